@@ -253,11 +253,16 @@ export async function bootstrapDatabase(cfg: StackConfig, database: string): Pro
     const roles = [OWNER_ROLE, ...SERVICES.map((s) => `atendo_${s}`), "atendo_testkit"];
     for (const role of roles) {
       const exists = await admin.query("select 1 from pg_roles where rolname = $1", [role]);
+      // Service roles: no superuser, no BYPASSRLS, own nothing. The owner runs migrations and owns
+      // the few SECURITY DEFINER functions that return ids across tenants (e.g. which tenant a
+      // channel belongs to), so it bypasses RLS; services never log in as it.
+      const rls = role === OWNER_ROLE ? "bypassrls" : "nobypassrls";
       if (exists.rowCount === 0) {
-        // Service roles: no superuser, no BYPASSRLS, own nothing; the owner role runs migrations.
         await admin.query(
-          `create role ${role} login password '${role}' nosuperuser nobypassrls nocreatedb nocreaterole`,
+          `create role ${role} login password '${role}' nosuperuser ${rls} nocreatedb nocreaterole`,
         );
+      } else {
+        await admin.query(`alter role ${role} nosuperuser ${rls}`);
       }
     }
     const db = await admin.query("select 1 from pg_database where datname = $1", [database]);

@@ -1,0 +1,75 @@
+import { type EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import type { DbLogger } from "./db-logger.js";
+import { assertIdentifier } from "./identifiers.js";
+import { baseOrmOptions, type DbEntity } from "./orm-options.js";
+import { assertTenantId } from "./tenant-id.js";
+import { runUnitOfWork } from "./unit-of-work.js";
+
+export interface CreateDbOptions {
+  /** The service's own login role (no superuser, no BYPASSRLS, owns nothing). */
+  url: string;
+  /** The service's schema: entities without an explicit schema live here. */
+  schema: string;
+  entities: readonly DbEntity[];
+  /** Pool size; default 10. */
+  poolMax?: number;
+  logger?: DbLogger;
+}
+
+export interface Db {
+  orm: MikroORM;
+  /**
+   * Tenant-scoped unit of work (ARCHITECTURE.md §5): a fresh EntityManager in one transaction whose
+   * first statement sets app.tenant_id; flushed and committed when fn resolves, rolled back when it
+   * throws. Raw SQL in the same transaction: `em.execute(sql, params)` or `em.getKysely()`.
+   */
+  withTenant<T>(tenantId: string, fn: (em: EntityManager) => Promise<T>): Promise<T>;
+  /** Same unit of work with no tenant: every tenant table reads as empty and rejects writes. */
+  withoutTenant<T>(fn: (em: EntityManager) => Promise<T>): Promise<T>;
+  /** Round trip to the server, for /readyz. */
+  ping(signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_POOL_MAX = 10;
+
+/** Connects and discovers entity metadata once; call once per process and share the Db. */
+export async function createDb(options: CreateDbOptions): Promise<Db> {
+  assertIdentifier("schema", options.schema);
+  const poolMax = options.poolMax ?? DEFAULT_POOL_MAX;
+  if (!Number.isInteger(poolMax) || poolMax < 1) {
+    throw new Error(`invalid poolMax ${poolMax}: expected a positive integer`);
+  }
+  const { logger } = options;
+  const orm = await MikroORM.init({
+    ...baseOrmOptions({ url: options.url, poolMax, logger }),
+    entities: [...options.entities],
+    schema: options.schema,
+  });
+
+  return {
+    orm,
+    async withTenant(tenantId, fn) {
+      assertTenantId(tenantId);
+      return runUnitOfWork(orm, tenantId, fn, logger);
+    },
+    withoutTenant(fn) {
+      // An explicit '' (not just "unset") so a session-level setting left on a pooled connection by
+      // foreign code cannot widen what this unit of work sees.
+      return runUnitOfWork(orm, "", fn, logger);
+    },
+    async ping(signal) {
+      signal?.throwIfAborted();
+      await orm.em
+        .fork()
+        .execute(
+          "select 1",
+          [],
+          signal ? { method: "get", signal, inflightQueryAbortStrategy: "cancel query" } : { method: "get" },
+        );
+    },
+    close() {
+      return orm.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export type { LogContext, Logger, LoggerOptions } from "./logger.js";
+export { createLogger, withContext } from "./logger.js";
+export type { EventOutcome, ServiceMetrics } from "./metrics.js";
+export { createMetrics } from "./metrics.js";
+export type { SecretKeyTest } from "./redact.js";
+export { REDACTED, redactSecrets, SECRET_KEY_PATTERN, secretKeyTest } from "./redact.js";
+export type { Telemetry, TelemetryExporter, TelemetryOptions } from "./start-telemetry.js";
+export { startTelemetry, TELEMETRY_EXPORTERS } from "./start-telemetry.js";
+export type { TraceFields } from "./trace-fields.js";
+export { activeTraceFields } from "./trace-fields.js";
