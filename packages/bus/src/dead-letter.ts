@@ -1,0 +1,56 @@
+import { DeadLetterSchema, type EventMeta } from "@atendo/proto/common/v1";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
+import { EVENT_TYPE_HEADER, flattenHeaders, TENANT_ID_HEADER } from "./headers.js";
+import type { Naming } from "./naming.js";
+
+export type DeadLetterInput = {
+  stream: string;
+  durable: string;
+  /** The stored event: subject, bytes, headers and stream sequence. */
+  subject: string;
+  payload: Uint8Array;
+  headers: MsgHdrs | undefined;
+  seq: number;
+  deliveryCount: number;
+  reason: string;
+  meta: EventMeta | undefined;
+};
+
+export type DeadLetterPublisher = {
+  publish(input: DeadLetterInput): Promise<void>;
+};
+
+export function createDeadLetterPublisher(deps: {
+  js: JetStreamClient;
+  naming: Naming;
+}): DeadLetterPublisher {
+  const { js, naming } = deps;
+  return {
+    async publish({ stream, durable, subject, payload, headers, seq, deliveryCount, reason, meta }) {
+      const record = create(DeadLetterSchema, {
+        stream,
+        consumer: durable,
+        subject,
+        payload,
+        headers: flattenHeaders(headers),
+        deliveryCount,
+        reason,
+        failedAt: timestampNow(),
+        eventId: meta?.eventId ?? "",
+        tenantId: meta?.tenantId ?? "",
+      });
+      const h = natsHeaders();
+      h.set(EVENT_TYPE_HEADER, DeadLetterSchema.typeName);
+      if (meta?.tenantId) h.set(TENANT_ID_HEADER, meta.tenantId);
+      // One record per stored event and consumer, even when we give up twice (a lost term, the advisory).
+      const msgID = `${stream}.${durable}.${seq}`;
+      await js.publish(naming.deadLetterSubject(stream, durable), toBinary(DeadLetterSchema, record), {
+        msgID,
+        headers: h,
+      });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { Client, Interceptor } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createCorrelationForwarder } from "./call-options.js";
+
+export interface ServiceClientOptions {
+  interceptors?: readonly Interceptor[];
+  /** Deadline of every call that does not set its own. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A client of another Atendo service over gRPC on h2c (HTTP/2 without TLS, inside the cluster).
+ * Calls get a default deadline and forward the correlation id their call options carry (see
+ * `withCorrelationId` and `forwardCallOptions`).
+ */
+export function createServiceClient<T extends DescService>(
+  service: T,
+  baseUrl: string,
+  options: ServiceClientOptions = {},
+): Client<T> {
+  const transport = createGrpcTransport({
+    baseUrl,
+    defaultTimeoutMs: options.timeoutMs ?? 10_000,
+    interceptors: [createCorrelationForwarder(), ...(options.interceptors ?? [])],
+    // Notice dead peers (a replica killed without closing) instead of hanging until the deadline.
+    pingIntervalMs: 30_000,
+  });
+  return createClient(service, transport);
+}
