@@ -15,6 +15,14 @@ export {
   safeDbErrorMessage,
 } from "./db-errors.js";
 export type { DbLogger } from "./db-logger.js";
+export {
+  createInbox,
+  type EncodedEvent,
+  type Inbox,
+  type InboxKey,
+  type InboxResult,
+  inboxTableSql,
+} from "./inbox.js";
 export { newId } from "./new-id.js";
 export type { DbEntity } from "./orm-options.js";
 export { roleFromUrl } from "./role-from-url.js";
@@ -32,11 +40,3 @@ export {
   type TenantSecurityCheckOptions,
 } from "./tenant-security-check.js";
 export { TENANT_SETTING } from "./unit-of-work.js";
-export {
-  createInbox,
-  type EncodedEvent,
-  type Inbox,
-  type InboxKey,
-  type InboxResult,
-  inboxTableSql,
-} from "./inbox.js";
