@@ -1,0 +1,28 @@
+import { MikroORM } from "@mikro-orm/postgresql";
+import { LOOKUP_FUNCTIONS } from "./0001-initial.js";
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * EXECUTE on the SECURITY DEFINER lookups for the service role only. The migrations cannot name
+ * that role (it is chosen by whoever runs them), so this runs as the owner right after them.
+ */
+export async function grantLookupFunctions(ownerUrl: string, appRole: string): Promise<void> {
+  if (!ROLE_NAME.test(appRole)) throw new Error(`invalid role name "${appRole}"`);
+  const orm = await MikroORM.init({
+    clientUrl: ownerUrl,
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    ensureDatabase: false,
+    pool: { min: 0, max: 1 },
+    debug: false,
+  });
+  try {
+    const conn = orm.em.getConnection();
+    for (const fn of LOOKUP_FUNCTIONS) {
+      await conn.execute(`grant execute on function ${fn} to "${appRole}"`, [], "run");
+    }
+  } finally {
+    await orm.close();
+  }
+}

@@ -1,0 +1,28 @@
+import { type DbLogger, type MigrationEntry, runMigrations } from "@atendo/db";
+import { Migration20260301000000Initial } from "./0001-initial.js";
+import { Migration20260301000100GrantLookups } from "./0002-grant-lookups.js";
+import { grantLookupFunctions } from "./grant-lookups.js";
+
+export const SCHEMA = "tenant";
+
+export const migrations: MigrationEntry[] = [
+  { name: "Migration20260301000000_initial", class: Migration20260301000000Initial },
+  { name: "Migration20260301000100_grant_lookups", class: Migration20260301000100GrantLookups },
+];
+
+/** Applies the migrations of schema `tenant`, then lets `appRole` call its lookup functions. */
+export async function migrate(options: {
+  ownerUrl: string;
+  appRole: string;
+  logger?: DbLogger;
+}): Promise<{ applied: string[] }> {
+  const result = await runMigrations({
+    ownerUrl: options.ownerUrl,
+    schema: SCHEMA,
+    appRole: options.appRole,
+    migrations,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  await grantLookupFunctions(options.ownerUrl, options.appRole);
+  return result;
+}

@@ -1,0 +1,26 @@
+import { constraintName, isUniqueViolation } from "@atendo/db";
+import { alreadyExists, failedPrecondition, invalidArgument } from "@atendo/service-kit";
+import { InvalidInputError } from "../domain/invalid-input.js";
+import { PreconditionError } from "../domain/precondition-error.js";
+
+/** Unique constraint name -> what already exists, in the caller's words. */
+export type UniqueMessages = Readonly<Record<string, string>>;
+
+/**
+ * Runs a handler body and turns domain errors into Connect errors: invalid input names its field,
+ * state conflicts are failed_precondition, unique violations already_exists. Anything else passes
+ * on to service-kit's error interceptor (logged, answered `internal` with a reference).
+ */
+export async function rpc<T>(work: () => Promise<T>, uniques: UniqueMessages = {}): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw invalidArgument(err.field, err.reason);
+    if (err instanceof PreconditionError) throw failedPrecondition(err.message);
+    if (isUniqueViolation(err)) {
+      const what = uniques[constraintName(err) ?? ""];
+      if (what !== undefined) throw alreadyExists(what);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,37 @@
+import type { EntityManager } from "@atendo/db";
+import type { ChannelStatusName, ChannelTypeName } from "../domain/enums.js";
+import { ChannelRow } from "./channel-row.js";
+
+export function findChannel(
+  em: EntityManager,
+  channelId: string,
+  workspaceId?: string,
+): Promise<ChannelRow | null> {
+  return em.findOne(
+    ChannelRow,
+    workspaceId === undefined ? { id: channelId } : { id: channelId, workspaceId },
+  );
+}
+
+/** Oldest first, after `after` (UUIDv7 ids are time-ordered); `limit` rows at most. */
+export function listChannels(
+  em: EntityManager,
+  filter: {
+    workspaceId: string;
+    type: ChannelTypeName | undefined;
+    status: ChannelStatusName | undefined;
+    after: string | undefined;
+  },
+  limit: number,
+): Promise<ChannelRow[]> {
+  return em.find(
+    ChannelRow,
+    {
+      workspaceId: filter.workspaceId,
+      ...(filter.type === undefined ? {} : { type: filter.type }),
+      ...(filter.status === undefined ? {} : { status: filter.status }),
+      ...(filter.after === undefined ? {} : { id: { $gt: filter.after } }),
+    },
+    { orderBy: { id: "asc" }, limit },
+  );
+}

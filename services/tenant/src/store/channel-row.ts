@@ -1,0 +1,26 @@
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import type { ChannelConfigJson } from "../domain/channel-model.js";
+
+export const ChannelRow = defineEntity({
+  name: "ChannelRow",
+  tableName: "channels",
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    workspaceId: p.uuid(),
+    type: p.enum(["WHATSAPP", "INSTAGRAM", "WEB"] as const),
+    name: p.text(),
+    status: p.enum(["ACTIVE", "NEEDS_RECONNECT", "DISABLED"] as const),
+    statusReason: p.text(),
+    statusChangedAt: p.datetime(),
+    /** Public settings and secret hints. */
+    config: p.json<ChannelConfigJson>(),
+    /** AES-256-GCM of the secrets' JSON (see domain/secret-box.ts). */
+    secrets: p.blob(),
+    /** The key of the ring that sealed `secrets`. */
+    keyId: p.text(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+export type ChannelRow = InferEntity<typeof ChannelRow>;

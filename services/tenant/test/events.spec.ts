@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import type { Consumer } from "@atendo/bus";
+import { ChannelType } from "@atendo/proto/common/v1";
+import {
+  ChannelCreatedSchema,
+  ChannelStatus,
+  ChannelStatusChangedSchema,
+  ChannelUpdatedSchema,
+  Plan,
+  TenantCreatedSchema,
+  WorkspaceCreatedSchema,
+} from "@atendo/proto/tenant/v1";
+import { waitFor } from "@atendo/testing";
+import { toBinary } from "@bufbuild/protobuf";
+import { whatsappConfig } from "./support/fixtures.js";
+import { startTenantForTest, type TenantHarness, uniqueSlug } from "./support/start-tenant.js";
+
+const SCHEMAS = [
+  TenantCreatedSchema,
+  WorkspaceCreatedSchema,
+  ChannelCreatedSchema,
+  ChannelUpdatedSchema,
+  ChannelStatusChangedSchema,
+] as const;
+
+describe("events", () => {
+  let h: TenantHarness;
+  let consumer: Consumer;
+  const received: Array<{ subject: string; bytes: Uint8Array; event: { $typeName: string } }> = [];
+
+  before(async () => {
+    h = await startTenantForTest();
+    consumer = await h.bus.consume({
+      durable: "tenant-events-spec",
+      schema: SCHEMAS,
+      handler: (event, ctx) => {
+        const schema = SCHEMAS.find((s) => s.typeName === event.$typeName);
+        assert.ok(schema);
+        received.push({ subject: ctx.subject, event, bytes: toBinary(schema, event as never) });
+      },
+    });
+  });
+  after(async () => {
+    await consumer?.stop();
+    await h?.stop();
+  });
+
+  const ofType = <T>(typeName: string) =>
+    received.filter((r) => r.event.$typeName === typeName).map((r) => r.event as unknown as T);
+
+  it("publishes tenant, workspace and channel events after each change, without secrets", async () => {
+    const headers = { "x-correlation-id": "events-spec-1" };
+    const { tenant } = await h.tenants.createTenant(
+      { name: "Evented", slug: uniqueSlug("ev"), plan: Plan.PRO },
+      { headers },
+    );
+    const tenantId = tenant?.id ?? "";
+    const { workspace } = await h.tenants.createWorkspace({ tenantId, name: "Main" }, { headers });
+    const workspaceId = workspace?.id ?? "";
+    const wa = whatsappConfig();
+    const { channel } = await h.channels.createChannel(
+      { workspaceId, name: "WA", config: { case: "whatsapp", value: wa } },
+      { headers },
+    );
+    const channelId = channel?.id ?? "";
+    const newToken = "EAAG-rotated-token-for-events";
+    await h.channels.updateChannel(
+      {
+        workspaceId,
+        channelId,
+        updateMask: { paths: ["access_token", "name"] },
+        accessToken: newToken,
+        name: "WA 2",
+      },
+      { headers },
+    );
+    await h.channels.disableChannel({ workspaceId, channelId, reason: "closing" }, { headers });
+
+    await waitFor(() => received.length >= 5, { message: () => `5 events, got ${received.length}` });
+
+    const [created] = ofType<import("@atendo/proto/tenant/v1").TenantCreated>(TenantCreatedSchema.typeName);
+    assert.equal(created?.tenant?.id, tenantId);
+    assert.deepEqual(
+      { tenant: created?.meta?.tenantId, ws: created?.meta?.workspaceId, corr: created?.meta?.correlationId },
+      { tenant: tenantId, ws: "", corr: "events-spec-1" },
+    );
+    const [ws] = ofType<import("@atendo/proto/tenant/v1").WorkspaceCreated>(WorkspaceCreatedSchema.typeName);
+    assert.equal(ws?.workspace?.id, workspaceId);
+    assert.equal(ws?.meta?.workspaceId, workspaceId);
+
+    const [chCreated] = ofType<import("@atendo/proto/tenant/v1").ChannelCreated>(
+      ChannelCreatedSchema.typeName,
+    );
+    assert.equal(chCreated?.channel?.id, channelId);
+    assert.equal(chCreated?.meta?.tenantId, tenantId);
+    assert.equal(chCreated?.meta?.workspaceId, workspaceId);
+
+    const [updated] = ofType<import("@atendo/proto/tenant/v1").ChannelUpdated>(ChannelUpdatedSchema.typeName);
+    assert.deepEqual(updated?.changedFields, ["access_token", "name"]);
+    assert.equal(updated?.channel?.name, "WA 2");
+
+    const [status] = ofType<import("@atendo/proto/tenant/v1").ChannelStatusChanged>(
+      ChannelStatusChangedSchema.typeName,
+    );
+    assert.deepEqual(
+      {
+        channelId: status?.channelId,
+        type: status?.channelType,
+        previous: status?.previousStatus,
+        status: status?.status,
+        reason: status?.reason,
+      },
+      {
+        channelId,
+        type: ChannelType.WHATSAPP,
+        previous: ChannelStatus.ACTIVE,
+        status: ChannelStatus.DISABLED,
+        reason: "closing",
+      },
+    );
+    assert.ok(received.every((r) => r.subject.startsWith(`${h.namespace}.atendo.tenant.v1.`)));
+
+    // No event carries a secret, in any encoding of its bytes.
+    const all = Buffer.concat(received.map((r) => Buffer.from(r.bytes)));
+    for (const secret of [wa.accessToken, wa.appSecret, wa.verifyToken, newToken]) {
+      assert.ok(!all.includes(secret), "an event carries a channel secret");
+    }
+  });
+
+  it("publishes no event when nothing changed", async () => {
+    const { tenant } = await h.tenants.createTenant({ name: "Quiet", slug: uniqueSlug("q"), plan: Plan.PRO });
+    const { workspace } = await h.tenants.createWorkspace({ tenantId: tenant?.id ?? "", name: "Main" });
+    const workspaceId = workspace?.id ?? "";
+    const { channel } = await h.channels.createChannel({
+      workspaceId,
+      name: "W",
+      config: { case: "web", value: {} },
+    });
+    const channelId = channel?.id ?? "";
+    await waitFor(
+      () =>
+        ofType<{ channel?: { id: string } }>(ChannelCreatedSchema.typeName).some(
+          (e) => e.channel?.id === channelId,
+        ),
+      { message: "ChannelCreated of the web channel" },
+    );
+    const before = received.length;
+    // Same name again, and enabling an active channel: no change, no event.
+    await h.channels.updateChannel({ workspaceId, channelId, updateMask: { paths: ["name"] }, name: "W" });
+    await h.channels.enableChannel({ workspaceId, channelId });
+    // A marker change proves the stream delivered everything published before it.
+    await h.channels.disableChannel({ workspaceId, channelId });
+    await waitFor(() => received.length > before, { message: "the marker event" });
+    assert.deepEqual(
+      received.slice(before).map((r) => r.event.$typeName),
+      [ChannelStatusChangedSchema.typeName],
+    );
+  });
+});
