@@ -1,0 +1,80 @@
+import {
+  commonConfigSpec,
+  int,
+  type LogLevel,
+  type OtelExporter,
+  readConfig,
+  str,
+  url,
+} from "@atendo/service-kit";
+import { DEFAULT_HANDOFF_KEYWORDS } from "./domain/handoff.js";
+
+// The ai service keeps no state in Redis: its caches are per process (see README).
+const { REDIS_URL: _redis, ...common } = commonConfigSpec("ai", { PORT: 7105 });
+const HTTP = { protocols: ["http:", "https:"] };
+
+const spec = {
+  ...common,
+  BUS_NAMESPACE: str("a prefix isolating this deployment's NATS subjects and streams (tests)").optional(),
+  ASSISTANT_SERVICE_URL: url("the base URL of the assistant service", HTTP).default("http://127.0.0.1:7104"),
+  CONVERSATION_SERVICE_URL: url("the base URL of the conversation service", HTTP).default(
+    "http://127.0.0.1:7103",
+  ),
+  ASSISTANT_CACHE_TTL_MS: int("how long an assistant looked up by channel is reused, in ms", {
+    min: 0,
+    max: 600_000,
+  }).default(5_000),
+  TURN_CONCURRENCY: int("turns answered at once by this process", { min: 1, max: 256 }).default(8),
+  TURN_MAX_DELIVER: int("deliveries of a TurnReady before it is dead-lettered", { min: 1, max: 100 }).default(
+    5,
+  ),
+  HISTORY_LIMIT: int("earlier messages given to the model with a turn", { min: 1, max: 200 }).default(30),
+  HANDOFF_KEYWORDS: str(
+    "comma-separated words with which customers ask for a person (the offline provider hands off on them)",
+  ).default(DEFAULT_HANDOFF_KEYWORDS.join(",")),
+};
+
+/** What the ai service needs to start; built from the environment or by tests. */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  otelExporter: OtelExporter;
+  /** The service's login role (atendo_ai). */
+  databaseUrl: string;
+  /** The schema owner (atendo_owner); when set, migrations run at start. */
+  migrationDatabaseUrl?: string;
+  natsUrl: string;
+  busNamespace?: string;
+  assistantServiceUrl: string;
+  conversationServiceUrl: string;
+  assistantCacheTtlMs: number;
+  turnConcurrency: number;
+  turnMaxDeliver: number;
+  historyLimit: number;
+  handoffKeywords: readonly string[];
+}
+
+/** Reads the configuration from the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const c = readConfig(spec, env);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    otelExporter: c.OTEL_EXPORTER,
+    databaseUrl: c.DATABASE_URL,
+    ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
+    natsUrl: c.NATS_URL,
+    ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
+    assistantServiceUrl: c.ASSISTANT_SERVICE_URL,
+    conversationServiceUrl: c.CONVERSATION_SERVICE_URL,
+    assistantCacheTtlMs: c.ASSISTANT_CACHE_TTL_MS,
+    turnConcurrency: c.TURN_CONCURRENCY,
+    turnMaxDeliver: c.TURN_MAX_DELIVER,
+    historyLimit: c.HISTORY_LIMIT,
+    handoffKeywords: c.HANDOFF_KEYWORDS.split(",")
+      .map((k) => k.trim())
+      .filter((k) => k !== ""),
+  };
+}

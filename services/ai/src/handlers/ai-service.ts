@@ -1,0 +1,104 @@
+import { type Bus, newEventMeta } from "@atendo/bus";
+import type { Db } from "@atendo/db";
+import {
+  type AiService,
+  TestAssistantResponseSchema,
+  UsageOperation,
+  UsageRecordedSchema,
+} from "@atendo/proto/ai/v1";
+import type { Assistant } from "@atendo/proto/assistant/v1";
+import { correlationIdKey, forwardCallOptions, notFound, unavailable } from "@atendo/service-kit";
+import type { Logger } from "@atendo/telemetry";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { AssistantConfigs } from "../clients/assistant-configs.js";
+import type { GenerateReply } from "../domain/generate-reply.js";
+import { usageRecordedEvent } from "../domain/reply-events.js";
+import { assistantProfile, turnFromChat } from "../domain/turn-input.js";
+import type { UsageRepository } from "../store/usage-repository.js";
+
+export interface AiServiceDeps {
+  db: Db;
+  bus: Pick<Bus, "publish">;
+  assistants: AssistantConfigs;
+  usage: UsageRepository;
+  generate: GenerateReply;
+  logger: Logger;
+}
+
+export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof AiService>> {
+  async function loadAssistant(
+    workspaceId: string,
+    assistantId: string,
+    ctx: HandlerContext,
+  ): Promise<Assistant> {
+    try {
+      return await deps.assistants.get(workspaceId, assistantId, forwardCallOptions(ctx));
+    } catch (err) {
+      const e = ConnectError.from(err);
+      if (e.code === Code.NotFound) throw notFound("assistant", assistantId);
+      if (e.code === Code.InvalidArgument) throw e;
+      throw unavailable("assistant lookup failed; retry later");
+    }
+  }
+
+  return {
+    /**
+     * Playground: the same reply path as a conversation turn, with nothing sent or stored but the
+     * usage (recorded as TEST, which the plan does not count).
+     */
+    async testAssistant(req, ctx) {
+      const assistant = await loadAssistant(req.workspaceId, req.assistantId, ctx);
+      const turn = turnFromChat(
+        assistantProfile(assistant, req.instructionsOverride),
+        req.messages,
+        req.contactName,
+      );
+      const reply = await deps.generate(turn, ctx.signal);
+
+      const event = usageRecordedEvent({
+        meta: newEventMeta({
+          tenantId: assistant.tenantId,
+          workspaceId: req.workspaceId,
+          correlationId: ctx.values.get(correlationIdKey),
+        }),
+        usage: reply.usage,
+        conversationId: "",
+        assistantId: assistant.id,
+        operation: UsageOperation.TEST,
+      });
+      await deps.db.withTenant(assistant.tenantId, (em) =>
+        deps.usage.record(em, {
+          tenantId: assistant.tenantId,
+          workspaceId: req.workspaceId,
+          assistantId: assistant.id,
+          conversationId: undefined,
+          operation: UsageOperation.TEST,
+          usage: reply.usage,
+          sourceEventId: event.meta?.eventId,
+        }),
+      );
+      try {
+        await deps.bus.publish(UsageRecordedSchema, event);
+      } catch (err) {
+        deps.logger.error(
+          { err, assistant_id: assistant.id },
+          "usage recorded but UsageRecorded could not be published",
+        );
+        throw unavailable("the usage was recorded but could not be announced; retry the request");
+      }
+
+      return create(TestAssistantResponseSchema, {
+        parts: reply.parts,
+        citations: reply.citations,
+        actions: reply.actions,
+        usage: reply.usage,
+        provider: reply.provider,
+        model: reply.model,
+        finishReason: reply.finishReason,
+        offline: reply.offline,
+        retrieved: [...turn.passages],
+      });
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { type Bus, type Consumer, connectBus } from "@atendo/bus";
+import { createDb, createInbox, type Db, roleFromUrl, runMigrations } from "@atendo/db";
+import { AssistantService } from "@atendo/proto/assistant/v1";
+import { ConversationService } from "@atendo/proto/conversation/v1";
+import { type AtendoServer, createLifecycle, createServiceClient, redactConfig } from "@atendo/service-kit";
+import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
+import { migrations } from "../migrations/index.js";
+import { createAssistantConfigs } from "./clients/assistant-configs.js";
+import { createTurnContexts } from "./clients/turn-contexts.js";
+import { type Config, loadConfig } from "./config.js";
+import { startTurnReadyConsumer } from "./consumers/turn-ready.js";
+import { createReplyGenerator } from "./domain/generate-reply.js";
+import { createOfflineProvider } from "./domain/offline-provider.js";
+import { buildServer } from "./server.js";
+import { createProcessedEvents } from "./store/processed-events.js";
+import { UsageRecordRow } from "./store/usage-record-entity.js";
+import { createUsageRepository } from "./store/usage-repository.js";
+
+export { type Config, loadConfig } from "./config.js";
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SCHEMA = "ai";
+
+/** Starts the ai service: migrations (when configured), adapters, server, the TurnReady consumer. */
+export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger({ service: "ai", level: config.logLevel });
+  logger.info({ config: redactConfig({ ...config }) }, "starting");
+
+  if (config.migrationDatabaseUrl !== undefined) {
+    await runMigrations({
+      ownerUrl: config.migrationDatabaseUrl,
+      schema: SCHEMA,
+      appRole: roleFromUrl(config.databaseUrl),
+      migrations,
+      logger,
+    });
+  }
+
+  let db: Db | undefined;
+  let bus: Bus | undefined;
+  let server: AtendoServer | undefined;
+  let consumer: Consumer | undefined;
+  // In order: stop taking requests, finish in-flight turns, then close the connections.
+  const stop = async (): Promise<void> => {
+    const s = server;
+    const c = consumer;
+    const b = bus;
+    const d = db;
+    server = consumer = bus = db = undefined;
+    const steps: Array<[string, (() => Promise<void>) | undefined]> = [
+      ["server", s && (() => s.close())],
+      ["consumers", c && (() => c.stop())],
+      ["bus", b && (() => b.close())],
+      ["db", d && (() => d.close())],
+    ];
+    for (const [name, run] of steps) {
+      try {
+        await run?.();
+      } catch (err) {
+        logger.error({ err, step: name }, "stop step failed");
+      }
+    }
+  };
+
+  try {
+    db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: [UsageRecordRow], logger });
+    bus = await connectBus({
+      servers: config.natsUrl,
+      name: "ai",
+      logger,
+      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+    });
+    await bus.ensureStream({ domain: "ai" });
+
+    const assistants = createAssistantConfigs({
+      client: createServiceClient(AssistantService, config.assistantServiceUrl, { timeoutMs: 5_000 }),
+      ttlMs: config.assistantCacheTtlMs,
+    });
+    const contexts = createTurnContexts({
+      client: createServiceClient(ConversationService, config.conversationServiceUrl, { timeoutMs: 5_000 }),
+      historyLimit: config.historyLimit,
+    });
+    // No OpenAI or Anthropic provider exists yet: every assistant answers through the offline one.
+    const generate = createReplyGenerator({
+      providers: [],
+      offline: createOfflineProvider({ handoffKeywords: config.handoffKeywords }),
+    });
+    const usage = createUsageRepository();
+
+    server = buildServer({ db, bus, assistants, usage, generate, logger });
+    const port = await server.listen(config.port, config.host);
+    consumer = await startTurnReadyConsumer({
+      db,
+      bus,
+      inbox: createInbox(SCHEMA),
+      processed: createProcessedEvents(),
+      usage,
+      assistants,
+      contexts,
+      generate,
+      concurrency: config.turnConcurrency,
+      maxDeliver: config.turnMaxDeliver,
+    });
+    logger.info({ port }, "ai service listening");
+    return { port, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  const config = loadConfig();
+  const telemetry = startTelemetry({ service: "ai", exporter: config.otelExporter });
+  const logger = createLogger({ service: "ai", level: config.logLevel });
+  const svc = await start(config, { logger });
+  const lifecycle = createLifecycle({ logger });
+  lifecycle.onShutdown("service", () => svc.stop());
+  lifecycle.onShutdown("telemetry", () => telemetry.shutdown());
+  lifecycle.listen();
+}

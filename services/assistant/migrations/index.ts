@@ -1,0 +1,7 @@
+import type { MigrationEntry } from "@atendo/db";
+import { Migration20261125100000Assistants } from "./20261125100000-assistants.js";
+
+/** Every migration of the `assistant` schema, in the order they run. */
+export const migrations: MigrationEntry[] = [
+  { name: "Migration20261125100000Assistants", class: Migration20261125100000Assistants },
+];

@@ -1,0 +1,110 @@
+import { type Bus, connectBus } from "@atendo/bus";
+import { createDb, type Db, roleFromUrl, runMigrations } from "@atendo/db";
+import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
+import { type AtendoServer, createLifecycle, createServiceClient, redactConfig } from "@atendo/service-kit";
+import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
+import { migrations } from "../migrations/index.js";
+import { createChannelDirectory } from "./clients/channel-directory.js";
+import { createPlanLimits } from "./clients/plan-limits.js";
+import { createWorkspaceDirectory } from "./clients/workspace-directory.js";
+import { type Config, loadConfig } from "./config.js";
+import { createAnnounce } from "./handlers/announce.js";
+import { buildServer } from "./server.js";
+import { AssistantRow } from "./store/assistant-entity.js";
+import { createAssistantRepository } from "./store/assistant-repository.js";
+import { ChannelBindingRow } from "./store/channel-binding-entity.js";
+
+export { type Config, loadConfig } from "./config.js";
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SCHEMA = "assistant";
+
+/** Starts the assistant service: migrations (when configured), adapters, server. */
+export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger({ service: "assistant", level: config.logLevel });
+  logger.info({ config: redactConfig({ ...config }) }, "starting");
+
+  if (config.migrationDatabaseUrl !== undefined) {
+    await runMigrations({
+      ownerUrl: config.migrationDatabaseUrl,
+      schema: SCHEMA,
+      appRole: roleFromUrl(config.databaseUrl),
+      migrations,
+      logger,
+    });
+  }
+
+  let db: Db | undefined;
+  let bus: Bus | undefined;
+  let server: AtendoServer | undefined;
+  // In order: stop taking requests, then close the connections.
+  const stop = async (): Promise<void> => {
+    const s = server;
+    const b = bus;
+    const d = db;
+    server = bus = db = undefined;
+    const steps: Array<[string, (() => Promise<void>) | undefined]> = [
+      ["server", s && (() => s.close())],
+      ["bus", b && (() => b.close())],
+      ["db", d && (() => d.close())],
+    ];
+    for (const [name, run] of steps) {
+      try {
+        await run?.();
+      } catch (err) {
+        logger.error({ err, step: name }, "stop step failed");
+      }
+    }
+  };
+
+  try {
+    db = await createDb({
+      url: config.databaseUrl,
+      schema: SCHEMA,
+      entities: [AssistantRow, ChannelBindingRow],
+      logger,
+    });
+    bus = await connectBus({
+      servers: config.natsUrl,
+      name: "assistant",
+      logger,
+      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+    });
+    await bus.ensureStream({ domain: "assistant" });
+
+    const tenants = createServiceClient(TenantService, config.tenantServiceUrl, { timeoutMs: 5_000 });
+    server = buildServer({
+      logger,
+      db,
+      bus,
+      repo: createAssistantRepository(),
+      workspaces: createWorkspaceDirectory({ tenants }),
+      limits: createPlanLimits({ tenants }),
+      channels: createChannelDirectory({
+        channels: createServiceClient(ChannelService, config.tenantServiceUrl, { timeoutMs: 5_000 }),
+      }),
+      announce: createAnnounce({ bus, logger }),
+    });
+    const port = await server.listen(config.port, config.host);
+    logger.info({ port }, "assistant service listening");
+    return { port, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  const config = loadConfig();
+  const telemetry = startTelemetry({ service: "assistant", exporter: config.otelExporter });
+  const logger = createLogger({ service: "assistant", level: config.logLevel });
+  const svc = await start(config, { logger });
+  const lifecycle = createLifecycle({ logger });
+  lifecycle.onShutdown("service", () => svc.stop());
+  lifecycle.onShutdown("telemetry", () => telemetry.shutdown());
+  lifecycle.listen();
+}

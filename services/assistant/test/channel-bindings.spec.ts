@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { newId } from "@atendo/db";
+import { ModelProvider } from "@atendo/proto/common/v1";
+import { adminQuery } from "@atendo/testing";
+import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
+import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
+import { expectError } from "./support/expect-error.js";
+import { createChannel, createWorkspace, type Stack, startStack, type Workspace } from "./support/stack.js";
+
+describe("AssistantService: channel bindings", () => {
+  let stack: Stack;
+  let events: ConfiguredEvents;
+  let ws: Workspace;
+
+  before(async () => {
+    stack = await startStack();
+    events = await collectConfigured(stack.bus);
+    ws = await createWorkspace(stack);
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  async function newAssistant(name: string, workspace = ws): Promise<string> {
+    const { assistant } = await stack.assistants.createAssistant({
+      workspaceId: workspace.workspaceId,
+      name,
+      model: { provider: ModelProvider.OFFLINE },
+      handoff: { keywords: ["gerente"], message: "Já chamo alguém." },
+    });
+    return assistant?.id ?? "";
+  }
+
+  it("binds a channel and serves the assistant to ai with everything it needs", async () => {
+    const assistantId = await newAssistant("Binder");
+    const channelId = await createChannel(stack, ws.workspaceId);
+    const res = await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    assert.equal(res.binding?.channelId, channelId);
+    assert.equal(res.binding?.assistantId, assistantId);
+    assert.equal(res.previousAssistantId, "");
+
+    const [event] = await events.waitFor(
+      (e) => e.assistant?.id === assistantId && e.affectedChannelIds.length > 0,
+    );
+    assert.deepEqual(event?.affectedChannelIds, [channelId]);
+    assert.deepEqual(event?.assistant?.channelIds, [channelId]);
+
+    const got = await stack.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
+    assert.deepEqual(got.assistant?.channelIds, [channelId]);
+
+    const forChannel = await stack.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    assert.equal(forChannel.assistant?.id, assistantId);
+    assert.equal(forChannel.assistant?.model?.maxOutputTokens, 1024);
+    assert.equal(durationMs(forChannel.assistant?.bufferWindow ?? durationFromMs(-1)), 3_000);
+    assert.deepEqual(forChannel.assistant?.handoff?.keywords, ["gerente"]);
+    assert.deepEqual(forChannel.actions, []);
+  });
+
+  it("moves a channel bound elsewhere and announces both assistants", async () => {
+    const first = await newAssistant("First");
+    const second = await newAssistant("Second");
+    const channelId = await createChannel(stack, ws.workspaceId);
+    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: first, channelId });
+    const moved = await stack.assistants.bindChannel({
+      workspaceId: ws.workspaceId,
+      assistantId: second,
+      channelId,
+    });
+    assert.equal(moved.previousAssistantId, first);
+
+    const forChannel = await stack.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    assert.equal(forChannel.assistant?.id, second);
+    const rows = await adminQuery<{ assistant_id: string }>(
+      "select assistant_id from assistant.channel_bindings where channel_id = $1",
+      [channelId],
+    );
+    assert.deepEqual(rows, [{ assistant_id: second }]);
+
+    const [fromFirst] = await events.waitFor(
+      (e) =>
+        e.assistant?.id === first &&
+        e.affectedChannelIds.includes(channelId) &&
+        e.assistant.channelIds.length === 0,
+    );
+    assert.ok(fromFirst);
+    await events.waitFor((e) => e.assistant?.id === second && e.affectedChannelIds.includes(channelId));
+
+    // Binding it again where it already is changes nothing.
+    const again = await stack.assistants.bindChannel({
+      workspaceId: ws.workspaceId,
+      assistantId: second,
+      channelId,
+    });
+    assert.equal(again.previousAssistantId, "");
+    assert.equal(again.binding?.assistantId, second);
+  });
+
+  it("refuses channels that are not in the workspace", async () => {
+    const assistantId = await newAssistant("Picky");
+    const other = await createWorkspace(stack);
+    const foreignChannel = await createChannel(stack, other.workspaceId);
+    await expectError(
+      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: foreignChannel }),
+      Code.NotFound,
+      new RegExp(`channel ${foreignChannel} not found`),
+    );
+    const unknown = newId();
+    await expectError(
+      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: unknown }),
+      Code.NotFound,
+      /channel .* not found/,
+    );
+    const channelId = await createChannel(stack, ws.workspaceId);
+    await expectError(
+      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: newId(), channelId }),
+      Code.NotFound,
+      /assistant .* not found/,
+    );
+    await expectError(
+      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: "nope" }),
+      Code.InvalidArgument,
+      /channel_id/,
+    );
+    const rows = await adminQuery(
+      "select 1 from assistant.channel_bindings where channel_id = any($1::uuid[])",
+      [[foreignChannel, unknown, channelId]],
+    );
+    assert.equal(rows.length, 0);
+  });
+
+  it("unbinds a channel: ai then finds no assistant for it", async () => {
+    const assistantId = await newAssistant("Leaving");
+    const channelId = await createChannel(stack, ws.workspaceId);
+    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    await stack.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    await expectError(
+      stack.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+      Code.NotFound,
+      new RegExp(`assistant for channel ${channelId} not found`),
+    );
+    await events.waitFor(
+      (e) =>
+        e.assistant?.id === assistantId &&
+        e.affectedChannelIds.includes(channelId) &&
+        e.assistant.channelIds.length === 0,
+    );
+    await expectError(
+      stack.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
+      Code.NotFound,
+      /binding of channel .* not found/,
+    );
+  });
+
+  it("deleting an assistant unbinds its channels and lists them as affected", async () => {
+    const assistantId = await newAssistant("Doomed");
+    const channelId = await createChannel(stack, ws.workspaceId);
+    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    await stack.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId });
+    const rows = await adminQuery("select 1 from assistant.channel_bindings where channel_id = $1", [
+      channelId,
+    ]);
+    assert.equal(rows.length, 0);
+    const [event] = await events.waitFor((e) => e.assistant?.id === assistantId && e.deleted);
+    assert.deepEqual(event?.affectedChannelIds, [channelId]);
+  });
+
+  it("GetAssistantForChannel sees only the given tenant's bindings", async () => {
+    const assistantId = await newAssistant("Private");
+    const channelId = await createChannel(stack, ws.workspaceId);
+    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    const stranger = await createWorkspace(stack);
+    await expectError(
+      stack.assistants.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
+      Code.NotFound,
+      /not found/,
+    );
+    await expectError(
+      stack.assistants.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
+      Code.InvalidArgument,
+      /tenant_id/,
+    );
+  });
+});
