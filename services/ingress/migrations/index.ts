@@ -1,0 +1,7 @@
+import type { MigrationEntry } from "@atendo/db";
+import { WebhookEventsMigration } from "./webhook-events.js";
+
+/** In the order they run; names are recorded in ingress.mikro_orm_migrations. */
+export const migrations: MigrationEntry[] = [
+  { name: "Migration20261125000000_webhook_events", class: WebhookEventsMigration },
+];

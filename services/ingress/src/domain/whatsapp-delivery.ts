@@ -1,0 +1,199 @@
+import { ChannelType, type EventMeta, EventMetaSchema, type MessageStatus } from "@atendo/proto/common/v1";
+import {
+  type MessageReceived,
+  MessageReceivedSchema,
+  type StatusReceived,
+  StatusReceivedSchema,
+} from "@atendo/proto/ingress/v1";
+import { create } from "@bufbuild/protobuf";
+import { type Timestamp, timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { derivedEventId } from "./event-id.js";
+import { arr, asObject, type JsonObject, obj, str } from "./json-read.js";
+import { mapWhatsAppContact } from "./whatsapp-contact.js";
+import { mapWhatsAppContent, rawJson } from "./whatsapp-content.js";
+import { mapWhatsAppContext, mapWhatsAppReferral } from "./whatsapp-context.js";
+import { mapWhatsAppErrors, mapWhatsAppPricing, mapWhatsAppStatus } from "./whatsapp-status.js";
+
+/** What is known about a delivery before its body is read. */
+export interface DeliveryContext {
+  webhookEventId: string;
+  tenantId: string;
+  workspaceId: string;
+  channelId: string;
+  /** The channel's business number: changes for another number are skipped. */
+  phoneNumberId: string;
+  receivedAt: Date;
+  /** Messages sent longer ago than this are marked stale (rule 9). */
+  maxInboundAgeMs: number;
+}
+
+export interface Outgoing<T> {
+  /** JetStream msgID: the channel's dedupe key (rule 5). */
+  msgId: string;
+  event: T;
+}
+
+export interface SplitDelivery {
+  messages: Outgoing<MessageReceived>[];
+  statuses: Outgoing<StatusReceived>[];
+  /** Why parts of the delivery produced no event (kept as the row's reason). */
+  notes: string[];
+}
+
+const MAX_NOTES = 20;
+
+/**
+ * Splits a WhatsApp webhook body into one MessageReceived per message and one StatusReceived per
+ * status (rule 4). Never throws on content: what cannot be used is explained in `notes`.
+ */
+export function splitWhatsAppDelivery(body: Uint8Array, ctx: DeliveryContext): SplitDelivery {
+  const out: SplitDelivery = { messages: [], statuses: [], notes: [] };
+  const note = (text: string): void => {
+    if (out.notes.length < MAX_NOTES) out.notes.push(text);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
+  } catch {
+    note("body is not valid JSON");
+    return out;
+  }
+  const root = asObject(parsed);
+  if (root === undefined || str(root, "object") !== "whatsapp_business_account") {
+    note("not a WhatsApp Business Account webhook");
+    return out;
+  }
+  const entries = arr(root, "entry");
+  if (entries.length === 0) note("no entry");
+  for (const e of entries) {
+    for (const c of arr(asObject(e), "changes")) {
+      const change = asObject(c);
+      const field = str(change, "field");
+      if (field !== "messages") {
+        note(`ignored field "${field}"`);
+        continue;
+      }
+      const value = obj(change, "value");
+      const phoneNumberId = str(obj(value, "metadata"), "phone_number_id");
+      if (phoneNumberId !== ctx.phoneNumberId) {
+        note(`skipped a change for phone_number_id "${phoneNumberId}" (not this channel's number)`);
+        continue;
+      }
+      splitChange(value, ctx, out, note);
+    }
+  }
+  return out;
+}
+
+function splitChange(
+  value: JsonObject | undefined,
+  ctx: DeliveryContext,
+  out: SplitDelivery,
+  note: (text: string) => void,
+): void {
+  const contacts = arr(value, "contacts");
+  for (const m of arr(value, "messages")) {
+    const message = asObject(m);
+    const id = str(message, "id");
+    if (message === undefined || id === "") {
+      note("skipped a message without id");
+      continue;
+    }
+    out.messages.push({ msgId: id, event: messageReceived(message, id, contacts, ctx) });
+  }
+  for (const s of arr(value, "statuses")) {
+    const status = asObject(s);
+    const id = str(status, "id");
+    const name = str(status, "status");
+    const mapped = mapWhatsAppStatus(name);
+    if (status === undefined || id === "") {
+      note("skipped a status without id");
+      continue;
+    }
+    if (mapped === undefined) {
+      note(`skipped status "${name}" of ${id}`);
+      continue;
+    }
+    const msgId = `${id}:${name}`;
+    out.statuses.push({ msgId, event: statusReceived(status, id, mapped, msgId, ctx) });
+  }
+}
+
+function messageReceived(
+  message: JsonObject,
+  id: string,
+  contacts: readonly unknown[],
+  ctx: DeliveryContext,
+): MessageReceived {
+  const { content, unsupported } = mapWhatsAppContent(message);
+  const sentAt = secondsTimestamp(str(message, "timestamp"));
+  const sentMs = msOf(sentAt, ctx);
+  const context = mapWhatsAppContext(message);
+  const referral = mapWhatsAppReferral(message);
+  return create(MessageReceivedSchema, {
+    meta: eventMeta(ctx, id, sentMs),
+    webhookEventId: ctx.webhookEventId,
+    channelId: ctx.channelId,
+    channelType: ChannelType.WHATSAPP,
+    externalMessageId: id,
+    contact: mapWhatsAppContact(message, contacts),
+    message: {
+      content,
+      ...(context === undefined ? {} : { context }),
+      ...(referral === undefined ? {} : { referral }),
+    },
+    sentAt: sentAt ?? timestampFromDate(ctx.receivedAt),
+    isEcho: false,
+    raw: unsupported ? rawJson(message) : "",
+    stale: ctx.receivedAt.getTime() - sentMs > ctx.maxInboundAgeMs,
+  });
+}
+
+function statusReceived(
+  status: JsonObject,
+  id: string,
+  mapped: MessageStatus,
+  msgId: string,
+  ctx: DeliveryContext,
+): StatusReceived {
+  const pricing = mapWhatsAppPricing(status);
+  const occurredAt = secondsTimestamp(str(status, "timestamp"));
+  return create(StatusReceivedSchema, {
+    meta: eventMeta(ctx, msgId, msOf(occurredAt, ctx)),
+    webhookEventId: ctx.webhookEventId,
+    channelId: ctx.channelId,
+    channelType: ChannelType.WHATSAPP,
+    externalMessageId: id,
+    status: mapped,
+    occurredAt: occurredAt ?? timestampFromDate(ctx.receivedAt),
+    recipientId: str(status, "recipient_id"),
+    errors: mapWhatsAppErrors(status),
+    pricingCategory: pricing.category,
+    billable: pricing.billable,
+  });
+}
+
+/**
+ * Every event of a delivery shares its correlation id; occurred_at is when ingress received it. The
+ * event id depends only on the channel, the dedupe key and the channel's own time of the fact.
+ */
+function eventMeta(ctx: DeliveryContext, key: string, factMs: number): EventMeta {
+  return create(EventMetaSchema, {
+    eventId: derivedEventId(factMs, ctx.channelId, key),
+    tenantId: ctx.tenantId,
+    workspaceId: ctx.workspaceId,
+    occurredAt: timestampFromDate(ctx.receivedAt),
+    correlationId: ctx.webhookEventId,
+  });
+}
+
+/** The channel's time of a fact in ms, or the arrival time when the channel gave none. */
+function msOf(timestamp: Timestamp | undefined, ctx: DeliveryContext): number {
+  return timestamp === undefined ? ctx.receivedAt.getTime() : Number(timestamp.seconds) * 1000;
+}
+
+/** WhatsApp timestamps are strings of Unix seconds (rule 7). */
+export function secondsTimestamp(value: string): Timestamp | undefined {
+  if (!/^[0-9]{1,11}$/.test(value)) return undefined; // up to year 5138, within UUIDv7 time
+  return timestampFromMs(Number(value) * 1000);
+}

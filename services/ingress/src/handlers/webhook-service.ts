@@ -1,0 +1,98 @@
+import { PageResponseSchema } from "@atendo/proto/common/v1";
+import {
+  type WebhookEvent,
+  WebhookEventSchema,
+  WebhookEventStatus,
+  type WebhookService,
+} from "@atendo/proto/ingress/v1";
+import { forwardCallOptions, invalidArgument, notFound, unavailable } from "@atendo/service-kit";
+import { create } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { WorkspaceDirectory } from "../clients/workspace-directory.js";
+import { decodePageToken, encodePageToken } from "../domain/page-token.js";
+import { channelTypeToProto, statusFromProto, statusToProto } from "../domain/webhook-status.js";
+import type { WebhookEventEntity } from "../store/webhook-event-entity.js";
+import type {
+  WebhookEventFilter,
+  WebhookEventReader,
+  WebhookEventSummary,
+} from "../store/webhook-event-reader.js";
+
+export interface WebhookServiceDeps {
+  workspaces: WorkspaceDirectory;
+  events: WebhookEventReader;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+
+export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceImpl<typeof WebhookService>> {
+  const { workspaces, events } = deps;
+
+  async function tenantOf(workspaceId: string, ctx: HandlerContext): Promise<string> {
+    let tenantId: string | undefined;
+    try {
+      tenantId = await workspaces.tenantOf(workspaceId, forwardCallOptions(ctx));
+    } catch (err) {
+      throw unavailable(`workspace lookup failed: ${ConnectError.from(err).message}`);
+    }
+    if (tenantId === undefined) throw notFound("workspace", workspaceId);
+    return tenantId;
+  }
+
+  return {
+    async listWebhookEvents(req, ctx) {
+      let beforeId: string | undefined;
+      try {
+        beforeId = decodePageToken(req.page?.pageToken ?? "");
+      } catch {
+        throw invalidArgument("page.page_token", "is not a token returned by this list");
+      }
+      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const pageSize = req.page?.pageSize || DEFAULT_PAGE_SIZE;
+      const filter: WebhookEventFilter = { workspaceId: req.workspaceId };
+      if (req.channelId !== "") filter.channelId = req.channelId;
+      const status = statusFromProto(req.status);
+      if (req.status !== WebhookEventStatus.UNSPECIFIED && status !== undefined) filter.status = status;
+      if (req.received?.startTime !== undefined) filter.receivedFrom = timestampDate(req.received.startTime);
+      if (req.received?.endTime !== undefined) filter.receivedBefore = timestampDate(req.received.endTime);
+      if (beforeId !== undefined) filter.beforeId = beforeId;
+
+      const rows = await events.list(tenantId, filter, pageSize + 1);
+      const page = rows.slice(0, pageSize);
+      const last = page.at(-1);
+      return {
+        events: page.map((r) => toProto(r)),
+        page: create(PageResponseSchema, {
+          nextPageToken: rows.length > pageSize && last !== undefined ? encodePageToken(last.id) : "",
+        }),
+      };
+    },
+
+    async getWebhookEvent(req, ctx) {
+      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const row = await events.get(tenantId, req.workspaceId, req.webhookEventId);
+      if (row === undefined) throw notFound("webhook event", req.webhookEventId);
+      return { event: toProto(row, row.body ?? new Uint8Array()) };
+    },
+  };
+}
+
+function toProto(row: WebhookEventSummary | WebhookEventEntity, body?: Uint8Array): WebhookEvent {
+  return create(WebhookEventSchema, {
+    id: row.id,
+    tenantId: row.tenantId,
+    workspaceId: row.workspaceId,
+    channelId: row.channelId,
+    channelType: channelTypeToProto(row.channelType),
+    status: statusToProto(row.status),
+    reason: row.reason,
+    receivedAt: timestampFromDate(row.receivedAt),
+    ...(row.processedAt ? { processedAt: timestampFromDate(row.processedAt) } : {}),
+    correlationId: row.id,
+    ...(body === undefined ? {} : { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) }),
+    messageCount: row.messageCount,
+    statusCount: row.statusCount,
+    bodySize: row.bodySize,
+  });
+}

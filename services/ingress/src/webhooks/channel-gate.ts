@@ -1,0 +1,46 @@
+import { ChannelType } from "@atendo/proto/common/v1";
+import { ChannelStatus } from "@atendo/proto/tenant/v1";
+import { type NodeResponse, sendText } from "@atendo/service-kit";
+import type { Logger } from "@atendo/telemetry";
+import {
+  type ChannelDirectory,
+  ChannelLookupError,
+  type ResolvedChannel,
+} from "../clients/channel-directory.js";
+
+export type WhatsAppChannel = ResolvedChannel & { whatsapp: NonNullable<ResolvedChannel["whatsapp"]> };
+
+/**
+ * Finds the WhatsApp channel a webhook URL names, or answers for it: 404 when there is no such
+ * WhatsApp channel (nothing can be stored: the tenant is unknown), 503 when the tenant service
+ * cannot tell (Meta retries).
+ */
+export async function findWhatsAppChannel(
+  channels: ChannelDirectory,
+  channelId: string,
+  res: NodeResponse,
+  logger: Logger,
+): Promise<WhatsAppChannel | undefined> {
+  let channel: ResolvedChannel | undefined;
+  try {
+    channel = await channels.resolve(channelId);
+  } catch (err) {
+    if (!(err instanceof ChannelLookupError)) throw err;
+    logger.warn({ err, channelId }, "channel lookup failed: answering 503");
+    res.setHeader("retry-after", "5");
+    sendText(res, 503, "channel lookup unavailable, retry later");
+    return undefined;
+  }
+  if (channel?.type !== ChannelType.WHATSAPP || channel.whatsapp === undefined) {
+    sendText(res, 404, "unknown channel");
+    return undefined;
+  }
+  return { ...channel, whatsapp: channel.whatsapp };
+}
+
+/** Why a channel's deliveries are stored but not published; undefined when they are published. */
+export function holdReason(channel: ResolvedChannel): string | undefined {
+  if (channel.tenantSuspended) return "tenant suspended";
+  if (channel.status === ChannelStatus.DISABLED) return "channel disabled";
+  return undefined;
+}

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { isUuid } from "@atendo/db";
+import { ChannelType } from "@atendo/proto/common/v1";
+import { ChannelStatus } from "@atendo/proto/tenant/v1";
+import type { ResolvedChannel } from "../src/clients/channel-directory.js";
+import { createTtlCache } from "../src/clients/ttl-cache.js";
+import { derivedEventId } from "../src/domain/event-id.js";
+import { decodePageToken, encodePageToken } from "../src/domain/page-token.js";
+import { createGroupCommit } from "../src/store/group-commit.js";
+import { holdReason } from "../src/webhooks/channel-gate.js";
+
+describe("derivedEventId", () => {
+  const channelId = "019ab1c2-3d4e-7f00-8a00-0000000000a1";
+  const at = Date.UTC(2026, 0, 1);
+
+  it("is a UUIDv7 carrying the fact's time, stable per (channel, key)", () => {
+    const id = derivedEventId(at, channelId, "wamid.A");
+    assert.ok(isUuid(id));
+    assert.equal(id[14], "7");
+    assert.match(id[19] ?? "", /[89ab]/);
+    assert.equal(Number.parseInt(id.replaceAll("-", "").slice(0, 12), 16), at);
+    assert.equal(derivedEventId(at, channelId, "wamid.A"), id);
+    assert.notEqual(derivedEventId(at, channelId, "wamid.B"), id);
+    assert.notEqual(derivedEventId(at, "019ab1c2-3d4e-7f00-8a00-0000000000a2", "wamid.A"), id);
+  });
+
+  it("refuses a time outside 48 bits of milliseconds", () => {
+    assert.throws(() => derivedEventId(-1, channelId, "k"), RangeError);
+    assert.throws(() => derivedEventId(2 ** 48, channelId, "k"), RangeError);
+  });
+});
+
+describe("page tokens", () => {
+  it("round-trip the last id and refuse foreign tokens", () => {
+    const id = "019ab1c2-3d4e-7f00-8a00-0000000000a1";
+    assert.equal(decodePageToken(encodePageToken(id)), id);
+    assert.equal(decodePageToken(""), undefined);
+    assert.throws(() => decodePageToken("bm9wZQ"), RangeError);
+    assert.throws(() => decodePageToken(Buffer.from("w1:not-a-uuid").toString("base64url")), RangeError);
+  });
+});
+
+describe("createTtlCache", () => {
+  it("expires entries, remembers undefined values and evicts the oldest when full", () => {
+    let now = 1_000;
+    const cache = createTtlCache<string | undefined>({ maxEntries: 2, now: () => now });
+    cache.set("a", "A", 100);
+    cache.set("missing", undefined, 50);
+    assert.equal(cache.get("a"), "A");
+    assert.equal(cache.has("missing"), true);
+    assert.equal(cache.get("missing"), undefined);
+    now += 60;
+    assert.equal(cache.has("missing"), false);
+    cache.set("b", "B", 100);
+    cache.set("c", "C", 100);
+    assert.equal(cache.size, 2);
+    assert.equal(cache.has("a"), false, "the oldest entry is evicted");
+    assert.equal(cache.get("c"), "C");
+  });
+});
+
+describe("createGroupCommit", () => {
+  it("commits alone when idle and groups what arrives during a commit", async () => {
+    const commits: Array<{ key: string; items: number[] }> = [];
+    let release: () => void = () => undefined;
+    let gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const group = createGroupCommit<number>({
+      maxBatch: 10,
+      maxInFlightPerKey: 1,
+      async commit(key, items) {
+        commits.push({ key, items: [...items] });
+        await gate;
+      },
+    });
+    const first = group.submit("t1", 1);
+    const rest = [2, 3, 4].map((n) => group.submit("t1", n));
+    const other = group.submit("t2", 9);
+    assert.deepEqual(commits, [
+      { key: "t1", items: [1] },
+      { key: "t2", items: [9] },
+    ]);
+    gate = Promise.resolve();
+    release();
+    await Promise.all([first, ...rest, other]);
+    assert.deepEqual(commits[2], { key: "t1", items: [2, 3, 4] });
+    assert.equal(commits.length, 3);
+  });
+
+  it("splits batches at maxBatch", async () => {
+    const sizes: number[] = [];
+    const group = createGroupCommit<number>({
+      maxBatch: 2,
+      maxInFlightPerKey: 1,
+      async commit(_key, items) {
+        sizes.push(items.length);
+      },
+    });
+    await Promise.all([1, 2, 3, 4, 5].map((n) => group.submit("t", n)));
+    assert.deepEqual(sizes, [1, 2, 2]);
+  });
+
+  it("a failing item fails alone: the others of its batch are committed one by one", async () => {
+    const committed: number[] = [];
+    let block: (() => void) | undefined;
+    const group = createGroupCommit<number>({
+      maxBatch: 10,
+      maxInFlightPerKey: 1,
+      async commit(_key, items) {
+        if (items.includes(0) && block === undefined) {
+          await new Promise<void>((r) => {
+            block = r;
+          });
+        }
+        if (items.includes(13)) throw new Error("bad row");
+        committed.push(...items);
+      },
+    });
+    const head = group.submit("t", 0);
+    const batch = [11, 12, 13, 14].map((n) =>
+      group.submit("t", n).then(
+        () => "ok",
+        (e: Error) => e.message,
+      ),
+    );
+    block?.();
+    await head;
+    assert.deepEqual(await Promise.all(batch), ["ok", "ok", "bad row", "ok"]);
+    assert.deepEqual(committed, [0, 11, 12, 14]);
+  });
+});
+
+describe("holdReason", () => {
+  const base: ResolvedChannel = {
+    channelId: "c",
+    tenantId: "t",
+    workspaceId: "w",
+    type: ChannelType.WHATSAPP,
+    status: ChannelStatus.ACTIVE,
+    tenantSuspended: false,
+  };
+
+  it("holds deliveries of a suspended tenant or a disabled channel, not of one needing reconnection", () => {
+    assert.equal(holdReason(base), undefined);
+    assert.equal(holdReason({ ...base, status: ChannelStatus.NEEDS_RECONNECT }), undefined);
+    assert.equal(holdReason({ ...base, status: ChannelStatus.DISABLED }), "channel disabled");
+    assert.equal(holdReason({ ...base, tenantSuspended: true }), "tenant suspended");
+  });
+});

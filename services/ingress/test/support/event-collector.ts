@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import type { Bus, Consumer } from "@atendo/bus";
+import { newEventMeta } from "@atendo/bus";
+import {
+  type MessageReceived,
+  MessageReceivedSchema,
+  type StatusReceived,
+  StatusReceivedSchema,
+} from "@atendo/proto/ingress/v1";
+import { waitFor } from "@atendo/testing";
+import { create } from "@bufbuild/protobuf";
+
+export interface Collected<T> {
+  event: T;
+  /** JetStream msgID the event was published with. */
+  msgId: string;
+}
+
+/**
+ * Everything on the ingress stream of a namespace, in stream order. `settle()` publishes a marker
+ * and waits until it comes back: every event published before it has then been collected, so a
+ * test can assert that something was NOT published without sleeping.
+ */
+export interface EventCollector {
+  messages(channelId: string): Collected<MessageReceived>[];
+  statuses(channelId: string): Collected<StatusReceived>[];
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MARKER_CHANNEL = "collector-marker";
+
+export async function collectIngressEvents(bus: Bus): Promise<EventCollector> {
+  const messages: Collected<MessageReceived>[] = [];
+  const statuses: Collected<StatusReceived>[] = [];
+  const markers = new Set<string>();
+  const consumer: Consumer = await bus.consume({
+    durable: `test-collector-${randomUUID().slice(0, 8)}`,
+    schema: [MessageReceivedSchema, StatusReceivedSchema],
+    concurrency: 1, // stream order: the marker arrives after everything published before it
+    maxDeliver: 1,
+    handler: (event, ctx) => {
+      const msgId = ctx.headers["Nats-Msg-Id"] ?? "";
+      if (event.$typeName === MessageReceivedSchema.typeName) messages.push({ event, msgId });
+      else if (event.channelId === MARKER_CHANNEL) markers.add(event.externalMessageId);
+      else statuses.push({ event, msgId });
+    },
+  });
+  return {
+    messages: (channelId) => messages.filter((m) => m.event.channelId === channelId),
+    statuses: (channelId) => statuses.filter((s) => s.event.channelId === channelId),
+    async settle() {
+      const marker = randomUUID();
+      await bus.publish(
+        StatusReceivedSchema,
+        create(StatusReceivedSchema, {
+          meta: newEventMeta({ tenantId: randomUUID(), workspaceId: randomUUID(), correlationId: marker }),
+          channelId: MARKER_CHANNEL,
+          externalMessageId: marker,
+        }),
+      );
+      await waitFor(() => markers.has(marker), { message: "the collector to reach its marker" });
+    },
+    stop: () => consumer.stop(),
+  };
+}

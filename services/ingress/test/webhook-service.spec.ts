@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { ChannelType } from "@atendo/proto/common/v1";
+import { WebhookEventStatus } from "@atendo/proto/ingress/v1";
+import { signMeta } from "@atendo/testing";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  fixtureFor,
+  type Harness,
+  postSigned,
+  postWebhook,
+  startHarness,
+  type TestChannel,
+} from "./support/harness.js";
+import { rowsOf } from "./support/rows.js";
+
+async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await promise;
+  } catch (err) {
+    return ConnectError.from(err);
+  }
+  assert.fail("expected the call to fail");
+}
+
+describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
+  this.timeout(30_000);
+  let h: Harness;
+  let channel: TestChannel;
+  let other: TestChannel;
+  let bodies: Buffer[];
+
+  before(async () => {
+    h = await startHarness();
+    channel = await h.createChannel();
+    other = await h.createChannel();
+    bodies = [
+      fixtureFor(channel, "whatsapp/two-text-messages.json"),
+      fixtureFor(channel, "whatsapp/statuses-delivered-read.json"),
+      fixtureFor(channel, "whatsapp/location.json"),
+    ];
+    for (const body of bodies) assert.equal((await postSigned(h.ingressUrl, channel, body)).status, 200);
+    const bad = await postWebhook(
+      h.ingressUrl,
+      channel.channelId,
+      bodies[0] ?? Buffer.alloc(0),
+      signMeta("x", Buffer.from("y")),
+    );
+    assert.equal(bad.status, 401);
+    assert.equal(
+      (await postSigned(h.ingressUrl, other, fixtureFor(other, "whatsapp/reaction.json"))).status,
+      200,
+    );
+  });
+
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("lists a workspace's deliveries newest first, without bodies, page by page", async () => {
+    const rows = await rowsOf(channel.channelId);
+    assert.equal(rows.length, 4);
+    const first = await h.webhooks.listWebhookEvents({
+      workspaceId: channel.workspaceId,
+      page: { pageSize: 3 },
+    });
+    assert.deepEqual(
+      first.events.map((e) => e.id),
+      rows
+        .map((r) => r.id)
+        .reverse()
+        .slice(0, 3),
+    );
+    assert.notEqual(first.page?.nextPageToken, "");
+    const newest = first.events[0];
+    assert.equal(newest?.status, WebhookEventStatus.REJECTED);
+    assert.equal(newest?.reason, "bad signature");
+    assert.equal(newest?.body.length, 0, "lists carry no body");
+    assert.equal(newest?.bodySize, bodies[0]?.length);
+    const accepted = first.events[2];
+    assert.equal(accepted?.status, WebhookEventStatus.ACCEPTED);
+    assert.equal(accepted?.channelType, ChannelType.WHATSAPP);
+    assert.equal(accepted?.channelId, channel.channelId);
+    assert.equal(accepted?.tenantId, channel.tenantId);
+    assert.equal(accepted?.workspaceId, channel.workspaceId);
+    assert.equal(accepted?.correlationId, accepted?.id);
+    assert.equal(accepted?.statusCount, 2);
+    assert.ok(accepted?.receivedAt && accepted.processedAt);
+
+    const second = await h.webhooks.listWebhookEvents({
+      workspaceId: channel.workspaceId,
+      page: { pageSize: 3, pageToken: first.page?.nextPageToken ?? "" },
+    });
+    assert.deepEqual(
+      second.events.map((e) => e.id),
+      [rows[0]?.id],
+    );
+    assert.equal(second.page?.nextPageToken, "");
+  });
+
+  it("filters by status, channel and reception time", async () => {
+    const rejected = await h.webhooks.listWebhookEvents({
+      workspaceId: channel.workspaceId,
+      status: WebhookEventStatus.REJECTED,
+    });
+    assert.equal(rejected.events.length, 1);
+    const byChannel = await h.webhooks.listWebhookEvents({
+      workspaceId: channel.workspaceId,
+      channelId: other.channelId,
+    });
+    assert.equal(byChannel.events.length, 0, "another tenant's channel is invisible here");
+    const future = await h.webhooks.listWebhookEvents({
+      workspaceId: channel.workspaceId,
+      received: { startTime: timestampFromDate(new Date(Date.now() + 60_000)) },
+    });
+    assert.equal(future.events.length, 0);
+    const all = await h.webhooks.listWebhookEvents({
+      workspaceId: channel.workspaceId,
+      received: { startTime: timestampFromDate(new Date(Date.now() - 600_000)) },
+    });
+    assert.equal(all.events.length, 4);
+  });
+
+  it("returns one delivery with its raw body", async () => {
+    const [row] = await rowsOf(channel.channelId);
+    assert.ok(row);
+    const { event } = await h.webhooks.getWebhookEvent({
+      workspaceId: channel.workspaceId,
+      webhookEventId: row.id,
+    });
+    assert.ok(event && bodies[0]);
+    assert.ok(Buffer.from(event.body).equals(bodies[0]));
+    assert.equal(event.messageCount, 2);
+    assert.equal(event.status, WebhookEventStatus.ACCEPTED);
+  });
+
+  it("answers not_found across workspaces and for unknown ids", async () => {
+    const [row] = await rowsOf(channel.channelId);
+    const cross = await rejection(
+      h.webhooks.getWebhookEvent({ workspaceId: other.workspaceId, webhookEventId: row?.id ?? "" }),
+    );
+    assert.equal(cross.code, Code.NotFound);
+    const unknownWorkspace = await rejection(
+      h.webhooks.listWebhookEvents({ workspaceId: "0190f000-0000-7000-8000-00000000beef" }),
+    );
+    assert.equal(unknownWorkspace.code, Code.NotFound);
+  });
+
+  it("answers invalid_argument for a bad page token or id", async () => {
+    const badToken = await rejection(
+      h.webhooks.listWebhookEvents({ workspaceId: channel.workspaceId, page: { pageToken: "garbage" } }),
+    );
+    assert.equal(badToken.code, Code.InvalidArgument);
+    assert.match(badToken.message, /page_token/);
+    const badId = await rejection(
+      h.webhooks.getWebhookEvent({ workspaceId: channel.workspaceId, webhookEventId: "x" }),
+    );
+    assert.equal(badId.code, Code.InvalidArgument);
+    assert.match(badId.message, /webhook_event_id/);
+  });
+});
