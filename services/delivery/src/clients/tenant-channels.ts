@@ -1,0 +1,129 @@
+import type { ChannelType } from "@atendo/proto/common/v1";
+import { type ChannelService, ChannelStatus, type ResolveChannelResponse } from "@atendo/proto/tenant/v1";
+import { withCorrelationId } from "@atendo/service-kit";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
+
+/** WhatsApp credentials of a channel, as the send API needs them. */
+export interface WhatsAppTarget {
+  phoneNumberId: string;
+  accessToken: string;
+  graphApiBaseUrl: string;
+  graphApiVersion: string;
+}
+
+export interface ResolvedChannel {
+  channelId: string;
+  tenantId: string;
+  workspaceId: string;
+  type: ChannelType;
+  status: ChannelStatus;
+  tenantSuspended: boolean;
+  whatsapp?: WhatsAppTarget;
+}
+
+export interface ResolveOptions {
+  correlationId: string;
+  signal?: AbortSignal;
+  /** Skip the cache (after the channel refused our token). */
+  fresh?: boolean;
+}
+
+/** The channel lookups delivery needs from the tenant service, with a short in-memory cache. */
+export interface ChannelDirectory {
+  resolve(channelId: string, options: ResolveOptions): Promise<ResolvedChannel>;
+  invalidate(channelId: string): void;
+  /** Marks the channel NEEDS_RECONNECT (its token was refused) and forgets the cached copy. */
+  markNeedsReconnect(
+    tenantId: string,
+    channelId: string,
+    reason: string,
+    correlationId: string,
+  ): Promise<void>;
+}
+
+/** The tenant service does not know the channel (deleted, or a bad id in the event). */
+export class ChannelNotFoundError extends Error {
+  override readonly name = "ChannelNotFoundError";
+}
+
+interface Cached {
+  value: ResolvedChannel;
+  expiresAt: number;
+}
+
+// Channels of one process stay far below this; the bound only protects memory from a flood of ids.
+const MAX_ENTRIES = 10_000;
+
+function toResolved(res: ResolveChannelResponse): ResolvedChannel {
+  const resolved: ResolvedChannel = {
+    channelId: res.channelId,
+    tenantId: res.tenantId,
+    workspaceId: res.workspaceId,
+    type: res.type,
+    status: res.status,
+    tenantSuspended: res.tenantSuspended,
+  };
+  if (res.credentials.case === "whatsapp") {
+    const c = res.credentials.value;
+    resolved.whatsapp = {
+      phoneNumberId: c.phoneNumberId,
+      accessToken: c.accessToken,
+      graphApiBaseUrl: c.graphApiBaseUrl,
+      graphApiVersion: c.graphApiVersion,
+    };
+  }
+  return resolved;
+}
+
+export function createChannelDirectory(deps: {
+  client: Client<typeof ChannelService>;
+  ttlMs: number;
+  now?: () => number;
+}): ChannelDirectory {
+  const { client, ttlMs } = deps;
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, Cached>();
+  const inFlight = new Map<string, Promise<ResolvedChannel>>();
+
+  async function load(channelId: string, options: ResolveOptions): Promise<ResolvedChannel> {
+    try {
+      const res = await client.resolveChannel(
+        { key: { case: "channelId", value: channelId } },
+        withCorrelationId(options.correlationId, options.signal ? { signal: options.signal } : {}),
+      );
+      const value = toResolved(res);
+      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value ?? "");
+      cache.set(channelId, { value, expiresAt: now() + ttlMs });
+      return value;
+    } catch (err) {
+      if (err instanceof ConnectError && err.code === Code.NotFound) {
+        cache.delete(channelId);
+        throw new ChannelNotFoundError(`channel ${channelId} not found`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  return {
+    resolve(channelId, options) {
+      const hit = cache.get(channelId);
+      if (!options.fresh && hit !== undefined && hit.expiresAt > now()) return Promise.resolve(hit.value);
+      // Concurrent sends on one channel share a lookup.
+      const pending = inFlight.get(channelId);
+      if (pending !== undefined) return pending;
+      const loading = load(channelId, options).finally(() => inFlight.delete(channelId));
+      inFlight.set(channelId, loading);
+      return loading;
+    },
+    invalidate(channelId) {
+      cache.delete(channelId);
+    },
+    async markNeedsReconnect(tenantId, channelId, reason, correlationId) {
+      cache.delete(channelId);
+      await client.setChannelStatus(
+        { tenantId, channelId, status: ChannelStatus.NEEDS_RECONNECT, reason: reason.slice(0, 500) },
+        withCorrelationId(correlationId),
+      );
+    },
+  };
+}

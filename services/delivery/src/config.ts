@@ -1,0 +1,92 @@
+import {
+  commonConfigSpec,
+  int,
+  type LogLevel,
+  type OtelExporter,
+  readConfig as readEnv,
+  str,
+  url,
+} from "@atendo/service-kit";
+
+export const configSpec = {
+  ...commonConfigSpec("delivery", { PORT: 7106 }),
+  BUS_NAMESPACE: str("a prefix isolating subjects and streams (tests)").optional(),
+  REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
+  TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
+    "http://127.0.0.1:7101",
+  ),
+  DELIVERY_CONCURRENCY: int("outbound messages sent at once by one process", { min: 1, max: 512 }).default(
+    16,
+  ),
+  DELIVERY_MAX_DELIVER: int("deliveries of an outbound event before it is given up", {
+    min: 1,
+    max: 100,
+  }).default(8),
+  DELIVERY_RETRY_INITIAL_MS: int("first retry delay after a transient send failure", { min: 1 }).default(
+    2_000,
+  ),
+  DELIVERY_RETRY_MAX_MS: int("longest retry delay after a transient send failure", { min: 1 }).default(
+    300_000,
+  ),
+  PAIR_RATE_LIMIT_UNIT_MS: int("unit of the 4^n backoff after WhatsApp error 131056", { min: 1 }).default(
+    1_000,
+  ),
+  GRAPH_TIMEOUT_MS: int("time limit of one Graph API request", { min: 100, max: 120_000 }).default(15_000),
+  CHANNEL_CACHE_TTL_MS: int("how long a resolved channel is reused", { min: 0, max: 3_600_000 }).default(
+    60_000,
+  ),
+  STATUS_UNKNOWN_GRACE_MS: int(
+    "how long a status for an unknown message id is retried (its send may not be recorded yet)",
+    { min: 0, max: 3_600_000 },
+  ).default(15_000),
+};
+
+/** What `start` needs; tests build it directly. */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  otelExporter: OtelExporter;
+  databaseUrl: string;
+  /** The owner role's URL: when set, migrations run at start. */
+  migrationDatabaseUrl?: string;
+  redisUrl: string;
+  natsUrl: string;
+  busNamespace?: string;
+  redisKeyPrefix: string;
+  tenantServiceUrl: string;
+  concurrency: number;
+  maxDeliver: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  pairRateLimitUnitMs: number;
+  graphTimeoutMs: number;
+  channelCacheTtlMs: number;
+  statusUnknownGraceMs: number;
+}
+
+/** Reads the environment; throws a ConfigError naming every missing or invalid variable. */
+export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const c = readEnv(configSpec, env);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    otelExporter: c.OTEL_EXPORTER,
+    databaseUrl: c.DATABASE_URL,
+    ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
+    redisUrl: c.REDIS_URL,
+    natsUrl: c.NATS_URL,
+    ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
+    redisKeyPrefix: c.REDIS_KEY_PREFIX,
+    tenantServiceUrl: c.TENANT_SERVICE_URL,
+    concurrency: c.DELIVERY_CONCURRENCY,
+    maxDeliver: c.DELIVERY_MAX_DELIVER,
+    retryInitialMs: c.DELIVERY_RETRY_INITIAL_MS,
+    retryMaxMs: Math.max(c.DELIVERY_RETRY_MAX_MS, c.DELIVERY_RETRY_INITIAL_MS),
+    pairRateLimitUnitMs: c.PAIR_RATE_LIMIT_UNIT_MS,
+    graphTimeoutMs: c.GRAPH_TIMEOUT_MS,
+    channelCacheTtlMs: c.CHANNEL_CACHE_TTL_MS,
+    statusUnknownGraceMs: c.STATUS_UNKNOWN_GRACE_MS,
+  };
+}

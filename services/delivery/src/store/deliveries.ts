@@ -1,0 +1,68 @@
+import type { EntityManager } from "@atendo/db";
+import { LockMode } from "@mikro-orm/core";
+import type { ChannelTypeName } from "../domain/channel-type.js";
+import { type Delivery, DeliveryEntity } from "./delivery-entity.js";
+
+export interface NewDelivery {
+  id: string;
+  tenantId: string;
+  workspaceId: string;
+  messageId: string;
+  conversationId: string;
+  channelId: string;
+  channelType: ChannelTypeName;
+  recipient: string;
+  request: Uint8Array;
+  now: Date;
+}
+
+/** Inserts the delivery of a message unless one exists (the first event for a message wins). */
+export async function insertDeliveryIfAbsent(em: EntityManager, row: NewDelivery): Promise<void> {
+  await em.execute(
+    `insert into delivery.deliveries
+       (id, tenant_id, workspace_id, message_id, conversation_id, channel_id, channel_type, recipient,
+        status, attempt_count, request, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)
+     on conflict (message_id) do nothing`,
+    [
+      row.id,
+      row.tenantId,
+      row.workspaceId,
+      row.messageId,
+      row.conversationId,
+      row.channelId,
+      row.channelType,
+      row.recipient,
+      Buffer.from(row.request),
+      row.now,
+      row.now,
+    ],
+    "run",
+  );
+}
+
+/** The delivery of a message, locked for the rest of the transaction. */
+export function lockDeliveryByMessage(em: EntityManager, messageId: string): Promise<Delivery | null> {
+  return em.findOne(DeliveryEntity, { messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+}
+
+/** The delivery the channel knows as `externalMessageId` (a wamid), locked. */
+export function lockDeliveryByExternalId(
+  em: EntityManager,
+  channelId: string,
+  externalMessageId: string,
+): Promise<Delivery | null> {
+  return em.findOne(
+    DeliveryEntity,
+    { channelId, externalMessageId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+}
+
+export function findDelivery(
+  em: EntityManager,
+  workspaceId: string,
+  messageId: string,
+): Promise<Delivery | null> {
+  return em.findOne(DeliveryEntity, { workspaceId, messageId });
+}

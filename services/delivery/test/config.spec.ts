@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "@atendo/service-kit";
+import { readConfig } from "../src/config.js";
+
+const required = {
+  DATABASE_URL: "postgres://atendo_delivery:atendo_delivery@127.0.0.1:55432/atendo",
+  REDIS_URL: "redis://127.0.0.1:56379",
+  NATS_URL: "nats://127.0.0.1:54222",
+};
+
+describe("config", () => {
+  it("applies the local defaults", () => {
+    const config = readConfig(required);
+    assert.equal(config.port, 7106);
+    assert.equal(config.tenantServiceUrl, "http://127.0.0.1:7101");
+    assert.equal(config.redisKeyPrefix, "atendo:");
+    assert.equal(config.maxDeliver, 8);
+    assert.equal("migrationDatabaseUrl" in config, false);
+    assert.equal("busNamespace" in config, false);
+  });
+
+  it("names every missing or invalid variable, without echoing URLs", () => {
+    assert.throws(
+      () =>
+        readConfig({ ...required, DATABASE_URL: "", DELIVERY_MAX_DELIVER: "0", NATS_URL: "http://u:pw@x" }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /DATABASE_URL is missing/);
+        assert.match(err.message, /DELIVERY_MAX_DELIVER is invalid/);
+        assert.match(err.message, /NATS_URL is invalid/);
+        assert.doesNotMatch(err.message, /pw/);
+        return true;
+      },
+    );
+  });
+});

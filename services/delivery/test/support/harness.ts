@@ -1,0 +1,252 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { type Bus, type Consumer, connectBus, newEventMeta } from "@atendo/bus";
+import { newId } from "@atendo/db";
+import { ChannelType, type Message, MessageSchema, SenderKind } from "@atendo/proto/common/v1";
+import { type OutboundCreated, OutboundCreatedSchema } from "@atendo/proto/conversation/v1";
+import { DeliveryService, type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
+import { ChannelService, Plan, TenantService } from "@atendo/proto/tenant/v1";
+import { createServiceClient } from "@atendo/service-kit";
+import { createLogger } from "@atendo/telemetry";
+import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
+import {
+  adminQuery,
+  type FakeGraph,
+  startFakeGraph,
+  testEnv,
+  uniqueNamespace,
+  waitFor,
+} from "@atendo/testing";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Client } from "@connectrpc/connect";
+import type { Config } from "../../src/config.js";
+import { start } from "../../src/main.js";
+import { createLogSink, type LogSink } from "./log-sink.js";
+
+export interface TestChannel {
+  tenantId: string;
+  workspaceId: string;
+  channelId: string;
+  phoneNumberId: string;
+  token: string;
+}
+
+export interface Harness {
+  graph: FakeGraph;
+  /** A bus on the services' namespace. */
+  bus: Bus;
+  tenants: Client<typeof TenantService>;
+  channels: Client<typeof ChannelService>;
+  delivery: Client<typeof DeliveryService>;
+  /** Every StatusChanged the delivery service published, in arrival order. */
+  statuses: StatusChanged[];
+  /** The delivery service's log lines. */
+  logs: LogSink;
+  redisKeyPrefix: string;
+  /** A new tenant, workspace and WhatsApp channel pointing at the fake Graph API. */
+  newChannel(): Promise<TestChannel>;
+  outbound(channel: TestChannel, message?: MessageInitShape<typeof MessageSchema>): OutboundCreated;
+  publishOutbound(event: OutboundCreated, msgId?: string): Promise<void>;
+  waitForStatus(
+    messageId: string,
+    status: StatusChanged["status"],
+    timeoutMs?: number,
+  ): Promise<StatusChanged>;
+  /** Rows of processed_events for an event id (the consumer acknowledged it). */
+  processed(consumer: string, eventId: string): Promise<Array<{ outputs: unknown[] }>>;
+  stop(): Promise<void>;
+}
+
+export const RECIPIENT = "5511987654321";
+
+export function randomDigits(length = 15): string {
+  let digits = String(randomInt(1, 10));
+  while (digits.length < length) digits += String(randomInt(0, 10));
+  return digits;
+}
+
+/** Starts the real tenant and delivery services on the real stack, against a fake Graph API. */
+export async function startHarness(overrides: Partial<Config> = {}): Promise<Harness> {
+  const env = testEnv();
+  const namespace = uniqueNamespace("delivery");
+  const redisKeyPrefix = `${namespace}:`;
+  const quiet = createLogger({ service: "delivery-test", level: "error" });
+  const graph = await startFakeGraph();
+
+  const tenant = await startTenant(
+    loadTenantConfig({
+      DATABASE_URL: env.appUrl("tenant"),
+      MIGRATION_DATABASE_URL: env.ownerUrl,
+      REDIS_URL: env.redisUrl,
+      NATS_URL: env.natsUrl,
+      PORT: "0",
+      BUS_NAMESPACE: namespace,
+      REDIS_KEY_PREFIX: `${namespace}:tenant:`,
+    }),
+    { logger: createLogger({ service: "tenant", level: "error" }) },
+  );
+  const tenantUrl = `http://127.0.0.1:${tenant.port}`;
+  const logs = createLogSink();
+  const config: Config = {
+    port: 0,
+    host: "127.0.0.1",
+    logLevel: "info",
+    otelExporter: "none",
+    databaseUrl: env.appUrl("delivery"),
+    migrationDatabaseUrl: env.ownerUrl,
+    redisUrl: env.redisUrl,
+    natsUrl: env.natsUrl,
+    busNamespace: namespace,
+    redisKeyPrefix,
+    tenantServiceUrl: tenantUrl,
+    concurrency: 4,
+    maxDeliver: 4,
+    retryInitialMs: 20,
+    retryMaxMs: 400,
+    pairRateLimitUnitMs: 5,
+    graphTimeoutMs: 2_000,
+    channelCacheTtlMs: 60_000,
+    statusUnknownGraceMs: 0,
+    ...overrides,
+  };
+  const delivery = await start(config, {
+    logger: createLogger({ service: "delivery", level: "info", destination: logs }),
+  });
+  const deliveryUrl = `http://127.0.0.1:${delivery.port}`;
+
+  const bus = await connectBus({ servers: env.natsUrl, name: "delivery-test", logger: quiet, namespace });
+  const statuses: StatusChanged[] = [];
+  const collector: Consumer = await bus.consume({
+    durable: "test-status-changed",
+    schema: StatusChangedSchema,
+    concurrency: 1,
+    handler: (event) => {
+      statuses.push(event);
+    },
+  });
+
+  const tenants = createServiceClient(TenantService, tenantUrl);
+  const channels = createServiceClient(ChannelService, tenantUrl);
+  const deliveryClient = createServiceClient(DeliveryService, deliveryUrl);
+
+  return {
+    graph,
+    bus,
+    tenants,
+    channels,
+    delivery: deliveryClient,
+    statuses,
+    logs,
+    redisKeyPrefix,
+    async newChannel() {
+      const slug = `dl-${randomBytes(6).toString("hex")}`;
+      const { tenant: t } = await tenants.createTenant({ name: "Padaria Pão Quente", slug, plan: Plan.PRO });
+      if (t === undefined) throw new Error("CreateTenant returned no tenant");
+      const { workspace } = await tenants.createWorkspace({ tenantId: t.id, name: "Main" });
+      if (workspace === undefined) throw new Error("CreateWorkspace returned no workspace");
+      const token = `EAAG${randomBytes(12).toString("hex")}`;
+      const phoneNumberId = randomDigits();
+      const { channel } = await channels.createChannel({
+        workspaceId: workspace.id,
+        name: "WhatsApp",
+        config: {
+          case: "whatsapp",
+          value: {
+            phoneNumberId,
+            wabaId: randomDigits(),
+            displayPhoneNumber: "+55 11 5555-0100",
+            accessToken: token,
+            appSecret: "app-secret-for-tests",
+            verifyToken: "verify-token-for-tests",
+            graphApiVersion: "v23.0",
+            graphApiBaseUrl: graph.url,
+          },
+        },
+      });
+      if (channel === undefined) throw new Error("CreateChannel returned no channel");
+      graph.registerToken(token);
+      return { tenantId: t.id, workspaceId: workspace.id, channelId: channel.id, phoneNumberId, token };
+    },
+    outbound(
+      channel,
+      message = { content: { case: "text", value: { body: "Olá! Seu pedido saiu para entrega." } } },
+    ) {
+      const msg: Message = create(MessageSchema, message);
+      return create(OutboundCreatedSchema, {
+        meta: newEventMeta({
+          tenantId: channel.tenantId,
+          workspaceId: channel.workspaceId,
+          correlationId: newId(),
+        }),
+        conversationId: newId(),
+        messageId: newId(),
+        channelId: channel.channelId,
+        channelType: ChannelType.WHATSAPP,
+        recipientExternalId: RECIPIENT,
+        message: msg,
+        senderKind: SenderKind.AI,
+        partCount: 1,
+      });
+    },
+    async publishOutbound(event, msgId) {
+      await bus.publish(OutboundCreatedSchema, event, msgId === undefined ? {} : { msgId });
+    },
+    waitForStatus(messageId, status, timeoutMs = 10_000) {
+      return waitFor(() => statuses.find((s) => s.messageId === messageId && s.status === status), {
+        timeoutMs,
+        message: () =>
+          `StatusChanged ${status} for ${messageId}; got ${JSON.stringify(
+            statuses.filter((s) => s.messageId === messageId).map((s) => s.status),
+          )}`,
+      });
+    },
+    processed(consumer, eventId) {
+      return adminQuery<{ outputs: unknown[] }>(
+        "select outputs from delivery.processed_events where consumer = $1 and event_id = $2",
+        [consumer, eventId],
+      );
+    },
+    async stop() {
+      await collector.stop();
+      await delivery.stop();
+      await tenant.stop();
+      await graph.close();
+      await bus.deleteNamespaceStreams();
+      await bus.close();
+    },
+  };
+}
+
+export interface DeliveryRow {
+  status: string;
+  external_message_id: string | null;
+  attempt_count: number;
+  last_error_code: number | null;
+  last_error_title: string | null;
+  last_error_message: string | null;
+}
+
+export async function deliveryRow(messageId: string): Promise<DeliveryRow | undefined> {
+  const rows = await adminQuery<DeliveryRow>(
+    `select status, external_message_id, attempt_count, last_error_code, last_error_title, last_error_message
+       from delivery.deliveries where message_id = $1`,
+    [messageId],
+  );
+  return rows[0];
+}
+
+export interface AttemptRow {
+  attempt: number;
+  outcome: string | null;
+  http_status: number;
+  error_code: number | null;
+  external_message_id: string | null;
+  response_snippet: string | null;
+}
+
+export function attemptRows(messageId: string): Promise<AttemptRow[]> {
+  return adminQuery<AttemptRow>(
+    `select attempt, outcome, http_status, error_code, external_message_id, response_snippet
+       from delivery.attempts where message_id = $1 order by attempt`,
+    [messageId],
+  );
+}
