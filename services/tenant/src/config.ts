@@ -3,6 +3,7 @@ import {
   commonConfigSpec,
   type LogLevel,
   type OtelExporter,
+  oneOf,
   readConfig,
   Secret,
   secret,
@@ -31,6 +32,10 @@ const spec = {
   WHATSAPP_GRAPH_BASE_URL: url("the default Graph API base URL of WhatsApp channels", {
     protocols: ["https:", "http:"],
   }).default("https://graph.facebook.com"),
+  GRAPH_BASE_URL_OVERRIDES: oneOf(
+    "whether channels may point at their own Graph API base URL (allow: local fakes and tests; deny: production, where the URL would receive the channel's access token)",
+    ["allow", "deny"] as const,
+  ).default("deny"),
   INSTAGRAM_GRAPH_BASE_URL: url("the default Graph API base URL of Instagram channels", {
     protocols: ["https:", "http:"],
   }).default("https://graph.instagram.com"),
@@ -54,6 +59,8 @@ export interface Config {
   graphApiVersion: string;
   whatsappGraphBaseUrl: string;
   instagramGraphBaseUrl: string;
+  /** Channels may set graph_api_base_url (an operator decision: the URL receives the access token). */
+  allowGraphBaseUrlOverride: boolean;
 }
 
 /** Reads the tenant service's configuration; throws one ConfigError naming every bad variable. */
@@ -92,6 +99,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     graphApiVersion: raw.GRAPH_API_VERSION,
     whatsappGraphBaseUrl: stripTrailingSlash(raw.WHATSAPP_GRAPH_BASE_URL),
     instagramGraphBaseUrl: stripTrailingSlash(raw.INSTAGRAM_GRAPH_BASE_URL),
+    allowGraphBaseUrlOverride: raw.GRAPH_BASE_URL_OVERRIDES === "allow",
   };
 }
 

@@ -70,6 +70,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         graphApiVersion: config.graphApiVersion,
         whatsappGraphBaseUrl: config.whatsappGraphBaseUrl,
         instagramGraphBaseUrl: config.instagramGraphBaseUrl,
+        allowBaseUrlOverride: config.allowGraphBaseUrlOverride,
       },
     });
     closers.push({ name: "server", close: () => server.close() });

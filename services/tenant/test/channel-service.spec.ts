@@ -453,3 +453,48 @@ describe("ChannelService", () => {
     });
   });
 });
+
+describe("ChannelService with Graph URL overrides denied (the production default)", () => {
+  let h: TenantHarness;
+
+  before(async () => {
+    h = await startTenantForTest({ GRAPH_BASE_URL_OVERRIDES: "deny" });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("refuses a channel that would send its access token to a URL of the tenant's choosing", async () => {
+    const { workspaceId } = await tenantWithWorkspace(h);
+    const err = await rejection(
+      h.channels.createChannel({
+        workspaceId,
+        name: "Pointed elsewhere",
+        config: { case: "whatsapp", value: whatsappConfig({ graphApiBaseUrl: "http://169.254.169.254" }) },
+      }),
+    );
+    assert.equal(err.code, Code.InvalidArgument);
+    assert.match(err.rawMessage, /whatsapp\.graph_api_base_url/);
+    const { channel } = await h.channels.createChannel({
+      workspaceId,
+      name: "Default Graph",
+      config: { case: "whatsapp", value: whatsappConfig() },
+    });
+    const update = await rejection(
+      h.channels.updateChannel({
+        workspaceId,
+        channelId: channel?.id ?? "",
+        updateMask: { paths: ["graph_api_base_url"] },
+        graphApiBaseUrl: "http://127.0.0.1:6379",
+      }),
+    );
+    assert.equal(update.code, Code.InvalidArgument);
+    const resolved = await h.channels.resolveChannel({
+      key: { case: "channelId", value: channel?.id ?? "" },
+    });
+    assert.equal(
+      resolved.credentials.case === "whatsapp" ? resolved.credentials.value.graphApiBaseUrl : "",
+      "https://graph.facebook.com",
+    );
+  });
+});

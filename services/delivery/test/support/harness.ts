@@ -81,6 +81,7 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
       PORT: "0",
       BUS_NAMESPACE: namespace,
       REDIS_KEY_PREFIX: `${namespace}:tenant:`,
+      GRAPH_BASE_URL_OVERRIDES: "allow",
     }),
     { logger: createLogger({ service: "tenant", level: "error" }) },
   );

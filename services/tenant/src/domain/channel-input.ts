@@ -14,7 +14,10 @@ export interface NewChannelSettings {
 }
 
 /** The stored settings of a channel to create, from the request's config case. */
-export function newChannelSettings(config: CreateChannelRequest["config"]): NewChannelSettings {
+export function newChannelSettings(
+  config: CreateChannelRequest["config"],
+  policy: BaseUrlPolicy,
+): NewChannelSettings {
   switch (config.case) {
     case "whatsapp": {
       const c = config.value;
@@ -25,7 +28,7 @@ export function newChannelSettings(config: CreateChannelRequest["config"]): NewC
           waba_id: c.wabaId,
           display_phone_number: c.displayPhoneNumber,
           graph_api_version: c.graphApiVersion,
-          graph_api_base_url: checkBaseUrl("whatsapp.graph_api_base_url", c.graphApiBaseUrl),
+          graph_api_base_url: checkBaseUrl("whatsapp.graph_api_base_url", c.graphApiBaseUrl, policy),
           ...metaHints(c),
         },
         secrets: { access_token: c.accessToken, app_secret: c.appSecret, verify_token: c.verifyToken },
@@ -39,7 +42,7 @@ export function newChannelSettings(config: CreateChannelRequest["config"]): NewC
         config: {
           account_id: c.accountId,
           graph_api_version: c.graphApiVersion,
-          graph_api_base_url: checkBaseUrl("instagram.graph_api_base_url", c.graphApiBaseUrl),
+          graph_api_base_url: checkBaseUrl("instagram.graph_api_base_url", c.graphApiBaseUrl, policy),
           ...metaHints(c),
         },
         secrets: { access_token: c.accessToken, app_secret: c.appSecret, verify_token: c.verifyToken },
@@ -74,8 +77,21 @@ export function metaHints(s: { accessToken: string; appSecret: string; verifyTok
 }
 
 /** "" keeps the default; anything else must be an http(s) URL (the contract only asks for a URI). */
-export function checkBaseUrl(field: string, value: string): string {
+/** Whether the operator lets channels point at their own Graph API base URL. */
+export interface BaseUrlPolicy {
+  allowBaseUrlOverride: boolean;
+}
+
+export function checkBaseUrl(field: string, value: string, policy: BaseUrlPolicy): string {
   if (value === "") return "";
+  // The URL receives the channel's access token and its answers are shown to the tenant: letting
+  // any tenant set it would be a server-side request forgery path into our network.
+  if (!policy.allowBaseUrlOverride) {
+    throw new InvalidInputError(
+      field,
+      "cannot be set: this deployment does not allow Graph API URL overrides",
+    );
+  }
   let url: URL;
   try {
     url = new URL(value);

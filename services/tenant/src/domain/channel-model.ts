@@ -56,4 +56,6 @@ export interface GraphDefaults {
   graphApiVersion: string;
   whatsappGraphBaseUrl: string;
   instagramGraphBaseUrl: string;
+  /** Whether a channel may set its own graph_api_base_url (GRAPH_BASE_URL_OVERRIDES=allow). */
+  allowBaseUrlOverride: boolean;
 }

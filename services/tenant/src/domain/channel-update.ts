@@ -1,5 +1,5 @@
 import type { UpdateChannelRequest } from "@atendo/proto/tenant/v1";
-import { checkBaseUrl, checkOrigins } from "./channel-input.js";
+import { type BaseUrlPolicy, checkBaseUrl, checkOrigins } from "./channel-input.js";
 import type { ChannelConfigJson, ChannelSecrets } from "./channel-model.js";
 import type { ChannelTypeName } from "./enums.js";
 import { hintOf } from "./hint.js";
@@ -36,6 +36,7 @@ export interface ChannelUpdate {
 export function applyChannelUpdate(
   current: { type: ChannelTypeName; name: string; config: ChannelConfigJson; secrets: ChannelSecrets },
   req: UpdateChannelRequest,
+  policy: BaseUrlPolicy,
 ): ChannelUpdate {
   const paths = [...new Set(req.updateMask?.paths ?? [])];
   const { type } = current;
@@ -73,7 +74,11 @@ export function applyChannelUpdate(
         set(path, "graph_api_version", req.graphApiVersion);
         break;
       case "graph_api_base_url":
-        set(path, "graph_api_base_url", checkBaseUrl(`${prefix}.graph_api_base_url`, req.graphApiBaseUrl));
+        set(
+          path,
+          "graph_api_base_url",
+          checkBaseUrl(`${prefix}.graph_api_base_url`, req.graphApiBaseUrl, policy),
+        );
         break;
       case "display_phone_number":
         set(path, "display_phone_number", req.displayPhoneNumber);

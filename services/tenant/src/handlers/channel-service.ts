@@ -31,8 +31,10 @@ import type { HandlerDeps } from "./deps.js";
 import { rpc, type UniqueMessages } from "./rpc-errors.js";
 
 const IN_USE: Readonly<Record<string, string>> = {
-  channels_whatsapp_number_key: "another WhatsApp channel of this tenant that is not disabled uses this phone_number_id",
-  channels_instagram_account_key: "another Instagram channel of this tenant that is not disabled uses this account_id",
+  channels_whatsapp_number_key:
+    "another WhatsApp channel of this tenant that is not disabled uses this phone_number_id",
+  channels_instagram_account_key:
+    "another Instagram channel of this tenant that is not disabled uses this account_id",
 };
 
 /** ChannelService: connects channels, keeps their secrets sealed, resolves them for ingress and delivery. */
@@ -94,7 +96,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
     createChannel: (req, ctx) =>
       rpc(async () => {
         const name = nonBlank("name", req.name);
-        const settings = newChannelSettings(req.config);
+        const settings = newChannelSettings(req.config, deps.graphDefaults);
         const tenantId = await tenantOfWorkspace(req.workspaceId);
         const id = newId();
         const sealed = sealChannelSecrets(secretBox, { tenantId, id }, settings.secrets);
@@ -175,6 +177,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
               secrets: openChannelSecrets(secretBox, row),
             },
             { ...req, name: req.name.trim() },
+            deps.graphDefaults,
           );
           if (update.changedFields.length === 0) return { row, previous, changedFields: [] };
           if (update.changedFields.includes("name")) nonBlank("name", update.name);

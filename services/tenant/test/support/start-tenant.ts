@@ -32,6 +32,8 @@ export function testVariables(namespace: string, extra: Record<string, string> =
     PORT: "0",
     BUS_NAMESPACE: namespace,
     REDIS_KEY_PREFIX: `${namespace}:`,
+    // Tests point channels at local fakes; production keeps the default "deny".
+    GRAPH_BASE_URL_OVERRIDES: "allow",
     ...extra,
   };
 }
