@@ -1,0 +1,7 @@
+import type { MigrationEntry } from "@atendo/db";
+import { Migration20261201000000Initial } from "./migration-20261201000000-initial.js";
+
+/** In the order they run. */
+export const migrations: MigrationEntry[] = [
+  { name: "Migration20261201000000Initial", class: Migration20261201000000Initial },
+];

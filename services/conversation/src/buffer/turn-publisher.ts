@@ -1,0 +1,60 @@
+import type { Bus } from "@atendo/bus";
+import { type Db, newId } from "@atendo/db";
+import { EventMetaSchema } from "@atendo/proto/common/v1";
+import { TurnReadySchema } from "@atendo/proto/conversation/v1";
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { channelTypeToProto } from "../domain/enums.js";
+import { loadPendingTurn, markFlushed } from "../store/turn-queries.js";
+
+export type FlushOutcome =
+  | { published: false }
+  | {
+      published: true;
+      epoch: number;
+      messageIds: string[];
+      /** JetStream already held this (conversation, epoch): nothing new reached the ai service. */
+      duplicate: boolean;
+    };
+
+export interface TurnPublisher {
+  /** Publishes the conversation's current turn, if it has one, and records it as flushed. */
+  publishTurn(tenantId: string, conversationId: string): Promise<FlushOutcome>;
+}
+
+/** JetStream drops a second TurnReady of the same (conversation, epoch) inside its duplicate window. */
+export const turnReadyMsgId = (conversationId: string, epoch: number) =>
+  `turn-ready:${conversationId}:${epoch}`;
+
+export function createTurnPublisher(deps: { db: Db; bus: Bus }): TurnPublisher {
+  const { db, bus } = deps;
+  return {
+    async publishTurn(tenantId, conversationId) {
+      const turn = await db.withTenant(tenantId, (em) => loadPendingTurn(em, conversationId));
+      if (turn === undefined) return { published: false };
+      const { conversation: c, messages } = turn;
+      const newest = messages[messages.length - 1];
+      const event = create(TurnReadySchema, {
+        meta: create(EventMetaSchema, {
+          // Fixed per epoch (set when the epoch started): a late republish is still the same event
+          // for consumers that dedupe by event id.
+          eventId: c.turnEventId ?? newId(),
+          tenantId,
+          workspaceId: c.workspaceId,
+          occurredAt: timestampNow(),
+          correlationId: newest?.correlationId ?? "",
+          causationId: newest?.sourceEventId ?? "",
+        }),
+        conversationId: c.id,
+        channelId: c.channelId,
+        channelType: channelTypeToProto(c.channelType),
+        assistantId: c.assistantId ?? "",
+        turnEpoch: c.turnEpoch,
+        messageIds: messages.map((m) => m.id),
+      });
+      const ack = await bus.publish(TurnReadySchema, event, { msgId: turnReadyMsgId(c.id, c.turnEpoch) });
+      await db.withTenant(tenantId, (em) => markFlushed(em, c.id, c.turnEpoch));
+      return { published: true, epoch: c.turnEpoch, messageIds: event.messageIds, duplicate: ack.duplicate };
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { type Bus, connectBus } from "@atendo/bus";
+import { createDb, createInbox, type Db, roleFromUrl, runMigrations } from "@atendo/db";
+import { TenantService } from "@atendo/proto/tenant/v1";
+import { ConfigError, createLifecycle, createServiceClient } from "@atendo/service-kit";
+import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
+import { Redis } from "ioredis";
+import { migrations } from "../migrations/index.js";
+import { createBufferStore } from "./buffer/buffer-store.js";
+import { createFlusher } from "./buffer/flusher.js";
+import { createSweeper } from "./buffer/sweeper.js";
+import { createTurnPublisher } from "./buffer/turn-publisher.js";
+import { createTurnScheduler } from "./buffer/turn-scheduler.js";
+import { createTenantDirectory } from "./clients/tenant-directory.js";
+import { type Config, loadConfig } from "./config.js";
+import { startMessageReceivedConsumer } from "./consumers/message-received.js";
+import { startReplyGeneratedConsumer } from "./consumers/reply-generated.js";
+import { startStatusChangedConsumer } from "./consumers/status-changed.js";
+import { buildServer } from "./server.js";
+import { ENTITIES } from "./store/entities.js";
+
+export type { Config } from "./config.js";
+export { loadConfig } from "./config.js";
+
+export const SERVICE = "conversation";
+const SCHEMA = "conversation";
+const TURNS_SWEPT_BACK_MS = 24 * 3_600_000;
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Composition root: migrations, adapters, the server, the event consumers and the reply buffer's
+ * flusher and sweep. `stop()` undoes it in order: stop taking work, drain, close pools.
+ */
+export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
+  const stopSteps: Array<{ name: string; run: () => Promise<unknown> }> = [];
+  const stop = async () => {
+    for (const step of stopSteps.splice(0).reverse()) {
+      try {
+        await step.run();
+      } catch (err) {
+        logger.error({ err, step: step.name }, "stop step failed");
+      }
+    }
+  };
+
+  try {
+    if (config.migrationDatabaseUrl !== undefined) {
+      await runMigrations({
+        ownerUrl: config.migrationDatabaseUrl,
+        schema: SCHEMA,
+        appRole: roleFromUrl(config.databaseUrl),
+        migrations,
+        logger,
+      });
+    }
+    const db: Db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger });
+    stopSteps.push({ name: "db", run: () => db.close() });
+
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+    redis.on("error", (err: unknown) => logger.warn({ err }, "redis connection error"));
+    stopSteps.push({ name: "redis", run: () => redis.quit() });
+
+    const bus: Bus = await connectBus({
+      servers: config.natsUrl,
+      name: SERVICE,
+      logger,
+      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+    });
+    stopSteps.push({ name: "bus", run: () => bus.close() });
+    await bus.ensureStream({ domain: SCHEMA });
+
+    const tenants = createTenantDirectory({
+      tenants: createServiceClient(TenantService, config.tenantServiceUrl, { timeoutMs: 5_000 }),
+    });
+
+    const store = createBufferStore({ redis, keyPrefix: config.redisKeyPrefix });
+    const flusher = createFlusher({
+      store,
+      turns: createTurnPublisher({ db, bus }),
+      logger,
+      pollMs: config.buffer.pollMs,
+      leaseMs: config.buffer.leaseMs,
+      retryMs: Math.min(1_000, config.buffer.leaseMs),
+      batchSize: 100,
+    });
+    const scheduler = createTurnScheduler({
+      store,
+      windowMs: config.buffer.windowMs,
+      onArmed: (deadline) => flusher.notify(deadline),
+    });
+    const sweeper = createSweeper({
+      db,
+      scheduler,
+      logger,
+      intervalMs: config.sweep.intervalMs,
+      graceMs: config.buffer.windowMs + config.sweep.graceMs,
+      horizonMs: TURNS_SWEPT_BACK_MS,
+      batchSize: 500,
+    });
+    stopSteps.push({ name: "buffer", run: () => Promise.all([flusher.stop(), sweeper.stop()]) });
+
+    const server = buildServer({ logger, db, bus, redis, tenants });
+    const port = await server.listen(config.port, config.host);
+
+    const inbox = createInbox(SCHEMA);
+    const consumers = [
+      await startMessageReceivedConsumer({ db, bus, inbox, scheduler }),
+      await startReplyGeneratedConsumer({ db, bus, inbox }),
+      await startStatusChangedConsumer({ db, bus, inbox }),
+    ];
+    stopSteps.push({ name: "consumers", run: () => Promise.all(consumers.map((c) => c.stop())) });
+    flusher.start();
+    sweeper.start();
+    // Runs first on stop: no new requests while the rest drains.
+    stopSteps.push({ name: "server", run: () => server.close() });
+
+    logger.info({ port }, "conversation service started");
+    return { port, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // A clear list of what to fix, without a stack trace.
+    console.error(err.message);
+    process.exit(1);
+  }
+  const telemetry = startTelemetry({ service: SERVICE, version: "0.1.0", exporter: config.otelExporter });
+  const logger = createLogger({ service: SERVICE, level: config.logLevel });
+  const svc = await start(config, { logger });
+  const lifecycle = createLifecycle({ logger });
+  lifecycle.onShutdown("service", () => svc.stop());
+  lifecycle.onShutdown("telemetry", () => telemetry.shutdown());
+  lifecycle.listen();
+}

@@ -1,0 +1,77 @@
+import type { EntityManager } from "@atendo/db";
+import { newId } from "@atendo/db";
+import { LockMode } from "@mikro-orm/core";
+import type { ChannelTypeName, HandlerName } from "../domain/enums.js";
+import { ConversationEntity, type ConversationRecord } from "./conversation-entity.js";
+
+export type ConversationLifecycle = "existing" | "opened" | "reopened";
+
+export interface ConversationKey {
+  tenantId: string;
+  workspaceId: string;
+  channelId: string;
+  channelType: ChannelTypeName;
+  contactId: string;
+}
+
+/**
+ * The contact's open conversation on the channel, row-locked; else its latest resolved one,
+ * reopened; else a new one. Callers hold the contact's row lock, so two messages of one contact
+ * never open two conversations.
+ */
+export async function findOrOpenConversation(
+  em: EntityManager,
+  key: ConversationKey,
+  at: Date,
+): Promise<{ conversation: ConversationRecord; lifecycle: ConversationLifecycle }> {
+  const lock = { lockMode: LockMode.PESSIMISTIC_WRITE } as const;
+  const open = await em.findOne(
+    ConversationEntity,
+    { channelId: key.channelId, contactId: key.contactId, status: { $ne: "RESOLVED" } },
+    lock,
+  );
+  if (open !== null) return { conversation: open, lifecycle: "existing" };
+
+  const resolved = await em.findOne(
+    ConversationEntity,
+    { channelId: key.channelId, contactId: key.contactId, status: "RESOLVED" },
+    { ...lock, orderBy: { createdAt: "desc", id: "desc" } },
+  );
+  if (resolved !== null) {
+    // A new inbound message reopens it, and the assistant answers again.
+    resolved.status = "OPEN";
+    resolved.handler = "AI";
+    resolved.resolvedAt = null;
+    resolved.updatedAt = at;
+    return { conversation: resolved, lifecycle: "reopened" };
+  }
+
+  const handler: HandlerName = "AI";
+  const conversation = em.create(ConversationEntity, {
+    id: newId(),
+    tenantId: key.tenantId,
+    workspaceId: key.workspaceId,
+    channelId: key.channelId,
+    channelType: key.channelType,
+    contactId: key.contactId,
+    status: "OPEN",
+    handler,
+    assigneeUserId: null,
+    assistantId: null,
+    turnEpoch: 0,
+    answeredEpoch: 0,
+    flushedEpoch: 0,
+    turnEventId: null,
+    lastMessageAt: at,
+    lastInboundAt: null,
+    lastMessagePreview: "",
+    unreadCount: 0,
+    tags: [],
+    createdAt: at,
+    updatedAt: at,
+    resolvedAt: null,
+  });
+  // Inserted now: the message row that follows references it.
+  await em.flush();
+  return { conversation, lifecycle: "opened" };
+}

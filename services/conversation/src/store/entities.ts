@@ -1,0 +1,6 @@
+import { ContactEntity } from "./contact-entity.js";
+import { ConversationEntity } from "./conversation-entity.js";
+import { MessageEntity } from "./message-entity.js";
+
+/** Every entity of the conversation schema, for createDb. */
+export const ENTITIES = [ContactEntity, ConversationEntity, MessageEntity];

@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { newId } from "@atendo/db";
+import {
+  ConversationHandler,
+  type ConversationMessage,
+  ConversationStatus,
+} from "@atendo/proto/conversation/v1";
+import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import { Plan } from "@atendo/proto/tenant/v1";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { messagesWhen, theConversation } from "./support/db.js";
+import { type Customer, messageReceived, newCustomer } from "./support/events.js";
+import { type Harness, startConversation } from "./support/harness.js";
+
+const hasCode = (code: Code) => (err: unknown) => err instanceof ConnectError && err.code === code;
+const bodies = (messages: ConversationMessage[]) =>
+  messages.map((m) => (m.message?.content.case === "text" ? m.message.content.value.body : ""));
+
+describe("public RPCs (workspace -> tenant through the tenant service)", () => {
+  let h: Harness;
+  let workspaceId: string;
+  let tenantId: string;
+  const customers: Customer[] = [];
+  const conversationIds: string[] = [];
+
+  before(async () => {
+    h = await startConversation({ BUFFER_WINDOW_MS: "60000" }, { withTenant: true });
+    const { tenant } = await h.tenants.createTenant({
+      name: "Padaria Central",
+      slug: `padaria-${randomBytes(5).toString("hex")}`,
+      plan: Plan.PRO,
+    });
+    tenantId = tenant?.id ?? "";
+    const { workspace } = await h.tenants.createWorkspace({ tenantId, name: "Main" });
+    workspaceId = workspace?.id ?? "";
+
+    // Three conversations, oldest activity first; the second is handled by a person (echo).
+    const base = Date.now() - 3_600_000;
+    for (const [i, name] of ["Ana", "Bruno", "Carla"].entries()) {
+      const c = newCustomer({ tenantId, workspaceId });
+      customers.push(c);
+      await h.bus.publish(
+        MessageReceivedSchema,
+        messageReceived(c, {
+          body: `hello from ${name}`,
+          displayName: name,
+          sentAt: new Date(base + i * 60_000),
+        }),
+      );
+      conversationIds.push((await theConversation(c.channelId)).id);
+    }
+    const bruno = customers[1];
+    assert.ok(bruno);
+    await h.bus.publish(
+      MessageReceivedSchema,
+      messageReceived(bruno, {
+        body: "Bruno, this is Paulo",
+        isEcho: true,
+        sentAt: new Date(base + 180_000),
+      }),
+    );
+    await theConversation(bruno.channelId, (row) => row.handler === "HUMAN");
+    const ana = customers[0];
+    assert.ok(ana);
+    for (const [i, body] of ["second", "third"].entries()) {
+      await h.bus.publish(
+        MessageReceivedSchema,
+        messageReceived(ana, { body, displayName: "Ana", sentAt: new Date(base + 1_000 + i * 1_000) }),
+      );
+    }
+    await messagesWhen(ana.channelId, (r) => r.length === 3);
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("GetConversation returns the conversation with its contact", async () => {
+    const { conversation } = await h.conversations.getConversation({
+      workspaceId,
+      conversationId: conversationIds[1] ?? "",
+    });
+    assert.equal(conversation?.tenantId, tenantId);
+    assert.equal(conversation?.workspaceId, workspaceId);
+    assert.equal(conversation?.contact?.name, "Bruno");
+    assert.equal(conversation?.handler, ConversationHandler.HUMAN);
+    assert.equal(conversation?.status, ConversationStatus.OPEN);
+    assert.equal(conversation?.lastMessagePreview, "Bruno, this is Paulo");
+    assert.equal(conversation?.unreadCount, 1);
+  });
+
+  it("GetConversation answers not_found outside the workspace and for an unknown workspace", async () => {
+    const { workspace: other } = await h.tenants.createWorkspace({ tenantId, name: "Other" });
+    await assert.rejects(
+      h.conversations.getConversation({
+        workspaceId: other?.id ?? "",
+        conversationId: conversationIds[0] ?? "",
+      }),
+      hasCode(Code.NotFound),
+    );
+    await assert.rejects(
+      h.conversations.getConversation({ workspaceId: newId(), conversationId: conversationIds[0] ?? "" }),
+      hasCode(Code.NotFound),
+    );
+  });
+
+  it("ListConversations pages by last activity, newest first", async () => {
+    const first = await h.conversations.listConversations({ workspaceId, page: { pageSize: 2 } });
+    // Bruno's echo came last, then Carla, then Ana.
+    assert.deepEqual(
+      first.conversations.map((c) => c.contact?.name),
+      ["Bruno", "Carla"],
+    );
+    assert.notEqual(first.page?.nextPageToken, "");
+    const second = await h.conversations.listConversations({
+      workspaceId,
+      page: { pageSize: 2, pageToken: first.page?.nextPageToken ?? "" },
+    });
+    assert.deepEqual(
+      second.conversations.map((c) => c.contact?.name),
+      ["Ana"],
+    );
+    assert.equal(second.page?.nextPageToken, "");
+  });
+
+  it("ListConversations filters by handler, status and text", async () => {
+    const human = await h.conversations.listConversations({
+      workspaceId,
+      handler: ConversationHandler.HUMAN,
+    });
+    assert.deepEqual(
+      human.conversations.map((c) => c.id),
+      [conversationIds[1]],
+    );
+    const ai = await h.conversations.listConversations({ workspaceId, handler: ConversationHandler.AI });
+    assert.deepEqual(
+      new Set(ai.conversations.map((c) => c.id)),
+      new Set([conversationIds[0], conversationIds[2]]),
+    );
+    const pending = await h.conversations.listConversations({
+      workspaceId,
+      statuses: [ConversationStatus.PENDING_HUMAN, ConversationStatus.RESOLVED],
+    });
+    assert.equal(pending.conversations.length, 0);
+    const byName = await h.conversations.listConversations({ workspaceId, query: "carl" });
+    assert.deepEqual(
+      byName.conversations.map((c) => c.id),
+      [conversationIds[2]],
+    );
+    const byText = await h.conversations.listConversations({ workspaceId, query: "third" });
+    assert.deepEqual(
+      byText.conversations.map((c) => c.id),
+      [conversationIds[0]],
+    );
+    const literal = await h.conversations.listConversations({ workspaceId, query: "%" });
+    assert.equal(literal.conversations.length, 0, "% is matched literally");
+  });
+
+  it("ListConversations rejects a page token it did not issue", async () => {
+    await assert.rejects(
+      h.conversations.listConversations({ workspaceId, page: { pageToken: "not-a-token" } }),
+      hasCode(Code.InvalidArgument),
+    );
+  });
+
+  it("ListMessages pages through a conversation both ways", async () => {
+    const conversationId = conversationIds[0] ?? "";
+    const newest = await h.conversations.listMessages({ workspaceId, conversationId, page: { pageSize: 2 } });
+    assert.deepEqual(bodies(newest.messages), ["third", "second"]);
+    const rest = await h.conversations.listMessages({
+      workspaceId,
+      conversationId,
+      page: { pageSize: 2, pageToken: newest.page?.nextPageToken ?? "" },
+    });
+    assert.deepEqual(bodies(rest.messages), ["hello from Ana"]);
+    assert.equal(rest.page?.nextPageToken, "");
+    const oldest = await h.conversations.listMessages({ workspaceId, conversationId, oldestFirst: true });
+    assert.deepEqual(bodies(oldest.messages), ["hello from Ana", "second", "third"]);
+  });
+
+  it("ListMessages answers not_found for a conversation of another workspace", async () => {
+    const { workspace: other } = await h.tenants.createWorkspace({ tenantId, name: "Elsewhere" });
+    await assert.rejects(
+      h.conversations.listMessages({
+        workspaceId: other?.id ?? "",
+        conversationId: conversationIds[0] ?? "",
+      }),
+      hasCode(Code.NotFound),
+    );
+  });
+});

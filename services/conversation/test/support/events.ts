@@ -1,0 +1,128 @@
+// Input events as ingress, ai and delivery publish them.
+import { newEventMeta } from "@atendo/bus";
+import { newId } from "@atendo/db";
+import {
+  HandoffActionSchema,
+  type ReplyGenerated,
+  ReplyGeneratedSchema,
+  ReplyPartSchema,
+  ToolActionSchema,
+} from "@atendo/proto/ai/v1";
+import {
+  ChannelType,
+  type Message,
+  MessageSchema,
+  MessageStatus,
+  TextContentSchema,
+} from "@atendo/proto/common/v1";
+import { type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
+import { ExternalContactSchema, type MessageReceived, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+
+/** One customer of one tenant on one WhatsApp channel. */
+export interface Customer {
+  tenantId: string;
+  workspaceId: string;
+  channelId: string;
+  waId: string;
+}
+
+export function newCustomer(overrides: Partial<Customer> = {}): Customer {
+  return {
+    tenantId: newId(),
+    workspaceId: newId(),
+    channelId: newId(),
+    waId: `55119${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`,
+    ...overrides,
+  };
+}
+
+export const text = (body: string): Message =>
+  create(MessageSchema, { content: { case: "text", value: create(TextContentSchema, { body }) } });
+
+export function messageReceived(
+  c: Customer,
+  init: {
+    body?: string;
+    message?: Message;
+    externalMessageId?: string;
+    isEcho?: boolean;
+    stale?: boolean;
+    sentAt?: Date;
+    displayName?: string;
+  } = {},
+): MessageReceived {
+  const webhookEventId = newId();
+  return create(MessageReceivedSchema, {
+    meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: webhookEventId }),
+    webhookEventId,
+    channelId: c.channelId,
+    channelType: ChannelType.WHATSAPP,
+    externalMessageId: init.externalMessageId ?? `wamid.${newId()}`,
+    contact: create(ExternalContactSchema, {
+      externalId: c.waId,
+      waId: c.waId,
+      displayName: init.displayName ?? "Maria Silva",
+      phone: `+${c.waId}`,
+    }),
+    message: init.message ?? text(init.body ?? "Hi, do you open on Sundays?"),
+    sentAt: timestampFromDate(init.sentAt ?? new Date()),
+    isEcho: init.isEcho ?? false,
+    stale: init.stale ?? false,
+  });
+}
+
+export function replyGenerated(
+  c: Customer,
+  init: {
+    conversationId: string;
+    turnEpoch: number;
+    answeredMessageIds: string[];
+    parts?: string[];
+    handoffReason?: string;
+    causationId?: string;
+  },
+): ReplyGenerated {
+  return create(ReplyGeneratedSchema, {
+    meta: newEventMeta({
+      tenantId: c.tenantId,
+      workspaceId: c.workspaceId,
+      correlationId: newId(),
+      causationId: init.causationId ?? "",
+    }),
+    conversationId: init.conversationId,
+    channelId: c.channelId,
+    turnEpoch: init.turnEpoch,
+    answeredMessageIds: init.answeredMessageIds,
+    parts: (init.parts ?? ["We open on Sundays from 10 to 16."]).map((body) =>
+      create(ReplyPartSchema, { part: { case: "text", value: create(TextContentSchema, { body }) } }),
+    ),
+    actions:
+      init.handoffReason === undefined
+        ? []
+        : [
+            create(ToolActionSchema, {
+              action: { case: "handoff", value: create(HandoffActionSchema, { reason: init.handoffReason }) },
+            }),
+          ],
+    assistantId: newId(),
+    model: "test-model",
+  });
+}
+
+export function statusChanged(
+  c: Customer,
+  init: { conversationId: string; messageId: string; status: MessageStatus; externalMessageId?: string },
+): StatusChanged {
+  return create(StatusChangedSchema, {
+    meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: newId() }),
+    conversationId: init.conversationId,
+    messageId: init.messageId,
+    channelId: c.channelId,
+    externalMessageId: init.externalMessageId ?? "",
+    status: init.status,
+    channelType: ChannelType.WHATSAPP,
+    attempt: init.status === MessageStatus.SENT ? 1 : 0,
+  });
+}
