@@ -2,6 +2,8 @@
 //   proto gen     regenerate packages/proto/src/gen
 //   proto check   lint, and fail when the committed generated code is stale
 //   proto image   write the image only (used by the edge's gRPC-JSON transcoder)
+//   proto descriptor [out]  write the descriptor set Envoy's gRPC-JSON transcoder reads, without
+//                 source info (default gateway-envoy/atendo.binpb; built, not committed)
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,6 +69,25 @@ export function buildImage(): string {
     { stdio: "inherit" },
   );
   return image;
+}
+
+/** Every file with its imports and no source info: what Envoy's grpc_json_transcoder loads. */
+export function buildDescriptorSet(out: string): string {
+  mkdirSync(work, { recursive: true });
+  const deps = join(work, "deps.binpb");
+  writeDepsSet(deps);
+  execFileSync(
+    ensureProtoc(),
+    [
+      `--descriptor_set_in=${deps}`,
+      ...includes.map((i) => `-I${i}`),
+      "--include_imports",
+      `-o${out}`,
+      ...listProtos(join(root, "proto")),
+    ],
+    { stdio: "inherit" },
+  );
+  return out;
 }
 
 function buf(args: string[]): void {
@@ -139,6 +160,10 @@ function filesUnder(dir: string): Map<string, string> {
 
 function main(): void {
   const cmd = process.argv[2] ?? "gen";
+  if (cmd === "descriptor") {
+    console.log(buildDescriptorSet(process.argv[3] ?? join(root, "gateway-envoy", "atendo.binpb")));
+    return;
+  }
   const image = buildImage();
   if (cmd === "image") {
     console.log(image);
@@ -170,7 +195,7 @@ function main(): void {
       console.log(`proto: lint clean, ${want.size} generated files up to date`);
       return;
     }
-    throw new Error(`unknown command ${cmd}: use gen, check or image`);
+    throw new Error(`unknown command ${cmd}: use gen, check, image or descriptor`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,0 +1,94 @@
+// What `npm run dev` prints once everything is up: where things are, the demo's ids and local
+// secrets, and ready-to-run curls (a signed WhatsApp webhook and the verify handshake).
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { signMeta } from "@atendo/testing";
+import type { DemoSeed } from "./seed.js";
+
+export interface DevSummaryInput {
+  root: string;
+  edgeUrl: string;
+  graphUrl: string;
+  services: ReadonlyArray<{ name: string; url: string }>;
+  seed: DemoSeed;
+  /** The webhook body the curl posts, relative to root (see refreshWebhookBody). */
+  webhookFile: string;
+  /** The fixture it was made from, relative to root: also printed, as Meta would resend it. */
+  fixtureFile?: string;
+}
+
+/** Quotes for a POSIX shell. */
+function sh(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+export function webhookCurl(
+  input: DevSummaryInput,
+  file: string = input.webhookFile,
+): { command: string; signature: string } {
+  const body = readFileSync(join(input.root, file));
+  const signature = signMeta(input.seed.spec.appSecret, body);
+  const url = `${input.edgeUrl}/webhooks/whatsapp/${input.seed.channelId}`;
+  const command = [
+    `curl -i -X POST ${sh(url)}`,
+    `  -H 'content-type: application/json'`,
+    `  -H ${sh(`x-hub-signature-256: ${signature}`)}`,
+    `  --data-binary @${relative(input.root, join(input.root, file))}`,
+  ].join(" \\\n");
+  return { command, signature };
+}
+
+export function verifyCurl(input: DevSummaryInput, challenge = "1158201444"): string {
+  const q = new URLSearchParams({
+    "hub.mode": "subscribe",
+    "hub.verify_token": input.seed.spec.verifyToken,
+    "hub.challenge": challenge,
+  });
+  return `curl -i ${sh(`${input.edgeUrl}/webhooks/whatsapp/${input.seed.channelId}?${q.toString()}`)}`;
+}
+
+export function devSummary(input: DevSummaryInput): string {
+  const { seed } = input;
+  const width = Math.max(...input.services.map((s) => s.name.length), "fake Graph API".length) + 2;
+  const row = (k: string, v: string): string => `  ${k.padEnd(width)} ${v}`;
+  return [
+    "",
+    "Atendo is running. Ctrl-C stops everything this run started.",
+    "",
+    row("edge", `${input.edgeUrl}  (webhooks, gRPC, gRPC-web, Connect)`),
+    ...input.services.map((s) => row(s.name, s.url)),
+    row("fake Graph API", input.graphUrl),
+    "",
+    "Demo (local test secrets, never use them anywhere else):",
+    row("tenant", `${seed.tenantId}  (slug ${seed.spec.slug})`),
+    row("workspace", seed.workspaceId),
+    row(
+      "channel",
+      `${seed.channelId}  (WhatsApp ${seed.spec.phoneNumberId}, +${seed.spec.displayPhoneNumber})`,
+    ),
+    row("assistant", `${seed.assistantId}  (offline, ${seed.spec.language})`),
+    row("app secret", seed.spec.appSecret),
+    row("verify token", seed.spec.verifyToken),
+    row("access token", seed.spec.accessToken),
+    ...seed.warnings.map((w) => `  ! ${w}`),
+    "",
+    "Send two customer messages as Meta would, signed with the demo app secret (the body is",
+    "packages/testing/fixtures/whatsapp/two-text-messages.json dated now, with this run's message ids;",
+    "posting it twice is a duplicate delivery, which ingress accepts and ignores):",
+    "",
+    webhookCurl(input).command,
+    "",
+    ...(input.fixtureFile === undefined
+      ? []
+      : [
+          "The fixture itself (dated 2026-01-01: accepted, stored as stale, never answered):",
+          "",
+          webhookCurl(input, input.fixtureFile).command,
+          "",
+        ]),
+    "Meta's verify handshake (answers the challenge):",
+    "",
+    verifyCurl(input),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,180 @@
+// The local edge: what Envoy (gateway-envoy/) does in Kubernetes, on one port for `npm run dev` and
+// end-to-end tests. HTTP/1.1 and h2c share the port. Routes:
+//   GET /healthz                               200 ok
+//   /webhooks/*                                ingress, over HTTP/1.1, bodies byte for byte
+//   /atendo.<domain>.v1.<Service>/<Method>     the <domain> service over h2c (gRPC, gRPC-web, Connect)
+//   internal RPCs (no google.api.http rule)    404, like any unknown path
+// CORS: preflights answered here for the configured origins; responses expose the gRPC/Connect headers.
+// REST transcoding (google.api.http) is Envoy's job and is not done here.
+import { createServer as createHttp1Server, type IncomingMessage } from "node:http";
+import type { Http2ServerRequest, Http2Session } from "node:http2";
+import { createServer as createHttp2Server } from "node:http2";
+import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
+import { createCorsPolicy } from "./edge/cors.js";
+import type { EdgeLogger } from "./edge/edge-logger.js";
+import { silentEdgeLogger } from "./edge/edge-logger.js";
+import { createHttp1Proxy } from "./edge/http1-proxy.js";
+import { createRpcProxy } from "./edge/rpc-proxy.js";
+import { createSniffingListener } from "./edge/sniffing-listener.js";
+import { domainOfRpcPath, internalRpcPaths } from "./rpc-catalog.js";
+
+export type { EdgeLogger } from "./edge/edge-logger.js";
+
+export interface EdgeOptions {
+  /** Base URL of each domain's service: `{ tenant: "http://127.0.0.1:7101", ... }`. */
+  upstreams: Readonly<Record<string, string>>;
+  /** Where `/webhooks/*` goes; default `upstreams.ingress`. */
+  webhooks?: string;
+  /** Browser origins allowed by CORS (`*` for any); default none. */
+  corsOrigins?: readonly string[];
+  /** RPC paths answered 404; default every internal RPC of the contracts. */
+  internalPaths?: ReadonlySet<string>;
+  logger?: EdgeLogger;
+  /** Called once per finished request (an access log); the path carries no query string. */
+  onRequest?: (entry: EdgeAccessEntry) => void;
+}
+
+export interface EdgeAccessEntry {
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  /** The domain it went to, "webhooks", or "edge" when the edge answered itself. */
+  route: string;
+}
+
+export interface Edge {
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting, gives requests in flight `graceMs` (default 5 s), then cuts the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
+}
+
+function plain(res: NodeResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    ...headers,
+    "content-type": "text/plain; charset=utf-8",
+    "content-length": String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
+export function createEdge(options: EdgeOptions): Edge {
+  const logger = options.logger ?? silentEdgeLogger;
+  const internal = options.internalPaths ?? internalRpcPaths();
+  const webhooks = options.webhooks ?? options.upstreams.ingress;
+  const cors = createCorsPolicy(options.corsOrigins ?? []);
+  const rpc = createRpcProxy(logger);
+  const http1Proxy = createHttp1Proxy(logger);
+
+  const routeOf = (
+    path: string,
+  ): { kind: "rpc" | "webhooks"; upstream: string; name: string } | undefined => {
+    if (path.startsWith("/webhooks/") && webhooks !== undefined) {
+      return { kind: "webhooks", upstream: webhooks, name: "webhooks" };
+    }
+    const domain = domainOfRpcPath(path);
+    if (domain === undefined || internal.has(path)) return undefined;
+    const upstream = options.upstreams[domain];
+    return upstream === undefined ? undefined : { kind: "rpc", upstream, name: domain };
+  };
+
+  const handle = (req: NodeRequest, res: NodeResponse): void => {
+    const started = performance.now();
+    const path = pathOf(req.url);
+    const method = req.method ?? "GET";
+    let routeName = "edge";
+    res.once("close", () => {
+      // While closing, a keep-alive connection is closed as soon as its last response ends.
+      if (closing) setImmediate(() => http1.closeIdleConnections());
+      options.onRequest?.({
+        method,
+        path,
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        route: routeName,
+      });
+    });
+    if (path === "/healthz" && (method === "GET" || method === "HEAD")) {
+      plain(res, 200, "ok\n");
+      return;
+    }
+    const route = routeOf(path);
+    const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
+    if (route === undefined) {
+      plain(res, 404, "not found\n", cors.responseHeaders(origin) ?? {});
+      req.resume();
+      return;
+    }
+    if (method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
+      const headers = cors.preflightHeaders(origin);
+      if (headers === undefined) plain(res, 403, "origin not allowed\n");
+      else {
+        res.writeHead(204, headers);
+        res.end();
+      }
+      req.resume();
+      return;
+    }
+    routeName = route.name;
+    const extra = cors.responseHeaders(origin) ?? {};
+    if (route.kind === "webhooks") http1Proxy.forward(req, res, route.upstream, extra);
+    else rpc.forward(req, res, route.upstream, extra);
+  };
+
+  const http1 = createHttp1Server((req: IncomingMessage, res) => handle(req, res as NodeResponse));
+  const http2 = createHttp2Server((req: Http2ServerRequest, res) => handle(req, res as NodeResponse));
+  const sessions = new Set<Http2Session>();
+  let closing = false;
+  http2.on("session", (s) => {
+    sessions.add(s);
+    s.once("close", () => sessions.delete(s));
+  });
+  const listener = createSniffingListener({
+    onHttp1: (socket) => http1.emit("connection", socket),
+    onHttp2: (socket) => http2.emit("connection", socket),
+    sniffTimeoutMs: 10_000,
+  });
+  listener.server.on("error", (err) => logger.warn({ err: err.message }, "edge: listener error"));
+
+  return {
+    listen: (port, host = "127.0.0.1") =>
+      new Promise((resolve, reject) => {
+        listener.server.once("error", reject);
+        listener.server.listen(port, host, () => {
+          listener.server.off("error", reject);
+          // http1 never listens itself; this starts its connection bookkeeping (idle closing).
+          http1.emit("listening");
+          const address = listener.server.address();
+          resolve(typeof address === "object" && address !== null ? address.port : port);
+        });
+      }),
+    close: async (graceMs = 5000) => {
+      closing = true;
+      const closed = new Promise<void>((resolve) => {
+        if (!listener.server.listening) resolve();
+        else listener.server.close(() => resolve());
+      });
+      http1.closeIdleConnections();
+      for (const s of sessions) s.close();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        closed,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      for (const s of sessions) s.destroy();
+      for (const socket of listener.sockets) socket.destroy();
+      await closed;
+      rpc.close();
+      http1Proxy.close();
+    },
+  };
+}

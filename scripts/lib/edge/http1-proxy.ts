@@ -1,0 +1,74 @@
+// Forwards plain HTTP (Meta webhooks) to a service over HTTP/1.1, bodies streamed byte for byte:
+// ingress verifies X-Hub-Signature-256 over the exact bytes Meta sent.
+import { Agent, request } from "node:http";
+import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
+import type { EdgeLogger } from "./edge-logger.js";
+import { endToEndHeaders } from "./headers.js";
+
+export interface Http1Proxy {
+  forward(req: NodeRequest, res: NodeResponse, baseUrl: string, extraHeaders: Record<string, string>): void;
+  close(): void;
+}
+
+export function createHttp1Proxy(logger: EdgeLogger): Http1Proxy {
+  // Node servers close idle keep-alive connections after 5 s: drop ours first (4 s) so a request
+  // never goes out on a connection the service is closing.
+  const agent = new Agent({ keepAlive: true, timeout: 4000, maxSockets: 256 });
+
+  const forward: Http1Proxy["forward"] = (req, res, baseUrl, extraHeaders) => {
+    const target = new URL(baseUrl);
+    const headers = endToEndHeaders(req.headers);
+    const remote = req.socket.remoteAddress;
+    if (remote !== undefined) headers["x-forwarded-for"] = remote;
+    headers["x-forwarded-proto"] = "http";
+    const host = req.headers.host ?? req.headers[":authority"];
+    if (typeof host === "string") headers["x-forwarded-host"] = host;
+    const upstream = request({
+      host: target.hostname,
+      port: target.port,
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
+      headers,
+      agent,
+    });
+    let answered = false;
+    upstream.on("response", (up) => {
+      res.writeHead(up.statusCode ?? 502, { ...endToEndHeaders(up.headers), ...extraHeaders });
+      up.on("data", (chunk: Buffer) => {
+        if (!res.write(chunk)) {
+          up.pause();
+          res.once("drain", () => up.resume());
+        }
+      });
+      up.once("end", () => {
+        answered = true;
+        res.end();
+      });
+      up.once("error", () => res.destroy());
+    });
+    upstream.on("error", (err) => {
+      logger.warn({ err: err.message, upstream: baseUrl }, "edge: upstream unreachable");
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const body = "service unavailable\n";
+      res.writeHead(503, {
+        ...extraHeaders,
+        "content-type": "text/plain; charset=utf-8",
+        "content-length": String(Buffer.byteLength(body)),
+      });
+      res.end(body);
+    });
+    // A caller that goes away before the answer cancels the forwarded request.
+    res.once("close", () => {
+      if (!answered) upstream.destroy();
+    });
+    req.pipe(upstream);
+  };
+
+  return {
+    forward,
+    close: () => agent.destroy(),
+  };
+}

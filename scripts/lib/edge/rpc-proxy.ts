@@ -1,0 +1,111 @@
+// Forwards an RPC (gRPC, gRPC-web or Connect; arriving over HTTP/1.1 or h2c) to its service over
+// one multiplexed h2c connection per service, streaming bodies both ways and passing trailers on.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { ClientHttp2Stream } from "node:http2";
+import { constants as h2 } from "node:http2";
+import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
+import { Http2SessionManager } from "@connectrpc/connect-node";
+import type { EdgeLogger } from "./edge-logger.js";
+import { endToEndHeaders, rpcProtocolOf } from "./headers.js";
+import { sendRpcError } from "./rpc-error.js";
+
+export interface RpcProxy {
+  forward(req: NodeRequest, res: NodeResponse, baseUrl: string, extraHeaders: Record<string, string>): void;
+  close(): void;
+}
+
+function forwardedHeaders(req: NodeRequest): OutgoingHttpHeaders {
+  const headers = endToEndHeaders(req.headers);
+  const remote = req.socket.remoteAddress;
+  if (remote !== undefined) {
+    const prior = req.headers["x-forwarded-for"];
+    headers["x-forwarded-for"] = prior ? `${String(prior)}, ${remote}` : remote;
+  }
+  headers["x-forwarded-proto"] = "http";
+  return headers;
+}
+
+export function createRpcProxy(logger: EdgeLogger): RpcProxy {
+  const sessions = new Map<string, Http2SessionManager>();
+  const sessionFor = (baseUrl: string): Http2SessionManager => {
+    let s = sessions.get(baseUrl);
+    if (s === undefined) {
+      // Pings notice a dead upstream (a killed pod) instead of waiting for the TCP timeout.
+      s = new Http2SessionManager(baseUrl, { pingIntervalMs: 30_000, idleConnectionTimeoutMs: 15 * 60_000 });
+      sessions.set(baseUrl, s);
+    }
+    return s;
+  };
+
+  const pipeResponse = (
+    session: Http2SessionManager,
+    upstream: ClientHttp2Stream,
+    res: NodeResponse,
+    extraHeaders: Record<string, string>,
+  ): void => {
+    upstream.on("response", (headers) => {
+      const status = Number(headers[":status"] ?? 502);
+      res.writeHead(status, { ...endToEndHeaders(headers as IncomingHttpHeaders), ...extraHeaders });
+      upstream.on("data", (chunk: Buffer) => {
+        session.notifyResponseByteRead(upstream);
+        if (!res.write(chunk)) {
+          upstream.pause();
+          res.once("drain", () => upstream.resume());
+        }
+      });
+      upstream.once("end", () => res.end());
+    });
+    // gRPC's status arrives in trailers; HTTP/2 callers get them as trailers too.
+    upstream.on("trailers", (trailers) => {
+      const t = endToEndHeaders(trailers as IncomingHttpHeaders);
+      res.addTrailers(t as Record<string, string>);
+    });
+  };
+
+  const forward: RpcProxy["forward"] = (req, res, baseUrl, extraHeaders) => {
+    const protocol = rpcProtocolOf(req.headers["content-type"]);
+    const headers = forwardedHeaders(req);
+    // gRPC over HTTP/2 requires it; it is the only `te` value HTTP/2 allows.
+    if (protocol === "grpc") headers.te = "trailers";
+    const session = sessionFor(baseUrl);
+    let upstream: ClientHttp2Stream | undefined;
+    // A caller that goes away (or a response cut short) cancels the service's call.
+    res.once("close", () => {
+      if (upstream !== undefined && !upstream.closed && !upstream.readableEnded) {
+        upstream.close(h2.NGHTTP2_CANCEL);
+      }
+    });
+    session.request(req.method ?? "POST", req.url ?? "/", headers, { endStream: false }).then(
+      (stream) => {
+        upstream = stream;
+        if (res.destroyed) {
+          stream.close(h2.NGHTTP2_CANCEL);
+          return;
+        }
+        stream.on("error", (err) => {
+          logger.warn({ err: err.message, upstream: baseUrl }, "edge: upstream stream failed");
+          if (!res.headersSent)
+            sendRpcError(req, res, protocol, "unavailable", "upstream failed", extraHeaders);
+          else res.destroy();
+        });
+        pipeResponse(session, stream, res, extraHeaders);
+        req.pipe(stream);
+      },
+      (err: unknown) => {
+        logger.warn(
+          { err: err instanceof Error ? err.message : String(err), upstream: baseUrl },
+          "edge: upstream unreachable",
+        );
+        sendRpcError(req, res, protocol, "unavailable", "service unavailable", extraHeaders);
+      },
+    );
+  };
+
+  return {
+    forward,
+    close() {
+      for (const s of sessions.values()) s.abort();
+      sessions.clear();
+    },
+  };
+}

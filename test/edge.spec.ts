@@ -1,0 +1,322 @@
+import assert from "node:assert/strict";
+import { createServer as createNetServer } from "node:net";
+import { readFixture, signMeta, waitFor } from "@atendo/testing";
+import type { Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
+import type { Edge, EdgeAccessEntry } from "../scripts/lib/edge.js";
+import { createEdge } from "../scripts/lib/edge.js";
+import { internalRpcPaths } from "../scripts/lib/rpc-catalog.js";
+import { h2Request } from "./support/h2-request.js";
+import { ProbeService } from "./support/probe-service.js";
+import { type ProbeUpstream, startProbeUpstream } from "./support/probe-upstream.js";
+
+const ORIGIN = "http://localhost:4200";
+const SECRET_PATH = "/atendo.edgetest.v1.ProbeService/Secret";
+
+/** A port that was free a moment ago and has nothing listening on it now. */
+async function closedPort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const address = s.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+describe("local edge", () => {
+  let upstream: ProbeUpstream;
+  let tenantUpstream: ProbeUpstream;
+  let edge: Edge;
+  let edgeUrl: string;
+  const access: EdgeAccessEntry[] = [];
+
+  before(async () => {
+    upstream = await startProbeUpstream();
+    tenantUpstream = await startProbeUpstream();
+    edge = createEdge({
+      upstreams: {
+        edgetest: upstream.url,
+        ingress: upstream.url,
+        tenant: tenantUpstream.url,
+      },
+      corsOrigins: [ORIGIN],
+      internalPaths: new Set([...internalRpcPaths(), SECRET_PATH]),
+      onRequest: (e) => access.push(e),
+    });
+    const port = await edge.listen(0);
+    edgeUrl = `http://127.0.0.1:${port}`;
+  });
+
+  after(async () => {
+    await edge?.close(500);
+    await upstream?.close();
+    await tenantUpstream?.close();
+  });
+
+  const transports: Array<[string, () => Transport]> = [
+    ["gRPC over HTTP/2", () => createGrpcTransport({ baseUrl: edgeUrl })],
+    ["gRPC-web over HTTP/1.1", () => createGrpcWebTransport({ baseUrl: edgeUrl, httpVersion: "1.1" })],
+    ["gRPC-web over HTTP/2", () => createGrpcWebTransport({ baseUrl: edgeUrl, httpVersion: "2" })],
+    [
+      "Connect JSON over HTTP/1.1",
+      () => createConnectTransport({ baseUrl: edgeUrl, httpVersion: "1.1", useBinaryFormat: false }),
+    ],
+    [
+      "Connect binary over HTTP/2",
+      () => createConnectTransport({ baseUrl: edgeUrl, httpVersion: "2", useBinaryFormat: true }),
+    ],
+  ];
+
+  for (const [name, transport] of transports) {
+    describe(name, () => {
+      it("passes a unary call, its request headers, response headers and trailers", async () => {
+        const client = createClient(ProbeService, transport());
+        let replyHeader: string | null = null;
+        let trailer: string | null = null;
+        const res = await client.echo(
+          { text: `hello ${name}` },
+          {
+            headers: { "x-probe": "from-client" },
+            onHeader: (h) => {
+              replyHeader = h.get("x-probe-reply");
+            },
+            onTrailer: (t) => {
+              trailer = t.get("x-probe-trailer");
+            },
+          },
+        );
+        assert.equal(res.text, `hello ${name}`);
+        assert.equal(res.header, "from-client");
+        assert.match(res.forwardedFor, /127\.0\.0\.1/);
+        assert.equal(replyHeader, "yes");
+        assert.equal(trailer, "done");
+      });
+
+      it("streams every message of a server stream in order", async () => {
+        const client = createClient(ProbeService, transport());
+        const got: number[] = [];
+        for await (const m of client.count({ text: "tick", count: 25 })) got.push(m.index);
+        assert.deepEqual(
+          got,
+          Array.from({ length: 25 }, (_, i) => i),
+        );
+      });
+
+      it("passes the service's error code and message", async () => {
+        const client = createClient(ProbeService, transport());
+        const err = await client.fail({ text: "x" }).then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
+        assert.ok(err, "the call should fail");
+        assert.equal(err.code, Code.FailedPrecondition);
+        assert.equal(err.rawMessage, "probe failed on purpose");
+      });
+
+      it("answers 404 (unimplemented) for an internal RPC without reaching the service", async () => {
+        const client = createClient(ProbeService, transport());
+        const err = await client.secret({ text: "x" }).then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
+        assert.ok(err, "an internal RPC must not be reachable through the edge");
+        assert.equal(err.code, Code.Unimplemented);
+      });
+    });
+  }
+
+  it("answers `unavailable` in each protocol when the service is down", async () => {
+    const downEdge = createEdge({ upstreams: { edgetest: `http://127.0.0.1:${await closedPort()}` } });
+    const port = await downEdge.listen(0);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const downTransports: Array<[string, Transport]> = [
+        ["gRPC", createGrpcTransport({ baseUrl: url })],
+        ["gRPC-web", createGrpcWebTransport({ baseUrl: url, httpVersion: "1.1" })],
+        ["Connect", createConnectTransport({ baseUrl: url, httpVersion: "1.1" })],
+      ];
+      for (const [name, transport] of downTransports) {
+        const err = await createClient(ProbeService, transport)
+          .echo({ text: "x" })
+          .then(
+            () => undefined,
+            (e: unknown) => ConnectError.from(e),
+          );
+        assert.ok(err, `${name}: the call should fail`);
+        assert.equal(err.code, Code.Unavailable, `${name}: ${err.message}`);
+      }
+    } finally {
+      await downEdge.close(100);
+    }
+  });
+
+  it("cancels the service's call when the caller goes away mid-stream", async () => {
+    const client = createClient(ProbeService, createGrpcTransport({ baseUrl: edgeUrl }));
+    const abort = new AbortController();
+    const before = upstream.hangsAborted;
+    for await (const m of client.hang({ text: "wait" }, { signal: abort.signal })) {
+      assert.equal(m.index, 0);
+      abort.abort();
+      break;
+    }
+    await waitFor(() => upstream.hangsAborted > before, {
+      message: "the upstream handler to see the cancel",
+    });
+  });
+
+  it("passes the internal RPCs of the contracts to nobody: 404 before any upstream", async () => {
+    const paths = [...internalRpcPaths()];
+    assert.ok(paths.includes("/atendo.tenant.v1.ChannelService/ResolveChannel"));
+    assert.ok(paths.includes("/atendo.conversation.v1.ConversationService/GetTurnContext"));
+    const seen = tenantUpstream.received.length;
+    for (const path of paths.filter((p) => p.startsWith("/atendo.tenant."))) {
+      const res = await fetch(`${edgeUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.equal(res.status, 404, path);
+    }
+    // The tenant upstream answers unrouted paths through its recorder: nothing reached it.
+    assert.equal(tenantUpstream.received.length, seen);
+  });
+
+  it("sends a Connect GET (side-effect-free RPC) through with its query", async () => {
+    const client = createClient(
+      ProbeService,
+      createConnectTransport({ baseUrl: edgeUrl, httpVersion: "1.1", useHttpGet: true }),
+    );
+    const res = await client.echo({ text: "via GET" });
+    assert.equal(res.text, "via GET");
+    assert.ok(access.some((e) => e.method === "GET" && e.path === "/atendo.edgetest.v1.ProbeService/Echo"));
+  });
+
+  describe("webhooks", () => {
+    it("forwards a signed POST byte for byte with its headers and query, and relays the answer", async () => {
+      const body = readFixture("whatsapp/two-text-messages.json");
+      const signature = signMeta("edge-test-secret", body);
+      const before = upstream.received.length;
+      const res = await fetch(`${edgeUrl}/webhooks/whatsapp/0193a5b0-0000-7000-8000-000000000001?x=1`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+        body,
+      });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "EVENT_RECEIVED");
+      assert.equal(res.headers.get("x-upstream"), "probe");
+      const got = upstream.received[before];
+      assert.ok(got, "the webhook reached the ingress upstream");
+      assert.equal(got.method, "POST");
+      assert.equal(got.url, "/webhooks/whatsapp/0193a5b0-0000-7000-8000-000000000001?x=1");
+      assert.ok(got.body.equals(body), "the body arrives byte for byte");
+      assert.equal(got.headers["x-hub-signature-256"], signature);
+      assert.equal(signMeta("edge-test-secret", got.body), signature);
+    });
+
+    it("forwards webhooks that arrive over HTTP/2 too", async () => {
+      const body = Buffer.from('{"object":"instagram","entry":[{"id":"1","time":1,"messaging":[]}]}');
+      const before = upstream.received.length;
+      const res = await h2Request(edgeUrl, {
+        method: "POST",
+        path: "/webhooks/instagram/abc",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signMeta("s", body) },
+        body,
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.toString(), "EVENT_RECEIVED");
+      assert.ok(upstream.received[before]?.body.equals(body));
+    });
+
+    it("passes the verify handshake's query to ingress and its challenge back", async () => {
+      const res = await fetch(
+        `${edgeUrl}/webhooks/whatsapp/abc?hub.mode=subscribe&hub.verify_token=tok&hub.challenge=1158201444`,
+      );
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "1158201444");
+    });
+  });
+
+  describe("other paths", () => {
+    it("answers GET /healthz", async () => {
+      const res = await fetch(`${edgeUrl}/healthz`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "ok\n");
+    });
+
+    it("answers 404 for unknown paths and unrouted domains without reaching a service", async () => {
+      const seen = upstream.received.length;
+      for (const path of [
+        "/",
+        "/nope",
+        "/v1/tenants",
+        "/atendo.unknown.v1.X/Y",
+        "/grpc.health.v1.Health/Check",
+      ]) {
+        const res = await fetch(`${edgeUrl}${path}`, { method: "POST", body: "{}" });
+        assert.equal(res.status, 404, path);
+      }
+      assert.equal(upstream.received.length, seen);
+    });
+  });
+
+  describe("CORS", () => {
+    it("answers a preflight from an allowed origin with the Connect and gRPC-web headers", async () => {
+      const res = await fetch(`${edgeUrl}/atendo.edgetest.v1.ProbeService/Echo`, {
+        method: "OPTIONS",
+        headers: {
+          origin: ORIGIN,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type,connect-protocol-version,x-grpc-web",
+        },
+      });
+      assert.equal(res.status, 204);
+      assert.equal(res.headers.get("access-control-allow-origin"), ORIGIN);
+      const allowHeaders = (res.headers.get("access-control-allow-headers") ?? "").toLowerCase();
+      for (const h of [
+        "content-type",
+        "connect-protocol-version",
+        "x-grpc-web",
+        "grpc-timeout",
+        "authorization",
+      ]) {
+        assert.ok(allowHeaders.includes(h), `allow-headers has ${h}: ${allowHeaders}`);
+      }
+      assert.match(res.headers.get("access-control-allow-methods") ?? "", /POST/);
+    });
+
+    it("refuses a preflight from another origin", async () => {
+      const res = await fetch(`${edgeUrl}/atendo.edgetest.v1.ProbeService/Echo`, {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+      });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers.get("access-control-allow-origin"), null);
+    });
+
+    it("exposes grpc-status and grpc-message on responses to an allowed origin", async () => {
+      const client = createClient(
+        ProbeService,
+        createGrpcWebTransport({ baseUrl: edgeUrl, httpVersion: "1.1" }),
+      );
+      let allowOrigin: string | null = null;
+      let expose = "";
+      await client.echo(
+        { text: "cors" },
+        {
+          headers: { origin: ORIGIN },
+          onHeader: (h) => {
+            allowOrigin = h.get("access-control-allow-origin");
+            expose = (h.get("access-control-expose-headers") ?? "").toLowerCase();
+          },
+        },
+      );
+      assert.equal(allowOrigin, ORIGIN);
+      assert.ok(expose.includes("grpc-status") && expose.includes("grpc-message"), expose);
+    });
+  });
+});
