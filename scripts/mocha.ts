@@ -14,10 +14,17 @@ export const SPEC_GLOBS = [
   "test/**/*.spec.ts",
 ];
 
+/** A spec file as is; a workspace folder's test/ specs; "." or "test" for the root's own tests. */
+function specsOf(target: string): string {
+  if (target.endsWith(".ts")) return target;
+  if (target === "test" || target === "test/") return "test/**/*.spec.ts";
+  return join(target, "test/**/*.spec.ts");
+}
+
 export async function runMocha(targets: string[], extraArgs: string[] = []): Promise<number> {
   const stack = await stackUp(root, [TEST_DATABASE]);
   try {
-    const specs = targets.length > 0 ? targets.map((t) => join(t, "test/**/*.spec.ts")) : SPEC_GLOBS;
+    const specs = targets.length > 0 ? targets.map(specsOf) : SPEC_GLOBS;
     const res = spawnSync(
       process.execPath,
       [

@@ -3,11 +3,9 @@
 // WhatsApp webhook posted at the edge comes back as a reply sent to the customer.
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
-import { connectBus } from "@atendo/bus";
 import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
-import { createLogger } from "@atendo/telemetry";
 import type { FakeGraph } from "@atendo/testing";
-import { readFixture, signMeta, startFakeGraph, testEnv, uniqueNamespace } from "@atendo/testing";
+import { readFixture, signMeta, uniqueNamespace } from "@atendo/testing";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import {
   createConnectTransport,
@@ -15,101 +13,50 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { refreshWebhookBody } from "../scripts/lib/demo-webhook.js";
-import { devExtras } from "../scripts/lib/dev-env.js";
 import type { Edge } from "../scripts/lib/edge.js";
 import { createEdge } from "../scripts/lib/edge.js";
-import type { ServiceProcess } from "../scripts/lib/launcher.js";
-import { serviceEnv, startServiceProcess } from "../scripts/lib/launcher.js";
 import type { DemoSeed } from "../scripts/lib/seed.js";
 import { seedDemo } from "../scripts/lib/seed.js";
 import type { ServiceName } from "../scripts/lib/stack.js";
-import { SERVICES, stackConfig } from "../scripts/lib/stack.js";
-import { freePorts } from "./support/free-ports.js";
+import { SERVICES } from "../scripts/lib/stack.js";
+import { type Product, startProduct } from "./support/product.js";
 
-const root = process.env.ATENDO_ROOT ?? process.cwd();
 const CUSTOMER = "5511987654321"; // the fixture's sender
 
 describe("the dev stack end to end (six service processes, seed, edge)", function () {
   this.timeout(120_000);
-  const ns = uniqueNamespace("e2e");
-  const env = testEnv();
-  const running = new Map<ServiceName, ServiceProcess>();
-  const output = new Map<ServiceName, string[]>();
-  let ports: Record<ServiceName, number>;
-  let graph: FakeGraph;
+  let product: Product;
   let edge: Edge;
   let edgeUrl: string;
   let seed: DemoSeed;
-  const spec = {
-    slug: `e2e-${ns.slice(4).replace(/_/g, "-")}`,
-    tenantName: `E2E ${ns}`,
-    // phone_number_id is unique among active WhatsApp channels: one of our own.
-    phoneNumberId: `1${String(randomInt(10 ** 9, 10 ** 10 - 1))}${String(randomInt(10 ** 4, 10 ** 5 - 1))}`,
-    appSecret: `e2e-app-secret-${ns}`,
-    verifyToken: `e2e-verify-${ns}`,
-    accessToken: `e2e-token-${ns}`,
-  };
-
-  const url = (name: ServiceName): string => `http://127.0.0.1:${ports[name]}`;
-  const launch = (name: ServiceName): ServiceProcess => {
-    const lines: string[] = [];
-    output.set(name, lines);
-    const svc = startServiceProcess({
-      name,
-      root,
-      env: serviceEnv({
-        name,
-        stack: stackConfig(root),
-        database: env.database,
-        ports,
-        namespace: ns,
-        redisPrefix: `${ns}:`,
-        logLevel: "warn",
-        extra: { ...devExtras(name, graph.url), BUFFER_WINDOW_MS: "100" },
-      }),
-      onLine: (line) => lines.push(line),
-    });
-    running.set(name, svc);
-    return svc;
-  };
+  let graph: FakeGraph;
+  let spec: DemoSeed["spec"];
+  const url = (name: ServiceName): string => product.url(name);
 
   before(async () => {
-    const list = await freePorts(SERVICES.length);
-    ports = Object.fromEntries(SERVICES.map((s, i) => [s, list[i]])) as Record<ServiceName, number>;
-    graph = await startFakeGraph();
-    await launch("tenant").ready(60_000);
-    await Promise.all(SERVICES.filter((s) => s !== "tenant").map((s) => launch(s).ready(60_000)));
-    seed = await seedDemo({
-      tenantUrl: url("tenant"),
-      assistantUrl: url("assistant"),
-      graphBaseUrl: graph.url,
-      spec,
+    const ns = uniqueNamespace("seed");
+    product = await startProduct({
+      spec: {
+        // phone_number_id is unique among a tenant's live WhatsApp channels: one of our own.
+        phoneNumberId: `1${String(randomInt(10 ** 9, 10 ** 10 - 1))}${String(randomInt(10 ** 4, 10 ** 5 - 1))}`,
+        appSecret: `e2e-app-secret-${ns}`,
+        verifyToken: `e2e-verify-${ns}`,
+        accessToken: `e2e-token-${ns}`,
+      },
     });
+    seed = product.seed;
+    spec = seed.spec;
+    graph = product.graph;
     edge = createEdge({ upstreams: Object.fromEntries(SERVICES.map((s) => [s, url(s)])) });
     edgeUrl = `http://127.0.0.1:${await edge.listen(0)}`;
   });
 
   after(async () => {
     await edge?.close(500);
-    const exits = await Promise.all(
-      [...running.values()].map(async (s) => [s.name, await s.stop(20_000)] as const),
-    );
-    await graph?.close();
-    const bus = await connectBus({
-      servers: env.natsUrl,
-      name: "e2e-cleanup",
-      namespace: ns,
-      logger: createLogger({ service: "e2e", level: "silent" }),
-    });
-    await bus.deleteNamespaceStreams();
-    await bus.close();
+    const exits = await product?.stop();
     // SIGTERM is a clean shutdown for every service.
-    for (const [name, code] of exits) {
-      assert.equal(
-        code,
-        0,
-        `${name} exited with ${code}:\n${(output.get(name) ?? []).slice(-20).join("\n")}`,
-      );
+    for (const [name, code] of exits ?? []) {
+      assert.equal(code, 0, `${name} exited with ${code}:\n${product.output(name).slice(-20).join("\n")}`);
     }
   });
 
@@ -183,7 +130,7 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
   it("turns a signed webhook at the edge into a reply sent to the customer through Graph", async () => {
     const body = refreshWebhookBody(readFixture("whatsapp/two-text-messages.json"), {
       nowSeconds: Math.floor(Date.now() / 1000),
-      idSuffix: ns.replace(/_/g, ""),
+      idSuffix: product.namespace.replace(/_/g, ""),
       phoneNumberId: spec.phoneNumberId,
     });
     const res = await fetch(`${edgeUrl}/webhooks/whatsapp/${seed.channelId}`, {
