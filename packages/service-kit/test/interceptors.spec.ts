@@ -118,7 +118,7 @@ describe("server: interceptors", () => {
   });
 
   describe("logging", () => {
-    it("logs one line per RPC: debug on success, warn for caller errors, error for server faults", async () => {
+    it("logs one line per RPC: debug on success, info for caller errors, error for server faults", async () => {
       const client = createClient(EchoService, createGrpcTransport({ baseUrl: s.baseUrl }));
       await client.echo({ text: "ok" }, { headers: { [CORRELATION_HEADER]: "log-1" } });
       await failure(
@@ -141,7 +141,7 @@ describe("server: interceptors", () => {
       const notFound = rpcLines("log-2");
       assert.deepEqual(
         notFound.map((l) => [l.level, l.code]),
-        [[LEVEL.warn, "not_found"]],
+        [[LEVEL.info, "not_found"]],
       );
       const internal = rpcLines("log-3");
       assert.deepEqual(

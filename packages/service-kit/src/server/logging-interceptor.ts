@@ -12,7 +12,10 @@ function codeName(code: Code): string {
   return (Code[code] ?? "unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
-/** One line per RPC: debug when it succeeds, warn for caller errors, error for server faults. */
+/**
+ * One line per RPC: debug when it succeeds, info for caller errors (a not_found or already_exists is
+ * an answer, not an incident), error for server faults.
+ */
 export function createLoggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
@@ -29,7 +32,7 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
       const err = ConnectError.from(error);
       const line = { ...fields, code: codeName(err.code), error: err.rawMessage };
       if (SERVER_FAULTS.has(err.code)) logger.error(line, "rpc failed");
-      else logger.warn(line, "rpc failed");
+      else logger.info(line, "rpc failed");
     };
     try {
       const res = await next(req);
