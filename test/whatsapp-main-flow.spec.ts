@@ -65,14 +65,16 @@ describe("main flow: a signed WhatsApp delivery travels through all six services
       { timeoutMs: 60_000, intervalMs: 100, message: "the pipeline to settle" },
     );
 
-    // One webhook_events row per POST, each accepted.
-    const rows = await adminQuery<{ status: string }>(
-      "select status from ingress.webhook_events where channel_id = $1 order by received_at",
-      [channelId],
-    );
-    assert.deepEqual(
-      rows.map((r) => r.status),
-      ["accepted", "accepted", "accepted"],
+    // One webhook_events row per POST, each accepted (marked just after the 200, off the request path).
+    await waitFor(
+      async () => {
+        const rows = await adminQuery<{ status: string }>(
+          "select status from ingress.webhook_events where channel_id = $1",
+          [channelId],
+        );
+        return rows.length === 3 && rows.every((r) => r.status === "accepted");
+      },
+      { timeoutMs: 10_000, message: "three accepted webhook rows" },
     );
 
     // Both messages stored once, in one conversation with Ana Souza.

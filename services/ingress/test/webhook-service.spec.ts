@@ -12,7 +12,7 @@ import {
   startHarness,
   type TestChannel,
 } from "./support/harness.js";
-import { rowsOf } from "./support/rows.js";
+import { settledRowsOf } from "./support/rows.js";
 
 async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   try {
@@ -58,7 +58,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   });
 
   it("lists a workspace's deliveries newest first, without bodies, page by page", async () => {
-    const rows = await rowsOf(channel.channelId);
+    const rows = await settledRowsOf(channel.channelId);
     assert.equal(rows.length, 4);
     const first = await h.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
@@ -122,7 +122,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   });
 
   it("returns one delivery with its raw body", async () => {
-    const [row] = await rowsOf(channel.channelId);
+    const [row] = await settledRowsOf(channel.channelId);
     assert.ok(row);
     const { event } = await h.webhooks.getWebhookEvent({
       workspaceId: channel.workspaceId,
@@ -135,7 +135,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   });
 
   it("answers not_found across workspaces and for unknown ids", async () => {
-    const [row] = await rowsOf(channel.channelId);
+    const [row] = await settledRowsOf(channel.channelId);
     const cross = await rejection(
       h.webhooks.getWebhookEvent({ workspaceId: other.workspaceId, webhookEventId: row?.id ?? "" }),
     );

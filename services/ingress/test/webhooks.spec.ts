@@ -13,7 +13,7 @@ import {
   startHarness,
   type TestChannel,
 } from "./support/harness.js";
-import { rowsOf } from "./support/rows.js";
+import { settledRowsOf } from "./support/rows.js";
 import { ANA, waBody, waMessage } from "./support/whatsapp-payloads.js";
 
 const TWO_TEXTS = "whatsapp/two-text-messages.json";
@@ -97,7 +97,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
         "sha256=c84a394cc475525991e78ff16e430b02e47f953877d2af0ade26956ce6f384dc",
       );
       assert.equal(res2.status, 200);
-      const rows = await rowsOf(channel.channelId);
+      const rows = await settledRowsOf(channel.channelId);
       assert.deepEqual(
         rows.map((r) => r.status),
         ["accepted", "accepted"],
@@ -120,7 +120,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
       assert.equal(bad.status, 401);
       const missing = await postWebhook(h.ingressUrl, channel.channelId, body, undefined);
       assert.equal(missing.status, 401);
-      const rows = await rowsOf(channel.channelId);
+      const rows = await settledRowsOf(channel.channelId);
       assert.deepEqual(
         rows.map((r) => [r.status, r.reason]),
         [
@@ -139,7 +139,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
     const body = readFixture(TWO_TEXTS);
     const res = await postWebhook(h.ingressUrl, unknown, body, signMeta("test-app-secret", body));
     assert.equal(res.status, 404);
-    assert.deepEqual(await rowsOf(unknown), []);
+    assert.deepEqual(await settledRowsOf(unknown), []);
   });
 
   it("stores every delivery of a message Meta sends three times, publishing it once (dedupe by wamid)", async () => {
@@ -149,7 +149,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
       const res = await postSigned(h.ingressUrl, channel, body);
       assert.equal(res.status, 200);
     }
-    const rows = await rowsOf(channel.channelId);
+    const rows = await settledRowsOf(channel.channelId);
     assert.equal(rows.length, 3);
     for (const row of rows) {
       assert.equal(row.status, "accepted");
@@ -213,7 +213,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
     assert.equal(statuses[2]?.event.errors[0]?.code, 131047);
     assert.equal(statuses[0]?.event.recipientId, "5511987654321");
     assert.equal(events.messages(channel.channelId).length, 1, "the button reply of the second delivery");
-    const rows = await rowsOf(channel.channelId);
+    const rows = await settledRowsOf(channel.channelId);
     assert.deepEqual(
       rows.map((r) => [r.status, r.message_count, r.status_count]),
       [
@@ -240,7 +240,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
       ["order", "poll_vote"],
     );
     assert.deepEqual(JSON.parse(published[1]?.raw ?? "{}").poll_vote, { option: 1 });
-    const [row] = await rowsOf(channel.channelId);
+    const [row] = await settledRowsOf(channel.channelId);
     assert.equal(row?.status, "accepted");
     assert.equal(row?.message_count, 2);
   });
@@ -250,7 +250,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
     const body = Buffer.from('{"object": "whatsapp_business_account", "entry": [ oops');
     const res = await postSigned(h.ingressUrl, channel, body);
     assert.equal(res.status, 200);
-    const rows = await rowsOf(channel.channelId);
+    const rows = await settledRowsOf(channel.channelId);
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.status, "accepted");
     assert.equal(rows[0]?.reason, "body is not valid JSON");
@@ -301,13 +301,13 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
     it("answers 413 on a declared length over the limit and stores nothing", async () => {
       const channel = await h.createChannel();
       assert.equal(await postLarge(channel.channelId, true), 413);
-      assert.deepEqual(await rowsOf(channel.channelId), []);
+      assert.deepEqual(await settledRowsOf(channel.channelId), []);
     });
 
     it("answers 413 on a streamed body that grows over the limit", async () => {
       const channel = await h.createChannel();
       assert.equal(await postLarge(channel.channelId, false), 413);
-      assert.deepEqual(await rowsOf(channel.channelId), []);
+      assert.deepEqual(await settledRowsOf(channel.channelId), []);
     });
   });
 
@@ -320,7 +320,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
     });
     const res = await postSigned(h.ingressUrl, channel, fixtureFor(channel, TWO_TEXTS));
     assert.equal(res.status, 200);
-    const rows = await rowsOf(channel.channelId);
+    const rows = await settledRowsOf(channel.channelId);
     assert.deepEqual(
       rows.map((r) => [r.status, r.reason, r.message_count]),
       [["held", "channel disabled", 2]],

@@ -27,7 +27,7 @@ export interface WebhookEventWriterOptions {
 export function createWebhookEventWriter(options: WebhookEventWriterOptions): WebhookEventWriter {
   const { db } = options;
   const maxBatch = options.maxBatch ?? 200;
-  const maxInFlightPerKey = options.maxInFlightPerTenant ?? 2;
+  const maxInFlightPerKey = options.maxInFlightPerTenant ?? 4;
 
   const inserts = createGroupCommit<NewWebhookEvent>({
     maxBatch,
@@ -48,6 +48,9 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
     maxInFlightPerKey,
     commit: (tenantId, ids) =>
       db.withTenant(tenantId, async (em) => {
+        // Losing this update in a crash only means the sweeper republishes the row (deduplicated):
+        // no need to wait for the WAL flush.
+        await em.execute("set local synchronous_commit = off", [], "run");
         await em
           .getKysely<IngressTables>()
           .withSchema("ingress")

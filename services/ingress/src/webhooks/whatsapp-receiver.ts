@@ -117,16 +117,16 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
 
       // The row is the outbox: once it is committed the delivery cannot be lost.
       await writer.insert(row({ status: "queued", reason: notes, ...counts }));
-      if (await publisher.publish(parts, log)) {
-        try {
-          await writer.markAccepted(channel.tenantId, id);
-        } catch (err) {
-          // Published already; the sweeper republishes (deduplicated) and marks it.
-          log.warn({ err }, "marking a webhook accepted failed");
-        }
-      }
-      log.debug({ channelId, ...counts }, "webhook accepted");
+      const published = await publisher.publish(parts, log);
+      // Stored and in JetStream: Meta can have its 200 now. Marking the row is bookkeeping off the
+      // request path; if it is lost the sweeper republishes (deduplicated) and marks it.
       sendText(res, 200, "ok");
+      log.debug({ channelId, ...counts, published }, "webhook accepted");
+      if (published) {
+        writer.markAccepted(channel.tenantId, id).catch((err: unknown) => {
+          log.warn({ err }, "marking a webhook accepted failed");
+        });
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, waitFor } from "@atendo/testing";
 
 export type WebhookRow = {
   id: string;
@@ -21,4 +21,18 @@ export function rowsOf(channelId: string): Promise<WebhookRow[]> {
   return adminQuery<WebhookRow>("select * from ingress.webhook_events where channel_id = $1 order by id", [
     channelId,
   ]);
+}
+
+/**
+ * The deliveries of a channel once none is `queued` any more: ingress answers 200 as soon as a
+ * delivery is stored and published, and marks its row accepted just after, off the request path.
+ */
+export function settledRowsOf(channelId: string): Promise<WebhookRow[]> {
+  return waitFor(
+    async () => {
+      const rows = await rowsOf(channelId);
+      return rows.every((r) => r.status !== "queued") ? { rows } : undefined;
+    },
+    { timeoutMs: 5_000, message: `the webhook rows of ${channelId} to leave "queued"` },
+  ).then((r) => r.rows);
 }
