@@ -161,7 +161,10 @@ async function main(): Promise<void> {
         redisPrefix: `${namespace}:`,
         logLevel: "error",
         // INGRESS_NODE_OPTIONS=--cpu-prof profiles the service under load.
-        extra: name === "ingress" && process.env.INGRESS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.INGRESS_NODE_OPTIONS } : {},
+        extra:
+          name === "ingress" && process.env.INGRESS_NODE_OPTIONS
+            ? { NODE_OPTIONS: process.env.INGRESS_NODE_OPTIONS }
+            : {},
       }),
       onLine: () => {},
     });
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, url] of Object.entries(targets)) {
       const round = await load(url, phoneNumberId);
-      (results[name] ??= []).push(round);
+      results[name] = [...(results[name] ?? []), round];
       console.log(
         `round ${r + 1} ${name.padEnd(15)} ${round.rps.toFixed(0).padStart(7)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  failed ${round.non2xx}`,
       );
