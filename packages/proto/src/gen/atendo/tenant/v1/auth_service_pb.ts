@@ -20,7 +20,120 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/tenant/v1/auth_service.proto.
  */
 export const file_atendo_tenant_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNhdGVuZG8vdGVuYW50L3YxL2F1dGhfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSKxAgoNU2lnblVwUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUYwAJgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQChiAARIXCgRuYW1lGAMgASgJQgm6SAZyBBABGGQSHgoLdGVuYW50X25hbWUYBCABKAlCCbpIBnIEEAEYZBJACgt0ZW5hbnRfc2x1ZxgFIAEoCUIrukgo2AEBciMyIV5bYS16MC05XVthLXowLTktXXsxLDYxfVthLXowLTldJBIfCg53b3Jrc3BhY2VfbmFtZRgGIAEoCUIHukgEcgIYZBJLCgl0aW1lX3pvbmUYByABKAlCOLpINdgBAXIwGEAyLF5bQS1aYS16XVtBLVphLXowLTlfKy1dKigvW0EtWmEtejAtOV8rLV0rKSokIr0BCg5TaWduVXBSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuYXRlbmRvLnRlbmFudC52MS5Vc2VyEigKBnRlbmFudBgCIAEoCzIYLmF0ZW5kby50ZW5hbnQudjEuVGVuYW50Ei4KCXdvcmtzcGFjZRgDIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuV29ya3NwYWNlEisKBnRva2VucxgEIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuVG9rZW5QYWlyImcKDExvZ2luUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUYwAJgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQARiAARIeCgl0ZW5hbnRfaWQYAyABKAlCC7pICNgBAXIDsAEBInUKDUxvZ2luUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIrCgZ0b2tlbnMYAiABKAsyGy5hdGVuZG8udGVuYW50LnYxLlRva2VuUGFpchIRCgl0ZW5hbnRfaWQYAyABKAkiOAoTUmVmcmVzaFRva2VuUmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAIIkMKFFJlZnJlc2hUb2tlblJlc3BvbnNlEisKBnRva2VucxgBIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuVG9rZW5QYWlyIjIKDUxvZ291dFJlcXVlc3QSIQoNcmVmcmVzaF90b2tlbhgBIAEoCUIKukgHcgUQEBiACCIQCg5Mb2dvdXRSZXNwb25zZSIXChVHZXRDdXJyZW50VXNlclJlcXVlc3Qi3QEKFkdldEN1cnJlbnRVc2VyUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIoCgZ0ZW5hbnQYAiABKAsyGC5hdGVuZG8udGVuYW50LnYxLlRlbmFudBIqCgRyb2xlGAMgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlEi8KCndvcmtzcGFjZXMYBCADKAsyGy5hdGVuZG8udGVuYW50LnYxLldvcmtzcGFjZRIWCg5wbGF0Zm9ybV9hZG1pbhgFIAEoCCLgAQoYSXNzdWVWaXNpdG9yVG9rZW5SZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESHAoKY2hhbm5lbF9pZBgCIAEoCUIIukgFcgOwAQESHAoKc2Vzc2lvbl9pZBgDIAEoCUIIukgFcgOwAQESHgoKdmlzaXRvcl9pZBgEIAEoCUIKukgHcgUQARiAAhIQCgh2ZXJpZmllZBgFIAEoCBI5CgN0dGwYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CEbpIDqoBCyIFCICangEyAgg8ImIKGUlzc3VlVmlzaXRvclRva2VuUmVzcG9uc2USFQoNdmlzaXRvcl90b2tlbhgBIAEoCRIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI2ChdJbnRyb3NwZWN0QXBpS2V5UmVxdWVzdBIbCgdhcGlfa2V5GAEgASgJQgq6SAdyBRAQGIACIngKGEludHJvc3BlY3RBcGlLZXlSZXNwb25zZRIuCglwcmluY2lwYWwYASABKAsyGy5hdGVuZG8udGVuYW50LnYxLlByaW5jaXBhbBIsCgljYWNoZV90dGwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ynQYKC0F1dGhTZXJ2aWNlEmcKBlNpZ25VcBIfLmF0ZW5kby50ZW5hbnQudjEuU2lnblVwUmVxdWVzdBogLmF0ZW5kby50ZW5hbnQudjEuU2lnblVwUmVzcG9uc2UiGoLT5JMCFDoBKiIPL3YxL2F1dGg6c2lnblVwEmMKBUxvZ2luEh4uYXRlbmRvLnRlbmFudC52MS5Mb2dpblJlcXVlc3QaHy5hdGVuZG8udGVuYW50LnYxLkxvZ2luUmVzcG9uc2UiGYLT5JMCEzoBKiIOL3YxL2F1dGg6bG9naW4SegoMUmVmcmVzaFRva2VuEiUuYXRlbmRvLnRlbmFudC52MS5SZWZyZXNoVG9rZW5SZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5SZWZyZXNoVG9rZW5SZXNwb25zZSIbgtPkkwIVOgEqIhAvdjEvYXV0aDpyZWZyZXNoEmcKBkxvZ291dBIfLmF0ZW5kby50ZW5hbnQudjEuTG9nb3V0UmVxdWVzdBogLmF0ZW5kby50ZW5hbnQudjEuTG9nb3V0UmVzcG9uc2UiGoLT5JMCFDoBKiIPL3YxL2F1dGg6bG9nb3V0EnsKDkdldEN1cnJlbnRVc2VyEicuYXRlbmRvLnRlbmFudC52MS5HZXRDdXJyZW50VXNlclJlcXVlc3QaKC5hdGVuZG8udGVuYW50LnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiFpACAYLT5JMCDRILL3YxL2F1dGgvbWUSbgoRSXNzdWVWaXNpdG9yVG9rZW4SKi5hdGVuZG8udGVuYW50LnYxLklzc3VlVmlzaXRvclRva2VuUmVxdWVzdBorLmF0ZW5kby50ZW5hbnQudjEuSXNzdWVWaXNpdG9yVG9rZW5SZXNwb25zZSIAEm4KEEludHJvc3BlY3RBcGlLZXkSKS5hdGVuZG8udGVuYW50LnYxLkludHJvc3BlY3RBcGlLZXlSZXF1ZXN0GiouYXRlbmRvLnRlbmFudC52MS5JbnRyb3NwZWN0QXBpS2V5UmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_atendo_tenant_v1_auth, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiNhdGVuZG8vdGVuYW50L3YxL2F1dGhfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSKKAQoYSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0Ek4KB3NlcnZpY2UYASABKAlCPbpIOnI4UgZ0ZW5hbnRSB2luZ3Jlc3NSDGNvbnZlcnNhdGlvblIJYXNzaXN0YW50UgJhaVIIZGVsaXZlcnkSHgoKY3JlZGVudGlhbBgCIAEoCUIKukgHcgUQEBiAAiJiChlJc3N1ZVNlcnZpY2VUb2tlblJlc3BvbnNlEhUKDXNlcnZpY2VfdG9rZW4YASABKAkSLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLgoXUm90YXRlU2lnbmluZ0tleVJlcXVlc3QSEwoLY29tcHJvbWlzZWQYASABKAgieAoYUm90YXRlU2lnbmluZ0tleVJlc3BvbnNlEhIKCm5ld19rZXlfaWQYASABKAkSLwoLYWN0aXZlX2Zyb20YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3ByZXZpb3VzX2tleV9pZBgDIAEoCSKxAgoNU2lnblVwUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUYwAJgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQChiAARIXCgRuYW1lGAMgASgJQgm6SAZyBBABGGQSHgoLdGVuYW50X25hbWUYBCABKAlCCbpIBnIEEAEYZBJACgt0ZW5hbnRfc2x1ZxgFIAEoCUIrukgo2AEBciMyIV5bYS16MC05XVthLXowLTktXXsxLDYxfVthLXowLTldJBIfCg53b3Jrc3BhY2VfbmFtZRgGIAEoCUIHukgEcgIYZBJLCgl0aW1lX3pvbmUYByABKAlCOLpINdgBAXIwGEAyLF5bQS1aYS16XVtBLVphLXowLTlfKy1dKigvW0EtWmEtejAtOV8rLV0rKSokIr0BCg5TaWduVXBSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuYXRlbmRvLnRlbmFudC52MS5Vc2VyEigKBnRlbmFudBgCIAEoCzIYLmF0ZW5kby50ZW5hbnQudjEuVGVuYW50Ei4KCXdvcmtzcGFjZRgDIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuV29ya3NwYWNlEisKBnRva2VucxgEIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuVG9rZW5QYWlyImcKDExvZ2luUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUYwAJgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQARiAARIeCgl0ZW5hbnRfaWQYAyABKAlCC7pICNgBAXIDsAEBInUKDUxvZ2luUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIrCgZ0b2tlbnMYAiABKAsyGy5hdGVuZG8udGVuYW50LnYxLlRva2VuUGFpchIRCgl0ZW5hbnRfaWQYAyABKAkiOAoTUmVmcmVzaFRva2VuUmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAIIkMKFFJlZnJlc2hUb2tlblJlc3BvbnNlEisKBnRva2VucxgBIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuVG9rZW5QYWlyIjIKDUxvZ291dFJlcXVlc3QSIQoNcmVmcmVzaF90b2tlbhgBIAEoCUIKukgHcgUQEBiACCIQCg5Mb2dvdXRSZXNwb25zZSIXChVHZXRDdXJyZW50VXNlclJlcXVlc3Qi3QEKFkdldEN1cnJlbnRVc2VyUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIoCgZ0ZW5hbnQYAiABKAsyGC5hdGVuZG8udGVuYW50LnYxLlRlbmFudBIqCgRyb2xlGAMgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlEi8KCndvcmtzcGFjZXMYBCADKAsyGy5hdGVuZG8udGVuYW50LnYxLldvcmtzcGFjZRIWCg5wbGF0Zm9ybV9hZG1pbhgFIAEoCCLgAQoYSXNzdWVWaXNpdG9yVG9rZW5SZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESHAoKY2hhbm5lbF9pZBgCIAEoCUIIukgFcgOwAQESHAoKc2Vzc2lvbl9pZBgDIAEoCUIIukgFcgOwAQESHgoKdmlzaXRvcl9pZBgEIAEoCUIKukgHcgUQARiAAhIQCgh2ZXJpZmllZBgFIAEoCBI5CgN0dGwYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CEbpIDqoBCyIFCICangEyAgg8ImIKGUlzc3VlVmlzaXRvclRva2VuUmVzcG9uc2USFQoNdmlzaXRvcl90b2tlbhgBIAEoCRIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI2ChdJbnRyb3NwZWN0QXBpS2V5UmVxdWVzdBIbCgdhcGlfa2V5GAEgASgJQgq6SAdyBRAQGIACIngKGEludHJvc3BlY3RBcGlLZXlSZXNwb25zZRIuCglwcmluY2lwYWwYASABKAsyGy5hdGVuZG8udGVuYW50LnYxLlByaW5jaXBhbBIsCgljYWNoZV90dGwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24yoggKC0F1dGhTZXJ2aWNlEmcKBlNpZ25VcBIfLmF0ZW5kby50ZW5hbnQudjEuU2lnblVwUmVxdWVzdBogLmF0ZW5kby50ZW5hbnQudjEuU2lnblVwUmVzcG9uc2UiGoLT5JMCFDoBKiIPL3YxL2F1dGg6c2lnblVwEmMKBUxvZ2luEh4uYXRlbmRvLnRlbmFudC52MS5Mb2dpblJlcXVlc3QaHy5hdGVuZG8udGVuYW50LnYxLkxvZ2luUmVzcG9uc2UiGYLT5JMCEzoBKiIOL3YxL2F1dGg6bG9naW4SegoMUmVmcmVzaFRva2VuEiUuYXRlbmRvLnRlbmFudC52MS5SZWZyZXNoVG9rZW5SZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5SZWZyZXNoVG9rZW5SZXNwb25zZSIbgtPkkwIVOgEqIhAvdjEvYXV0aDpyZWZyZXNoEmcKBkxvZ291dBIfLmF0ZW5kby50ZW5hbnQudjEuTG9nb3V0UmVxdWVzdBogLmF0ZW5kby50ZW5hbnQudjEuTG9nb3V0UmVzcG9uc2UiGoLT5JMCFDoBKiIPL3YxL2F1dGg6bG9nb3V0EnsKDkdldEN1cnJlbnRVc2VyEicuYXRlbmRvLnRlbmFudC52MS5HZXRDdXJyZW50VXNlclJlcXVlc3QaKC5hdGVuZG8udGVuYW50LnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiFpACAYLT5JMCDRILL3YxL2F1dGgvbWUSbgoRSXNzdWVWaXNpdG9yVG9rZW4SKi5hdGVuZG8udGVuYW50LnYxLklzc3VlVmlzaXRvclRva2VuUmVxdWVzdBorLmF0ZW5kby50ZW5hbnQudjEuSXNzdWVWaXNpdG9yVG9rZW5SZXNwb25zZSIAEm4KEEludHJvc3BlY3RBcGlLZXkSKS5hdGVuZG8udGVuYW50LnYxLkludHJvc3BlY3RBcGlLZXlSZXF1ZXN0GiouYXRlbmRvLnRlbmFudC52MS5JbnRyb3NwZWN0QXBpS2V5UmVzcG9uc2UiA5ACARJuChFJc3N1ZVNlcnZpY2VUb2tlbhIqLmF0ZW5kby50ZW5hbnQudjEuSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0GisuYXRlbmRvLnRlbmFudC52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlc3BvbnNlIgASkgEKEFJvdGF0ZVNpZ25pbmdLZXkSKS5hdGVuZG8udGVuYW50LnYxLlJvdGF0ZVNpZ25pbmdLZXlSZXF1ZXN0GiouYXRlbmRvLnRlbmFudC52MS5Sb3RhdGVTaWduaW5nS2V5UmVzcG9uc2UiJ4LT5JMCIToBKiIcL3YxL2F1dGgvc2lnbmluZy1rZXlzOnJvdGF0ZWIGcHJvdG8z", [file_atendo_tenant_v1_auth, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+
+/**
+ * IssueServiceTokenRequest is the input of AuthService.IssueServiceToken.
+ *
+ * @generated from message atendo.tenant.v1.IssueServiceTokenRequest
+ */
+export type IssueServiceTokenRequest = Message<"atendo.tenant.v1.IssueServiceTokenRequest"> & {
+  /**
+   * The calling service: tenant, ingress, conversation, assistant, ai or delivery.
+   *
+   * @generated from field: string service = 1;
+   */
+  service: string;
+
+  /**
+   * The service's credential (SERVICE_CREDENTIAL of that service).
+   *
+   * @generated from field: string credential = 2;
+   */
+  credential: string;
+};
+
+/**
+ * Describes the message atendo.tenant.v1.IssueServiceTokenRequest.
+ * Use `create(IssueServiceTokenRequestSchema)` to create a new message.
+ */
+export const IssueServiceTokenRequestSchema: GenMessage<IssueServiceTokenRequest> = /*@__PURE__*/
+  messageDesc(file_atendo_tenant_v1_auth_service, 0);
+
+/**
+ * IssueServiceTokenResponse is the output of AuthService.IssueServiceToken.
+ *
+ * @generated from message atendo.tenant.v1.IssueServiceTokenResponse
+ */
+export type IssueServiceTokenResponse = Message<"atendo.tenant.v1.IssueServiceTokenResponse"> & {
+  /**
+   * Signed token for `Authorization: Bearer`.
+   *
+   * @generated from field: string service_token = 1;
+   */
+  serviceToken: string;
+
+  /**
+   * When it expires; callers renew it before.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 2;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message atendo.tenant.v1.IssueServiceTokenResponse.
+ * Use `create(IssueServiceTokenResponseSchema)` to create a new message.
+ */
+export const IssueServiceTokenResponseSchema: GenMessage<IssueServiceTokenResponse> = /*@__PURE__*/
+  messageDesc(file_atendo_tenant_v1_auth_service, 1);
+
+/**
+ * RotateSigningKeyRequest is the input of AuthService.RotateSigningKey.
+ *
+ * @generated from message atendo.tenant.v1.RotateSigningKeyRequest
+ */
+export type RotateSigningKeyRequest = Message<"atendo.tenant.v1.RotateSigningKeyRequest"> & {
+  /**
+   * Retire the current key as soon as possible instead of after the normal overlap (a suspected
+   * leak): tokens it signed stop verifying once the new key signs.
+   *
+   * @generated from field: bool compromised = 1;
+   */
+  compromised: boolean;
+};
+
+/**
+ * Describes the message atendo.tenant.v1.RotateSigningKeyRequest.
+ * Use `create(RotateSigningKeyRequestSchema)` to create a new message.
+ */
+export const RotateSigningKeyRequestSchema: GenMessage<RotateSigningKeyRequest> = /*@__PURE__*/
+  messageDesc(file_atendo_tenant_v1_auth_service, 2);
+
+/**
+ * RotateSigningKeyResponse is the output of AuthService.RotateSigningKey.
+ *
+ * @generated from message atendo.tenant.v1.RotateSigningKeyResponse
+ */
+export type RotateSigningKeyResponse = Message<"atendo.tenant.v1.RotateSigningKeyResponse"> & {
+  /**
+   * Key id of the new key.
+   *
+   * @generated from field: string new_key_id = 1;
+   */
+  newKeyId: string;
+
+  /**
+   * When the new key starts signing.
+   *
+   * @generated from field: google.protobuf.Timestamp active_from = 2;
+   */
+  activeFrom?: Timestamp | undefined;
+
+  /**
+   * Key id of the key it replaces.
+   *
+   * @generated from field: string previous_key_id = 3;
+   */
+  previousKeyId: string;
+};
+
+/**
+ * Describes the message atendo.tenant.v1.RotateSigningKeyResponse.
+ * Use `create(RotateSigningKeyResponseSchema)` to create a new message.
+ */
+export const RotateSigningKeyResponseSchema: GenMessage<RotateSigningKeyResponse> = /*@__PURE__*/
+  messageDesc(file_atendo_tenant_v1_auth_service, 3);
 
 /**
  * SignUpRequest is the input of AuthService.SignUp.
@@ -83,7 +196,7 @@ export type SignUpRequest = Message<"atendo.tenant.v1.SignUpRequest"> & {
  * Use `create(SignUpRequestSchema)` to create a new message.
  */
 export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 0);
+  messageDesc(file_atendo_tenant_v1_auth_service, 4);
 
 /**
  * SignUpResponse is the output of AuthService.SignUp.
@@ -125,7 +238,7 @@ export type SignUpResponse = Message<"atendo.tenant.v1.SignUpResponse"> & {
  * Use `create(SignUpResponseSchema)` to create a new message.
  */
 export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 1);
+  messageDesc(file_atendo_tenant_v1_auth_service, 5);
 
 /**
  * LoginRequest is the input of AuthService.Login.
@@ -160,7 +273,7 @@ export type LoginRequest = Message<"atendo.tenant.v1.LoginRequest"> & {
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 2);
+  messageDesc(file_atendo_tenant_v1_auth_service, 6);
 
 /**
  * LoginResponse is the output of AuthService.Login.
@@ -195,7 +308,7 @@ export type LoginResponse = Message<"atendo.tenant.v1.LoginResponse"> & {
  * Use `create(LoginResponseSchema)` to create a new message.
  */
 export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 3);
+  messageDesc(file_atendo_tenant_v1_auth_service, 7);
 
 /**
  * RefreshTokenRequest is the input of AuthService.RefreshToken.
@@ -216,7 +329,7 @@ export type RefreshTokenRequest = Message<"atendo.tenant.v1.RefreshTokenRequest"
  * Use `create(RefreshTokenRequestSchema)` to create a new message.
  */
 export const RefreshTokenRequestSchema: GenMessage<RefreshTokenRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 4);
+  messageDesc(file_atendo_tenant_v1_auth_service, 8);
 
 /**
  * RefreshTokenResponse is the output of AuthService.RefreshToken.
@@ -237,7 +350,7 @@ export type RefreshTokenResponse = Message<"atendo.tenant.v1.RefreshTokenRespons
  * Use `create(RefreshTokenResponseSchema)` to create a new message.
  */
 export const RefreshTokenResponseSchema: GenMessage<RefreshTokenResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 5);
+  messageDesc(file_atendo_tenant_v1_auth_service, 9);
 
 /**
  * LogoutRequest is the input of AuthService.Logout.
@@ -258,7 +371,7 @@ export type LogoutRequest = Message<"atendo.tenant.v1.LogoutRequest"> & {
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 6);
+  messageDesc(file_atendo_tenant_v1_auth_service, 10);
 
 /**
  * LogoutResponse is the output of AuthService.Logout (empty on success).
@@ -273,7 +386,7 @@ export type LogoutResponse = Message<"atendo.tenant.v1.LogoutResponse"> & {
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 7);
+  messageDesc(file_atendo_tenant_v1_auth_service, 11);
 
 /**
  * GetCurrentUserRequest is the input of AuthService.GetCurrentUser; the caller is the subject.
@@ -288,7 +401,7 @@ export type GetCurrentUserRequest = Message<"atendo.tenant.v1.GetCurrentUserRequ
  * Use `create(GetCurrentUserRequestSchema)` to create a new message.
  */
 export const GetCurrentUserRequestSchema: GenMessage<GetCurrentUserRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 8);
+  messageDesc(file_atendo_tenant_v1_auth_service, 12);
 
 /**
  * GetCurrentUserResponse is the output of AuthService.GetCurrentUser.
@@ -337,7 +450,7 @@ export type GetCurrentUserResponse = Message<"atendo.tenant.v1.GetCurrentUserRes
  * Use `create(GetCurrentUserResponseSchema)` to create a new message.
  */
 export const GetCurrentUserResponseSchema: GenMessage<GetCurrentUserResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 9);
+  messageDesc(file_atendo_tenant_v1_auth_service, 13);
 
 /**
  * IssueVisitorTokenRequest is the input of AuthService.IssueVisitorToken.
@@ -393,7 +506,7 @@ export type IssueVisitorTokenRequest = Message<"atendo.tenant.v1.IssueVisitorTok
  * Use `create(IssueVisitorTokenRequestSchema)` to create a new message.
  */
 export const IssueVisitorTokenRequestSchema: GenMessage<IssueVisitorTokenRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 10);
+  messageDesc(file_atendo_tenant_v1_auth_service, 14);
 
 /**
  * IssueVisitorTokenResponse is the output of AuthService.IssueVisitorToken.
@@ -421,7 +534,7 @@ export type IssueVisitorTokenResponse = Message<"atendo.tenant.v1.IssueVisitorTo
  * Use `create(IssueVisitorTokenResponseSchema)` to create a new message.
  */
 export const IssueVisitorTokenResponseSchema: GenMessage<IssueVisitorTokenResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 11);
+  messageDesc(file_atendo_tenant_v1_auth_service, 15);
 
 /**
  * IntrospectApiKeyRequest is the input of AuthService.IntrospectApiKey.
@@ -442,7 +555,7 @@ export type IntrospectApiKeyRequest = Message<"atendo.tenant.v1.IntrospectApiKey
  * Use `create(IntrospectApiKeyRequestSchema)` to create a new message.
  */
 export const IntrospectApiKeyRequestSchema: GenMessage<IntrospectApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 12);
+  messageDesc(file_atendo_tenant_v1_auth_service, 16);
 
 /**
  * IntrospectApiKeyResponse is the output of AuthService.IntrospectApiKey.
@@ -470,7 +583,7 @@ export type IntrospectApiKeyResponse = Message<"atendo.tenant.v1.IntrospectApiKe
  * Use `create(IntrospectApiKeyResponseSchema)` to create a new message.
  */
 export const IntrospectApiKeyResponseSchema: GenMessage<IntrospectApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 13);
+  messageDesc(file_atendo_tenant_v1_auth_service, 17);
 
 /**
  * AuthService signs people up and in, and turns credentials into principals for the other
@@ -553,6 +666,31 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof IntrospectApiKeyRequestSchema;
     output: typeof IntrospectApiKeyResponseSchema;
+  },
+  /**
+   * Exchanges a service's credential for a short-lived service token (a JWT signed with the same
+   * keys as access tokens, kind SYSTEM), which the service sends on calls it makes on its own
+   * behalf (event consumers, background work).
+   * Internal: called by every service's client credentials; not exposed at the edge.
+   *
+   * @generated from rpc atendo.tenant.v1.AuthService.IssueServiceToken
+   */
+  issueServiceToken: {
+    methodKind: "unary";
+    input: typeof IssueServiceTokenRequestSchema;
+    output: typeof IssueServiceTokenResponseSchema;
+  },
+  /**
+   * Starts a new signing key. The new key is published in the JWKS at once but signs only after
+   * a grace period, so every service has fetched it; the old key stays published until the
+   * tokens it signed have expired. Platform admins only.
+   *
+   * @generated from rpc atendo.tenant.v1.AuthService.RotateSigningKey
+   */
+  rotateSigningKey: {
+    methodKind: "unary";
+    input: typeof RotateSigningKeyRequestSchema;
+    output: typeof RotateSigningKeyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_atendo_tenant_v1_auth_service, 0);
