@@ -1,9 +1,55 @@
-// Config
-
+// Auth
+export type { AccessState } from "./auth/access-state.js";
+export type { ApiKeyCache, ApiKeyCacheOptions, ApiKeyIntrospection } from "./auth/api-key-cache.js";
+export { API_KEY_PREFIX, createApiKeyCache } from "./auth/api-key-cache.js";
+export {
+  INVALID_CREDENTIALS,
+  InvalidCredentialsError,
+  NOT_ALLOWED,
+} from "./auth/auth-errors.js";
+export type { AuthInterceptorOptions } from "./auth/auth-interceptor.js";
+export { createAuthInterceptor } from "./auth/auth-interceptor.js";
+export type { TenantPrincipal } from "./auth/authorize.js";
+export type { Clock } from "./auth/clock.js";
+export type { PresentedCredential } from "./auth/credentials.js";
+export { API_KEY_HEADER, AUTHORIZATION_HEADER, readCredential } from "./auth/credentials.js";
+export { createCredentialsInterceptor } from "./auth/credentials-interceptor.js";
+export type { JwksVerifierOptions } from "./auth/jwks-verifier.js";
+export { createJwksVerifier } from "./auth/jwks-verifier.js";
+export type { KeySetVerifierOptions } from "./auth/key-set-verifier.js";
+export { createKeySetVerifier } from "./auth/key-set-verifier.js";
+export type { Policy, PolicyRules, Rule } from "./auth/policy.js";
+export { definePolicy, methodsWithoutRule, policyOf, ruleOf } from "./auth/policy.js";
+export type {
+  ApiKeyPrincipal,
+  Principal,
+  Role,
+  ServicePrincipal,
+  TokenPrincipal,
+  UserPrincipal,
+  VisitorPrincipal,
+} from "./auth/principal.js";
+export { credentialKey, isRole, principalKey, principalOf, ROLES, roleAtLeast } from "./auth/principal.js";
+export { requireWorkspace } from "./auth/require-workspace.js";
+export type {
+  IssuedToken,
+  ServiceTokenSource,
+  ServiceTokenSourceOptions,
+} from "./auth/service-token-source.js";
+export { createServiceTokenSource } from "./auth/service-token-source.js";
+export { introspectionFrom, issuedTokenFrom } from "./auth/tenant-answers.js";
+export type { TenantAuth, TenantAuthOptions } from "./auth/tenant-auth.js";
+export { createTenantAuth } from "./auth/tenant-auth.js";
+export { principalFromClaims, TOKEN_TYPES } from "./auth/token-claims.js";
+export type { TokenVerifier, VerifierClaims } from "./auth/token-verifier.js";
+export type { WorkspaceDirectory, WorkspaceDirectoryOptions } from "./auth/workspace-directory.js";
+export { createWorkspaceDirectory } from "./auth/workspace-directory.js";
 export { createCorrelationForwarder, forwardCallOptions, withCorrelationId } from "./client/call-options.js";
 // Clients
 export type { ServiceClientOptions } from "./client/create-service-client.js";
 export { createServiceClient } from "./client/create-service-client.js";
+// Config
+export { authConfigSpec, devServiceCredential } from "./config/auth-config.js";
 export type { CommonConfigDefaults, LogLevel, OtelExporter } from "./config/common-config.js";
 export { commonConfigSpec, LOG_LEVELS, OTEL_EXPORTERS } from "./config/common-config.js";
 export type { EnvVar, ParseResult, Presence } from "./config/env-var.js";

@@ -145,6 +145,14 @@ export function oneOf<const V extends readonly [string, ...string[]]>(
 }
 
 /** A secret (token, key, password): wrapped in `Secret`, never printed, not even when invalid. */
-export function secret(description: string): EnvVar<Secret> {
-  return required({ description, expectation: "", parse: (raw) => ok(new Secret(raw)) });
+export function secret(description: string, options: { minLength?: number } = {}): EnvVar<Secret> {
+  const { minLength } = options;
+  return required({
+    description,
+    expectation: minLength === undefined ? "" : `at least ${minLength} characters`,
+    parse: (raw) =>
+      minLength !== undefined && raw.length < minLength
+        ? fail("got a value that is too short")
+        : ok(new Secret(raw)),
+  });
 }
