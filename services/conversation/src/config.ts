@@ -1,18 +1,21 @@
 import {
+  authConfigSpec,
   commonConfigSpec,
   int,
   type LogLevel,
   type OtelExporter,
   readConfig as readEnv,
+  type Secret,
   str,
   url,
 } from "@atendo/service-kit";
 
-const spec = {
+const spec = (env: Readonly<Record<string, string | undefined>>) => ({
   ...commonConfigSpec("conversation", { PORT: 7103 }),
-  TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
-    "http://127.0.0.1:7101",
-  ),
+  ...authConfigSpec("conversation", env),
+  TENANT_SERVICE_URL: url("the base URL of the tenant service (token keys, API keys, workspaces)", {
+    protocols: ["http:", "https:"],
+  }).default("http://127.0.0.1:7101"),
   BUS_NAMESPACE: str("a prefix isolating NATS subjects and streams (tests)").optional(),
   REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
   BUFFER_WINDOW_MS: int("how long the reply buffer waits after the last inbound message, in ms", {
@@ -36,7 +39,7 @@ const spec = {
   SWEEP_GRACE_MS: int("how old a pending turn must be before the sweep re-arms it, in ms", {
     min: 0,
   }).default(60_000),
-};
+});
 
 export interface Config {
   port: number;
@@ -48,6 +51,10 @@ export interface Config {
   redisUrl: string;
   natsUrl: string;
   tenantServiceUrl: string;
+  /** Traded for this service's tokens (AuthService.IssueServiceToken). */
+  serviceCredential: Secret;
+  /** The `iss` of the tokens this service accepts. */
+  authIssuer: string;
   busNamespace?: string;
   redisKeyPrefix: string;
   buffer: { windowMs: number; pollMs: number; leaseMs: number };
@@ -56,7 +63,7 @@ export interface Config {
 
 /** Reads the environment; throws one ConfigError naming every missing or invalid variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const c = readEnv(spec, env);
+  const c = readEnv(spec(env), env);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -67,6 +74,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redisUrl: c.REDIS_URL,
     natsUrl: c.NATS_URL,
     tenantServiceUrl: c.TENANT_SERVICE_URL,
+    serviceCredential: c.SERVICE_CREDENTIAL,
+    authIssuer: c.AUTH_ISSUER,
     ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     buffer: { windowMs: c.BUFFER_WINDOW_MS, pollMs: c.BUFFER_POLL_MS, leaseMs: c.BUFFER_LEASE_MS },

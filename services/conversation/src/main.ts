@@ -1,7 +1,6 @@
 import { type Bus, connectBus } from "@atendo/bus";
 import { createDb, createInbox, type Db, roleFromUrl, runMigrations } from "@atendo/db";
-import { TenantService } from "@atendo/proto/tenant/v1";
-import { ConfigError, createLifecycle, createServiceClient } from "@atendo/service-kit";
+import { ConfigError, createLifecycle, createTenantAuth } from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { Redis } from "ioredis";
 import { migrations } from "../migrations/index.js";
@@ -10,7 +9,6 @@ import { createFlusher } from "./buffer/flusher.js";
 import { createSweeper } from "./buffer/sweeper.js";
 import { createTurnPublisher } from "./buffer/turn-publisher.js";
 import { createTurnScheduler } from "./buffer/turn-scheduler.js";
-import { createTenantDirectory } from "./clients/tenant-directory.js";
 import { type Config, loadConfig } from "./config.js";
 import { startMessageReceivedConsumer } from "./consumers/message-received.js";
 import { startReplyGeneratedConsumer } from "./consumers/reply-generated.js";
@@ -73,9 +71,16 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     stopSteps.push({ name: "bus", run: () => bus.close() });
     await bus.ensureStream({ domain: SCHEMA });
 
-    const tenants = createTenantDirectory({
-      tenants: createServiceClient(TenantService, config.tenantServiceUrl, { timeoutMs: 5_000 }),
+    // Tokens are checked with the tenant service's keys, API keys and workspaces looked up there.
+    // This service calls no other one, so its own service token only serves those lookups.
+    const auth = createTenantAuth({
+      tenantServiceUrl: config.tenantServiceUrl,
+      service: SERVICE,
+      credential: config.serviceCredential,
+      issuer: config.authIssuer,
+      logger,
     });
+    stopSteps.push({ name: "auth", run: async () => auth.close() });
 
     const store = createBufferStore({ redis, keyPrefix: config.redisKeyPrefix });
     const flusher = createFlusher({
@@ -103,7 +108,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
     stopSteps.push({ name: "buffer", run: () => Promise.all([flusher.stop(), sweeper.stop()]) });
 
-    const server = buildServer({ logger, db, bus, redis, tenants });
+    const server = buildServer({ logger, db, bus, redis, auth });
     const port = await server.listen(config.port, config.host);
 
     const inbox = createInbox(SCHEMA);

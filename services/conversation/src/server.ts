@@ -1,27 +1,43 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { ConversationService } from "@atendo/proto/conversation/v1";
-import { type AtendoServer, createServer } from "@atendo/service-kit";
+import { AnalyticsService, ContactService, ConversationService } from "@atendo/proto/conversation/v1";
+import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import type { Redis } from "ioredis";
-import type { TenantDirectory } from "./clients/tenant-directory.js";
 import { createConversationService } from "./handlers/conversation-service.js";
+import { POLICIES } from "./policies.js";
 
 export interface ServerDeps {
   logger: Logger;
   db: Db;
   bus: Bus;
   redis: Redis;
-  tenants: TenantDirectory;
+  /** Token verification, API key introspection and workspace lookups, backed by the tenant service. */
+  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
 }
 
-/** Routes and readiness of the conversation service; nothing listens until `listen()`. */
+/** Routes, the auth interceptor and readiness of the conversation service; nothing listens until `listen()`. */
 export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "conversation",
     logger: deps.logger,
-    routes: (router) =>
-      router.service(ConversationService, createConversationService({ db: deps.db, tenants: deps.tenants })),
+    routes(router) {
+      router.service(ConversationService, createConversationService({ db: deps.db }));
+      // No RPC of these is built yet. Routed all the same, so every call meets its policy first
+      // (a caller without the right learns that, not that the RPC is missing); Connect answers
+      // `unimplemented` to the callers that pass.
+      router.service(ContactService, {});
+      router.service(AnalyticsService, {});
+    },
+    interceptors: [
+      createAuthInterceptor({
+        verifier: deps.auth.verifier,
+        apiKeys: deps.auth.apiKeys,
+        workspaces: deps.auth.workspaces,
+        policies: POLICIES,
+        logger: deps.logger,
+      }),
+    ],
     readiness: [
       { name: "postgres", check: (signal) => deps.db.ping(signal) },
       { name: "redis", check: async () => void (await deps.redis.ping()) },

@@ -120,10 +120,30 @@ describe("domain rules", () => {
     assert.equal(config.tenantServiceUrl, "http://127.0.0.1:7101");
     assert.equal(config.redisKeyPrefix, "atendo:");
     assert.equal(config.migrationDatabaseUrl, undefined);
+    assert.equal(config.authIssuer, "atendo");
+    assert.equal(config.serviceCredential.reveal(), "dev-service-credential-conversation");
     assert.throws(
       () => loadConfig({ ...env, BUFFER_WINDOW_MS: "-1", NATS_URL: "" }),
       (err: Error) =>
         /BUFFER_WINDOW_MS is invalid/.test(err.message) && /NATS_URL is missing/.test(err.message),
     );
+  });
+
+  it("requires its own service credential in production, and never prints it", () => {
+    const env = {
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://atendo_conversation:x@127.0.0.1:55432/atendo",
+      REDIS_URL: "redis://127.0.0.1:56379",
+      NATS_URL: "nats://127.0.0.1:54222",
+    };
+    assert.throws(
+      () => loadConfig(env),
+      (err: Error) => /SERVICE_CREDENTIAL is missing/.test(err.message),
+    );
+    const credential = "a-production-credential-0123456789";
+    const config = loadConfig({ ...env, SERVICE_CREDENTIAL: credential, AUTH_ISSUER: "atendo-prod" });
+    assert.equal(config.serviceCredential.reveal(), credential);
+    assert.equal(config.authIssuer, "atendo-prod");
+    assert.doesNotMatch(JSON.stringify(config), new RegExp(credential));
   });
 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { newId } from "@atendo/db";
 import {
   ConversationHandler,
@@ -9,31 +8,32 @@ import {
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Clients } from "./support/clients.js";
 import { messagesWhen, theConversation } from "./support/db.js";
 import { type Customer, messageReceived, newCustomer } from "./support/events.js";
 import { type Harness, startConversation } from "./support/harness.js";
+import { type Owner, signUpOwner } from "./support/identity.js";
 
 const hasCode = (code: Code) => (err: unknown) => err instanceof ConnectError && err.code === code;
 const bodies = (messages: ConversationMessage[]) =>
   messages.map((m) => (m.message?.content.case === "text" ? m.message.content.value.body : ""));
 
-describe("public RPCs (workspace -> tenant through the tenant service)", () => {
+describe("public RPCs (as the workspace's owner)", () => {
   let h: Harness;
+  let owner: Owner;
   let workspaceId: string;
   let tenantId: string;
+  let rpc: Clients["conversations"];
   const customers: Customer[] = [];
   const conversationIds: string[] = [];
 
   before(async () => {
     h = await startConversation({ BUFFER_WINDOW_MS: "60000" }, { withTenant: true });
-    const { tenant } = await h.tenants.createTenant({
-      name: "Padaria Central",
-      slug: `padaria-${randomBytes(5).toString("hex")}`,
-      plan: Plan.PRO,
-    });
-    tenantId = tenant?.id ?? "";
-    const { workspace } = await h.tenants.createWorkspace({ tenantId, name: "Main" });
-    workspaceId = workspace?.id ?? "";
+    // PRO: the tests open more workspaces than the free plan's one.
+    owner = await signUpOwner(h, { plan: Plan.PRO });
+    tenantId = owner.tenantId;
+    workspaceId = owner.workspaceId;
+    rpc = owner.clients.conversations;
 
     // Three conversations, oldest activity first; the second is handled by a person (echo).
     const base = Date.now() - 3_600_000;
@@ -76,7 +76,7 @@ describe("public RPCs (workspace -> tenant through the tenant service)", () => {
   });
 
   it("GetConversation returns the conversation with its contact", async () => {
-    const { conversation } = await h.conversations.getConversation({
+    const { conversation } = await rpc.getConversation({
       workspaceId,
       conversationId: conversationIds[1] ?? "",
     });
@@ -90,29 +90,29 @@ describe("public RPCs (workspace -> tenant through the tenant service)", () => {
   });
 
   it("GetConversation answers not_found outside the workspace and for an unknown workspace", async () => {
-    const { workspace: other } = await h.tenants.createWorkspace({ tenantId, name: "Other" });
+    const { workspace: other } = await owner.clients.tenants.createWorkspace({ tenantId, name: "Other" });
     await assert.rejects(
-      h.conversations.getConversation({
+      rpc.getConversation({
         workspaceId: other?.id ?? "",
         conversationId: conversationIds[0] ?? "",
       }),
       hasCode(Code.NotFound),
     );
     await assert.rejects(
-      h.conversations.getConversation({ workspaceId: newId(), conversationId: conversationIds[0] ?? "" }),
+      rpc.getConversation({ workspaceId: newId(), conversationId: conversationIds[0] ?? "" }),
       hasCode(Code.NotFound),
     );
   });
 
   it("ListConversations pages by last activity, newest first", async () => {
-    const first = await h.conversations.listConversations({ workspaceId, page: { pageSize: 2 } });
+    const first = await rpc.listConversations({ workspaceId, page: { pageSize: 2 } });
     // Bruno's echo came last, then Carla, then Ana.
     assert.deepEqual(
       first.conversations.map((c) => c.contact?.name),
       ["Bruno", "Carla"],
     );
     assert.notEqual(first.page?.nextPageToken, "");
-    const second = await h.conversations.listConversations({
+    const second = await rpc.listConversations({
       workspaceId,
       page: { pageSize: 2, pageToken: first.page?.nextPageToken ?? "" },
     });
@@ -124,7 +124,7 @@ describe("public RPCs (workspace -> tenant through the tenant service)", () => {
   });
 
   it("ListConversations filters by handler, status and text", async () => {
-    const human = await h.conversations.listConversations({
+    const human = await rpc.listConversations({
       workspaceId,
       handler: ConversationHandler.HUMAN,
     });
@@ -132,56 +132,56 @@ describe("public RPCs (workspace -> tenant through the tenant service)", () => {
       human.conversations.map((c) => c.id),
       [conversationIds[1]],
     );
-    const ai = await h.conversations.listConversations({ workspaceId, handler: ConversationHandler.AI });
+    const ai = await rpc.listConversations({ workspaceId, handler: ConversationHandler.AI });
     assert.deepEqual(
       new Set(ai.conversations.map((c) => c.id)),
       new Set([conversationIds[0], conversationIds[2]]),
     );
-    const pending = await h.conversations.listConversations({
+    const pending = await rpc.listConversations({
       workspaceId,
       statuses: [ConversationStatus.PENDING_HUMAN, ConversationStatus.RESOLVED],
     });
     assert.equal(pending.conversations.length, 0);
-    const byName = await h.conversations.listConversations({ workspaceId, query: "carl" });
+    const byName = await rpc.listConversations({ workspaceId, query: "carl" });
     assert.deepEqual(
       byName.conversations.map((c) => c.id),
       [conversationIds[2]],
     );
-    const byText = await h.conversations.listConversations({ workspaceId, query: "third" });
+    const byText = await rpc.listConversations({ workspaceId, query: "third" });
     assert.deepEqual(
       byText.conversations.map((c) => c.id),
       [conversationIds[0]],
     );
-    const literal = await h.conversations.listConversations({ workspaceId, query: "%" });
+    const literal = await rpc.listConversations({ workspaceId, query: "%" });
     assert.equal(literal.conversations.length, 0, "% is matched literally");
   });
 
   it("ListConversations rejects a page token it did not issue", async () => {
     await assert.rejects(
-      h.conversations.listConversations({ workspaceId, page: { pageToken: "not-a-token" } }),
+      rpc.listConversations({ workspaceId, page: { pageToken: "not-a-token" } }),
       hasCode(Code.InvalidArgument),
     );
   });
 
   it("ListMessages pages through a conversation both ways", async () => {
     const conversationId = conversationIds[0] ?? "";
-    const newest = await h.conversations.listMessages({ workspaceId, conversationId, page: { pageSize: 2 } });
+    const newest = await rpc.listMessages({ workspaceId, conversationId, page: { pageSize: 2 } });
     assert.deepEqual(bodies(newest.messages), ["third", "second"]);
-    const rest = await h.conversations.listMessages({
+    const rest = await rpc.listMessages({
       workspaceId,
       conversationId,
       page: { pageSize: 2, pageToken: newest.page?.nextPageToken ?? "" },
     });
     assert.deepEqual(bodies(rest.messages), ["hello from Ana"]);
     assert.equal(rest.page?.nextPageToken, "");
-    const oldest = await h.conversations.listMessages({ workspaceId, conversationId, oldestFirst: true });
+    const oldest = await rpc.listMessages({ workspaceId, conversationId, oldestFirst: true });
     assert.deepEqual(bodies(oldest.messages), ["hello from Ana", "second", "third"]);
   });
 
   it("ListMessages answers not_found for a conversation of another workspace", async () => {
-    const { workspace: other } = await h.tenants.createWorkspace({ tenantId, name: "Elsewhere" });
+    const { workspace: other } = await owner.clients.tenants.createWorkspace({ tenantId, name: "Elsewhere" });
     await assert.rejects(
-      h.conversations.listMessages({
+      rpc.listMessages({
         workspaceId: other?.id ?? "",
         conversationId: conversationIds[0] ?? "",
       }),

@@ -7,14 +7,19 @@ import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { waitFor } from "@atendo/testing";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Clients } from "./support/clients.js";
 import { messagesWhen, theConversation } from "./support/db.js";
 import { messageReceived, newCustomer, replyGenerated } from "./support/events.js";
 import { type Harness, startConversation } from "./support/harness.js";
+import { serviceToken } from "./support/identity.js";
 
 describe("GetTurnContext", () => {
   let h: Harness;
+  // Called as the ai service, the one caller the RPC admits (authorization.spec.ts checks the rest).
+  let ai: Clients;
   before(async () => {
-    h = await startConversation({ BUFFER_WINDOW_MS: "150" });
+    h = await startConversation({ BUFFER_WINDOW_MS: "150" }, { withTenant: true });
+    ai = h.as(await serviceToken(h, "ai"));
   });
   after(async () => {
     await h?.stop();
@@ -49,7 +54,7 @@ describe("GetTurnContext", () => {
     );
     assert.equal(t2.messageIds.length, 2);
 
-    const res = await h.conversations.getTurnContext({
+    const res = await ai.conversations.getTurnContext({
       tenantId: c.tenantId,
       conversationId: conversation.id,
       messageIds: t2.messageIds,
@@ -86,7 +91,7 @@ describe("GetTurnContext", () => {
     assert.ok(res.windowExpiresAt);
     assert.equal(timestampDate(res.windowExpiresAt).getTime(), lastSent.getTime() + 24 * 3_600_000);
 
-    const limited = await h.conversations.getTurnContext({
+    const limited = await ai.conversations.getTurnContext({
       tenantId: c.tenantId,
       conversationId: conversation.id,
       messageIds: t2.messageIds,
@@ -110,7 +115,7 @@ describe("GetTurnContext", () => {
     await h.bus.publish(MessageReceivedSchema, messageReceived(c, { body: "one more thing" }));
     await theConversation(c.channelId, (row) => row.turn_epoch === 2);
     await messagesWhen(c.channelId, (r) => r.length === 2);
-    const res = await h.conversations.getTurnContext({
+    const res = await ai.conversations.getTurnContext({
       tenantId: c.tenantId,
       conversationId: conversation.id,
       messageIds: t1.messageIds,
@@ -126,7 +131,7 @@ describe("GetTurnContext", () => {
     const conversation = await theConversation(c.channelId);
     const [message] = await messagesWhen(c.channelId, (r) => r.length === 1);
     await assert.rejects(
-      h.conversations.getTurnContext({
+      ai.conversations.getTurnContext({
         tenantId: newId(),
         conversationId: conversation.id,
         messageIds: [message?.id ?? ""],
@@ -135,7 +140,7 @@ describe("GetTurnContext", () => {
       (err) => err instanceof ConnectError && err.code === Code.NotFound,
     );
     await assert.rejects(
-      h.conversations.getTurnContext({
+      ai.conversations.getTurnContext({
         tenantId: c.tenantId,
         conversationId: "nope",
         messageIds: [],

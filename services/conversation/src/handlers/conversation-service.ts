@@ -7,37 +7,37 @@ import {
   ListConversationsResponseSchema,
   ListMessagesResponseSchema,
 } from "@atendo/proto/conversation/v1";
-import { forwardCallOptions, notFound } from "@atendo/service-kit";
+import { notFound } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import type { TenantDirectory } from "../clients/tenant-directory.js";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { channelTypeToProto, conversationStatusFromProto, handlerFromProto } from "../domain/enums.js";
 import { conversationToProto, messageToProto } from "../domain/to-proto.js";
 import { isTurnStale, windowExpiresAt } from "../domain/turn-rules.js";
 import { contactsById, getConversation, listConversations } from "../store/conversation-reads.js";
 import { listMessages, loadTurnMessages } from "../store/message-reads.js";
 import { pageSize } from "../store/page-token.js";
+import { callerTenant } from "./caller-tenant.js";
 
 export interface ConversationServiceDeps {
   db: Db;
-  tenants: TenantDirectory;
 }
 
 const DEFAULT_HISTORY = 30;
 const nonEmpty = (s: string) => (s === "" ? undefined : s);
 
-/** The inbox reads (public, by workspace) and the ai service's turn context (internal, by tenant). */
+/**
+ * The inbox reads (public: the caller's tenant, inside the request's workspace) and the ai
+ * service's turn context (internal: the tenant named by the request).
+ */
 export function createConversationService(
   deps: ConversationServiceDeps,
 ): Partial<ServiceImpl<typeof ConversationService>> {
-  const { db, tenants } = deps;
-  const tenantOf = (workspaceId: string, ctx: HandlerContext) =>
-    tenants.tenantOf(workspaceId, forwardCallOptions(ctx));
+  const { db } = deps;
 
   return {
     async getConversation(req, ctx) {
-      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const tenantId = callerTenant(ctx);
       const found = await db.withTenant(tenantId, (em) =>
         getConversation(em, req.workspaceId, req.conversationId),
       );
@@ -48,7 +48,7 @@ export function createConversationService(
     },
 
     async listConversations(req, ctx) {
-      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const tenantId = callerTenant(ctx);
       const statuses = req.statuses.flatMap((s) => conversationStatusFromProto(s) ?? []);
       const page = await db.withTenant(tenantId, async (em) => {
         const p = await listConversations(
@@ -79,7 +79,7 @@ export function createConversationService(
     },
 
     async listMessages(req, ctx) {
-      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const tenantId = callerTenant(ctx);
       const page = await db.withTenant(tenantId, async (em) => {
         const found = await getConversation(em, req.workspaceId, req.conversationId);
         if (found === undefined) return undefined;

@@ -6,20 +6,17 @@ import {
   ConversationHandedOffSchema,
   ConversationOpenedSchema,
   ConversationReopenedSchema,
-  ConversationService,
   MessageStoredSchema,
   OutboundCreatedSchema,
   TurnReadySchema,
 } from "@atendo/proto/conversation/v1";
-import { TenantService } from "@atendo/proto/tenant/v1";
-import { createServiceClient } from "@atendo/service-kit";
-import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import { testEnv, uniqueNamespace, waitFor } from "@atendo/testing";
 import type { MessageShape } from "@bufbuild/protobuf";
-import type { Client } from "@connectrpc/connect";
 import { Redis } from "ioredis";
 import { loadConfig, type RunningService, start } from "../../src/main.js";
+import { type Clients, clientsAt } from "./clients.js";
 import { createLogCapture, type LogCapture } from "./log-capture.js";
+import { startTenantService, type TestTenantService } from "./tenant-service.js";
 
 const CAPTURED = [
   TurnReadySchema,
@@ -50,10 +47,17 @@ export interface Harness {
   logs: LogCapture;
   /** Resolves once the service's consumer finished `count` deliveries of the event. */
   handled(eventId: string | undefined, count?: number): Promise<void>;
-  conversations: Client<typeof ConversationService>;
-  tenants: Client<typeof TenantService>;
+  /** Clients sending `credential` as a bearer token (a JWT or an API key). */
+  as(credential: string): Clients;
+  /** Clients sending no credentials. */
+  anonymous: Clients;
+  /** Clients of the tenant's platform admin (signed up on first use). */
+  platformAdmin(): Promise<Clients>;
   stop(): Promise<void>;
 }
+
+// Where a suite started without the tenant service sends its lookups: nowhere (no RPC is called).
+const NO_TENANT_URL = "http://127.0.0.1:1";
 
 function createCapture(): Captured & { push(event: CapturedEvent): void } {
   const all: Array<{ event: CapturedEvent; at: number }> = [];
@@ -88,8 +92,8 @@ export function testVariables(namespace: string, env: Record<string, string> = {
 }
 
 /**
- * `withTenant` also starts the real tenant service (public RPCs find a workspace's tenant there);
- * `tenants` is then its TenantService client.
+ * `withTenant` also starts the real tenant service, which issues every credential the RPCs need
+ * (suites that only publish and consume events do without).
  */
 export async function startConversation(
   env: Record<string, string> = {},
@@ -116,26 +120,15 @@ export async function startConversation(
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     });
-    let tenantUrl: string | undefined;
+    let tenant: TestTenantService | undefined;
     if (options.withTenant === true) {
-      const tenant = await startTenant(
-        loadTenantConfig({
-          PORT: "0",
-          DATABASE_URL: t.appUrl("tenant"),
-          MIGRATION_DATABASE_URL: t.ownerUrl,
-          REDIS_URL: t.redisUrl,
-          REDIS_KEY_PREFIX: `${namespace}:tenant:`,
-          NATS_URL: t.natsUrl,
-          BUS_NAMESPACE: namespace,
-          LOG_LEVEL: "silent",
-        }),
-        { logger: createLogCapture("tenant").logger },
-      );
-      stops.push(() => tenant.stop());
-      tenantUrl = `http://127.0.0.1:${tenant.port}`;
+      const started = await startTenantService(namespace, createLogCapture("tenant").logger);
+      stops.push(() => started.stop());
+      tenant = started;
     }
     const variables = testVariables(namespace, {
-      ...(tenantUrl === undefined ? {} : { TENANT_SERVICE_URL: tenantUrl }),
+      TENANT_SERVICE_URL: tenant?.url ?? NO_TENANT_URL,
+      ...(tenant === undefined ? {} : { AUTH_ISSUER: tenant.issuer }),
       ...env,
     });
     const service: RunningService = await start(loadConfig(variables), { logger });
@@ -149,6 +142,18 @@ export async function startConversation(
     });
     stops.push(() => consumer.stop());
     const url = `http://127.0.0.1:${service.port}`;
+    const urls = { conversation: url, tenant: tenant?.url ?? NO_TENANT_URL };
+    const anonymous = clientsAt(urls);
+    let admin: Promise<Clients> | undefined;
+    const signUpAdmin = async (adminEmail: string): Promise<Clients> => {
+      const res = await anonymous.auth.signUp({
+        email: adminEmail,
+        password: `admin-${namespace}`,
+        name: "Platform Admin",
+        tenantName: "Platform",
+      });
+      return clientsAt(urls, res.tokens?.accessToken ?? "");
+    };
     return {
       namespace,
       keyPrefix: `${namespace}:`,
@@ -163,8 +168,13 @@ export async function startConversation(
           { message: `${count} handling(s) of event ${eventId}` },
         );
       },
-      conversations: createServiceClient(ConversationService, url),
-      tenants: createServiceClient(TenantService, tenantUrl ?? "http://127.0.0.1:1"),
+      as: (credential) => clientsAt(urls, credential),
+      anonymous,
+      async platformAdmin() {
+        if (tenant === undefined) throw new Error("the harness runs without the tenant service");
+        admin ??= signUpAdmin(tenant.adminEmail);
+        return admin;
+      },
       stop,
     };
   } catch (err) {
