@@ -1,21 +1,28 @@
 import {
+  authConfigSpec,
   commonConfigSpec,
   int,
   type LogLevel,
   type OtelExporter,
   readConfig,
+  type Secret,
   str,
   url,
 } from "@atendo/service-kit";
 import { DEFAULT_HANDOFF_KEYWORDS } from "./domain/handoff.js";
 
-// The ai service keeps no state in Redis: its caches are per process (see README).
-const { REDIS_URL: _redis, ...common } = commonConfigSpec("ai", { PORT: 7105 });
 const HTTP = { protocols: ["http:", "https:"] };
+type Env = Readonly<Record<string, string | undefined>>;
 
-const spec = {
-  ...common,
+const spec = (env: Env) => ({
+  // The ai service keeps no state in Redis: its caches are per process (see README).
+  ...withoutRedis(commonConfigSpec("ai", { PORT: 7105 })),
+  ...authConfigSpec("ai", env),
   BUS_NAMESPACE: str("a prefix isolating this deployment's NATS subjects and streams (tests)").optional(),
+  TENANT_SERVICE_URL: url(
+    "the base URL of the tenant service (token keys, API keys, workspaces)",
+    HTTP,
+  ).default("http://127.0.0.1:7101"),
   ASSISTANT_SERVICE_URL: url("the base URL of the assistant service", HTTP).default("http://127.0.0.1:7104"),
   CONVERSATION_SERVICE_URL: url("the base URL of the conversation service", HTTP).default(
     "http://127.0.0.1:7103",
@@ -32,7 +39,12 @@ const spec = {
   HANDOFF_KEYWORDS: str(
     "comma-separated words with which customers ask for a person (the offline provider hands off on them)",
   ).default(DEFAULT_HANDOFF_KEYWORDS.join(",")),
-};
+});
+
+function withoutRedis<T extends { REDIS_URL: unknown }>(common: T): Omit<T, "REDIS_URL"> {
+  const { REDIS_URL: _redis, ...rest } = common;
+  return rest;
+}
 
 /** What the ai service needs to start; built from the environment or by tests. */
 export interface Config {
@@ -46,6 +58,11 @@ export interface Config {
   migrationDatabaseUrl?: string;
   natsUrl: string;
   busNamespace?: string;
+  tenantServiceUrl: string;
+  /** Traded for service tokens (AuthService.IssueServiceToken). */
+  serviceCredential: Secret;
+  /** The issuer (iss) of the tokens this service accepts. */
+  authIssuer: string;
   assistantServiceUrl: string;
   conversationServiceUrl: string;
   assistantCacheTtlMs: number;
@@ -56,8 +73,8 @@ export interface Config {
 }
 
 /** Reads the configuration from the environment; throws one ConfigError naming every bad variable. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const c = readConfig(spec, env);
+export function loadConfig(env: Env = process.env): Config {
+  const c = readConfig(spec(env), env);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -67,6 +84,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
     natsUrl: c.NATS_URL,
     ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
+    tenantServiceUrl: c.TENANT_SERVICE_URL,
+    serviceCredential: c.SERVICE_CREDENTIAL,
+    authIssuer: c.AUTH_ISSUER,
     assistantServiceUrl: c.ASSISTANT_SERVICE_URL,
     conversationServiceUrl: c.CONVERSATION_SERVICE_URL,
     assistantCacheTtlMs: c.ASSISTANT_CACHE_TTL_MS,

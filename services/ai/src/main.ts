@@ -2,7 +2,14 @@ import { type Bus, type Consumer, connectBus } from "@atendo/bus";
 import { createDb, createInbox, type Db, roleFromUrl, runMigrations } from "@atendo/db";
 import { AssistantService } from "@atendo/proto/assistant/v1";
 import { ConversationService } from "@atendo/proto/conversation/v1";
-import { type AtendoServer, createLifecycle, createServiceClient, redactConfig } from "@atendo/service-kit";
+import {
+  type AtendoServer,
+  createLifecycle,
+  createServiceClient,
+  createTenantAuth,
+  redactConfig,
+  type TenantAuth,
+} from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
 import { createAssistantConfigs } from "./clients/assistant-configs.js";
@@ -42,18 +49,21 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
 
   let db: Db | undefined;
   let bus: Bus | undefined;
+  let auth: TenantAuth | undefined;
   let server: AtendoServer | undefined;
   let consumer: Consumer | undefined;
   // In order: stop taking requests, finish in-flight turns, then close the connections.
   const stop = async (): Promise<void> => {
     const s = server;
     const c = consumer;
+    const a = auth;
     const b = bus;
     const d = db;
-    server = consumer = bus = db = undefined;
+    server = consumer = auth = bus = db = undefined;
     const steps: Array<[string, (() => Promise<void>) | undefined]> = [
       ["server", s && (() => s.close())],
       ["consumers", c && (() => c.stop())],
+      ["auth", a && (async () => a.close())],
       ["bus", b && (() => b.close())],
       ["db", d && (() => d.close())],
     ];
@@ -76,12 +86,21 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
     await bus.ensureStream({ domain: "ai" });
 
+    auth = createTenantAuth({
+      tenantServiceUrl: config.tenantServiceUrl,
+      service: "ai",
+      credential: config.serviceCredential,
+      issuer: config.authIssuer,
+      logger,
+    });
+    // The consumer calls as the ai service (its token); RPC handlers forward their caller's credential.
+    const clientOptions = { timeoutMs: 5_000, credentials: auth.serviceTokens };
     const assistants = createAssistantConfigs({
-      client: createServiceClient(AssistantService, config.assistantServiceUrl, { timeoutMs: 5_000 }),
+      client: createServiceClient(AssistantService, config.assistantServiceUrl, clientOptions),
       ttlMs: config.assistantCacheTtlMs,
     });
     const contexts = createTurnContexts({
-      client: createServiceClient(ConversationService, config.conversationServiceUrl, { timeoutMs: 5_000 }),
+      client: createServiceClient(ConversationService, config.conversationServiceUrl, clientOptions),
       historyLimit: config.historyLimit,
     });
     // No OpenAI or Anthropic provider exists yet: every assistant answers through the offline one.
@@ -91,7 +110,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
     const usage = createUsageRepository();
 
-    server = buildServer({ db, bus, assistants, usage, generate, logger });
+    server = buildServer({ db, bus, auth, assistants, usage, generate, logger });
     const port = await server.listen(config.port, config.host);
     consumer = await startTurnReadyConsumer({
       db,

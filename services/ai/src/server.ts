@@ -1,12 +1,15 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
 import { AiService } from "@atendo/proto/ai/v1";
-import { type AtendoServer, createServer } from "@atendo/service-kit";
+import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
 import { type AiServiceDeps, createAiService } from "./handlers/ai-service.js";
+import { POLICIES } from "./policies.js";
 
 export interface ServerDeps extends AiServiceDeps {
   db: Db;
   bus: Pick<Bus, "publish" | "ping">;
+  /** Token keys, API key introspection and workspace lookups of the auth path. */
+  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
 }
 
 /** Routes, interceptors and readiness of the ai service; nothing listens yet. */
@@ -15,6 +18,15 @@ export function buildServer(deps: ServerDeps): AtendoServer {
     service: "ai",
     logger: deps.logger,
     routes: (router) => router.service(AiService, createAiService(deps)),
+    interceptors: [
+      createAuthInterceptor({
+        verifier: deps.auth.verifier,
+        apiKeys: deps.auth.apiKeys,
+        workspaces: deps.auth.workspaces,
+        policies: POLICIES,
+        logger: deps.logger,
+      }),
+    ],
     readiness: [
       { name: "postgres", check: (signal) => deps.db.ping(signal) },
       { name: "nats", check: () => deps.bus.ping() },

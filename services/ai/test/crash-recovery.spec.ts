@@ -13,6 +13,7 @@ import { createOfflineProvider } from "../src/domain/offline-provider.js";
 import { createProcessedEvents } from "../src/store/processed-events.js";
 import { UsageRecordRow } from "../src/store/usage-record-entity.js";
 import { createUsageRepository } from "../src/store/usage-repository.js";
+import type { Clients } from "./support/clients.js";
 import {
   createAssistant,
   createChannel,
@@ -33,12 +34,15 @@ describe("ai: a crash between commit and publish", () => {
   let ws: Workspace;
   let db: Db;
   let settle: () => Promise<void>;
+  // The handler calls the assistant and conversation services as the ai service does: its token.
+  let asAi: Clients;
 
   before(async () => {
     stack = await startStack();
+    asAi = await stack.asService("ai");
     ws = await createWorkspace(stack);
-    const marker = await createChannel(stack, ws);
-    await createAssistant(stack, ws, { channelId: marker });
+    const marker = await createChannel(ws);
+    await createAssistant(ws, { channelId: marker });
     settle = createSettler(stack, ws, marker);
     db = await createDb({ url: testEnv().appUrl("ai"), schema: "ai", entities: [UsageRecordRow], logger });
   });
@@ -54,8 +58,8 @@ describe("ai: a crash between commit and publish", () => {
       inbox: createInbox("ai"),
       processed: createProcessedEvents(),
       usage: createUsageRepository(),
-      assistants: createAssistantConfigs({ client: stack.assistants, ttlMs: 0 }),
-      contexts: createTurnContexts({ client: stack.conversations, historyLimit: 30 }),
+      assistants: createAssistantConfigs({ client: asAi.assistants, ttlMs: 0 }),
+      contexts: createTurnContexts({ client: asAi.conversations, historyLimit: 30 }),
       generate: createReplyGenerator({
         providers: [],
         offline: createOfflineProvider({ handoffKeywords: DEFAULT_HANDOFF_KEYWORDS }),
@@ -83,10 +87,10 @@ describe("ai: a crash between commit and publish", () => {
 
   it("loses nothing and duplicates nothing: the retry publishes the stored reply once", async () => {
     // A turn nobody answered: the channel had no assistant when it was published.
-    const channelId = await createChannel(stack, ws);
+    const channelId = await createChannel(ws);
     await sendMessage(stack, ws, channelId, "c-crash", "Vocês entregam?");
     const unanswered = await stack.capture.until(() => turnsOf(stack, channelId)[0], "a TurnReady");
-    await createAssistant(stack, ws, { channelId });
+    await createAssistant(ws, { channelId });
     // Delivered to this handler only (a new event id the running service never sees).
     const turn = create(TurnReadySchema, {
       ...unanswered,

@@ -26,8 +26,8 @@ describe("AiService.TestAssistant", () => {
   });
 
   it("answers as the assistant would, sends nothing, and records the usage as a test", async () => {
-    const assistantId = await createAssistant(stack, ws);
-    const res = await stack.ai.testAssistant({
+    const assistantId = await createAssistant(ws);
+    const res = await ws.ai.testAssistant({
       workspaceId: ws.workspaceId,
       assistantId,
       messages: [
@@ -64,8 +64,8 @@ describe("AiService.TestAssistant", () => {
   });
 
   it("answers in English for an English assistant and hands off when asked for a person", async () => {
-    const assistantId = await createAssistant(stack, ws, { language: "en" });
-    const res = await stack.ai.testAssistant({
+    const assistantId = await createAssistant(ws, { language: "en" });
+    const res = await ws.ai.testAssistant({
       workspaceId: ws.workspaceId,
       assistantId,
       messages: [say(ChatRole.CUSTOMER, "Can I talk to a human?")],
@@ -76,9 +76,9 @@ describe("AiService.TestAssistant", () => {
   });
 
   it("rejects bad requests naming the problem, and unknown assistants", async () => {
-    const assistantId = await createAssistant(stack, ws);
+    const assistantId = await createAssistant(ws);
     await expectError(
-      stack.ai.testAssistant({
+      ws.ai.testAssistant({
         workspaceId: ws.workspaceId,
         assistantId,
         messages: [say(ChatRole.CUSTOMER, "Oi"), say(ChatRole.ASSISTANT, "Olá!")],
@@ -87,13 +87,13 @@ describe("AiService.TestAssistant", () => {
       /last message must be from the customer/,
     );
     await expectError(
-      stack.ai.testAssistant({ workspaceId: ws.workspaceId, assistantId, messages: [] }),
+      ws.ai.testAssistant({ workspaceId: ws.workspaceId, assistantId, messages: [] }),
       Code.InvalidArgument,
       /messages/,
     );
     const missing = newId();
     await expectError(
-      stack.ai.testAssistant({
+      ws.ai.testAssistant({
         workspaceId: ws.workspaceId,
         assistantId: missing,
         messages: [say(ChatRole.CUSTOMER, "Oi")],
@@ -101,9 +101,10 @@ describe("AiService.TestAssistant", () => {
       Code.NotFound,
       new RegExp(`assistant ${missing} not found`),
     );
+    // Another tenant's owner, in their own workspace, cannot reach this tenant's assistant.
     const other = await createWorkspace(stack);
     await expectError(
-      stack.ai.testAssistant({
+      other.ai.testAssistant({
         workspaceId: other.workspaceId,
         assistantId,
         messages: [say(ChatRole.CUSTOMER, "Oi")],

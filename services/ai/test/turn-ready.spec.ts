@@ -27,8 +27,8 @@ describe("ai: answering TurnReady", () => {
   before(async () => {
     stack = await startStack();
     ws = await createWorkspace(stack);
-    const marker = await createChannel(stack, ws);
-    await createAssistant(stack, ws, { channelId: marker });
+    const marker = await createChannel(ws);
+    await createAssistant(ws, { channelId: marker });
     settle = createSettler(stack, ws, marker);
   });
   after(async () => {
@@ -37,8 +37,8 @@ describe("ai: answering TurnReady", () => {
 
   /** A channel answered by a new offline assistant. */
   async function answeredChannel(options: { language?: string; handoffKeywords?: string[] } = {}) {
-    const channelId = await createChannel(stack, ws);
-    const assistantId = await createAssistant(stack, ws, { ...options, channelId });
+    const channelId = await createChannel(ws);
+    const assistantId = await createAssistant(ws, { ...options, channelId });
     return { channelId, assistantId };
   }
 
@@ -139,7 +139,7 @@ describe("ai: answering TurnReady", () => {
   });
 
   it("leaves a channel without an assistant to people", async () => {
-    const channelId = await createChannel(stack, ws);
+    const channelId = await createChannel(ws);
     await sendMessage(stack, ws, channelId, "c-none", "Alguém aí?");
     const turn = await stack.capture.until(() => turnsOf(stack, channelId)[0], "a TurnReady");
     await settle();
@@ -152,7 +152,7 @@ describe("ai: answering TurnReady", () => {
 
   it("leaves a channel whose assistant is disabled to people", async () => {
     const { channelId, assistantId } = await answeredChannel();
-    await stack.assistants.updateAssistant({
+    await ws.assistants.updateAssistant({
       workspaceId: ws.workspaceId,
       assistantId,
       updateMask: { paths: ["enabled"] },

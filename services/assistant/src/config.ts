@@ -1,22 +1,28 @@
 import {
+  authConfigSpec,
   commonConfigSpec,
   type LogLevel,
   type OtelExporter,
   readConfig,
+  type Secret,
   str,
   url,
 } from "@atendo/service-kit";
 
-// The assistant service keeps no state in Redis: its caches are per process (see README).
-const { REDIS_URL: _redis, ...common } = commonConfigSpec("assistant", { PORT: 7104 });
+type Env = Readonly<Record<string, string | undefined>>;
 
-const spec = {
-  ...common,
-  BUS_NAMESPACE: str("a prefix isolating this deployment's NATS subjects and streams (tests)").optional(),
-  TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
-    "http://127.0.0.1:7101",
-  ),
-};
+function spec(env: Env) {
+  // The assistant service keeps no state in Redis: its caches are per process (see README).
+  const { REDIS_URL: _redis, ...common } = commonConfigSpec("assistant", { PORT: 7104 });
+  return {
+    ...common,
+    ...authConfigSpec("assistant", env),
+    BUS_NAMESPACE: str("a prefix isolating this deployment's NATS subjects and streams (tests)").optional(),
+    TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
+      "http://127.0.0.1:7101",
+    ),
+  };
+}
 
 /** What the assistant service needs to start; built from the environment or by tests. */
 export interface Config {
@@ -31,11 +37,15 @@ export interface Config {
   natsUrl: string;
   busNamespace?: string;
   tenantServiceUrl: string;
+  /** Traded for service tokens (AuthService.IssueServiceToken). */
+  serviceCredential: Secret;
+  /** The issuer (iss) of the tokens this service accepts. */
+  authIssuer: string;
 }
 
 /** Reads the configuration from the environment; throws one ConfigError naming every bad variable. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const c = readConfig(spec, env);
+export function loadConfig(env: Env = process.env): Config {
+  const c = readConfig(spec(env), env);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -46,5 +56,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     natsUrl: c.NATS_URL,
     ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
+    serviceCredential: c.SERVICE_CREDENTIAL,
+    authIssuer: c.AUTH_ISSUER,
   };
 }

@@ -1,12 +1,19 @@
 import { type Bus, connectBus } from "@atendo/bus";
 import { createDb, type Db, roleFromUrl, runMigrations } from "@atendo/db";
 import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
-import { type AtendoServer, createLifecycle, createServiceClient, redactConfig } from "@atendo/service-kit";
+import {
+  type AtendoServer,
+  createLifecycle,
+  createServiceClient,
+  createTenantAuth,
+  redactConfig,
+  type TenantAuth,
+} from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
 import { createChannelDirectory } from "./clients/channel-directory.js";
 import { createPlanLimits } from "./clients/plan-limits.js";
-import { createWorkspaceDirectory } from "./clients/workspace-directory.js";
+import { createWorkspaceSettings } from "./clients/workspace-settings.js";
 import { type Config, loadConfig } from "./config.js";
 import { createAnnounce } from "./handlers/announce.js";
 import { buildServer } from "./server.js";
@@ -40,15 +47,18 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
 
   let db: Db | undefined;
   let bus: Bus | undefined;
+  let auth: TenantAuth | undefined;
   let server: AtendoServer | undefined;
   // In order: stop taking requests, then close the connections.
   const stop = async (): Promise<void> => {
     const s = server;
+    const a = auth;
     const b = bus;
     const d = db;
-    server = bus = db = undefined;
+    server = auth = bus = db = undefined;
     const steps: Array<[string, (() => Promise<void>) | undefined]> = [
       ["server", s && (() => s.close())],
+      ["auth", a && (async () => a.close())],
       ["bus", b && (() => b.close())],
       ["db", d && (() => d.close())],
     ];
@@ -76,16 +86,26 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
     await bus.ensureStream({ domain: "assistant" });
 
-    const tenants = createServiceClient(TenantService, config.tenantServiceUrl, { timeoutMs: 5_000 });
+    auth = createTenantAuth({
+      tenantServiceUrl: config.tenantServiceUrl,
+      service: "assistant",
+      credential: config.serviceCredential,
+      issuer: config.authIssuer,
+      logger,
+    });
+    // Calls that forward no caller credential send this service's token.
+    const clientOptions = { timeoutMs: 5_000, credentials: auth.serviceTokens };
+    const tenants = createServiceClient(TenantService, config.tenantServiceUrl, clientOptions);
     server = buildServer({
       logger,
       db,
       bus,
+      auth,
       repo: createAssistantRepository(),
-      workspaces: createWorkspaceDirectory({ tenants }),
+      workspaces: createWorkspaceSettings({ tenants }),
       limits: createPlanLimits({ tenants }),
       channels: createChannelDirectory({
-        channels: createServiceClient(ChannelService, config.tenantServiceUrl, { timeoutMs: 5_000 }),
+        channels: createServiceClient(ChannelService, config.tenantServiceUrl, clientOptions),
       }),
       announce: createAnnounce({ bus, logger }),
     });

@@ -1,14 +1,17 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { AssistantService } from "@atendo/proto/assistant/v1";
-import { type AtendoServer, createServer } from "@atendo/service-kit";
+import { AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
+import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import { type AssistantServiceDeps, createAssistantService } from "./handlers/assistant-service.js";
+import { POLICIES } from "./policies.js";
 
 export interface ServerDeps extends AssistantServiceDeps {
   logger: Logger;
   db: Db;
   bus: Pick<Bus, "ping">;
+  /** Token keys, API key introspection and workspace lookups of the auth path. */
+  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
 }
 
 /** Routes, interceptors and readiness of the assistant service; nothing listens yet. */
@@ -16,7 +19,20 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "assistant",
     logger: deps.logger,
-    routes: (router) => router.service(AssistantService, createAssistantService(deps)),
+    routes: (router) => {
+      router.service(AssistantService, createAssistantService(deps));
+      // Routed without handlers yet: callers get their policy's answer, then `unimplemented`.
+      router.service(KnowledgeService, {});
+    },
+    interceptors: [
+      createAuthInterceptor({
+        verifier: deps.auth.verifier,
+        apiKeys: deps.auth.apiKeys,
+        workspaces: deps.auth.workspaces,
+        policies: POLICIES,
+        logger: deps.logger,
+      }),
+    ],
     readiness: [
       { name: "postgres", check: (signal) => deps.db.ping(signal) },
       { name: "nats", check: () => deps.bus.ping() },

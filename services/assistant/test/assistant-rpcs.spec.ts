@@ -7,7 +7,8 @@ import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
 import { expectError } from "./support/expect-error.js";
-import { createWorkspace, type Stack, startStack, type Workspace } from "./support/stack.js";
+import { addWorkspace, signUp, type Workspace } from "./support/identity.js";
+import { type Stack, startStack } from "./support/stack.js";
 
 const offline = { provider: ModelProvider.OFFLINE };
 
@@ -19,7 +20,7 @@ describe("AssistantService: assistants", () => {
   before(async () => {
     stack = await startStack();
     events = await collectConfigured(stack.bus);
-    ws = await createWorkspace(stack);
+    ws = await signUp(stack);
   });
   after(async () => {
     await stack?.stop();
@@ -27,7 +28,7 @@ describe("AssistantService: assistants", () => {
 
   describe("CreateAssistant", () => {
     it("stores the assistant with the defaults applied and announces it", async () => {
-      const { assistant } = await stack.assistants.createAssistant({
+      const { assistant } = await ws.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Lia",
         instructions: "Seja cordial.",
@@ -58,8 +59,8 @@ describe("AssistantService: assistants", () => {
     });
 
     it("takes the workspace's default language when the request names none", async () => {
-      const english = await createWorkspace(stack, { defaultLanguage: "en-US" });
-      const { assistant } = await stack.assistants.createAssistant({
+      const english = await signUp(stack, { defaultLanguage: "en-US" });
+      const { assistant } = await english.assistants.createAssistant({
         workspaceId: english.workspaceId,
         name: "Eve",
         model: offline,
@@ -68,7 +69,7 @@ describe("AssistantService: assistants", () => {
     });
 
     it("keeps explicit settings", async () => {
-      const { assistant } = await stack.assistants.createAssistant({
+      const { assistant } = await ws.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Max",
         language: "en",
@@ -95,43 +96,39 @@ describe("AssistantService: assistants", () => {
 
     it("rejects bad input naming the field", async () => {
       const base = { workspaceId: ws.workspaceId, name: "Ok", model: offline };
+      await expectError(ws.assistants.createAssistant({ ...base, name: "" }), Code.InvalidArgument, /name/);
       await expectError(
-        stack.assistants.createAssistant({ ...base, name: "" }),
+        ws.assistants.createAssistant({ ...base, name: "   " }),
         Code.InvalidArgument,
         /name/,
       );
       await expectError(
-        stack.assistants.createAssistant({ ...base, name: "   " }),
-        Code.InvalidArgument,
-        /name/,
-      );
-      await expectError(
-        stack.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Ok" }),
+        ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Ok" }),
         Code.InvalidArgument,
         /model/,
       );
       await expectError(
-        stack.assistants.createAssistant({ ...base, model: { provider: ModelProvider.OPENAI } }),
+        ws.assistants.createAssistant({ ...base, model: { provider: ModelProvider.OPENAI } }),
         Code.InvalidArgument,
         /model is required unless the provider is OFFLINE/,
       );
       await expectError(
-        stack.assistants.createAssistant({ ...base, bufferWindow: durationFromMs(61_000) }),
+        ws.assistants.createAssistant({ ...base, bufferWindow: durationFromMs(61_000) }),
         Code.InvalidArgument,
         /buffer_window/,
       );
       await expectError(
-        stack.assistants.createAssistant({ ...base, knowledgeBaseIds: ["kb-1"] }),
+        ws.assistants.createAssistant({ ...base, knowledgeBaseIds: ["kb-1"] }),
         Code.InvalidArgument,
         /knowledge_base_ids/,
       );
       await expectError(
-        stack.assistants.createAssistant({ ...base, language: "português" }),
+        ws.assistants.createAssistant({ ...base, language: "português" }),
         Code.InvalidArgument,
         /language/,
       );
       await expectError(
-        stack.assistants.createAssistant({ ...base, workspaceId: "not-a-uuid" }),
+        ws.assistants.createAssistant({ ...base, workspaceId: "not-a-uuid" }),
         Code.InvalidArgument,
         /workspace_id/,
       );
@@ -140,16 +137,16 @@ describe("AssistantService: assistants", () => {
     it("answers not_found for a workspace that does not exist", async () => {
       const workspaceId = newId();
       await expectError(
-        stack.assistants.createAssistant({ workspaceId, name: "Ghost", model: offline }),
+        ws.assistants.createAssistant({ workspaceId, name: "Ghost", model: offline }),
         Code.NotFound,
-        new RegExp(`workspace ${workspaceId} not found`),
+        /workspace not found/,
       );
     });
 
     it("detects a second assistant with the same name in the workspace (a retried create)", async () => {
-      await stack.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Bia", model: offline });
+      await ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Bia", model: offline });
       await expectError(
-        stack.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "bia", model: offline }),
+        ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "bia", model: offline }),
         Code.AlreadyExists,
         /an assistant named "bia"/,
       );
@@ -161,10 +158,10 @@ describe("AssistantService: assistants", () => {
     });
 
     it("refuses to pass the plan's limit of assistants", async () => {
-      const free = await createWorkspace(stack, { plan: Plan.FREE }); // FREE allows one assistant
-      await stack.assistants.createAssistant({ workspaceId: free.workspaceId, name: "One", model: offline });
+      const free = await signUp(stack, { plan: Plan.FREE }); // FREE allows one assistant
+      await free.assistants.createAssistant({ workspaceId: free.workspaceId, name: "One", model: offline });
       await expectError(
-        stack.assistants.createAssistant({ workspaceId: free.workspaceId, name: "Two", model: offline }),
+        free.assistants.createAssistant({ workspaceId: free.workspaceId, name: "Two", model: offline }),
         Code.FailedPrecondition,
         /assistants limit reached/,
       );
@@ -173,24 +170,31 @@ describe("AssistantService: assistants", () => {
 
   describe("GetAssistant", () => {
     it("returns the assistant of the workspace and not_found from any other", async () => {
-      const { assistant } = await stack.assistants.createAssistant({
+      const { assistant } = await ws.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Get me",
         model: offline,
       });
       const id = assistant?.id ?? "";
-      const got = await stack.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id });
+      const got = await ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id });
       assert.equal(got.assistant?.name, "Get me");
       assert.deepEqual(got.assistant?.channelIds, []);
 
-      const other = await createWorkspace(stack);
+      // Another workspace of the same tenant, and another tenant's own workspace.
+      const sibling = await addWorkspace(ws);
       await expectError(
-        stack.assistants.getAssistant({ workspaceId: other.workspaceId, assistantId: id }),
+        ws.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
+        Code.NotFound,
+        new RegExp(`assistant ${id} not found`),
+      );
+      const stranger = await signUp(stack);
+      await expectError(
+        stranger.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
         Code.NotFound,
         new RegExp(`assistant ${id} not found`),
       );
       await expectError(
-        stack.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: "x" }),
+        ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: "x" }),
         Code.InvalidArgument,
         /assistant_id/,
       );
@@ -199,10 +203,10 @@ describe("AssistantService: assistants", () => {
 
   describe("ListAssistants", () => {
     it("pages through a workspace's assistants oldest first", async () => {
-      const own = await createWorkspace(stack);
+      const own = await addWorkspace(ws);
       const created: string[] = [];
       for (const name of ["A1", "A2", "A3", "A4", "A5"]) {
-        const { assistant } = await stack.assistants.createAssistant({
+        const { assistant } = await ws.assistants.createAssistant({
           workspaceId: own.workspaceId,
           name,
           model: offline,
@@ -213,7 +217,7 @@ describe("AssistantService: assistants", () => {
       let pageToken = "";
       let pages = 0;
       do {
-        const res = await stack.assistants.listAssistants({
+        const res = await ws.assistants.listAssistants({
           workspaceId: own.workspaceId,
           page: { pageSize: 2, pageToken },
         });
@@ -224,31 +228,31 @@ describe("AssistantService: assistants", () => {
       assert.deepEqual(seen, created);
       assert.equal(pages, 3);
 
-      const all = await stack.assistants.listAssistants({ workspaceId: own.workspaceId });
+      const all = await ws.assistants.listAssistants({ workspaceId: own.workspaceId });
       assert.equal(all.assistants.length, 5);
       assert.equal(all.page?.nextPageToken, "");
     });
 
     it("rejects a page token that is not from this list", async () => {
-      const first = await stack.assistants.listAssistants({
+      const first = await ws.assistants.listAssistants({
         workspaceId: ws.workspaceId,
         page: { pageSize: 1 },
       });
       const token = first.page?.nextPageToken ?? "";
       assert.notEqual(token, "");
-      const other = await createWorkspace(stack);
+      const other = await addWorkspace(ws);
       await expectError(
-        stack.assistants.listAssistants({ workspaceId: other.workspaceId, page: { pageToken: token } }),
+        ws.assistants.listAssistants({ workspaceId: other.workspaceId, page: { pageToken: token } }),
         Code.InvalidArgument,
         /page\.page_token/,
       );
       await expectError(
-        stack.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageToken: "garbage" } }),
+        ws.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageToken: "garbage" } }),
         Code.InvalidArgument,
         /page\.page_token/,
       );
       await expectError(
-        stack.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageSize: 101 } }),
+        ws.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageSize: 101 } }),
         Code.InvalidArgument,
         /page_size/,
       );
@@ -257,7 +261,7 @@ describe("AssistantService: assistants", () => {
 
   describe("UpdateAssistant", () => {
     it("changes only the fields of the mask, resets a listed unset duration, and announces it", async () => {
-      const { assistant } = await stack.assistants.createAssistant({
+      const { assistant } = await ws.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Before",
         instructions: "keep me",
@@ -265,7 +269,7 @@ describe("AssistantService: assistants", () => {
         bufferWindow: durationFromMs(10_000),
       });
       const id = assistant?.id ?? "";
-      const { assistant: updated } = await stack.assistants.updateAssistant({
+      const { assistant: updated } = await ws.assistants.updateAssistant({
         workspaceId: ws.workspaceId,
         assistantId: id,
         updateMask: { paths: ["name", "model", "buffer_window", "language", "handoff"] },
@@ -291,30 +295,30 @@ describe("AssistantService: assistants", () => {
     });
 
     it("rejects bad masks and values naming the field", async () => {
-      const { assistant } = await stack.assistants.createAssistant({
+      const { assistant } = await ws.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Masked",
         model: offline,
       });
       const base = { workspaceId: ws.workspaceId, assistantId: assistant?.id ?? "" };
-      await expectError(stack.assistants.updateAssistant({ ...base }), Code.InvalidArgument, /update_mask/);
+      await expectError(ws.assistants.updateAssistant({ ...base }), Code.InvalidArgument, /update_mask/);
       await expectError(
-        stack.assistants.updateAssistant({ ...base, updateMask: { paths: [] } }),
+        ws.assistants.updateAssistant({ ...base, updateMask: { paths: [] } }),
         Code.InvalidArgument,
         /update_mask/,
       );
       await expectError(
-        stack.assistants.updateAssistant({ ...base, updateMask: { paths: ["tenant_id"] } }),
+        ws.assistants.updateAssistant({ ...base, updateMask: { paths: ["tenant_id"] } }),
         Code.InvalidArgument,
         /update_mask/,
       );
       await expectError(
-        stack.assistants.updateAssistant({ ...base, updateMask: { paths: ["name"] } }),
+        ws.assistants.updateAssistant({ ...base, updateMask: { paths: ["name"] } }),
         Code.InvalidArgument,
         /name must not be empty/,
       );
       await expectError(
-        stack.assistants.updateAssistant({ ...base, updateMask: { paths: ["model"] } }),
+        ws.assistants.updateAssistant({ ...base, updateMask: { paths: ["model"] } }),
         Code.InvalidArgument,
         /model must be set/,
       );
@@ -322,7 +326,7 @@ describe("AssistantService: assistants", () => {
 
     it("answers not_found for an unknown assistant and already_exists for a taken name", async () => {
       await expectError(
-        stack.assistants.updateAssistant({
+        ws.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: newId(),
           updateMask: { paths: ["enabled"] },
@@ -330,14 +334,14 @@ describe("AssistantService: assistants", () => {
         Code.NotFound,
         /assistant .* not found/,
       );
-      const { assistant } = await stack.assistants.createAssistant({
+      const { assistant } = await ws.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Renamer",
         model: offline,
       });
-      await stack.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Taken", model: offline });
+      await ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Taken", model: offline });
       await expectError(
-        stack.assistants.updateAssistant({
+        ws.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: assistant?.id ?? "",
           updateMask: { paths: ["name"] },
@@ -351,24 +355,24 @@ describe("AssistantService: assistants", () => {
 
   describe("DeleteAssistant", () => {
     it("deletes the assistant and announces it as deleted", async () => {
-      const { assistant } = await stack.assistants.createAssistant({
+      const { assistant } = await ws.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Short-lived",
         model: offline,
       });
       const id = assistant?.id ?? "";
-      await stack.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id });
+      await ws.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id });
       const rows = await adminQuery("select id from assistant.assistants where id = $1", [id]);
       assert.equal(rows.length, 0);
       const [event] = await events.waitFor((e) => e.assistant?.id === id && e.deleted);
       assert.equal(event?.meta?.tenantId, ws.tenantId);
       await expectError(
-        stack.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
+        ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
         /not found/,
       );
       await expectError(
-        stack.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
+        ws.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
         /not found/,
       );

@@ -4,26 +4,30 @@ import { ModelProvider } from "@atendo/proto/common/v1";
 import { adminQuery } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
+import type { Clients } from "./support/clients.js";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
 import { expectError } from "./support/expect-error.js";
-import { createChannel, createWorkspace, type Stack, startStack, type Workspace } from "./support/stack.js";
+import { addWorkspace, createChannel, signUp, type Workspace } from "./support/identity.js";
+import { type Stack, startStack } from "./support/stack.js";
 
 describe("AssistantService: channel bindings", () => {
   let stack: Stack;
   let events: ConfiguredEvents;
   let ws: Workspace;
+  let ai: Clients;
 
   before(async () => {
     stack = await startStack();
     events = await collectConfigured(stack.bus);
-    ws = await createWorkspace(stack);
+    ws = await signUp(stack);
+    ai = await stack.asService("ai");
   });
   after(async () => {
     await stack?.stop();
   });
 
   async function newAssistant(name: string, workspace = ws): Promise<string> {
-    const { assistant } = await stack.assistants.createAssistant({
+    const { assistant } = await workspace.assistants.createAssistant({
       workspaceId: workspace.workspaceId,
       name,
       model: { provider: ModelProvider.OFFLINE },
@@ -34,8 +38,8 @@ describe("AssistantService: channel bindings", () => {
 
   it("binds a channel and serves the assistant to ai with everything it needs", async () => {
     const assistantId = await newAssistant("Binder");
-    const channelId = await createChannel(stack, ws.workspaceId);
-    const res = await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    const channelId = await createChannel(ws);
+    const res = await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     assert.equal(res.binding?.channelId, channelId);
     assert.equal(res.binding?.assistantId, assistantId);
     assert.equal(res.previousAssistantId, "");
@@ -46,10 +50,10 @@ describe("AssistantService: channel bindings", () => {
     assert.deepEqual(event?.affectedChannelIds, [channelId]);
     assert.deepEqual(event?.assistant?.channelIds, [channelId]);
 
-    const got = await stack.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
+    const got = await ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
     assert.deepEqual(got.assistant?.channelIds, [channelId]);
 
-    const forChannel = await stack.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    const forChannel = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
     assert.equal(forChannel.assistant?.id, assistantId);
     assert.equal(forChannel.assistant?.model?.maxOutputTokens, 1024);
     assert.equal(durationMs(forChannel.assistant?.bufferWindow ?? durationFromMs(-1)), 3_000);
@@ -60,16 +64,16 @@ describe("AssistantService: channel bindings", () => {
   it("moves a channel bound elsewhere and announces both assistants", async () => {
     const first = await newAssistant("First");
     const second = await newAssistant("Second");
-    const channelId = await createChannel(stack, ws.workspaceId);
-    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: first, channelId });
-    const moved = await stack.assistants.bindChannel({
+    const channelId = await createChannel(ws);
+    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: first, channelId });
+    const moved = await ws.assistants.bindChannel({
       workspaceId: ws.workspaceId,
       assistantId: second,
       channelId,
     });
     assert.equal(moved.previousAssistantId, first);
 
-    const forChannel = await stack.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    const forChannel = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
     assert.equal(forChannel.assistant?.id, second);
     const rows = await adminQuery<{ assistant_id: string }>(
       "select assistant_id from assistant.channel_bindings where channel_id = $1",
@@ -87,7 +91,7 @@ describe("AssistantService: channel bindings", () => {
     await events.waitFor((e) => e.assistant?.id === second && e.affectedChannelIds.includes(channelId));
 
     // Binding it again where it already is changes nothing.
-    const again = await stack.assistants.bindChannel({
+    const again = await ws.assistants.bindChannel({
       workspaceId: ws.workspaceId,
       assistantId: second,
       channelId,
@@ -98,44 +102,49 @@ describe("AssistantService: channel bindings", () => {
 
   it("refuses channels that are not in the workspace", async () => {
     const assistantId = await newAssistant("Picky");
-    const other = await createWorkspace(stack);
-    const foreignChannel = await createChannel(stack, other.workspaceId);
+    const foreignChannel = await createChannel(await signUp(stack));
     await expectError(
-      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: foreignChannel }),
+      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: foreignChannel }),
       Code.NotFound,
       new RegExp(`channel ${foreignChannel} not found`),
     );
+    const siblingChannel = await createChannel(await addWorkspace(ws));
+    await expectError(
+      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: siblingChannel }),
+      Code.NotFound,
+      new RegExp(`channel ${siblingChannel} not found`),
+    );
     const unknown = newId();
     await expectError(
-      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: unknown }),
+      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: unknown }),
       Code.NotFound,
       /channel .* not found/,
     );
-    const channelId = await createChannel(stack, ws.workspaceId);
+    const channelId = await createChannel(ws);
     await expectError(
-      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: newId(), channelId }),
+      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: newId(), channelId }),
       Code.NotFound,
       /assistant .* not found/,
     );
     await expectError(
-      stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: "nope" }),
+      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: "nope" }),
       Code.InvalidArgument,
       /channel_id/,
     );
     const rows = await adminQuery(
       "select 1 from assistant.channel_bindings where channel_id = any($1::uuid[])",
-      [[foreignChannel, unknown, channelId]],
+      [[foreignChannel, siblingChannel, unknown, channelId]],
     );
     assert.equal(rows.length, 0);
   });
 
   it("unbinds a channel: ai then finds no assistant for it", async () => {
     const assistantId = await newAssistant("Leaving");
-    const channelId = await createChannel(stack, ws.workspaceId);
-    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
-    await stack.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    const channelId = await createChannel(ws);
+    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    await ws.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     await expectError(
-      stack.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+      ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
       Code.NotFound,
       new RegExp(`assistant for channel ${channelId} not found`),
     );
@@ -146,7 +155,7 @@ describe("AssistantService: channel bindings", () => {
         e.assistant.channelIds.length === 0,
     );
     await expectError(
-      stack.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
+      ws.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
       Code.NotFound,
       /binding of channel .* not found/,
     );
@@ -154,9 +163,9 @@ describe("AssistantService: channel bindings", () => {
 
   it("deleting an assistant unbinds its channels and lists them as affected", async () => {
     const assistantId = await newAssistant("Doomed");
-    const channelId = await createChannel(stack, ws.workspaceId);
-    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
-    await stack.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId });
+    const channelId = await createChannel(ws);
+    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    await ws.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId });
     const rows = await adminQuery("select 1 from assistant.channel_bindings where channel_id = $1", [
       channelId,
     ]);
@@ -167,16 +176,16 @@ describe("AssistantService: channel bindings", () => {
 
   it("GetAssistantForChannel sees only the given tenant's bindings", async () => {
     const assistantId = await newAssistant("Private");
-    const channelId = await createChannel(stack, ws.workspaceId);
-    await stack.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
-    const stranger = await createWorkspace(stack);
+    const channelId = await createChannel(ws);
+    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    const stranger = await signUp(stack);
     await expectError(
-      stack.assistants.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
+      ai.assistants.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
       Code.NotFound,
       /not found/,
     );
     await expectError(
-      stack.assistants.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
+      ai.assistants.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
       Code.InvalidArgument,
       /tenant_id/,
     );

@@ -16,6 +16,7 @@ import type { GenerateReply } from "../domain/generate-reply.js";
 import { usageRecordedEvent } from "../domain/reply-events.js";
 import { assistantProfile, turnFromChat } from "../domain/turn-input.js";
 import type { UsageRepository } from "../store/usage-repository.js";
+import { callerTenant } from "./caller.js";
 
 export interface AiServiceDeps {
   db: Db;
@@ -26,6 +27,9 @@ export interface AiServiceDeps {
   logger: Logger;
 }
 
+// The caller's own refusals from the assistant service reach the caller as they are.
+const PASSED_ON = new Set([Code.InvalidArgument, Code.PermissionDenied, Code.Unauthenticated]);
+
 export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof AiService>> {
   async function loadAssistant(
     workspaceId: string,
@@ -33,11 +37,12 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
     ctx: HandlerContext,
   ): Promise<Assistant> {
     try {
+      // As the caller: the assistant service applies the caller's own rights to the read.
       return await deps.assistants.get(workspaceId, assistantId, forwardCallOptions(ctx));
     } catch (err) {
       const e = ConnectError.from(err);
       if (e.code === Code.NotFound) throw notFound("assistant", assistantId);
-      if (e.code === Code.InvalidArgument) throw e;
+      if (PASSED_ON.has(e.code)) throw e;
       throw unavailable("assistant lookup failed; retry later");
     }
   }
@@ -48,6 +53,7 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
      * usage (recorded as TEST, which the plan does not count).
      */
     async testAssistant(req, ctx) {
+      const tenantId = callerTenant(ctx);
       const assistant = await loadAssistant(req.workspaceId, req.assistantId, ctx);
       const turn = turnFromChat(
         assistantProfile(assistant, req.instructionsOverride),
@@ -58,7 +64,7 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
 
       const event = usageRecordedEvent({
         meta: newEventMeta({
-          tenantId: assistant.tenantId,
+          tenantId,
           workspaceId: req.workspaceId,
           correlationId: ctx.values.get(correlationIdKey),
         }),
@@ -67,9 +73,9 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
         assistantId: assistant.id,
         operation: UsageOperation.TEST,
       });
-      await deps.db.withTenant(assistant.tenantId, (em) =>
+      await deps.db.withTenant(tenantId, (em) =>
         deps.usage.record(em, {
-          tenantId: assistant.tenantId,
+          tenantId,
           workspaceId: req.workspaceId,
           assistantId: assistant.id,
           conversationId: undefined,

@@ -1,41 +1,85 @@
+import { randomBytes } from "node:crypto";
 import { newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
 import type { ReplyGenerated } from "@atendo/proto/ai/v1";
 import { ChannelType, ModelProvider } from "@atendo/proto/common/v1";
 import type { TurnReady } from "@atendo/proto/conversation/v1";
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
-import { Plan } from "@atendo/proto/tenant/v1";
-import { uniqueNamespace } from "@atendo/testing";
+import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
+import type { Clients } from "./clients.js";
 import type { Stack } from "./stack.js";
 
-export interface Workspace {
+/** A tenant signed up by its owner, with its first workspace; the clients send the owner's token. */
+export interface Workspace extends Clients {
   tenantId: string;
   workspaceId: string;
+  ownerId: string;
 }
 
-/** A new tenant (no plan limits) with one workspace. */
+/** Someone other than the owner (a member or an API key), with clients sending its credential. */
+export interface Caller extends Clients {
+  id: string;
+}
+
+const unique = () => randomBytes(6).toString("hex");
+
+/** A new tenant (ENTERPRISE: no plan limits, set by the platform admin) signed up by its owner. */
 export async function createWorkspace(stack: Stack): Promise<Workspace> {
-  const slug = uniqueNamespace("t").replace(/_/g, "-");
-  const { tenant } = await stack.tenants.createTenant({
-    name: `Tenant ${slug}`,
-    slug,
+  const id = unique();
+  const res = await stack.anonymous.auth.signUp({
+    email: `owner-${id}@example.com`,
+    password: `password-${id}`,
+    name: `Owner ${id}`,
+    tenantName: `Tenant ${id}`,
+  });
+  const tenantId = res.tenant?.id ?? "";
+  const workspaceId = res.workspace?.id ?? "";
+  const token = res.tokens?.accessToken ?? "";
+  if (tenantId === "" || workspaceId === "" || token === "") throw new Error("signUp answered incompletely");
+  await stack.platform.tenants.updateTenant({
+    tenantId,
+    updateMask: { paths: ["plan"] },
     plan: Plan.ENTERPRISE,
   });
-  if (tenant === undefined) throw new Error("createTenant returned no tenant");
-  const { workspace } = await stack.tenants.createWorkspace({
-    tenantId: tenant.id,
-    name: "Main",
-    defaultLanguage: "pt-BR",
+  return { ...stack.as(token), tenantId, workspaceId, ownerId: res.user?.id ?? "" };
+}
+
+/** A member of the owner's tenant with `role`. */
+export async function addMember(stack: Stack, owner: Workspace, role: MemberRole): Promise<Caller> {
+  const id = unique();
+  const { invitationToken } = await owner.tenants.inviteMember({
+    tenantId: owner.tenantId,
+    email: `member-${id}@example.com`,
+    role,
   });
-  if (workspace === undefined) throw new Error("createWorkspace returned no workspace");
-  return { tenantId: tenant.id, workspaceId: workspace.id };
+  const accepted = await stack.anonymous.tenants.acceptInvitation({
+    invitationToken,
+    name: `Member ${id}`,
+    password: `password-${id}`,
+  });
+  const token = accepted.tokens?.accessToken ?? "";
+  if (token === "") throw new Error("acceptInvitation returned no token");
+  return { ...stack.as(token), id: accepted.user?.id ?? "" };
+}
+
+export const agentOf = (stack: Stack, owner: Workspace) => addMember(stack, owner, MemberRole.AGENT);
+
+/** An API key of the owner's workspace holding `scopes`. */
+export async function apiKeyOf(stack: Stack, owner: Workspace, scopes: string[]): Promise<Caller> {
+  const { apiKey, secret } = await owner.apiKeys.createApiKey({
+    workspaceId: owner.workspaceId,
+    name: `Key ${unique()}`,
+    scopes,
+  });
+  if (apiKey === undefined || secret === "") throw new Error("createApiKey returned no key");
+  return { ...stack.as(secret), id: apiKey.id };
 }
 
 /** A web-chat channel of the workspace. */
-export async function createChannel(stack: Stack, ws: Workspace): Promise<string> {
-  const { channel } = await stack.channels.createChannel({
+export async function createChannel(ws: Workspace): Promise<string> {
+  const { channel } = await ws.channels.createChannel({
     workspaceId: ws.workspaceId,
     name: `Site ${newId()}`,
     config: { case: "web", value: { allowedOrigins: [] } },
@@ -46,11 +90,10 @@ export async function createChannel(stack: Stack, ws: Workspace): Promise<string
 
 /** An offline assistant, bound to `channelId` when given. */
 export async function createAssistant(
-  stack: Stack,
   ws: Workspace,
   options: { language?: string; channelId?: string; handoffKeywords?: string[] } = {},
 ): Promise<string> {
-  const { assistant } = await stack.assistants.createAssistant({
+  const { assistant } = await ws.assistants.createAssistant({
     workspaceId: ws.workspaceId,
     name: `Assistant ${newId()}`,
     language: options.language ?? "pt-BR",
@@ -59,7 +102,7 @@ export async function createAssistant(
   });
   if (assistant === undefined) throw new Error("createAssistant returned no assistant");
   if (options.channelId !== undefined) {
-    await stack.assistants.bindChannel({
+    await ws.assistants.bindChannel({
       workspaceId: ws.workspaceId,
       assistantId: assistant.id,
       channelId: options.channelId,

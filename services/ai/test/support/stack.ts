@@ -1,20 +1,15 @@
 // Starts the real services the ai tests need (tenant, assistant, conversation, ai) in-process on
-// the shared test stack, isolated by one bus namespace and Redis prefix, plus a test bus that
-// publishes inputs and captures every event of interest.
+// the shared test stack, isolated by one bus namespace, Redis prefix and token issuer, plus a test
+// bus that publishes inputs and captures every event of interest.
 import { loadConfig as loadAssistantConfig, start as startAssistant } from "@atendo/assistant";
 import { type Bus, connectBus } from "@atendo/bus";
 import { loadConfig as loadConversationConfig, start as startConversation } from "@atendo/conversation";
-import { AiService } from "@atendo/proto/ai/v1";
-import { AssistantService } from "@atendo/proto/assistant/v1";
-import { ConversationService } from "@atendo/proto/conversation/v1";
-import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
-import { createServiceClient } from "@atendo/service-kit";
 import { createLogger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import { testEnv, uniqueNamespace } from "@atendo/testing";
-import type { Client } from "@connectrpc/connect";
 import { loadConfig, start } from "../../src/main.js";
 import { type Capture, startCapture } from "./capture.js";
+import { type Clients, clientsFor } from "./clients.js";
 
 export const logger = createLogger({
   service: "ai-test",
@@ -25,11 +20,14 @@ export interface Stack {
   namespace: string;
   bus: Bus;
   capture: Capture;
-  tenants: Client<typeof TenantService>;
-  channels: Client<typeof ChannelService>;
-  assistants: Client<typeof AssistantService>;
-  conversations: Client<typeof ConversationService>;
-  ai: Client<typeof AiService>;
+  /** A platform admin (PLATFORM_ADMIN_EMAILS) of the tenant service: changes plans. */
+  platform: Clients;
+  /** Clients sending `Authorization: Bearer <credential>` (a token or an API key). */
+  as(credential: string): Clients;
+  /** Clients sending no credentials. */
+  anonymous: Clients;
+  /** Clients with a service token of `service`, traded for its development credential. */
+  asService(service: string): Promise<Clients>;
   stop(): Promise<void>;
 }
 
@@ -38,11 +36,14 @@ const url = (port: number) => `http://127.0.0.1:${port}`;
 export async function startStack(): Promise<Stack> {
   const env = testEnv();
   const namespace = uniqueNamespace("ai");
+  const adminEmail = `admin-${namespace.replace(/_/g, "-")}@example.com`;
   const common = {
     PORT: "0",
     MIGRATION_DATABASE_URL: env.ownerUrl,
     NATS_URL: env.natsUrl,
     BUS_NAMESPACE: namespace,
+    // Its own issuer: the test database is shared, and another run's keys must not sign for this one.
+    AUTH_ISSUER: `atendo-test-${namespace}`,
   };
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -61,15 +62,17 @@ export async function startStack(): Promise<Stack> {
         DATABASE_URL: env.appUrl("tenant"),
         REDIS_URL: env.redisUrl,
         REDIS_KEY_PREFIX: `${namespace}:tenant:`,
+        PLATFORM_ADMIN_EMAILS: adminEmail,
       }),
-      { logger },
+      { logger, invitationSender: { send: async () => undefined } },
     );
     stops.push(() => tenant.stop());
+    const tenantUrl = url(tenant.port);
     const assistant = await startAssistant(
       loadAssistantConfig({
         ...common,
         DATABASE_URL: env.appUrl("assistant"),
-        TENANT_SERVICE_URL: url(tenant.port),
+        TENANT_SERVICE_URL: tenantUrl,
       }),
       { logger },
     );
@@ -80,7 +83,7 @@ export async function startStack(): Promise<Stack> {
         DATABASE_URL: env.appUrl("conversation"),
         REDIS_URL: env.redisUrl,
         REDIS_KEY_PREFIX: `${namespace}:conversation:`,
-        TENANT_SERVICE_URL: url(tenant.port),
+        TENANT_SERVICE_URL: tenantUrl,
         BUFFER_WINDOW_MS: "150",
         BUFFER_POLL_MS: "20",
       }),
@@ -91,6 +94,7 @@ export async function startStack(): Promise<Stack> {
       loadConfig({
         ...common,
         DATABASE_URL: env.appUrl("ai"),
+        TENANT_SERVICE_URL: tenantUrl,
         ASSISTANT_SERVICE_URL: url(assistant.port),
         CONVERSATION_SERVICE_URL: url(conversation.port),
         ASSISTANT_CACHE_TTL_MS: "1000",
@@ -104,15 +108,35 @@ export async function startStack(): Promise<Stack> {
     const bus = await connectBus({ servers: env.natsUrl, name: "ai-test", logger, namespace });
     stops.push(() => bus.close());
     const capture = await startCapture(bus);
+
+    const urls = {
+      tenant: tenantUrl,
+      assistant: url(assistant.port),
+      conversation: url(conversation.port),
+      ai: url(ai.port),
+    };
+    const anonymous = clientsFor(urls, undefined);
+    const as = (credential: string) => clientsFor(urls, credential);
+    const signedUp = await anonymous.auth.signUp({
+      email: adminEmail,
+      password: `platform-${namespace}`,
+      name: "Platform Admin",
+      tenantName: "Platform",
+    });
     return {
       namespace,
       bus,
       capture,
-      tenants: createServiceClient(TenantService, url(tenant.port)),
-      channels: createServiceClient(ChannelService, url(tenant.port)),
-      assistants: createServiceClient(AssistantService, url(assistant.port)),
-      conversations: createServiceClient(ConversationService, url(conversation.port)),
-      ai: createServiceClient(AiService, url(ai.port)),
+      platform: as(signedUp.tokens?.accessToken ?? ""),
+      as,
+      anonymous,
+      async asService(service) {
+        const { serviceToken } = await anonymous.auth.issueServiceToken({
+          service,
+          credential: `dev-service-credential-${service}`,
+        });
+        return as(serviceToken);
+      },
       stop,
     };
   } catch (err) {

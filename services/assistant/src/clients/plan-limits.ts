@@ -17,8 +17,13 @@ export function createPlanLimits(deps: {
         const res = await deps.tenants.getTenant({ tenantId }, options);
         return res.tenant?.limits?.assistants ?? 0;
       } catch (err) {
-        if (ConnectError.from(err).code === Code.NotFound) throw notFound("tenant", tenantId);
-        throw unavailable("tenant lookup failed; retry later");
+        const e = ConnectError.from(err);
+        if (e.code === Code.NotFound) throw notFound("tenant", tenantId);
+        if (e.code === Code.Unavailable || e.code === Code.DeadlineExceeded) {
+          throw unavailable("tenant lookup failed; retry later");
+        }
+        // Refused or malformed: a fault of this service's setup, answered `internal` with a reference.
+        throw new Error(`plan limits lookup refused (${Code[e.code]})`, { cause: err });
       }
     },
   };

@@ -9,6 +9,8 @@ export interface BindResult {
   binding: BindingRecord;
   /** The assistant the channel was moved from; undefined when it was unbound or already here. */
   previousAssistantId: string | undefined;
+  /** The channel was bound to this assistant already: nothing changed. */
+  alreadyBound: boolean;
 }
 
 /** Reads and writes of the assistant schema; every call runs inside the caller's tenant transaction. */
@@ -126,7 +128,7 @@ export function createAssistantRepository(): AssistantRepository {
       const previousAssistantId = previous[0]?.assistant_id;
       if (previousAssistantId === b.assistantId) {
         const existing = await em.findOneOrFail(ChannelBindingRow, { channelId: b.channelId });
-        return { binding: existing, previousAssistantId: undefined };
+        return { binding: existing, previousAssistantId: undefined, alreadyBound: true };
       }
       const rows = await em.execute<Array<{ created_at: Date }>>(
         `insert into assistant.channel_bindings (channel_id, tenant_id, workspace_id, assistant_id, created_at)
@@ -146,6 +148,7 @@ export function createAssistantRepository(): AssistantRepository {
           createdAt: new Date(createdAt),
         },
         previousAssistantId,
+        alreadyBound: false,
       };
     },
 

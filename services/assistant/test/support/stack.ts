@@ -1,22 +1,25 @@
 // Starts the real services an assistant test needs (tenant + assistant) on the shared test stack,
-// each run isolated by its own bus namespace and Redis prefix.
+// each run isolated by its own bus namespace, Redis prefix and token issuer.
 import { type Bus, connectBus } from "@atendo/bus";
-import { newId } from "@atendo/db";
-import { AssistantService } from "@atendo/proto/assistant/v1";
-import { ChannelService, Plan, TenantService } from "@atendo/proto/tenant/v1";
-import { createServiceClient } from "@atendo/service-kit";
 import { createLogger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import { testEnv, uniqueNamespace } from "@atendo/testing";
-import type { Client } from "@connectrpc/connect";
 import { loadConfig, start } from "../../src/main.js";
+import { type Clients, clientsFor } from "./clients.js";
 
 export interface Stack {
   namespace: string;
   bus: Bus;
-  tenants: Client<typeof TenantService>;
-  channels: Client<typeof ChannelService>;
-  assistants: Client<typeof AssistantService>;
+  tenantUrl: string;
+  assistantUrl: string;
+  /** A platform admin (PLATFORM_ADMIN_EMAILS) of the tenant service: changes plans. */
+  platform: Clients;
+  /** Clients sending `Authorization: Bearer <credential>` (a token or an API key). */
+  as(credential: string): Clients;
+  /** Clients sending no credentials. */
+  anonymous: Clients;
+  /** Clients with a service token of `service`, traded for its development credential. */
+  asService(service: string): Promise<Clients>;
   stop(): Promise<void>;
 }
 
@@ -28,6 +31,9 @@ export const logger = createLogger({
 export async function startStack(): Promise<Stack> {
   const env = testEnv();
   const namespace = uniqueNamespace("assistant");
+  // Its own issuer: the test database is shared, and another run's keys must not sign for this one.
+  const issuer = `atendo-test-${namespace}`;
+  const adminEmail = `admin-${namespace.replace(/_/g, "-")}@example.com`;
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s();
@@ -42,8 +48,11 @@ export async function startStack(): Promise<Stack> {
         REDIS_KEY_PREFIX: `${namespace}:`,
         NATS_URL: env.natsUrl,
         BUS_NAMESPACE: namespace,
+        AUTH_ISSUER: issuer,
+        PLATFORM_ADMIN_EMAILS: adminEmail,
       }),
-      { logger },
+      // Invitation tokens come back from InviteMember: nothing to send, nothing to print.
+      { logger, invitationSender: { send: async () => undefined } },
     );
     stops.push(() => tenant.stop());
     const tenantUrl = `http://127.0.0.1:${tenant.port}`;
@@ -55,59 +64,46 @@ export async function startStack(): Promise<Stack> {
         NATS_URL: env.natsUrl,
         BUS_NAMESPACE: namespace,
         TENANT_SERVICE_URL: tenantUrl,
+        AUTH_ISSUER: issuer,
       }),
       { logger },
     );
     stops.push(() => assistant.stop());
+    const assistantUrl = `http://127.0.0.1:${assistant.port}`;
     const bus = await connectBus({ servers: env.natsUrl, name: "assistant-test", logger, namespace });
     stops.push(async () => {
       await bus.deleteNamespaceStreams();
       await bus.close();
     });
+
+    const urls = { tenant: tenantUrl, assistant: assistantUrl };
+    const anonymous = clientsFor(urls, undefined);
+    const signedUp = await anonymous.auth.signUp({
+      email: adminEmail,
+      password: `platform-${namespace}`,
+      name: "Platform Admin",
+      tenantName: "Platform",
+    });
+    const as = (credential: string) => clientsFor(urls, credential);
     return {
       namespace,
       bus,
-      tenants: createServiceClient(TenantService, tenantUrl),
-      channels: createServiceClient(ChannelService, tenantUrl),
-      assistants: createServiceClient(AssistantService, `http://127.0.0.1:${assistant.port}`),
+      tenantUrl,
+      assistantUrl,
+      platform: as(signedUp.tokens?.accessToken ?? ""),
+      as,
+      anonymous,
+      async asService(service) {
+        const { serviceToken } = await anonymous.auth.issueServiceToken({
+          service,
+          credential: `dev-service-credential-${service}`,
+        });
+        return as(serviceToken);
+      },
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
   }
-}
-
-export interface Workspace {
-  tenantId: string;
-  workspaceId: string;
-}
-
-/** A new tenant (PRO plan unless told) with one workspace (pt-BR unless told). */
-export async function createWorkspace(
-  stack: Stack,
-  options: { plan?: Plan; defaultLanguage?: string } = {},
-): Promise<Workspace> {
-  const plan = options.plan ?? Plan.PRO;
-  const slug = uniqueNamespace("t").replace(/_/g, "-");
-  const { tenant } = await stack.tenants.createTenant({ name: `Tenant ${slug}`, slug, plan });
-  if (tenant === undefined) throw new Error("createTenant returned no tenant");
-  const { workspace } = await stack.tenants.createWorkspace({
-    tenantId: tenant.id,
-    name: "Main",
-    defaultLanguage: options.defaultLanguage ?? "pt-BR",
-  });
-  if (workspace === undefined) throw new Error("createWorkspace returned no workspace");
-  return { tenantId: tenant.id, workspaceId: workspace.id };
-}
-
-/** A web-chat channel of the workspace (the simplest channel to create). */
-export async function createChannel(stack: Stack, workspaceId: string): Promise<string> {
-  const { channel } = await stack.channels.createChannel({
-    workspaceId,
-    name: `Site ${newId()}`,
-    config: { case: "web", value: { allowedOrigins: [] } },
-  });
-  if (channel === undefined) throw new Error("createChannel returned no channel");
-  return channel.id;
 }

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { newId } from "@atendo/db";
+import { ChatRole } from "@atendo/proto/ai/v1";
+import { adminQuery } from "@atendo/testing";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
+import type { Clients } from "./support/clients.js";
+import { expectError } from "./support/expect-error.js";
+import {
+  agentOf,
+  apiKeyOf,
+  type Caller,
+  createAssistant,
+  createWorkspace,
+  type Workspace,
+} from "./support/fixtures.js";
+import { type Stack, startStack } from "./support/stack.js";
+
+const question = [
+  { role: ChatRole.CUSTOMER, message: { content: { case: "text" as const, value: { body: "Oi" } } } },
+];
+
+/** The decisions of policies.ts that matter, with real tokens and keys from the tenant service. */
+describe("ai service: who may call what", () => {
+  let stack: Stack;
+  let ws: Workspace;
+  let agent: Caller;
+  let assistantId: string;
+
+  before(async () => {
+    stack = await startStack();
+    ws = await createWorkspace(stack);
+    agent = await agentOf(stack, ws);
+    assistantId = await createAssistant(ws);
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  const test = (c: Clients) =>
+    c.ai.testAssistant({ workspaceId: ws.workspaceId, assistantId, messages: question });
+  const usageRows = () =>
+    adminQuery<{ tenant_id: string }>("select tenant_id from ai.usage_records where assistant_id = $1", [
+      assistantId,
+    ]);
+
+  it("refuses calls without valid credentials", async () => {
+    await expectError(test(stack.anonymous), Code.Unauthenticated, /missing or invalid credentials/);
+    await expectError(test(stack.as("not-a-token")), Code.Unauthenticated, /missing or invalid credentials/);
+  });
+
+  it("keeps agents to the reads their role allows", async () => {
+    await expectError(test(agent), Code.PermissionDenied, /not allowed/);
+    await expectError(
+      agent.ai.generateReply({ workspaceId: ws.workspaceId, assistantId, messages: question }),
+      Code.PermissionDenied,
+      /not allowed/,
+    );
+    const now = Date.now();
+    await expectError(
+      agent.ai.getUsage({
+        workspaceId: ws.workspaceId,
+        timeRange: { startTime: timestampFromMs(now - 86_400_000), endTime: timestampFromMs(now) },
+      }),
+      Code.PermissionDenied,
+      /not allowed/,
+    );
+    // Admitted by its rule; the search itself comes with the knowledge issue.
+    await expectError(
+      agent.ai.searchKnowledge({ workspaceId: ws.workspaceId, query: "frete", knowledgeBaseIds: [newId()] }),
+      Code.Unimplemented,
+      /not implemented/,
+    );
+    assert.deepEqual(await usageRows(), []);
+  });
+
+  it("keeps another tenant out of this workspace", async () => {
+    const stranger = await createWorkspace(stack);
+    await expectError(test(stranger), Code.NotFound, /workspace not found/);
+  });
+
+  it("refuses services: the playground is for people and keys", async () => {
+    await expectError(test(await stack.asService("conversation")), Code.PermissionDenied, /not allowed/);
+  });
+
+  it("takes API keys by scope, and reads the assistant with the key's own rights", async () => {
+    const reader = await apiKeyOf(stack, ws, ["assistants:read"]);
+    await expectError(test(reader), Code.PermissionDenied, /not allowed/);
+    // The assistant is read with the caller's credential: assistants:write alone cannot read it.
+    const writeOnly = await apiKeyOf(stack, ws, ["assistants:write"]);
+    await expectError(test(writeOnly), Code.PermissionDenied, /not allowed/);
+    assert.deepEqual(await usageRows(), []);
+
+    const key = await apiKeyOf(stack, ws, ["assistants:read", "assistants:write"]);
+    const res = await test(key);
+    assert.equal(res.offline, true);
+    assert.deepEqual(await usageRows(), [{ tenant_id: ws.tenantId }]);
+  });
+});

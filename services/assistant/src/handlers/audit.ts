@@ -1,0 +1,19 @@
+import type { AuditRecorded } from "@atendo/proto/assistant/v1";
+import { correlationIdKey, principalOf } from "@atendo/service-kit";
+import type { HandlerContext } from "@connectrpc/connect";
+import { actorOf } from "../domain/audit-actor.js";
+import { type AuditChange, auditRecorded } from "../domain/audit-event.js";
+
+/** The audit entry of a change made by this call's caller in the caller's tenant. */
+export function auditOf(
+  ctx: Pick<HandlerContext, "values">,
+  scope: { tenantId: string; workspaceId: string },
+  change: AuditChange,
+): AuditRecorded {
+  return auditRecorded({
+    ...scope,
+    actor: actorOf(principalOf(ctx)),
+    correlationId: ctx.values.get(correlationIdKey),
+    change,
+  });
+}
