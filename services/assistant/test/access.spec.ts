@@ -208,6 +208,18 @@ describe("assistant service: who may call what", () => {
       );
     });
 
+    it("a key with assistants:write creates an assistant (plan limits are read as the service)", async () => {
+      const writer = await apiKeyOf(stack, ws, ["assistants:write"]);
+      const { assistant } = await writer.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "Created by a key",
+        model: offline,
+      });
+      assert.deepEqual(await assistantRow(assistant?.id ?? ""), [
+        { name: "Created by a key", enabled: true },
+      ]);
+    });
+
     it("a key of another workspace of the tenant is refused", async () => {
       const sibling = await addWorkspace(ws);
       const key = await apiKeyOf(stack, sibling, ["assistants:read", "assistants:write"]);

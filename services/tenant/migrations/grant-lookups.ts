@@ -1,11 +1,14 @@
 import { MikroORM } from "@mikro-orm/postgresql";
 import { LOOKUP_FUNCTIONS } from "./0001-initial.js";
+import { IDENTITY_LOOKUP_FUNCTIONS } from "./0003-identity.js";
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * EXECUTE on the SECURITY DEFINER lookups for the service role only. The migrations cannot name
- * that role (it is chosen by whoever runs them), so this runs as the owner right after them.
+ * EXECUTE on the SECURITY DEFINER lookups for the service role only, and an append-only audit log
+ * (runMigrations grants full DML on every table; who changed what must not be rewritable by the
+ * service). The migrations cannot name that role (it is chosen by whoever runs them), so this runs
+ * as the owner right after them.
  */
 export async function grantLookupFunctions(ownerUrl: string, appRole: string): Promise<void> {
   if (!ROLE_NAME.test(appRole)) throw new Error(`invalid role name "${appRole}"`);
@@ -19,9 +22,10 @@ export async function grantLookupFunctions(ownerUrl: string, appRole: string): P
   });
   try {
     const conn = orm.em.getConnection();
-    for (const fn of LOOKUP_FUNCTIONS) {
+    for (const fn of [...LOOKUP_FUNCTIONS, ...IDENTITY_LOOKUP_FUNCTIONS]) {
       await conn.execute(`grant execute on function ${fn} to "${appRole}"`, [], "run");
     }
+    await conn.execute(`revoke update, delete, truncate on tenant.audit_log from "${appRole}"`, [], "run");
   } finally {
     await orm.close();
   }

@@ -1,6 +1,7 @@
 import { type DbLogger, type MigrationEntry, runMigrations } from "@atendo/db";
 import { Migration20260301000000Initial } from "./0001-initial.js";
 import { Migration20260301000100GrantLookups } from "./0002-grant-lookups.js";
+import { Migration20260310000000Identity } from "./0003-identity.js";
 import { grantLookupFunctions } from "./grant-lookups.js";
 
 export const SCHEMA = "tenant";
@@ -8,9 +9,11 @@ export const SCHEMA = "tenant";
 export const migrations: MigrationEntry[] = [
   { name: "Migration20260301000000_initial", class: Migration20260301000000Initial },
   { name: "Migration20260301000100_grant_lookups", class: Migration20260301000100GrantLookups },
+  { name: "Migration20260310000000_identity", class: Migration20260310000000Identity },
 ];
 
-/** Applies the migrations of schema `tenant`, then lets `appRole` call its lookup functions. */
+/** Applies the migrations of schema `tenant`, then lets `appRole` call its lookup functions
+ * (and keeps the audit log append-only for it). */
 export async function migrate(options: {
   ownerUrl: string;
   appRole: string;

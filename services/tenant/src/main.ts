@@ -1,27 +1,49 @@
 import { connectBus } from "@atendo/bus";
 import { createDb, roleFromUrl } from "@atendo/db";
-import { ConfigError, createLifecycle } from "@atendo/service-kit";
+import {
+  ConfigError,
+  createApiKeyCache,
+  createKeySetVerifier,
+  createLifecycle,
+  createWorkspaceDirectory,
+} from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { Redis } from "ioredis";
 import { migrate, SCHEMA } from "../migrations/index.js";
+import { createApiKeyIntrospection } from "./auth/api-key-introspection.js";
+import { createSessions } from "./auth/sessions.js";
+import { createSigningKeys } from "./auth/signing-keys.js";
+import { AUDIENCE, createTokenIssuer } from "./auth/token-issuer.js";
+import { createConsoleInvitationSender, type InvitationSender } from "./clients/invitation-sender.js";
 import { type Config, loadConfig } from "./config.js";
+import { consumeAuditRecorded } from "./consumers/audit-recorded.js";
+import { createPasswordHasher } from "./domain/password-hasher.js";
 import { createSecretBox } from "./domain/secret-box.js";
 import { createPublishEvents } from "./handlers/publish-events.js";
 import { buildServer } from "./server.js";
 import { ENTITIES } from "./store/entities.js";
+import { createIdentityLookups } from "./store/identity-lookups.js";
+import { createLoginAttempts } from "./store/login-attempts.js";
 import { createLookups } from "./store/lookups.js";
 
+export type { InvitationSender, OutgoingInvitation } from "./clients/invitation-sender.js";
 export type { Config } from "./config.js";
 export { loadConfig } from "./config.js";
 
 export interface RunningService {
   port: number;
-  /** Stops taking requests, then closes the bus, Redis and the database (idempotent). */
+  /** Stops taking requests and events, then closes the bus, Redis and the database (idempotent). */
   stop(): Promise<void>;
 }
 
-/** Starts the tenant service: migrations (when configured), adapters, server, in that order. */
-export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
+export interface StartOptions {
+  logger?: Logger;
+  /** Where invitations go; by default the link is printed on the console (no mail service). */
+  invitationSender?: InvitationSender;
+}
+
+/** Starts the tenant service: migrations (when configured), adapters, signing keys, server, consumers. */
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: "tenant", level: config.logLevel });
   // Closers of what is open so far, run in reverse if a later step fails or on stop().
   const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
@@ -44,6 +66,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         logger,
       });
     }
+    const now = () => new Date();
     const db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger });
     closers.push({ name: "db", close: () => db.close() });
     const redis = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, lazyConnect: true });
@@ -58,13 +81,31 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     closers.push({ name: "bus", close: () => bus.close() });
     await bus.ensureStream({ domain: "tenant" });
 
+    const secretBox = createSecretBox(config.channelSecretKeys);
+    const signingKeys = createSigningKeys({
+      db,
+      secretBox,
+      issuer: config.authIssuer,
+      activeSealingKeyId: config.channelSecretKeys.activeKeyId,
+      graceS: config.signingKeyPublishGraceS,
+      now,
+    });
+    await signingKeys.ensure();
+    const tokens = createTokenIssuer({ keys: signingKeys, issuer: config.authIssuer, now });
+    const lookups = createLookups(db);
+    const identity = createIdentityLookups(db);
+    const introspectApiKey = createApiKeyIntrospection({ db, identity, now });
+
+    const consumers: Array<{ stop(): Promise<void> }> = [];
+    closers.push({ name: "consumers", close: () => Promise.all(consumers.map((c) => c.stop())) });
     const server = buildServer({
       db,
       bus,
       redis,
       logger,
-      lookups: createLookups(db),
-      secretBox: createSecretBox(config.channelSecretKeys),
+      lookups,
+      identity,
+      secretBox,
       publish: createPublishEvents(bus, logger),
       graphDefaults: {
         graphApiVersion: config.graphApiVersion,
@@ -72,10 +113,29 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         instagramGraphBaseUrl: config.instagramGraphBaseUrl,
         allowBaseUrlOverride: config.allowGraphBaseUrlOverride,
       },
+      passwords: createPasswordHasher(),
+      loginAttempts: createLoginAttempts(redis, config.loginLimits),
+      signingKeys,
+      tokens,
+      sessions: createSessions({ tokens, platformAdminEmails: config.platformAdminEmails, now }),
+      introspectApiKey,
+      // This process checks its own callers locally: its keys, its database, its lookups.
+      verifier: createKeySetVerifier({
+        keys: () => signingKeys.jwks(),
+        issuer: config.authIssuer,
+        audience: AUDIENCE,
+      }),
+      apiKeys: createApiKeyCache({ introspect: introspectApiKey }),
+      workspaces: createWorkspaceDirectory({ lookup: (id) => lookups.tenantOfWorkspace(id) }),
+      serviceCredentials: config.serviceCredentials,
+      invitations: options.invitationSender ?? createConsoleInvitationSender({ logger }),
+      consoleUrl: config.consoleUrl,
+      signingKeyGraceS: config.signingKeyPublishGraceS,
+      now,
     });
     closers.push({ name: "server", close: () => server.close() });
     const port = await server.listen(config.port, config.host);
-    // No consumers: the tenant service consumes no events.
+    consumers.push(await consumeAuditRecorded({ bus, db, schema: SCHEMA }));
     let stopping: Promise<void> | undefined;
     return {
       port,

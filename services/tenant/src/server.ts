@@ -1,27 +1,55 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
-import { type AtendoServer, createServer } from "@atendo/service-kit";
+import { ApiKeyService, AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
+import {
+  type AtendoServer,
+  createAuthInterceptor,
+  createServer,
+  type TokenVerifier,
+  type WorkspaceDirectory,
+} from "@atendo/service-kit";
 import type { Redis } from "ioredis";
+import { createJwksRoute } from "./auth/jwks-route.js";
+import { createApiKeyService } from "./handlers/api-key-service.js";
+import { createAuthService } from "./handlers/auth-service.js";
 import { createChannelService } from "./handlers/channel-service.js";
 import type { HandlerDeps } from "./handlers/deps.js";
 import { createTenantService } from "./handlers/tenant-service.js";
+import { POLICIES } from "./policies.js";
 
 export interface ServerDeps extends HandlerDeps {
   bus: Bus;
   redis: Redis;
   db: Db;
+  /** Verifies tokens with this service's own keys (no HTTP to itself). */
+  verifier: TokenVerifier;
+  /** Workspace -> tenant from this service's own lookups. */
+  workspaces: WorkspaceDirectory;
+  /** Seconds a new signing key is published before it signs (JWKS cache headers). */
+  signingKeyGraceS: number;
 }
 
-/** Routes and readiness of the tenant service; nothing listens until `listen()`. */
+/** Routes, the auth interceptor, the JWKS route and readiness; nothing listens until `listen()`. */
 export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "tenant",
     logger: deps.logger,
     routes(router) {
       router.service(TenantService, createTenantService(deps));
+      router.service(AuthService, createAuthService(deps));
       router.service(ChannelService, createChannelService(deps));
+      router.service(ApiKeyService, createApiKeyService(deps));
     },
+    interceptors: [
+      createAuthInterceptor({
+        verifier: deps.verifier,
+        apiKeys: deps.apiKeys,
+        workspaces: deps.workspaces,
+        policies: POLICIES,
+        logger: deps.logger,
+      }),
+    ],
+    http: createJwksRoute({ keys: deps.signingKeys, graceS: deps.signingKeyGraceS }),
     readiness: [
       { name: "postgres", check: (signal) => deps.db.ping(signal) },
       { name: "nats", check: () => deps.bus.ping() },

@@ -263,7 +263,7 @@ describe("ChannelService", () => {
         config: { case: "whatsapp", value: wa },
       });
       const channelId = channel?.id ?? "";
-      await h.channels.setChannelStatus({
+      await h.delivery.channels.setChannelStatus({
         tenantId,
         channelId,
         status: ChannelStatus.NEEDS_RECONNECT,
@@ -285,7 +285,9 @@ describe("ChannelService", () => {
       assert.equal(view?.displayPhoneNumber, "+1 555 0199");
       assert.equal(view?.accessTokenHint, "0042");
 
-      const resolved = await h.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
+      const resolved = await h.delivery.channels.resolveChannel({
+        key: { case: "channelId", value: channelId },
+      });
       const creds = resolved.credentials.case === "whatsapp" ? resolved.credentials.value : undefined;
       assert.equal(creds?.accessToken, newToken);
       assert.equal(creds?.appSecret, wa.appSecret);
@@ -365,7 +367,7 @@ describe("ChannelService", () => {
       const channelId = channel?.id ?? "";
       await h.channels.disableChannel({ workspaceId, channelId });
       const err = await rejection(
-        h.channels.setChannelStatus({
+        h.delivery.channels.setChannelStatus({
           tenantId,
           channelId,
           status: ChannelStatus.NEEDS_RECONNECT,
@@ -375,13 +377,13 @@ describe("ChannelService", () => {
       assert.equal(err.code, Code.FailedPrecondition);
 
       const noReason = await rejection(
-        h.channels.setChannelStatus({ tenantId, channelId, status: ChannelStatus.NEEDS_RECONNECT }),
+        h.delivery.channels.setChannelStatus({ tenantId, channelId, status: ChannelStatus.NEEDS_RECONNECT }),
       );
       assert.equal(noReason.code, Code.InvalidArgument);
 
       const otherTenant = await tenantWithWorkspace(h);
       const foreign = await rejection(
-        h.channels.setChannelStatus({
+        h.delivery.channels.setChannelStatus({
           tenantId: otherTenant.tenantId,
           channelId,
           status: ChannelStatus.ACTIVE,
@@ -400,7 +402,9 @@ describe("ChannelService", () => {
         name: "IG",
         config: { case: "instagram", value: ig },
       });
-      const res = await h.channels.resolveChannel({ key: { case: "channelId", value: channel?.id ?? "" } });
+      const res = await h.delivery.channels.resolveChannel({
+        key: { case: "channelId", value: channel?.id ?? "" },
+      });
       assert.equal(res.tenantId, tenantId);
       assert.equal(res.workspaceId, workspaceId);
       assert.equal(res.type, ChannelType.INSTAGRAM);
@@ -429,7 +433,7 @@ describe("ChannelService", () => {
         config: { case: "web", value: { allowedOrigins: ["http://localhost:4200"] } },
       });
       const siteKey = channel?.config.case === "web" ? channel.config.value.siteKey : "";
-      const res = await h.channels.resolveChannel({ key: { case: "siteKey", value: siteKey } });
+      const res = await h.delivery.channels.resolveChannel({ key: { case: "siteKey", value: siteKey } });
       assert.equal(res.channelId, channel?.id);
       const creds = res.credentials.case === "web" ? res.credentials.value : undefined;
       assert.equal(creds?.identitySecret, webIdentitySecret);
@@ -438,18 +442,21 @@ describe("ChannelService", () => {
 
     it("answers not_found for unknown ids and site keys", async () => {
       assert.equal(
-        (await rejection(h.channels.resolveChannel({ key: { case: "channelId", value: UNKNOWN } }))).code,
+        (await rejection(h.delivery.channels.resolveChannel({ key: { case: "channelId", value: UNKNOWN } })))
+          .code,
         Code.NotFound,
       );
       assert.equal(
         (
           await rejection(
-            h.channels.resolveChannel({ key: { case: "siteKey", value: "pk_unknownunknownunknown" } }),
+            h.delivery.channels.resolveChannel({
+              key: { case: "siteKey", value: "pk_unknownunknownunknown" },
+            }),
           )
         ).code,
         Code.NotFound,
       );
-      assert.equal((await rejection(h.channels.resolveChannel({}))).code, Code.InvalidArgument);
+      assert.equal((await rejection(h.delivery.channels.resolveChannel({}))).code, Code.InvalidArgument);
     });
   });
 });
@@ -489,7 +496,7 @@ describe("ChannelService with Graph URL overrides denied (the production default
       }),
     );
     assert.equal(update.code, Code.InvalidArgument);
-    const resolved = await h.channels.resolveChannel({
+    const resolved = await h.delivery.channels.resolveChannel({
       key: { case: "channelId", value: channel?.id ?? "" },
     });
     assert.equal(

@@ -20,14 +20,71 @@ describe("config", () => {
     assert.equal("migrationDatabaseUrl" in config, false);
   });
 
-  it("refuses to start in production without channel secret keys", () => {
+  it("refuses to start in production without channel secret keys or service credentials", () => {
     assert.throws(
       () => loadConfig({ ...base, NODE_ENV: "production" }),
-      (err: unknown) => err instanceof ConfigError && /CHANNEL_SECRET_KEYS is missing/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /CHANNEL_SECRET_KEYS is missing/.test(err.message) &&
+        /SERVICE_CREDENTIALS is missing/.test(err.message),
     );
     const key = randomBytes(32).toString("base64");
-    const config = loadConfig({ ...base, NODE_ENV: "production", CHANNEL_SECRET_KEYS: `prod-1:${key}` });
+    const credential = randomBytes(24).toString("base64url");
+    const config = loadConfig({
+      ...base,
+      NODE_ENV: "production",
+      CHANNEL_SECRET_KEYS: `prod-1:${key}`,
+      SERVICE_CREDENTIALS: `ingress:${credential}`,
+    });
     assert.deepEqual(config.channelSecretKeys.keyIds, ["prod-1"]);
+    // Production knows only the credentials it was given: no well-known development ones.
+    assert.deepEqual(config.serviceCredentials.services, ["ingress"]);
+    assert.equal(config.serviceCredentials.verify("ingress", credential), true);
+    assert.equal(config.serviceCredentials.verify("delivery", "dev-service-credential-delivery"), false);
+  });
+
+  it("derives development service credentials outside production, and never prints one", () => {
+    const config = loadConfig(base);
+    assert.deepEqual([...config.serviceCredentials.services].sort(), [
+      "ai",
+      "assistant",
+      "conversation",
+      "delivery",
+      "ingress",
+      "tenant",
+    ]);
+    assert.equal(config.serviceCredentials.verify("ingress", "dev-service-credential-ingress"), true);
+    assert.equal(config.serviceCredentials.verify("ingress", "dev-service-credential-delivery"), false);
+    assert.equal(config.serviceCredentials.verify("nobody", "dev-service-credential-ingress"), false);
+
+    const secret = randomBytes(24).toString("base64url");
+    const own = loadConfig({ ...base, SERVICE_CREDENTIALS: `delivery:${secret}` });
+    assert.equal(own.serviceCredentials.verify("delivery", secret), true);
+    assert.equal(own.serviceCredentials.verify("delivery", "dev-service-credential-delivery"), false);
+    assert.equal(JSON.stringify(own).includes(secret), false);
+    assert.throws(
+      () => loadConfig({ ...base, SERVICE_CREDENTIALS: `delivery:short,${"x".repeat(3)}` }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /SERVICE_CREDENTIALS is invalid: the credential of "delivery" is shorter/.test(err.message),
+    );
+  });
+
+  it("reads the auth settings", () => {
+    const config = loadConfig({
+      ...base,
+      AUTH_ISSUER: "atendo-staging",
+      SIGNING_KEY_PUBLISH_GRACE_S: "5",
+      PLATFORM_ADMIN_EMAILS: " Ops@Example.com , root@example.com",
+    });
+    assert.equal(config.authIssuer, "atendo-staging");
+    assert.equal(config.signingKeyPublishGraceS, 5);
+    assert.deepEqual([...config.platformAdminEmails], ["ops@example.com", "root@example.com"]);
+    assert.deepEqual(config.loginLimits, { windowS: 900, maxPerAccount: 10, maxPerIp: 100 });
+    assert.throws(
+      () => loadConfig({ ...base, PLATFORM_ADMIN_EMAILS: "not-an-email" }),
+      (err: unknown) => err instanceof ConfigError && /PLATFORM_ADMIN_EMAILS is invalid/.test(err.message),
+    );
   });
 
   it("names a bad key ring without printing it", () => {

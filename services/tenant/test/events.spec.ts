@@ -45,8 +45,14 @@ describe("events", () => {
     await h?.stop();
   });
 
-  const ofType = <T>(typeName: string) =>
-    received.filter((r) => r.event.$typeName === typeName).map((r) => r.event as unknown as T);
+  // The harness's own sign-up publishes events too: tests look at their tenant's only.
+  const tenantOf = (event: unknown) => (event as { meta?: { tenantId: string } }).meta?.tenantId;
+  const ofType = <T>(typeName: string, tenantId?: string) =>
+    received
+      .filter(
+        (r) => r.event.$typeName === typeName && (tenantId === undefined || tenantOf(r.event) === tenantId),
+      )
+      .map((r) => r.event as unknown as T);
 
   it("publishes tenant, workspace and channel events after each change, without secrets", async () => {
     const headers = { "x-correlation-id": "events-spec-1" };
@@ -76,31 +82,43 @@ describe("events", () => {
     );
     await h.channels.disableChannel({ workspaceId, channelId, reason: "closing" }, { headers });
 
-    await waitFor(() => received.length >= 5, { message: () => `5 events, got ${received.length}` });
+    const mine = () => received.filter((r) => tenantOf(r.event) === tenantId);
+    await waitFor(() => mine().length >= 5, { message: () => `5 events, got ${mine().length}` });
 
-    const [created] = ofType<import("@atendo/proto/tenant/v1").TenantCreated>(TenantCreatedSchema.typeName);
+    const [created] = ofType<import("@atendo/proto/tenant/v1").TenantCreated>(
+      TenantCreatedSchema.typeName,
+      tenantId,
+    );
     assert.equal(created?.tenant?.id, tenantId);
     assert.deepEqual(
       { tenant: created?.meta?.tenantId, ws: created?.meta?.workspaceId, corr: created?.meta?.correlationId },
       { tenant: tenantId, ws: "", corr: "events-spec-1" },
     );
-    const [ws] = ofType<import("@atendo/proto/tenant/v1").WorkspaceCreated>(WorkspaceCreatedSchema.typeName);
+    const [ws] = ofType<import("@atendo/proto/tenant/v1").WorkspaceCreated>(
+      WorkspaceCreatedSchema.typeName,
+      tenantId,
+    );
     assert.equal(ws?.workspace?.id, workspaceId);
     assert.equal(ws?.meta?.workspaceId, workspaceId);
 
     const [chCreated] = ofType<import("@atendo/proto/tenant/v1").ChannelCreated>(
       ChannelCreatedSchema.typeName,
+      tenantId,
     );
     assert.equal(chCreated?.channel?.id, channelId);
     assert.equal(chCreated?.meta?.tenantId, tenantId);
     assert.equal(chCreated?.meta?.workspaceId, workspaceId);
 
-    const [updated] = ofType<import("@atendo/proto/tenant/v1").ChannelUpdated>(ChannelUpdatedSchema.typeName);
+    const [updated] = ofType<import("@atendo/proto/tenant/v1").ChannelUpdated>(
+      ChannelUpdatedSchema.typeName,
+      tenantId,
+    );
     assert.deepEqual(updated?.changedFields, ["access_token", "name"]);
     assert.equal(updated?.channel?.name, "WA 2");
 
     const [status] = ofType<import("@atendo/proto/tenant/v1").ChannelStatusChanged>(
       ChannelStatusChangedSchema.typeName,
+      tenantId,
     );
     assert.deepEqual(
       {
@@ -121,7 +139,7 @@ describe("events", () => {
     assert.ok(received.every((r) => r.subject.startsWith(`${h.namespace}.atendo.tenant.v1.`)));
 
     // No event carries a secret, in any encoding of its bytes.
-    const all = Buffer.concat(received.map((r) => Buffer.from(r.bytes)));
+    const all = Buffer.concat(mine().map((r) => Buffer.from(r.bytes)));
     for (const secret of [wa.accessToken, wa.appSecret, wa.verifyToken, newToken]) {
       assert.ok(!all.includes(secret), "an event carries a channel secret");
     }
@@ -144,15 +162,19 @@ describe("events", () => {
         ),
       { message: "ChannelCreated of the web channel" },
     );
-    const before = received.length;
+    const tenantId = tenant?.id ?? "";
+    const mine = () => received.filter((r) => tenantOf(r.event) === tenantId);
+    const before = mine().length;
     // Same name again, and enabling an active channel: no change, no event.
     await h.channels.updateChannel({ workspaceId, channelId, updateMask: { paths: ["name"] }, name: "W" });
     await h.channels.enableChannel({ workspaceId, channelId });
     // A marker change proves the stream delivered everything published before it.
     await h.channels.disableChannel({ workspaceId, channelId });
-    await waitFor(() => received.length > before, { message: "the marker event" });
+    await waitFor(() => mine().length > before, { message: "the marker event" });
     assert.deepEqual(
-      received.slice(before).map((r) => r.event.$typeName),
+      mine()
+        .slice(before)
+        .map((r) => r.event.$typeName),
       [ChannelStatusChangedSchema.typeName],
     );
   });

@@ -28,11 +28,18 @@ function serviceConstructor(root: grpc.GrpcObject, path: string): grpc.ServiceCl
   return node as grpc.ServiceClientConstructor;
 }
 
-function unary(client: grpc.Client, method: string, req: object): Promise<Record<string, unknown>> {
+function unary(
+  client: grpc.Client,
+  method: string,
+  req: object,
+  token?: string,
+): Promise<Record<string, unknown>> {
   const fn = (client as unknown as Record<string, UnaryMethod>)[method];
   assert.ok(fn, `no method ${method}`);
+  const metadata = new grpc.Metadata();
+  if (token !== undefined) metadata.set("authorization", `Bearer ${token}`);
   return new Promise((resolve, reject) => {
-    fn.call(client, req, new grpc.Metadata(), (err, res) => {
+    fn.call(client, req, metadata, (err, res) => {
       if (err) reject(err);
       else resolve(res as Record<string, unknown>);
     });
@@ -71,14 +78,15 @@ describe("gRPC interop (grpc-js with .proto files loaded at run time)", () => {
 
   it("creates a tenant and reads it back over plain gRPC", async () => {
     const slug = uniqueSlug("grpc");
-    const created = await unary(client, "CreateTenant", { name: "Over gRPC", slug, plan: "PLAN_PRO" });
+    const token = h.admin.accessToken;
+    const created = await unary(client, "CreateTenant", { name: "Over gRPC", slug, plan: "PLAN_PRO" }, token);
     const tenant = created.tenant as Record<string, unknown>;
     assert.equal(tenant.slug, slug);
     assert.equal(tenant.plan, "PLAN_PRO");
     assert.equal(tenant.status, "TENANT_STATUS_ACTIVE");
     assert.equal((tenant.limits as Record<string, unknown>).channels, 25);
 
-    const got = await unary(client, "GetTenant", { tenant_id: tenant.id });
+    const got = await unary(client, "GetTenant", { tenant_id: tenant.id }, token);
     const read = got.tenant as Record<string, unknown>;
     assert.deepEqual([read.id, read.name, read.slug], [tenant.id, "Over gRPC", slug]);
     assert.equal(
@@ -94,21 +102,32 @@ describe("gRPC interop (grpc-js with .proto files loaded at run time)", () => {
 
   it("carries error codes and field-naming messages as gRPC statuses", async () => {
     const slug = uniqueSlug("grpc");
-    await unary(client, "CreateTenant", { name: "A", slug, plan: "PLAN_FREE" });
+    const token = h.admin.accessToken;
+    await unary(client, "CreateTenant", { name: "A", slug, plan: "PLAN_FREE" }, token);
     await assert.rejects(
-      unary(client, "CreateTenant", { name: "B", slug, plan: "PLAN_FREE" }),
+      unary(client, "CreateTenant", { name: "B", slug, plan: "PLAN_FREE" }, token),
       (err: grpc.ServiceError) => {
         assert.equal(err.code, grpc.status.ALREADY_EXISTS);
         return true;
       },
     );
     await assert.rejects(
-      unary(client, "CreateTenant", { name: "C", slug: "-bad-", plan: "PLAN_FREE" }),
+      unary(client, "CreateTenant", { name: "C", slug: "-bad-", plan: "PLAN_FREE" }, token),
       (err: grpc.ServiceError) => {
         assert.equal(err.code, grpc.status.INVALID_ARGUMENT);
         assert.match(err.details, /slug/);
         return true;
       },
     );
+  });
+
+  it("reads credentials from gRPC metadata: none or a forged token is UNAUTHENTICATED", async () => {
+    for (const token of [undefined, `${h.admin.accessToken.slice(0, -4)}AAAA`]) {
+      await assert.rejects(unary(client, "ListTenants", {}, token), (err: grpc.ServiceError) => {
+        assert.equal(err.code, grpc.status.UNAUTHENTICATED);
+        assert.equal(err.details, "missing or invalid credentials");
+        return true;
+      });
+    }
   });
 });

@@ -28,7 +28,7 @@ describe("channel secrets at rest", () => {
     return r;
   };
   const resolveToken = async (channelId: string) => {
-    const res = await h.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
+    const res = await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
     return res.credentials.case === "whatsapp" ? res.credentials.value.accessToken : undefined;
   };
 
@@ -47,7 +47,7 @@ describe("channel secrets at rest", () => {
       assert.ok(!stored.secrets.includes(secret), "plaintext secret in the secrets column");
       assert.ok(!stored.config.includes(secret), "plaintext secret in the config column");
     }
-    const res = await h.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
+    const res = await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
     const creds = res.credentials.case === "whatsapp" ? res.credentials.value : undefined;
     assert.deepEqual(
       [creds?.accessToken, creds?.appSecret, creds?.verifyToken],
@@ -72,7 +72,7 @@ describe("channel secrets at rest", () => {
       [a.channel?.id, b.channel?.id],
     );
     const err = await rejection(
-      h.channels.resolveChannel({ key: { case: "channelId", value: b.channel?.id ?? "" } }),
+      h.delivery.channels.resolveChannel({ key: { case: "channelId", value: b.channel?.id ?? "" } }),
     );
     assert.equal(err.code, Code.Internal);
     // The caller gets a reference; the log line with that reference says why.
@@ -121,7 +121,9 @@ describe("channel secrets at rest", () => {
     // With ka retired, the row re-sealed under kb opens; the one left on ka does not.
     await h.restart({ CHANNEL_SECRET_KEYS: keyB });
     assert.equal(await resolveToken(firstId), wa1.accessToken);
-    const err = await rejection(h.channels.resolveChannel({ key: { case: "channelId", value: secondId } }));
+    const err = await rejection(
+      h.delivery.channels.resolveChannel({ key: { case: "channelId", value: secondId } }),
+    );
     assert.equal(err.code, Code.Internal);
     assert.ok(h.logs.some((l) => l.includes('sealed with key \\"ka\\", which the key ring does not hold')));
   });
@@ -142,7 +144,7 @@ describe("channel secrets at rest", () => {
       updateMask: { paths: ["app_secret"] },
       appSecret: newSecret,
     });
-    await h.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
+    await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
     const web = await h.channels.createChannel({
       workspaceId,
       name: "Web",

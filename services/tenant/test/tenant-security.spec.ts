@@ -12,6 +12,10 @@ const LOOKUPS = [
   "tenant.tenant_of_channel(uuid)",
   "tenant.channel_of_site_key(text)",
   "tenant.list_tenant_ids(uuid, text, text, int)",
+  "tenant.tenants_of_user(uuid)",
+  "tenant.invitation_of_token(bytea)",
+  "tenant.refresh_token_of_hash(bytea)",
+  "tenant.api_key_of_prefix(text)",
 ];
 
 describe("tenant security", () => {
@@ -37,8 +41,40 @@ describe("tenant security", () => {
     );
     assert.deepEqual(
       tables.map((t) => t.table),
-      ["channels", "tenants", "workspaces"],
+      [
+        "api_keys",
+        "audit_log",
+        "channels",
+        "invitations",
+        "memberships",
+        "processed_events",
+        "refresh_tokens",
+        "tenants",
+        "workspaces",
+      ],
     );
+    // The global tables are global on purpose: people span tenants, signing keys sign for all.
+    const global = await adminQuery<{ table: string }>(
+      `select c.relname as "table" from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'tenant' and c.relkind = 'r'
+          and not exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id')
+        order by 1`,
+    );
+    assert.deepEqual(
+      global.map((t) => t.table),
+      ["mikro_orm_migrations", "signing_keys", "users"],
+    );
+  });
+
+  it("keeps the audit log append-only for the service role", async () => {
+    const [grants] = await adminQuery<Record<string, boolean>>(
+      `select has_table_privilege('atendo_tenant', 'tenant.audit_log', 'insert') as insert,
+              has_table_privilege('atendo_tenant', 'tenant.audit_log', 'select') as select,
+              has_table_privilege('atendo_tenant', 'tenant.audit_log', 'update') as update,
+              has_table_privilege('atendo_tenant', 'tenant.audit_log', 'delete') as delete,
+              has_table_privilege('atendo_tenant', 'tenant.audit_log', 'truncate') as truncate`,
+    );
+    assert.deepEqual(grants, { insert: true, select: true, update: false, delete: false, truncate: false });
   });
 
   it("answers cross-tenant lookups only through owner-defined, pinned, role-restricted functions", async () => {

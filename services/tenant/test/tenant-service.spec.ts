@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { Plan, TenantStatus } from "@atendo/proto/tenant/v1";
+import { MemberRole, Plan, TenantStatus } from "@atendo/proto/tenant/v1";
 import { adminQuery } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { rejection } from "./support/rejection.js";
-import { startTenantForTest, type TenantHarness, uniqueSlug } from "./support/start-tenant.js";
+import { startTenantForTest, type TenantHarness, uniqueEmail, uniqueSlug } from "./support/start-tenant.js";
 
 describe("TenantService", () => {
   let h: TenantHarness;
@@ -85,14 +85,30 @@ describe("TenantService", () => {
       assert.match(badId.rawMessage, /tenant_id/);
     });
 
-    it("refuses owner_email rather than dropping it", async () => {
-      const slug = uniqueSlug();
-      const err = await rejection(
-        h.tenants.createTenant({ name: "X", slug, plan: Plan.FREE, ownerEmail: "owner@example.com" }),
+    it("invites the first owner given by owner_email, and sends the link once", async () => {
+      const email = uniqueEmail("owner");
+      const res = await h.tenants.createTenant({
+        name: "Owned",
+        slug: uniqueSlug(),
+        plan: Plan.FREE,
+        ownerEmail: email.toUpperCase(),
+      });
+      const tenantId = res.tenant?.id ?? "";
+      assert.equal(res.ownerInvitation?.email, email);
+      assert.equal(res.ownerInvitation?.role, MemberRole.OWNER);
+      assert.equal(res.ownerInvitation?.invitedByUserId, "");
+      assert.match(res.ownerInvitationToken, /^inv_/);
+      const sent = h.invitations.filter((i) => i.tenantId === tenantId);
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0]?.email, email);
+      assert.equal(sent[0]?.role, "owner");
+      assert.ok(sent[0]?.acceptUrl.endsWith(`#token=${res.ownerInvitationToken}`));
+      const rows = await adminQuery<{ token_hash: Buffer }>(
+        "select token_hash from tenant.invitations where tenant_id = $1",
+        [tenantId],
       );
-      assert.equal(err.code, Code.Unimplemented);
-      assert.match(err.rawMessage, /^owner_email/);
-      assert.equal((await adminQuery("select 1 from tenant.tenants where slug = $1", [slug])).length, 0);
+      assert.equal(rows.length, 1);
+      assert.ok(!rows[0]?.token_hash.toString("latin1").includes(res.ownerInvitationToken));
     });
 
     it("answers not_found for an unknown tenant", async () => {

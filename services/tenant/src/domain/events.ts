@@ -1,11 +1,18 @@
 import { newEventMeta } from "@atendo/bus";
 import {
+  ApiKeyRevokedSchema,
   type Channel,
   ChannelCreatedSchema,
   ChannelStatusChangedSchema,
   ChannelUpdatedSchema,
+  type Member,
+  type MemberChange,
+  MemberChangedSchema,
   type Tenant,
   TenantCreatedSchema,
+  TenantReactivatedSchema,
+  TenantSuspendedSchema,
+  TenantUpdatedSchema,
   type Workspace,
   WorkspaceCreatedSchema,
 } from "@atendo/proto/tenant/v1";
@@ -83,6 +90,63 @@ export function channelStatusChanged(
       previousStatus: channelStatusToProto(previous),
       status: channelStatusToProto(channel.status),
       reason: channel.statusReason,
+    }),
+  );
+}
+
+export function tenantUpdated(tenant: Tenant, changedFields: string[], correlationId: string): PendingEvent {
+  return pending(
+    TenantUpdatedSchema,
+    create(TenantUpdatedSchema, {
+      meta: newEventMeta({ tenantId: tenant.id, workspaceId: "", correlationId }),
+      tenant,
+      changedFields,
+    }),
+  );
+}
+
+export function tenantSuspended(tenantId: string, reason: string, correlationId: string): PendingEvent {
+  return pending(
+    TenantSuspendedSchema,
+    create(TenantSuspendedSchema, {
+      meta: newEventMeta({ tenantId, workspaceId: "", correlationId }),
+      tenantId,
+      reason,
+    }),
+  );
+}
+
+export function tenantReactivated(tenantId: string, correlationId: string): PendingEvent {
+  return pending(
+    TenantReactivatedSchema,
+    create(TenantReactivatedSchema, {
+      meta: newEventMeta({ tenantId, workspaceId: "", correlationId }),
+      tenantId,
+    }),
+  );
+}
+
+export function memberChanged(member: Member, change: MemberChange, correlationId: string): PendingEvent {
+  return pending(
+    MemberChangedSchema,
+    create(MemberChangedSchema, {
+      meta: newEventMeta({ tenantId: member.tenantId, workspaceId: "", correlationId }),
+      change,
+      member,
+    }),
+  );
+}
+
+export function apiKeyRevoked(
+  key: { id: string; tenantId: string; workspaceId: string; prefix: string },
+  correlationId: string,
+): PendingEvent {
+  return pending(
+    ApiKeyRevokedSchema,
+    create(ApiKeyRevokedSchema, {
+      meta: newEventMeta({ tenantId: key.tenantId, workspaceId: key.workspaceId, correlationId }),
+      apiKeyId: key.id,
+      prefix: key.prefix,
     }),
   );
 }

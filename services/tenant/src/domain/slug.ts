@@ -23,7 +23,24 @@ const RESERVED = new Set([
 ]);
 
 /** The format is protovalidate's job; this adds what a pattern cannot say. */
-export function checkSlug(slug: string): void {
-  if (RESERVED.has(slug)) throw new InvalidInputError("slug", `"${slug}" is reserved`);
-  if (slug.includes("--")) throw new InvalidInputError("slug", "must not contain two dashes in a row");
+export function checkSlug(slug: string, field = "slug"): void {
+  if (RESERVED.has(slug)) throw new InvalidInputError(field, `"${slug}" is reserved`);
+  if (slug.includes("--")) throw new InvalidInputError(field, "must not contain two dashes in a row");
+}
+
+/**
+ * A slug for a business name when the caller gives none ("Café Zé & Filhos" -> "cafe-ze-filhos"),
+ * padded or cut to the contract's 3..63 characters, never a reserved one. `suffix` tells apart a
+ * retry after a collision.
+ */
+export function slugFromName(name: string, suffix = ""): string {
+  let base = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (base.length < 3 || RESERVED.has(base)) base = `${base}${base === "" ? "" : "-"}team`.replace(/^-/, "");
+  const tail = suffix === "" ? "" : `-${suffix}`;
+  return `${base.slice(0, 63 - tail.length).replace(/-+$/, "")}${tail}`;
 }

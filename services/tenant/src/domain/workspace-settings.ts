@@ -25,3 +25,6 @@ export function normalizeLanguage(language: string): string {
   }
   throw new InvalidInputError("default_language", `"${language}" is not a BCP 47 language tag`);
 }
+
+/** The first workspace of a new tenant when the sign-up names none. */
+export const DEFAULT_WORKSPACE_NAME = "Main";

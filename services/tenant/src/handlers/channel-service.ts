@@ -4,6 +4,7 @@ import { invalidArgument, notFound } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { channelSummary } from "../domain/audit-summary.js";
 import { channelCredentials } from "../domain/channel-credentials.js";
 import { newChannelSettings } from "../domain/channel-input.js";
 import { openChannelSecrets, sealChannelSecrets } from "../domain/channel-secrets.js";
@@ -23,9 +24,11 @@ import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-tok
 import { effectiveLimits, limitProblem } from "../domain/plan-limits.js";
 import { PreconditionError } from "../domain/precondition-error.js";
 import { nonBlank } from "../domain/text.js";
+import { recordAudit } from "../store/audit-log.js";
 import { findChannel, listChannels } from "../store/channel-repository.js";
 import { ChannelRow } from "../store/channel-row.js";
 import { countChannels, findTenant, lockTenant } from "../store/tenant-repository.js";
+import { auditContextOf, tenantOfCall, tenantOfWorkspaceCall } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc, type UniqueMessages } from "./rpc-errors.js";
@@ -37,6 +40,13 @@ const IN_USE: Readonly<Record<string, string>> = {
     "another Instagram channel of this tenant that is not disabled uses this account_id",
 };
 
+const STATUS_ACTIONS: Readonly<Record<StatusRequest["kind"], string>> = {
+  disable: "channel.disable",
+  enable: "channel.enable",
+  set: "channel.status_change",
+  reconnected: "channel.status_change",
+};
+
 /** ChannelService: connects channels, keeps their secrets sealed, resolves them for ingress and delivery. */
 export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typeof ChannelService>> {
   const { db, lookups, secretBox, publish } = deps;
@@ -46,12 +56,6 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
     channels_whatsapp_number_key: "a WhatsApp channel (not disabled) with this phone_number_id",
     channels_instagram_account_key: "an Instagram channel (not disabled) with this account_id",
   });
-
-  async function tenantOfWorkspace(workspaceId: string): Promise<string> {
-    const tenantId = await lookups.tenantOfWorkspace(workspaceId);
-    if (tenantId === undefined) throw notFound("workspace", workspaceId);
-    return tenantId;
-  }
 
   /** Moves a channel's status; publishes ChannelStatusChanged when it really moved. */
   async function changeStatus(
@@ -67,11 +71,20 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
         const previous = row.status;
         const next = nextChannelStatus({ status: row.status, reason: row.statusReason }, request);
         if (next.status === row.status && next.reason === row.statusReason) return { row, previous };
+        const before = channelSummary(row);
         const now = new Date();
         if (next.status !== row.status) row.statusChangedAt = now;
         row.status = next.status;
         row.statusReason = next.reason;
         row.updatedAt = now;
+        recordAudit(em, await auditContextOf(em, ctx, where.tenantId), {
+          action: STATUS_ACTIONS[request.kind],
+          targetType: "channel",
+          targetId: row.id,
+          workspaceId: row.workspaceId,
+          before,
+          after: channelSummary(row),
+        });
         return { row, previous };
       });
     } catch (err) {
@@ -97,7 +110,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
       rpc(async () => {
         const name = nonBlank("name", req.name);
         const settings = newChannelSettings(req.config, deps.graphDefaults);
-        const tenantId = await tenantOfWorkspace(req.workspaceId);
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const id = newId();
         const sealed = sealChannelSecrets(secretBox, { tenantId, id }, settings.secrets);
         const row = await db.withTenant(tenantId, async (em) => {
@@ -112,7 +125,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
           );
           if (problem !== undefined) throw new ConnectError(problem, Code.ResourceExhausted);
           const now = new Date();
-          return em.create(ChannelRow, {
+          const created = em.create(ChannelRow, {
             id,
             tenantId,
             workspaceId: req.workspaceId,
@@ -127,6 +140,14 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
             createdAt: now,
             updatedAt: now,
           });
+          recordAudit(em, await auditContextOf(em, ctx, tenantId), {
+            action: "channel.create",
+            targetType: "channel",
+            targetId: id,
+            workspaceId: req.workspaceId,
+            after: channelSummary(created),
+          });
+          return created;
         });
         lookups.rememberChannel(id, tenantId);
         const channel = channelView(row);
@@ -139,22 +160,22 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
         return { channel, webIdentitySecret: settings.identitySecret };
       }, namedUniques(req.name)),
 
-    getChannel: (req) =>
+    getChannel: (req, ctx) =>
       rpc(async () => {
-        const tenantId = await tenantOfWorkspace(req.workspaceId);
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const row = await db.withTenant(tenantId, (em) => findChannel(em, req.channelId, req.workspaceId));
         if (row === null) throw notFound("channel", req.channelId);
         return { channel: channelView(row) };
       }),
 
-    listChannels: (req) =>
+    listChannels: (req, ctx) =>
       rpc(async () => {
         const type = channelTypeFromProto(req.type);
         const status = channelStatusFromProto(req.status);
         const filters = filterKey({ workspace: req.workspaceId, type: type ?? "", status: status ?? "" });
         const size = pageSize(req.page);
         const after = decodePageToken(req.page, filters);
-        const tenantId = await tenantOfWorkspace(req.workspaceId);
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const rows = await db.withTenant(tenantId, (em) =>
           listChannels(em, { workspaceId: req.workspaceId, type, status, after }, size + 1),
         );
@@ -164,7 +185,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
 
     updateChannel: (req, ctx) =>
       rpc(async () => {
-        const tenantId = await tenantOfWorkspace(req.workspaceId);
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const outcome = await db.withTenant(tenantId, async (em) => {
           const row = await findChannel(em, req.channelId, req.workspaceId);
           if (row === null) throw notFound("channel", req.channelId);
@@ -181,6 +202,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
           );
           if (update.changedFields.length === 0) return { row, previous, changedFields: [] };
           if (update.changedFields.includes("name")) nonBlank("name", update.name);
+          const before = channelSummary(row);
           const now = new Date();
           row.name = update.name;
           row.config = update.config;
@@ -198,6 +220,15 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
             row.statusReason = next.reason;
           }
           row.updatedAt = now;
+          recordAudit(em, await auditContextOf(em, ctx, tenantId), {
+            action: "channel.update",
+            targetType: "channel",
+            targetId: row.id,
+            workspaceId: row.workspaceId,
+            before,
+            // Which secrets changed shows in the hints; the values never reach the log.
+            after: { ...channelSummary(row), changed_fields: update.changedFields },
+          });
           return { row, previous, changedFields: update.changedFields };
         });
         const { row, previous, changedFields } = outcome;
@@ -218,7 +249,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
 
     disableChannel: (req, ctx) =>
       rpc(async () => {
-        const tenantId = await tenantOfWorkspace(req.workspaceId);
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const channel = await changeStatus(
           { tenantId, channelId: req.channelId, workspaceId: req.workspaceId },
           { kind: "disable", reason: req.reason.trim() },
@@ -229,7 +260,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
 
     enableChannel: (req, ctx) =>
       rpc(async () => {
-        const tenantId = await tenantOfWorkspace(req.workspaceId);
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const channel = await changeStatus(
           { tenantId, channelId: req.channelId, workspaceId: req.workspaceId },
           { kind: "enable" },
@@ -243,7 +274,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
         const status = channelStatusFromProto(req.status);
         if (status === undefined) throw new InvalidInputError("status", "is not a channel status");
         const channel = await changeStatus(
-          { tenantId: req.tenantId, channelId: req.channelId },
+          { tenantId: tenantOfCall(ctx, req.tenantId), channelId: req.channelId },
           { kind: "set", status, reason: req.reason.trim() },
           ctx,
         );

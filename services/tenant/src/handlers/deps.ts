@@ -1,7 +1,17 @@
 import type { Db } from "@atendo/db";
+import type { ApiKeyCache } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
+import type { ApiKeyIntrospection } from "../auth/api-key-introspection.js";
+import type { Sessions } from "../auth/sessions.js";
+import type { SigningKeys } from "../auth/signing-keys.js";
+import type { TokenIssuer } from "../auth/token-issuer.js";
+import type { InvitationSender } from "../clients/invitation-sender.js";
 import type { GraphDefaults } from "../domain/channel-model.js";
+import type { PasswordHasher } from "../domain/password-hasher.js";
 import type { SecretBox } from "../domain/secret-box.js";
+import type { ServiceCredentials } from "../domain/service-credentials.js";
+import type { IdentityLookups } from "../store/identity-lookups.js";
+import type { LoginAttempts } from "../store/login-attempts.js";
 import type { Lookups } from "../store/lookups.js";
 import type { PublishEvents } from "./publish-events.js";
 
@@ -9,8 +19,22 @@ import type { PublishEvents } from "./publish-events.js";
 export interface HandlerDeps {
   db: Db;
   lookups: Lookups;
+  identity: IdentityLookups;
   secretBox: SecretBox;
   publish: PublishEvents;
   graphDefaults: GraphDefaults;
   logger: Logger;
+  passwords: PasswordHasher;
+  loginAttempts: LoginAttempts;
+  signingKeys: SigningKeys;
+  tokens: TokenIssuer;
+  sessions: Sessions;
+  introspectApiKey: ApiKeyIntrospection;
+  /** The interceptor's cache of API keys: a revocation here evicts at once. */
+  apiKeys: ApiKeyCache;
+  serviceCredentials: ServiceCredentials;
+  invitations: InvitationSender;
+  /** Base URL of the console, for invitation links. */
+  consoleUrl: string;
+  now: () => Date;
 }

@@ -1,0 +1,124 @@
+import { newId } from "@atendo/db";
+import type { ApiKeyService } from "@atendo/proto/tenant/v1";
+import { notFound, principalOf } from "@atendo/service-kit";
+import { withContext } from "@atendo/telemetry";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { newApiKey } from "../domain/api-key-format.js";
+import { apiKeyView } from "../domain/api-key-view.js";
+import { apiKeySummary } from "../domain/audit-summary.js";
+import { apiKeyRevoked } from "../domain/events.js";
+import { InvalidInputError } from "../domain/invalid-input.js";
+import { sha256 } from "../domain/opaque-token.js";
+import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-token.js";
+import { PreconditionError } from "../domain/precondition-error.js";
+import { nonBlank } from "../domain/text.js";
+import { ApiKeyRow } from "../store/api-key-row.js";
+import { recordAudit } from "../store/audit-log.js";
+import { findTenant } from "../store/tenant-repository.js";
+import { auditContextOf, tenantOfWorkspaceCall } from "./caller.js";
+import { correlationOf } from "./context.js";
+import type { HandlerDeps } from "./deps.js";
+import { rpc } from "./rpc-errors.js";
+
+/** ApiKeyService: keys of a workspace; the full key exists only in CreateApiKey's answer. */
+export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKeyService> {
+  const { db, publish } = deps;
+  return {
+    createApiKey: (req, ctx) =>
+      rpc(async () => {
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
+        const name = nonBlank("name", req.name);
+        const expiresAt = req.expiresAt === undefined ? null : timestampDate(req.expiresAt);
+        if (expiresAt !== null && expiresAt <= deps.now())
+          throw new InvalidInputError("expires_at", "must be in the future");
+        const caller = principalOf(ctx);
+        const { key, prefix } = newApiKey();
+        const row = await db.withTenant(tenantId, async (em) => {
+          if ((await findTenant(em, tenantId))?.status !== "ACTIVE")
+            throw new PreconditionError("the tenant is suspended");
+          const created = em.create(ApiKeyRow, {
+            id: newId(),
+            tenantId,
+            workspaceId: req.workspaceId,
+            name,
+            prefix,
+            keyHash: sha256(key),
+            scopes: [...req.scopes],
+            createdBy: caller.kind === "user" ? caller.userId : null,
+            createdAt: deps.now(),
+            lastUsedAt: null,
+            revokedAt: null,
+            expiresAt,
+          });
+          recordAudit(em, await auditContextOf(em, ctx, tenantId), {
+            action: "api_key.create",
+            targetType: "api_key",
+            targetId: created.id,
+            workspaceId: req.workspaceId,
+            after: apiKeySummary(created),
+          });
+          return created;
+        });
+        withContext(deps.logger, { tenantId, correlationId: correlationOf(ctx) }).info(
+          { apiKeyId: row.id, prefix, scopes: row.scopes },
+          "api key created",
+        );
+        return { apiKey: apiKeyView(row), secret: key };
+      }),
+
+    listApiKeys: (req, ctx) =>
+      rpc(async () => {
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
+        const filters = filterKey({ workspace: req.workspaceId, revoked: String(req.includeRevoked) });
+        const size = pageSize(req.page);
+        const before = decodePageToken(req.page, filters);
+        const now = deps.now();
+        const rows = await db.withTenant(tenantId, (em) =>
+          em.find(
+            ApiKeyRow,
+            {
+              workspaceId: req.workspaceId,
+              ...(req.includeRevoked
+                ? {}
+                : { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] }),
+              ...(before === undefined ? {} : { id: { $lt: before } }),
+            },
+            { orderBy: { id: "desc" }, limit: size + 1 },
+          ),
+        );
+        const page = pageOf(rows, size, filters);
+        return { apiKeys: page.items.map(apiKeyView), page: { nextPageToken: page.nextPageToken } };
+      }),
+
+    revokeApiKey: (req, ctx) =>
+      rpc(async () => {
+        const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
+        const outcome = await db.withTenant(tenantId, async (em) => {
+          const row = await em.findOne(ApiKeyRow, { id: req.apiKeyId, workspaceId: req.workspaceId });
+          if (row === null) throw notFound("api key", req.apiKeyId);
+          if (row.revokedAt !== null) return { row, revoked: false };
+          const before = apiKeySummary(row);
+          row.revokedAt = deps.now();
+          recordAudit(em, await auditContextOf(em, ctx, tenantId), {
+            action: "api_key.revoke",
+            targetType: "api_key",
+            targetId: row.id,
+            workspaceId: row.workspaceId,
+            before,
+            after: apiKeySummary(row),
+          });
+          return { row, revoked: true };
+        });
+        const { row, revoked } = outcome;
+        if (revoked) {
+          // This process stops accepting it now; the event tells every other service's cache.
+          deps.apiKeys.evict(row.id);
+          const correlationId = correlationOf(ctx);
+          await publish([apiKeyRevoked(row, correlationId)], "the revocation");
+          withContext(deps.logger, { tenantId, correlationId }).info({ apiKeyId: row.id }, "api key revoked");
+        }
+        return { apiKey: apiKeyView(row) };
+      }),
+  };
+}

@@ -1,0 +1,52 @@
+import type { TenantService } from "@atendo/proto/tenant/v1";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { auditEntryView } from "../domain/audit-view.js";
+import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-token.js";
+import { listAudit } from "../store/audit-log.js";
+import { tenantOfCall } from "./caller.js";
+import type { HandlerDeps } from "./deps.js";
+import { rpc } from "./rpc-errors.js";
+
+const orUndefined = (value: string) => (value === "" ? undefined : value);
+
+/** ListAuditLog: newest first, filtered, keyset-paginated on the time-ordered ids. */
+export function createAuditRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof TenantService>, "listAuditLog"> {
+  return {
+    listAuditLog: (req, ctx) =>
+      rpc(async () => {
+        const tenantId = tenantOfCall(ctx, req.tenantId);
+        const range = req.timeRange;
+        const from = range?.startTime === undefined ? undefined : timestampDate(range.startTime);
+        const to = range?.endTime === undefined ? undefined : timestampDate(range.endTime);
+        const filters = filterKey({
+          tenant: tenantId,
+          workspace: req.workspaceId,
+          actor: req.actorId,
+          action: req.action,
+          target: req.targetId,
+          from: from?.toISOString() ?? "",
+          to: to?.toISOString() ?? "",
+        });
+        const size = pageSize(req.page);
+        const before = decodePageToken(req.page, filters);
+        const rows = await deps.db.withTenant(tenantId, (em) =>
+          listAudit(
+            em,
+            {
+              workspaceId: orUndefined(req.workspaceId),
+              actorId: orUndefined(req.actorId),
+              action: orUndefined(req.action),
+              targetId: orUndefined(req.targetId),
+              from,
+              to,
+              before,
+            },
+            size + 1,
+          ),
+        );
+        const page = pageOf(rows, size, filters);
+        return { entries: page.items.map(auditEntryView), page: { nextPageToken: page.nextPageToken } };
+      }),
+  };
+}

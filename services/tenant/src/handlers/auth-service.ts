@@ -1,0 +1,21 @@
+import type { AuthService } from "@atendo/proto/tenant/v1";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { createCurrentUser } from "./auth-current-user.js";
+import { createInternalTokens } from "./auth-internal-tokens.js";
+import { createLogin } from "./auth-login.js";
+import { createRefresh } from "./auth-refresh.js";
+import { createSignUp } from "./auth-sign-up.js";
+import { createSigningKeyRotation } from "./auth-signing-keys.js";
+import type { HandlerDeps } from "./deps.js";
+
+/** AuthService: sign-up, login and sessions, the internal token RPCs, signing-key rotation. */
+export function createAuthService(deps: HandlerDeps): ServiceImpl<typeof AuthService> {
+  return {
+    ...createSignUp(deps),
+    ...createLogin(deps),
+    ...createRefresh(deps),
+    ...createCurrentUser(deps),
+    ...createInternalTokens(deps),
+    ...createSigningKeyRotation(deps),
+  };
+}

@@ -1,0 +1,157 @@
+import { constraintName, isUniqueViolation, newId } from "@atendo/db";
+import { type AuthService, MemberChange } from "@atendo/proto/tenant/v1";
+import { alreadyExists } from "@atendo/service-kit";
+import { withContext } from "@atendo/telemetry";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { AuditContext } from "../domain/audit.js";
+import { memberSummary, tenantSummary, workspaceSummary } from "../domain/audit-summary.js";
+import { normalizeEmail } from "../domain/email.js";
+import { memberChanged, tenantCreated, workspaceCreated } from "../domain/events.js";
+import { memberView, userView } from "../domain/member-view.js";
+import { checkSlug, slugFromName } from "../domain/slug.js";
+import { tenantView, workspaceView } from "../domain/tenant-view.js";
+import { nonBlank } from "../domain/text.js";
+import { DEFAULT_WORKSPACE_NAME, normalizeTimeZone } from "../domain/workspace-settings.js";
+import { recordAudit } from "../store/audit-log.js";
+import { MembershipRow } from "../store/membership-row.js";
+import { TenantRow } from "../store/tenant-row.js";
+import { UserRow } from "../store/user-row.js";
+import { WorkspaceRow } from "../store/workspace-row.js";
+import { correlationOf } from "./context.js";
+import type { HandlerDeps } from "./deps.js";
+import { rpc } from "./rpc-errors.js";
+
+// A derived slug that is taken gets a random suffix; after this many tries the caller picks one.
+const DERIVED_SLUG_TRIES = 4;
+
+/** SignUp: a FREE tenant, its owner, a first workspace and a session, in one transaction. */
+export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthService>, "signUp"> {
+  const { db, sessions, publish } = deps;
+  return {
+    signUp: (req, ctx) =>
+      rpc(async () => {
+        const email = normalizeEmail(req.email);
+        const name = nonBlank("name", req.name);
+        const tenantName = nonBlank("tenant_name", req.tenantName);
+        const workspaceName = req.workspaceName.trim() || DEFAULT_WORKSPACE_NAME;
+        const timeZone = normalizeTimeZone(req.timeZone);
+        if (req.tenantSlug !== "") checkSlug(req.tenantSlug, "tenant_slug");
+        const passwordHash = await deps.passwords.hash(req.password);
+        const correlationId = correlationOf(ctx);
+
+        const attempt = async (slug: string) => {
+          const tenantId = newId();
+          const userId = newId();
+          const now = deps.now();
+          return db.withTenant(tenantId, async (em) => {
+            const user = em.create(UserRow, {
+              id: userId,
+              email,
+              name,
+              passwordHash,
+              platformAdmin: false,
+              createdAt: now,
+              updatedAt: now,
+              lastLoginAt: now,
+            });
+            const tenant = em.create(TenantRow, {
+              id: tenantId,
+              tenantId,
+              name: tenantName,
+              slug,
+              plan: "FREE",
+              status: "ACTIVE",
+              statusReason: "",
+              limits: null,
+              createdAt: now,
+              updatedAt: now,
+            });
+            // Parents first: the rows carry no ORM relations to order the inserts by.
+            await em.flush();
+            const workspace = em.create(WorkspaceRow, {
+              id: newId(),
+              tenantId,
+              name: workspaceName,
+              timeZone,
+              defaultLanguage: "en",
+              createdAt: now,
+              updatedAt: now,
+            });
+            const membership = em.create(MembershipRow, {
+              id: newId(),
+              tenantId,
+              userId,
+              role: "OWNER",
+              workspaceIds: [],
+              createdAt: now,
+              updatedAt: now,
+              lastLoginAt: now,
+            });
+            await em.flush();
+            const audit: AuditContext = {
+              tenantId,
+              actor: { kind: "USER", id: userId, name: email },
+              correlationId,
+            };
+            recordAudit(em, audit, {
+              action: "tenant.create",
+              targetType: "tenant",
+              targetId: tenantId,
+              after: tenantSummary(tenant),
+            });
+            recordAudit(em, audit, {
+              action: "workspace.create",
+              targetType: "workspace",
+              targetId: workspace.id,
+              workspaceId: workspace.id,
+              after: workspaceSummary(workspace),
+            });
+            recordAudit(em, audit, {
+              action: "member.add",
+              targetType: "member",
+              targetId: userId,
+              after: memberSummary({ email, role: "OWNER", workspaceIds: [] }),
+            });
+            const session = await sessions.open(em, { user, membership });
+            return { user, tenant, workspace, membership, tokens: session.pair };
+          });
+        };
+
+        let created: Awaited<ReturnType<typeof attempt>> | undefined;
+        for (let i = 0; created === undefined; i++) {
+          const derived = req.tenantSlug === "";
+          const slug = derived ? slugFromName(tenantName, i === 0 ? "" : newId().slice(-6)) : req.tenantSlug;
+          try {
+            created = await attempt(slug);
+          } catch (err) {
+            const constraint = isUniqueViolation(err) ? constraintName(err) : undefined;
+            if (constraint === "users_email_key") throw alreadyExists("an account with this email");
+            if (constraint === "tenants_slug_key" && derived && i + 1 < DERIVED_SLUG_TRIES) continue;
+            if (constraint === "tenants_slug_key")
+              throw alreadyExists(`a tenant with slug "${slug}"; choose a tenant_slug`);
+            throw err;
+          }
+        }
+        const { user, tenant, workspace, membership, tokens } = created;
+        const member = memberView({ ...membership, email, name, joinedAt: membership.createdAt });
+        await publish(
+          [
+            tenantCreated(tenantView(tenant), correlationId),
+            workspaceCreated(workspaceView(workspace), correlationId),
+            memberChanged(member, MemberChange.ADDED, correlationId),
+          ],
+          "the sign-up",
+        );
+        withContext(deps.logger, { tenantId: tenant.id, correlationId }).info(
+          { userId: user.id, workspaceId: workspace.id },
+          "signed up",
+        );
+        return {
+          user: userView(user),
+          tenant: tenantView(tenant),
+          workspace: workspaceView(workspace),
+          tokens,
+        };
+      }),
+  };
+}

@@ -1,0 +1,85 @@
+import type { EntityManager } from "@atendo/db";
+import {
+  type Principal,
+  permissionDenied,
+  principalKey,
+  principalOf,
+  requireWorkspace,
+  type UserPrincipal,
+} from "@atendo/service-kit";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { AuditActor, AuditContext } from "../domain/audit.js";
+import { ApiKeyRow } from "../store/api-key-row.js";
+import { findUser } from "../store/user-repository.js";
+import { correlationOf } from "./context.js";
+
+// How handlers learn who calls. The auth interceptor has already checked the policy (policies.ts):
+// these helpers only pick the tenant the call acts on and the actor for the audit log.
+
+/**
+ * The tenant a tenant-targeted RPC acts on: the caller's own, or the one in the request for the
+ * callers a rule lets act on any tenant (services, platform admins).
+ */
+export function tenantOfCall(ctx: HandlerContext, requestTenantId: string): string {
+  const p = principalOf(ctx);
+  if (p.kind === "service" || (p.kind === "user" && p.platformAdmin)) return requestTenantId;
+  // The interceptor refused another tenant already; this keeps the tenant from the principal.
+  if (p.tenantId !== requestTenantId) throw permissionDenied("not allowed");
+  return p.tenantId;
+}
+
+/** The tenant of a workspace the call targets (checked against the caller like the interceptor does). */
+export function tenantOfWorkspaceCall(ctx: HandlerContext, workspaceId: string): Promise<string> {
+  return requireWorkspace(ctx, workspaceId);
+}
+
+/** The calling user; `permission_denied` for any other kind of caller. */
+export function userOf(ctx: HandlerContext): UserPrincipal {
+  const p = principalOf(ctx);
+  if (p.kind !== "user") throw permissionDenied("not allowed");
+  return p;
+}
+
+/** The caller of a public RPC when it presented valid credentials, else undefined. */
+export function optionalCaller(ctx: HandlerContext): Principal | undefined {
+  return ctx.values.get(principalKey);
+}
+
+/** Who the audit log names for this call, as seen from `tenantId` (read in the caller's transaction). */
+export async function auditActor(em: EntityManager, p: Principal, tenantId: string): Promise<AuditActor> {
+  switch (p.kind) {
+    case "user": {
+      const user = await findUser(em, p.userId);
+      const kind = p.platformAdmin && p.tenantId !== tenantId ? "PLATFORM_ADMIN" : "USER";
+      return { kind, id: p.userId, name: user?.email ?? "" };
+    }
+    case "api_key": {
+      const key = await em.findOne(ApiKeyRow, { id: p.apiKeyId });
+      return { kind: "API_KEY", id: p.apiKeyId, name: key?.name ?? "" };
+    }
+    case "visitor":
+      return { kind: "VISITOR", id: p.visitorId, name: "" };
+    case "service":
+      return { kind: "SYSTEM", id: "", name: `service:${p.service}` };
+  }
+}
+
+/** The audit context of this call in `tenantId`, read in the caller's transaction. */
+export async function auditContextOf(
+  em: EntityManager,
+  ctx: HandlerContext,
+  tenantId: string,
+): Promise<AuditContext> {
+  return {
+    tenantId,
+    actor: await auditActor(em, principalOf(ctx), tenantId),
+    correlationId: correlationOf(ctx),
+  };
+}
+
+/** Owners manage owners: making, demoting, removing or inviting one needs an owner (or a platform admin). */
+export function requireOwner(ctx: HandlerContext, what: string): void {
+  const p = principalOf(ctx);
+  if (p.kind === "user" && (p.role === "owner" || p.platformAdmin)) return;
+  throw permissionDenied(`only owners can ${what}`);
+}

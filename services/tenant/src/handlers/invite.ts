@@ -1,0 +1,136 @@
+import type { EntityManager } from "@atendo/db";
+import { newId } from "@atendo/db";
+import { alreadyExists, notFound } from "@atendo/service-kit";
+import { withContext } from "@atendo/telemetry";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { AuditContext } from "../domain/audit.js";
+import { invitationSummary } from "../domain/audit-summary.js";
+import { InvalidInputError } from "../domain/invalid-input.js";
+import { newOpaqueToken, sha256 } from "../domain/opaque-token.js";
+import { effectiveLimits } from "../domain/plan-limits.js";
+import { PreconditionError } from "../domain/precondition-error.js";
+import { type RoleName, roleToToken } from "../domain/roles.js";
+import { INVITATION_TTL_S } from "../domain/token-lifetimes.js";
+import { recordAudit } from "../store/audit-log.js";
+import { InvitationRow } from "../store/invitation-row.js";
+import { countMembers } from "../store/member-repository.js";
+import { MembershipRow } from "../store/membership-row.js";
+import { lockTenant } from "../store/tenant-repository.js";
+import { findUserByEmail } from "../store/user-repository.js";
+import { WorkspaceRow } from "../store/workspace-row.js";
+import type { HandlerDeps } from "./deps.js";
+
+const INVITATION_TOKEN_LEAD = "inv_";
+
+export interface NewInvitation {
+  email: string;
+  role: RoleName;
+  workspaceIds: string[];
+  /** The inviting member; null when a platform admin or the system invites. */
+  invitedBy: string | null;
+}
+
+/** Checks that every id is a workspace of the transaction's tenant (`field[i]` names a bad one). */
+export async function checkWorkspaceIds(
+  em: EntityManager,
+  field: string,
+  ids: readonly string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  const found = new Set((await em.find(WorkspaceRow, { id: { $in: [...ids] } })).map((w) => w.id));
+  const missing = ids.findIndex((id) => !found.has(id));
+  if (missing >= 0) throw new InvalidInputError(`${field}[${missing}]`, "is not a workspace of this tenant");
+}
+
+/** Open invitations (not accepted, revoked or expired) count against the member limit. */
+async function countOpenInvitations(em: EntityManager, now: Date): Promise<number> {
+  return em.count(InvitationRow, { acceptedAt: null, revokedAt: null, expiresAt: { $gt: now } });
+}
+
+/**
+ * Creates an invitation in the caller's tenant transaction, replacing an open one for the same
+ * address. Refuses an address that is already a member and a tenant at its member limit (members
+ * plus open invitations). Returns the row and its token (only ever returned and sent, never stored).
+ */
+export async function inviteInTransaction(
+  em: EntityManager,
+  deps: Pick<HandlerDeps, "now">,
+  audit: AuditContext,
+  input: NewInvitation,
+): Promise<{ row: InvitationRow; token: string; tenantName: string }> {
+  const tenant = await lockTenant(em, audit.tenantId);
+  if (tenant === null) throw notFound("tenant", audit.tenantId);
+  if (tenant.status === "SUSPENDED") throw new PreconditionError("the tenant is suspended");
+  await checkWorkspaceIds(em, "workspace_ids", input.workspaceIds);
+  const user = await findUserByEmail(em, input.email);
+  if (user !== null && (await em.count(MembershipRow, { userId: user.id })) > 0) {
+    throw alreadyExists("a member with this email");
+  }
+  const now = deps.now();
+  const previous = await em.findOne(InvitationRow, { email: input.email, acceptedAt: null, revokedAt: null });
+  if (previous !== null) {
+    previous.revokedAt = now;
+    // The open-invitation index allows one per address: the revocation must land first.
+    await em.flush();
+  }
+  const max = effectiveLimits(tenant.plan, tenant.limits).members;
+  const used = (await countMembers(em)) + (await countOpenInvitations(em, now));
+  if (max > 0 && used >= max) {
+    throw new ConnectError(
+      `members limit reached: the tenant's ${tenant.plan} plan allows ${max} members (open invitations included) and it has ${used}`,
+      Code.ResourceExhausted,
+    );
+  }
+  const token = newOpaqueToken(INVITATION_TOKEN_LEAD);
+  const row = em.create(InvitationRow, {
+    id: newId(),
+    tenantId: audit.tenantId,
+    email: input.email,
+    role: input.role,
+    workspaceIds: input.workspaceIds,
+    tokenHash: sha256(token),
+    invitedBy: input.invitedBy,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + INVITATION_TTL_S * 1000),
+    acceptedAt: null,
+    acceptedBy: null,
+    revokedAt: null,
+  });
+  recordAudit(em, audit, {
+    action: "invitation.create",
+    targetType: "invitation",
+    targetId: row.id,
+    ...(previous === null ? {} : { before: invitationSummary(previous) }),
+    after: invitationSummary(row),
+  });
+  return { row, token, tenantName: tenant.name };
+}
+
+/**
+ * Hands a committed invitation to the sender. A sender failure does not undo it: the caller got the
+ * token in the response and can share the link another way.
+ */
+export async function deliverInvitation(
+  deps: Pick<HandlerDeps, "invitations" | "consoleUrl" | "logger">,
+  invitation: { row: InvitationRow; token: string; tenantName: string },
+  correlationId: string,
+): Promise<void> {
+  const { row, token, tenantName } = invitation;
+  try {
+    await deps.invitations.send({
+      invitationId: row.id,
+      tenantId: row.tenantId,
+      tenantName,
+      email: row.email,
+      role: roleToToken(row.role),
+      // In the fragment: browsers never send it to a server, so no access log keeps the token.
+      acceptUrl: `${deps.consoleUrl}/invitations/accept#token=${token}`,
+      expiresAt: row.expiresAt,
+    });
+  } catch (err) {
+    withContext(deps.logger, { tenantId: row.tenantId, correlationId }).error(
+      { err, invitationId: row.id },
+      "invitation could not be sent; the console still shows its link",
+    );
+  }
+}
