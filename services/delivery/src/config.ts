@@ -1,15 +1,19 @@
 import {
+  authConfigSpec,
   commonConfigSpec,
   int,
   type LogLevel,
   type OtelExporter,
   readConfig as readEnv,
+  type Secret,
   str,
   url,
 } from "@atendo/service-kit";
 
-export const configSpec = {
+/** The variables of the delivery service; SERVICE_CREDENTIAL is required when NODE_ENV is production. */
+export const configSpec = (env: Readonly<Record<string, string | undefined>>) => ({
   ...commonConfigSpec("delivery", { PORT: 7106 }),
+  ...authConfigSpec("delivery", env),
   BUS_NAMESPACE: str("a prefix isolating subjects and streams (tests)").optional(),
   REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
   TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
@@ -39,7 +43,7 @@ export const configSpec = {
     "how long a status for an unknown message id is retried (its send may not be recorded yet)",
     { min: 0, max: 3_600_000 },
   ).default(15_000),
-};
+});
 
 /** What `start` needs; tests build it directly. */
 export interface Config {
@@ -55,6 +59,10 @@ export interface Config {
   busNamespace?: string;
   redisKeyPrefix: string;
   tenantServiceUrl: string;
+  /** Traded for service tokens at the tenant service. */
+  serviceCredential: Secret;
+  /** `iss` of the tokens this service accepts. */
+  authIssuer: string;
   concurrency: number;
   maxDeliver: number;
   retryInitialMs: number;
@@ -67,7 +75,7 @@ export interface Config {
 
 /** Reads the environment; throws a ConfigError naming every missing or invalid variable. */
 export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const c = readEnv(configSpec, env);
+  const c = readEnv(configSpec(env), env);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -80,6 +88,8 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     tenantServiceUrl: c.TENANT_SERVICE_URL,
+    serviceCredential: c.SERVICE_CREDENTIAL,
+    authIssuer: c.AUTH_ISSUER,
     concurrency: c.DELIVERY_CONCURRENCY,
     maxDeliver: c.DELIVERY_MAX_DELIVER,
     retryInitialMs: c.DELIVERY_RETRY_INITIAL_MS,

@@ -1,18 +1,20 @@
 import { type Consumer, connectBus } from "@atendo/bus";
 import { createDb, createInbox, roleFromUrl, runMigrations } from "@atendo/db";
-import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
-import { createLifecycle, createServiceClient, redactConfig } from "@atendo/service-kit";
+import { ChannelService } from "@atendo/proto/tenant/v1";
+import { createLifecycle, createServiceClient, createTenantAuth, redactConfig } from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { Redis } from "ioredis";
 import { migrations } from "../migrations/index.js";
 import { createOutboundSender } from "./adapters/outbound-sender.js";
 import { createWhatsAppGraph } from "./adapters/whatsapp-graph.js";
 import { createChannelDirectory } from "./clients/tenant-channels.js";
-import { createWorkspaceDirectory } from "./clients/tenant-workspaces.js";
 import { type Config, readConfig } from "./config.js";
-import { startOutboundCreatedConsumer } from "./consumers/outbound-created.js";
+import { leaseOf, startOutboundCreatedConsumer } from "./consumers/outbound-created.js";
 import { startStatusReceivedConsumer } from "./consumers/status-received.js";
+import { startTenantChangesConsumer } from "./consumers/tenant-changes.js";
 import { createSendPacer } from "./pacing/send-pacer.js";
+import { createAttemptSend } from "./sending/attempt-send.js";
+import { createResumeHeld } from "./sending/resume-held.js";
 import { buildServer } from "./server.js";
 import { AttemptEntity } from "./store/attempt-entity.js";
 import { DeliveryEntity } from "./store/delivery-entity.js";
@@ -43,7 +45,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
   }
 
-  // Stop steps run in reverse order of registration: server, consumers, bus, redis, db.
+  // Stop steps run in reverse order of registration: server, consumers, auth, bus, redis, db.
   const steps: Array<{ name: string; run: () => Promise<void> }> = [];
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -83,16 +85,44 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     steps.push({ name: "bus", run: () => bus.close() });
     await bus.ensureStream({ domain: "delivery" });
 
-    const tenantClient = { timeoutMs: TENANT_TIMEOUT_MS };
-    const channels = createChannelDirectory({
-      client: createServiceClient(ChannelService, config.tenantServiceUrl, tenantClient),
-      ttlMs: config.channelCacheTtlMs,
+    const auth = createTenantAuth({
+      tenantServiceUrl: config.tenantServiceUrl,
+      service: "delivery",
+      credential: config.serviceCredential,
+      issuer: config.authIssuer,
+      logger,
+      timeoutMs: TENANT_TIMEOUT_MS,
     });
-    const workspaces = createWorkspaceDirectory({
-      client: createServiceClient(TenantService, config.tenantServiceUrl, tenantClient),
+    steps.push({ name: "auth", run: async () => auth.close() });
+    // ResolveChannel and SetChannelStatus are internal: delivery calls them as itself.
+    const channels = createChannelDirectory({
+      client: createServiceClient(ChannelService, config.tenantServiceUrl, {
+        timeoutMs: TENANT_TIMEOUT_MS,
+        credentials: auth.serviceTokens,
+      }),
+      ttlMs: config.channelCacheTtlMs,
     });
     const inbox = createInbox(SCHEMA);
     const retry = { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs };
+    // A send may call the Graph API twice (token refresh after error 190).
+    const ackWaitMs = Math.max(30_000, 2 * config.graphTimeoutMs + TENANT_TIMEOUT_MS * 2);
+    const pacer = createSendPacer({
+      redis,
+      keyPrefix: config.redisKeyPrefix,
+      pairUnitMs: config.pairRateLimitUnitMs,
+    });
+    const attemptSend = createAttemptSend({
+      db,
+      bus,
+      pacer,
+      channels,
+      retry,
+      sender: createOutboundSender({
+        channels,
+        whatsapp: createWhatsAppGraph({ timeoutMs: config.graphTimeoutMs }),
+      }),
+      now: () => new Date(),
+    });
 
     const consumers: Consumer[] = [];
     steps.push({
@@ -101,7 +131,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         await Promise.all(consumers.map((c) => c.stop()));
       },
     });
-    const server = buildServer({ logger, db, bus, redis, workspaces });
+    const server = buildServer({ logger, db, bus, redis, auth });
     const port = await server.listen(config.port, config.host);
     steps.push({ name: "server", run: () => server.close() });
 
@@ -109,23 +139,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       db,
       bus,
       inbox,
-      channels,
-      pacer: createSendPacer({
-        redis,
-        keyPrefix: config.redisKeyPrefix,
-        pairUnitMs: config.pairRateLimitUnitMs,
-      }),
-      sender: createOutboundSender({
-        channels,
-        whatsapp: createWhatsAppGraph({ timeoutMs: config.graphTimeoutMs }),
-      }),
-      settings: {
-        concurrency: config.concurrency,
-        maxDeliver: config.maxDeliver,
-        // A send may call the Graph API twice (token refresh after error 190).
-        ackWaitMs: Math.max(30_000, 2 * config.graphTimeoutMs + TENANT_TIMEOUT_MS * 2),
-        retry,
-      },
+      pacer,
+      attemptSend,
+      settings: { concurrency: config.concurrency, maxDeliver: config.maxDeliver, ackWaitMs, retry },
     });
     consumers.push(outbound);
     const receipts = await startStatusReceivedConsumer({
@@ -140,6 +156,23 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       },
     });
     consumers.push(receipts);
+    const tenantChanges = await startTenantChangesConsumer({
+      bus,
+      channels,
+      resumeHeld: createResumeHeld({
+        db,
+        bus,
+        pacer,
+        attemptSend,
+        settings: {
+          concurrency: config.concurrency,
+          maxDeliver: config.maxDeliver,
+          leaseMs: leaseOf(ackWaitMs),
+        },
+      }),
+      settings: { concurrency: config.concurrency, maxDeliver: config.maxDeliver, ackWaitMs, retry },
+    });
+    consumers.push(tenantChanges);
     logger.info({ port }, "delivery service listening");
     return { port, stop };
   } catch (err) {

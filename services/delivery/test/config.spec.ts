@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "@atendo/service-kit";
+import { ConfigError, devServiceCredential } from "@atendo/service-kit";
 import { readConfig } from "../src/config.js";
 
 const required = {
@@ -17,6 +17,25 @@ describe("config", () => {
     assert.equal(config.maxDeliver, 8);
     assert.equal("migrationDatabaseUrl" in config, false);
     assert.equal("busNamespace" in config, false);
+    assert.equal(config.authIssuer, "atendo");
+    assert.equal(config.serviceCredential.reveal(), devServiceCredential("delivery"));
+  });
+
+  it("needs its own service credential in production, and never prints it", () => {
+    assert.throws(
+      () => readConfig({ ...required, NODE_ENV: "production" }),
+      (err: unknown) => err instanceof ConfigError && /SERVICE_CREDENTIAL is missing/.test(err.message),
+    );
+    const credential = "a-production-credential-of-delivery";
+    const config = readConfig({
+      ...required,
+      NODE_ENV: "production",
+      SERVICE_CREDENTIAL: credential,
+      AUTH_ISSUER: "atendo-prod",
+    });
+    assert.equal(config.serviceCredential.reveal(), credential);
+    assert.equal(config.authIssuer, "atendo-prod");
+    assert.doesNotMatch(JSON.stringify(config), new RegExp(credential));
   });
 
   it("names every missing or invalid variable, without echoing URLs", () => {

@@ -4,6 +4,7 @@ import { MessageStatus } from "@atendo/proto/common/v1";
 import { AttemptOutcome } from "@atendo/proto/delivery/v1";
 import { GRAPH_ERRORS } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Clients } from "./support/clients.js";
 import { type Harness, startHarness, type TestChannel } from "./support/harness.js";
 
 function rejectsWith(code: Code, pattern: RegExp) {
@@ -19,11 +20,14 @@ describe("DeliveryService RPCs", function () {
   this.timeout(30_000);
   let h: Harness;
   let ch: TestChannel;
+  /** The owner of ch's tenant. */
+  let owner: Clients;
   const messages: string[] = [];
 
   before(async () => {
     h = await startHarness();
     ch = await h.newChannel();
+    owner = ch.owner.clients;
     // Three messages; the second is throttled once: four attempts in the workspace.
     for (let i = 0; i < 3; i++) {
       if (i === 1) h.graph.failNext({ ...GRAPH_ERRORS.throughput, match: { businessId: ch.phoneNumberId } });
@@ -37,7 +41,7 @@ describe("DeliveryService RPCs", function () {
 
   it("GetDeliveryStatus returns the state and every attempt, oldest first", async () => {
     const messageId = messages[1] ?? "";
-    const res = await h.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId });
+    const res = await owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId });
     assert.equal(res.state?.messageId, messageId);
     assert.equal(res.state?.channelId, ch.channelId);
     assert.equal(res.state?.status, MessageStatus.SENT);
@@ -55,31 +59,43 @@ describe("DeliveryService RPCs", function () {
     assert.ok(res.attempts.every((a) => a.latency !== undefined && a.startedAt !== undefined));
   });
 
-  it("answers not_found for unknown messages and workspaces, and for another tenant's messages", async () => {
+  it("answers not_found for unknown messages and workspaces, and for another tenant's", async () => {
     await assert.rejects(
-      h.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: newId() }),
+      owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: newId() }),
       rejectsWith(Code.NotFound, /delivery of message/),
     );
     await assert.rejects(
-      h.delivery.getDeliveryStatus({ workspaceId: newId(), messageId: messages[0] ?? "" }),
-      rejectsWith(Code.NotFound, /workspace/),
+      owner.delivery.getDeliveryStatus({ workspaceId: newId(), messageId: messages[0] ?? "" }),
+      rejectsWith(Code.NotFound, /workspace not found/),
     );
-    const other = await h.newChannel();
+    // Another tenant's owner: our workspace does not exist for them, nor our message in theirs.
+    const other = (await h.newChannel()).owner;
     await assert.rejects(
-      h.delivery.getDeliveryStatus({ workspaceId: other.workspaceId, messageId: messages[0] ?? "" }),
+      other.clients.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: messages[0] ?? "" }),
+      rejectsWith(Code.NotFound, /workspace not found/),
+    );
+    await assert.rejects(
+      other.clients.delivery.listAttempts({ workspaceId: ch.workspaceId }),
+      rejectsWith(Code.NotFound, /workspace not found/),
+    );
+    await assert.rejects(
+      other.clients.delivery.getDeliveryStatus({
+        workspaceId: other.workspaceId,
+        messageId: messages[0] ?? "",
+      }),
       rejectsWith(Code.NotFound, /delivery of message/),
     );
-    const { attempts } = await h.delivery.listAttempts({ workspaceId: other.workspaceId });
+    const { attempts } = await other.clients.delivery.listAttempts({ workspaceId: other.workspaceId });
     assert.deepEqual(attempts, []);
   });
 
   it("validates ids and page tokens", async () => {
     await assert.rejects(
-      h.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: "42" }),
+      owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: "42" }),
       rejectsWith(Code.InvalidArgument, /message_id/),
     );
     await assert.rejects(
-      h.delivery.listAttempts({ workspaceId: ch.workspaceId, page: { pageToken: "garbage" } }),
+      owner.delivery.listAttempts({ workspaceId: ch.workspaceId, page: { pageToken: "garbage" } }),
       rejectsWith(Code.InvalidArgument, /page_token/),
     );
   });
@@ -89,7 +105,7 @@ describe("DeliveryService RPCs", function () {
     let pageToken = "";
     let pages = 0;
     do {
-      const res = await h.delivery.listAttempts({
+      const res = await owner.delivery.listAttempts({
         workspaceId: ch.workspaceId,
         page: { pageSize: 3, pageToken },
       });
@@ -102,7 +118,7 @@ describe("DeliveryService RPCs", function () {
     assert.deepEqual(seen, [...seen].sort().reverse(), "newest first");
     assert.equal(new Set(seen).size, 4, "no attempt repeated across pages");
 
-    const retried = await h.delivery.listAttempts({
+    const retried = await owner.delivery.listAttempts({
       workspaceId: ch.workspaceId,
       outcome: AttemptOutcome.RETRYABLE_FAILURE,
     });
@@ -110,7 +126,7 @@ describe("DeliveryService RPCs", function () {
       retried.attempts.map((a) => [a.messageId, a.error?.code]),
       [[messages[1], 130429]],
     );
-    const ofFirst = await h.delivery.listAttempts({
+    const ofFirst = await owner.delivery.listAttempts({
       workspaceId: ch.workspaceId,
       messageId: messages[0] ?? "",
     });
@@ -118,7 +134,7 @@ describe("DeliveryService RPCs", function () {
       ofFirst.attempts.map((a) => a.outcome),
       [AttemptOutcome.ACCEPTED],
     );
-    const ofChannel = await h.delivery.listAttempts({ workspaceId: ch.workspaceId, channelId: newId() });
+    const ofChannel = await owner.delivery.listAttempts({ workspaceId: ch.workspaceId, channelId: newId() });
     assert.deepEqual(ofChannel.attempts, []);
   });
 });

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { MessageStatus } from "@atendo/proto/common/v1";
-import { fromReceiptStatus, movesForward, toMessageStatus } from "../src/domain/delivery-status.js";
+import {
+  fromReceiptStatus,
+  isSendSettled,
+  movesForward,
+  toMessageStatus,
+} from "../src/domain/delivery-status.js";
 
 describe("delivery status", () => {
   it("moves forward only", () => {
@@ -19,6 +24,14 @@ describe("delivery status", () => {
     assert.equal(movesForward("READ", "FAILED"), false);
     assert.equal(movesForward("FAILED", "READ"), false);
     assert.equal(movesForward("FAILED", "DELIVERED"), false);
+  });
+
+  it("keeps a HELD delivery sendable and shows it as PENDING", () => {
+    assert.equal(isSendSettled("HELD"), false);
+    assert.equal(isSendSettled("SENT"), true);
+    assert.equal(isSendSettled("FAILED"), true);
+    assert.equal(toMessageStatus("HELD"), MessageStatus.PENDING);
+    assert.equal(movesForward("HELD", "SENT"), true);
   });
 
   it("shows SENDING as PENDING and maps receipts", () => {

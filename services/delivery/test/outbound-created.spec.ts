@@ -214,7 +214,10 @@ describe("OutboundCreated consumer (WhatsApp)", function () {
 
     const failed = await h.waitForStatus(event.messageId, MessageStatus.FAILED);
     assert.equal(failed.error?.code, 190);
-    const { channel } = await h.channels.getChannel({ workspaceId: ch.workspaceId, channelId: ch.channelId });
+    const { channel } = await ch.owner.clients.channels.getChannel({
+      workspaceId: ch.workspaceId,
+      channelId: ch.channelId,
+    });
     assert.equal(channel?.status, ChannelStatus.NEEDS_RECONNECT);
     assert.match(channel?.statusReason ?? "", /190/);
     assert.deepEqual(
@@ -232,38 +235,6 @@ describe("OutboundCreated consumer (WhatsApp)", function () {
       [["SKIPPED", 0]],
     );
     assert.equal(sendsTo(ch.phoneNumberId).length, 1);
-  });
-
-  it("refreshes a rotated token after a 190 before giving up", async () => {
-    const ch = await h.newChannel();
-    const warmup = h.outbound(ch);
-    await h.publishOutbound(warmup);
-    await h.waitForStatus(warmup.messageId, MessageStatus.SENT);
-
-    // The token changes at the tenant service while delivery still holds the old one.
-    const rotated = `${ch.token}-rotated`;
-    h.graph.registerToken(rotated);
-    await h.channels.updateChannel({
-      workspaceId: ch.workspaceId,
-      channelId: ch.channelId,
-      updateMask: { paths: ["access_token"] },
-      accessToken: rotated,
-    });
-    h.graph.failNext({ ...GRAPH_ERRORS.tokenExpired, match: { businessId: ch.phoneNumberId } });
-    const event = h.outbound(ch);
-    await h.publishOutbound(event);
-
-    await h.waitForStatus(event.messageId, MessageStatus.SENT);
-    const sends = sendsTo(ch.phoneNumberId).slice(1);
-    assert.deepEqual(
-      sends.map((s) => [s.headers.authorization, s.response.status]),
-      [
-        [`Bearer ${ch.token}`, 401],
-        [`Bearer ${rotated}`, 200],
-      ],
-    );
-    const { channel } = await h.channels.getChannel({ workspaceId: ch.workspaceId, channelId: ch.channelId });
-    assert.equal(channel?.status, ChannelStatus.ACTIVE);
   });
 
   it("fails content WhatsApp cannot carry without calling it", async () => {
@@ -292,6 +263,51 @@ describe("OutboundCreated consumer (WhatsApp)", function () {
       assert.equal(failed.error?.title, "channel not found");
     }
     assert.equal(sendsTo(other.phoneNumberId).length, 0);
+  });
+
+  describe("without the tenant's events", () => {
+    // ChannelUpdated normally drops the cached channel at once; when it is late, a 190 makes
+    // delivery look the channel up again before giving up.
+    let isolated: Harness;
+    before(async () => {
+      isolated = await startHarness({}, { isolateTenantEvents: true });
+    });
+    after(() => isolated?.stop());
+
+    it("refreshes a rotated token after a 190 before giving up", async () => {
+      const ch = await isolated.newChannel();
+      const warmup = isolated.outbound(ch);
+      await isolated.publishOutbound(warmup);
+      await isolated.waitForStatus(warmup.messageId, MessageStatus.SENT);
+
+      // The token changes at the tenant service while delivery still holds the old one.
+      const rotated = `${ch.token}-rotated`;
+      isolated.graph.registerToken(rotated);
+      await ch.owner.clients.channels.updateChannel({
+        workspaceId: ch.workspaceId,
+        channelId: ch.channelId,
+        updateMask: { paths: ["access_token"] },
+        accessToken: rotated,
+      });
+      isolated.graph.failNext({ ...GRAPH_ERRORS.tokenExpired, match: { businessId: ch.phoneNumberId } });
+      const event = isolated.outbound(ch);
+      await isolated.publishOutbound(event);
+
+      await isolated.waitForStatus(event.messageId, MessageStatus.SENT);
+      const sends = isolated.graph.sends.filter((s) => s.businessId === ch.phoneNumberId).slice(1);
+      assert.deepEqual(
+        sends.map((s) => [s.headers.authorization, s.response.status]),
+        [
+          [`Bearer ${ch.token}`, 401],
+          [`Bearer ${rotated}`, 200],
+        ],
+      );
+      const { channel } = await ch.owner.clients.channels.getChannel({
+        workspaceId: ch.workspaceId,
+        channelId: ch.channelId,
+      });
+      assert.equal(channel?.status, ChannelStatus.ACTIVE);
+    });
   });
 
   describe("a send claimed by another handler", () => {

@@ -79,7 +79,9 @@ export function createOutboundSender(deps: {
       logger.error({ channel_id: msg.channelId }, "outbound message names a channel of another tenant");
       return notSent("permanent", "channel not found", `channel ${msg.channelId} does not exist`);
     }
-    if (channel.tenantSuspended) return notSent("skipped", "tenant suspended", "the tenant is suspended");
+    if (channel.tenantSuspended) {
+      return notSent("held", "tenant suspended", "the message is sent when the tenant is reactivated");
+    }
     if (channel.status !== ChannelStatus.ACTIVE) {
       return notSent("skipped", "channel not active", `the channel is ${STATUS_WORDS[channel.status]}`);
     }
@@ -109,7 +111,13 @@ export function createOutboundSender(deps: {
 
       const channel = await resolve(msg, options);
       if (isOutcome(channel)) return channel;
-      const target = usable(msg, channel, options.logger);
+      let target = usable(msg, channel, options.logger);
+      if (isOutcome(target) && target.kind === "held") {
+        // A cached answer may predate a reactivation: only a fresh one holds the message back.
+        const now = await resolve(msg, { ...options, fresh: true });
+        if (isOutcome(now)) return now;
+        target = usable(msg, now, options.logger);
+      }
       if (isOutcome(target)) return target;
       const first = await post(target, mapped.body, options.signal);
       if (first.kind !== "auth") return first;

@@ -28,10 +28,16 @@ export interface ResolveOptions {
   fresh?: boolean;
 }
 
-/** The channel lookups delivery needs from the tenant service, with a short in-memory cache. */
+/**
+ * The channel lookups delivery needs from the tenant service, with a short in-memory cache that the
+ * tenant's events (channel updated or status changed, tenant suspended or reactivated) clear at once.
+ * Calls carry this service's token (ResolveChannel and SetChannelStatus are internal).
+ */
 export interface ChannelDirectory {
   resolve(channelId: string, options: ResolveOptions): Promise<ResolvedChannel>;
   invalidate(channelId: string): void;
+  /** Forgets every cached channel of a tenant (suspended or reactivated). */
+  invalidateTenant(tenantId: string): void;
   /** Marks the channel NEEDS_RECONNECT (its token was refused) and forgets the cached copy. */
   markNeedsReconnect(
     tenantId: string,
@@ -84,14 +90,19 @@ export function createChannelDirectory(deps: {
   const now = deps.now ?? Date.now;
   const cache = new Map<string, Cached>();
   const inFlight = new Map<string, Promise<ResolvedChannel>>();
+  // Bumped by every invalidation: an answer that was on its way meanwhile may predate the change,
+  // so it serves its own caller but is not cached.
+  let generation = 0;
 
   async function load(channelId: string, options: ResolveOptions): Promise<ResolvedChannel> {
+    const startedAt = generation;
     try {
       const res = await client.resolveChannel(
         { key: { case: "channelId", value: channelId } },
         withCorrelationId(options.correlationId, options.signal ? { signal: options.signal } : {}),
       );
       const value = toResolved(res);
+      if (startedAt !== generation) return value;
       if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value ?? "");
       cache.set(channelId, { value, expiresAt: now() + ttlMs });
       return value;
@@ -104,22 +115,34 @@ export function createChannelDirectory(deps: {
     }
   }
 
+  function invalidate(channelId: string): void {
+    generation++;
+    cache.delete(channelId);
+    inFlight.delete(channelId);
+  }
+
   return {
     resolve(channelId, options) {
       const hit = cache.get(channelId);
       if (!options.fresh && hit !== undefined && hit.expiresAt > now()) return Promise.resolve(hit.value);
       // Concurrent sends on one channel share a lookup.
       const pending = inFlight.get(channelId);
-      if (pending !== undefined) return pending;
-      const loading = load(channelId, options).finally(() => inFlight.delete(channelId));
+      if (pending !== undefined && !options.fresh) return pending;
+      const loading = load(channelId, options).finally(() => {
+        if (inFlight.get(channelId) === loading) inFlight.delete(channelId);
+      });
       inFlight.set(channelId, loading);
       return loading;
     },
-    invalidate(channelId) {
-      cache.delete(channelId);
+    invalidate,
+    invalidateTenant(tenantId) {
+      generation++;
+      for (const [channelId, entry] of cache) if (entry.value.tenantId === tenantId) cache.delete(channelId);
+      // Lookups on their way may predate the change: later callers start their own.
+      inFlight.clear();
     },
     async markNeedsReconnect(tenantId, channelId, reason, correlationId) {
-      cache.delete(channelId);
+      invalidate(channelId);
       await client.setChannelStatus(
         { tenantId, channelId, status: ChannelStatus.NEEDS_RECONNECT, reason: reason.slice(0, 500) },
         withCorrelationId(correlationId),

@@ -10,19 +10,11 @@ import { type Db, type Inbox, isUuid, newId } from "@atendo/db";
 import type { EventMeta } from "@atendo/proto/common/v1";
 import { type OutboundCreated, OutboundCreatedSchema } from "@atendo/proto/conversation/v1";
 import { toBinary } from "@bufbuild/protobuf";
-import type { OutboundSender } from "../adapters/outbound-sender.js";
-import type { ChannelDirectory } from "../clients/tenant-channels.js";
 import { type ChannelTypeName, channelTypeName } from "../domain/channel-type.js";
-import { type RetryPolicy, retryDelayMs } from "../domain/retry-delay.js";
-import {
-  type ChannelErrorInfo,
-  type FailedOutcome,
-  isRetryable,
-  type SendOutcome,
-} from "../domain/send-outcome.js";
+import type { RetryPolicy } from "../domain/retry-delay.js";
 import type { SendPacer, SendTarget } from "../pacing/send-pacer.js";
-import { retryWrite } from "../store/retry-write.js";
-import { claimSend, lastErrorOf, type Settlement, settleAttempt } from "../store/send-ledger.js";
+import type { AttemptSend } from "../sending/attempt-send.js";
+import { claimSend, lastErrorOf } from "../store/send-ledger.js";
 import { encodeStatusChanged } from "./status-event.js";
 
 export const OUTBOUND_CREATED_DURABLE = "delivery-outbound_created";
@@ -39,9 +31,8 @@ export interface OutboundCreatedDeps {
   db: Db;
   bus: Bus;
   inbox: Inbox;
-  sender: OutboundSender;
   pacer: SendPacer;
-  channels: Pick<ChannelDirectory, "markNeedsReconnect">;
+  attemptSend: AttemptSend;
   settings: OutboundCreatedSettings;
   now?: () => Date;
 }
@@ -72,63 +63,17 @@ function parse(event: OutboundCreated, meta: EventMeta): Parsed {
   return { tenantId: meta.tenantId, workspaceId: meta.workspaceId, channelType };
 }
 
-/** Why the delivery was given up after the bus's last delivery of a retryable failure. */
-function gaveUp(attempts: number, outcome: FailedOutcome): ChannelErrorInfo {
-  return {
-    code: outcome.error.code,
-    title: `gave up after ${attempts} attempts`,
-    message: `${outcome.error.title}: ${outcome.error.message}`,
-    details: outcome.error.details,
-    retryable: false,
-  };
-}
+/** The lease of a send claim: past the ack wait the bus has taken the event back (and aborted us). */
+export const leaseOf = (ackWaitMs: number) => ackWaitMs + 5_000;
 
 export function createOutboundCreatedHandler(deps: OutboundCreatedDeps) {
-  const { db, bus, inbox, sender, pacer, channels, settings } = deps;
+  const { db, bus, inbox, pacer, attemptSend, settings } = deps;
   const now = deps.now ?? (() => new Date());
-  // Past the ack wait the bus has taken the event back (and aborted our signal): the claim is stale.
-  const leaseMs = settings.ackWaitMs + 5_000;
+  const leaseMs = leaseOf(settings.ackWaitMs);
 
   async function publish(outputs: EncodedEvent[]): Promise<void> {
     // Before the ack: a crash here means a redelivery, which republishes the stored outputs.
     for (const output of outputs) await bus.publishEncoded(output);
-  }
-
-  async function markReconnect(
-    event: OutboundCreated,
-    meta: EventMeta,
-    outcome: FailedOutcome,
-    ctx: EventContext,
-  ) {
-    try {
-      await channels.markNeedsReconnect(
-        meta.tenantId,
-        event.channelId,
-        `WhatsApp error ${outcome.error.code}: ${outcome.error.title}`,
-        meta.correlationId,
-      );
-      ctx.logger.warn(
-        { channel_id: event.channelId },
-        "channel token refused; channel marked NEEDS_RECONNECT",
-      );
-      return true;
-    } catch (err) {
-      ctx.logger.warn({ err, channel_id: event.channelId }, "could not mark the channel NEEDS_RECONNECT");
-      return false;
-    }
-  }
-
-  function settlementOf(
-    outcome: SendOutcome,
-    retryable: boolean,
-    last: boolean,
-    attempt: number,
-    delayMs: number,
-  ): Settlement {
-    if (outcome.kind === "accepted") return { kind: "sent", externalMessageId: outcome.externalMessageId };
-    if (!retryable) return { kind: "failed", error: outcome.error };
-    if (last) return { kind: "failed", error: gaveUp(attempt, outcome) };
-    return { kind: "retry", error: outcome.error, nextAttemptAt: new Date(now().getTime() + delayMs) };
   }
 
   return async function handle(event: OutboundCreated, ctx: EventContext): Promise<void> {
@@ -196,78 +141,44 @@ export function createOutboundCreatedHandler(deps: OutboundCreatedDeps) {
     }
 
     const { attempt } = claim;
-    const outcome = await sender.send(
-      {
-        tenantId: parsed.tenantId,
-        channelId: event.channelId,
-        channelType: event.channelType,
-        recipient: event.recipientExternalId,
-        message: event.message,
-        replyToExternalId: event.replyToExternalId,
-      },
-      { signal: ctx.signal, correlationId: meta.correlationId, logger: ctx.logger },
-    );
-    const pairDelayMs = await pacer.record(target, outcome.kind).catch((err: unknown) => {
-      ctx.logger.warn({ err }, "pacer unavailable; outcome not recorded");
-      return 0;
+    const result = await attemptSend({
+      tenantId: parsed.tenantId,
+      request: event,
+      parent: meta,
+      attempt,
+      deliveryCount: ctx.deliveryCount,
+      last,
+      signal: ctx.signal,
+      logger: ctx.logger,
+      store: (work) =>
+        db.withTenant(parsed.tenantId, async (em) => (await inbox.handle(em, key, () => work(em))).outputs),
     });
 
-    let retryable = outcome.kind !== "accepted" && isRetryable(outcome.kind);
-    let delayMs = 0;
-    if (outcome.kind !== "accepted") {
-      // Until the tenant service knows the token is dead, keep the message and try again.
-      if (outcome.kind === "auth" && !(await markReconnect(event, meta, outcome, ctx))) retryable = true;
-      delayMs = retryDelayMs(outcome, ctx.deliveryCount, settings.retry, pairDelayMs);
-    }
-    const settlement = settlementOf(outcome, retryable, last, attempt, delayMs);
-
-    if (settlement.kind === "retry") {
-      await db.withTenant(parsed.tenantId, (em) =>
-        settleAttempt(em, { messageId: event.messageId, attempt, outcome, settlement, now: now() }),
-      );
+    if (result.kind === "retry") {
       ctx.logger.warn(
-        { message_id: event.messageId, attempt, code: settlement.error.code, retry_in_ms: delayMs },
+        { message_id: event.messageId, attempt, code: result.error.code, retry_in_ms: result.delayMs },
         "send failed; will retry",
       );
-      throw new TransientError(`${settlement.error.title}: ${settlement.error.message}`, { delayMs });
+      throw new TransientError(`${result.error.title}: ${result.error.message}`, { delayMs: result.delayMs });
     }
-
-    const { outputs } = await retryWrite(() =>
-      db.withTenant(parsed.tenantId, (em) =>
-        inbox.handle(em, key, async () => {
-          const moved = await settleAttempt(em, {
-            messageId: event.messageId,
-            attempt,
-            outcome,
-            settlement,
-            now: now(),
-          });
-          if (moved === undefined) return [];
-          return [
-            encodeStatusChanged(
-              bus,
-              moved,
-              meta,
-              attempt,
-              settlement.kind === "failed" ? settlement.error : undefined,
-            ),
-          ];
-        }),
-      ),
-    );
-    await publish(outputs);
-    if (settlement.kind === "sent") {
+    if (result.kind === "held") {
+      // Acknowledged without an inbox row: should the bus hand this event over again after the
+      // reactivation, it may still send the message (the claim keeps it to one send).
+      ctx.logger.info({ message_id: event.messageId, attempt }, "tenant suspended; message held");
+      return;
+    }
+    await publish(result.outputs);
+    if (result.kind === "sent") {
       ctx.logger.info({ message_id: event.messageId, attempt }, "message sent");
       return;
     }
+    const { error } = result;
     ctx.logger.warn(
-      { message_id: event.messageId, attempt, code: settlement.error.code, title: settlement.error.title },
+      { message_id: event.messageId, attempt, code: error.code, title: error.title },
       "message failed",
     );
     // The bus records a dead letter for an operator; the conversation already has the FAILED status.
-    if (outcome.kind !== "accepted" && retryable) {
-      throw new PermanentError(`${settlement.error.title}: ${settlement.error.message}`);
-    }
+    if (result.gaveUp) throw new PermanentError(`${error.title}: ${error.message}`);
   };
 }
 

@@ -1,9 +1,13 @@
 import { MessageStatus } from "@atendo/proto/common/v1";
 
-/** Stored status of a delivery: MessageStatus plus SENDING (an attempt is in flight). */
+/**
+ * Stored status of a delivery: MessageStatus plus SENDING (an attempt is in flight) and HELD (not
+ * sent because the tenant is suspended; sent when it is reactivated).
+ */
 export const DELIVERY_STATUSES = [
   "PENDING",
   "SENDING",
+  "HELD",
   "SENT",
   "DELIVERED",
   "READ",
@@ -16,6 +20,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 const RANK: Record<Exclude<DeliveryStatus, "FAILED">, number> = {
   PENDING: 0,
   SENDING: 0,
+  HELD: 0,
   SENT: 1,
   DELIVERED: 2,
   READ: 3,
@@ -24,7 +29,7 @@ const RANK: Record<Exclude<DeliveryStatus, "FAILED">, number> = {
 
 /** The send is over: the channel accepted it (and later receipts may follow) or it failed. */
 export function isSendSettled(status: DeliveryStatus): boolean {
-  return status !== "PENDING" && status !== "SENDING";
+  return status !== "PENDING" && status !== "SENDING" && status !== "HELD";
 }
 
 /**
@@ -42,6 +47,7 @@ export function toMessageStatus(status: DeliveryStatus): MessageStatus {
   switch (status) {
     case "PENDING":
     case "SENDING":
+    case "HELD":
       return MessageStatus.PENDING;
     case "SENT":
       return MessageStatus.SENT;

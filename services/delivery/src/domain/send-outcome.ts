@@ -15,7 +15,8 @@ export interface ChannelErrorInfo {
  * - transient: retry with backoff (131000, 5xx, timeouts, network errors);
  * - throughput: the business number's rate limit (130429); retry with backoff;
  * - pair_rate_limit: too many messages to this recipient (131056); retry that recipient after 4^n s;
- * - skipped: nothing was sent (channel not active, tenant suspended, content the channel cannot carry).
+ * - skipped: nothing was sent (channel not active); never retried;
+ * - held: nothing was sent because the tenant is suspended; sent again when it is reactivated.
  */
 export type FailureKind =
   | "permanent"
@@ -24,7 +25,8 @@ export type FailureKind =
   | "transient"
   | "throughput"
   | "pair_rate_limit"
-  | "skipped";
+  | "skipped"
+  | "held";
 
 export type SendOutcome =
   | {
@@ -69,6 +71,7 @@ export function attemptOutcomeOf(outcome: SendOutcome): AttemptOutcomeName {
     case "auth":
       return "AUTH_FAILURE";
     case "skipped":
+    case "held":
       return "SKIPPED";
     case "permanent":
     case "blocked":

@@ -1,38 +1,27 @@
 import type { Db } from "@atendo/db";
 import type { DeliveryService } from "@atendo/proto/delivery/v1";
-import { forwardCallOptions, invalidArgument, notFound, unavailable } from "@atendo/service-kit";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import type { WorkspaceDirectory } from "../clients/tenant-workspaces.js";
+import { invalidArgument, notFound } from "@atendo/service-kit";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../domain/page-token.js";
 import { listAttemptsPage, listDeliveryAttempts } from "../store/attempts.js";
 import { findDelivery } from "../store/deliveries.js";
+import { callerTenant } from "./caller-tenant.js";
 import { fromAttemptOutcome, toDeliveryAttempt, toDeliveryState } from "./delivery-mapping.js";
 
 export interface DeliveryServiceDeps {
   db: Db;
-  workspaces: WorkspaceDirectory;
 }
 
 export function createDeliveryService(
   deps: DeliveryServiceDeps,
 ): Partial<ServiceImpl<typeof DeliveryService>> {
-  const { db, workspaces } = deps;
+  const { db } = deps;
 
-  // Authentication arrives in a later issue; until then the workspace's tenant scopes every read.
-  async function tenantOf(workspaceId: string, ctx: HandlerContext): Promise<string> {
-    let tenantId: string | undefined;
-    try {
-      tenantId = await workspaces.tenantOf(workspaceId, forwardCallOptions(ctx));
-    } catch {
-      throw unavailable("the tenant service could not be reached; try again");
-    }
-    if (tenantId === undefined) throw notFound("workspace", workspaceId);
-    return tenantId;
-  }
-
+  // Reads run in the caller's tenant (RLS) and are filtered by the request's workspace, so a message
+  // of another workspace or tenant is not_found.
   return {
     async getDeliveryStatus(req, ctx) {
-      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const tenantId = callerTenant(ctx);
       return db.withTenant(tenantId, async (em) => {
         const delivery = await findDelivery(em, req.workspaceId, req.messageId);
         if (delivery === null) throw notFound("delivery of message", req.messageId);
@@ -47,7 +36,7 @@ export function createDeliveryService(
       const before = token === "" ? undefined : decodePageToken(token);
       if (token !== "" && before === undefined)
         throw invalidArgument("page.page_token", "is not a valid page token");
-      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const tenantId = callerTenant(ctx);
       const outcome = fromAttemptOutcome(req.outcome);
       const rows = await db.withTenant(tenantId, (em) =>
         listAttemptsPage(

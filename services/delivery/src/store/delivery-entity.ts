@@ -27,6 +27,8 @@ export const DeliveryEntity = defineEntity({
     sendingEventId: p.text().nullable(),
     sendingStartedAt: p.datetime().nullable(),
     nextAttemptAt: p.datetime().nullable(),
+    /** The TenantReactivated event that moved this delivery out of HELD. */
+    resumedByEventId: p.text().nullable(),
     /** The OutboundCreated event as received (protobuf binary), for resends. */
     request: p.uint8array().lazy(),
     createdAt: p.datetime(),

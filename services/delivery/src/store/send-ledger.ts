@@ -30,6 +30,18 @@ export async function claimSend(em: EntityManager, input: ClaimInput): Promise<C
   const delivery = await lockDeliveryByMessage(em, input.messageId);
   // The message id exists under another tenant (invisible through RLS): not ours to send.
   if (delivery === null) return undefined;
+  return claimLocked(em, delivery, input);
+}
+
+/**
+ * Claims a delivery already locked by the caller's transaction: records attempt n + 1 as in flight
+ * unless the send is over or another live handler holds it.
+ */
+export async function claimLocked(
+  em: EntityManager,
+  delivery: Delivery,
+  input: { eventId: string; leaseMs: number; now: Date },
+): Promise<Claim> {
   if (isSendSettled(delivery.status)) return { kind: "settled", delivery };
   const now = input.now.getTime();
   if (delivery.status === "SENDING" && delivery.sendingStartedAt) {
@@ -83,7 +95,16 @@ export async function claimSend(em: EntityManager, input: ClaimInput): Promise<C
 export type Settlement =
   | { kind: "sent"; externalMessageId: string }
   | { kind: "failed"; error: ChannelErrorInfo }
+  /** Not sent: the tenant is suspended; its reactivation sends it. */
+  | { kind: "held"; error: ChannelErrorInfo }
   | { kind: "retry"; error: ChannelErrorInfo; nextAttemptAt: Date };
+
+const STATUS_AFTER: Record<Settlement["kind"], DeliveryStatus> = {
+  sent: "SENT",
+  failed: "FAILED",
+  held: "HELD",
+  retry: "PENDING",
+};
 
 /**
  * Records attempt `attempt`'s outcome and moves the delivery accordingly. Returns the delivery when
@@ -101,9 +122,7 @@ export async function settleAttempt(
   if (delivery.status !== "SENDING" || delivery.attemptCount !== input.attempt) return undefined;
 
   const { settlement } = input;
-  const status: DeliveryStatus =
-    settlement.kind === "sent" ? "SENT" : settlement.kind === "failed" ? "FAILED" : "PENDING";
-  delivery.status = status;
+  delivery.status = STATUS_AFTER[settlement.kind];
   delivery.sendingEventId = null;
   delivery.sendingStartedAt = null;
   delivery.updatedAt = input.now;

@@ -3,9 +3,8 @@ import { type Bus, type Consumer, connectBus, newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
 import { ChannelType, type Message, MessageSchema, SenderKind } from "@atendo/proto/common/v1";
 import { type OutboundCreated, OutboundCreatedSchema } from "@atendo/proto/conversation/v1";
-import { DeliveryService, type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
-import { ChannelService, Plan, TenantService } from "@atendo/proto/tenant/v1";
-import { createServiceClient } from "@atendo/service-kit";
+import { type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
+import { devServiceCredential, Secret } from "@atendo/service-kit";
 import { createLogger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
@@ -17,9 +16,10 @@ import {
   waitFor,
 } from "@atendo/testing";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import type { Client } from "@connectrpc/connect";
 import type { Config } from "../../src/config.js";
 import { start } from "../../src/main.js";
+import { type Clients, clientsAt } from "./clients.js";
+import { type Owner, type Person, signUpOwner, uniqueEmail } from "./identity.js";
 import { createLogSink, type LogSink } from "./log-sink.js";
 
 export interface TestChannel {
@@ -28,21 +28,34 @@ export interface TestChannel {
   channelId: string;
   phoneNumberId: string;
   token: string;
+  /** The tenant's owner (signed up for this channel). */
+  owner: Owner;
+}
+
+export interface HarnessOptions {
+  /**
+   * The tenant service publishes on a namespace delivery does not read: its events never arrive, as
+   * when they are delayed. Tests of what delivery does without them use it.
+   */
+  isolateTenantEvents?: boolean;
 }
 
 export interface Harness {
   graph: FakeGraph;
-  /** A bus on the services' namespace. */
+  /** A bus on the delivery service's namespace. */
   bus: Bus;
-  tenants: Client<typeof TenantService>;
-  channels: Client<typeof ChannelService>;
-  delivery: Client<typeof DeliveryService>;
+  /** Clients without credentials. */
+  anonymous: Clients;
+  /** Clients sending `Authorization: Bearer <credential>`. */
+  as(credential: string): Clients;
+  /** The platform admin (suspends and reactivates tenants). */
+  admin: Person;
   /** Every StatusChanged the delivery service published, in arrival order. */
   statuses: StatusChanged[];
   /** The delivery service's log lines. */
   logs: LogSink;
   redisKeyPrefix: string;
-  /** A new tenant, workspace and WhatsApp channel pointing at the fake Graph API. */
+  /** A new tenant (signed up), its workspace and a WhatsApp channel pointing at the fake Graph API. */
   newChannel(): Promise<TestChannel>;
   outbound(channel: TestChannel, message?: MessageInitShape<typeof MessageSchema>): OutboundCreated;
   publishOutbound(event: OutboundCreated, msgId?: string): Promise<void>;
@@ -51,6 +64,8 @@ export interface Harness {
     status: StatusChanged["status"],
     timeoutMs?: number,
   ): Promise<StatusChanged>;
+  /** Waits for a log line of the delivery service. */
+  waitForLog(match: (record: Record<string, unknown>) => boolean, what: string): Promise<void>;
   /** Rows of processed_events for an event id (the consumer acknowledged it). */
   processed(consumer: string, eventId: string): Promise<Array<{ outputs: unknown[] }>>;
   stop(): Promise<void>;
@@ -65,10 +80,17 @@ export function randomDigits(length = 15): string {
 }
 
 /** Starts the real tenant and delivery services on the real stack, against a fake Graph API. */
-export async function startHarness(overrides: Partial<Config> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<Config> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const env = testEnv();
   const namespace = uniqueNamespace("delivery");
+  const tenantNamespace = options.isolateTenantEvents ? uniqueNamespace("tenant") : namespace;
   const redisKeyPrefix = `${namespace}:`;
+  // Its own signing keys: the test database is shared with other runs.
+  const issuer = `atendo-test-${namespace}`;
+  const adminEmail = uniqueEmail("platform-admin");
   const quiet = createLogger({ service: "delivery-test", level: "error" });
   const graph = await startFakeGraph();
 
@@ -79,11 +101,17 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
       REDIS_URL: env.redisUrl,
       NATS_URL: env.natsUrl,
       PORT: "0",
-      BUS_NAMESPACE: namespace,
+      BUS_NAMESPACE: tenantNamespace,
       REDIS_KEY_PREFIX: `${namespace}:tenant:`,
       GRAPH_BASE_URL_OVERRIDES: "allow",
+      AUTH_ISSUER: issuer,
+      PLATFORM_ADMIN_EMAILS: adminEmail,
     }),
-    { logger: createLogger({ service: "tenant", level: "error" }) },
+    {
+      logger: createLogger({ service: "tenant", level: "error" }),
+      // Tests accept invitations with the token InviteMember returns; nothing goes to the console.
+      invitationSender: { send: async () => {} },
+    },
   );
   const tenantUrl = `http://127.0.0.1:${tenant.port}`;
   const logs = createLogSink();
@@ -99,6 +127,8 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
     busNamespace: namespace,
     redisKeyPrefix,
     tenantServiceUrl: tenantUrl,
+    serviceCredential: new Secret(devServiceCredential("delivery")),
+    authIssuer: issuer,
     concurrency: 4,
     maxDeliver: 4,
     retryInitialMs: 20,
@@ -112,9 +142,17 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
   const delivery = await start(config, {
     logger: createLogger({ service: "delivery", level: "info", destination: logs }),
   });
-  const deliveryUrl = `http://127.0.0.1:${delivery.port}`;
+  const urls = { delivery: `http://127.0.0.1:${delivery.port}`, tenant: tenantUrl };
 
   const bus = await connectBus({ servers: env.natsUrl, name: "delivery-test", logger: quiet, namespace });
+  const tenantBus = options.isolateTenantEvents
+    ? await connectBus({
+        servers: env.natsUrl,
+        name: "delivery-test",
+        logger: quiet,
+        namespace: tenantNamespace,
+      })
+    : undefined;
   const statuses: StatusChanged[] = [];
   const collector: Consumer = await bus.consume({
     durable: "test-status-changed",
@@ -125,29 +163,26 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
     },
   });
 
-  const tenants = createServiceClient(TenantService, tenantUrl);
-  const channels = createServiceClient(ChannelService, tenantUrl);
-  const deliveryClient = createServiceClient(DeliveryService, deliveryUrl);
+  const anonymous = clientsAt(urls);
+  const as = (credential: string) => clientsAt(urls, credential);
+  const host = { anonymous, as };
+  const admin = await signUpOwner(host, adminEmail);
 
   return {
     graph,
     bus,
-    tenants,
-    channels,
-    delivery: deliveryClient,
+    anonymous,
+    as,
+    admin,
     statuses,
     logs,
     redisKeyPrefix,
     async newChannel() {
-      const slug = `dl-${randomBytes(6).toString("hex")}`;
-      const { tenant: t } = await tenants.createTenant({ name: "Padaria Pão Quente", slug, plan: Plan.PRO });
-      if (t === undefined) throw new Error("CreateTenant returned no tenant");
-      const { workspace } = await tenants.createWorkspace({ tenantId: t.id, name: "Main" });
-      if (workspace === undefined) throw new Error("CreateWorkspace returned no workspace");
+      const owner = await signUpOwner(host);
       const token = `EAAG${randomBytes(12).toString("hex")}`;
       const phoneNumberId = randomDigits();
-      const { channel } = await channels.createChannel({
-        workspaceId: workspace.id,
+      const { channel } = await owner.clients.channels.createChannel({
+        workspaceId: owner.workspaceId,
         name: "WhatsApp",
         config: {
           case: "whatsapp",
@@ -165,7 +200,14 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
       });
       if (channel === undefined) throw new Error("CreateChannel returned no channel");
       graph.registerToken(token);
-      return { tenantId: t.id, workspaceId: workspace.id, channelId: channel.id, phoneNumberId, token };
+      return {
+        tenantId: owner.tenantId,
+        workspaceId: owner.workspaceId,
+        channelId: channel.id,
+        phoneNumberId,
+        token,
+        owner,
+      };
     },
     outbound(
       channel,
@@ -200,6 +242,9 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
           )}`,
       });
     },
+    async waitForLog(match, what) {
+      await waitFor(() => logs.records().some(match), { message: () => `a log line: ${what}` });
+    },
     processed(consumer, eventId) {
       return adminQuery<{ outputs: unknown[] }>(
         "select outputs from delivery.processed_events where consumer = $1 and event_id = $2",
@@ -213,6 +258,10 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
       await graph.close();
       await bus.deleteNamespaceStreams();
       await bus.close();
+      if (tenantBus !== undefined) {
+        await tenantBus.deleteNamespaceStreams();
+        await tenantBus.close();
+      }
     },
   };
 }
