@@ -1,6 +1,7 @@
 // npm run dev: the whole product on one machine. Starts (or finds) Postgres, Redis and NATS, a local
-// Meta Graph API, the six services (each migrating its schema at start), seeds the demo tenant,
-// opens the edge on 7100 and prints how to talk to it. Ctrl-C stops what this run started.
+// Meta Graph API, the six services (each migrating its schema at start), seeds the demo tenant (its
+// owner and the platform admin sign up, or log in when they exist), opens the edge on 7100 and prints
+// how to talk to it, logins included. Ctrl-C stops what this run started.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FakeGraph } from "@atendo/testing";
@@ -24,10 +25,14 @@ const DATABASE = "atendo";
 const FIXTURE = "packages/testing/fixtures/whatsapp/two-text-messages.json";
 const DEMO_WEBHOOK = ".local/dev/whatsapp-demo.json";
 const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-const corsOrigins = (process.env.ATENDO_CORS_ORIGINS ?? "http://localhost:4200,http://127.0.0.1:4200")
-  .split(",")
-  .map((s) => s.trim())
-  .filter((s) => s !== "");
+const list = (value: string): string[] =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+const corsOrigins = list(process.env.ATENDO_CORS_ORIGINS ?? "http://localhost:4200,http://127.0.0.1:4200");
+// Proxies in front of the edge whose X-Forwarded-For it keeps (none: a client cannot pick its address).
+const trustedProxies = list(process.env.ATENDO_EDGE_TRUSTED_PROXIES ?? "");
 // tenant first: everyone else looks channels and workspaces up through it.
 const LATER: readonly ServiceName[] = SERVICES.filter((s) => s !== "tenant");
 
@@ -186,6 +191,7 @@ async function main(): Promise<void> {
   edge = createEdge({
     upstreams: Object.fromEntries(SERVICES.map((s) => [s, localUrl(SERVICE_PORTS[s])])),
     corsOrigins,
+    trustedProxies,
     logger: {
       info: (obj, msg) => say(`edge: ${msg} ${JSON.stringify(obj)}`),
       warn: (obj, msg) => say(`edge: ${msg} ${JSON.stringify(obj)}`),

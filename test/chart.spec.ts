@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { devServiceCredential } from "@atendo/service-kit";
 import { parse } from "yaml";
+import { devAuthEnv } from "../scripts/lib/auth-env.js";
 import { EDGE_PORT, FAKE_GRAPH_PORT, SERVICE_PORTS } from "../scripts/lib/dev-ports.js";
 import { SERVICES } from "../scripts/lib/stack.js";
 
@@ -28,7 +30,19 @@ interface ServiceValues {
   pdb: { enabled: boolean; minAvailable: number };
   env: Record<string, string>;
   secretEnv: string[];
+  optionalSecretEnv?: string[];
 }
+
+// Variables that hold secrets: they may come only from the Secret, never from values.
+const SECRET_VARIABLES = [
+  "SERVICE_CREDENTIAL",
+  "SERVICE_CREDENTIALS",
+  "CHANNEL_SECRET_KEYS",
+  "CHANNEL_CACHE_KEY",
+  "PLATFORM_ADMIN_EMAILS",
+  "DATABASE_URL",
+  "MIGRATION_DATABASE_URL",
+];
 
 describe("deployment files", () => {
   it("docs/architecture.md lists the ports the dev runner, Envoy and the chart use", () => {
@@ -93,6 +107,58 @@ describe("deployment files", () => {
       for (const key of ["DATABASE_URL", "MIGRATION_DATABASE_URL", "REDIS_URL", "NATS_URL"]) {
         assert.match(deployment, new RegExp(`name: ${key}\\n\\s+valueFrom:\\n\\s+secretKeyRef:`), key);
       }
+    });
+
+    it("gives every service its own SERVICE_CREDENTIAL and the auth keys from the Secret only", () => {
+      const deployment = read("charts", "atendo", "templates", "deployment.yaml");
+      assert.match(
+        deployment,
+        /- name: SERVICE_CREDENTIAL\n\s+valueFrom:\n\s+secretKeyRef: \{ name: \{\{ \$root\.Values\.secrets\.name \}\}, key: \{\{ upper \$name \}\}_SERVICE_CREDENTIAL \}/,
+      );
+      assert.match(
+        deployment,
+        /range \$key := \$svc\.optionalSecretEnv \}\}\n\s+- name: \{\{ \$key \}\}\n\s+valueFrom:\n\s+secretKeyRef: \{ name: [^,]+, key: \{\{ \$key \}\}, optional: true \}/,
+      );
+      assert.deepEqual(services.tenant?.secretEnv.sort(), ["CHANNEL_SECRET_KEYS", "SERVICE_CREDENTIALS"]);
+      assert.deepEqual(services.tenant?.optionalSecretEnv, ["PLATFORM_ADMIN_EMAILS"]);
+      assert.deepEqual(services.ingress?.secretEnv, ["CHANNEL_CACHE_KEY"]);
+      for (const file of [values, dev]) {
+        const plain = [
+          ...Object.keys((file.commonEnv as Record<string, string> | undefined) ?? {}),
+          ...Object.values(
+            (file.services as Record<string, Partial<ServiceValues>> | undefined) ?? {},
+          ).flatMap((svc) => Object.keys(svc.env ?? {})),
+        ];
+        for (const key of SECRET_VARIABLES) assert.ok(!plain.includes(key), `${key} is not a plain value`);
+      }
+      assert.equal((values.commonEnv as Record<string, string>).AUTH_ISSUER, "atendo");
+    });
+
+    it("has the development Secret hold every key the services read, with the local well-known values", () => {
+      const devSecrets = read("charts", "atendo", "templates", "dev-secrets.yaml");
+      const keys = new Set([...devSecrets.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]));
+      for (const [name, svc] of Object.entries(services)) {
+        for (const key of [...svc.secretEnv, ...(svc.optionalSecretEnv ?? [])]) {
+          assert.ok(keys.has(key), `the dev Secret has ${key} (${name})`);
+        }
+      }
+      for (const key of ["MIGRATION_DATABASE_URL", "REDIS_URL", "NATS_URL"]) assert.ok(keys.has(key), key);
+      // Per-service keys are written in the loop over services.
+      assert.match(devSecrets, /\{\{ upper \$name \}\}_DATABASE_URL: /);
+      assert.match(
+        devSecrets,
+        /\{\{ upper \$name \}\}_SERVICE_CREDENTIAL: \{\{ printf "dev-service-credential-%s" \$name \| quote \}\}/,
+      );
+      assert.equal(devServiceCredential("x"), "dev-service-credential-x", "the services' own dev credential");
+      assert.match(
+        devSecrets,
+        /append \$credentials \(printf "%s:dev-service-credential-%s" \$name \$name\)/,
+        "SERVICE_CREDENTIALS lists every service's dev credential",
+      );
+      assert.match(devSecrets, /SERVICE_CREDENTIALS: \{\{ join "," \$credentials \| quote \}\}/);
+      const dev = devAuthEnv();
+      assert.ok(devSecrets.includes(`PLATFORM_ADMIN_EMAILS: "${dev.platformAdminEmails.join(",")}"`));
+      assert.ok(devSecrets.includes(`CHANNEL_CACHE_KEY: "${dev.channelCacheKey}"`));
     });
 
     it("probes liveness on /healthz and readiness on /readyz", () => {

@@ -67,10 +67,14 @@ describe("dev summary", () => {
     webhookFile: ".local/dev/whatsapp-demo.json",
     seed: {
       spec: { ...DEMO },
+      slug: "demo",
       tenantId: "t-1",
-      workspaceId: "w-1",
+      workspaceId: "0193a5b0-0000-7000-8000-00000000a0a1",
       channelId: "0193a5b0-0000-7000-8000-00000000c4a1",
       assistantId: "a-1",
+      ownerAccessToken: "owner.jwt.token",
+      adminAccessToken: "admin.jwt.token",
+      platformAdmin: true,
       changed: [],
       warnings: [],
     },
@@ -100,7 +104,7 @@ describe("dev summary", () => {
       "http://127.0.0.1:7101",
       "http://127.0.0.1:7190",
       "t-1",
-      "w-1",
+      "0193a5b0-0000-7000-8000-00000000a0a1",
       "a-1",
       "demo-app-secret",
       "demo-verify-token",
@@ -109,5 +113,29 @@ describe("dev summary", () => {
     ]) {
       assert.ok(text.includes(s), `summary shows ${s}`);
     }
+  });
+
+  it("prints the demo logins and curls that log in through the edge and use the token", () => {
+    const text = devSummary(input);
+    assert.ok(text.includes("demo@atendo.local / atendo-demo-owner"));
+    assert.ok(text.includes("admin@atendo.local / atendo-demo-admin"));
+    assert.ok(!text.includes("NOT a platform admin"));
+    assert.ok(!text.includes("owner.jwt.token"), "tokens of the run are not printed");
+    const lines = text.split("\n");
+    const login = lines.findIndex((l) =>
+      l.startsWith("curl -s -X POST 'http://127.0.0.1:7100/atendo.tenant.v1.AuthService/Login'"),
+    );
+    assert.ok(login >= 0, "a login curl");
+    assert.equal(lines[login + 2], `  --data '{"email":"demo@atendo.local","password":"atendo-demo-owner"}'`);
+    const capture = lines.find((l) => l.startsWith("TOKEN=$(curl -s -X POST"));
+    assert.ok(capture?.endsWith(`| sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`), capture);
+    const call = lines.findIndex((l) => l.includes("/atendo.tenant.v1.ChannelService/ListChannels"));
+    assert.equal(lines[call + 2], '  -H "authorization: Bearer $TOKEN" \\');
+    assert.equal(lines[call + 3], `  --data '{"workspaceId":"0193a5b0-0000-7000-8000-00000000a0a1"}'`);
+  });
+
+  it("says so when the seeded admin is not a platform admin", () => {
+    const text = devSummary({ ...input, seed: { ...input.seed, platformAdmin: false } });
+    assert.ok(text.includes("admin@atendo.local / atendo-demo-admin  (NOT a platform admin"));
   });
 });

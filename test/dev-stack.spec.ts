@@ -1,9 +1,11 @@
 // The whole product as `npm run dev` runs it: the six services as real processes (launcher +
-// serviceEnv), the demo seeded through their RPCs, the local edge, and the fake Graph API. A signed
-// WhatsApp webhook posted at the edge comes back as a reply sent to the customer.
+// serviceEnv), the demo seeded through their RPCs by its signed-up owner, the local edge, and the
+// fake Graph API. Calls through the edge need the owner's token; a signed WhatsApp webhook posted at
+// the edge comes back as a reply sent to the customer.
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
-import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
+import { AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
+import { createJwksVerifier } from "@atendo/service-kit";
 import type { FakeGraph } from "@atendo/testing";
 import { readFixture, signMeta, uniqueNamespace } from "@atendo/testing";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -13,6 +15,8 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { refreshWebhookBody } from "../scripts/lib/demo-webhook.js";
+import type { EdgeRequest } from "../scripts/lib/dev-logins.js";
+import { ACCESS_TOKEN_ERE, listChannelsRequest, loginRequest } from "../scripts/lib/dev-logins.js";
 import type { Edge } from "../scripts/lib/edge.js";
 import { createEdge } from "../scripts/lib/edge.js";
 import type { DemoSeed } from "../scripts/lib/seed.js";
@@ -22,6 +26,17 @@ import { SERVICES } from "../scripts/lib/stack.js";
 import { type Product, startProduct } from "./support/product.js";
 
 const CUSTOMER = "5511987654321"; // the fixture's sender
+// Failed logins one client address may make per window (low, so the test can reach it).
+const MAX_FAILURES_PER_IP = 3;
+
+const send = (req: EdgeRequest, headers: Record<string, string> = {}) =>
+  fetch(req.url, { method: req.method, headers: { ...req.headers, ...headers }, body: req.body });
+
+const errorOf = (p: Promise<unknown>): Promise<ConnectError | undefined> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => ConnectError.from(e),
+  );
 
 describe("the dev stack end to end (six service processes, seed, edge)", function () {
   this.timeout(120_000);
@@ -43,6 +58,7 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
         verifyToken: `e2e-verify-${ns}`,
         accessToken: `e2e-token-${ns}`,
       },
+      extra: { tenant: { LOGIN_MAX_FAILURES_PER_IP: String(MAX_FAILURES_PER_IP) } },
     });
     seed = product.seed;
     spec = seed.spec;
@@ -72,7 +88,29 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       [seed.tenantId, seed.workspaceId, seed.channelId, seed.assistantId],
     );
     assert.deepEqual(again.changed, [], "nothing to create or change the second time");
-    assert.deepEqual(seed.changed, ["tenant", "workspace", "channel", "assistant", "channel binding"]);
+    assert.deepEqual(seed.changed, [
+      "platform admin",
+      "owner",
+      "tenant",
+      "workspace",
+      "channel",
+      "assistant",
+      "channel binding",
+    ]);
+    assert.deepEqual([seed.slug, seed.warnings], [spec.slug, []]);
+    assert.equal(seed.platformAdmin, true, "PLATFORM_ADMIN_EMAILS made the seeded admin a platform admin");
+    // The second run logged the same people in: their tokens name the same users and tenants.
+    const me = (token: string) =>
+      createClient(AuthService, createGrpcTransport({ baseUrl: url("tenant") })).getCurrentUser(
+        {},
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+    const [owner, admin] = await Promise.all([me(again.ownerAccessToken), me(again.adminAccessToken)]);
+    assert.deepEqual(
+      [owner.user?.email, owner.tenant?.id, owner.platformAdmin],
+      [spec.ownerEmail, seed.tenantId, false],
+    );
+    assert.deepEqual([admin.user?.email, admin.platformAdmin], [spec.adminEmail, true]);
   });
 
   it("brings a changed channel back to the known secrets and Graph URL", async () => {
@@ -93,27 +131,116 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     assert.equal(back.channelId, seed.channelId);
   });
 
-  it("serves the tenant service's public RPCs through the edge in gRPC, gRPC-web and Connect", async () => {
-    for (const transport of [
-      createGrpcTransport({ baseUrl: edgeUrl }),
-      createGrpcWebTransport({ baseUrl: edgeUrl, httpVersion: "1.1" }),
-      createConnectTransport({ baseUrl: edgeUrl, httpVersion: "1.1" }),
-    ]) {
-      const res = await createClient(TenantService, transport).getTenant({ tenantId: seed.tenantId });
-      assert.equal(res.tenant?.slug, spec.slug);
+  it("logs in through the edge and calls an authenticated RPC, exactly as the printed curls do", async () => {
+    const login = await send(loginRequest(edgeUrl, spec.ownerEmail, spec.ownerPassword));
+    const text = await login.text();
+    assert.equal(login.status, 200, text);
+    // What the printed `sed -E` keeps of the answer.
+    const token = new RegExp(ACCESS_TOKEN_ERE).exec(text)?.[1] ?? "";
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, "a JWT");
+    const list = await send(listChannelsRequest(edgeUrl, seed.workspaceId, token));
+    assert.equal(list.status, 200);
+    const channels = ((await list.json()) as { channels: Array<{ id: string }> }).channels;
+    assert.deepEqual(
+      channels.map((c) => c.id),
+      [seed.channelId],
+    );
+    // The same call without the token is refused (Connect's unauthenticated is HTTP 401).
+    const anonymous = listChannelsRequest(edgeUrl, seed.workspaceId, "");
+    const { authorization: _, ...headers } = anonymous.headers;
+    const refused = await fetch(anonymous.url, { method: "POST", headers, body: anonymous.body });
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { code: string }).code, "unauthenticated");
+    const wrong = await send(loginRequest(edgeUrl, spec.ownerEmail, "not-the-password"));
+    assert.equal(wrong.status, 401, "a wrong password is refused");
+  });
+
+  it("refuses unauthenticated calls through the edge and serves logged-in ones in gRPC, gRPC-web and Connect", async () => {
+    for (const [name, transport] of [
+      ["gRPC", createGrpcTransport({ baseUrl: edgeUrl })],
+      ["gRPC-web", createGrpcWebTransport({ baseUrl: edgeUrl, httpVersion: "1.1" })],
+      ["Connect", createConnectTransport({ baseUrl: edgeUrl, httpVersion: "1.1" })],
+    ] as const) {
+      const auth = createClient(AuthService, transport);
+      const tenants = createClient(TenantService, transport);
+      const anonymous = await errorOf(tenants.getTenant({ tenantId: seed.tenantId }));
+      assert.equal(anonymous?.code, Code.Unauthenticated, `${name}: no token`);
+      const { tokens } = await auth.login({ email: spec.ownerEmail, password: spec.ownerPassword });
+      const bearer = { headers: { authorization: `Bearer ${tokens?.accessToken ?? ""}` } };
+      const res = await tenants.getTenant({ tenantId: seed.tenantId }, bearer);
+      assert.equal(res.tenant?.slug, spec.slug, name);
+      // A token that was tampered with is no token at all.
+      const tampered = { headers: { authorization: `Bearer ${tokens?.accessToken ?? ""}x` } };
+      const forged = await errorOf(tenants.getTenant({ tenantId: seed.tenantId }, tampered));
+      assert.equal(forged?.code, Code.Unauthenticated, `${name}: tampered token`);
+      // The platform admin's tenant is not the owner's: it does not exist for them.
+      const me = await auth.getCurrentUser(
+        {},
+        { headers: { authorization: `Bearer ${seed.adminAccessToken}` } },
+      );
+      const other = await errorOf(tenants.getTenant({ tenantId: me.tenant?.id ?? "" }, bearer));
+      assert.equal(other?.code, Code.NotFound, `${name}: another tenant`);
     }
   });
 
-  it("keeps internal RPCs (ResolveChannel) away from the edge while services reach them directly", async () => {
-    const viaEdge = createClient(ChannelService, createGrpcTransport({ baseUrl: edgeUrl }));
-    const err = await viaEdge.resolveChannel({ key: { case: "channelId", value: seed.channelId } }).then(
-      () => undefined,
-      (e: unknown) => ConnectError.from(e),
+  it("publishes the tenant service's signing keys at the edge: the owner's token verifies with them", async () => {
+    const res = await fetch(`${edgeUrl}/.well-known/jwks.json`);
+    assert.equal(res.status, 200);
+    const { keys } = (await res.json()) as { keys: Array<{ kid?: string; crv?: string; d?: string }> };
+    assert.ok(keys.length > 0 && keys.every((k) => k.crv === "Ed25519" && k.kid !== undefined));
+    assert.ok(
+      keys.every((k) => k.d === undefined),
+      "public keys only",
     );
-    assert.equal(err?.code, Code.Unimplemented, "the edge must not resolve channels (it returns secrets)");
-    const direct = createClient(ChannelService, createGrpcTransport({ baseUrl: url("tenant") }));
-    const resolved = await direct.resolveChannel({ key: { case: "channelId", value: seed.channelId } });
+    const verifier = createJwksVerifier({
+      jwksUrl: `${edgeUrl}/.well-known/jwks.json`,
+      issuer: product.auth.issuer,
+    });
+    const principal = await verifier.verify(seed.ownerAccessToken);
+    assert.ok(principal.kind === "user" && principal.tenantId === seed.tenantId, JSON.stringify(principal));
+  });
+
+  it("keeps internal RPCs (ResolveChannel) away from the edge; only the services allowed reach them directly", async () => {
+    const key = { case: "channelId" as const, value: seed.channelId };
+    const viaEdge = createClient(ChannelService, createGrpcTransport({ baseUrl: edgeUrl }));
+    const edgeErr = await errorOf(
+      viaEdge.resolveChannel({ key }, { headers: { authorization: `Bearer ${seed.ownerAccessToken}` } }),
+    );
+    assert.equal(
+      edgeErr?.code,
+      Code.Unimplemented,
+      "the edge must not resolve channels (it returns secrets)",
+    );
+    const tokenViaEdge = await errorOf(
+      createClient(AuthService, createGrpcTransport({ baseUrl: edgeUrl })).issueServiceToken({
+        service: "ingress",
+        credential: product.auth.credentials.ingress,
+      }),
+    );
+    assert.equal(tokenViaEdge?.code, Code.Unimplemented, "service tokens are not handed out at the edge");
+
+    const transport = createGrpcTransport({ baseUrl: url("tenant") });
+    const direct = createClient(ChannelService, transport);
+    assert.equal((await errorOf(direct.resolveChannel({ key })))?.code, Code.Unauthenticated);
+    const asOwner = { headers: { authorization: `Bearer ${seed.ownerAccessToken}` } };
+    assert.equal((await errorOf(direct.resolveChannel({ key }, asOwner)))?.code, Code.PermissionDenied);
+    // ingress trades this run's credential (not the development one) for a service token.
+    const { serviceToken } = await createClient(AuthService, transport).issueServiceToken({
+      service: "ingress",
+      credential: product.auth.credentials.ingress,
+    });
+    const resolved = await direct.resolveChannel(
+      { key },
+      { headers: { authorization: `Bearer ${serviceToken}` } },
+    );
     assert.equal(resolved.tenantId, seed.tenantId);
+    const devCredential = await errorOf(
+      createClient(AuthService, transport).issueServiceToken({
+        service: "ingress",
+        credential: "dev-service-credential-ingress",
+      }),
+    );
+    assert.equal(devCredential?.code, Code.Unauthenticated, "the well-known credential is not this run's");
   });
 
   it("answers Meta's verify handshake through the edge", async () => {
@@ -158,5 +285,33 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       body,
     });
     assert.equal(res.status, 401);
+  });
+
+  // Last: it spends the edge client's failed-login budget for the rest of the run.
+  it("counts failed logins by the client address the edge saw, whatever X-Forwarded-For the client sends", async () => {
+    // Every attempt claims another address and names another account: only the address the edge
+    // saw links them, so the limit is reached within MAX_FAILURES_PER_IP + 1 attempts (earlier
+    // tests of this run may have spent part of it) only if that address is the one counted.
+    let refusedAt = 0;
+    for (let i = 1; i <= MAX_FAILURES_PER_IP + 1 && refusedAt === 0; i++) {
+      const email = `nobody-${i}-${product.namespace.replace(/_/g, "-")}@e2e.atendo.local`;
+      const res = await send(loginRequest(edgeUrl, email, "wrong-password"), {
+        "x-forwarded-for": `203.0.113.${i}`,
+      });
+      if (res.status === 429) refusedAt = i;
+      else assert.equal(res.status, 401, `attempt ${i}`);
+    }
+    assert.ok(refusedAt > 0, "the client's own X-Forwarded-For did not dodge the per-address limit");
+    const blocked = await send(loginRequest(edgeUrl, spec.ownerEmail, spec.ownerPassword), {
+      "x-forwarded-for": "198.51.100.200",
+    });
+    assert.equal(blocked.status, 429, "past the per-address limit even the right password waits");
+    assert.equal(((await blocked.json()) as { code: string }).code, "resource_exhausted");
+    // A caller from elsewhere (here: straight to the service, another address bucket) is not blocked.
+    const direct = await createClient(AuthService, createGrpcTransport({ baseUrl: url("tenant") })).login({
+      email: spec.ownerEmail,
+      password: spec.ownerPassword,
+    });
+    assert.ok(direct.tokens?.accessToken);
   });
 });

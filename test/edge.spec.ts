@@ -81,7 +81,8 @@ describe("local edge", () => {
         const res = await client.echo(
           { text: `hello ${name}` },
           {
-            headers: { "x-probe": "from-client" },
+            // A client's own X-Forwarded-For is not passed on: it would let anyone pick their address.
+            headers: { "x-probe": "from-client", "x-forwarded-for": "203.0.113.66" },
             onHeader: (h) => {
               replyHeader = h.get("x-probe-reply");
             },
@@ -92,7 +93,7 @@ describe("local edge", () => {
         );
         assert.equal(res.text, `hello ${name}`);
         assert.equal(res.header, "from-client");
-        assert.match(res.forwardedFor, /127\.0\.0\.1/);
+        assert.equal(res.forwardedFor, "127.0.0.1");
         assert.equal(replyHeader, "yes");
         assert.equal(trailer, "done");
       });
@@ -203,7 +204,11 @@ describe("local edge", () => {
       const before = upstream.received.length;
       const res = await fetch(`${edgeUrl}/webhooks/whatsapp/0193a5b0-0000-7000-8000-000000000001?x=1`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+        headers: {
+          "content-type": "application/json",
+          "x-hub-signature-256": signature,
+          "x-forwarded-for": "203.0.113.66",
+        },
         body,
       });
       assert.equal(res.status, 200);
@@ -216,6 +221,11 @@ describe("local edge", () => {
       assert.ok(got.body.equals(body), "the body arrives byte for byte");
       assert.equal(got.headers["x-hub-signature-256"], signature);
       assert.equal(signMeta("edge-test-secret", got.body), signature);
+      assert.equal(
+        got.headers["x-forwarded-for"],
+        "127.0.0.1",
+        "the client's own X-Forwarded-For is dropped",
+      );
     });
 
     it("forwards webhooks that arrive over HTTP/2 too", async () => {
@@ -238,6 +248,74 @@ describe("local edge", () => {
       );
       assert.equal(res.status, 200);
       assert.equal(await res.text(), "1158201444");
+    });
+  });
+
+  describe("the tenant service's JWKS", () => {
+    it("sends GET /.well-known/jwks.json to the tenant service and relays its key set", async () => {
+      const seenTenant = tenantUpstream.received.length;
+      const seenOther = upstream.received.length;
+      const res = await fetch(`${edgeUrl}/.well-known/jwks.json`, {
+        headers: { "x-forwarded-for": "203.0.113.66" },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "application/jwk-set+json");
+      const body = (await res.json()) as { keys: Array<{ kid: string }> };
+      assert.deepEqual(
+        body.keys.map((k) => k.kid),
+        ["probe-key"],
+      );
+      const got = tenantUpstream.received[seenTenant];
+      assert.equal(got?.method, "GET");
+      assert.equal(got?.url, "/.well-known/jwks.json");
+      assert.equal(got?.headers["x-forwarded-for"], "127.0.0.1");
+      assert.equal(upstream.received.length, seenOther, "nothing else was asked");
+      assert.ok(access.some((e) => e.path === "/.well-known/jwks.json" && e.route === "jwks"));
+    });
+
+    it("answers 404 for other well-known paths", async () => {
+      const seen = tenantUpstream.received.length;
+      const res = await fetch(`${edgeUrl}/.well-known/openid-configuration`);
+      assert.equal(res.status, 404);
+      assert.equal(tenantUpstream.received.length, seen);
+    });
+  });
+
+  describe("X-Forwarded-For behind a trusted proxy", () => {
+    let trustingEdge: Edge;
+    let trustingUrl: string;
+    before(async () => {
+      // The test client plays the load balancer: its address (127.0.0.1) is the trusted proxy.
+      trustingEdge = createEdge({ upstreams: { edgetest: upstream.url }, trustedProxies: ["127.0.0.1"] });
+      trustingUrl = `http://127.0.0.1:${await trustingEdge.listen(0)}`;
+    });
+    after(() => trustingEdge?.close(500));
+
+    const seenFor = async (xff: string | undefined): Promise<string> => {
+      const client = createClient(ProbeService, createGrpcTransport({ baseUrl: trustingUrl }));
+      const res = await client.echo(
+        { text: "xff" },
+        { headers: xff === undefined ? {} : { "x-forwarded-for": xff } },
+      );
+      return res.forwardedFor;
+    };
+
+    it("keeps the address the proxy appended, peeling the proxies' own addresses off the right", async () => {
+      assert.equal(await seenFor("198.51.100.7"), "198.51.100.7");
+      assert.equal(await seenFor("10.9.9.9, 198.51.100.7"), "10.9.9.9, 198.51.100.7");
+      assert.equal(await seenFor("198.51.100.7, 127.0.0.1"), "198.51.100.7");
+    });
+
+    it("falls back to the proxy's own address when it sent none or garbage", async () => {
+      assert.equal(await seenFor(undefined), "127.0.0.1");
+      assert.equal(await seenFor("not-an-address"), "127.0.0.1");
+    });
+
+    it("still drops the X-Forwarded-For of a client that is not a trusted proxy", async () => {
+      // The main edge trusts nobody: the same header is replaced by the socket address.
+      const client = createClient(ProbeService, createGrpcTransport({ baseUrl: edgeUrl }));
+      const res = await client.echo({ text: "xff" }, { headers: { "x-forwarded-for": "198.51.100.7" } });
+      assert.equal(res.forwardedFor, "127.0.0.1");
     });
   });
 

@@ -22,6 +22,7 @@ interface RouteMatch {
   path?: string;
   prefix?: string;
   safe_regex?: { regex: string };
+  headers?: Array<{ name: string; string_match?: { exact?: string } }>;
 }
 interface Route {
   match: RouteMatch;
@@ -71,9 +72,21 @@ const routes = get<Route[]>(vhost, "routes");
 const clusters = get<Cluster[]>(config, "static_resources.clusters");
 const catalog = rpcCatalog();
 
-/** The route Envoy picks for a path: the first whose match applies. */
-function routeFor(path: string): Route | undefined {
+/** Whether a route's header matchers accept the request (only `:method` exact is used here). */
+function headersMatch(match: RouteMatch, method: string): boolean {
+  return (match.headers ?? []).every((h) => {
+    const exact = h.string_match?.exact;
+    if (h.name !== ":method" || exact === undefined) {
+      throw new Error(`this evaluator knows only ":method" exact matchers, got ${JSON.stringify(h)}`);
+    }
+    return exact === method;
+  });
+}
+
+/** The route Envoy picks for a request: the first whose match applies. RPCs are POSTs. */
+function routeFor(path: string, method = "POST"): Route | undefined {
   return routes.find(({ match }) => {
+    if (!headersMatch(match, method)) return false;
     if (match.path !== undefined) return match.path === path;
     if (match.prefix !== undefined) return path.startsWith(match.prefix);
     if (match.safe_regex !== undefined) return new RegExp(match.safe_regex.regex).test(path);
@@ -99,6 +112,17 @@ function protocolOf(c: Cluster): "h2" | "http1" | "unset" {
   if ("http2_protocol_options" in explicit) return "h2";
   if ("http_protocol_options" in explicit) return "http1";
   return "unset";
+}
+
+/** Occurrences of `needle` in YAML text outside `#` comments. */
+function countOutsideComments(text: string, needle: string): number {
+  return (
+    text
+      .split("\n")
+      .map((line) => line.replace(/(^|\s)#.*$/, ""))
+      .join("\n")
+      .split(needle).length - 1
+  );
 }
 
 describe("gateway-envoy/envoy.yaml", () => {
@@ -158,6 +182,34 @@ describe("gateway-envoy/envoy.yaml", () => {
       port_value: SERVICE_PORTS.ingress,
     });
     assert.equal(routeFor("/grpc.health.v1.Health/Check"), undefined, "health RPCs stay inside the cluster");
+  });
+
+  it("serves the tenant service's JWKS on GET /.well-known/jwks.json, and nothing else of /.well-known", () => {
+    const route = routeFor("/.well-known/jwks.json", "GET")?.route;
+    assert.equal(route?.cluster, "tenant");
+    assert.ok((route?.retry_policy?.retry_on ?? "").includes("unavailable"), "a read: retried");
+    assert.equal(routeFor("/.well-known/jwks.json", "POST"), undefined);
+    assert.equal(routeFor("/.well-known/openid-configuration", "GET"), undefined);
+  });
+
+  it("hands services one client address in X-Forwarded-For, never one the client wrote", () => {
+    assert.equal(hcm.use_remote_address, true, "the peer address counts, not the client's header");
+    assert.equal(hcm.xff_num_trusted_hops ?? 0, 0, "no proxy in front is trusted by default");
+    assert.equal(hcm.skip_xff_append ?? false, false);
+    assert.equal(hcm.original_ip_detection_extensions, undefined, "the XFF rules above decide");
+    const added = get<
+      Array<{ header: { key: string; value: string }; append_action?: string; append?: boolean }>
+    >(hcm, "route_config.request_headers_to_add");
+    const xff = added.filter((h) => h.header.key.toLowerCase() === "x-forwarded-for");
+    assert.equal(xff.length, 1);
+    assert.deepEqual(xff[0], {
+      header: { key: "x-forwarded-for", value: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%" },
+      append_action: "OVERWRITE_IF_EXISTS_OR_ADD",
+    });
+    // Nothing closer to a route (virtual host, route) sets, appends or removes it again.
+    const text = readFileSync(CONFIG, "utf8").toLowerCase();
+    assert.equal(countOutsideComments(text, "x-forwarded-for"), 1);
+    assert.equal(countOutsideComments(text, "request_headers_to_remove"), 0);
   });
 
   it("runs the filters in order: health check, CORS, gRPC-web, transcoder, router", () => {

@@ -3,10 +3,12 @@ import { createServer } from "node:net";
 import { connectBus } from "@atendo/bus";
 import { createLogger } from "@atendo/telemetry";
 import { testEnv, uniqueNamespace } from "@atendo/testing";
+import { randomAuthEnv } from "../scripts/lib/auth-env.js";
 import { SERVICE_PORTS } from "../scripts/lib/dev-ports.js";
 import { serviceEnv, startServiceProcess } from "../scripts/lib/launcher.js";
 import { busyPorts, describeBusyPorts } from "../scripts/lib/port-check.js";
-import { stackConfig } from "../scripts/lib/stack.js";
+import type { ServiceName } from "../scripts/lib/stack.js";
+import { SERVICES, stackConfig } from "../scripts/lib/stack.js";
 import { freePorts } from "./support/free-ports.js";
 
 const root = process.env.ATENDO_ROOT ?? process.cwd();
@@ -40,10 +42,45 @@ describe("launcher", function () {
       TENANT_SERVICE_URL: "http://127.0.0.1:7101",
       CONVERSATION_SERVICE_URL: "http://127.0.0.1:7103",
       ASSISTANT_SERVICE_URL: "http://127.0.0.1:7104",
+      SERVICE_CREDENTIAL: "dev-service-credential-ingress",
+      AUTH_ISSUER: "atendo",
+      // ingress's own development default, base64 of "atendo-ingress-dev-channel-cache".
+      CHANNEL_CACHE_KEY: "YXRlbmRvLWluZ3Jlc3MtZGV2LWNoYW5uZWwtY2FjaGU=",
     });
+    const tenant = serviceEnv({ name: "tenant", stack: stackConfig(root) });
+    assert.equal(
+      tenant.SERVICE_CREDENTIALS,
+      SERVICES.map((s) => `${s}:dev-service-credential-${s}`).join(","),
+      "the tenant service knows every service's credential",
+    );
+    assert.equal(tenant.SERVICE_CREDENTIAL, "dev-service-credential-tenant");
+    assert.equal(tenant.PLATFORM_ADMIN_EMAILS, "admin@atendo.local");
+    assert.equal(tenant.CHANNEL_CACHE_KEY, undefined, "only ingress seals a channel cache");
     const noMigrations = serviceEnv({ name: "tenant", stack: stackConfig(root), migrate: false });
     assert.equal(noMigrations.MIGRATION_DATABASE_URL, undefined);
     assert.match(noMigrations.DATABASE_URL ?? "", /\/atendo$/, "dev database by default");
+  });
+
+  it("gives every process of a test run the same fresh credentials, issuer and admins", () => {
+    const auth = randomAuthEnv("run_1", ["admin-run-1@example.com"]);
+    const envOf = (name: ServiceName) => serviceEnv({ name, stack: stackConfig(root), auth });
+    const tenant = envOf("tenant");
+    const listed = new Map(
+      (tenant.SERVICE_CREDENTIALS ?? "").split(",").map((e) => e.split(":") as [string, string]),
+    );
+    assert.deepEqual([...listed.keys()], [...SERVICES]);
+    for (const name of SERVICES) {
+      const env = envOf(name);
+      assert.equal(env.AUTH_ISSUER, "atendo-run_1");
+      assert.equal(listed.get(name), env.SERVICE_CREDENTIAL, `${name}'s credential is the one tenant knows`);
+      assert.ok((env.SERVICE_CREDENTIAL ?? "").length >= 32, `${name}'s credential is long`);
+      assert.notEqual(env.SERVICE_CREDENTIAL, `dev-service-credential-${name}`);
+    }
+    assert.equal(new Set(listed.values()).size, SERVICES.length, "no two services share a credential");
+    assert.equal(tenant.PLATFORM_ADMIN_EMAILS, "admin-run-1@example.com");
+    assert.equal(Buffer.from(envOf("ingress").CHANNEL_CACHE_KEY ?? "", "base64").length, 32);
+    const other = randomAuthEnv("run_2", []);
+    assert.notEqual(other.credentials.ingress, auth.credentials.ingress, "each run draws its own");
   });
 
   it("starts a service, sees it ready on /readyz, and stops it cleanly with SIGTERM", async () => {

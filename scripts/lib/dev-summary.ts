@@ -1,8 +1,10 @@
-// What `npm run dev` prints once everything is up: where things are, the demo's ids and local
-// secrets, and ready-to-run curls (a signed WhatsApp webhook and the verify handshake).
+// What `npm run dev` prints once everything is up: where things are, the demo's logins, ids and
+// local secrets, and ready-to-run curls (a login and an authenticated RPC through the edge, a signed
+// WhatsApp webhook and the verify handshake).
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { signMeta } from "@atendo/testing";
+import { loginLines, sh } from "./dev-logins.js";
 import type { DemoSeed } from "./seed.js";
 
 export interface DevSummaryInput {
@@ -15,11 +17,6 @@ export interface DevSummaryInput {
   webhookFile: string;
   /** The fixture it was made from, relative to root: also printed, as Meta would resend it. */
   fixtureFile?: string;
-}
-
-/** Quotes for a POSIX shell. */
-function sh(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 export function webhookCurl(
@@ -49,7 +46,7 @@ export function verifyCurl(input: DevSummaryInput, challenge = "1158201444"): st
 
 export function devSummary(input: DevSummaryInput): string {
   const { seed } = input;
-  const width = Math.max(...input.services.map((s) => s.name.length), "fake Graph API".length) + 2;
+  const width = Math.max(...input.services.map((s) => s.name.length), "platform admin".length) + 2;
   const row = (k: string, v: string): string => `  ${k.padEnd(width)} ${v}`;
   return [
     "",
@@ -59,8 +56,15 @@ export function devSummary(input: DevSummaryInput): string {
     ...input.services.map((s) => row(s.name, s.url)),
     row("fake Graph API", input.graphUrl),
     "",
+    "Demo logins (local passwords, never use them anywhere else):",
+    row("owner", `${seed.spec.ownerEmail} / ${seed.spec.ownerPassword}  (tenant ${seed.spec.tenantName})`),
+    row(
+      "platform admin",
+      `${seed.spec.adminEmail} / ${seed.spec.adminPassword}${seed.platformAdmin ? "" : "  (NOT a platform admin: see below)"}`,
+    ),
+    "",
     "Demo (local test secrets, never use them anywhere else):",
-    row("tenant", `${seed.tenantId}  (slug ${seed.spec.slug})`),
+    row("tenant", `${seed.tenantId}  (slug ${seed.slug})`),
     row("workspace", seed.workspaceId),
     row(
       "channel",
@@ -72,6 +76,7 @@ export function devSummary(input: DevSummaryInput): string {
     row("access token", seed.spec.accessToken),
     ...seed.warnings.map((w) => `  ! ${w}`),
     "",
+    ...loginLines(input.edgeUrl, seed),
     "Send two customer messages as Meta would, signed with the demo app secret (the body is",
     "packages/testing/fixtures/whatsapp/two-text-messages.json dated now, with this run's message ids;",
     "posting it twice is a duplicate delivery, which ingress accepts and ignores):",

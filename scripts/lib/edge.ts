@@ -1,10 +1,13 @@
 // The local edge: what Envoy (gateway-envoy/) does in Kubernetes, on one port for `npm run dev` and
 // end-to-end tests. HTTP/1.1 and h2c share the port. Routes:
 //   GET /healthz                               200 ok
+//   /.well-known/jwks.json                     the tenant service (the public keys of Atendo tokens)
 //   /webhooks/*                                ingress, over HTTP/1.1, bodies byte for byte
 //   /atendo.<domain>.v1.<Service>/<Method>     the <domain> service over h2c (gRPC, gRPC-web, Connect)
 //   internal RPCs (no google.api.http rule)    404, like any unknown path
 // CORS: preflights answered here for the configured origins; responses expose the gRPC/Connect headers.
+// X-Forwarded-For: the services get the client address the edge saw (edge/forwarded-for.ts); what a
+// client wrote there itself is dropped unless it came through a trusted proxy.
 // REST transcoding (google.api.http) is Envoy's job and is not done here.
 import { createServer as createHttp1Server, type IncomingMessage } from "node:http";
 import type { Http2ServerRequest, Http2Session } from "node:http2";
@@ -13,6 +16,7 @@ import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
 import { createCorsPolicy } from "./edge/cors.js";
 import type { EdgeLogger } from "./edge/edge-logger.js";
 import { silentEdgeLogger } from "./edge/edge-logger.js";
+import { createForwardedFor } from "./edge/forwarded-for.js";
 import { createHttp1Proxy } from "./edge/http1-proxy.js";
 import { createRpcProxy } from "./edge/rpc-proxy.js";
 import { createSniffingListener } from "./edge/sniffing-listener.js";
@@ -25,6 +29,13 @@ export interface EdgeOptions {
   upstreams: Readonly<Record<string, string>>;
   /** Where `/webhooks/*` goes; default `upstreams.ingress`. */
   webhooks?: string;
+  /** Where `/.well-known/jwks.json` goes; default `upstreams.tenant`. */
+  jwks?: string;
+  /**
+   * Addresses of proxies in front of the edge (a load balancer) whose X-Forwarded-For is kept;
+   * default none: every client's own X-Forwarded-For is replaced by its socket address.
+   */
+  trustedProxies?: readonly string[];
   /** Browser origins allowed by CORS (`*` for any); default none. */
   corsOrigins?: readonly string[];
   /** RPC paths answered 404; default every internal RPC of the contracts. */
@@ -39,7 +50,7 @@ export interface EdgeAccessEntry {
   path: string;
   status: number;
   durationMs: number;
-  /** The domain it went to, "webhooks", or "edge" when the edge answered itself. */
+  /** The domain it went to, "webhooks", "jwks", or "edge" when the edge answered itself. */
   route: string;
 }
 
@@ -48,6 +59,8 @@ export interface Edge {
   /** Stops accepting, gives requests in flight `graceMs` (default 5 s), then cuts the rest. */
   close(graceMs?: number): Promise<void>;
 }
+
+export const JWKS_PATH = "/.well-known/jwks.json";
 
 function pathOf(url: string | undefined): string {
   const u = url ?? "/";
@@ -68,16 +81,17 @@ export function createEdge(options: EdgeOptions): Edge {
   const logger = options.logger ?? silentEdgeLogger;
   const internal = options.internalPaths ?? internalRpcPaths();
   const webhooks = options.webhooks ?? options.upstreams.ingress;
+  const jwks = options.jwks ?? options.upstreams.tenant;
   const cors = createCorsPolicy(options.corsOrigins ?? []);
-  const rpc = createRpcProxy(logger);
-  const http1Proxy = createHttp1Proxy(logger);
+  const forwardedFor = createForwardedFor(options.trustedProxies);
+  const rpc = createRpcProxy(logger, forwardedFor);
+  const http1Proxy = createHttp1Proxy(logger, forwardedFor);
 
-  const routeOf = (
-    path: string,
-  ): { kind: "rpc" | "webhooks"; upstream: string; name: string } | undefined => {
+  const routeOf = (path: string): { kind: "rpc" | "http1"; upstream: string; name: string } | undefined => {
     if (path.startsWith("/webhooks/") && webhooks !== undefined) {
-      return { kind: "webhooks", upstream: webhooks, name: "webhooks" };
+      return { kind: "http1", upstream: webhooks, name: "webhooks" };
     }
+    if (path === JWKS_PATH && jwks !== undefined) return { kind: "http1", upstream: jwks, name: "jwks" };
     const domain = domainOfRpcPath(path);
     if (domain === undefined || internal.has(path)) return undefined;
     const upstream = options.upstreams[domain];
@@ -123,7 +137,7 @@ export function createEdge(options: EdgeOptions): Edge {
     }
     routeName = route.name;
     const extra = cors.responseHeaders(origin) ?? {};
-    if (route.kind === "webhooks") http1Proxy.forward(req, res, route.upstream, extra);
+    if (route.kind === "http1") http1Proxy.forward(req, res, route.upstream, extra);
     else rpc.forward(req, res, route.upstream, extra);
   };
 

@@ -3,6 +3,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { AuthEnv } from "./auth-env.js";
+import { authVariables, devAuthEnv } from "./auth-env.js";
 import { SERVICE_PORTS } from "./dev-ports.js";
 import type { ServiceName, StackConfig } from "./stack.js";
 import { stackUrls } from "./stack.js";
@@ -174,6 +176,8 @@ export interface ServiceEnvOptions {
   /** Run migrations at start as atendo_owner; default true. */
   migrate?: boolean;
   logLevel?: string;
+  /** Credentials, issuer, platform admins, channel cache key; default the development ones. */
+  auth?: AuthEnv;
   /** Service-specific extras (CHANNEL_SECRET_KEYS, BUFFER_WINDOW_MS, ...). */
   extra?: Readonly<Record<string, string>>;
 }
@@ -198,5 +202,5 @@ export function serviceEnv(options: ServiceEnvOptions): Record<string, string> {
   };
   if (options.migrate ?? true) env.MIGRATION_DATABASE_URL = urls.ownerUrl;
   if (options.namespace !== undefined) env.BUS_NAMESPACE = options.namespace;
-  return { ...env, ...options.extra };
+  return { ...env, ...authVariables(options.name, options.auth ?? devAuthEnv()), ...options.extra };
 }

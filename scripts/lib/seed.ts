@@ -1,19 +1,35 @@
-// The demo data of `npm run dev`, created through the services' own RPCs (never by SQL), so it is
-// exactly what a user would get. Idempotent: what exists is found and reused (already_exists ->
-// list), and the demo channel is brought back to the known local secrets and Graph URL.
-import type { Assistant } from "@atendo/proto/assistant/v1";
+// The demo data of `npm run dev`, created through the services' own RPCs (never by SQL) with the
+// credentials a person would use, so it is exactly what a user would get: the platform admin and
+// the demo owner sign up (or log in when they exist), and the owner's access token creates the
+// channel and the assistant. Idempotent: what exists is found and reused, and the demo channel is
+// brought back to the known local secrets and Graph URL.
 import { AssistantService } from "@atendo/proto/assistant/v1";
-import { ChannelType, ModelProvider } from "@atendo/proto/common/v1";
-import type { Channel } from "@atendo/proto/tenant/v1";
-import { ChannelService, ChannelStatus, Plan, TenantService } from "@atendo/proto/tenant/v1";
+import { AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
 import { createServiceClient } from "@atendo/service-kit";
-import { Code, ConnectError } from "@connectrpc/connect";
+import type { Client } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
+import type { AccountSession } from "./seed/account.js";
+import { signUpOrLogIn } from "./seed/account.js";
+import { ensureAssistant } from "./seed/assistant.js";
+import { bearer } from "./seed/bearer.js";
+import { ensureChannel } from "./seed/channel.js";
+import { isCode } from "./seed/connect-errors.js";
+import { findInPages } from "./seed/pages.js";
 
-/** What the demo is made of; tests override the unique parts (slug, phone number id). */
+/** What the demo is made of; tests override the unique parts (emails, slug, phone number id). */
 export interface DemoSpec {
   tenantName: string;
   slug: string;
   workspaceName: string;
+  /** The demo tenant's owner: signs up with the tenant. Local password, printed by `npm run dev`. */
+  ownerEmail: string;
+  ownerPassword: string;
+  ownerName: string;
+  /** The platform admin (listed in the tenant service's PLATFORM_ADMIN_EMAILS); gets a tenant of its own. */
+  adminEmail: string;
+  adminPassword: string;
+  adminName: string;
+  adminTenantName: string;
   channelName: string;
   phoneNumberId: string;
   wabaId: string;
@@ -31,6 +47,13 @@ export const DEMO: Readonly<DemoSpec> = {
   tenantName: "Demo",
   slug: "demo",
   workspaceName: "Demo workspace",
+  ownerEmail: "demo@atendo.local",
+  ownerPassword: "atendo-demo-owner",
+  ownerName: "Demo Owner",
+  adminEmail: "admin@atendo.local",
+  adminPassword: "atendo-demo-admin",
+  adminName: "Platform Admin",
+  adminTenantName: "Atendo platform",
   channelName: "Demo WhatsApp",
   phoneNumberId: "109876543210001",
   wabaId: "200000000000001",
@@ -42,10 +65,6 @@ export const DEMO: Readonly<DemoSpec> = {
   language: "pt-BR",
 };
 
-const INSTRUCTIONS =
-  "Você é o assistente de demonstração da Atendo. Responda de forma breve e cordial, em português, " +
-  "e passe a conversa para uma pessoa quando o cliente pedir.";
-
 export interface SeedOptions {
   tenantUrl: string;
   assistantUrl: string;
@@ -56,77 +75,70 @@ export interface SeedOptions {
 
 export interface DemoSeed {
   spec: DemoSpec;
+  /** The demo tenant's slug: spec.slug unless another tenant had it (see warnings). */
+  slug: string;
   tenantId: string;
   workspaceId: string;
   channelId: string;
   assistantId: string;
-  /** What this run created or changed, e.g. ["tenant", "channel secrets"]; empty when all existed. */
+  /** The owner's access token from this run's sign-up or login (short-lived). */
+  ownerAccessToken: string;
+  /** The platform admin's access token from this run's sign-up or login. */
+  adminAccessToken: string;
+  /** Whether the tenant service made the admin a platform admin (PLATFORM_ADMIN_EMAILS lists it). */
+  platformAdmin: boolean;
+  /** What this run created or changed, e.g. ["owner", "channel secrets"]; empty when all existed. */
   changed: string[];
   /** Things a person should know (e.g. the channel is bound to another assistant). */
   warnings: string[];
 }
 
-function isCode(err: unknown, code: Code): boolean {
-  return err instanceof ConnectError && err.code === code;
-}
-
-/** Walks every page of a list RPC until `pick` finds an item. */
-async function findInPages<T>(
-  list: (pageToken: string) => Promise<{ items: T[]; next: string }>,
-  pick: (item: T) => boolean,
-): Promise<T | undefined> {
-  let token = "";
-  for (;;) {
-    const { items, next } = await list(token);
-    const hit = items.find(pick);
-    if (hit !== undefined || next === "") return hit;
-    token = next;
-  }
-}
-
-const last4 = (s: string): string => s.slice(-4);
-
 export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
   const spec: DemoSpec = { ...DEMO, ...options.spec };
-  const tenants = createServiceClient(TenantService, options.tenantUrl);
-  const channels = createServiceClient(ChannelService, options.tenantUrl);
-  const assistants = createServiceClient(AssistantService, options.assistantUrl);
+  const auth = createServiceClient(AuthService, options.tenantUrl);
   const changed: string[] = [];
   const warnings: string[] = [];
 
-  // Tenant: create, or find by slug.
-  let tenantId: string;
-  try {
-    const res = await tenants.createTenant({ name: spec.tenantName, slug: spec.slug, plan: Plan.PRO });
-    tenantId = res.tenant?.id ?? "";
-    changed.push("tenant");
-  } catch (err) {
-    if (!isCode(err, Code.AlreadyExists)) throw err;
-    const found = await findInPages(
-      async (pageToken) => {
-        const r = await tenants.listTenants({ query: spec.slug, page: { pageSize: 100, pageToken } });
-        return { items: r.tenants, next: r.page?.nextPageToken ?? "" };
-      },
-      (t) => t.slug === spec.slug,
+  const admin = await signUpOrLogIn(auth, {
+    email: spec.adminEmail,
+    password: spec.adminPassword,
+    name: spec.adminName,
+    tenantName: spec.adminTenantName,
+    tenantSlug: "",
+    workspaceName: "",
+  });
+  if (admin.signedUp !== undefined) changed.push("platform admin");
+  const adminAuth = createServiceClient(AuthService, options.tenantUrl, {
+    interceptors: [bearer(admin.accessToken)],
+  });
+  const platformAdmin = (await adminAuth.getCurrentUser({})).platformAdmin;
+  if (!platformAdmin) {
+    warnings.push(
+      `${spec.adminEmail} is not a platform admin: list it in the tenant service's PLATFORM_ADMIN_EMAILS`,
     );
-    if (found === undefined)
-      throw new Error(`tenant "${spec.slug}" already exists but ListTenants does not show it`);
-    tenantId = found.id;
   }
-  if (tenantId === "") throw new Error("CreateTenant answered without a tenant id");
 
-  // Workspace: names are not unique, so look first.
-  const listWorkspaces = async (pageToken: string) => {
-    const r = await tenants.listWorkspaces({ tenantId, page: { pageSize: 100, pageToken } });
-    return { items: r.workspaces, next: r.page?.nextPageToken ?? "" };
-  };
-  let workspace = await findInPages(listWorkspaces, (w) => w.name === spec.workspaceName);
-  if (workspace === undefined) {
-    workspace = (await tenants.createWorkspace({ tenantId, name: spec.workspaceName })).workspace;
-    changed.push("workspace");
+  const owner = await signUpOrLogIn(auth, {
+    email: spec.ownerEmail,
+    password: spec.ownerPassword,
+    name: spec.ownerName,
+    tenantName: spec.tenantName,
+    tenantSlug: spec.slug,
+    workspaceName: spec.workspaceName,
+  });
+  if (owner.signedUp !== undefined) changed.push("owner", "tenant", "workspace");
+  const as = { interceptors: [bearer(owner.accessToken)] };
+  const tenants = createServiceClient(TenantService, options.tenantUrl, as);
+  const channels = createServiceClient(ChannelService, options.tenantUrl, as);
+  const assistants = createServiceClient(AssistantService, options.assistantUrl, as);
+
+  const slug =
+    owner.signedUp?.tenantSlug ?? (await tenants.getTenant({ tenantId: owner.tenantId })).tenant?.slug;
+  if (slug === undefined || slug === "") throw new Error("GetTenant answered without the demo tenant");
+  if (owner.slugTaken) {
+    warnings.push(`the slug "${spec.slug}" belongs to another tenant; the demo tenant's slug is "${slug}"`);
   }
-  const workspaceId = workspace?.id ?? "";
-  if (workspaceId === "") throw new Error("CreateWorkspace answered without a workspace");
+  const workspaceId = await ensureWorkspace(tenants, owner, spec.workspaceName, changed);
 
   const channel = await ensureChannel(channels, workspaceId, spec, options.graphBaseUrl, changed);
   const assistant = await ensureAssistant(assistants, workspaceId, spec, changed);
@@ -143,112 +155,38 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
 
   return {
     spec,
-    tenantId,
+    slug,
+    tenantId: owner.tenantId,
     workspaceId,
     channelId: channel.id,
     assistantId: assistant.id,
+    ownerAccessToken: owner.accessToken,
+    adminAccessToken: admin.accessToken,
+    platformAdmin,
     changed,
     warnings,
   };
 }
 
-async function ensureChannel(
-  channels: ReturnType<typeof createServiceClient<typeof ChannelService>>,
-  workspaceId: string,
-  spec: DemoSpec,
-  graphBaseUrl: string,
+/** The sign-up's first workspace, or the one of that name (created when it was removed). */
+async function ensureWorkspace(
+  tenants: Client<typeof TenantService>,
+  owner: AccountSession,
+  name: string,
   changed: string[],
-): Promise<Channel> {
-  const config = {
-    phoneNumberId: spec.phoneNumberId,
-    wabaId: spec.wabaId,
-    displayPhoneNumber: spec.displayPhoneNumber,
-    accessToken: spec.accessToken,
-    appSecret: spec.appSecret,
-    verifyToken: spec.verifyToken,
-    graphApiBaseUrl: graphBaseUrl,
-  };
-  try {
-    const res = await channels.createChannel({
-      workspaceId,
-      name: spec.channelName,
-      config: { case: "whatsapp", value: config },
-    });
-    if (res.channel === undefined) throw new Error("CreateChannel answered without a channel");
-    changed.push("channel");
-    return res.channel;
-  } catch (err) {
-    if (!isCode(err, Code.AlreadyExists)) throw err;
-  }
+): Promise<string> {
+  if (owner.signedUp !== undefined && owner.signedUp.workspaceId !== "") return owner.signedUp.workspaceId;
+  const tenantId = owner.tenantId;
   const found = await findInPages(
     async (pageToken) => {
-      const r = await channels.listChannels({
-        workspaceId,
-        type: ChannelType.WHATSAPP,
-        page: { pageSize: 100, pageToken },
-      });
-      return { items: r.channels, next: r.page?.nextPageToken ?? "" };
+      const r = await tenants.listWorkspaces({ tenantId, page: { pageSize: 100, pageToken } });
+      return { items: r.workspaces, next: r.page?.nextPageToken ?? "" };
     },
-    (c) => c.config.case === "whatsapp" && c.config.value.phoneNumberId === spec.phoneNumberId,
+    (w) => w.name === name,
   );
-  if (found === undefined) {
-    throw new Error(
-      `WhatsApp number ${spec.phoneNumberId} is already registered outside the demo workspace ${workspaceId}; ` +
-        "disable that channel or reset the dev database",
-    );
-  }
-  let channel = found;
-  // Secrets are write-only: compare their hints, and the Graph URL (the fake's port may differ).
-  const view = channel.config.case === "whatsapp" ? channel.config.value : undefined;
-  const stale =
-    view === undefined ||
-    view.graphApiBaseUrl !== graphBaseUrl ||
-    view.accessTokenHint !== last4(spec.accessToken) ||
-    view.appSecretHint !== last4(spec.appSecret) ||
-    view.verifyTokenHint !== last4(spec.verifyToken);
-  if (stale) {
-    const res = await channels.updateChannel({
-      workspaceId,
-      channelId: channel.id,
-      updateMask: { paths: ["access_token", "app_secret", "verify_token", "graph_api_base_url"] },
-      accessToken: spec.accessToken,
-      appSecret: spec.appSecret,
-      verifyToken: spec.verifyToken,
-      graphApiBaseUrl: graphBaseUrl,
-    });
-    channel = res.channel ?? channel;
-    changed.push("channel secrets");
-  }
-  if (channel.status !== ChannelStatus.ACTIVE) {
-    const res = await channels.enableChannel({ workspaceId, channelId: channel.id });
-    channel = res.channel ?? channel;
-    changed.push("channel status");
-  }
-  return channel;
-}
-
-async function ensureAssistant(
-  assistants: ReturnType<typeof createServiceClient<typeof AssistantService>>,
-  workspaceId: string,
-  spec: DemoSpec,
-  changed: string[],
-): Promise<Assistant> {
-  const found = await findInPages(
-    async (pageToken) => {
-      const r = await assistants.listAssistants({ workspaceId, page: { pageSize: 100, pageToken } });
-      return { items: r.assistants, next: r.page?.nextPageToken ?? "" };
-    },
-    (a) => a.name === spec.assistantName,
-  );
-  if (found !== undefined) return found;
-  const res = await assistants.createAssistant({
-    workspaceId,
-    name: spec.assistantName,
-    instructions: INSTRUCTIONS,
-    language: spec.language,
-    model: { provider: ModelProvider.OFFLINE },
-  });
-  if (res.assistant === undefined) throw new Error("CreateAssistant answered without an assistant");
-  changed.push("assistant");
-  return res.assistant;
+  if (found !== undefined) return found.id;
+  const created = (await tenants.createWorkspace({ tenantId, name })).workspace?.id ?? "";
+  if (created === "") throw new Error("CreateWorkspace answered without a workspace");
+  changed.push("workspace");
+  return created;
 }

@@ -1,5 +1,5 @@
-// A real upstream for the edge's tests: the probe service and a webhook route on one service-kit
-// server, recording what reached it.
+// A real upstream for the edge's tests: the probe service, a webhook route and a JWKS route on one
+// service-kit server, recording what reached it.
 import { createServer } from "@atendo/service-kit";
 import { createLogger } from "@atendo/telemetry";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -64,6 +64,11 @@ export async function startProbeUpstream(): Promise<ProbeUpstream> {
       const body = await ctx.readBody();
       received.push({ method: req.method ?? "", url: req.url ?? "", headers: { ...req.headers }, body });
       const url = new URL(req.url ?? "/", "http://upstream");
+      if (url.pathname === "/.well-known/jwks.json") {
+        res.writeHead(200, { "content-type": "application/jwk-set+json", "x-upstream": "probe" });
+        res.end(JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", kid: "probe-key", x: "AA" }] }));
+        return true;
+      }
       const challenge = url.searchParams.get("hub.challenge");
       const answer = req.method === "GET" && challenge !== null ? challenge : "EVENT_RECEIVED";
       res.writeHead(200, { "content-type": "text/plain", "x-upstream": "probe" });

@@ -1,10 +1,14 @@
 // The whole product as separate processes, the way `npm run dev` runs it: the six services
-// (launcher + serviceEnv) on free ports and their own bus namespace and Redis prefix, the fake Graph
-// API, and the demo seeded through the services' RPCs. Used by the end-to-end specs.
+// (launcher + serviceEnv) on free ports and their own bus namespace and Redis prefix, with fresh
+// service credentials and a token issuer of their own, the fake Graph API, and the demo seeded
+// through the services' RPCs (its owner and platform admin signed up with emails of this run).
+// Used by the end-to-end specs.
 import { connectBus } from "@atendo/bus";
 import { createLogger } from "@atendo/telemetry";
 import type { FakeGraph } from "@atendo/testing";
 import { startFakeGraph, testEnv, uniqueNamespace } from "@atendo/testing";
+import type { AuthEnv } from "../../scripts/lib/auth-env.js";
+import { randomAuthEnv } from "../../scripts/lib/auth-env.js";
 import { devExtras } from "../../scripts/lib/dev-env.js";
 import type { ServiceProcess } from "../../scripts/lib/launcher.js";
 import { serviceEnv, startServiceProcess } from "../../scripts/lib/launcher.js";
@@ -17,7 +21,7 @@ import { freePorts } from "./free-ports.js";
 const root = process.env.ATENDO_ROOT ?? process.cwd();
 
 export interface ProductOptions {
-  /** Demo values to override (slug and tenant name are made unique unless given). */
+  /** Demo values to override (slug, tenant name and emails are made unique unless given). */
   spec?: Partial<DemoSpec>;
   /** Extra variables per service, laid over the dev ones (BUFFER_WINDOW_MS=100 by default). */
   extra?: Partial<Record<ServiceName, Record<string, string>>>;
@@ -28,6 +32,8 @@ export interface Product {
   ports: Record<ServiceName, number>;
   graph: FakeGraph;
   seed: DemoSeed;
+  /** The run's credentials, issuer and platform admins (every service got them). */
+  auth: AuthEnv;
   url(name: ServiceName): string;
   /** The running process of a service (the latest one after a restart). */
   process(name: ServiceName): ServiceProcess;
@@ -48,6 +54,15 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
   const running = new Map<ServiceName, ServiceProcess>();
   const lines = new Map<ServiceName, string[]>();
   const url = (name: ServiceName): string => `http://127.0.0.1:${ports[name]}`;
+  const run = namespace.replace(/_/g, "-");
+  const spec: Partial<DemoSpec> = {
+    slug: run,
+    tenantName: `E2E ${namespace}`,
+    ownerEmail: `owner-${run}@e2e.atendo.local`,
+    adminEmail: `admin-${run}@e2e.atendo.local`,
+    ...options.spec,
+  };
+  const auth = randomAuthEnv(namespace, [spec.adminEmail ?? ""]);
 
   const launch = (name: ServiceName): ServiceProcess => {
     const out = lines.get(name) ?? [];
@@ -63,6 +78,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
         namespace,
         redisPrefix: `${namespace}:`,
         logLevel: "warn",
+        auth,
         extra: {
           ...devExtras(name, graph.url),
           ...(name === "conversation" ? { BUFFER_WINDOW_MS: "100" } : {}),
@@ -98,18 +114,18 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
   try {
     await launch("tenant").ready(60_000);
     await Promise.all(SERVICES.filter((s) => s !== "tenant").map((s) => launch(s).ready(60_000)));
-    const slug = `e2e-${namespace.slice(4).replace(/_/g, "-")}`;
     const seed = await seedDemo({
       tenantUrl: url("tenant"),
       assistantUrl: url("assistant"),
       graphBaseUrl: graph.url,
-      spec: { slug, tenantName: `E2E ${namespace}`, ...options.spec },
+      spec,
     });
     return {
       namespace,
       ports,
       graph,
       seed,
+      auth,
       url,
       process(name) {
         const svc = running.get(name);

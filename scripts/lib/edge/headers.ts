@@ -1,6 +1,8 @@
 // Header hygiene for a proxy: hop-by-hop fields (RFC 9110 §7.6.1) and HTTP/2 pseudo-headers never
 // travel to the next hop.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { NodeRequest } from "@atendo/service-kit";
+import type { ForwardedFor } from "./forwarded-for.js";
 
 const HOP_BY_HOP = new Set([
   "connection",
@@ -31,6 +33,16 @@ export function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeade
     out[name] = value;
   }
   return out;
+}
+
+/** What goes to a service: end-to-end headers, X-Forwarded-For as the edge vouches for it, the scheme. */
+export function upstreamRequestHeaders(req: NodeRequest, forwardedFor: ForwardedFor): OutgoingHttpHeaders {
+  const headers = endToEndHeaders(req.headers);
+  const xff = forwardedFor(req);
+  if (xff === undefined) delete headers["x-forwarded-for"];
+  else headers["x-forwarded-for"] = xff;
+  headers["x-forwarded-proto"] = "http";
+  return headers;
 }
 
 /** Content types of the RPC protocols the edge passes through. */

@@ -1,26 +1,24 @@
-// Forwards plain HTTP (Meta webhooks) to a service over HTTP/1.1, bodies streamed byte for byte:
-// ingress verifies X-Hub-Signature-256 over the exact bytes Meta sent.
+// Forwards plain HTTP (Meta webhooks, the tenant service's JWKS) to a service over HTTP/1.1, bodies
+// streamed byte for byte: ingress verifies X-Hub-Signature-256 over the exact bytes Meta sent.
 import { Agent, request } from "node:http";
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
 import type { EdgeLogger } from "./edge-logger.js";
-import { endToEndHeaders } from "./headers.js";
+import type { ForwardedFor } from "./forwarded-for.js";
+import { endToEndHeaders, upstreamRequestHeaders } from "./headers.js";
 
 export interface Http1Proxy {
   forward(req: NodeRequest, res: NodeResponse, baseUrl: string, extraHeaders: Record<string, string>): void;
   close(): void;
 }
 
-export function createHttp1Proxy(logger: EdgeLogger): Http1Proxy {
+export function createHttp1Proxy(logger: EdgeLogger, forwardedFor: ForwardedFor): Http1Proxy {
   // Node servers close idle keep-alive connections after 5 s: drop ours first (4 s) so a request
   // never goes out on a connection the service is closing.
   const agent = new Agent({ keepAlive: true, timeout: 4000, maxSockets: 256 });
 
   const forward: Http1Proxy["forward"] = (req, res, baseUrl, extraHeaders) => {
     const target = new URL(baseUrl);
-    const headers = endToEndHeaders(req.headers);
-    const remote = req.socket.remoteAddress;
-    if (remote !== undefined) headers["x-forwarded-for"] = remote;
-    headers["x-forwarded-proto"] = "http";
+    const headers = upstreamRequestHeaders(req, forwardedFor);
     const host = req.headers.host ?? req.headers[":authority"];
     if (typeof host === "string") headers["x-forwarded-host"] = host;
     const upstream = request({

@@ -1,12 +1,13 @@
 // Forwards an RPC (gRPC, gRPC-web or Connect; arriving over HTTP/1.1 or h2c) to its service over
 // one multiplexed h2c connection per service, streaming bodies both ways and passing trailers on.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import type { ClientHttp2Stream } from "node:http2";
 import { constants as h2 } from "node:http2";
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import type { EdgeLogger } from "./edge-logger.js";
-import { endToEndHeaders, rpcProtocolOf } from "./headers.js";
+import type { ForwardedFor } from "./forwarded-for.js";
+import { endToEndHeaders, rpcProtocolOf, upstreamRequestHeaders } from "./headers.js";
 import { sendRpcError } from "./rpc-error.js";
 
 export interface RpcProxy {
@@ -14,18 +15,7 @@ export interface RpcProxy {
   close(): void;
 }
 
-function forwardedHeaders(req: NodeRequest): OutgoingHttpHeaders {
-  const headers = endToEndHeaders(req.headers);
-  const remote = req.socket.remoteAddress;
-  if (remote !== undefined) {
-    const prior = req.headers["x-forwarded-for"];
-    headers["x-forwarded-for"] = prior ? `${String(prior)}, ${remote}` : remote;
-  }
-  headers["x-forwarded-proto"] = "http";
-  return headers;
-}
-
-export function createRpcProxy(logger: EdgeLogger): RpcProxy {
+export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): RpcProxy {
   const sessions = new Map<string, Http2SessionManager>();
   const sessionFor = (baseUrl: string): Http2SessionManager => {
     let s = sessions.get(baseUrl);
@@ -64,7 +54,7 @@ export function createRpcProxy(logger: EdgeLogger): RpcProxy {
 
   const forward: RpcProxy["forward"] = (req, res, baseUrl, extraHeaders) => {
     const protocol = rpcProtocolOf(req.headers["content-type"]);
-    const headers = forwardedHeaders(req);
+    const headers = upstreamRequestHeaders(req, forwardedFor);
     // gRPC over HTTP/2 requires it; it is the only `te` value HTTP/2 allows.
     if (protocol === "grpc") headers.te = "trailers";
     const session = sessionFor(baseUrl);

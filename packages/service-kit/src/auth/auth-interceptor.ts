@@ -22,6 +22,8 @@ import type { TokenVerifier } from "./token-verifier.js";
 import { assertValid } from "./validate-first.js";
 import type { WorkspaceDirectory } from "./workspace-directory.js";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface AuthInterceptorOptions {
   verifier: TokenVerifier;
   apiKeys: ApiKeyCache;
@@ -43,10 +45,10 @@ export interface AuthInterceptorOptions {
  * 1. credentials: none, invalid, expired, tampered, unknown key: `unauthenticated`;
  * 2. kind: the rule must admit the principal's kind: `permission_denied`;
  *    listed services and admitted platform admins pass here;
- * 3. target (`tenant` / `workspace` of the request, the first message of a stream): the request
- *    is validated first (`invalid_argument` naming the field, as protovalidate would), then
- *    another tenant's target is `not_found`, one of the caller's tenant that the caller may not
- *    use is `permission_denied`;
+ * 3. target (`tenant` / `workspace` of the request, the first message of a stream): a malformed
+ *    target id is `invalid_argument` naming the field (as protovalidate would); another tenant's
+ *    target is `not_found`, one of the caller's tenant that the caller may not use is
+ *    `permission_denied`; the rest of the request is validated only after authorization;
  * 4. role and scope: `permission_denied`.
  *
  * The principal and the raw credential land in the call context (`principalOf(ctx)`,
@@ -78,9 +80,16 @@ export function createAuthInterceptor(options: AuthInterceptorOptions): Intercep
     schema: DescMessage,
     message: Message,
   ): Promise<void> => {
-    assertValid(validator, schema, message);
-    if (rule.tenant) checkTenant(principal, rule.tenant(message));
-    if (rule.workspace) await checkWorkspace(principal, rule.workspace(message), workspaces);
+    const tenantId = rule.tenant?.(message);
+    const workspaceId = rule.workspace?.(message);
+    // A malformed target cannot exist: let validation name the field. A well-formed one is checked
+    // before the rest of the request is validated, so a caller without access learns nothing about
+    // the schema either (and the answer does not depend on the request's other fields).
+    if ([tenantId, workspaceId].some((id) => id !== undefined && !UUID.test(id))) {
+      assertValid(validator, schema, message);
+    }
+    if (tenantId !== undefined) checkTenant(principal, tenantId);
+    if (workspaceId !== undefined) await checkWorkspace(principal, workspaceId, workspaces);
   };
 
   // Checks 2 to 4; returns the request to hand on (a stream gets its first message back).
