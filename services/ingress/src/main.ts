@@ -1,20 +1,33 @@
 import { connectBus } from "@atendo/bus";
-import { createDb, roleFromUrl, runMigrations } from "@atendo/db";
-import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
-import { ConfigError, createLifecycle, createServiceClient, redactConfig } from "@atendo/service-kit";
+import { createDb, createInbox, roleFromUrl, runMigrations } from "@atendo/db";
+import { ChannelService } from "@atendo/proto/tenant/v1";
+import {
+  ConfigError,
+  createLifecycle,
+  createServiceClient,
+  createTenantAuth,
+  redactConfig,
+} from "@atendo/service-kit";
 import { createLogger, createMetrics, type Logger, startTelemetry } from "@atendo/telemetry";
 import { Redis } from "ioredis";
 import { migrations } from "../migrations/index.js";
 import { createChannelDirectory } from "./clients/channel-directory.js";
-import { createWorkspaceDirectory } from "./clients/workspace-directory.js";
 import { type Config, readIngressConfig } from "./config.js";
+import { consumeChannelChanges } from "./consumers/channel-changes.js";
+import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
+import { createChannelSeal } from "./domain/channel-seal.js";
 import { buildServer } from "./server.js";
+import { createHeldWebhookEvents } from "./store/held-webhook-events.js";
 import { createQueuedWebhookEvents } from "./store/queued-webhook-events.js";
+import { createRedisChannelCache } from "./store/redis-channel-cache.js";
 import { WebhookEventEntity } from "./store/webhook-event-entity.js";
 import { createWebhookEventReader } from "./store/webhook-event-reader.js";
 import { createWebhookEventWriter } from "./store/webhook-event-writer.js";
 import { createDeliveryPublisher } from "./webhooks/delivery-publisher.js";
+import { createHeldReleaser } from "./webhooks/held-releaser.js";
+import { createQueuedRowProcessor } from "./webhooks/queued-row-processor.js";
 import { createQueuedSweeper } from "./webhooks/queued-sweeper.js";
+import { createWebhookReplayer } from "./webhooks/webhook-replayer.js";
 import { createWhatsAppReceiver } from "./webhooks/whatsapp-receiver.js";
 import { createWhatsAppVerifier } from "./webhooks/whatsapp-verifier.js";
 
@@ -28,7 +41,7 @@ export interface RunningIngress {
 
 const SCHEMA = "ingress";
 
-/** Composition root: config -> adapters -> handlers -> server -> sweeper. */
+/** Composition root: config -> adapters -> handlers -> server -> consumer and sweeper. */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningIngress> {
   const logger = options.logger ?? createLogger({ service: "ingress", level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
@@ -63,22 +76,42 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     undo.push(async () => redis.disconnect());
     await bus.ensureStream({ domain: "ingress" });
 
-    const channels = createChannelDirectory({
-      channels: createServiceClient(ChannelService, config.tenantServiceUrl, { timeoutMs: 5_000 }),
-      ttlMs: config.channelCacheTtlMs,
-      negativeTtlMs: config.channelNegativeCacheTtlMs,
+    const auth = createTenantAuth({
+      tenantServiceUrl: config.tenantServiceUrl,
+      service: "ingress",
+      credential: config.serviceCredential,
+      issuer: config.authIssuer,
+      logger,
     });
-    const workspaces = createWorkspaceDirectory({
-      workspaces: createServiceClient(TenantService, config.tenantServiceUrl, { timeoutMs: 5_000 }),
+    undo.push(async () => auth.close());
+    // ResolveChannel is internal: ingress always calls it as itself, never with a caller's credential.
+    const channels = createChannelDirectory({
+      channels: createServiceClient(ChannelService, config.tenantServiceUrl, {
+        timeoutMs: 5_000,
+        credentials: auth.serviceTokens,
+      }),
+      shared: createRedisChannelCache({
+        redis,
+        seal: createChannelSeal(parseChannelCacheKey(config.channelCacheKey.reveal())),
+        ttlMs: config.channelCacheTtlMs,
+      }),
+      localTtlMs: config.channelLocalCacheTtlMs,
+      negativeTtlMs: config.channelNegativeCacheTtlMs,
+      logger,
     });
     const metrics = createMetrics("ingress");
     const publisher = createDeliveryPublisher({ bus, metrics });
     const maxInboundAgeMs = config.maxInboundAgeSeconds * 1000;
+    const queued = createQueuedWebhookEvents(db);
+    const held = createHeldWebhookEvents(db);
+    const processor = createQueuedRowProcessor({ db, queued, channels, publisher, logger, maxInboundAgeMs });
+    const releaser = createHeldReleaser({ db, held, channels, processor, logger });
 
     const server = buildServer({
       logger,
-      workspaces,
+      auth,
       events: createWebhookEventReader(db),
+      replayer: createWebhookReplayer({ db, channels, publisher, logger, maxInboundAgeMs }),
       whatsappVerifier: createWhatsAppVerifier({ channels, logger }),
       whatsappReceiver: createWhatsAppReceiver({
         channels,
@@ -97,15 +130,22 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const port = await server.listen(config.port, config.host);
     undo.push(() => server.close());
 
-    const sweeper = createQueuedSweeper({
+    const consumer = await consumeChannelChanges({
+      bus,
       db,
-      queued: createQueuedWebhookEvents(db),
+      inbox: createInbox("ingress"),
       channels,
-      publisher,
+      releaser,
+    });
+    const sweeper = createQueuedSweeper({
+      queued,
+      processor,
+      held,
+      releaser,
       logger,
       queuedAfterMs: config.sweepQueuedAfterMs,
+      heldWithinMs: config.heldRecheckWindowMs,
       intervalMs: config.sweepIntervalMs,
-      maxInboundAgeMs,
     });
     sweeper.start();
 
@@ -116,7 +156,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         stopping ??= (async () => {
           await server.close();
           await sweeper.stop();
+          await consumer.stop();
           await bus.close();
+          auth.close();
           // QUIT waits for a connection; without one there is nothing to close politely.
           if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
           else redis.disconnect();

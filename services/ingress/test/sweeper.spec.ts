@@ -38,7 +38,7 @@ describe("the queued-webhook sweeper (the table is the outbox)", function () {
   it("leaves a delivery queued when publishing fails, answers 200, and republishes it later", async () => {
     const channel = await h.createChannel();
     // No stream on the namespace: every publish of that instance fails.
-    assert.deepEqual(await bus.deleteNamespaceStreams(), [bus.streamFor("ingress")]);
+    assert.ok((await bus.deleteNamespaceStreams()).includes(bus.streamFor("ingress")));
 
     const res = await postSigned(
       `http://127.0.0.1:${ingress.port}`,

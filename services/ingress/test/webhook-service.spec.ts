@@ -60,7 +60,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   it("lists a workspace's deliveries newest first, without bodies, page by page", async () => {
     const rows = await settledRowsOf(channel.channelId);
     assert.equal(rows.length, 4);
-    const first = await h.webhooks.listWebhookEvents({
+    const first = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
       page: { pageSize: 3 },
     });
@@ -87,7 +87,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
     assert.equal(accepted?.statusCount, 2);
     assert.ok(accepted?.receivedAt && accepted.processedAt);
 
-    const second = await h.webhooks.listWebhookEvents({
+    const second = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
       page: { pageSize: 3, pageToken: first.page?.nextPageToken ?? "" },
     });
@@ -99,22 +99,22 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   });
 
   it("filters by status, channel and reception time", async () => {
-    const rejected = await h.webhooks.listWebhookEvents({
+    const rejected = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
       status: WebhookEventStatus.REJECTED,
     });
     assert.equal(rejected.events.length, 1);
-    const byChannel = await h.webhooks.listWebhookEvents({
+    const byChannel = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
       channelId: other.channelId,
     });
     assert.equal(byChannel.events.length, 0, "another tenant's channel is invisible here");
-    const future = await h.webhooks.listWebhookEvents({
+    const future = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
       received: { startTime: timestampFromDate(new Date(Date.now() + 60_000)) },
     });
     assert.equal(future.events.length, 0);
-    const all = await h.webhooks.listWebhookEvents({
+    const all = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
       received: { startTime: timestampFromDate(new Date(Date.now() - 600_000)) },
     });
@@ -124,7 +124,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   it("returns one delivery with its raw body", async () => {
     const [row] = await settledRowsOf(channel.channelId);
     assert.ok(row);
-    const { event } = await h.webhooks.getWebhookEvent({
+    const { event } = await channel.owner.clients.webhooks.getWebhookEvent({
       workspaceId: channel.workspaceId,
       webhookEventId: row.id,
     });
@@ -137,23 +137,34 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   it("answers not_found across workspaces and for unknown ids", async () => {
     const [row] = await settledRowsOf(channel.channelId);
     const cross = await rejection(
-      h.webhooks.getWebhookEvent({ workspaceId: other.workspaceId, webhookEventId: row?.id ?? "" }),
+      channel.owner.clients.webhooks.getWebhookEvent({
+        workspaceId: other.workspaceId,
+        webhookEventId: row?.id ?? "",
+      }),
     );
     assert.equal(cross.code, Code.NotFound);
     const unknownWorkspace = await rejection(
-      h.webhooks.listWebhookEvents({ workspaceId: "0190f000-0000-7000-8000-00000000beef" }),
+      channel.owner.clients.webhooks.listWebhookEvents({
+        workspaceId: "0190f000-0000-7000-8000-00000000beef",
+      }),
     );
     assert.equal(unknownWorkspace.code, Code.NotFound);
   });
 
   it("answers invalid_argument for a bad page token or id", async () => {
     const badToken = await rejection(
-      h.webhooks.listWebhookEvents({ workspaceId: channel.workspaceId, page: { pageToken: "garbage" } }),
+      channel.owner.clients.webhooks.listWebhookEvents({
+        workspaceId: channel.workspaceId,
+        page: { pageToken: "garbage" },
+      }),
     );
     assert.equal(badToken.code, Code.InvalidArgument);
     assert.match(badToken.message, /page_token/);
     const badId = await rejection(
-      h.webhooks.getWebhookEvent({ workspaceId: channel.workspaceId, webhookEventId: "x" }),
+      channel.owner.clients.webhooks.getWebhookEvent({
+        workspaceId: channel.workspaceId,
+        webhookEventId: "x",
+      }),
     );
     assert.equal(badId.code, Code.InvalidArgument);
     assert.match(badId.message, /webhook_event_id/);

@@ -313,7 +313,7 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
 
   it("holds deliveries of a disabled channel: stored as held, 200, nothing published", async () => {
     const channel = await h.createChannel();
-    await h.channels.disableChannel({
+    await channel.owner.clients.channels.disableChannel({
       workspaceId: channel.workspaceId,
       channelId: channel.channelId,
       reason: "paused",

@@ -1,21 +1,15 @@
 import { isUuid } from "@atendo/db";
-import type { ChannelType } from "@atendo/proto/common/v1";
-import type { ChannelService, ChannelStatus } from "@atendo/proto/tenant/v1";
+import type { ChannelService } from "@atendo/proto/tenant/v1";
+import { ResolveChannelResponseSchema } from "@atendo/proto/tenant/v1";
+import type { Logger } from "@atendo/telemetry";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CallOptions, Client } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { type ResolvedChannel, resolvedChannelFrom } from "../domain/resolved-channel.js";
+import type { RedisChannelCache } from "../store/redis-channel-cache.js";
 import { createTtlCache } from "./ttl-cache.js";
 
-/** What ingress needs to know about a channel to accept its webhooks. */
-export interface ResolvedChannel {
-  channelId: string;
-  tenantId: string;
-  workspaceId: string;
-  type: ChannelType;
-  status: ChannelStatus;
-  tenantSuspended: boolean;
-  /** WhatsApp channels only; the app secret and verify token are decrypted and never leave memory. */
-  whatsapp?: { phoneNumberId: string; appSecret: string; verifyToken: string };
-}
+export type { ResolvedChannel } from "../domain/resolved-channel.js";
 
 /** The tenant service could not answer; the caller answers 503 so Meta retries later. */
 export class ChannelLookupError extends Error {
@@ -23,21 +17,31 @@ export class ChannelLookupError extends Error {
 }
 
 export interface ChannelDirectory {
-  /** The channel, or undefined when no channel has this id. */
-  resolve(channelId: string): Promise<ResolvedChannel | undefined>;
-  /** Forgets a channel (its settings changed). */
-  forget(channelId: string): void;
+  /**
+   * The channel, or undefined when no channel has this id. `fresh` skips this process's memory
+   * (Redis and the tenant service still answer): for decisions that must not act on the few
+   * seconds another replica's change takes to reach this one.
+   */
+  resolve(channelId: string, options?: { fresh?: boolean }): Promise<ResolvedChannel | undefined>;
+  /** Forgets a channel everywhere (its settings or status changed). */
+  forget(channelId: string): Promise<void>;
+  /** Forgets every channel of a tenant (suspended or reactivated). */
+  forgetTenant(tenantId: string): Promise<void>;
 }
 
 export type ChannelResolver = Pick<Client<typeof ChannelService>, "resolveChannel">;
 
 export interface ChannelDirectoryOptions {
+  /** ResolveChannel, called with this service's own token. */
   channels: ChannelResolver;
-  /** How long a found channel is reused. */
-  ttlMs: number;
-  /** How long an unknown id is remembered as unknown. */
+  /** The layer shared by the replicas. */
+  shared: RedisChannelCache;
+  /** How long an answer is reused from this process's memory (≤ 2 s: other replicas' invalidations show after it). */
+  localTtlMs: number;
+  /** How long an unknown id is remembered as unknown (in memory only). */
   negativeTtlMs: number;
-  /** Bound of the cache (random ids must not grow it without limit). Default 10 000. */
+  logger: Logger;
+  /** Bound of the memory layer (random ids must not grow it without limit). Default 10 000. */
   maxEntries?: number;
   /** Deadline of one ResolveChannel call. Default 5 s. */
   timeoutMs?: number;
@@ -45,45 +49,65 @@ export interface ChannelDirectoryOptions {
 }
 
 /**
- * ResolveChannel through an in-process cache: secrets stay in this process's memory (never in
- * Redis), unknown ids are remembered briefly, and concurrent lookups of one id share one call.
+ * ResolveChannel behind two caches: a short one in process memory, then the sealed Redis entry
+ * shared by every replica (dropped by the channel and tenant events), then the tenant service.
+ * Concurrent lookups of one id share one call. Redis being down slows lookups, never stops them.
  */
 export function createChannelDirectory(options: ChannelDirectoryOptions): ChannelDirectory {
-  const cache = createTtlCache<ResolvedChannel | undefined>({
+  const { shared, logger } = options;
+  const local = createTtlCache<ResolvedChannel | undefined>({
     maxEntries: options.maxEntries ?? 10_000,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const inFlight = new Map<string, Promise<ResolvedChannel | undefined>>();
   const callOptions: CallOptions = { timeoutMs: options.timeoutMs ?? 5_000 };
+  // Moves on every invalidation: a lookup that started before one must not refill memory after it.
+  let localEpoch = 0;
+
+  async function readShared(channelId: string): Promise<{ channel?: ResolvedChannel; epoch?: string }> {
+    try {
+      const { bytes, epoch } = await shared.read(channelId);
+      if (bytes === undefined) return { epoch };
+      return { channel: resolvedChannelFrom(fromBinary(ResolveChannelResponseSchema, bytes)), epoch };
+    } catch (err) {
+      logger.warn({ err, channelId }, "channel cache unavailable: asking the tenant service");
+      return {};
+    }
+  }
+
+  async function writeShared(channelId: string, tenantId: string, bytes: Uint8Array, epoch: string) {
+    try {
+      await shared.write(channelId, tenantId, bytes, epoch);
+    } catch (err) {
+      logger.warn({ err, channelId }, "caching a channel lookup failed");
+    }
+  }
 
   async function fetchChannel(channelId: string): Promise<ResolvedChannel | undefined> {
+    const startedAt = localEpoch;
+    const remember = (channel: ResolvedChannel | undefined, ttlMs: number) => {
+      if (startedAt === localEpoch) local.set(channelId, channel, ttlMs);
+    };
+    const cached = await readShared(channelId);
+    if (cached.channel !== undefined) {
+      remember(cached.channel, options.localTtlMs);
+      return cached.channel;
+    }
     try {
       const res = await options.channels.resolveChannel(
         { key: { case: "channelId", value: channelId } },
         callOptions,
       );
-      const channel: ResolvedChannel = {
-        channelId: res.channelId,
-        tenantId: res.tenantId,
-        workspaceId: res.workspaceId,
-        type: res.type,
-        status: res.status,
-        tenantSuspended: res.tenantSuspended,
-      };
-      if (res.credentials.case === "whatsapp") {
-        const c = res.credentials.value;
-        channel.whatsapp = {
-          phoneNumberId: c.phoneNumberId,
-          appSecret: c.appSecret,
-          verifyToken: c.verifyToken,
-        };
+      const channel = resolvedChannelFrom(res);
+      if (cached.epoch !== undefined) {
+        await writeShared(channelId, res.tenantId, toBinary(ResolveChannelResponseSchema, res), cached.epoch);
       }
-      cache.set(channelId, channel, options.ttlMs);
+      remember(channel, options.localTtlMs);
       return channel;
     } catch (err) {
       const code = err instanceof ConnectError ? err.code : undefined;
       if (code === Code.NotFound || code === Code.InvalidArgument) {
-        cache.set(channelId, undefined, options.negativeTtlMs);
+        remember(undefined, options.negativeTtlMs);
         return undefined;
       }
       throw new ChannelLookupError(`channel lookup failed: ${ConnectError.from(err).message}`, {
@@ -92,20 +116,36 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
     }
   }
 
+  function lookup(channelId: string): Promise<ResolvedChannel | undefined> {
+    let pending = inFlight.get(channelId);
+    if (pending === undefined) {
+      const started = fetchChannel(channelId).finally(() => {
+        if (inFlight.get(channelId) === started) inFlight.delete(channelId);
+      });
+      pending = started;
+      inFlight.set(channelId, pending);
+    }
+    return pending;
+  }
+
   return {
-    async resolve(channelId) {
+    async resolve(channelId, resolveOptions = {}) {
       // Not a UUID: no channel can have it, and the tenant service need not be asked.
       if (!isUuid(channelId)) return undefined;
-      if (cache.has(channelId)) return cache.get(channelId);
-      let pending = inFlight.get(channelId);
-      if (pending === undefined) {
-        pending = fetchChannel(channelId).finally(() => inFlight.delete(channelId));
-        inFlight.set(channelId, pending);
-      }
-      return pending;
+      if (resolveOptions.fresh !== true && local.has(channelId)) return local.get(channelId);
+      return lookup(channelId);
     },
-    forget(channelId) {
-      cache.delete(channelId);
+    async forget(channelId) {
+      localEpoch++;
+      local.delete(channelId);
+      inFlight.delete(channelId);
+      await shared.invalidate(channelId);
+    },
+    async forgetTenant(tenantId) {
+      localEpoch++;
+      local.deleteWhere((c) => c?.tenantId === tenantId);
+      inFlight.clear();
+      await shared.invalidateTenant(tenantId);
     },
   };
 }

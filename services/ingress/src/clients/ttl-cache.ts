@@ -5,6 +5,8 @@ export interface TtlCache<V> {
   has(key: string): boolean;
   set(key: string, value: V, ttlMs: number): void;
   delete(key: string): void;
+  /** Deletes every entry whose value matches. */
+  deleteWhere(matches: (value: V) => boolean): void;
   readonly size: number;
 }
 
@@ -36,6 +38,9 @@ export function createTtlCache<V>(options: { maxEntries: number; now?: () => num
     },
     delete: (key) => {
       entries.delete(key);
+    },
+    deleteWhere(matches) {
+      for (const [key, e] of entries) if (matches(e.value)) entries.delete(key);
     },
     get size() {
       return entries.size;

@@ -5,11 +5,17 @@ import {
   WebhookEventStatus,
   type WebhookService,
 } from "@atendo/proto/ingress/v1";
-import { forwardCallOptions, invalidArgument, notFound, unavailable } from "@atendo/service-kit";
+import {
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  principalOf,
+  unavailable,
+} from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import type { WorkspaceDirectory } from "../clients/workspace-directory.js";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken } from "../domain/page-token.js";
 import { channelTypeToProto, statusFromProto, statusToProto } from "../domain/webhook-status.js";
 import type { WebhookEventEntity } from "../store/webhook-event-entity.js";
@@ -18,26 +24,24 @@ import type {
   WebhookEventReader,
   WebhookEventSummary,
 } from "../store/webhook-event-reader.js";
+import type { WebhookReplayer } from "../webhooks/webhook-replayer.js";
 
 export interface WebhookServiceDeps {
-  workspaces: WorkspaceDirectory;
   events: WebhookEventReader;
+  replayer: WebhookReplayer;
 }
 
 const DEFAULT_PAGE_SIZE = 50;
 
 export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceImpl<typeof WebhookService>> {
-  const { workspaces, events } = deps;
+  const { events, replayer } = deps;
 
-  async function tenantOf(workspaceId: string, ctx: HandlerContext): Promise<string> {
-    let tenantId: string | undefined;
-    try {
-      tenantId = await workspaces.tenantOf(workspaceId, forwardCallOptions(ctx));
-    } catch (err) {
-      throw unavailable(`workspace lookup failed: ${ConnectError.from(err).message}`);
-    }
-    if (tenantId === undefined) throw notFound("workspace", workspaceId);
-    return tenantId;
+  // The policy checked that the request's workspace is the caller's; every row is then looked up
+  // inside the caller's tenant and that workspace, so another one's id is simply not found.
+  function tenantOf(ctx: HandlerContext): string {
+    const principal = principalOf(ctx);
+    if (principal.kind === "service") throw permissionDenied("not allowed");
+    return principal.tenantId;
   }
 
   return {
@@ -48,7 +52,7 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
       } catch {
         throw invalidArgument("page.page_token", "is not a token returned by this list");
       }
-      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const tenantId = tenantOf(ctx);
       const pageSize = req.page?.pageSize || DEFAULT_PAGE_SIZE;
       const filter: WebhookEventFilter = { workspaceId: req.workspaceId };
       if (req.channelId !== "") filter.channelId = req.channelId;
@@ -70,7 +74,18 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
     },
 
     async getWebhookEvent(req, ctx) {
-      const tenantId = await tenantOf(req.workspaceId, ctx);
+      const tenantId = tenantOf(ctx);
+      const row = await events.get(tenantId, req.workspaceId, req.webhookEventId);
+      if (row === undefined) throw notFound("webhook event", req.webhookEventId);
+      return { event: toProto(row, row.body ?? new Uint8Array()) };
+    },
+
+    async replayWebhookEvent(req, ctx) {
+      const tenantId = tenantOf(ctx);
+      const outcome = await replayer.replay(tenantId, req.workspaceId, req.webhookEventId);
+      if (outcome.kind === "not_found") throw notFound("webhook event", req.webhookEventId);
+      if (outcome.kind === "refused") throw failedPrecondition(outcome.reason);
+      if (outcome.kind === "unavailable") throw unavailable("publishing the events failed; retry later");
       const row = await events.get(tenantId, req.workspaceId, req.webhookEventId);
       if (row === undefined) throw notFound("webhook event", req.webhookEventId);
       return { event: toProto(row, row.body ?? new Uint8Array()) };

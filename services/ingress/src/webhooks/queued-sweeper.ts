@@ -1,31 +1,30 @@
-import type { Db } from "@atendo/db";
-import { ChannelType } from "@atendo/proto/common/v1";
-import { type Logger, withContext } from "@atendo/telemetry";
-import type { ChannelDirectory } from "../clients/channel-directory.js";
-import { clip } from "../domain/json-read.js";
-import { splitWhatsAppDelivery } from "../domain/whatsapp-delivery.js";
+import type { Logger } from "@atendo/telemetry";
+import type { HeldWebhookEvents } from "../store/held-webhook-events.js";
 import type { QueuedWebhookEvents } from "../store/queued-webhook-events.js";
-import type { DeliveryPublisher } from "./delivery-publisher.js";
+import type { HeldReleaser } from "./held-releaser.js";
+import type { QueuedRowProcessor } from "./queued-row-processor.js";
 
 export interface QueuedSweeperDeps {
-  db: Db;
   queued: QueuedWebhookEvents;
-  channels: ChannelDirectory;
-  publisher: DeliveryPublisher;
+  processor: QueuedRowProcessor;
+  held: HeldWebhookEvents;
+  releaser: HeldReleaser;
   logger: Logger;
   /** Rows queued for longer than this are republished (the request that stored them gave up). */
   queuedAfterMs: number;
+  /** Channels with rows held within this window are checked for a lifted hold. */
+  heldWithinMs: number;
   /** Pause between sweeps. */
   intervalMs: number;
-  maxInboundAgeMs: number;
-  /** Rows per sweep. Default 100. */
+  /** Rows (and held channels) per sweep. Default 100. */
   batchSize?: number;
 }
 
 /**
  * Republishes deliveries left `queued` (a publish failed, or the process died before marking the
- * row): webhook_events is the outbox. Each row is locked (SKIP LOCKED, so replicas share the work),
- * split again from its raw body and published with the same msgIDs and event ids, then accepted.
+ * row): webhook_events is the outbox. It also releases deliveries held lately on a channel whose
+ * hold is lifted: a replica that had not yet heard of a reactivation may hold one after the
+ * reactivation's own release ran.
  */
 export interface QueuedSweeper {
   /** One pass; resolves with the number of rows it accepted. */
@@ -36,60 +35,40 @@ export interface QueuedSweeper {
 }
 
 export function createQueuedSweeper(deps: QueuedSweeperDeps): QueuedSweeper {
-  const { db, queued, channels, publisher, logger } = deps;
+  const { queued, processor, held, releaser, logger } = deps;
   const batchSize = deps.batchSize ?? 100;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
 
-  async function sweepRow(id: string, tenantId: string): Promise<boolean> {
-    const log = withContext(logger, { tenantId, correlationId: id });
-    return db.withTenant(tenantId, async (em) => {
-      const row = await queued.claim(em, id);
-      if (row === undefined) return false; // done meanwhile, or another replica holds it
-      if (row.channel_type !== "whatsapp") return false;
-      const channel = await channels.resolve(row.channel_id);
-      if (channel?.type !== ChannelType.WHATSAPP || channel.whatsapp === undefined) {
-        // Nothing to check the body against any more; the row keeps it for inspection.
-        await queued.markAccepted(em, id, {
-          messageCount: 0,
-          statusCount: 0,
-          reason: "channel no longer exists; nothing published",
-        });
-        return true;
-      }
-      const parts = splitWhatsAppDelivery(row.body, {
-        webhookEventId: row.id,
-        tenantId: row.tenant_id,
-        workspaceId: row.workspace_id,
-        channelId: row.channel_id,
-        phoneNumberId: channel.whatsapp.phoneNumberId,
-        receivedAt: row.received_at,
-        maxInboundAgeMs: deps.maxInboundAgeMs,
-      });
-      if (!(await publisher.publish(parts, log))) return false;
-      await queued.markAccepted(em, id, {
-        messageCount: parts.messages.length,
-        statusCount: parts.statuses.length,
-        reason: clip(parts.notes.join("; "), 1000),
-      });
-      log.info({ events: parts.messages.length + parts.statuses.length }, "queued webhook republished");
-      return true;
-    });
-  }
-
-  async function sweepOnce(): Promise<number> {
-    const refs = await queued.findStale(deps.queuedAfterMs, batchSize);
+  async function sweepQueued(): Promise<number> {
     let accepted = 0;
-    for (const ref of refs) {
+    for (const ref of await queued.findStale(deps.queuedAfterMs, batchSize)) {
       if (stopped) break;
       try {
-        if (await sweepRow(ref.id, ref.tenantId)) accepted++;
+        if (await processor.process(ref.id, ref.tenantId)) accepted++;
       } catch (err) {
         logger.warn({ err, correlationId: ref.id }, "sweeping a queued webhook failed; retrying later");
       }
     }
     return accepted;
+  }
+
+  async function sweepHeld(): Promise<number> {
+    let accepted = 0;
+    for (const ref of await held.recentlyHeld(deps.heldWithinMs, batchSize)) {
+      if (stopped) break;
+      try {
+        accepted += (await releaser.release(ref)).accepted;
+      } catch (err) {
+        logger.warn({ err, channelId: ref.channelId }, "rechecking held webhooks failed; retrying later");
+      }
+    }
+    return accepted;
+  }
+
+  async function sweepOnce(): Promise<number> {
+    return (await sweepQueued()) + (await sweepHeld());
   }
 
   function schedule(): void {

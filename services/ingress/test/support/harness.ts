@@ -1,14 +1,36 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { type Bus, connectBus } from "@atendo/bus";
-import { WebhookService } from "@atendo/proto/ingress/v1";
-import { ChannelService, Plan, TenantService } from "@atendo/proto/tenant/v1";
+import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
+import { ApiKeyService, AuthService, ChannelService, Plan, TenantService } from "@atendo/proto/tenant/v1";
 import { createServiceClient } from "@atendo/service-kit";
 import { createLogger, type Logger } from "@atendo/telemetry";
 import { start as startTenant, loadConfig as tenantConfig } from "@atendo/tenant";
 import { readFixture, signMeta, testEnv, uniqueNamespace } from "@atendo/testing";
-import type { Client } from "@connectrpc/connect";
-import { type Config, start } from "../../src/main.js";
+import type { DescService } from "@bufbuild/protobuf";
+import type { Client, Interceptor } from "@connectrpc/connect";
+import { Redis } from "ioredis";
+import { type Config, readIngressConfig, start } from "../../src/main.js";
 import { PHONE_NUMBER_ID } from "./whatsapp-payloads.js";
+
+/** Clients of the tenant service and of ingress, all sending one credential (or none). */
+export interface Clients {
+  tenants: Client<typeof TenantService>;
+  channels: Client<typeof ChannelService>;
+  apiKeys: Client<typeof ApiKeyService>;
+  auth: Client<typeof AuthService>;
+  webhooks: Client<typeof WebhookService>;
+  widget: Client<typeof WidgetService>;
+}
+
+/** A signed-up owner: their tenant, first workspace and clients. */
+export interface Owner {
+  userId: string;
+  email: string;
+  tenantId: string;
+  workspaceId: string;
+  accessToken: string;
+  clients: Clients;
+}
 
 export interface TestChannel {
   tenantId: string;
@@ -17,34 +39,56 @@ export interface TestChannel {
   phoneNumberId: string;
   appSecret: string;
   verifyToken: string;
+  accessToken: string;
+  /** The owner of the channel's tenant. */
+  owner: Owner;
 }
 
 export interface Harness {
   env: ReturnType<typeof testEnv>;
   logger: Logger;
-  /** Namespace of the tenant service and of the main ingress instance. */
+  /** Namespace of the tenant service and of the main ingress instance (bus and Redis prefix). */
   namespace: string;
+  /** AUTH_ISSUER of the run's tenant service and ingress. */
+  issuer: string;
   tenantUrl: string;
   ingressUrl: string;
-  tenants: Client<typeof TenantService>;
-  channels: Client<typeof ChannelService>;
-  webhooks: Client<typeof WebhookService>;
+  /** Clients of the platform admin (suspends and reactivates tenants, changes plans). */
+  admin: Clients;
+  /** Clients sending no credentials. */
+  anonymous: Clients;
+  /** Clients sending `Authorization: Bearer <credential>`. */
+  as(credential: string): Clients;
   /** A bus on `namespace`, to read what ingress published. */
   bus: Bus;
+  /** A Redis client without key prefix, to look at what ingress stored. */
+  redis: Redis;
   /** Config of an ingress instance on the test stack (used for extra instances). */
   ingressConfig(overrides?: Partial<Config>): Config;
-  /** A fresh tenant, workspace and active WhatsApp channel. */
-  createChannel(init?: { appSecret?: string }): Promise<TestChannel>;
+  /** A new owner with their own tenant (FREE plan) and first workspace. */
+  signUp(): Promise<Owner>;
+  /** An active WhatsApp channel, in a new tenant unless `owner` is given. */
+  createChannel(init?: { appSecret?: string; owner?: Owner; workspaceId?: string }): Promise<TestChannel>;
   stop(): Promise<void>;
 }
 
+function bearer(credential: string): Interceptor {
+  return (next) => (req) => {
+    req.header.set("authorization", `Bearer ${credential}`);
+    return next(req);
+  };
+}
+
 /** The real tenant service and ingress, in process, on the real Postgres, Redis and NATS. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(extraIngress: Record<string, string> = {}): Promise<Harness> {
   const env = testEnv();
   const namespace = uniqueNamespace("ingress");
   // INGRESS_TEST_LOG_LEVEL=debug shows what the services do during a failing test.
   const level = process.env.INGRESS_TEST_LOG_LEVEL === "debug" ? "debug" : "error";
   const logger = createLogger({ service: "ingress-test", level });
+  // Its own issuer: the signing keys of one run (in the shared test database) are not another's.
+  const issuer = `atendo-test-${namespace}`;
+  const adminEmail = `admin-${namespace.replace(/_/g, "-")}@example.com`;
   const tenant = await startTenant(
     tenantConfig({
       DATABASE_URL: env.appUrl("tenant"),
@@ -54,84 +98,138 @@ export async function startHarness(): Promise<Harness> {
       PORT: "0",
       BUS_NAMESPACE: namespace,
       REDIS_KEY_PREFIX: `${namespace}:`,
+      AUTH_ISSUER: issuer,
+      PLATFORM_ADMIN_EMAILS: adminEmail,
     }),
-    { logger },
+    // Invitations are accepted with the token InviteMember returns; nothing needs sending.
+    { logger, invitationSender: { send: async () => undefined } },
   );
   const tenantUrl = `http://127.0.0.1:${tenant.port}`;
-  const ingressConfig = (overrides: Partial<Config> = {}): Config => ({
-    port: 0,
-    host: "127.0.0.1",
-    logLevel: level,
-    otelExporter: "none",
-    databaseUrl: env.appUrl("ingress"),
-    migrationDatabaseUrl: env.ownerUrl,
-    redisUrl: env.redisUrl,
-    natsUrl: env.natsUrl,
-    busNamespace: namespace,
-    redisKeyPrefix: `${namespace}:`,
-    tenantServiceUrl: tenantUrl,
-    webhookMaxBodyBytes: 3 * 1024 * 1024,
-    maxInboundAgeSeconds: 24 * 3600,
-    channelCacheTtlMs: 30_000,
-    channelNegativeCacheTtlMs: 5_000,
+  const baseConfig = readIngressConfig({
+    PORT: "0",
+    LOG_LEVEL: level,
+    DATABASE_URL: env.appUrl("ingress"),
+    MIGRATION_DATABASE_URL: env.ownerUrl,
+    REDIS_URL: env.redisUrl,
+    NATS_URL: env.natsUrl,
+    BUS_NAMESPACE: namespace,
+    REDIS_KEY_PREFIX: `${namespace}:`,
+    TENANT_SERVICE_URL: tenantUrl,
+    AUTH_ISSUER: issuer,
+    CHANNEL_CACHE_KEY: randomBytes(32).toString("base64"),
     // Long enough that this instance never sweeps rows another test keeps queued on purpose.
-    sweepQueuedAfterMs: 30_000,
-    sweepIntervalMs: 10_000,
-    ...overrides,
+    SWEEP_QUEUED_AFTER_MS: "30000",
+    SWEEP_INTERVAL_MS: "10000",
+    ...extraIngress,
   });
+  const ingressConfig = (overrides: Partial<Config> = {}): Config => ({ ...baseConfig, ...overrides });
   const ingress = await start(ingressConfig(), { logger });
   const ingressUrl = `http://127.0.0.1:${ingress.port}`;
   const bus = await connectBus({ servers: env.natsUrl, name: "ingress-test", logger, namespace });
-  const tenants = createServiceClient(TenantService, tenantUrl);
-  const channels = createServiceClient(ChannelService, tenantUrl);
+  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 2 });
+
+  const clients = (credential?: string): Clients => {
+    const options = credential === undefined ? {} : { interceptors: [bearer(credential)] };
+    const at = <S extends DescService>(service: S, url: string) => createServiceClient(service, url, options);
+    return {
+      tenants: at(TenantService, tenantUrl),
+      channels: at(ChannelService, tenantUrl),
+      apiKeys: at(ApiKeyService, tenantUrl),
+      auth: at(AuthService, tenantUrl),
+      webhooks: at(WebhookService, ingressUrl),
+      widget: at(WidgetService, ingressUrl),
+    };
+  };
+  const anonymous = clients();
+
+  const signUpAs = async (email: string) => {
+    const res = await anonymous.auth.signUp({
+      email,
+      password: `pw-${randomBytes(9).toString("base64url")}`,
+      name: "Olivia Owner",
+      tenantName: "Ingress tests",
+    });
+    const accessToken = res.tokens?.accessToken ?? "";
+    if (accessToken === "") throw new Error("SignUp returned no access token");
+    return {
+      userId: res.user?.id ?? "",
+      email,
+      tenantId: res.tenant?.id ?? "",
+      workspaceId: res.workspace?.id ?? "",
+      accessToken,
+      clients: clients(accessToken),
+    };
+  };
+  const admin = await signUpAs(adminEmail);
+  const signUp = () => signUpAs(`owner-${randomBytes(6).toString("hex")}@example.com`);
 
   return {
     env,
     logger,
     namespace,
+    issuer,
     tenantUrl,
     ingressUrl,
-    tenants,
-    channels,
-    webhooks: createServiceClient(WebhookService, ingressUrl),
+    admin: admin.clients,
+    anonymous,
+    as: clients,
     bus,
+    redis,
     ingressConfig,
+    signUp,
     async createChannel(init = {}) {
-      const { tenant: t } = await tenants.createTenant({
-        name: "Ingress tests",
-        slug: `ingress-${randomBytes(6).toString("hex")}`,
-        plan: Plan.PRO,
-      });
-      const tenantId = t?.id ?? "";
-      const { workspace } = await tenants.createWorkspace({ tenantId, name: "Main" });
-      const workspaceId = workspace?.id ?? "";
+      const owner = init.owner ?? (await signUp());
+      const workspaceId = init.workspaceId ?? owner.workspaceId;
       const phoneNumberId = randomDigits(15);
       const appSecret = init.appSecret ?? `app-secret-${randomBytes(8).toString("hex")}`;
       const verifyToken = `verify-${randomBytes(8).toString("hex")}`;
-      const { channel } = await channels.createChannel({
+      const accessToken = `EAAG-${randomBytes(8).toString("hex")}`;
+      const { channel } = await owner.clients.channels.createChannel({
         workspaceId,
-        name: "WhatsApp",
+        // Names are unique per workspace.
+        name: `WhatsApp ${phoneNumberId.slice(-6)}`,
         config: {
           case: "whatsapp",
           value: {
             phoneNumberId,
             wabaId: randomDigits(15),
             displayPhoneNumber: "+1 555 0001111",
-            accessToken: `EAAG-${randomBytes(8).toString("hex")}`,
+            accessToken,
             appSecret,
             verifyToken,
           },
         },
       });
-      return { tenantId, workspaceId, channelId: channel?.id ?? "", phoneNumberId, appSecret, verifyToken };
+      return {
+        tenantId: owner.tenantId,
+        workspaceId,
+        channelId: channel?.id ?? "",
+        phoneNumberId,
+        appSecret,
+        verifyToken,
+        accessToken,
+        owner,
+      };
     },
     async stop() {
       await ingress.stop();
       await tenant.stop();
       await bus.deleteNamespaceStreams();
       await bus.close();
+      const keys = await redis.keys(`${namespace}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
     },
   };
+}
+
+/** Gives the owner's tenant the PRO plan (as the platform admin), for a second workspace. */
+export async function upgradeToPro(h: Harness, owner: Owner): Promise<void> {
+  await h.admin.tenants.updateTenant({
+    tenantId: owner.tenantId,
+    updateMask: { paths: ["plan"] },
+    plan: Plan.PRO,
+  });
 }
 
 /**

@@ -1,0 +1,23 @@
+import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
+import { definePolicy, type Policy } from "@atendo/service-kit";
+
+// Who may call each RPC of the ingress service (docs/auth.md).
+
+const byWorkspace = (req: { workspaceId: string }) => req.workspaceId;
+
+export const webhookPolicy = definePolicy(WebhookService, {
+  listWebhookEvents: { role: "admin", scope: "channels:read", workspace: byWorkspace },
+  getWebhookEvent: { role: "admin", scope: "channels:read", workspace: byWorkspace },
+  replayWebhookEvent: { role: "admin", scope: "channels:write", workspace: byWorkspace },
+});
+
+// The visitor token names its session; the handlers check it.
+export const widgetPolicy = definePolicy(WidgetService, {
+  startSession: { public: true },
+  sendMessage: { visitor: true },
+  streamMessages: { visitor: true },
+  listMessages: { visitor: true },
+});
+
+/** Every policy of the services this process routes. */
+export const POLICIES: readonly Policy[] = [webhookPolicy, widgetPolicy];

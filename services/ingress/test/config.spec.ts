@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { ConfigError, devServiceCredential } from "@atendo/service-kit";
+import { readIngressConfig } from "../src/main.js";
+
+const base = {
+  DATABASE_URL: "postgres://atendo_ingress:atendo_ingress@127.0.0.1:55432/atendo",
+  REDIS_URL: "redis://127.0.0.1:56379",
+  NATS_URL: "nats://127.0.0.1:54222",
+};
+
+function problems(env: Record<string, string>): string {
+  try {
+    readIngressConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.message;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("ingress config", () => {
+  it("runs locally with development defaults: service credential, issuer, cache key and lifetimes", () => {
+    const config = readIngressConfig(base);
+    assert.equal(config.serviceCredential.reveal(), devServiceCredential("ingress"));
+    assert.equal(config.authIssuer, "atendo");
+    assert.equal(Buffer.from(config.channelCacheKey.reveal(), "base64").length, 32);
+    assert.equal(config.channelCacheTtlMs, 600_000);
+    assert.equal(config.channelLocalCacheTtlMs, 2_000);
+    assert.equal(config.port, 7102);
+    assert.doesNotMatch(JSON.stringify(config), /dev-service-credential/, "secrets print masked");
+  });
+
+  it("refuses production without its own keys, naming the variables", () => {
+    const message = problems({ ...base, NODE_ENV: "production" });
+    assert.match(message, /SERVICE_CREDENTIAL is missing/);
+    assert.match(message, /CHANNEL_CACHE_KEY is missing/);
+    const ok = readIngressConfig({
+      ...base,
+      NODE_ENV: "production",
+      SERVICE_CREDENTIAL: "a-long-enough-credential",
+      CHANNEL_CACHE_KEY: randomBytes(32).toString("base64"),
+    });
+    assert.equal(ok.serviceCredential.reveal(), "a-long-enough-credential");
+  });
+
+  it("refuses a cache key that is not 32 bytes without printing it, and a memory TTL over 2 s", () => {
+    const short = randomBytes(16).toString("base64");
+    const message = problems({ ...base, CHANNEL_CACHE_KEY: short });
+    assert.match(message, /CHANNEL_CACHE_KEY is invalid: expected base64 of 32 bytes/);
+    assert.ok(!message.includes(short));
+    assert.match(problems({ ...base, CHANNEL_LOCAL_CACHE_TTL_MS: "5000" }), /CHANNEL_LOCAL_CACHE_TTL_MS/);
+  });
+});

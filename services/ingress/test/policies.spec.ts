@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
+import { MemberRole } from "@atendo/proto/tenant/v1";
+import { methodsWithoutRule, ruleOf } from "@atendo/service-kit";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { POLICIES } from "../src/policies.js";
+import { textDelivery } from "./support/deliveries.js";
+import {
+  type Clients,
+  type Harness,
+  postSigned,
+  startHarness,
+  type TestChannel,
+  upgradeToPro,
+} from "./support/harness.js";
+import { addMember, apiKeyClients } from "./support/principals.js";
+import { settledRowsOf } from "./support/rows.js";
+
+async function codeOf(promise: Promise<unknown>): Promise<Code | "ok"> {
+  try {
+    await promise;
+    return "ok";
+  } catch (err) {
+    return ConnectError.from(err).code;
+  }
+}
+
+describe("ingress policies (the real tenant service issues every credential)", function () {
+  this.timeout(30_000);
+  let h: Harness;
+  let channel: TestChannel;
+  let rowId: string;
+  let secondWorkspaceId: string;
+
+  before(async () => {
+    h = await startHarness();
+    channel = await h.createChannel();
+    assert.equal((await postSigned(h.ingressUrl, channel, textDelivery(channel).body)).status, 200);
+    const [row] = await settledRowsOf(channel.channelId);
+    rowId = row?.id ?? "";
+    await upgradeToPro(h, channel.owner);
+    const { workspace } = await channel.owner.clients.tenants.createWorkspace({
+      tenantId: channel.tenantId,
+      name: "Second",
+    });
+    secondWorkspaceId = workspace?.id ?? "";
+  });
+
+  after(async () => {
+    await h?.stop();
+  });
+
+  const calls = (c: Clients, workspaceId = channel.workspaceId, webhookEventId = rowId) => ({
+    list: () => codeOf(c.webhooks.listWebhookEvents({ workspaceId })),
+    get: () => codeOf(c.webhooks.getWebhookEvent({ workspaceId, webhookEventId })),
+    replay: () => codeOf(c.webhooks.replayWebhookEvent({ workspaceId, webhookEventId })),
+  });
+
+  it("has exactly one rule for every RPC of the services ingress serves", () => {
+    assert.deepEqual(methodsWithoutRule(POLICIES, [WebhookService, WidgetService]), []);
+    assert.equal(ruleOf(POLICIES, WidgetService.method.startSession)?.public, true);
+  });
+
+  it("lets the workspace's owner and admins list, read and replay its deliveries", async () => {
+    const admin = await addMember(h, channel.owner, MemberRole.ADMIN);
+    for (const who of [channel.owner.clients, admin]) {
+      const c = calls(who);
+      assert.deepEqual([await c.list(), await c.get(), await c.replay()], ["ok", "ok", "ok"]);
+    }
+  });
+
+  it("refuses callers without valid credentials: unauthenticated", async () => {
+    const forged = `${channel.owner.accessToken.slice(0, -4)}AAAA`;
+    for (const who of [h.anonymous, h.as(forged), h.as("atd_live_abcdefgh_notarealkey")]) {
+      const c = calls(who);
+      assert.deepEqual(
+        [await c.list(), await c.get(), await c.replay()],
+        [Code.Unauthenticated, Code.Unauthenticated, Code.Unauthenticated],
+      );
+    }
+  });
+
+  it("answers not_found to a user of another tenant, whatever they name", async () => {
+    const stranger = await h.signUp();
+    const c = calls(stranger.clients);
+    assert.deepEqual(
+      [await c.list(), await c.get(), await c.replay()],
+      [Code.NotFound, Code.NotFound, Code.NotFound],
+    );
+    // Their own workspace with our delivery's id: not theirs either.
+    const own = calls(stranger.clients, stranger.workspaceId);
+    assert.deepEqual([await own.get(), await own.replay()], [Code.NotFound, Code.NotFound]);
+    assert.equal(await own.list(), "ok");
+  });
+
+  it("answers not_found for a delivery named under another workspace of the same tenant", async () => {
+    const c = calls(channel.owner.clients, secondWorkspaceId);
+    assert.deepEqual([await c.get(), await c.replay()], [Code.NotFound, Code.NotFound]);
+    const listed = await channel.owner.clients.webhooks.listWebhookEvents({ workspaceId: secondWorkspaceId });
+    assert.deepEqual(listed.events, []);
+  });
+
+  it("refuses agents: these are admin RPCs", async () => {
+    const agent = await addMember(h, channel.owner, MemberRole.AGENT);
+    const c = calls(agent);
+    assert.deepEqual(
+      [await c.list(), await c.get(), await c.replay()],
+      [Code.PermissionDenied, Code.PermissionDenied, Code.PermissionDenied],
+    );
+  });
+
+  it("checks API keys' scopes and workspace", async () => {
+    const reader = calls(await apiKeyClients(h, channel.owner, channel.workspaceId, ["channels:read"]));
+    assert.deepEqual(
+      [await reader.list(), await reader.get(), await reader.replay()],
+      ["ok", "ok", Code.PermissionDenied],
+    );
+    const writer = calls(await apiKeyClients(h, channel.owner, channel.workspaceId, ["channels:write"]));
+    assert.deepEqual([await writer.list(), await writer.replay()], [Code.PermissionDenied, "ok"]);
+    const unrelated = calls(
+      await apiKeyClients(h, channel.owner, channel.workspaceId, ["conversations:read"]),
+    );
+    assert.equal(await unrelated.list(), Code.PermissionDenied);
+    const elsewhere = calls(
+      await apiKeyClients(h, channel.owner, secondWorkspaceId, ["channels:read", "channels:write"]),
+    );
+    assert.deepEqual(
+      [await elsewhere.list(), await elsewhere.get(), await elsewhere.replay()],
+      [Code.PermissionDenied, Code.PermissionDenied, Code.PermissionDenied],
+      "a key of another workspace of the tenant",
+    );
+  });
+
+  it("keeps the widget's RPCs for visitors: users are refused, StartSession is public", async () => {
+    const user = channel.owner.clients.widget;
+    assert.equal(
+      await codeOf(
+        user.sendMessage({
+          clientMessageId: randomUUID(),
+          message: { content: { case: "text", value: { body: "hi" } } },
+        }),
+      ),
+      Code.PermissionDenied,
+    );
+    assert.equal(await codeOf(user.listMessages({})), Code.PermissionDenied);
+    assert.equal(await codeOf(h.anonymous.widget.listMessages({})), Code.Unauthenticated);
+    // Past the policy, the widget itself arrives with its own issue.
+    assert.equal(
+      await codeOf(h.anonymous.widget.startSession({ siteKey: "pk_0123456789abcdef" })),
+      Code.Unimplemented,
+    );
+  });
+
+  it("refuses service tokens: no service calls these RPCs", async () => {
+    const { serviceToken } = await h.anonymous.auth.issueServiceToken({
+      service: "conversation",
+      credential: "dev-service-credential-conversation",
+    });
+    const c = calls(h.as(serviceToken));
+    assert.deepEqual(
+      [await c.list(), await c.get(), await c.replay()],
+      [Code.PermissionDenied, Code.PermissionDenied, Code.PermissionDenied],
+    );
+  });
+});
