@@ -19,7 +19,11 @@ export interface InProcessProduct {
   stop(): Promise<void>;
 }
 
-export async function startInProcess(options: { platformAdminEmail: string }): Promise<InProcessProduct> {
+export async function startInProcess(options: {
+  platformAdminEmail: string;
+  /** Extra variables of the tenant service (e.g. a short signing-key grace). */
+  tenant?: Record<string, string>;
+}): Promise<InProcessProduct> {
   const env = testEnv();
   const namespace = uniqueNamespace("mx");
   const issuer = `atendo-test-${namespace}`;
@@ -39,7 +43,11 @@ export async function startInProcess(options: { platformAdminEmail: string }): P
   const url = (name: ServiceName): string => `http://127.0.0.1:${ports.get(name) ?? 0}`;
   try {
     const tenant = await startTenant(
-      tenantConfig({ ...common("tenant"), PLATFORM_ADMIN_EMAILS: options.platformAdminEmail }),
+      tenantConfig({
+        ...common("tenant"),
+        PLATFORM_ADMIN_EMAILS: options.platformAdminEmail,
+        ...options.tenant,
+      }),
       { logger: logger("tenant") },
     );
     stops.push(tenant.stop);

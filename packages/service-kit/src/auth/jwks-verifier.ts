@@ -6,7 +6,7 @@ import { createVerifier } from "./token-verifier.js";
 export interface JwksVerifierOptions extends VerifierClaims {
   /** `${TENANT_SERVICE_URL}/.well-known/jwks.json`. */
   jwksUrl: string;
-  /** Least time between two refetches caused by an unknown `kid`. Default 30 s. */
+  /** Least time between two refetches caused by an unknown `kid` (a flood of forged kids costs one JWKS request per cooldown). Default 5 s. */
   cooldownMs?: number;
   /** Keys older than this are refetched in the background while the old ones keep working. Default 60 s. */
   refreshMs?: number;
@@ -26,7 +26,7 @@ export interface JwksVerifierOptions extends VerifierClaims {
 export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier {
   const refreshMs = options.refreshMs ?? 60_000;
   const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
-    cooldownDuration: options.cooldownMs ?? 30_000,
+    cooldownDuration: options.cooldownMs ?? 5_000,
     // jose would block verification on a refetch of a stale set (and fail it when the tenant is
     // down); staleness is handled below, in the background.
     cacheMaxAge: Number.POSITIVE_INFINITY,
