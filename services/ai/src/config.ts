@@ -31,6 +31,10 @@ const spec = (env: Env) => ({
     min: 0,
     max: 600_000,
   }).default(5_000),
+  PLAN_LIMITS_CACHE_TTL_MS: int(
+    "how long a tenant's plan limits (monthly AI messages) are reused before asking the tenant service again, in ms",
+    { min: 0, max: 600_000 },
+  ).default(60_000),
   TURN_CONCURRENCY: int("turns answered at once by this process", { min: 1, max: 256 }).default(8),
   TURN_MAX_DELIVER: int("deliveries of a TurnReady before it is dead-lettered", { min: 1, max: 100 }).default(
     5,
@@ -66,6 +70,8 @@ export interface Config {
   assistantServiceUrl: string;
   conversationServiceUrl: string;
   assistantCacheTtlMs: number;
+  /** How long a tenant's plan limits are reused; a changed limit applies after at most this long. */
+  planLimitsCacheTtlMs: number;
   turnConcurrency: number;
   turnMaxDeliver: number;
   historyLimit: number;
@@ -90,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     assistantServiceUrl: c.ASSISTANT_SERVICE_URL,
     conversationServiceUrl: c.CONVERSATION_SERVICE_URL,
     assistantCacheTtlMs: c.ASSISTANT_CACHE_TTL_MS,
+    planLimitsCacheTtlMs: c.PLAN_LIMITS_CACHE_TTL_MS,
     turnConcurrency: c.TURN_CONCURRENCY,
     turnMaxDeliver: c.TURN_MAX_DELIVER,
     historyLimit: c.HISTORY_LIMIT,

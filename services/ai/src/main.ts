@@ -2,6 +2,7 @@ import { type Bus, type Consumer, connectBus } from "@atendo/bus";
 import { createDb, createInbox, type Db, roleFromUrl, runMigrations } from "@atendo/db";
 import { AssistantService } from "@atendo/proto/assistant/v1";
 import { ConversationService } from "@atendo/proto/conversation/v1";
+import { TenantService } from "@atendo/proto/tenant/v1";
 import {
   type AtendoServer,
   createLifecycle,
@@ -13,11 +14,13 @@ import {
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
 import { createAssistantConfigs } from "./clients/assistant-configs.js";
+import { createPlanLimits } from "./clients/plan-limits.js";
 import { createTurnContexts } from "./clients/turn-contexts.js";
 import { type Config, loadConfig } from "./config.js";
 import { startTurnReadyConsumer } from "./consumers/turn-ready.js";
 import { createReplyGenerator } from "./domain/generate-reply.js";
 import { createOfflineProvider } from "./domain/offline-provider.js";
+import { createAiMessageQuota } from "./quota/ai-message-quota.js";
 import { buildServer } from "./server.js";
 import { createProcessedEvents } from "./store/processed-events.js";
 import { UsageRecordRow } from "./store/usage-record-entity.js";
@@ -109,8 +112,17 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       offline: createOfflineProvider({ handoffKeywords: config.handoffKeywords }),
     });
     const usage = createUsageRepository();
+    // Both the turns and the playground stop at the plan's monthly AI messages.
+    const quota = createAiMessageQuota({
+      db,
+      usage,
+      limits: createPlanLimits({
+        client: createServiceClient(TenantService, config.tenantServiceUrl, clientOptions),
+        ttlMs: config.planLimitsCacheTtlMs,
+      }),
+    });
 
-    server = buildServer({ db, bus, auth, assistants, usage, generate, logger });
+    server = buildServer({ db, bus, auth, assistants, usage, quota, generate, logger });
     const port = await server.listen(config.port, config.host);
     consumer = await startTurnReadyConsumer({
       db,
@@ -120,6 +132,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       usage,
       assistants,
       contexts,
+      quota,
       generate,
       concurrency: config.turnConcurrency,
       maxDeliver: config.turnMaxDeliver,

@@ -14,6 +14,7 @@ describe("ai config", () => {
     assert.equal(config.tenantServiceUrl, "http://127.0.0.1:7101");
     assert.equal(config.assistantServiceUrl, "http://127.0.0.1:7104");
     assert.equal(config.authIssuer, "atendo");
+    assert.equal(config.planLimitsCacheTtlMs, 60_000);
     assert.equal(config.serviceCredential.reveal(), devServiceCredential("ai"));
     // The credential never shows when the config is printed.
     assert.doesNotMatch(JSON.stringify(config), /dev-service-credential/);
@@ -29,6 +30,14 @@ describe("ai config", () => {
     assert.equal(config.tenantServiceUrl, "http://tenant:7101");
     assert.equal(config.serviceCredential.reveal(), "a-long-enough-credential");
     assert.equal(config.authIssuer, "atendo-staging");
+  });
+
+  it("reads how long plan limits are cached, and refuses a bad value", () => {
+    assert.equal(loadConfig({ ...required, PLAN_LIMITS_CACHE_TTL_MS: "250" }).planLimitsCacheTtlMs, 250);
+    assert.throws(
+      () => loadConfig({ ...required, PLAN_LIMITS_CACHE_TTL_MS: "-1" }),
+      (err: unknown) => err instanceof ConfigError && /PLAN_LIMITS_CACHE_TTL_MS/.test(err.message),
+    );
   });
 
   it("refuses to start in production without a service credential", () => {

@@ -5,11 +5,13 @@ import { type TurnReady, TurnReadySchema } from "@atendo/proto/conversation/v1";
 import { adminQuery, testEnv } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { createAssistantConfigs } from "../src/clients/assistant-configs.js";
+import { createPlanLimits } from "../src/clients/plan-limits.js";
 import { createTurnContexts } from "../src/clients/turn-contexts.js";
 import { createTurnReadyHandler } from "../src/consumers/turn-ready.js";
 import { createReplyGenerator } from "../src/domain/generate-reply.js";
 import { DEFAULT_HANDOFF_KEYWORDS } from "../src/domain/handoff.js";
 import { createOfflineProvider } from "../src/domain/offline-provider.js";
+import { createAiMessageQuota } from "../src/quota/ai-message-quota.js";
 import { createProcessedEvents } from "../src/store/processed-events.js";
 import { UsageRecordRow } from "../src/store/usage-record-entity.js";
 import { createUsageRepository } from "../src/store/usage-repository.js";
@@ -52,14 +54,20 @@ describe("ai: a crash between commit and publish", () => {
   });
 
   function handlerWith(bus: Pick<Bus, "consume" | "encode" | "publishEncoded">) {
+    const usage = createUsageRepository();
     return createTurnReadyHandler({
       db,
       bus,
       inbox: createInbox("ai"),
       processed: createProcessedEvents(),
-      usage: createUsageRepository(),
+      usage,
       assistants: createAssistantConfigs({ client: asAi.assistants, ttlMs: 0 }),
       contexts: createTurnContexts({ client: asAi.conversations, historyLimit: 30 }),
+      quota: createAiMessageQuota({
+        db,
+        usage,
+        limits: createPlanLimits({ client: asAi.tenants, ttlMs: 0 }),
+      }),
       generate: createReplyGenerator({
         providers: [],
         offline: createOfflineProvider({ handoffKeywords: DEFAULT_HANDOFF_KEYWORDS }),

@@ -11,8 +11,8 @@ const byWorkspace = (req: { workspaceId: string }) => req.workspaceId;
 
 export const tenantPolicy = definePolicy(TenantService, {
   createTenant: { platformAdmin: true },
-  // The assistant service reads plan limits as itself (an API key caller has no tenant role).
-  getTenant: { role: "agent", tenant: byTenant, services: ["assistant"], platformAdmin: true },
+  // The assistant and ai services read plan limits as themselves (an API key has no tenant role).
+  getTenant: { role: "agent", tenant: byTenant, services: ["assistant", "ai"], platformAdmin: true },
   updateTenant: { role: "owner", tenant: byTenant, platformAdmin: true },
   listTenants: { platformAdmin: true },
   suspendTenant: { platformAdmin: true },

@@ -14,8 +14,10 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { AssistantConfigs } from "../clients/assistant-configs.js";
 import type { TurnContexts } from "../clients/turn-contexts.js";
 import type { GeneratedReply, GenerateReply } from "../domain/generate-reply.js";
+import { quotaHandoffReply } from "../domain/monthly-quota.js";
 import { replyGeneratedEvent, usageRecordedEvent } from "../domain/reply-events.js";
 import { assistantProfile, turnFromContext } from "../domain/turn-input.js";
+import type { AiMessageQuota } from "../quota/ai-message-quota.js";
 import type { ProcessedEvents } from "../store/processed-events.js";
 import type { UsageRepository } from "../store/usage-repository.js";
 
@@ -29,6 +31,7 @@ export interface TurnReadyDeps {
   usage: UsageRepository;
   assistants: AssistantConfigs;
   contexts: TurnContexts;
+  quota: AiMessageQuota;
   generate: GenerateReply;
   concurrency: number;
   maxDeliver: number;
@@ -37,6 +40,8 @@ export interface TurnReadyDeps {
 interface Draft {
   assistantId: string;
   reply: GeneratedReply;
+  /** False when no model answered because the plan's monthly AI messages are used up. */
+  billable: boolean;
 }
 
 /** A failed call to another service: the caller's fault is permanent, anything else is retried. */
@@ -48,9 +53,10 @@ function dependencyError(what: string, err: unknown): Error {
 
 /**
  * Answers conversation.v1.TurnReady: the assistant bound to the channel, the turn's context, the
- * reply, then ReplyGenerated and UsageRecorded. Idempotent by event id through the inbox: the usage
- * record and the two events' bytes commit together, and a redelivery republishes the same bytes
- * (same msgIDs, dropped by JetStream as duplicates) without calling the model again.
+ * plan's monthly AI messages, the reply, then ReplyGenerated and UsageRecorded (a used-up quota
+ * answers with a handoff instead: no model, no usage). Idempotent by event id through the inbox:
+ * the usage record and the events' bytes commit together, and a redelivery republishes the same
+ * bytes (same msgIDs, dropped by JetStream as duplicates) without calling the model again.
  */
 export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof TurnReadySchema> {
   const { db, bus, inbox } = deps;
@@ -95,8 +101,23 @@ export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof
         log.info({ turn_epoch: event.turnEpoch }, "stale turn dropped");
         return undefined;
       }
+      const exhausted = await deps.quota.exhausted(meta.tenantId, callOptions).catch((err: unknown) => {
+        throw dependencyError("monthly AI messages check", err);
+      });
+      if (exhausted !== undefined) {
+        log.info(
+          {
+            assistant_id: assistant.id,
+            limit: exhausted.limit,
+            used: exhausted.used,
+            month: exhausted.month,
+          },
+          "monthly AI messages used up: turn handed to a person without a model call",
+        );
+        return { assistantId: assistant.id, reply: quotaHandoffReply(exhausted), billable: false };
+      }
       const reply = await deps.generate(turnFromContext(assistantProfile(assistant), context), ctx.signal);
-      return { assistantId: assistant.id, reply };
+      return { assistantId: assistant.id, reply, billable: true };
     };
 
     const done = await db.withTenant(meta.tenantId, (em) =>
@@ -114,6 +135,11 @@ export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof
           // Only when the inbox row vanished between the look and the claim (retention): generate now.
           const d = draft ?? (await produce());
           if (d === undefined) return [];
+          const replied = bus.encode(
+            ReplyGeneratedSchema,
+            replyGeneratedEvent(event, meta, d.assistantId, d.reply),
+          );
+          if (!d.billable) return [replied];
           await deps.usage.record(em, {
             tenantId: meta.tenantId,
             workspaceId: meta.workspaceId,
@@ -121,10 +147,11 @@ export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof
             conversationId: event.conversationId,
             operation: UsageOperation.REPLY,
             usage: d.reply.usage,
+            replyParts: d.reply.parts.length,
             sourceEventId: meta.eventId,
           });
           return [
-            bus.encode(ReplyGeneratedSchema, replyGeneratedEvent(event, meta, d.assistantId, d.reply)),
+            replied,
             bus.encode(
               UsageRecordedSchema,
               usageRecordedEvent({

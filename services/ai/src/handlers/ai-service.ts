@@ -7,14 +7,22 @@ import {
   UsageRecordedSchema,
 } from "@atendo/proto/ai/v1";
 import type { Assistant } from "@atendo/proto/assistant/v1";
-import { correlationIdKey, forwardCallOptions, notFound, unavailable } from "@atendo/service-kit";
+import {
+  correlationIdKey,
+  forwardCallOptions,
+  notFound,
+  unavailable,
+  withCorrelationId,
+} from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { AssistantConfigs } from "../clients/assistant-configs.js";
 import type { GenerateReply } from "../domain/generate-reply.js";
+import { quotaExhaustedMessage } from "../domain/monthly-quota.js";
 import { usageRecordedEvent } from "../domain/reply-events.js";
 import { assistantProfile, turnFromChat } from "../domain/turn-input.js";
+import type { AiMessageQuota } from "../quota/ai-message-quota.js";
 import type { UsageRepository } from "../store/usage-repository.js";
 import { callerTenant } from "./caller.js";
 
@@ -23,6 +31,7 @@ export interface AiServiceDeps {
   bus: Pick<Bus, "publish">;
   assistants: AssistantConfigs;
   usage: UsageRepository;
+  quota: AiMessageQuota;
   generate: GenerateReply;
   logger: Logger;
 }
@@ -47,6 +56,26 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
     }
   }
 
+  /** The playground answers only while the plan's monthly AI messages last. */
+  async function requireQuota(tenantId: string, ctx: HandlerContext): Promise<void> {
+    let exhausted: Awaited<ReturnType<AiMessageQuota["exhausted"]>>;
+    try {
+      // As the ai service (no forwarded credential): API keys may not read their tenant.
+      const options = withCorrelationId(ctx.values.get(correlationIdKey), { signal: ctx.signal });
+      exhausted = await deps.quota.exhausted(tenantId, options);
+    } catch (err) {
+      const code = ConnectError.from(err).code;
+      if (code === Code.Unavailable || code === Code.DeadlineExceeded) {
+        throw unavailable("the plan's limits could not be read; retry later");
+      }
+      // Refused or a database fault: this service's own problem, answered `internal`.
+      throw new Error("monthly AI messages check failed", { cause: err });
+    }
+    if (exhausted !== undefined) {
+      throw new ConnectError(quotaExhaustedMessage(exhausted), Code.ResourceExhausted);
+    }
+  }
+
   return {
     /**
      * Playground: the same reply path as a conversation turn, with nothing sent or stored but the
@@ -55,6 +84,7 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
     async testAssistant(req, ctx) {
       const tenantId = callerTenant(ctx);
       const assistant = await loadAssistant(req.workspaceId, req.assistantId, ctx);
+      await requireQuota(tenantId, ctx);
       const turn = turnFromChat(
         assistantProfile(assistant, req.instructionsOverride),
         req.messages,
@@ -81,6 +111,7 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
           conversationId: undefined,
           operation: UsageOperation.TEST,
           usage: reply.usage,
+          replyParts: reply.parts.length,
           sourceEventId: event.meta?.eventId,
         }),
       );

@@ -24,6 +24,8 @@ export const UsageRecordRow = defineEntity({
     cachedInputTokens: p.bigint(),
     costCurrency: p.text(),
     costNanos: p.bigint(),
+    /** Messages the reply sent (0 for a silent handoff, a failure or another operation). */
+    replyParts: p.integer(),
     sourceEventId: p.text().nullable(),
     createdAt: p.datetime(),
   },

@@ -23,13 +23,26 @@ export interface UsageEntry {
   conversationId: string | undefined;
   operation: UsageOperation;
   usage: Usage;
+  /** Messages (bubbles) the reply had; 0 when it said nothing or for other operations. */
+  replyParts: number;
   /** The event (or request) the usage was for; one record per event. */
   sourceEventId: string | undefined;
+}
+
+/** A span of time, start included, end excluded. */
+export interface Period {
+  start: Date;
+  end: Date;
 }
 
 export interface UsageRepository {
   /** Adds a record inside the caller's tenant transaction. */
   record(em: EntityManager, entry: UsageEntry): Promise<void>;
+  /**
+   * The tenant's AI replies in the period, as the plan counts them: conversation replies that sent
+   * at least one message (playground tests, silent handoffs and failures are not counted).
+   */
+  countReplies(em: EntityManager, tenantId: string, period: Period): Promise<number>;
 }
 
 export function createUsageRepository(): UsageRepository {
@@ -57,10 +70,21 @@ export function createUsageRepository(): UsageRepository {
         cachedInputTokens: e.usage.cachedInputTokens,
         costCurrency: cost?.currencyCode || "USD",
         costNanos: (cost?.units ?? 0n) * 1_000_000_000n + BigInt(cost?.nanos ?? 0),
+        replyParts: e.replyParts,
         sourceEventId: e.sourceEventId ?? null,
         createdAt: new Date(),
       });
       await em.flush();
+    },
+
+    countReplies(em, tenantId, period) {
+      // Matches the partial index usage_records_tenant_replies.
+      return em.count(UsageRecordRow, {
+        tenantId,
+        operation: "reply",
+        replyParts: { $gt: 0 },
+        createdAt: { $gte: period.start, $lt: period.end },
+      });
     },
   };
 }

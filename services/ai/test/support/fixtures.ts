@@ -46,6 +46,21 @@ export async function createWorkspace(stack: Stack): Promise<Workspace> {
   return { ...stack.as(token), tenantId, workspaceId, ownerId: res.user?.id ?? "" };
 }
 
+/** The platform admin sets the tenant's limits: `monthlyAiMessages` AI replies a month, nothing else capped. */
+export async function setMonthlyAiMessages(
+  stack: Stack,
+  ws: Workspace,
+  monthlyAiMessages: number,
+): Promise<void> {
+  const { tenant } = await stack.platform.tenants.updateTenant({
+    tenantId: ws.tenantId,
+    updateMask: { paths: ["limits"] },
+    limits: { monthlyAiMessages },
+  });
+  if (tenant?.limits?.monthlyAiMessages !== monthlyAiMessages)
+    throw new Error("updateTenant kept other limits");
+}
+
 /** A member of the owner's tenant with `role`. */
 export async function addMember(stack: Stack, owner: Workspace, role: MemberRole): Promise<Caller> {
   const id = unique();

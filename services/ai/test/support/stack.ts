@@ -98,6 +98,8 @@ export async function startStack(): Promise<Stack> {
         ASSISTANT_SERVICE_URL: url(assistant.port),
         CONVERSATION_SERVICE_URL: url(conversation.port),
         ASSISTANT_CACHE_TTL_MS: "1000",
+        // A raised plan limit applies within a fraction of a second (60 s in production).
+        PLAN_LIMITS_CACHE_TTL_MS: "200",
         // One turn at a time: a turn answered proves every turn published before it was handled.
         TURN_CONCURRENCY: "1",
       }),
