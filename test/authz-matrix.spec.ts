@@ -7,15 +7,9 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { registry } from "@atendo/proto/registry";
-import {
-  ApiKeyService,
-  AuthService,
-  ChannelService,
-  MemberRole,
-  TenantService,
-} from "@atendo/proto/tenant/v1";
+import { MemberRole } from "@atendo/proto/tenant/v1";
 import { methodsWithoutRule, type Policy, type Rule, ruleOf } from "@atendo/service-kit";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, createIdentityKit } from "@atendo/testing";
 import type { DescMethod, DescService, MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -170,61 +164,28 @@ describe("authorization matrix: every RPC of every service", function () {
   let tampered = "";
   let visitor = "";
   const serviceTokens = new Map<string, string>();
-  const tenantClient = <S extends DescService>(service: S) =>
-    createClient(service, createGrpcTransport({ baseUrl: product.url("tenant") }));
-  const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
   before(async () => {
     product = await startInProcess({ platformAdminEmail: adminEmail });
-    const auth = tenantClient(AuthService);
-    const tenants = tenantClient(TenantService);
-    const signUp = async (email: string, tenantName: string) =>
-      auth.signUp({ email, password: "correct horse battery", name: "Owner", tenantName });
-
-    const ops = await signUp(adminEmail, "Atendo Ops");
-    platformAdmin = ops.tokens?.accessToken ?? "";
-    a.email = `owner-a-${randomUUID()}@example.com`;
+    const identity = createIdentityKit({
+      tenantUrl: product.url("tenant"),
+      platformAdmin: { email: adminEmail },
+    });
+    platformAdmin = (await identity.platformAdmin()).accessToken;
     a.name = `Matrix Tenant ${randomBytes(4).toString("hex")}`;
-    const upA = await signUp(a.email, a.name);
-    a.tenantId = upA.tenant?.id ?? "";
-    a.slug = upA.tenant?.slug ?? "";
-    a.ws1 = upA.workspace?.id ?? "";
-    a.owner = upA.tokens?.accessToken ?? "";
-    const upB = await signUp(`owner-b-${randomUUID()}@example.com`, "Matrix Other");
-    ownerB = upB.tokens?.accessToken ?? "";
-    const upSpare = await signUp(`spare-${randomUUID()}@example.com`, "Matrix Spare");
-    spare.tenantId = upSpare.tenant?.id ?? "";
-    spare.workspaceId = upSpare.workspace?.id ?? "";
+    const ownerA = await identity.signUpOwner({ tenantName: a.name });
+    [a.tenantId, a.slug, a.email] = [ownerA.tenantId, ownerA.tenantSlug, ownerA.email];
+    [a.ws1, a.owner] = [ownerA.workspaceId, ownerA.accessToken];
+    ownerB = (await identity.signUpOwner({ tenantName: "Matrix Other" })).accessToken;
+    const upSpare = await identity.signUpOwner({ tenantName: "Matrix Spare" });
+    spare.tenantId = upSpare.tenantId;
+    spare.workspaceId = upSpare.workspaceId;
 
     // Room for a second workspace and members (FREE allows one workspace).
-    await tenants.updateTenant(
-      {
-        tenantId: a.tenantId,
-        updateMask: { paths: ["limits"] },
-        limits: { workspaces: 5, channels: 10, assistants: 10, members: 10, monthlyAiMessages: 1000 },
-      },
-      bearer(platformAdmin),
-    );
-    a.ws2 =
-      (await tenants.createWorkspace({ tenantId: a.tenantId, name: "Second" }, bearer(a.owner))).workspace
-        ?.id ?? "";
-    const invite = await tenants.inviteMember(
-      {
-        tenantId: a.tenantId,
-        email: `agent-${randomUUID()}@example.com`,
-        role: MemberRole.AGENT,
-        workspaceIds: [a.ws1],
-      },
-      bearer(a.owner),
-    );
-    const accepted = await tenants.acceptInvitation({
-      invitationToken: invite.invitationToken,
-      name: "Agent",
-      password: "agent password 123",
-    });
-    a.agent = accepted.tokens?.accessToken ?? "";
+    await identity.raiseLimits(a.tenantId);
+    a.ws2 = (await identity.addWorkspace(ownerA, { name: "Second" })).workspaceId;
+    a.agent = (await identity.addMember(ownerA, MemberRole.AGENT, [a.ws1])).accessToken;
 
-    const apiKeys = tenantClient(ApiKeyService);
     const allScopes = [
       "conversations:read",
       "conversations:write",
@@ -239,42 +200,26 @@ describe("authorization matrix: every RPC of every service", function () {
       "webhooks:write",
       "analytics:read",
     ];
-    keyOtherWorkspace = (
-      await apiKeys.createApiKey({ workspaceId: a.ws2, name: "other ws", scopes: allScopes }, bearer(a.owner))
-    ).secret;
+    keyOtherWorkspace = (await identity.createApiKey(ownerA, a.ws2, allScopes)).secret;
     for (const scope of ["analytics:read", "contacts:read"]) {
-      keysWithOneScope.set(
-        scope,
-        (await apiKeys.createApiKey({ workspaceId: a.ws1, name: scope, scopes: [scope] }, bearer(a.owner)))
-          .secret,
-      );
+      keysWithOneScope.set(scope, (await identity.createApiKey(ownerA, a.ws1, [scope])).secret);
     }
 
-    for (const service of SERVICES) {
-      const issued = await auth.issueServiceToken({
-        service,
-        credential: `dev-service-credential-${service}`,
-      });
-      serviceTokens.set(service, issued.serviceToken);
-    }
-    const web = await tenantClient(ChannelService).createChannel(
-      {
-        workspaceId: a.ws1,
-        name: "Site",
-        config: { case: "web", value: { allowedOrigins: ["https://shop.test"] } },
-      },
-      bearer(a.owner),
-    );
+    for (const service of SERVICES) serviceTokens.set(service, await identity.serviceToken(service));
+    const webChannelId = await identity.createWebChannel(ownerA, ["https://shop.test"]);
+    const asIngress = await identity.asService("ingress");
     visitor = (
-      await auth.issueVisitorToken(
-        { tenantId: a.tenantId, channelId: web.channel?.id ?? "", sessionId: randomUUID(), visitorId: "v-1" },
-        bearer(serviceTokens.get("ingress") ?? ""),
-      )
+      await asIngress.auth.issueVisitorToken({
+        tenantId: a.tenantId,
+        channelId: webChannelId,
+        sessionId: randomUUID(),
+        visitorId: "v-1",
+      })
     ).visitorToken;
 
     expired = await signExpired(product.issuer, {
       typ: "at+jwt",
-      sub: (await auth.getCurrentUser({}, bearer(a.owner))).user?.id ?? "",
+      sub: ownerA.userId,
       claims: { tid: a.tenantId, role: "owner" },
     });
     const [head, payload, signature] = a.owner.split(".");

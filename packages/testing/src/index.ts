@@ -1,4 +1,5 @@
 export { adminQuery } from "./admin-query.js";
+export { codeOf } from "./code-of.js";
 export type { TestEnv } from "./env.js";
 export { testEnv } from "./env.js";
 export type { GraphErrorBody, GraphErrorSpec } from "./fake-graph/graph-error.js";
@@ -16,6 +17,25 @@ export type {
   SendRequest,
 } from "./fake-graph/types.js";
 export { fixturePath, readFixture } from "./fixtures.js";
+export type { ClientsForOptions, ClientsOf, ServiceSet } from "./identity/clients-for.js";
+export { clientsFor } from "./identity/clients-for.js";
+export { createIdentityKit } from "./identity/create-identity-kit.js";
+export type { TenantClients } from "./identity/tenant-services.js";
+export { TENANT_SERVICES } from "./identity/tenant-services.js";
+export type {
+  Caller,
+  ClientFactory,
+  IdentityKit,
+  IdentityKitOptions,
+  IssuedApiKey,
+  Owner,
+  Person,
+  PlanLimitsInit,
+  SignUpOptions,
+  TenantCaller,
+  WorkspaceCaller,
+} from "./identity/types.js";
+export { newPassword, uniqueEmail, uniqueSlug } from "./identity/unique-values.js";
 export { signMeta } from "./sign-meta.js";
 export { uniqueNamespace } from "./unique-namespace.js";
 export type { Truthy, WaitForOptions } from "./wait-for.js";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fixturePath, readFixture, signMeta, uniqueNamespace } from "../src/index.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { codeOf, fixturePath, readFixture, signMeta, uniqueNamespace } from "../src/index.js";
 
 describe("signMeta", () => {
   // The vectors of fixtures/README.md.
@@ -81,5 +82,16 @@ describe("uniqueNamespace", () => {
   it("rejects a prefix that would not be a valid stream or subject token", () => {
     assert.throws(() => uniqueNamespace("a.b"), /namespace prefix/);
     assert.throws(() => uniqueNamespace("1abc"), /namespace prefix/);
+  });
+});
+
+describe("codeOf", () => {
+  it("answers ok for a call that succeeds and the Connect code of one that fails", async () => {
+    assert.equal(await codeOf(Promise.resolve({})), "ok");
+    assert.equal(
+      await codeOf(Promise.reject(new ConnectError("no", Code.PermissionDenied))),
+      Code.PermissionDenied,
+    );
+    assert.equal(await codeOf(Promise.reject(new Error("boom"))), Code.Unknown);
   });
 });

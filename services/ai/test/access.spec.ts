@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { ChatRole } from "@atendo/proto/ai/v1";
-import { adminQuery } from "@atendo/testing";
+import { MemberRole } from "@atendo/proto/tenant/v1";
+import { adminQuery, type Person } from "@atendo/testing";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import type { Clients } from "./support/clients.js";
 import { expectError } from "./support/expect-error.js";
-import {
-  agentOf,
-  apiKeyOf,
-  type Caller,
-  createAssistant,
-  createWorkspace,
-  type Workspace,
-} from "./support/fixtures.js";
-import { type Stack, startStack } from "./support/stack.js";
+import { createAssistant, createWorkspace, type Workspace } from "./support/fixtures.js";
+import { type Clients, type Stack, startStack } from "./support/stack.js";
 
 const question = [
   { role: ChatRole.CUSTOMER, message: { content: { case: "text" as const, value: { body: "Oi" } } } },
@@ -24,13 +17,13 @@ const question = [
 describe("ai service: who may call what", () => {
   let stack: Stack;
   let ws: Workspace;
-  let agent: Caller;
+  let agent: Person<Clients>;
   let assistantId: string;
 
   before(async () => {
     stack = await startStack();
     ws = await createWorkspace(stack);
-    agent = await agentOf(stack, ws);
+    agent = await stack.identity.addMember(ws, MemberRole.AGENT);
     assistantId = await createAssistant(ws);
   });
   after(async () => {
@@ -50,15 +43,15 @@ describe("ai service: who may call what", () => {
   });
 
   it("keeps agents to the reads their role allows", async () => {
-    await expectError(test(agent), Code.PermissionDenied, /not allowed/);
+    await expectError(test(agent.clients), Code.PermissionDenied, /not allowed/);
     await expectError(
-      agent.ai.generateReply({ workspaceId: ws.workspaceId, assistantId, messages: question }),
+      agent.clients.ai.generateReply({ workspaceId: ws.workspaceId, assistantId, messages: question }),
       Code.PermissionDenied,
       /not allowed/,
     );
     const now = Date.now();
     await expectError(
-      agent.ai.getUsage({
+      agent.clients.ai.getUsage({
         workspaceId: ws.workspaceId,
         timeRange: { startTime: timestampFromMs(now - 86_400_000), endTime: timestampFromMs(now) },
       }),
@@ -67,7 +60,11 @@ describe("ai service: who may call what", () => {
     );
     // Admitted by its rule; the search itself comes with the knowledge issue.
     await expectError(
-      agent.ai.searchKnowledge({ workspaceId: ws.workspaceId, query: "frete", knowledgeBaseIds: [newId()] }),
+      agent.clients.ai.searchKnowledge({
+        workspaceId: ws.workspaceId,
+        query: "frete",
+        knowledgeBaseIds: [newId()],
+      }),
       Code.Unimplemented,
       /not implemented/,
     );
@@ -76,23 +73,30 @@ describe("ai service: who may call what", () => {
 
   it("keeps another tenant out of this workspace", async () => {
     const stranger = await createWorkspace(stack);
-    await expectError(test(stranger), Code.NotFound, /workspace not found/);
+    await expectError(test(stranger.clients), Code.NotFound, /workspace not found/);
   });
 
   it("refuses services: the playground is for people and keys", async () => {
-    await expectError(test(await stack.asService("conversation")), Code.PermissionDenied, /not allowed/);
+    await expectError(
+      test(await stack.identity.asService("conversation")),
+      Code.PermissionDenied,
+      /not allowed/,
+    );
   });
 
   it("takes API keys by scope, and reads the assistant with the key's own rights", async () => {
-    const reader = await apiKeyOf(stack, ws, ["assistants:read"]);
-    await expectError(test(reader), Code.PermissionDenied, /not allowed/);
+    const reader = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:read"]);
+    await expectError(test(reader.clients), Code.PermissionDenied, /not allowed/);
     // The assistant is read with the caller's credential: assistants:write alone cannot read it.
-    const writeOnly = await apiKeyOf(stack, ws, ["assistants:write"]);
-    await expectError(test(writeOnly), Code.PermissionDenied, /not allowed/);
+    const writeOnly = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:write"]);
+    await expectError(test(writeOnly.clients), Code.PermissionDenied, /not allowed/);
     assert.deepEqual(await usageRows(), []);
 
-    const key = await apiKeyOf(stack, ws, ["assistants:read", "assistants:write"]);
-    const res = await test(key);
+    const key = await stack.identity.createApiKey(ws, ws.workspaceId, [
+      "assistants:read",
+      "assistants:write",
+    ]);
+    const res = await test(key.clients);
     assert.equal(res.offline, true);
     assert.deepEqual(await usageRows(), [{ tenant_id: ws.tenantId }]);
   });

@@ -15,17 +15,15 @@ import { createAiMessageQuota } from "../src/quota/ai-message-quota.js";
 import { createProcessedEvents } from "../src/store/processed-events.js";
 import { UsageRecordRow } from "../src/store/usage-record-entity.js";
 import { createUsageRepository } from "../src/store/usage-repository.js";
-import type { Clients } from "./support/clients.js";
 import {
   createAssistant,
-  createChannel,
   createSettler,
   createWorkspace,
   sendMessage,
   turnsOf,
   type Workspace,
 } from "./support/fixtures.js";
-import { logger, type Stack, startStack } from "./support/stack.js";
+import { type Clients, logger, type Stack, startStack } from "./support/stack.js";
 
 /**
  * The TurnReady handler wired like the service's, on the real stack, with its publishes observed:
@@ -41,9 +39,9 @@ describe("ai: a crash between commit and publish", () => {
 
   before(async () => {
     stack = await startStack();
-    asAi = await stack.asService("ai");
+    asAi = await stack.identity.asService("ai");
     ws = await createWorkspace(stack);
-    const marker = await createChannel(ws);
+    const marker = await stack.identity.createWebChannel(ws);
     await createAssistant(ws, { channelId: marker });
     settle = createSettler(stack, ws, marker);
     db = await createDb({ url: testEnv().appUrl("ai"), schema: "ai", entities: [UsageRecordRow], logger });
@@ -95,7 +93,7 @@ describe("ai: a crash between commit and publish", () => {
 
   it("loses nothing and duplicates nothing: the retry publishes the stored reply once", async () => {
     // A turn nobody answered: the channel had no assistant when it was published.
-    const channelId = await createChannel(ws);
+    const channelId = await stack.identity.createWebChannel(ws);
     await sendMessage(stack, ws, channelId, "c-crash", "Vocês entregam?");
     const unanswered = await stack.capture.until(() => turnsOf(stack, channelId)[0], "a TurnReady");
     await createAssistant(ws, { channelId });

@@ -9,7 +9,6 @@ import { createPlanLimits } from "../src/clients/plan-limits.js";
 import { expectError } from "./support/expect-error.js";
 import {
   createAssistant,
-  createChannel,
   createSettler,
   createWorkspace,
   repliesOf,
@@ -30,7 +29,7 @@ describe("ai: the plan's monthly AI messages", () => {
     stack = await startStack();
     // The marker lives in an unlimited tenant of its own.
     const markerWs = await createWorkspace(stack);
-    const marker = await createChannel(markerWs);
+    const marker = await stack.identity.createWebChannel(markerWs);
     await createAssistant(markerWs, { channelId: marker });
     settle = createSettler(stack, markerWs, marker);
   });
@@ -40,7 +39,7 @@ describe("ai: the plan's monthly AI messages", () => {
 
   /** A channel of `ws` answered by a new offline assistant. */
   async function answeredChannel(ws: Workspace, handoffKeywords: string[] = []): Promise<string> {
-    const channelId = await createChannel(ws);
+    const channelId = await stack.identity.createWebChannel(ws);
     await createAssistant(ws, { channelId, handoffKeywords });
     return channelId;
   }
@@ -57,7 +56,7 @@ describe("ai: the plan's monthly AI messages", () => {
   }
 
   function playground(ws: Workspace, assistantId: string) {
-    return ws.ai.testAssistant({
+    return ws.clients.ai.testAssistant({
       workspaceId: ws.workspaceId,
       assistantId,
       messages: [{ role: ChatRole.CUSTOMER, message: { content: { case: "text", value: { body: "Oi" } } } }],
@@ -105,8 +104,7 @@ describe("ai: the plan's monthly AI messages", () => {
   it("gives a tenant N replies a month over all its workspaces, then hands the next turn to a person", async () => {
     const ws = await createWorkspace(stack);
     await setMonthlyAiMessages(stack, ws, 2);
-    const created = await ws.tenants.createWorkspace({ tenantId: ws.tenantId, name: `Second ${newId()}` });
-    const ws2: Workspace = { ...ws, workspaceId: created.workspace?.id ?? "" };
+    const ws2 = await stack.identity.addWorkspace(ws);
     const first = await answeredChannel(ws);
     const second = await answeredChannel(ws2);
 
@@ -137,7 +135,7 @@ describe("ai: the plan's monthly AI messages", () => {
     // The conversation service moved the conversation to a person.
     const conversation = await waitFor(
       async () => {
-        const res = await ws.conversations.getConversation({
+        const res = await ws.clients.conversations.getConversation({
           workspaceId: ws.workspaceId,
           conversationId: handoff.conversationId,
         });
@@ -220,7 +218,7 @@ describe("ai: the plan's monthly AI messages", () => {
   it("reads a tenant's limit as the ai service and reuses it for the cache TTL", async () => {
     const ws = await createWorkspace(stack);
     await setMonthlyAiMessages(stack, ws, 5);
-    const asAi = await stack.asService("ai");
+    const asAi = await stack.identity.asService("ai");
     let now = 1_000_000;
     const limits = createPlanLimits({ client: asAi.tenants, ttlMs: 60_000, now: () => now });
     assert.equal(await limits.monthlyAiMessages(ws.tenantId), 5);

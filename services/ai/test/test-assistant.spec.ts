@@ -27,7 +27,7 @@ describe("AiService.TestAssistant", () => {
 
   it("answers as the assistant would, sends nothing, and records the usage as a test", async () => {
     const assistantId = await createAssistant(ws);
-    const res = await ws.ai.testAssistant({
+    const res = await ws.clients.ai.testAssistant({
       workspaceId: ws.workspaceId,
       assistantId,
       messages: [
@@ -65,7 +65,7 @@ describe("AiService.TestAssistant", () => {
 
   it("answers in English for an English assistant and hands off when asked for a person", async () => {
     const assistantId = await createAssistant(ws, { language: "en" });
-    const res = await ws.ai.testAssistant({
+    const res = await ws.clients.ai.testAssistant({
       workspaceId: ws.workspaceId,
       assistantId,
       messages: [say(ChatRole.CUSTOMER, "Can I talk to a human?")],
@@ -78,7 +78,7 @@ describe("AiService.TestAssistant", () => {
   it("rejects bad requests naming the problem, and unknown assistants", async () => {
     const assistantId = await createAssistant(ws);
     await expectError(
-      ws.ai.testAssistant({
+      ws.clients.ai.testAssistant({
         workspaceId: ws.workspaceId,
         assistantId,
         messages: [say(ChatRole.CUSTOMER, "Oi"), say(ChatRole.ASSISTANT, "Olá!")],
@@ -87,13 +87,13 @@ describe("AiService.TestAssistant", () => {
       /last message must be from the customer/,
     );
     await expectError(
-      ws.ai.testAssistant({ workspaceId: ws.workspaceId, assistantId, messages: [] }),
+      ws.clients.ai.testAssistant({ workspaceId: ws.workspaceId, assistantId, messages: [] }),
       Code.InvalidArgument,
       /messages/,
     );
     const missing = newId();
     await expectError(
-      ws.ai.testAssistant({
+      ws.clients.ai.testAssistant({
         workspaceId: ws.workspaceId,
         assistantId: missing,
         messages: [say(ChatRole.CUSTOMER, "Oi")],
@@ -104,7 +104,7 @@ describe("AiService.TestAssistant", () => {
     // Another tenant's owner, in their own workspace, cannot reach this tenant's assistant.
     const other = await createWorkspace(stack);
     await expectError(
-      other.ai.testAssistant({
+      other.clients.ai.testAssistant({
         workspaceId: other.workspaceId,
         assistantId,
         messages: [say(ChatRole.CUSTOMER, "Oi")],

@@ -8,7 +8,6 @@ import { adminQuery } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import {
   createAssistant,
-  createChannel,
   createSettler,
   createWorkspace,
   repliesOf,
@@ -27,7 +26,7 @@ describe("ai: answering TurnReady", () => {
   before(async () => {
     stack = await startStack();
     ws = await createWorkspace(stack);
-    const marker = await createChannel(ws);
+    const marker = await stack.identity.createWebChannel(ws);
     await createAssistant(ws, { channelId: marker });
     settle = createSettler(stack, ws, marker);
   });
@@ -37,7 +36,7 @@ describe("ai: answering TurnReady", () => {
 
   /** A channel answered by a new offline assistant. */
   async function answeredChannel(options: { language?: string; handoffKeywords?: string[] } = {}) {
-    const channelId = await createChannel(ws);
+    const channelId = await stack.identity.createWebChannel(ws);
     const assistantId = await createAssistant(ws, { ...options, channelId });
     return { channelId, assistantId };
   }
@@ -139,7 +138,7 @@ describe("ai: answering TurnReady", () => {
   });
 
   it("leaves a channel without an assistant to people", async () => {
-    const channelId = await createChannel(ws);
+    const channelId = await stack.identity.createWebChannel(ws);
     await sendMessage(stack, ws, channelId, "c-none", "Alguém aí?");
     const turn = await stack.capture.until(() => turnsOf(stack, channelId)[0], "a TurnReady");
     await settle();
@@ -152,7 +151,7 @@ describe("ai: answering TurnReady", () => {
 
   it("leaves a channel whose assistant is disabled to people", async () => {
     const { channelId, assistantId } = await answeredChannel();
-    await ws.assistants.updateAssistant({
+    await ws.clients.assistants.updateAssistant({
       workspaceId: ws.workspaceId,
       assistantId,
       updateMask: { paths: ["enabled"] },

@@ -2,22 +2,11 @@ import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { ModelProvider } from "@atendo/proto/common/v1";
 import { MemberRole } from "@atendo/proto/tenant/v1";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, type Person } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
-import type { Clients } from "./support/clients.js";
 import { expectError } from "./support/expect-error.js";
-import {
-  addMember,
-  addWorkspace,
-  adminOf,
-  agentOf,
-  apiKeyOf,
-  type Caller,
-  createChannel,
-  signUp,
-  type Workspace,
-} from "./support/identity.js";
-import { type Stack, startStack } from "./support/stack.js";
+import { type Clients, type Stack, startStack } from "./support/stack.js";
+import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
 const offline = { provider: ModelProvider.OFFLINE };
 
@@ -25,14 +14,14 @@ const offline = { provider: ModelProvider.OFFLINE };
 describe("assistant service: who may call what", () => {
   let stack: Stack;
   let ws: Workspace;
-  let agent: Caller;
+  let agent: Person<Clients>;
   let assistantId: string;
 
   before(async () => {
     stack = await startStack();
     ws = await signUp(stack);
-    agent = await agentOf(stack, ws);
-    const { assistant } = await ws.assistants.createAssistant({
+    agent = await stack.identity.addMember(ws, MemberRole.AGENT);
+    const { assistant } = await ws.clients.assistants.createAssistant({
       workspaceId: ws.workspaceId,
       name: "Guarded",
       model: offline,
@@ -64,7 +53,7 @@ describe("assistant service: who may call what", () => {
     );
     await expectError(
       stack
-        .as(`${ws.token.slice(0, -4)}AAAA`)
+        .as(`${ws.accessToken.slice(0, -4)}AAAA`)
         .assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.Unauthenticated,
       /missing or invalid credentials/,
@@ -79,19 +68,23 @@ describe("assistant service: who may call what", () => {
   });
 
   it("lets an agent read assistants but not create, change, bind or delete them", async () => {
-    const got = await agent.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
+    const got = await agent.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
     assert.equal(got.assistant?.name, "Guarded");
-    const listed = await agent.assistants.listAssistants({ workspaceId: ws.workspaceId });
+    const listed = await agent.clients.assistants.listAssistants({ workspaceId: ws.workspaceId });
     assert.ok(listed.assistants.some((a) => a.id === assistantId));
 
     const before = await countIn(ws.workspaceId);
     await expectError(
-      agent.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "By agent", model: offline }),
+      agent.clients.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "By agent",
+        model: offline,
+      }),
       Code.PermissionDenied,
       /not allowed/,
     );
     await expectError(
-      agent.assistants.updateAssistant({
+      agent.clients.assistants.updateAssistant({
         workspaceId: ws.workspaceId,
         assistantId,
         updateMask: { paths: ["name"] },
@@ -100,14 +93,14 @@ describe("assistant service: who may call what", () => {
       Code.PermissionDenied,
       /not allowed/,
     );
-    const channelId = await createChannel(ws);
+    const channelId = await stack.identity.createWebChannel(ws);
     await expectError(
-      agent.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
+      agent.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
       Code.PermissionDenied,
       /not allowed/,
     );
     await expectError(
-      agent.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId }),
+      agent.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.PermissionDenied,
       /not allowed/,
     );
@@ -120,25 +113,28 @@ describe("assistant service: who may call what", () => {
   });
 
   it("lets an admin member manage assistants", async () => {
-    const admin = await adminOf(stack, ws);
-    const { assistant } = await admin.assistants.createAssistant({
+    const admin = await stack.identity.addMember(ws, MemberRole.ADMIN);
+    const { assistant } = await admin.clients.assistants.createAssistant({
       workspaceId: ws.workspaceId,
       name: "By admin",
       model: offline,
     });
     assert.equal(assistant?.tenantId, ws.tenantId);
-    await admin.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: assistant?.id ?? "" });
+    await admin.clients.assistants.deleteAssistant({
+      workspaceId: ws.workspaceId,
+      assistantId: assistant?.id ?? "",
+    });
   });
 
   it("keeps another tenant out: its owner gets not_found for this workspace and its assistants", async () => {
     const stranger = await signUp(stack);
     await expectError(
-      stranger.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
+      stranger.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.NotFound,
       /workspace not found/,
     );
     await expectError(
-      stranger.assistants.updateAssistant({
+      stranger.clients.assistants.updateAssistant({
         workspaceId: ws.workspaceId,
         assistantId,
         updateMask: { paths: ["enabled"] },
@@ -148,7 +144,7 @@ describe("assistant service: who may call what", () => {
       /workspace not found/,
     );
     await expectError(
-      stranger.assistants.deleteAssistant({ workspaceId: stranger.workspaceId, assistantId }),
+      stranger.clients.assistants.deleteAssistant({ workspaceId: stranger.workspaceId, assistantId }),
       Code.NotFound,
       new RegExp(`assistant ${assistantId} not found`),
     );
@@ -156,11 +152,11 @@ describe("assistant service: who may call what", () => {
   });
 
   it("keeps an agent limited to another workspace out of this one", async () => {
-    const sibling = await addWorkspace(ws);
-    const limited = await addMember(stack, ws, MemberRole.AGENT, [sibling.workspaceId]);
-    await limited.assistants.listAssistants({ workspaceId: sibling.workspaceId });
+    const sibling = await addWorkspace(stack, ws);
+    const limited = await stack.identity.addMember(ws, MemberRole.AGENT, [sibling.workspaceId]);
+    await limited.clients.assistants.listAssistants({ workspaceId: sibling.workspaceId });
     await expectError(
-      limited.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
+      limited.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.PermissionDenied,
       /not allowed/,
     );
@@ -168,11 +164,11 @@ describe("assistant service: who may call what", () => {
 
   describe("API keys", () => {
     it("a key with assistants:read reads but cannot update", async () => {
-      const reader = await apiKeyOf(stack, ws, ["assistants:read"]);
-      const got = await reader.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
+      const reader = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:read"]);
+      const got = await reader.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
       assert.equal(got.assistant?.id, assistantId);
       await expectError(
-        reader.assistants.updateAssistant({
+        reader.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId,
           updateMask: { paths: ["enabled"] },
@@ -185,14 +181,14 @@ describe("assistant service: who may call what", () => {
     });
 
     it("a key with assistants:write changes assistants of its workspace", async () => {
-      const writer = await apiKeyOf(stack, ws, ["assistants:write"]);
-      const { assistant } = await ws.assistants.createAssistant({
+      const writer = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:write"]);
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Keyed",
         model: offline,
       });
       const id = assistant?.id ?? "";
-      const updated = await writer.assistants.updateAssistant({
+      const updated = await writer.clients.assistants.updateAssistant({
         workspaceId: ws.workspaceId,
         assistantId: id,
         updateMask: { paths: ["enabled"] },
@@ -202,15 +198,15 @@ describe("assistant service: who may call what", () => {
       assert.deepEqual(await assistantRow(id), [{ name: "Keyed", enabled: false }]);
       // Reading needs its own scope.
       await expectError(
-        writer.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
+        writer.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.PermissionDenied,
         /not allowed/,
       );
     });
 
     it("a key with assistants:write creates an assistant (plan limits are read as the service)", async () => {
-      const writer = await apiKeyOf(stack, ws, ["assistants:write"]);
-      const { assistant } = await writer.assistants.createAssistant({
+      const writer = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:write"]);
+      const { assistant } = await writer.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Created by a key",
         model: offline,
@@ -221,10 +217,13 @@ describe("assistant service: who may call what", () => {
     });
 
     it("a key of another workspace of the tenant is refused", async () => {
-      const sibling = await addWorkspace(ws);
-      const key = await apiKeyOf(stack, sibling, ["assistants:read", "assistants:write"]);
+      const sibling = await addWorkspace(stack, ws);
+      const key = await stack.identity.createApiKey(sibling, sibling.workspaceId, [
+        "assistants:read",
+        "assistants:write",
+      ]);
       await expectError(
-        key.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
+        key.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
         Code.PermissionDenied,
         /not allowed/,
       );
@@ -235,22 +234,25 @@ describe("assistant service: who may call what", () => {
     let channelId: string;
 
     before(async () => {
-      channelId = await createChannel(ws);
-      await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+      channelId = await stack.identity.createWebChannel(ws);
+      await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     });
 
     it("answers the ai service's token", async () => {
-      const ai = await stack.asService("ai");
+      const ai = await stack.identity.asService("ai");
       const res = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
       assert.equal(res.assistant?.id, assistantId);
     });
 
     it("refuses users, API keys and other services", async () => {
-      const key = await apiKeyOf(stack, ws, ["assistants:read", "assistants:write"]);
+      const key = await stack.identity.createApiKey(ws, ws.workspaceId, [
+        "assistants:read",
+        "assistants:write",
+      ]);
       const callers: Array<[string, Clients]> = [
-        ["owner", ws],
-        ["api key", key],
-        ["conversation service", await stack.asService("conversation")],
+        ["owner", ws.clients],
+        ["api key", key.clients],
+        ["conversation service", await stack.identity.asService("conversation")],
       ];
       for (const [who, clients] of callers) {
         await assert.rejects(
@@ -273,14 +275,14 @@ describe("assistant service: who may call what", () => {
     it("applies its rules before anything else answers", async () => {
       const create = (c: Clients) =>
         c.knowledge.createKnowledgeBase({ workspaceId: ws.workspaceId, name: "Policies" });
-      await expectError(create(agent), Code.PermissionDenied, /not allowed/);
-      const reader = await apiKeyOf(stack, ws, ["assistants:read"]);
-      await expectError(create(reader), Code.PermissionDenied, /not allowed/);
-      await expectError(create(await signUp(stack)), Code.NotFound, /workspace not found/);
+      await expectError(create(agent.clients), Code.PermissionDenied, /not allowed/);
+      const reader = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:read"]);
+      await expectError(create(reader.clients), Code.PermissionDenied, /not allowed/);
+      await expectError(create((await signUp(stack)).clients), Code.NotFound, /workspace not found/);
       // Allowed through; the knowledge base itself comes with its own issue.
-      await expectError(create(ws), Code.Unimplemented, /not implemented/);
+      await expectError(create(ws.clients), Code.Unimplemented, /not implemented/);
       await expectError(
-        agent.knowledge.listKnowledgeBases({ workspaceId: ws.workspaceId }),
+        agent.clients.knowledge.listKnowledgeBases({ workspaceId: ws.workspaceId }),
         Code.Unimplemented,
         /not implemented/,
       );
@@ -304,16 +306,20 @@ describe("assistant service: who may call what", () => {
         yield { part: { case: "chunk" as const, value: new TextEncoder().encode("hello") } };
       }
       await expectError(
-        agent.knowledge.uploadDocument(upload(metadata)),
+        agent.clients.knowledge.uploadDocument(upload(metadata)),
         Code.PermissionDenied,
         /not allowed/,
       );
       await expectError(
-        ws.knowledge.uploadDocument(upload({ part: { case: "chunk", value: new Uint8Array([1]) } })),
+        ws.clients.knowledge.uploadDocument(upload({ part: { case: "chunk", value: new Uint8Array([1]) } })),
         Code.InvalidArgument,
         /metadata/,
       );
-      await expectError(ws.knowledge.uploadDocument(upload(metadata)), Code.Unimplemented, /not implemented/);
+      await expectError(
+        ws.clients.knowledge.uploadDocument(upload(metadata)),
+        Code.Unimplemented,
+        /not implemented/,
+      );
     });
   });
 });

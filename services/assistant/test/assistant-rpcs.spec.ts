@@ -7,8 +7,8 @@ import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
 import { expectError } from "./support/expect-error.js";
-import { addWorkspace, signUp, type Workspace } from "./support/identity.js";
 import { type Stack, startStack } from "./support/stack.js";
+import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
 const offline = { provider: ModelProvider.OFFLINE };
 
@@ -28,7 +28,7 @@ describe("AssistantService: assistants", () => {
 
   describe("CreateAssistant", () => {
     it("stores the assistant with the defaults applied and announces it", async () => {
-      const { assistant } = await ws.assistants.createAssistant({
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Lia",
         instructions: "Seja cordial.",
@@ -60,7 +60,7 @@ describe("AssistantService: assistants", () => {
 
     it("takes the workspace's default language when the request names none", async () => {
       const english = await signUp(stack, { defaultLanguage: "en-US" });
-      const { assistant } = await english.assistants.createAssistant({
+      const { assistant } = await english.clients.assistants.createAssistant({
         workspaceId: english.workspaceId,
         name: "Eve",
         model: offline,
@@ -69,7 +69,7 @@ describe("AssistantService: assistants", () => {
     });
 
     it("keeps explicit settings", async () => {
-      const { assistant } = await ws.assistants.createAssistant({
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Max",
         language: "en",
@@ -96,39 +96,43 @@ describe("AssistantService: assistants", () => {
 
     it("rejects bad input naming the field", async () => {
       const base = { workspaceId: ws.workspaceId, name: "Ok", model: offline };
-      await expectError(ws.assistants.createAssistant({ ...base, name: "" }), Code.InvalidArgument, /name/);
       await expectError(
-        ws.assistants.createAssistant({ ...base, name: "   " }),
+        ws.clients.assistants.createAssistant({ ...base, name: "" }),
         Code.InvalidArgument,
         /name/,
       );
       await expectError(
-        ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Ok" }),
+        ws.clients.assistants.createAssistant({ ...base, name: "   " }),
+        Code.InvalidArgument,
+        /name/,
+      );
+      await expectError(
+        ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Ok" }),
         Code.InvalidArgument,
         /model/,
       );
       await expectError(
-        ws.assistants.createAssistant({ ...base, model: { provider: ModelProvider.OPENAI } }),
+        ws.clients.assistants.createAssistant({ ...base, model: { provider: ModelProvider.OPENAI } }),
         Code.InvalidArgument,
         /model is required unless the provider is OFFLINE/,
       );
       await expectError(
-        ws.assistants.createAssistant({ ...base, bufferWindow: durationFromMs(61_000) }),
+        ws.clients.assistants.createAssistant({ ...base, bufferWindow: durationFromMs(61_000) }),
         Code.InvalidArgument,
         /buffer_window/,
       );
       await expectError(
-        ws.assistants.createAssistant({ ...base, knowledgeBaseIds: ["kb-1"] }),
+        ws.clients.assistants.createAssistant({ ...base, knowledgeBaseIds: ["kb-1"] }),
         Code.InvalidArgument,
         /knowledge_base_ids/,
       );
       await expectError(
-        ws.assistants.createAssistant({ ...base, language: "português" }),
+        ws.clients.assistants.createAssistant({ ...base, language: "português" }),
         Code.InvalidArgument,
         /language/,
       );
       await expectError(
-        ws.assistants.createAssistant({ ...base, workspaceId: "not-a-uuid" }),
+        ws.clients.assistants.createAssistant({ ...base, workspaceId: "not-a-uuid" }),
         Code.InvalidArgument,
         /workspace_id/,
       );
@@ -137,16 +141,20 @@ describe("AssistantService: assistants", () => {
     it("answers not_found for a workspace that does not exist", async () => {
       const workspaceId = newId();
       await expectError(
-        ws.assistants.createAssistant({ workspaceId, name: "Ghost", model: offline }),
+        ws.clients.assistants.createAssistant({ workspaceId, name: "Ghost", model: offline }),
         Code.NotFound,
         /workspace not found/,
       );
     });
 
     it("detects a second assistant with the same name in the workspace (a retried create)", async () => {
-      await ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Bia", model: offline });
+      await ws.clients.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "Bia",
+        model: offline,
+      });
       await expectError(
-        ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "bia", model: offline }),
+        ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "bia", model: offline }),
         Code.AlreadyExists,
         /an assistant named "bia"/,
       );
@@ -159,9 +167,17 @@ describe("AssistantService: assistants", () => {
 
     it("refuses to pass the plan's limit of assistants", async () => {
       const free = await signUp(stack, { plan: Plan.FREE }); // FREE allows one assistant
-      await free.assistants.createAssistant({ workspaceId: free.workspaceId, name: "One", model: offline });
+      await free.clients.assistants.createAssistant({
+        workspaceId: free.workspaceId,
+        name: "One",
+        model: offline,
+      });
       await expectError(
-        free.assistants.createAssistant({ workspaceId: free.workspaceId, name: "Two", model: offline }),
+        free.clients.assistants.createAssistant({
+          workspaceId: free.workspaceId,
+          name: "Two",
+          model: offline,
+        }),
         Code.FailedPrecondition,
         /assistants limit reached/,
       );
@@ -170,31 +186,31 @@ describe("AssistantService: assistants", () => {
 
   describe("GetAssistant", () => {
     it("returns the assistant of the workspace and not_found from any other", async () => {
-      const { assistant } = await ws.assistants.createAssistant({
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Get me",
         model: offline,
       });
       const id = assistant?.id ?? "";
-      const got = await ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id });
+      const got = await ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id });
       assert.equal(got.assistant?.name, "Get me");
       assert.deepEqual(got.assistant?.channelIds, []);
 
       // Another workspace of the same tenant, and another tenant's own workspace.
-      const sibling = await addWorkspace(ws);
+      const sibling = await addWorkspace(stack, ws);
       await expectError(
-        ws.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
+        ws.clients.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
         Code.NotFound,
         new RegExp(`assistant ${id} not found`),
       );
       const stranger = await signUp(stack);
       await expectError(
-        stranger.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
+        stranger.clients.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
         Code.NotFound,
         new RegExp(`assistant ${id} not found`),
       );
       await expectError(
-        ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: "x" }),
+        ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: "x" }),
         Code.InvalidArgument,
         /assistant_id/,
       );
@@ -203,10 +219,10 @@ describe("AssistantService: assistants", () => {
 
   describe("ListAssistants", () => {
     it("pages through a workspace's assistants oldest first", async () => {
-      const own = await addWorkspace(ws);
+      const own = await addWorkspace(stack, ws);
       const created: string[] = [];
       for (const name of ["A1", "A2", "A3", "A4", "A5"]) {
-        const { assistant } = await ws.assistants.createAssistant({
+        const { assistant } = await ws.clients.assistants.createAssistant({
           workspaceId: own.workspaceId,
           name,
           model: offline,
@@ -217,7 +233,7 @@ describe("AssistantService: assistants", () => {
       let pageToken = "";
       let pages = 0;
       do {
-        const res = await ws.assistants.listAssistants({
+        const res = await ws.clients.assistants.listAssistants({
           workspaceId: own.workspaceId,
           page: { pageSize: 2, pageToken },
         });
@@ -228,31 +244,31 @@ describe("AssistantService: assistants", () => {
       assert.deepEqual(seen, created);
       assert.equal(pages, 3);
 
-      const all = await ws.assistants.listAssistants({ workspaceId: own.workspaceId });
+      const all = await ws.clients.assistants.listAssistants({ workspaceId: own.workspaceId });
       assert.equal(all.assistants.length, 5);
       assert.equal(all.page?.nextPageToken, "");
     });
 
     it("rejects a page token that is not from this list", async () => {
-      const first = await ws.assistants.listAssistants({
+      const first = await ws.clients.assistants.listAssistants({
         workspaceId: ws.workspaceId,
         page: { pageSize: 1 },
       });
       const token = first.page?.nextPageToken ?? "";
       assert.notEqual(token, "");
-      const other = await addWorkspace(ws);
+      const other = await addWorkspace(stack, ws);
       await expectError(
-        ws.assistants.listAssistants({ workspaceId: other.workspaceId, page: { pageToken: token } }),
+        ws.clients.assistants.listAssistants({ workspaceId: other.workspaceId, page: { pageToken: token } }),
         Code.InvalidArgument,
         /page\.page_token/,
       );
       await expectError(
-        ws.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageToken: "garbage" } }),
+        ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageToken: "garbage" } }),
         Code.InvalidArgument,
         /page\.page_token/,
       );
       await expectError(
-        ws.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageSize: 101 } }),
+        ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageSize: 101 } }),
         Code.InvalidArgument,
         /page_size/,
       );
@@ -261,7 +277,7 @@ describe("AssistantService: assistants", () => {
 
   describe("UpdateAssistant", () => {
     it("changes only the fields of the mask, resets a listed unset duration, and announces it", async () => {
-      const { assistant } = await ws.assistants.createAssistant({
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Before",
         instructions: "keep me",
@@ -269,7 +285,7 @@ describe("AssistantService: assistants", () => {
         bufferWindow: durationFromMs(10_000),
       });
       const id = assistant?.id ?? "";
-      const { assistant: updated } = await ws.assistants.updateAssistant({
+      const { assistant: updated } = await ws.clients.assistants.updateAssistant({
         workspaceId: ws.workspaceId,
         assistantId: id,
         updateMask: { paths: ["name", "model", "buffer_window", "language", "handoff"] },
@@ -295,30 +311,34 @@ describe("AssistantService: assistants", () => {
     });
 
     it("rejects bad masks and values naming the field", async () => {
-      const { assistant } = await ws.assistants.createAssistant({
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Masked",
         model: offline,
       });
       const base = { workspaceId: ws.workspaceId, assistantId: assistant?.id ?? "" };
-      await expectError(ws.assistants.updateAssistant({ ...base }), Code.InvalidArgument, /update_mask/);
       await expectError(
-        ws.assistants.updateAssistant({ ...base, updateMask: { paths: [] } }),
+        ws.clients.assistants.updateAssistant({ ...base }),
         Code.InvalidArgument,
         /update_mask/,
       );
       await expectError(
-        ws.assistants.updateAssistant({ ...base, updateMask: { paths: ["tenant_id"] } }),
+        ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: [] } }),
         Code.InvalidArgument,
         /update_mask/,
       );
       await expectError(
-        ws.assistants.updateAssistant({ ...base, updateMask: { paths: ["name"] } }),
+        ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["tenant_id"] } }),
+        Code.InvalidArgument,
+        /update_mask/,
+      );
+      await expectError(
+        ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["name"] } }),
         Code.InvalidArgument,
         /name must not be empty/,
       );
       await expectError(
-        ws.assistants.updateAssistant({ ...base, updateMask: { paths: ["model"] } }),
+        ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["model"] } }),
         Code.InvalidArgument,
         /model must be set/,
       );
@@ -326,7 +346,7 @@ describe("AssistantService: assistants", () => {
 
     it("answers not_found for an unknown assistant and already_exists for a taken name", async () => {
       await expectError(
-        ws.assistants.updateAssistant({
+        ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: newId(),
           updateMask: { paths: ["enabled"] },
@@ -334,14 +354,18 @@ describe("AssistantService: assistants", () => {
         Code.NotFound,
         /assistant .* not found/,
       );
-      const { assistant } = await ws.assistants.createAssistant({
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Renamer",
         model: offline,
       });
-      await ws.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Taken", model: offline });
+      await ws.clients.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "Taken",
+        model: offline,
+      });
       await expectError(
-        ws.assistants.updateAssistant({
+        ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: assistant?.id ?? "",
           updateMask: { paths: ["name"] },
@@ -355,24 +379,24 @@ describe("AssistantService: assistants", () => {
 
   describe("DeleteAssistant", () => {
     it("deletes the assistant and announces it as deleted", async () => {
-      const { assistant } = await ws.assistants.createAssistant({
+      const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "Short-lived",
         model: offline,
       });
       const id = assistant?.id ?? "";
-      await ws.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id });
+      await ws.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id });
       const rows = await adminQuery("select id from assistant.assistants where id = $1", [id]);
       assert.equal(rows.length, 0);
       const [event] = await events.waitFor((e) => e.assistant?.id === id && e.deleted);
       assert.equal(event?.meta?.tenantId, ws.tenantId);
       await expectError(
-        ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
+        ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
         /not found/,
       );
       await expectError(
-        ws.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
+        ws.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
         /not found/,
       );

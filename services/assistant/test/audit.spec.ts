@@ -4,8 +4,8 @@ import { ModelProvider } from "@atendo/proto/common/v1";
 import { PrincipalKind } from "@atendo/proto/tenant/v1";
 import { waitFor } from "@atendo/testing";
 import { type AuditEvents, collectAudit, summaryOf } from "./support/audit-events.js";
-import { apiKeyOf, createChannel, signUp, type Workspace } from "./support/identity.js";
 import { type Stack, startStack } from "./support/stack.js";
+import { signUp, type Workspace } from "./support/workspace.js";
 
 describe("assistant service: audit log", () => {
   let stack: Stack;
@@ -30,12 +30,12 @@ describe("assistant service: audit log", () => {
     assert.equal(event.entry?.tenantId, ws.tenantId);
     assert.equal(event.entry?.workspaceId, ws.workspaceId);
     assert.equal(event.entry?.actor?.kind, PrincipalKind.USER);
-    assert.equal(event.entry?.actor?.id, ws.ownerId);
+    assert.equal(event.entry?.actor?.id, ws.userId);
     assert.equal(event.entry?.targetType, "assistant");
   }
 
   it("records creations, updates and deletions with the actor and before/after summaries", async () => {
-    const { assistant } = await ws.assistants.createAssistant({
+    const { assistant } = await ws.clients.assistants.createAssistant({
       workspaceId: ws.workspaceId,
       name: "Audited",
       instructions: "x".repeat(500),
@@ -53,7 +53,7 @@ describe("assistant service: audit log", () => {
     assert.equal(after.instructions_length, 500);
     assert.equal((after.instructions as string).length, 201);
 
-    await ws.assistants.updateAssistant({
+    await ws.clients.assistants.updateAssistant({
       workspaceId: ws.workspaceId,
       assistantId: id,
       updateMask: { paths: ["name", "enabled"] },
@@ -67,7 +67,7 @@ describe("assistant service: audit log", () => {
     assert.deepEqual([beforeUpdate.name, beforeUpdate.enabled], ["Audited", true]);
     assert.deepEqual([afterUpdate.name, afterUpdate.enabled], ["Audited again", false]);
 
-    await ws.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id });
+    await ws.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id });
     const deleted = await audit.waitFor(of("assistant.delete", id), "delete");
     assertByOwner(deleted);
     assert.equal((summaryOf(deleted.entry?.beforeSummary) as Record<string, unknown>).name, "Audited again");
@@ -81,7 +81,7 @@ describe("assistant service: audit log", () => {
   it("records binds, moves and unbinds", async () => {
     const newAssistant = async (name: string) =>
       (
-        await ws.assistants.createAssistant({
+        await ws.clients.assistants.createAssistant({
           workspaceId: ws.workspaceId,
           name,
           model: { provider: ModelProvider.OFFLINE },
@@ -89,20 +89,24 @@ describe("assistant service: audit log", () => {
       ).assistant?.id ?? "";
     const first = await newAssistant("First");
     const second = await newAssistant("Second");
-    const channelId = await createChannel(ws);
+    const channelId = await stack.identity.createWebChannel(ws);
 
-    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: first, channelId });
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: first, channelId });
     const bound = await audit.waitFor(of("assistant.bind_channel", first), "bind");
     assertByOwner(bound);
     assert.equal(bound.entry?.beforeSummary, "");
     assert.deepEqual(summaryOf(bound.entry?.afterSummary), { channel_id: channelId, assistant_id: first });
 
-    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: second, channelId });
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: second, channelId });
     const moved = await audit.waitFor(of("assistant.bind_channel", second), "move");
     assert.deepEqual(summaryOf(moved.entry?.beforeSummary), { channel_id: channelId, assistant_id: first });
     assert.deepEqual(summaryOf(moved.entry?.afterSummary), { channel_id: channelId, assistant_id: second });
 
-    await ws.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId: second, channelId });
+    await ws.clients.assistants.unbindChannel({
+      workspaceId: ws.workspaceId,
+      assistantId: second,
+      channelId,
+    });
     const unbound = await audit.waitFor(of("assistant.unbind_channel", second), "unbind");
     assertByOwner(unbound);
     assert.deepEqual(summaryOf(unbound.entry?.beforeSummary), {
@@ -113,14 +117,14 @@ describe("assistant service: audit log", () => {
   });
 
   it("names an API key as the actor of its changes", async () => {
-    const key = await apiKeyOf(stack, ws, ["assistants:write"]);
-    const { assistant } = await ws.assistants.createAssistant({
+    const key = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:write"]);
+    const { assistant } = await ws.clients.assistants.createAssistant({
       workspaceId: ws.workspaceId,
       name: "Changed by a key",
       model: { provider: ModelProvider.OFFLINE },
     });
     const id = assistant?.id ?? "";
-    await key.assistants.updateAssistant({
+    await key.clients.assistants.updateAssistant({
       workspaceId: ws.workspaceId,
       assistantId: id,
       updateMask: { paths: ["instructions"] },
@@ -136,7 +140,7 @@ describe("assistant service: audit log", () => {
   });
 
   it("lands in the tenant's audit log", async () => {
-    const { assistant } = await ws.assistants.createAssistant({
+    const { assistant } = await ws.clients.assistants.createAssistant({
       workspaceId: ws.workspaceId,
       name: "Logged",
       model: { provider: ModelProvider.OFFLINE },
@@ -144,13 +148,13 @@ describe("assistant service: audit log", () => {
     const id = assistant?.id ?? "";
     const entry = await waitFor(
       async () => {
-        const res = await ws.tenants.listAuditLog({ tenantId: ws.tenantId, targetId: id });
+        const res = await ws.clients.tenants.listAuditLog({ tenantId: ws.tenantId, targetId: id });
         return res.entries.find((e) => e.action === "assistant.create");
       },
       { message: "the tenant service to store the assistant's audit entry" },
     );
     assert.equal(entry.actor?.kind, PrincipalKind.USER);
-    assert.equal(entry.actor?.id, ws.ownerId);
+    assert.equal(entry.actor?.id, ws.userId);
     assert.equal(entry.workspaceId, ws.workspaceId);
     assert.equal((summaryOf(entry.afterSummary) as Record<string, unknown>).name, "Logged");
   });

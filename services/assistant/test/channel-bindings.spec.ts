@@ -4,11 +4,10 @@ import { ModelProvider } from "@atendo/proto/common/v1";
 import { adminQuery } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import type { Clients } from "./support/clients.js";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
 import { expectError } from "./support/expect-error.js";
-import { addWorkspace, createChannel, signUp, type Workspace } from "./support/identity.js";
-import { type Stack, startStack } from "./support/stack.js";
+import { type Clients, type Stack, startStack } from "./support/stack.js";
+import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
 describe("AssistantService: channel bindings", () => {
   let stack: Stack;
@@ -20,14 +19,14 @@ describe("AssistantService: channel bindings", () => {
     stack = await startStack();
     events = await collectConfigured(stack.bus);
     ws = await signUp(stack);
-    ai = await stack.asService("ai");
+    ai = await stack.identity.asService("ai");
   });
   after(async () => {
     await stack?.stop();
   });
 
   async function newAssistant(name: string, workspace = ws): Promise<string> {
-    const { assistant } = await workspace.assistants.createAssistant({
+    const { assistant } = await workspace.clients.assistants.createAssistant({
       workspaceId: workspace.workspaceId,
       name,
       model: { provider: ModelProvider.OFFLINE },
@@ -38,8 +37,12 @@ describe("AssistantService: channel bindings", () => {
 
   it("binds a channel and serves the assistant to ai with everything it needs", async () => {
     const assistantId = await newAssistant("Binder");
-    const channelId = await createChannel(ws);
-    const res = await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    const channelId = await stack.identity.createWebChannel(ws);
+    const res = await ws.clients.assistants.bindChannel({
+      workspaceId: ws.workspaceId,
+      assistantId,
+      channelId,
+    });
     assert.equal(res.binding?.channelId, channelId);
     assert.equal(res.binding?.assistantId, assistantId);
     assert.equal(res.previousAssistantId, "");
@@ -50,7 +53,7 @@ describe("AssistantService: channel bindings", () => {
     assert.deepEqual(event?.affectedChannelIds, [channelId]);
     assert.deepEqual(event?.assistant?.channelIds, [channelId]);
 
-    const got = await ws.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
+    const got = await ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
     assert.deepEqual(got.assistant?.channelIds, [channelId]);
 
     const forChannel = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
@@ -64,9 +67,9 @@ describe("AssistantService: channel bindings", () => {
   it("moves a channel bound elsewhere and announces both assistants", async () => {
     const first = await newAssistant("First");
     const second = await newAssistant("Second");
-    const channelId = await createChannel(ws);
-    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: first, channelId });
-    const moved = await ws.assistants.bindChannel({
+    const channelId = await stack.identity.createWebChannel(ws);
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: first, channelId });
+    const moved = await ws.clients.assistants.bindChannel({
       workspaceId: ws.workspaceId,
       assistantId: second,
       channelId,
@@ -91,7 +94,7 @@ describe("AssistantService: channel bindings", () => {
     await events.waitFor((e) => e.assistant?.id === second && e.affectedChannelIds.includes(channelId));
 
     // Binding it again where it already is changes nothing.
-    const again = await ws.assistants.bindChannel({
+    const again = await ws.clients.assistants.bindChannel({
       workspaceId: ws.workspaceId,
       assistantId: second,
       channelId,
@@ -102,32 +105,40 @@ describe("AssistantService: channel bindings", () => {
 
   it("refuses channels that are not in the workspace", async () => {
     const assistantId = await newAssistant("Picky");
-    const foreignChannel = await createChannel(await signUp(stack));
+    const foreignChannel = await stack.identity.createWebChannel(await signUp(stack));
     await expectError(
-      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: foreignChannel }),
+      ws.clients.assistants.bindChannel({
+        workspaceId: ws.workspaceId,
+        assistantId,
+        channelId: foreignChannel,
+      }),
       Code.NotFound,
       new RegExp(`channel ${foreignChannel} not found`),
     );
-    const siblingChannel = await createChannel(await addWorkspace(ws));
+    const siblingChannel = await stack.identity.createWebChannel(await addWorkspace(stack, ws));
     await expectError(
-      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: siblingChannel }),
+      ws.clients.assistants.bindChannel({
+        workspaceId: ws.workspaceId,
+        assistantId,
+        channelId: siblingChannel,
+      }),
       Code.NotFound,
       new RegExp(`channel ${siblingChannel} not found`),
     );
     const unknown = newId();
     await expectError(
-      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: unknown }),
+      ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: unknown }),
       Code.NotFound,
       /channel .* not found/,
     );
-    const channelId = await createChannel(ws);
+    const channelId = await stack.identity.createWebChannel(ws);
     await expectError(
-      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: newId(), channelId }),
+      ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: newId(), channelId }),
       Code.NotFound,
       /assistant .* not found/,
     );
     await expectError(
-      ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: "nope" }),
+      ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: "nope" }),
       Code.InvalidArgument,
       /channel_id/,
     );
@@ -140,9 +151,9 @@ describe("AssistantService: channel bindings", () => {
 
   it("unbinds a channel: ai then finds no assistant for it", async () => {
     const assistantId = await newAssistant("Leaving");
-    const channelId = await createChannel(ws);
-    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
-    await ws.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    const channelId = await stack.identity.createWebChannel(ws);
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    await ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     await expectError(
       ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
       Code.NotFound,
@@ -155,7 +166,7 @@ describe("AssistantService: channel bindings", () => {
         e.assistant.channelIds.length === 0,
     );
     await expectError(
-      ws.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
+      ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
       Code.NotFound,
       /binding of channel .* not found/,
     );
@@ -163,9 +174,9 @@ describe("AssistantService: channel bindings", () => {
 
   it("deleting an assistant unbinds its channels and lists them as affected", async () => {
     const assistantId = await newAssistant("Doomed");
-    const channelId = await createChannel(ws);
-    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
-    await ws.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId });
+    const channelId = await stack.identity.createWebChannel(ws);
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    await ws.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId });
     const rows = await adminQuery("select 1 from assistant.channel_bindings where channel_id = $1", [
       channelId,
     ]);
@@ -176,8 +187,8 @@ describe("AssistantService: channel bindings", () => {
 
   it("GetAssistantForChannel sees only the given tenant's bindings", async () => {
     const assistantId = await newAssistant("Private");
-    const channelId = await createChannel(ws);
-    await ws.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
+    const channelId = await stack.identity.createWebChannel(ws);
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     const stranger = await signUp(stack);
     await expectError(
       ai.assistants.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),

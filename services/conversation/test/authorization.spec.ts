@@ -4,14 +4,13 @@ import { AnalyticsService, ContactService, ConversationService } from "@atendo/p
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
 import { methodsWithoutRule } from "@atendo/service-kit";
+import type { Owner } from "@atendo/testing";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { POLICIES } from "../src/policies.js";
-import type { Clients } from "./support/clients.js";
 import { messagesWhen, theConversation } from "./support/db.js";
 import { messageReceived, newCustomer, text } from "./support/events.js";
-import { type Harness, startConversation } from "./support/harness.js";
-import { addMember, createApiKey, type Owner, serviceToken, signUpOwner } from "./support/identity.js";
+import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
 /** The code a call was refused with, or "ok". */
 async function outcome(call: Promise<unknown>): Promise<Code | "ok"> {
@@ -45,27 +44,27 @@ const lastWeek = () => ({
 
 describe("authorization (real credentials from the tenant service)", () => {
   let h: Harness;
-  let owner: Owner;
+  let owner: Owner<Clients>;
   let workspaceA: string;
   let workspaceB: string;
   let conversationA: string;
   let messageA: string;
   let conversationB: string;
-  let other: Owner;
+  let other: Owner<Clients>;
   let otherConversation: string;
   let agentOfA: Clients;
   let agentOfAll: Clients;
 
   before(async () => {
     h = await startConversation({ BUFFER_WINDOW_MS: "60000" }, { withTenant: true });
-    owner = await signUpOwner(h, { plan: Plan.PRO });
+    owner = await h.identity.signUpOwner({ plan: Plan.PRO });
     workspaceA = owner.workspaceId;
     const { workspace } = await owner.clients.tenants.createWorkspace({
       tenantId: owner.tenantId,
       name: "B",
     });
     workspaceB = workspace?.id ?? "";
-    other = await signUpOwner(h);
+    other = await h.identity.signUpOwner();
 
     const open = async (tenantId: string, workspaceId: string) => {
       const c = newCustomer({ tenantId, workspaceId });
@@ -82,8 +81,8 @@ describe("authorization (real credentials from the tenant service)", () => {
     [conversationA, messageA] = [a.conversationId, a.messageId];
     conversationB = b.conversationId;
     otherConversation = o.conversationId;
-    agentOfA = (await addMember(h, owner, MemberRole.AGENT, [workspaceA])).clients;
-    agentOfAll = (await addMember(h, owner, MemberRole.AGENT)).clients;
+    agentOfA = (await h.identity.addMember(owner, MemberRole.AGENT, [workspaceA])).clients;
+    agentOfAll = (await h.identity.addMember(owner, MemberRole.AGENT)).clients;
   });
   after(async () => {
     await h?.stop();
@@ -175,7 +174,7 @@ describe("authorization (real credentials from the tenant service)", () => {
       await outcome(agentOfAll.contacts.deleteContact({ workspaceId: workspaceA, contactId: conversationA })),
       Code.PermissionDenied,
     );
-    const admin = await addMember(h, owner, MemberRole.ADMIN);
+    const admin = await h.identity.addMember(owner, MemberRole.ADMIN);
     assert.ok(await admitted(admin.clients.analytics.getOverview(overview)));
     assert.ok(await admitted(owner.clients.analytics.getOverview(overview)));
     // Agents do reach the agent-level RPCs of the same services.
@@ -183,7 +182,7 @@ describe("authorization (real credentials from the tenant service)", () => {
   });
 
   it("holds API keys to their workspace and scopes", async () => {
-    const reader = h.as(await createApiKey(owner, workspaceA, ["conversations:read"]));
+    const reader = (await h.identity.createApiKey(owner, workspaceA, ["conversations:read"])).clients;
     const listed = await reader.conversations.listConversations({ workspaceId: workspaceA });
     assert.deepEqual(
       listed.conversations.map((c) => c.id),
@@ -211,7 +210,7 @@ describe("authorization (real credentials from the tenant service)", () => {
       Code.NotFound,
       "a key on another tenant's workspace",
     );
-    const contactsOnly = h.as(await createApiKey(owner, workspaceA, ["contacts:read"]));
+    const contactsOnly = (await h.identity.createApiKey(owner, workspaceA, ["contacts:read"])).clients;
     assert.equal(
       await outcome(contactsOnly.conversations.listConversations({ workspaceId: workspaceA })),
       Code.PermissionDenied,
@@ -226,7 +225,7 @@ describe("authorization (real credentials from the tenant service)", () => {
       messageIds: [messageA],
       turnEpoch: 1,
     };
-    const ai = h.as(await serviceToken(h, "ai"));
+    const ai = await h.identity.asService("ai");
     const context = await ai.conversations.getTurnContext(req);
     assert.equal(context.conversation?.id, conversationA);
     assert.deepEqual(
@@ -234,9 +233,9 @@ describe("authorization (real credentials from the tenant service)", () => {
       [messageA],
     );
     assert.equal(await outcome(owner.clients.conversations.getTurnContext(req)), Code.PermissionDenied);
-    const key = h.as(await createApiKey(owner, workspaceA, ["conversations:read"]));
+    const key = (await h.identity.createApiKey(owner, workspaceA, ["conversations:read"])).clients;
     assert.equal(await outcome(key.conversations.getTurnContext(req)), Code.PermissionDenied);
-    const delivery = h.as(await serviceToken(h, "delivery"));
+    const delivery = await h.identity.asService("delivery");
     assert.equal(await outcome(delivery.conversations.getTurnContext(req)), Code.PermissionDenied);
     assert.equal(
       await outcome(ai.conversations.listConversations({ workspaceId: workspaceA })),

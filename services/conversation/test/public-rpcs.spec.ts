@@ -7,12 +7,11 @@ import {
 } from "@atendo/proto/conversation/v1";
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
+import type { Owner } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Clients } from "./support/clients.js";
 import { messagesWhen, theConversation } from "./support/db.js";
 import { type Customer, messageReceived, newCustomer } from "./support/events.js";
-import { type Harness, startConversation } from "./support/harness.js";
-import { type Owner, signUpOwner } from "./support/identity.js";
+import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
 const hasCode = (code: Code) => (err: unknown) => err instanceof ConnectError && err.code === code;
 const bodies = (messages: ConversationMessage[]) =>
@@ -20,7 +19,7 @@ const bodies = (messages: ConversationMessage[]) =>
 
 describe("public RPCs (as the workspace's owner)", () => {
   let h: Harness;
-  let owner: Owner;
+  let owner: Owner<Clients>;
   let workspaceId: string;
   let tenantId: string;
   let rpc: Clients["conversations"];
@@ -30,7 +29,7 @@ describe("public RPCs (as the workspace's owner)", () => {
   before(async () => {
     h = await startConversation({ BUFFER_WINDOW_MS: "60000" }, { withTenant: true });
     // PRO: the tests open more workspaces than the free plan's one.
-    owner = await signUpOwner(h, { plan: Plan.PRO });
+    owner = await h.identity.signUpOwner({ plan: Plan.PRO });
     tenantId = owner.tenantId;
     workspaceId = owner.workspaceId;
     rpc = owner.clients.conversations;

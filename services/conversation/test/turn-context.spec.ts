@@ -7,11 +7,9 @@ import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { waitFor } from "@atendo/testing";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Clients } from "./support/clients.js";
 import { messagesWhen, theConversation } from "./support/db.js";
 import { messageReceived, newCustomer, replyGenerated } from "./support/events.js";
-import { type Harness, startConversation } from "./support/harness.js";
-import { serviceToken } from "./support/identity.js";
+import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
 describe("GetTurnContext", () => {
   let h: Harness;
@@ -19,7 +17,7 @@ describe("GetTurnContext", () => {
   let ai: Clients;
   before(async () => {
     h = await startConversation({ BUFFER_WINDOW_MS: "150" }, { withTenant: true });
-    ai = h.as(await serviceToken(h, "ai"));
+    ai = await h.identity.asService("ai");
   });
   after(async () => {
     await h?.stop();

@@ -4,8 +4,7 @@ import { MessageStatus } from "@atendo/proto/common/v1";
 import { AttemptOutcome } from "@atendo/proto/delivery/v1";
 import { GRAPH_ERRORS } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Clients } from "./support/clients.js";
-import { type Harness, startHarness, type TestChannel } from "./support/harness.js";
+import { type Clients, type Harness, startHarness, type TestChannel } from "./support/harness.js";
 
 function rejectsWith(code: Code, pattern: RegExp) {
   return (err: unknown) => {

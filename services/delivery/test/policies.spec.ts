@@ -2,12 +2,11 @@ import assert from "node:assert/strict";
 import { MessageStatus } from "@atendo/proto/common/v1";
 import { DeliveryService, WebhookSubscriptionService } from "@atendo/proto/delivery/v1";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
-import { devServiceCredential, methodsWithoutRule } from "@atendo/service-kit";
+import { methodsWithoutRule } from "@atendo/service-kit";
+import type { Person } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { POLICIES } from "../src/policies.js";
-import type { Clients } from "./support/clients.js";
-import { type Harness, startHarness, type TestChannel } from "./support/harness.js";
-import { addMember, createApiKey, type Person } from "./support/identity.js";
+import { type Clients, type Harness, startHarness, type TestChannel } from "./support/harness.js";
 
 /** The code a call was refused with. */
 async function refusal(call: Promise<unknown>): Promise<Code> {
@@ -33,8 +32,8 @@ describe("delivery policies", function () {
     let messageId: string;
     /** A second workspace of ch's tenant. */
     let otherWorkspaceId: string;
-    let agent: Person;
-    let admin: Person;
+    let agent: Person<Clients>;
+    let admin: Person<Clients>;
 
     const status = (c: Clients, workspaceId = ch.workspaceId) =>
       c.delivery.getDeliveryStatus({ workspaceId, messageId });
@@ -49,18 +48,10 @@ describe("delivery policies", function () {
       await h.waitForStatus(event.messageId, MessageStatus.SENT);
       messageId = event.messageId;
       // A plan with room for a second workspace.
-      await h.admin.clients.tenants.updateTenant({
-        tenantId: ch.tenantId,
-        plan: Plan.PRO,
-        updateMask: { paths: ["plan"] },
-      });
-      const { workspace } = await ch.owner.clients.tenants.createWorkspace({
-        tenantId: ch.tenantId,
-        name: "Filial",
-      });
-      otherWorkspaceId = workspace?.id ?? "";
-      agent = await addMember(h, ch.owner, MemberRole.AGENT);
-      admin = await addMember(h, ch.owner, MemberRole.ADMIN);
+      await h.identity.setPlan(ch.tenantId, Plan.PRO);
+      otherWorkspaceId = (await h.identity.addWorkspace(ch.owner, { name: "Filial" })).workspaceId;
+      agent = await h.identity.addMember(ch.owner, MemberRole.AGENT);
+      admin = await h.identity.addMember(ch.owner, MemberRole.ADMIN);
     });
     after(() => h?.stop());
 
@@ -81,7 +72,7 @@ describe("delivery policies", function () {
     });
 
     it("keeps agents limited to other workspaces out", async () => {
-      const limited = await addMember(h, ch.owner, MemberRole.AGENT, [otherWorkspaceId]);
+      const limited = await h.identity.addMember(ch.owner, MemberRole.AGENT, [otherWorkspaceId]);
       assert.equal(await refusal(status(limited.clients)), Code.PermissionDenied);
       // In their own workspace the message does not exist.
       assert.equal(await refusal(status(limited.clients, otherWorkspaceId)), Code.NotFound);
@@ -94,19 +85,21 @@ describe("delivery policies", function () {
     });
 
     it("holds API keys to their scopes and their workspace", async () => {
-      const reader = h.as(await createApiKey(ch.owner, ch.workspaceId, ["conversations:read"]));
+      const reader = (await h.identity.createApiKey(ch.owner, ch.workspaceId, ["conversations:read"]))
+        .clients;
       assert.equal((await status(reader)).state?.messageId, messageId);
       assert.equal(await refusal(resend(reader)), Code.PermissionDenied);
       assert.equal(await refusal(subscriptions(reader)), Code.PermissionDenied);
 
-      const writer = h.as(await createApiKey(ch.owner, ch.workspaceId, ["messages:write"]));
+      const writer = (await h.identity.createApiKey(ch.owner, ch.workspaceId, ["messages:write"])).clients;
       assert.equal(await refusal(status(writer)), Code.PermissionDenied);
       assert.equal(await refusal(resend(writer)), Code.Unimplemented);
 
-      const hooks = h.as(await createApiKey(ch.owner, ch.workspaceId, ["webhooks:write"]));
+      const hooks = (await h.identity.createApiKey(ch.owner, ch.workspaceId, ["webhooks:write"])).clients;
       assert.equal(await refusal(subscriptions(hooks)), Code.Unimplemented);
 
-      const elsewhere = h.as(await createApiKey(ch.owner, otherWorkspaceId, ["conversations:read"]));
+      const elsewhere = (await h.identity.createApiKey(ch.owner, otherWorkspaceId, ["conversations:read"]))
+        .clients;
       assert.equal(await refusal(status(elsewhere)), Code.PermissionDenied);
     });
 
@@ -114,16 +107,13 @@ describe("delivery policies", function () {
       const stranger = (await h.newChannel()).owner;
       assert.equal(await refusal(status(stranger.clients)), Code.NotFound);
       assert.equal(await refusal(subscriptions(stranger.clients)), Code.NotFound);
-      const key = h.as(await createApiKey(stranger, stranger.workspaceId, ["conversations:read"]));
+      const key = (await h.identity.createApiKey(stranger, stranger.workspaceId, ["conversations:read"]))
+        .clients;
       assert.equal(await refusal(status(key)), Code.NotFound);
     });
 
     it("refuses service tokens: no service calls delivery", async () => {
-      const { serviceToken } = await h.anonymous.auth.issueServiceToken({
-        service: "ingress",
-        credential: devServiceCredential("ingress"),
-      });
-      assert.equal(await refusal(status(h.as(serviceToken))), Code.PermissionDenied);
+      assert.equal(await refusal(status(await h.identity.asService("ingress"))), Code.PermissionDenied);
     });
   });
 });

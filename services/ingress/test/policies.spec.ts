@@ -1,30 +1,14 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
-import { MemberRole } from "@atendo/proto/tenant/v1";
+import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
 import { methodsWithoutRule, ruleOf } from "@atendo/service-kit";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { codeOf } from "@atendo/testing";
+import { Code } from "@connectrpc/connect";
 import { POLICIES } from "../src/policies.js";
 import { textDelivery } from "./support/deliveries.js";
-import {
-  type Clients,
-  type Harness,
-  postSigned,
-  startHarness,
-  type TestChannel,
-  upgradeToPro,
-} from "./support/harness.js";
-import { addMember, apiKeyClients } from "./support/principals.js";
+import { type Clients, type Harness, postSigned, startHarness, type TestChannel } from "./support/harness.js";
 import { settledRowsOf } from "./support/rows.js";
-
-async function codeOf(promise: Promise<unknown>): Promise<Code | "ok"> {
-  try {
-    await promise;
-    return "ok";
-  } catch (err) {
-    return ConnectError.from(err).code;
-  }
-}
 
 describe("ingress policies (the real tenant service issues every credential)", function () {
   this.timeout(30_000);
@@ -39,12 +23,8 @@ describe("ingress policies (the real tenant service issues every credential)", f
     assert.equal((await postSigned(h.ingressUrl, channel, textDelivery(channel).body)).status, 200);
     const [row] = await settledRowsOf(channel.channelId);
     rowId = row?.id ?? "";
-    await upgradeToPro(h, channel.owner);
-    const { workspace } = await channel.owner.clients.tenants.createWorkspace({
-      tenantId: channel.tenantId,
-      name: "Second",
-    });
-    secondWorkspaceId = workspace?.id ?? "";
+    await h.identity.setPlan(channel.tenantId, Plan.PRO);
+    secondWorkspaceId = (await h.identity.addWorkspace(channel.owner, { name: "Second" })).workspaceId;
   });
 
   after(async () => {
@@ -63,7 +43,7 @@ describe("ingress policies (the real tenant service issues every credential)", f
   });
 
   it("lets the workspace's owner and admins list, read and replay its deliveries", async () => {
-    const admin = await addMember(h, channel.owner, MemberRole.ADMIN);
+    const admin = (await h.identity.addMember(channel.owner, MemberRole.ADMIN)).clients;
     for (const who of [channel.owner.clients, admin]) {
       const c = calls(who);
       assert.deepEqual([await c.list(), await c.get(), await c.replay()], ["ok", "ok", "ok"]);
@@ -82,7 +62,7 @@ describe("ingress policies (the real tenant service issues every credential)", f
   });
 
   it("answers not_found to a user of another tenant, whatever they name", async () => {
-    const stranger = await h.signUp();
+    const stranger = await h.identity.signUpOwner();
     const c = calls(stranger.clients);
     assert.deepEqual(
       [await c.list(), await c.get(), await c.replay()],
@@ -102,7 +82,7 @@ describe("ingress policies (the real tenant service issues every credential)", f
   });
 
   it("refuses agents: these are admin RPCs", async () => {
-    const agent = await addMember(h, channel.owner, MemberRole.AGENT);
+    const agent = (await h.identity.addMember(channel.owner, MemberRole.AGENT)).clients;
     const c = calls(agent);
     assert.deepEqual(
       [await c.list(), await c.get(), await c.replay()],
@@ -111,19 +91,24 @@ describe("ingress policies (the real tenant service issues every credential)", f
   });
 
   it("checks API keys' scopes and workspace", async () => {
-    const reader = calls(await apiKeyClients(h, channel.owner, channel.workspaceId, ["channels:read"]));
+    const reader = calls(
+      (await h.identity.createApiKey(channel.owner, channel.workspaceId, ["channels:read"])).clients,
+    );
     assert.deepEqual(
       [await reader.list(), await reader.get(), await reader.replay()],
       ["ok", "ok", Code.PermissionDenied],
     );
-    const writer = calls(await apiKeyClients(h, channel.owner, channel.workspaceId, ["channels:write"]));
+    const writer = calls(
+      (await h.identity.createApiKey(channel.owner, channel.workspaceId, ["channels:write"])).clients,
+    );
     assert.deepEqual([await writer.list(), await writer.replay()], [Code.PermissionDenied, "ok"]);
     const unrelated = calls(
-      await apiKeyClients(h, channel.owner, channel.workspaceId, ["conversations:read"]),
+      (await h.identity.createApiKey(channel.owner, channel.workspaceId, ["conversations:read"])).clients,
     );
     assert.equal(await unrelated.list(), Code.PermissionDenied);
     const elsewhere = calls(
-      await apiKeyClients(h, channel.owner, secondWorkspaceId, ["channels:read", "channels:write"]),
+      (await h.identity.createApiKey(channel.owner, secondWorkspaceId, ["channels:read", "channels:write"]))
+        .clients,
     );
     assert.deepEqual(
       [await elsewhere.list(), await elsewhere.get(), await elsewhere.replay()],
@@ -153,11 +138,7 @@ describe("ingress policies (the real tenant service issues every credential)", f
   });
 
   it("refuses service tokens: no service calls these RPCs", async () => {
-    const { serviceToken } = await h.anonymous.auth.issueServiceToken({
-      service: "conversation",
-      credential: "dev-service-credential-conversation",
-    });
-    const c = calls(h.as(serviceToken));
+    const c = calls(await h.identity.asService("conversation"));
     assert.deepEqual(
       [await c.list(), await c.get(), await c.replay()],
       [Code.PermissionDenied, Code.PermissionDenied, Code.PermissionDenied],

@@ -2,16 +2,15 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Consumer } from "@atendo/bus";
 import { ApiKeyRevokedSchema, MemberRole, PrincipalKind } from "@atendo/proto/tenant/v1";
-import { adminQuery, waitFor } from "@atendo/testing";
+import { adminQuery, type TenantClients, waitFor } from "@atendo/testing";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import { addMember, signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
-import { type Clients, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("ApiKeyService and API key introspection", () => {
   let h: TenantHarness;
-  let ingress: Clients;
+  let ingress: TenantClients;
   let consumer: Consumer;
   const revoked: Array<{ apiKeyId: string; prefix: string; tenantId: string }> = [];
 
@@ -31,7 +30,7 @@ describe("ApiKeyService and API key introspection", () => {
   });
 
   it("shows the key once, stores only its SHA-256, and finds it by prefix", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     const res = await owner.clients.apiKeys.createApiKey({
       workspaceId: owner.workspaceId,
       name: "CRM sync",
@@ -98,8 +97,8 @@ describe("ApiKeyService and API key introspection", () => {
   });
 
   it("authenticates calls by its scopes and workspace", async () => {
-    const owner = await signUpOwner(h);
-    const other = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
+    const other = await h.identity.signUpOwner();
     const { secret } = await owner.clients.apiKeys.createApiKey({
       workspaceId: owner.workspaceId,
       name: "Reader",
@@ -137,7 +136,7 @@ describe("ApiKeyService and API key introspection", () => {
   });
 
   it("stops working at once when revoked, and tells the other services", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     const { secret, apiKey } = await owner.clients.apiKeys.createApiKey({
       workspaceId: owner.workspaceId,
       name: "Doomed",
@@ -171,7 +170,7 @@ describe("ApiKeyService and API key introspection", () => {
   });
 
   it("refuses an expired key and records use at most once a minute", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     const { secret, apiKey } = await owner.clients.apiKeys.createApiKey({
       workspaceId: owner.workspaceId,
       name: "Short-lived",
@@ -211,8 +210,8 @@ describe("ApiKeyService and API key introspection", () => {
   });
 
   it("is for admins: agents cannot create keys, and bad input names the field", async () => {
-    const owner = await signUpOwner(h);
-    const agent = await addMember(h, owner, MemberRole.AGENT);
+    const owner = await h.identity.signUpOwner();
+    const agent = await h.identity.addMember(owner, MemberRole.AGENT);
     const denied = await rejection(
       agent.clients.apiKeys.createApiKey({
         workspaceId: owner.workspaceId,

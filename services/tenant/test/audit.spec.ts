@@ -3,14 +3,13 @@ import { newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
 import { AuditRecordedSchema } from "@atendo/proto/assistant/v1";
 import { type AuditEntry, MemberRole, PrincipalKind } from "@atendo/proto/tenant/v1";
-import { adminQuery, waitFor } from "@atendo/testing";
+import { adminQuery, uniqueEmail, waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { whatsappConfig } from "./support/fixtures.js";
-import { addMember, raiseLimits, signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
-import { startTenantForTest, type TenantHarness, uniqueEmail } from "./support/start-tenant.js";
+import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("audit log", () => {
   let h: TenantHarness;
@@ -26,8 +25,8 @@ describe("audit log", () => {
     summary === "" ? {} : (JSON.parse(summary) as Record<string, unknown>);
 
   it("records every kind of change with its actor and before/after summaries, never a secret", async () => {
-    const owner = await signUpOwner(h);
-    await raiseLimits(h, owner.tenantId);
+    const owner = await h.identity.signUpOwner();
+    await h.identity.raiseLimits(owner.tenantId);
     const { workspace } = await owner.clients.tenants.createWorkspace({
       tenantId: owner.tenantId,
       name: "Two",
@@ -38,7 +37,7 @@ describe("audit log", () => {
       updateMask: { paths: ["name"] },
       name: "Deux",
     });
-    const agent = await addMember(h, owner, MemberRole.AGENT);
+    const agent = await h.identity.addMember(owner, MemberRole.AGENT);
     await owner.clients.tenants.updateMemberRole({
       tenantId: owner.tenantId,
       userId: agent.userId,
@@ -174,10 +173,10 @@ describe("audit log", () => {
   });
 
   it("filters by action prefix, target, actor, workspace and time, for admins of the tenant only", async () => {
-    const owner = await signUpOwner(h);
-    await raiseLimits(h, owner.tenantId);
-    const admin = await addMember(h, owner, MemberRole.ADMIN);
-    const agent = await addMember(h, owner, MemberRole.AGENT);
+    const owner = await h.identity.signUpOwner();
+    await h.identity.raiseLimits(owner.tenantId);
+    const admin = await h.identity.addMember(owner, MemberRole.ADMIN);
+    const agent = await h.identity.addMember(owner, MemberRole.AGENT);
     const { channel } = await admin.clients.channels.createChannel({
       workspaceId: owner.workspaceId,
       name: "Web",
@@ -226,7 +225,7 @@ describe("audit log", () => {
   });
 
   it("stores the assistant service's AuditRecorded entries once", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     const entryId = newId();
     const assistantId = newId();
     const event = create(AuditRecordedSchema, {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { addMember, claimsOf, fromNewIp, headerOf, newPassword, signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
-import { startTenantForTest, type TenantHarness, uniqueEmail, uniqueSlug } from "./support/start-tenant.js";
+import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { claimsOf, headerOf } from "./support/tokens.js";
 
 describe("AuthService: sign-up, login, sessions", () => {
   let h: TenantHarness;
@@ -165,7 +165,7 @@ describe("AuthService: sign-up, login, sessions", () => {
 
   describe("Login", () => {
     it("logs in with the right password and records the time", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const res = await h.anonymous.auth.login(
         { email: owner.email.toUpperCase(), password: owner.password },
         fromNewIp(),
@@ -182,7 +182,7 @@ describe("AuthService: sign-up, login, sessions", () => {
     });
 
     it("gives one answer to a wrong password and to an unknown email", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const wrong = await rejection(
         h.anonymous.auth.login({ email: owner.email, password: "wrong-password" }, fromNewIp()),
       );
@@ -195,7 +195,7 @@ describe("AuthService: sign-up, login, sessions", () => {
     });
 
     it("stores argon2id hashes with at least OWASP's minimum parameters", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const [row] = await adminQuery<{ hash: string }>(
         "select password_hash as hash from tenant.users where id = $1",
         [owner.userId],
@@ -212,8 +212,8 @@ describe("AuthService: sign-up, login, sessions", () => {
     });
 
     it("signs into the tenant asked for, else the one used last", async () => {
-      const owner = await signUpOwner(h);
-      const other = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
+      const other = await h.identity.signUpOwner();
       // The first owner joins the second tenant with their existing account.
       const invited = await other.clients.tenants.inviteMember({
         tenantId: other.tenantId,
@@ -266,7 +266,7 @@ describe("AuthService: sign-up, login, sessions", () => {
 
   describe("RefreshToken and Logout", () => {
     it("rotates: each refresh gives a new pair, and the used token stops working", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const first = owner.tokens.refreshToken;
       const second = (await h.anonymous.auth.refreshToken({ refreshToken: first })).tokens;
       assert.ok(second);
@@ -292,7 +292,7 @@ describe("AuthService: sign-up, login, sessions", () => {
     });
 
     it("revokes the whole family when a used token comes back", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const stolen = owner.tokens.refreshToken;
       const legit = (await h.anonymous.auth.refreshToken({ refreshToken: stolen })).tokens;
       assert.ok(legit);
@@ -311,7 +311,7 @@ describe("AuthService: sign-up, login, sessions", () => {
     });
 
     it("logs out: the family is revoked, other sessions stay", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const other = await h.anonymous.auth.login(
         { email: owner.email, password: owner.password },
         fromNewIp(),
@@ -329,8 +329,8 @@ describe("AuthService: sign-up, login, sessions", () => {
     });
 
     it("refuses garbage and refreshes into the member's current role", async () => {
-      const owner = await signUpOwner(h);
-      const agent = await addMember(h, owner, MemberRole.AGENT);
+      const owner = await h.identity.signUpOwner();
+      const agent = await h.identity.addMember(owner, MemberRole.AGENT);
       assert.equal(claimsOf(agent.tokens.accessToken).role, "agent");
       await owner.clients.tenants.updateMemberRole({
         tenantId: owner.tenantId,

@@ -7,11 +7,12 @@ import {
   TenantService,
 } from "@atendo/proto/tenant/v1";
 import { createServiceClient, methodsWithoutRule, ruleOf } from "@atendo/service-kit";
+import { type Owner, type Person, type TenantClients, uniqueEmail } from "@atendo/testing";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { POLICIES } from "../src/policies.js";
-import { addMember, raiseLimits, signUpOwner, signWithServiceKey } from "./support/identity.js";
-import { startTenantForTest, type TenantHarness, uniqueEmail } from "./support/start-tenant.js";
+import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { signWithServiceKey } from "./support/tokens.js";
 
 const SERVICES: readonly DescService[] = [TenantService, AuthService, ChannelService, ApiKeyService];
 const UUID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
@@ -57,18 +58,18 @@ type Call = (req: object, options?: { headers?: Record<string, string> }) => Pro
 
 describe("authorization matrix of the tenant service", () => {
   let h: TenantHarness;
-  let owner: Awaited<ReturnType<typeof signUpOwner>>;
-  let stranger: Awaited<ReturnType<typeof signUpOwner>>;
-  let agent: Awaited<ReturnType<typeof addMember>>;
+  let owner: Owner<TenantClients>;
+  let stranger: Owner<TenantClients>;
+  let agent: Person<TenantClients>;
   let secondWorkspace: string;
   let readKey: string;
 
   before(async () => {
     h = await startTenantForTest();
-    owner = await signUpOwner(h);
-    stranger = await signUpOwner(h);
-    await raiseLimits(h, owner.tenantId);
-    agent = await addMember(h, owner, MemberRole.AGENT);
+    owner = await h.identity.signUpOwner();
+    stranger = await h.identity.signUpOwner();
+    await h.identity.raiseLimits(owner.tenantId);
+    agent = await h.identity.addMember(owner, MemberRole.AGENT);
     secondWorkspace =
       (await owner.clients.tenants.createWorkspace({ tenantId: owner.tenantId, name: "Second" })).workspace
         ?.id ?? "";

@@ -10,10 +10,10 @@ import {
   TenantCreatedSchema,
   WorkspaceCreatedSchema,
 } from "@atendo/proto/tenant/v1";
-import { waitFor } from "@atendo/testing";
+import { uniqueSlug, waitFor } from "@atendo/testing";
 import { toBinary } from "@bufbuild/protobuf";
 import { whatsappConfig } from "./support/fixtures.js";
-import { startTenantForTest, type TenantHarness, uniqueSlug } from "./support/start-tenant.js";
+import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 const SCHEMAS = [
   TenantCreatedSchema,

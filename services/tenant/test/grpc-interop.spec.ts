@@ -4,11 +4,11 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, uniqueSlug } from "@atendo/testing";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { writeProtovalidateInclude } from "./support/protovalidate-include.js";
-import { startTenantForTest, type TenantHarness, uniqueSlug } from "./support/start-tenant.js";
+import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 type Callback = (err: grpc.ServiceError | null, res?: unknown) => void;
 type UnaryMethod = (req: object, metadata: grpc.Metadata, cb: Callback) => void;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Code } from "@connectrpc/connect";
 import { whatsappConfig } from "./support/fixtures.js";
-import { claimsOf, headerOf, signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { claimsOf, headerOf } from "./support/tokens.js";
 
 const UUID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 const INGRESS_CREDENTIAL = "ingress-credential-for-tests-0123";
@@ -50,7 +50,7 @@ describe("internal tokens: service and visitor tokens", () => {
     });
 
     it("lets a service call only the internal RPCs its rule lists", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const { channel } = await owner.clients.channels.createChannel({
         workspaceId: owner.workspaceId,
         name: "WA",
@@ -79,7 +79,7 @@ describe("internal tokens: service and visitor tokens", () => {
 
   describe("IssueVisitorToken", () => {
     it("signs a visitor token scoped to one web channel and session", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const { channel } = await owner.clients.channels.createChannel({
         workspaceId: owner.workspaceId,
         name: "Site",
@@ -136,8 +136,8 @@ describe("internal tokens: service and visitor tokens", () => {
     });
 
     it("refuses other channels, other tenants, other callers and bad lifetimes", async () => {
-      const owner = await signUpOwner(h);
-      const other = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
+      const other = await h.identity.signUpOwner();
       const { channel } = await owner.clients.channels.createChannel({
         workspaceId: owner.workspaceId,
         name: "WA",

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { testEnv } from "@atendo/testing";
+import { testEnv, uniqueEmail } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { Redis } from "ioredis";
-import { signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
-import { randomIp, startTenantForTest, type TenantHarness, uniqueEmail } from "./support/start-tenant.js";
+import { randomIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("login failure limits (Redis)", () => {
   let h: TenantHarness;
@@ -30,7 +29,7 @@ describe("login failure limits (Redis)", () => {
     `login-failures:account:${createHash("sha256").update(email).digest("base64url")}`;
 
   it("blocks an account after its limit, from any address, with the same answer as for no account", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     for (let i = 0; i < 3; i++) {
       assert.equal(
         (await rejection(login(owner.email, "wrong-password", randomIp()))).code,
@@ -66,7 +65,7 @@ describe("login failure limits (Redis)", () => {
         Code.Unauthenticated,
       );
     }
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     assert.equal((await rejection(login(owner.email, owner.password, ip))).code, Code.ResourceExhausted);
     // The right-most X-Forwarded-For entry is the edge's: the client's own claim to the left does not count.
     assert.equal(await redis.get(`login-failures:ip:${ip}`), "5");
@@ -76,7 +75,7 @@ describe("login failure limits (Redis)", () => {
   });
 
   it("clears the account counter after a successful login", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     await rejection(login(owner.email, "wrong-password", randomIp()));
     await rejection(login(owner.email, "wrong-password", randomIp()));
     assert.equal(await redis.get(accountKey(owner.email)), "2");

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import type { Consumer } from "@atendo/bus";
 import { MemberChange, MemberChangedSchema, MemberRole } from "@atendo/proto/tenant/v1";
-import { adminQuery, waitFor } from "@atendo/testing";
+import { adminQuery, newPassword, uniqueEmail, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
-import { addMember, claimsOf, fromNewIp, newPassword, raiseLimits, signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
-import { startTenantForTest, type TenantHarness, uniqueEmail } from "./support/start-tenant.js";
+import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { claimsOf } from "./support/tokens.js";
 
 describe("members and invitations", () => {
   let h: TenantHarness;
@@ -33,7 +33,7 @@ describe("members and invitations", () => {
 
   describe("InviteMember / AcceptInvitation", () => {
     it("invites by email through the sender and lets a new person join with a session", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const email = uniqueEmail("new");
       const invited = await owner.clients.tenants.inviteMember({
         tenantId: owner.tenantId,
@@ -82,7 +82,7 @@ describe("members and invitations", () => {
     });
 
     it("replaces an open invitation of the same address, and refuses members and bad tokens", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const email = uniqueEmail("twice");
       const first = await owner.clients.tenants.inviteMember({
         tenantId: owner.tenantId,
@@ -123,8 +123,8 @@ describe("members and invitations", () => {
     });
 
     it("lets an existing account join with its password (or its session), never with a wrong one", async () => {
-      const owner = await signUpOwner(h);
-      const other = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
+      const other = await h.identity.signUpOwner();
       const invited = await owner.clients.tenants.inviteMember({
         tenantId: owner.tenantId,
         email: other.email,
@@ -151,10 +151,10 @@ describe("members and invitations", () => {
     });
 
     it("keeps owners' invitations for owners, and checks the input", async () => {
-      const owner = await signUpOwner(h);
-      await raiseLimits(h, owner.tenantId);
-      const admin = await addMember(h, owner, MemberRole.ADMIN);
-      const agent = await addMember(h, owner, MemberRole.AGENT);
+      const owner = await h.identity.signUpOwner();
+      await h.identity.raiseLimits(owner.tenantId);
+      const admin = await h.identity.addMember(owner, MemberRole.ADMIN);
+      const agent = await h.identity.addMember(owner, MemberRole.AGENT);
       const ownerByAdmin = await rejection(
         admin.clients.tenants.inviteMember({
           tenantId: owner.tenantId,
@@ -216,8 +216,8 @@ describe("members and invitations", () => {
     });
 
     it("counts members and open invitations against the plan's limit", async () => {
-      const owner = await signUpOwner(h); // FREE: 3 members
-      await addMember(h, owner, MemberRole.AGENT);
+      const owner = await h.identity.signUpOwner(); // FREE: 3 members
+      await h.identity.addMember(owner, MemberRole.AGENT);
       await owner.clients.tenants.inviteMember({
         tenantId: owner.tenantId,
         email: uniqueEmail(),
@@ -237,9 +237,9 @@ describe("members and invitations", () => {
 
   describe("roles and removal", () => {
     it("changes roles and workspaces; owners only are managed by owners", async () => {
-      const owner = await signUpOwner(h);
-      const admin = await addMember(h, owner, MemberRole.ADMIN);
-      const agent = await addMember(h, owner, MemberRole.AGENT);
+      const owner = await h.identity.signUpOwner();
+      const admin = await h.identity.addMember(owner, MemberRole.ADMIN);
+      const agent = await h.identity.addMember(owner, MemberRole.AGENT);
       const updated = await admin.clients.tenants.updateMemberRole({
         tenantId: owner.tenantId,
         userId: agent.userId,
@@ -298,7 +298,7 @@ describe("members and invitations", () => {
     });
 
     it("never leaves a tenant without an owner", async () => {
-      const owner = await signUpOwner(h);
+      const owner = await h.identity.signUpOwner();
       const demote = await rejection(
         owner.clients.tenants.updateMemberRole({
           tenantId: owner.tenantId,
@@ -317,7 +317,7 @@ describe("members and invitations", () => {
       );
       assert.equal(row?.role, "OWNER");
       // With a second owner, the first may step down.
-      const second = await addMember(h, owner, MemberRole.OWNER);
+      const second = await h.identity.addMember(owner, MemberRole.OWNER);
       await second.clients.tenants.updateMemberRole({
         tenantId: owner.tenantId,
         userId: owner.userId,
@@ -326,8 +326,8 @@ describe("members and invitations", () => {
     });
 
     it("removes a member and ends their sessions", async () => {
-      const owner = await signUpOwner(h);
-      const agent = await addMember(h, owner, MemberRole.AGENT);
+      const owner = await h.identity.signUpOwner();
+      const agent = await h.identity.addMember(owner, MemberRole.AGENT);
       await owner.clients.tenants.removeMember({ tenantId: owner.tenantId, userId: agent.userId });
       const refresh = await rejection(
         h.anonymous.auth.refreshToken({ refreshToken: agent.tokens.refreshToken }),
@@ -352,11 +352,11 @@ describe("members and invitations", () => {
 
   describe("ListMembers", () => {
     it("lists by name with filters and pages", async () => {
-      const owner = await signUpOwner(h);
-      await raiseLimits(h, owner.tenantId);
-      const b = await addMember(h, owner, MemberRole.AGENT, [owner.workspaceId], "bruno");
-      const a = await addMember(h, owner, MemberRole.ADMIN, [], "Alice");
-      const c = await addMember(h, owner, MemberRole.AGENT, [], "Carla");
+      const owner = await h.identity.signUpOwner();
+      await h.identity.raiseLimits(owner.tenantId);
+      const b = await h.identity.addMember(owner, MemberRole.AGENT, [owner.workspaceId], { name: "bruno" });
+      const a = await h.identity.addMember(owner, MemberRole.ADMIN, [], { name: "Alice" });
+      const c = await h.identity.addMember(owner, MemberRole.AGENT, [], { name: "Carla" });
       const names: string[] = [];
       let pageToken = "";
       do {

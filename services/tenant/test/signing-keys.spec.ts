@@ -3,9 +3,9 @@ import { adminQuery, waitFor } from "@atendo/testing";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import type { JSONWebKeySet } from "jose";
-import { fromNewIp, headerOf, signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
-import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { headerOf } from "./support/tokens.js";
 
 const GRACE_S = 3;
 
@@ -125,7 +125,7 @@ describe("signing keys: JWKS and rotation", () => {
   });
 
   it("lets platform admins only rotate", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     const before = await kids();
     const err = await rejection(owner.clients.auth.rotateSigningKey({}));
     assert.equal(err.code, Code.PermissionDenied);

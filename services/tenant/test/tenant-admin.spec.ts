@@ -8,18 +8,17 @@ import {
   TenantSuspendedSchema,
   TenantUpdatedSchema,
 } from "@atendo/proto/tenant/v1";
-import { waitFor } from "@atendo/testing";
+import { type TenantClients, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { whatsappConfig } from "./support/fixtures.js";
-import { addMember, fromNewIp, raiseLimits, signUpOwner } from "./support/identity.js";
 import { rejection } from "./support/rejection.js";
-import { type Clients, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
+import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 const SCHEMAS = [TenantSuspendedSchema, TenantReactivatedSchema, TenantUpdatedSchema] as const;
 
 describe("tenant settings, suspension and workspaces", () => {
   let h: TenantHarness;
-  let ingress: Clients;
+  let ingress: TenantClients;
   let consumer: Consumer;
   const events: Array<{ type: string; tenantId: string; detail: string }> = [];
 
@@ -48,7 +47,7 @@ describe("tenant settings, suspension and workspaces", () => {
   const eventsOf = (tenantId: string) => events.filter((e) => e.tenantId === tenantId);
 
   it("suspends and reactivates a tenant (platform admins), with events and their effects", async () => {
-    const owner = await signUpOwner(h);
+    const owner = await h.identity.signUpOwner();
     const { channel } = await owner.clients.channels.createChannel({
       workspaceId: owner.workspaceId,
       name: "WA",
@@ -111,8 +110,8 @@ describe("tenant settings, suspension and workspaces", () => {
   });
 
   it("lets owners rename their tenant and platform admins change its plan", async () => {
-    const owner = await signUpOwner(h);
-    const admin = await addMember(h, owner, MemberRole.ADMIN);
+    const owner = await h.identity.signUpOwner();
+    const admin = await h.identity.addMember(owner, MemberRole.ADMIN);
     const renamed = await owner.clients.tenants.updateTenant({
       tenantId: owner.tenantId,
       updateMask: { paths: ["name"] },
@@ -169,14 +168,14 @@ describe("tenant settings, suspension and workspaces", () => {
   });
 
   it("updates workspaces (admins) and shows members only their workspaces", async () => {
-    const owner = await signUpOwner(h);
-    await raiseLimits(h, owner.tenantId);
+    const owner = await h.identity.signUpOwner();
+    await h.identity.raiseLimits(owner.tenantId);
     const { workspace: second } = await owner.clients.tenants.createWorkspace({
       tenantId: owner.tenantId,
       name: "Second",
     });
     const secondId = second?.id ?? "";
-    const agent = await addMember(h, owner, MemberRole.AGENT, [secondId]);
+    const agent = await h.identity.addMember(owner, MemberRole.AGENT, [secondId]);
     const updated = await owner.clients.tenants.updateWorkspace({
       workspaceId: secondId,
       updateMask: { paths: ["name", "time_zone", "default_language"] },

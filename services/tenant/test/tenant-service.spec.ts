@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { MemberRole, Plan, TenantStatus } from "@atendo/proto/tenant/v1";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { rejection } from "./support/rejection.js";
-import { startTenantForTest, type TenantHarness, uniqueEmail, uniqueSlug } from "./support/start-tenant.js";
+import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("TenantService", () => {
   let h: TenantHarness;

@@ -1,49 +1,21 @@
-import { randomBytes } from "node:crypto";
 import { newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
 import type { ReplyGenerated } from "@atendo/proto/ai/v1";
 import { ChannelType, ModelProvider } from "@atendo/proto/common/v1";
 import type { TurnReady } from "@atendo/proto/conversation/v1";
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
-import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
+import { Plan } from "@atendo/proto/tenant/v1";
+import type { Owner } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import type { Clients } from "./clients.js";
-import type { Stack } from "./stack.js";
+import type { Clients, Stack } from "./stack.js";
 
-/** A tenant signed up by its owner, with its first workspace; the clients send the owner's token. */
-export interface Workspace extends Clients {
-  tenantId: string;
-  workspaceId: string;
-  ownerId: string;
-}
-
-/** Someone other than the owner (a member or an API key), with clients sending its credential. */
-export interface Caller extends Clients {
-  id: string;
-}
-
-const unique = () => randomBytes(6).toString("hex");
+/** A tenant's owner, placed in one of its workspaces, with clients that call as them. */
+export type Workspace = Owner<Clients>;
 
 /** A new tenant (ENTERPRISE: no plan limits, set by the platform admin) signed up by its owner. */
-export async function createWorkspace(stack: Stack): Promise<Workspace> {
-  const id = unique();
-  const res = await stack.anonymous.auth.signUp({
-    email: `owner-${id}@example.com`,
-    password: `password-${id}`,
-    name: `Owner ${id}`,
-    tenantName: `Tenant ${id}`,
-  });
-  const tenantId = res.tenant?.id ?? "";
-  const workspaceId = res.workspace?.id ?? "";
-  const token = res.tokens?.accessToken ?? "";
-  if (tenantId === "" || workspaceId === "" || token === "") throw new Error("signUp answered incompletely");
-  await stack.platform.tenants.updateTenant({
-    tenantId,
-    updateMask: { paths: ["plan"] },
-    plan: Plan.ENTERPRISE,
-  });
-  return { ...stack.as(token), tenantId, workspaceId, ownerId: res.user?.id ?? "" };
+export function createWorkspace(stack: Stack): Promise<Workspace> {
+  return stack.identity.signUpOwner({ plan: Plan.ENTERPRISE });
 }
 
 /** The platform admin sets the tenant's limits: `monthlyAiMessages` AI replies a month, nothing else capped. */
@@ -52,55 +24,8 @@ export async function setMonthlyAiMessages(
   ws: Workspace,
   monthlyAiMessages: number,
 ): Promise<void> {
-  const { tenant } = await stack.platform.tenants.updateTenant({
-    tenantId: ws.tenantId,
-    updateMask: { paths: ["limits"] },
-    limits: { monthlyAiMessages },
-  });
-  if (tenant?.limits?.monthlyAiMessages !== monthlyAiMessages)
-    throw new Error("updateTenant kept other limits");
-}
-
-/** A member of the owner's tenant with `role`. */
-export async function addMember(stack: Stack, owner: Workspace, role: MemberRole): Promise<Caller> {
-  const id = unique();
-  const { invitationToken } = await owner.tenants.inviteMember({
-    tenantId: owner.tenantId,
-    email: `member-${id}@example.com`,
-    role,
-  });
-  const accepted = await stack.anonymous.tenants.acceptInvitation({
-    invitationToken,
-    name: `Member ${id}`,
-    password: `password-${id}`,
-  });
-  const token = accepted.tokens?.accessToken ?? "";
-  if (token === "") throw new Error("acceptInvitation returned no token");
-  return { ...stack.as(token), id: accepted.user?.id ?? "" };
-}
-
-export const agentOf = (stack: Stack, owner: Workspace) => addMember(stack, owner, MemberRole.AGENT);
-
-/** An API key of the owner's workspace holding `scopes`. */
-export async function apiKeyOf(stack: Stack, owner: Workspace, scopes: string[]): Promise<Caller> {
-  const { apiKey, secret } = await owner.apiKeys.createApiKey({
-    workspaceId: owner.workspaceId,
-    name: `Key ${unique()}`,
-    scopes,
-  });
-  if (apiKey === undefined || secret === "") throw new Error("createApiKey returned no key");
-  return { ...stack.as(secret), id: apiKey.id };
-}
-
-/** A web-chat channel of the workspace. */
-export async function createChannel(ws: Workspace): Promise<string> {
-  const { channel } = await ws.channels.createChannel({
-    workspaceId: ws.workspaceId,
-    name: `Site ${newId()}`,
-    config: { case: "web", value: { allowedOrigins: [] } },
-  });
-  if (channel === undefined) throw new Error("createChannel returned no channel");
-  return channel.id;
+  const limits = await stack.identity.setLimits(ws.tenantId, { monthlyAiMessages });
+  if (limits.monthlyAiMessages !== monthlyAiMessages) throw new Error("UpdateTenant kept the old limit");
 }
 
 /** An offline assistant, bound to `channelId` when given. */
@@ -108,7 +33,7 @@ export async function createAssistant(
   ws: Workspace,
   options: { language?: string; channelId?: string; handoffKeywords?: string[] } = {},
 ): Promise<string> {
-  const { assistant } = await ws.assistants.createAssistant({
+  const { assistant } = await ws.clients.assistants.createAssistant({
     workspaceId: ws.workspaceId,
     name: `Assistant ${newId()}`,
     language: options.language ?? "pt-BR",
@@ -117,7 +42,7 @@ export async function createAssistant(
   });
   if (assistant === undefined) throw new Error("createAssistant returned no assistant");
   if (options.channelId !== undefined) {
-    await ws.assistants.bindChannel({
+    await ws.clients.assistants.bindChannel({
       workspaceId: ws.workspaceId,
       assistantId: assistant.id,
       channelId: options.channelId,

@@ -4,30 +4,47 @@
 import { loadConfig as loadAssistantConfig, start as startAssistant } from "@atendo/assistant";
 import { type Bus, connectBus } from "@atendo/bus";
 import { loadConfig as loadConversationConfig, start as startConversation } from "@atendo/conversation";
+import { AiService } from "@atendo/proto/ai/v1";
+import { AssistantService } from "@atendo/proto/assistant/v1";
+import { ConversationService } from "@atendo/proto/conversation/v1";
 import { createLogger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
-import { testEnv, uniqueNamespace } from "@atendo/testing";
+import {
+  type ClientsOf,
+  clientsFor,
+  createIdentityKit,
+  type IdentityKit,
+  TENANT_SERVICES,
+  type TenantClients,
+  testEnv,
+  uniqueNamespace,
+} from "@atendo/testing";
 import { loadConfig, start } from "../../src/main.js";
 import { type Capture, startCapture } from "./capture.js";
-import { type Clients, clientsFor } from "./clients.js";
 
 export const logger = createLogger({
   service: "ai-test",
   level: (process.env.TEST_LOG_LEVEL as "debug" | "info" | "warn" | undefined) ?? "silent",
 });
 
+/** Clients of every service of the test stack but the ai service's own: one client each. */
+export type Clients = TenantClients &
+  ClientsOf<{
+    assistants: typeof AssistantService;
+    conversations: typeof ConversationService;
+    ai: typeof AiService;
+  }>;
+
 export interface Stack {
   namespace: string;
   bus: Bus;
   capture: Capture;
-  /** A platform admin (PLATFORM_ADMIN_EMAILS) of the tenant service: changes plans. */
-  platform: Clients;
+  /** Owners, members, API keys and service tokens issued by the tenant service; its platform admin. */
+  identity: IdentityKit<Clients>;
   /** Clients sending `Authorization: Bearer <credential>` (a token or an API key). */
   as(credential: string): Clients;
   /** Clients sending no credentials. */
   anonymous: Clients;
-  /** Clients with a service token of `service`, traded for its development credential. */
-  asService(service: string): Promise<Clients>;
   stop(): Promise<void>;
 }
 
@@ -111,34 +128,19 @@ export async function startStack(): Promise<Stack> {
     stops.push(() => bus.close());
     const capture = await startCapture(bus);
 
-    const urls = {
-      tenant: tenantUrl,
-      assistant: url(assistant.port),
-      conversation: url(conversation.port),
-      ai: url(ai.port),
-    };
-    const anonymous = clientsFor(urls, undefined);
-    const as = (credential: string) => clientsFor(urls, credential);
-    const signedUp = await anonymous.auth.signUp({
-      email: adminEmail,
-      password: `platform-${namespace}`,
-      name: "Platform Admin",
-      tenantName: "Platform",
+    const as = (credential?: string): Clients => ({
+      ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
+      ...clientsFor(url(assistant.port), credential, { assistants: AssistantService }),
+      ...clientsFor(url(conversation.port), credential, { conversations: ConversationService }),
+      ...clientsFor(url(ai.port), credential, { ai: AiService }),
     });
     return {
       namespace,
       bus,
       capture,
-      platform: as(signedUp.tokens?.accessToken ?? ""),
+      identity: createIdentityKit({ tenantUrl, clients: as, platformAdmin: { email: adminEmail } }),
       as,
-      anonymous,
-      async asService(service) {
-        const { serviceToken } = await anonymous.auth.issueServiceToken({
-          service,
-          credential: `dev-service-credential-${service}`,
-        });
-        return as(serviceToken);
-      },
+      anonymous: as(),
       stop,
     };
   } catch (err) {

@@ -1,25 +1,38 @@
 // Starts the real services an assistant test needs (tenant + assistant) on the shared test stack,
 // each run isolated by its own bus namespace, Redis prefix and token issuer.
+
 import { type Bus, connectBus } from "@atendo/bus";
+import { AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
 import { createLogger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
-import { testEnv, uniqueNamespace } from "@atendo/testing";
+import {
+  type ClientsOf,
+  clientsFor,
+  createIdentityKit,
+  type IdentityKit,
+  TENANT_SERVICES,
+  type TenantClients,
+  testEnv,
+  uniqueNamespace,
+} from "@atendo/testing";
 import { loadConfig, start } from "../../src/main.js";
-import { type Clients, clientsFor } from "./clients.js";
+
+const ASSISTANT_SERVICES = { assistants: AssistantService, knowledge: KnowledgeService } as const;
+
+/** Clients of the tenant and assistant services, all sending one caller's credential. */
+export type Clients = ClientsOf<typeof ASSISTANT_SERVICES> & TenantClients;
 
 export interface Stack {
   namespace: string;
   bus: Bus;
   tenantUrl: string;
   assistantUrl: string;
-  /** A platform admin (PLATFORM_ADMIN_EMAILS) of the tenant service: changes plans. */
-  platform: Clients;
+  /** Owners, members, API keys and service tokens issued by the tenant service; its platform admin. */
+  identity: IdentityKit<Clients>;
   /** Clients sending `Authorization: Bearer <credential>` (a token or an API key). */
   as(credential: string): Clients;
   /** Clients sending no credentials. */
   anonymous: Clients;
-  /** Clients with a service token of `service`, traded for its development credential. */
-  asService(service: string): Promise<Clients>;
   stop(): Promise<void>;
 }
 
@@ -76,30 +89,18 @@ export async function startStack(): Promise<Stack> {
       await bus.close();
     });
 
-    const urls = { tenant: tenantUrl, assistant: assistantUrl };
-    const anonymous = clientsFor(urls, undefined);
-    const signedUp = await anonymous.auth.signUp({
-      email: adminEmail,
-      password: `platform-${namespace}`,
-      name: "Platform Admin",
-      tenantName: "Platform",
+    const as = (credential?: string): Clients => ({
+      ...clientsFor(assistantUrl, credential, ASSISTANT_SERVICES),
+      ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
     });
-    const as = (credential: string) => clientsFor(urls, credential);
     return {
       namespace,
       bus,
       tenantUrl,
       assistantUrl,
-      platform: as(signedUp.tokens?.accessToken ?? ""),
+      identity: createIdentityKit({ tenantUrl, clients: as, platformAdmin: { email: adminEmail } }),
       as,
-      anonymous,
-      async asService(service) {
-        const { serviceToken } = await anonymous.auth.issueServiceToken({
-          service,
-          credential: `dev-service-credential-${service}`,
-        });
-        return as(serviceToken);
-      },
+      anonymous: as(),
       stop,
     };
   } catch (err) {

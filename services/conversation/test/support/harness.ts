@@ -2,19 +2,31 @@
 // namespace and Redis prefix, with a test bus that publishes input events and captures outputs.
 import { type Bus, connectBus } from "@atendo/bus";
 import {
+  AnalyticsService,
+  ContactService,
   ContactUpdatedSchema,
   ConversationHandedOffSchema,
   ConversationOpenedSchema,
   ConversationReopenedSchema,
+  ConversationService,
   MessageStoredSchema,
   OutboundCreatedSchema,
   TurnReadySchema,
 } from "@atendo/proto/conversation/v1";
-import { testEnv, uniqueNamespace, waitFor } from "@atendo/testing";
+import {
+  type ClientsOf,
+  clientsFor,
+  createIdentityKit,
+  type IdentityKit,
+  TENANT_SERVICES,
+  type TenantClients,
+  testEnv,
+  uniqueNamespace,
+  waitFor,
+} from "@atendo/testing";
 import type { MessageShape } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
 import { loadConfig, type RunningService, start } from "../../src/main.js";
-import { type Clients, clientsAt } from "./clients.js";
 import { createLogCapture, type LogCapture } from "./log-capture.js";
 import { startTenantService, type TestTenantService } from "./tenant-service.js";
 
@@ -36,6 +48,15 @@ export interface Captured {
   of<S extends CapturedSchema>(schema: S): Array<MessageShape<S>>;
 }
 
+const CONVERSATION_SERVICES = {
+  conversations: ConversationService,
+  contacts: ContactService,
+  analytics: AnalyticsService,
+} as const;
+
+/** Clients of the conversation service and of the tenant service, all sending one credential. */
+export type Clients = ClientsOf<typeof CONVERSATION_SERVICES> & TenantClients;
+
 export interface Harness {
   namespace: string;
   keyPrefix: string;
@@ -51,8 +72,8 @@ export interface Harness {
   as(credential: string): Clients;
   /** Clients sending no credentials. */
   anonymous: Clients;
-  /** Clients of the tenant's platform admin (signed up on first use). */
-  platformAdmin(): Promise<Clients>;
+  /** Owners, members, API keys and service tokens issued by the tenant service (`withTenant` only). */
+  identity: IdentityKit<Clients>;
   stop(): Promise<void>;
 }
 
@@ -126,8 +147,9 @@ export async function startConversation(
       stops.push(() => started.stop());
       tenant = started;
     }
+    const tenantUrl = tenant?.url ?? NO_TENANT_URL;
     const variables = testVariables(namespace, {
-      TENANT_SERVICE_URL: tenant?.url ?? NO_TENANT_URL,
+      TENANT_SERVICE_URL: tenantUrl,
       ...(tenant === undefined ? {} : { AUTH_ISSUER: tenant.issuer }),
       ...env,
     });
@@ -142,18 +164,15 @@ export async function startConversation(
     });
     stops.push(() => consumer.stop());
     const url = `http://127.0.0.1:${service.port}`;
-    const urls = { conversation: url, tenant: tenant?.url ?? NO_TENANT_URL };
-    const anonymous = clientsAt(urls);
-    let admin: Promise<Clients> | undefined;
-    const signUpAdmin = async (adminEmail: string): Promise<Clients> => {
-      const res = await anonymous.auth.signUp({
-        email: adminEmail,
-        password: `admin-${namespace}`,
-        name: "Platform Admin",
-        tenantName: "Platform",
-      });
-      return clientsAt(urls, res.tokens?.accessToken ?? "");
-    };
+    const as = (credential?: string): Clients => ({
+      ...clientsFor(url, credential, CONVERSATION_SERVICES),
+      ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
+    });
+    const identity = createIdentityKit({
+      tenantUrl,
+      clients: as,
+      ...(tenant === undefined ? {} : { platformAdmin: { email: tenant.adminEmail } }),
+    });
     return {
       namespace,
       keyPrefix: `${namespace}:`,
@@ -168,13 +187,9 @@ export async function startConversation(
           { message: `${count} handling(s) of event ${eventId}` },
         );
       },
-      as: (credential) => clientsAt(urls, credential),
-      anonymous,
-      async platformAdmin() {
-        if (tenant === undefined) throw new Error("the harness runs without the tenant service");
-        admin ??= signUpAdmin(tenant.adminEmail);
-        return admin;
-      },
+      as,
+      anonymous: as(),
+      identity,
       stop,
     };
   } catch (err) {

@@ -3,24 +3,41 @@ import { type Bus, type Consumer, connectBus, newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
 import { ChannelType, type Message, MessageSchema, SenderKind } from "@atendo/proto/common/v1";
 import { type OutboundCreated, OutboundCreatedSchema } from "@atendo/proto/conversation/v1";
-import { type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
+import {
+  DeliveryService,
+  type StatusChanged,
+  StatusChangedSchema,
+  WebhookSubscriptionService,
+} from "@atendo/proto/delivery/v1";
 import { devServiceCredential, Secret } from "@atendo/service-kit";
 import { createLogger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
   adminQuery,
+  type ClientsOf,
+  clientsFor,
+  createIdentityKit,
   type FakeGraph,
+  type IdentityKit,
+  type Owner,
+  type Person,
   startFakeGraph,
+  TENANT_SERVICES,
+  type TenantClients,
   testEnv,
+  uniqueEmail,
   uniqueNamespace,
   waitFor,
 } from "@atendo/testing";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { Config } from "../../src/config.js";
 import { start } from "../../src/main.js";
-import { type Clients, clientsAt } from "./clients.js";
-import { type Owner, type Person, signUpOwner, uniqueEmail } from "./identity.js";
 import { createLogSink, type LogSink } from "./log-sink.js";
+
+const DELIVERY_SERVICES = { delivery: DeliveryService, webhooks: WebhookSubscriptionService } as const;
+
+/** Clients of the delivery service and of the tenant service, all sending one credential. */
+export type Clients = ClientsOf<typeof DELIVERY_SERVICES> & TenantClients;
 
 export interface TestChannel {
   tenantId: string;
@@ -29,7 +46,7 @@ export interface TestChannel {
   phoneNumberId: string;
   token: string;
   /** The tenant's owner (signed up for this channel). */
-  owner: Owner;
+  owner: Owner<Clients>;
 }
 
 export interface HarnessOptions {
@@ -49,7 +66,9 @@ export interface Harness {
   /** Clients sending `Authorization: Bearer <credential>`. */
   as(credential: string): Clients;
   /** The platform admin (suspends and reactivates tenants). */
-  admin: Person;
+  admin: Person<Clients>;
+  /** Owners, members, API keys and service tokens issued by the tenant service. */
+  identity: IdentityKit<Clients>;
   /** Every StatusChanged the delivery service published, in arrival order. */
   statuses: StatusChanged[];
   /** The delivery service's log lines. */
@@ -142,7 +161,7 @@ export async function startHarness(
   const delivery = await start(config, {
     logger: createLogger({ service: "delivery", level: "info", destination: logs }),
   });
-  const urls = { delivery: `http://127.0.0.1:${delivery.port}`, tenant: tenantUrl };
+  const deliveryUrl = `http://127.0.0.1:${delivery.port}`;
 
   const bus = await connectBus({ servers: env.natsUrl, name: "delivery-test", logger: quiet, namespace });
   const tenantBus = options.isolateTenantEvents
@@ -163,22 +182,25 @@ export async function startHarness(
     },
   });
 
-  const anonymous = clientsAt(urls);
-  const as = (credential: string) => clientsAt(urls, credential);
-  const host = { anonymous, as };
-  const admin = await signUpOwner(host, adminEmail);
+  const as = (credential?: string): Clients => ({
+    ...clientsFor(deliveryUrl, credential, DELIVERY_SERVICES),
+    ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
+  });
+  const identity = createIdentityKit({ tenantUrl, clients: as, platformAdmin: { email: adminEmail } });
+  const admin = await identity.platformAdmin();
 
   return {
     graph,
     bus,
-    anonymous,
+    anonymous: as(),
     as,
     admin,
+    identity,
     statuses,
     logs,
     redisKeyPrefix,
     async newChannel() {
-      const owner = await signUpOwner(host);
+      const owner = await identity.signUpOwner();
       const token = `EAAG${randomBytes(12).toString("hex")}`;
       const phoneNumberId = randomDigits();
       const { channel } = await owner.clients.channels.createChannel({

@@ -1,36 +1,32 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { type Bus, connectBus } from "@atendo/bus";
 import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
-import { ApiKeyService, AuthService, ChannelService, Plan, TenantService } from "@atendo/proto/tenant/v1";
-import { createServiceClient } from "@atendo/service-kit";
 import { createLogger, type Logger } from "@atendo/telemetry";
 import { start as startTenant, loadConfig as tenantConfig } from "@atendo/tenant";
-import { readFixture, signMeta, testEnv, uniqueNamespace } from "@atendo/testing";
-import type { DescService } from "@bufbuild/protobuf";
-import type { Client, Interceptor } from "@connectrpc/connect";
+import {
+  type ClientsOf,
+  clientsFor,
+  createIdentityKit,
+  type IdentityKit,
+  type Owner as IdentityOwner,
+  readFixture,
+  signMeta,
+  TENANT_SERVICES,
+  type TenantClients,
+  testEnv,
+  uniqueNamespace,
+} from "@atendo/testing";
 import { Redis } from "ioredis";
 import { type Config, readIngressConfig, start } from "../../src/main.js";
 import { PHONE_NUMBER_ID } from "./whatsapp-payloads.js";
 
+const INGRESS_SERVICES = { webhooks: WebhookService, widget: WidgetService } as const;
+
 /** Clients of the tenant service and of ingress, all sending one credential (or none). */
-export interface Clients {
-  tenants: Client<typeof TenantService>;
-  channels: Client<typeof ChannelService>;
-  apiKeys: Client<typeof ApiKeyService>;
-  auth: Client<typeof AuthService>;
-  webhooks: Client<typeof WebhookService>;
-  widget: Client<typeof WidgetService>;
-}
+export type Clients = ClientsOf<typeof INGRESS_SERVICES> & TenantClients;
 
 /** A signed-up owner: their tenant, first workspace and clients. */
-export interface Owner {
-  userId: string;
-  email: string;
-  tenantId: string;
-  workspaceId: string;
-  accessToken: string;
-  clients: Clients;
-}
+export type Owner = IdentityOwner<Clients>;
 
 export interface TestChannel {
   tenantId: string;
@@ -53,8 +49,10 @@ export interface Harness {
   issuer: string;
   tenantUrl: string;
   ingressUrl: string;
-  /** Clients of the platform admin (suspends and reactivates tenants, changes plans). */
+  /** Clients of the platform admin (suspends and reactivates tenants). */
   admin: Clients;
+  /** Owners, members, API keys and service tokens issued by the run's tenant service. */
+  identity: IdentityKit<Clients>;
   /** Clients sending no credentials. */
   anonymous: Clients;
   /** Clients sending `Authorization: Bearer <credential>`. */
@@ -65,18 +63,9 @@ export interface Harness {
   redis: Redis;
   /** Config of an ingress instance on the test stack (used for extra instances). */
   ingressConfig(overrides?: Partial<Config>): Config;
-  /** A new owner with their own tenant (FREE plan) and first workspace. */
-  signUp(): Promise<Owner>;
   /** An active WhatsApp channel, in a new tenant unless `owner` is given. */
   createChannel(init?: { appSecret?: string; owner?: Owner; workspaceId?: string }): Promise<TestChannel>;
   stop(): Promise<void>;
-}
-
-function bearer(credential: string): Interceptor {
-  return (next) => (req) => {
-    req.header.set("authorization", `Bearer ${credential}`);
-    return next(req);
-  };
 }
 
 /** The real tenant service and ingress, in process, on the real Postgres, Redis and NATS. */
@@ -128,40 +117,12 @@ export async function startHarness(extraIngress: Record<string, string> = {}): P
   const bus = await connectBus({ servers: env.natsUrl, name: "ingress-test", logger, namespace });
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 2 });
 
-  const clients = (credential?: string): Clients => {
-    const options = credential === undefined ? {} : { interceptors: [bearer(credential)] };
-    const at = <S extends DescService>(service: S, url: string) => createServiceClient(service, url, options);
-    return {
-      tenants: at(TenantService, tenantUrl),
-      channels: at(ChannelService, tenantUrl),
-      apiKeys: at(ApiKeyService, tenantUrl),
-      auth: at(AuthService, tenantUrl),
-      webhooks: at(WebhookService, ingressUrl),
-      widget: at(WidgetService, ingressUrl),
-    };
-  };
-  const anonymous = clients();
-
-  const signUpAs = async (email: string) => {
-    const res = await anonymous.auth.signUp({
-      email,
-      password: `pw-${randomBytes(9).toString("base64url")}`,
-      name: "Olivia Owner",
-      tenantName: "Ingress tests",
-    });
-    const accessToken = res.tokens?.accessToken ?? "";
-    if (accessToken === "") throw new Error("SignUp returned no access token");
-    return {
-      userId: res.user?.id ?? "",
-      email,
-      tenantId: res.tenant?.id ?? "",
-      workspaceId: res.workspace?.id ?? "",
-      accessToken,
-      clients: clients(accessToken),
-    };
-  };
-  const admin = await signUpAs(adminEmail);
-  const signUp = () => signUpAs(`owner-${randomBytes(6).toString("hex")}@example.com`);
+  const as = (credential?: string): Clients => ({
+    ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
+    ...clientsFor(ingressUrl, credential, INGRESS_SERVICES),
+  });
+  const identity = createIdentityKit({ tenantUrl, clients: as, platformAdmin: { email: adminEmail } });
+  const admin = await identity.platformAdmin();
 
   return {
     env,
@@ -171,14 +132,14 @@ export async function startHarness(extraIngress: Record<string, string> = {}): P
     tenantUrl,
     ingressUrl,
     admin: admin.clients,
-    anonymous,
-    as: clients,
+    identity,
+    anonymous: as(),
+    as,
     bus,
     redis,
     ingressConfig,
-    signUp,
     async createChannel(init = {}) {
-      const owner = init.owner ?? (await signUp());
+      const owner = init.owner ?? (await identity.signUpOwner());
       const workspaceId = init.workspaceId ?? owner.workspaceId;
       const phoneNumberId = randomDigits(15);
       const appSecret = init.appSecret ?? `app-secret-${randomBytes(8).toString("hex")}`;
@@ -221,15 +182,6 @@ export async function startHarness(extraIngress: Record<string, string> = {}): P
       redis.disconnect();
     },
   };
-}
-
-/** Gives the owner's tenant the PRO plan (as the platform admin), for a second workspace. */
-export async function upgradeToPro(h: Harness, owner: Owner): Promise<void> {
-  await h.admin.tenants.updateTenant({
-    tenantId: owner.tenantId,
-    updateMask: { paths: ["plan"] },
-    plan: Plan.PRO,
-  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Plan } from "@atendo/proto/tenant/v1";
-import { randomDigits, type TenantHarness, uniqueSlug } from "./start-tenant.js";
+import { uniqueSlug } from "@atendo/testing";
+import { randomDigits, type TenantHarness } from "./start-tenant.js";
 
 /** A fresh tenant (PRO unless told) with one workspace. */
 export async function tenantWithWorkspace(

@@ -1,33 +1,34 @@
-import { randomBytes, randomInt } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { type Bus, connectBus } from "@atendo/bus";
-import { ApiKeyService, AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
-import { createServiceClient } from "@atendo/service-kit";
 import { createLogger } from "@atendo/telemetry";
-import { testEnv, uniqueNamespace } from "@atendo/testing";
-import type { Client, Interceptor } from "@connectrpc/connect";
+import {
+  clientsFor,
+  createIdentityKit,
+  type IdentityKit,
+  newPassword,
+  type Person,
+  TENANT_SERVICES,
+  type TenantClients,
+  testEnv,
+  uniqueNamespace,
+} from "@atendo/testing";
 import { loadConfig, type OutgoingInvitation, type RunningService, start } from "../../src/main.js";
 
-/** Clients of the four services of the tenant process, all sending the same credentials. */
-export interface Clients {
-  tenants: Client<typeof TenantService>;
-  channels: Client<typeof ChannelService>;
-  auth: Client<typeof AuthService>;
-  apiKeys: Client<typeof ApiKeyService>;
-}
-
-export interface TenantHarness extends Clients {
+export interface TenantHarness extends TenantClients {
   url: string;
   namespace: string;
   /** The platform admin the harness signed up (PLATFORM_ADMIN_EMAILS); the default clients are theirs. */
-  admin: { email: string; password: string; userId: string; tenantId: string; accessToken: string };
+  admin: Person<TenantClients>;
+  /** Owners, members, API keys and service tokens issued by this service, from the harness's address. */
+  identity: IdentityKit<TenantClients>;
   /** Clients without credentials. */
-  anonymous: Clients;
+  anonymous: TenantClients;
   /** Clients sending `Authorization: Bearer <credential>` (and any extra headers). */
-  as(credential: string, headers?: Record<string, string>): Clients;
+  as(credential: string, headers?: Record<string, string>): TenantClients;
   /** Clients with a service token of `service`, traded for its credential (the development one by default). */
-  asService(service: string, credential?: string): Promise<Clients>;
+  asService(service: string, credential?: string): Promise<TenantClients>;
   /** Clients of the delivery service (ResolveChannel, SetChannelStatus). */
-  delivery: Clients;
+  delivery: TenantClients;
   /** A bus on the service's namespace, for tests that consume its events. */
   bus: Bus;
   /** Every log line the service wrote (debug and up), kept in memory instead of printed. */
@@ -67,24 +68,8 @@ export function randomIp(): string {
   return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 }
 
-function headerInterceptor(headers: Record<string, string>): Interceptor {
-  return (next) => (req) => {
-    // Headers given to the call itself win (a test's own client address, say).
-    for (const [name, value] of Object.entries(headers))
-      if (!req.header.has(name)) req.header.set(name, value);
-    return next(req);
-  };
-}
-
-function clientsAt(url: string, headers: Record<string, string>): Clients {
-  const options = { interceptors: [headerInterceptor(headers)] };
-  return {
-    tenants: createServiceClient(TenantService, url, options),
-    channels: createServiceClient(ChannelService, url, options),
-    auth: createServiceClient(AuthService, url, options),
-    apiKeys: createServiceClient(ApiKeyService, url, options),
-  };
-}
+/** Login headers from a fresh client address (its own per-IP failure counter). */
+export const fromNewIp = () => ({ headers: { "x-forwarded-for": randomIp() } });
 
 export async function startTenantForTest(extra: Record<string, string> = {}): Promise<TenantHarness> {
   const namespace = uniqueNamespace("tenant");
@@ -103,37 +88,31 @@ export async function startTenantForTest(extra: Record<string, string> = {}): Pr
   const bus = await connectBus({ servers: testEnv().natsUrl, name: "tenant-test", logger, namespace });
   let url = `http://127.0.0.1:${service.port}`;
   const ip = randomIp();
+  const admin = { email: adminEmail(namespace), password: newPassword() };
 
-  const admin = {
-    email: adminEmail(namespace),
-    password: `admin-password-${randomBytes(8).toString("hex")}`,
-  };
-  const signedUp = await clientsAt(url, { "x-forwarded-for": ip }).auth.signUp({
-    email: admin.email,
-    password: admin.password,
-    name: "Platform Admin",
-    tenantName: "Platform",
-  });
-  const adminIdentity = {
-    ...admin,
-    userId: signedUp.user?.id ?? "",
-    tenantId: signedUp.tenant?.id ?? "",
-    accessToken: signedUp.tokens?.accessToken ?? "",
-  };
-
-  const as = (credential: string, headers: Record<string, string> = {}) =>
-    clientsAt(url, { authorization: `Bearer ${credential}`, "x-forwarded-for": ip, ...headers });
-  const serviceToken = async (name: string, credential = `dev-service-credential-${name}`) =>
-    (await clientsAt(url, {}).auth.issueServiceToken({ service: name, credential })).serviceToken;
-  const deliveryToken = await serviceToken("delivery");
+  // Every call comes from the harness's own address; a header of the call itself still wins.
+  const as = (credential?: string, headers: Record<string, string> = {}) =>
+    clientsFor(url, credential, TENANT_SERVICES, { headers: { "x-forwarded-for": ip, ...headers } });
+  // The identity kit talks to one address: a restart (another port) gets a new one.
+  const identityAt = () =>
+    createIdentityKit({
+      tenantUrl: url,
+      clients: as,
+      platformAdmin: admin,
+      headers: { "x-forwarded-for": ip },
+    });
+  let identity = identityAt();
+  const adminIdentity = await identity.platformAdmin();
+  const deliveryToken = await identity.serviceToken("delivery");
   const harness: TenantHarness = {
     url,
     namespace,
     admin: adminIdentity,
+    identity,
     ...as(adminIdentity.accessToken),
-    anonymous: clientsAt(url, { "x-forwarded-for": ip }),
+    anonymous: as(),
     as,
-    asService: async (name, credential) => as(await serviceToken(name, credential)),
+    asService: async (name, credential) => as(await identity.serviceToken(name, credential)),
     delivery: as(deliveryToken),
     bus,
     logs,
@@ -143,9 +122,11 @@ export async function startTenantForTest(extra: Record<string, string> = {}): Pr
       service = await boot(env);
       url = `http://127.0.0.1:${service.port}`;
       harness.url = url;
+      identity = identityAt();
+      harness.identity = identity;
       Object.assign(harness, as(adminIdentity.accessToken));
       harness.delivery = as(deliveryToken);
-      harness.anonymous = clientsAt(url, { "x-forwarded-for": ip });
+      harness.anonymous = as();
     },
     async stop() {
       await service.stop();
@@ -154,16 +135,6 @@ export async function startTenantForTest(extra: Record<string, string> = {}): Pr
     },
   };
   return harness;
-}
-
-/** A slug no other test run uses. */
-export function uniqueSlug(prefix = "t"): string {
-  return `${prefix}-${randomBytes(6).toString("hex")}`;
-}
-
-/** An email no other test run uses. */
-export function uniqueEmail(prefix = "user"): string {
-  return `${prefix}-${randomBytes(6).toString("hex")}@example.com`;
 }
 
 /** Random digits for Meta ids (phone_number_id, account ids are unique across every tenant). */
