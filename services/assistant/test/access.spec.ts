@@ -280,11 +280,11 @@ describe("assistant service: who may call what", () => {
       await expectError(create(reader.clients), Code.PermissionDenied, /not allowed/);
       await expectError(create((await signUp(stack)).clients), Code.NotFound, /workspace not found/);
       // Allowed through; the knowledge base itself comes with its own issue.
-      await expectError(create(ws.clients), Code.Unimplemented, /not implemented/);
+      await expectError(create(ws.clients), Code.Unimplemented, /\S/); // past the rule: the handler comes later
       await expectError(
         agent.clients.knowledge.listKnowledgeBases({ workspaceId: ws.workspaceId }),
         Code.Unimplemented,
-        /not implemented/,
+        /\S/, // its handler comes with a later issue: Unimplemented means the rule let the call through
       );
     });
 
@@ -318,7 +318,7 @@ describe("assistant service: who may call what", () => {
       await expectError(
         ws.clients.knowledge.uploadDocument(upload(metadata)),
         Code.Unimplemented,
-        /not implemented/,
+        /\S/, // its handler comes with a later issue: Unimplemented means the rule let the call through
       );
     });
   });
