@@ -49,9 +49,23 @@ export { createCorrelationForwarder, forwardCallOptions, withCorrelationId } fro
 export type { ServiceClientOptions } from "./client/create-service-client.js";
 export { createServiceClient } from "./client/create-service-client.js";
 // Config
-export { authConfigSpec, devServiceCredential } from "./config/auth-config.js";
-export type { CommonConfigDefaults, LogLevel, OtelExporter } from "./config/common-config.js";
-export { commonConfigSpec, LOG_LEVELS, OTEL_EXPORTERS } from "./config/common-config.js";
+export type { AuthConfig } from "./config/auth-config.js";
+export { authConfigOf, authConfigSpec, devServiceCredential } from "./config/auth-config.js";
+export type {
+  CommonConfig,
+  CommonConfigDefaults,
+  LogLevel,
+  OtelExporter,
+  RedisConfig,
+} from "./config/common-config.js";
+export {
+  commonConfigOf,
+  commonConfigSpec,
+  LOG_LEVELS,
+  OTEL_EXPORTERS,
+  redisConfigOf,
+  redisConfigSpec,
+} from "./config/common-config.js";
 export type { EnvVar, ParseResult, Presence } from "./config/env-var.js";
 export { bool, int, oneOf, secret, str, url } from "./config/env-var.js";
 export type { ConfigOf, ConfigSpec } from "./config/read-config.js";

@@ -3,11 +3,14 @@ import { inspect } from "node:util";
 import {
   bool,
   ConfigError,
+  commonConfigOf,
   commonConfigSpec,
   int,
   oneOf,
   readConfig,
   redactConfig,
+  redisConfigOf,
+  redisConfigSpec,
   type Secret,
   secret,
   str,
@@ -129,27 +132,44 @@ describe("config", () => {
 
   describe("commonConfigSpec", () => {
     it("reads the variables every service has, with the service's defaults", () => {
-      const config = readConfig(commonConfigSpec("tenant", { PORT: 7101 }), {
-        DATABASE_URL: "postgres://atendo_tenant:atendo_tenant@127.0.0.1:55432/atendo",
-        REDIS_URL: "redis://127.0.0.1:56379",
-        NATS_URL: "nats://127.0.0.1:54222",
-      });
+      const config = readConfig(
+        { ...commonConfigSpec("tenant", { PORT: 7101 }), ...redisConfigSpec() },
+        {
+          DATABASE_URL: "postgres://atendo_tenant:atendo_tenant@127.0.0.1:55432/atendo",
+          REDIS_URL: "redis://127.0.0.1:56379",
+          NATS_URL: "nats://127.0.0.1:54222",
+        },
+      );
       assert.equal(config.PORT, 7101);
       assert.equal(config.HOST, "127.0.0.1");
       assert.equal(config.LOG_LEVEL, "info");
       assert.equal(config.OTEL_EXPORTER, "none");
       assert.equal("MIGRATION_DATABASE_URL" in config, false);
       assert.equal(config.REDIS_URL, "redis://127.0.0.1:56379");
+      assert.deepEqual(commonConfigOf(config), {
+        port: 7101,
+        host: "127.0.0.1",
+        logLevel: "info",
+        otelExporter: "none",
+        databaseUrl: "postgres://atendo_tenant:atendo_tenant@127.0.0.1:55432/atendo",
+        natsUrl: "nats://127.0.0.1:54222",
+      });
+      assert.deepEqual(redisConfigOf(config), {
+        redisUrl: "redis://127.0.0.1:56379",
+        redisKeyPrefix: "atendo:",
+      });
     });
 
     it("names each missing connection with the service's role", () => {
-      const err = configError(() => readConfig(commonConfigSpec("ingress"), { OTEL_EXPORTER: "jaeger" }));
+      const err = configError(() =>
+        readConfig({ ...commonConfigSpec("ingress"), ...redisConfigSpec() }, { OTEL_EXPORTER: "jaeger" }),
+      );
       assert.deepEqual(err.problems, [
         "PORT is missing: the port the ingress service listens on, 0 for any free port (an integer from 0 to 65535)",
         'OTEL_EXPORTER is invalid: got "jaeger"; it should be one of none, console, otlp (where traces and metrics go)',
         "DATABASE_URL is missing: the Postgres URL of the ingress service's login role (atendo_ingress) (a URL with protocol postgres: or postgresql:)",
-        "REDIS_URL is missing: the Redis URL (a URL with protocol redis: or rediss:)",
         "NATS_URL is missing: the NATS server URL (a URL with protocol nats: or tls:)",
+        "REDIS_URL is missing: the Redis URL (a URL with protocol redis: or rediss:)",
       ]);
     });
 
@@ -166,6 +186,7 @@ describe("config", () => {
       );
       assert.equal(config.PORT, 0);
       assert.equal(config.MIGRATION_DATABASE_URL, "postgres://atendo_owner:x@h/d");
+      assert.equal(commonConfigOf(config).migrationDatabaseUrl, "postgres://atendo_owner:x@h/d");
       assert.equal(config.OPENAI_API_KEY?.reveal(), "sk-1");
     });
   });

@@ -1,11 +1,12 @@
 import {
+  type AuthConfig,
+  authConfigOf,
   authConfigSpec,
+  type CommonConfig,
+  commonConfigOf,
   commonConfigSpec,
   int,
-  type LogLevel,
-  type OtelExporter,
   readConfig,
-  type Secret,
   str,
   url,
 } from "@atendo/service-kit";
@@ -16,9 +17,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const spec = (env: Env) => ({
   // The ai service keeps no state in Redis: its caches are per process (see README).
-  ...withoutRedis(commonConfigSpec("ai", { PORT: 7105 })),
+  ...commonConfigSpec("ai", { PORT: 7105 }),
   ...authConfigSpec("ai", env),
-  BUS_NAMESPACE: str("a prefix isolating this deployment's NATS subjects and streams (tests)").optional(),
   TENANT_SERVICE_URL: url(
     "the base URL of the tenant service (token keys, API keys, workspaces)",
     HTTP,
@@ -45,28 +45,9 @@ const spec = (env: Env) => ({
   ).default(DEFAULT_HANDOFF_KEYWORDS.join(",")),
 });
 
-function withoutRedis<T extends { REDIS_URL: unknown }>(common: T): Omit<T, "REDIS_URL"> {
-  const { REDIS_URL: _redis, ...rest } = common;
-  return rest;
-}
-
 /** What the ai service needs to start; built from the environment or by tests. */
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: LogLevel;
-  otelExporter: OtelExporter;
-  /** The service's login role (atendo_ai). */
-  databaseUrl: string;
-  /** The schema owner (atendo_owner); when set, migrations run at start. */
-  migrationDatabaseUrl?: string;
-  natsUrl: string;
-  busNamespace?: string;
+export interface Config extends CommonConfig, AuthConfig {
   tenantServiceUrl: string;
-  /** Traded for service tokens (AuthService.IssueServiceToken). */
-  serviceCredential: Secret;
-  /** The issuer (iss) of the tokens this service accepts. */
-  authIssuer: string;
   assistantServiceUrl: string;
   conversationServiceUrl: string;
   assistantCacheTtlMs: number;
@@ -82,17 +63,9 @@ export interface Config {
 export function loadConfig(env: Env = process.env): Config {
   const c = readConfig(spec(env), env);
   return {
-    port: c.PORT,
-    host: c.HOST,
-    logLevel: c.LOG_LEVEL,
-    otelExporter: c.OTEL_EXPORTER,
-    databaseUrl: c.DATABASE_URL,
-    ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
-    natsUrl: c.NATS_URL,
-    ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
+    ...commonConfigOf(c),
+    ...authConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
-    serviceCredential: c.SERVICE_CREDENTIAL,
-    authIssuer: c.AUTH_ISSUER,
     assistantServiceUrl: c.ASSISTANT_SERVICE_URL,
     conversationServiceUrl: c.CONVERSATION_SERVICE_URL,
     assistantCacheTtlMs: c.ASSISTANT_CACHE_TTL_MS,

@@ -1,23 +1,25 @@
 import {
+  type AuthConfig,
+  authConfigOf,
   authConfigSpec,
+  type CommonConfig,
+  commonConfigOf,
   commonConfigSpec,
   int,
-  type LogLevel,
-  type OtelExporter,
+  type RedisConfig,
   readConfig as readEnv,
-  type Secret,
-  str,
+  redisConfigOf,
+  redisConfigSpec,
   url,
 } from "@atendo/service-kit";
 
 const spec = (env: Readonly<Record<string, string | undefined>>) => ({
   ...commonConfigSpec("conversation", { PORT: 7103 }),
+  ...redisConfigSpec(),
   ...authConfigSpec("conversation", env),
   TENANT_SERVICE_URL: url("the base URL of the tenant service (token keys, API keys, workspaces)", {
     protocols: ["http:", "https:"],
   }).default("http://127.0.0.1:7101"),
-  BUS_NAMESPACE: str("a prefix isolating NATS subjects and streams (tests)").optional(),
-  REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
   BUFFER_WINDOW_MS: int("how long the reply buffer waits after the last inbound message, in ms", {
     min: 0,
     max: 600_000,
@@ -41,22 +43,8 @@ const spec = (env: Readonly<Record<string, string | undefined>>) => ({
   }).default(60_000),
 });
 
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: LogLevel;
-  otelExporter: OtelExporter;
-  databaseUrl: string;
-  migrationDatabaseUrl?: string;
-  redisUrl: string;
-  natsUrl: string;
+export interface Config extends CommonConfig, RedisConfig, AuthConfig {
   tenantServiceUrl: string;
-  /** Traded for this service's tokens (AuthService.IssueServiceToken). */
-  serviceCredential: Secret;
-  /** The `iss` of the tokens this service accepts. */
-  authIssuer: string;
-  busNamespace?: string;
-  redisKeyPrefix: string;
   buffer: { windowMs: number; pollMs: number; leaseMs: number };
   sweep: { intervalMs: number; graceMs: number };
 }
@@ -65,19 +53,10 @@ export interface Config {
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const c = readEnv(spec(env), env);
   return {
-    port: c.PORT,
-    host: c.HOST,
-    logLevel: c.LOG_LEVEL,
-    otelExporter: c.OTEL_EXPORTER,
-    databaseUrl: c.DATABASE_URL,
-    ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
-    redisUrl: c.REDIS_URL,
-    natsUrl: c.NATS_URL,
+    ...commonConfigOf(c),
+    ...redisConfigOf(c),
+    ...authConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
-    serviceCredential: c.SERVICE_CREDENTIAL,
-    authIssuer: c.AUTH_ISSUER,
-    ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
-    redisKeyPrefix: c.REDIS_KEY_PREFIX,
     buffer: { windowMs: c.BUFFER_WINDOW_MS, pollMs: c.BUFFER_POLL_MS, leaseMs: c.BUFFER_LEASE_MS },
     sweep: { intervalMs: c.SWEEP_INTERVAL_MS, graceMs: c.SWEEP_GRACE_MS },
   };

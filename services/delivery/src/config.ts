@@ -1,21 +1,23 @@
 import {
+  type AuthConfig,
+  authConfigOf,
   authConfigSpec,
+  type CommonConfig,
+  commonConfigOf,
   commonConfigSpec,
   int,
-  type LogLevel,
-  type OtelExporter,
+  type RedisConfig,
   readConfig as readEnv,
-  type Secret,
-  str,
+  redisConfigOf,
+  redisConfigSpec,
   url,
 } from "@atendo/service-kit";
 
 /** The variables of the delivery service; SERVICE_CREDENTIAL is required when NODE_ENV is production. */
 export const configSpec = (env: Readonly<Record<string, string | undefined>>) => ({
   ...commonConfigSpec("delivery", { PORT: 7106 }),
+  ...redisConfigSpec(),
   ...authConfigSpec("delivery", env),
-  BUS_NAMESPACE: str("a prefix isolating subjects and streams (tests)").optional(),
-  REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
   TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
     "http://127.0.0.1:7101",
   ),
@@ -46,23 +48,8 @@ export const configSpec = (env: Readonly<Record<string, string | undefined>>) =>
 });
 
 /** What `start` needs; tests build it directly. */
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: LogLevel;
-  otelExporter: OtelExporter;
-  databaseUrl: string;
-  /** The owner role's URL: when set, migrations run at start. */
-  migrationDatabaseUrl?: string;
-  redisUrl: string;
-  natsUrl: string;
-  busNamespace?: string;
-  redisKeyPrefix: string;
+export interface Config extends CommonConfig, RedisConfig, AuthConfig {
   tenantServiceUrl: string;
-  /** Traded for service tokens at the tenant service. */
-  serviceCredential: Secret;
-  /** `iss` of the tokens this service accepts. */
-  authIssuer: string;
   concurrency: number;
   maxDeliver: number;
   retryInitialMs: number;
@@ -77,19 +64,10 @@ export interface Config {
 export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const c = readEnv(configSpec(env), env);
   return {
-    port: c.PORT,
-    host: c.HOST,
-    logLevel: c.LOG_LEVEL,
-    otelExporter: c.OTEL_EXPORTER,
-    databaseUrl: c.DATABASE_URL,
-    ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
-    redisUrl: c.REDIS_URL,
-    natsUrl: c.NATS_URL,
-    ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
-    redisKeyPrefix: c.REDIS_KEY_PREFIX,
+    ...commonConfigOf(c),
+    ...redisConfigOf(c),
+    ...authConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
-    serviceCredential: c.SERVICE_CREDENTIAL,
-    authIssuer: c.AUTH_ISSUER,
     concurrency: c.DELIVERY_CONCURRENCY,
     maxDeliver: c.DELIVERY_MAX_DELIVER,
     retryInitialMs: c.DELIVERY_RETRY_INITIAL_MS,

@@ -1,14 +1,19 @@
-import type { LogLevel, OtelExporter } from "@atendo/service-kit";
 import {
+  type AuthConfig,
+  authConfigOf,
   authConfigSpec,
+  type CommonConfig,
   ConfigError,
   type ConfigOf,
+  commonConfigOf,
   commonConfigSpec,
   int,
+  type RedisConfig,
   readConfig,
+  redisConfigOf,
+  redisConfigSpec,
   Secret,
   secret,
-  str,
   url,
 } from "@atendo/service-kit";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
@@ -23,9 +28,8 @@ const DEV_CHANNEL_CACHE_KEY = "YXRlbmRvLWluZ3Jlc3MtZGV2LWNoYW5uZWwtY2FjaGU=";
 export function ingressConfigSpec(env: Readonly<Record<string, string | undefined>> = process.env) {
   return {
     ...commonConfigSpec("ingress", { PORT: 7102 }),
+    ...redisConfigSpec(),
     ...authConfigSpec("ingress", env),
-    BUS_NAMESPACE: str("a prefix isolating NATS subjects and streams (tests)").optional(),
-    REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
     TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
       "http://127.0.0.1:7101",
     ),
@@ -60,23 +64,8 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
   };
 }
 
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: LogLevel;
-  otelExporter: OtelExporter;
-  databaseUrl: string;
-  /** When set, migrations run at start as this (owner) role. */
-  migrationDatabaseUrl?: string;
-  redisUrl: string;
-  natsUrl: string;
-  busNamespace?: string;
-  redisKeyPrefix: string;
+export interface Config extends CommonConfig, RedisConfig, AuthConfig {
   tenantServiceUrl: string;
-  /** Traded for service tokens (AuthService.IssueServiceToken). */
-  serviceCredential: Secret;
-  /** `iss` of the tokens this service accepts. */
-  authIssuer: string;
   /** Base64 of 32 bytes (checked): seals the channel lookups cached in Redis. */
   channelCacheKey: Secret;
   webhookMaxBodyBytes: number;
@@ -116,19 +105,10 @@ export function readIngressConfig(env: Readonly<Record<string, string | undefine
   if (keyProblems.length > 0) throw new ConfigError(keyProblems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);
   return {
-    port: c.PORT,
-    host: c.HOST,
-    logLevel: c.LOG_LEVEL,
-    otelExporter: c.OTEL_EXPORTER,
-    databaseUrl: c.DATABASE_URL,
-    ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
-    redisUrl: c.REDIS_URL,
-    natsUrl: c.NATS_URL,
-    ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
-    redisKeyPrefix: c.REDIS_KEY_PREFIX,
+    ...commonConfigOf(c),
+    ...redisConfigOf(c),
+    ...authConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
-    serviceCredential: c.SERVICE_CREDENTIAL,
-    authIssuer: c.AUTH_ISSUER,
     channelCacheKey,
     webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
     maxInboundAgeSeconds: c.MAX_INBOUND_AGE_SECONDS,

@@ -1,11 +1,14 @@
 import {
+  type CommonConfig,
   ConfigError,
+  commonConfigOf,
   commonConfigSpec,
   int,
-  type LogLevel,
-  type OtelExporter,
   oneOf,
+  type RedisConfig,
   readConfig,
+  redisConfigOf,
+  redisConfigSpec,
   Secret,
   secret,
   str,
@@ -27,9 +30,8 @@ const DEV_CHANNEL_SECRET_KEYS = "dev:YXRlbmRvLWxvY2FsLWRldi1rZXktbm90LXNlY3JldCE
 
 const spec = {
   ...commonConfigSpec("tenant", { PORT: 7101 }),
+  ...redisConfigSpec(),
   NODE_ENV: str("the runtime environment; production requires real keys").default("development"),
-  BUS_NAMESPACE: str("a prefix isolating NATS subjects and streams (tests)").optional(),
-  REDIS_KEY_PREFIX: str("the prefix of every Redis key").default("atendo:"),
   CHANNEL_SECRET_KEYS: secret(
     'keys that encrypt channel secrets, "<kid>:<base64 of 32 bytes>[,<kid>:<key>...]", the first one active',
   ).optional(),
@@ -69,19 +71,9 @@ const spec = {
   }).default("http://127.0.0.1:7100"),
 };
 
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: LogLevel;
-  otelExporter: OtelExporter;
-  /** The service's login role (atendo_tenant). */
-  databaseUrl: string;
-  /** The schema owner (atendo_owner); when set, migrations run at start. */
-  migrationDatabaseUrl?: string;
-  redisUrl: string;
-  redisKeyPrefix: string;
-  natsUrl: string;
-  busNamespace?: string;
+export interface Config extends CommonConfig, RedisConfig {
+  /** The `iss` of every token the service signs. */
+  authIssuer: string;
   /** Parsed CHANNEL_SECRET_KEYS: the first key encrypts, every key decrypts. */
   channelSecretKeys: KeyRing;
   graphApiVersion: string;
@@ -89,8 +81,6 @@ export interface Config {
   instagramGraphBaseUrl: string;
   /** Channels may set graph_api_base_url (an operator decision: the URL receives the access token). */
   allowGraphBaseUrlOverride: boolean;
-  /** `iss` of the tokens signed here. */
-  authIssuer: string;
   /** Seconds between publishing a new signing key and signing with it. */
   signingKeyPublishGraceS: number;
   /** Normalised emails of the users who get `padm`. */
@@ -147,22 +137,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     problems.push(`PLATFORM_ADMIN_EMAILS is invalid: "${badEmail}" is not an email`);
   if (problems.length > 0 || channelSecretKeys === undefined) throw new ConfigError(problems);
   return {
-    port: raw.PORT,
-    host: raw.HOST,
-    logLevel: raw.LOG_LEVEL,
-    otelExporter: raw.OTEL_EXPORTER,
-    databaseUrl: raw.DATABASE_URL,
-    ...(raw.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: raw.MIGRATION_DATABASE_URL }),
-    redisUrl: raw.REDIS_URL,
-    redisKeyPrefix: raw.REDIS_KEY_PREFIX,
-    natsUrl: raw.NATS_URL,
-    ...(raw.BUS_NAMESPACE === undefined ? {} : { busNamespace: raw.BUS_NAMESPACE }),
+    ...commonConfigOf(raw),
+    ...redisConfigOf(raw),
+    authIssuer: raw.AUTH_ISSUER,
     channelSecretKeys,
     graphApiVersion: raw.GRAPH_API_VERSION,
     whatsappGraphBaseUrl: stripTrailingSlash(raw.WHATSAPP_GRAPH_BASE_URL),
     instagramGraphBaseUrl: stripTrailingSlash(raw.INSTAGRAM_GRAPH_BASE_URL),
     allowGraphBaseUrlOverride: raw.GRAPH_BASE_URL_OVERRIDES === "allow",
-    authIssuer: raw.AUTH_ISSUER,
     signingKeyPublishGraceS: raw.SIGNING_KEY_PUBLISH_GRACE_S,
     platformAdminEmails: new Set(adminEmails),
     serviceCredentials: new ServiceCredentials(credentials),

@@ -31,3 +31,15 @@ export function authConfigSpec(
     AUTH_ISSUER: str("the issuer (iss) of Atendo tokens").default("atendo"),
   };
 }
+
+/** The auth settings, as every service's Config names them. */
+export interface AuthConfig {
+  /** Traded for service tokens (AuthService.IssueServiceToken). */
+  serviceCredential: Secret;
+  /** The issuer (iss) of the tokens this service accepts. */
+  authIssuer: string;
+}
+
+export function authConfigOf(c: { SERVICE_CREDENTIAL: Secret; AUTH_ISSUER: string }): AuthConfig {
+  return { serviceCredential: c.SERVICE_CREDENTIAL, authIssuer: c.AUTH_ISSUER };
+}

@@ -24,7 +24,8 @@ function withDefault<T>(v: EnvVar<T>, value: T | undefined): EnvVar<T> {
 }
 
 /**
- * The variables every service reads. Spread it into the service's own spec:
+ * The variables every service reads. Spread it into the service's own spec (with
+ * redisConfigSpec and authConfigSpec when it uses them), and map them with commonConfigOf:
  * `readConfig({ ...commonConfigSpec("tenant", { PORT: 7101 }), TENANT_KEY: secret("...") })`.
  */
 export function commonConfigSpec(service: string, defaults: CommonConfigDefaults = {}) {
@@ -48,7 +49,63 @@ export function commonConfigSpec(service: string, defaults: CommonConfigDefaults
       "the Postgres URL of the schema owner role (atendo_owner); when set, migrations run at start",
       { protocols: POSTGRES },
     ).optional(),
-    REDIS_URL: withDefault(url("the Redis URL", { protocols: ["redis:", "rediss:"] }), defaults.REDIS_URL),
     NATS_URL: withDefault(url("the NATS server URL", { protocols: ["nats:", "tls:"] }), defaults.NATS_URL),
+    BUS_NAMESPACE: str("a prefix isolating this deployment's NATS subjects and streams (tests)").optional(),
   };
+}
+
+/** Redis, for the services that keep state there. */
+export function redisConfigSpec(defaults: Pick<CommonConfigDefaults, "REDIS_URL"> = {}) {
+  return {
+    REDIS_URL: withDefault(url("the Redis URL", { protocols: ["redis:", "rediss:"] }), defaults.REDIS_URL),
+    REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
+  };
+}
+
+/** The common settings, as every service's Config names them. */
+export interface CommonConfig {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  otelExporter: OtelExporter;
+  /** The service's login role (atendo_<service>). */
+  databaseUrl: string;
+  /** The schema owner (atendo_owner); when set, migrations run at start. */
+  migrationDatabaseUrl?: string;
+  natsUrl: string;
+  busNamespace?: string;
+}
+
+export interface RedisConfig {
+  redisUrl: string;
+  redisKeyPrefix: string;
+}
+
+type CommonValues = {
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: LogLevel;
+  OTEL_EXPORTER: OtelExporter;
+  DATABASE_URL: string;
+  MIGRATION_DATABASE_URL?: string;
+  NATS_URL: string;
+  BUS_NAMESPACE?: string;
+};
+
+/** Maps what commonConfigSpec read to CommonConfig (optional settings stay absent when unset). */
+export function commonConfigOf(c: CommonValues): CommonConfig {
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    otelExporter: c.OTEL_EXPORTER,
+    databaseUrl: c.DATABASE_URL,
+    ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
+    natsUrl: c.NATS_URL,
+    ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
+  };
+}
+
+export function redisConfigOf(c: { REDIS_URL: string; REDIS_KEY_PREFIX: string }): RedisConfig {
+  return { redisUrl: c.REDIS_URL, redisKeyPrefix: c.REDIS_KEY_PREFIX };
 }
