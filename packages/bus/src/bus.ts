@@ -5,6 +5,8 @@ import { propagation, type TextMapPropagator, type Tracer, trace } from "@opente
 import { startConsumer } from "./consume.js";
 import type { ConsumeOptions, Consumer } from "./consume-options.js";
 import { createDeadLetterPublisher } from "./dead-letter.js";
+import { startListener } from "./listen.js";
+import type { Listener, ListenOptions } from "./listen-options.js";
 import type { BusLogger } from "./logger.js";
 import { createNaming, DEADLETTER_DOMAIN } from "./naming.js";
 import { createPublisher, type EncodedEvent, type PublishAck, type PublishOptions } from "./publisher.js";
@@ -20,6 +22,11 @@ export type ConnectBusOptions = {
   namespace?: string;
   /** Timeout of JetStream API calls and publish acks. Default 5 s. */
   apiTimeoutMs?: number;
+  /**
+   * How long the dead-letter stream keeps records (DEAD_LETTER_RETENTION_DAYS). Default 30. Every
+   * service should pass the same value: the stream is shared and takes the last one set.
+   */
+  deadLetterRetentionDays?: number;
   /** Defaults to the global OpenTelemetry tracer provider. */
   tracer?: Tracer;
   /** Defaults to the global OpenTelemetry propagator (W3C trace context once the SDK is started). */
@@ -47,21 +54,32 @@ export type Bus = {
   ): EncodedEvent;
   /** Publishes an encoded event (same msgID, so a republish inside the duplicate window is dropped). */
   publishEncoded(event: EncodedEvent, options?: Omit<PublishOptions, "msgId">): Promise<PublishAck>;
+  /** Shared work: each event goes to one replica of the durable consumer, acked, retried, dead-lettered. */
   consume<S extends DescMessage>(options: ConsumeOptions<S>): Promise<Consumer>;
+  /**
+   * Every process hears every event (cache invalidation): an ordered consumer of its own, no acks,
+   * no retries. Resolves once listening and, with `startAt`, once the past events were handled.
+   */
+  listen<S extends DescMessage>(options: ListenOptions<S>): Promise<Listener>;
   /** Resolves when the server answers and JetStream serves API calls; rejects otherwise. */
   ping(options?: { timeoutMs?: number }): Promise<void>;
   /** Deletes every stream of this bus's namespace (tests); refuses on a bus without namespace. */
   deleteNamespaceStreams(): Promise<string[]>;
-  /** Stops every consumer (waiting for their handlers), then drains the connection. */
+  /** Stops every consumer and listener (waiting for their handlers), then drains the connection. */
   close(): Promise<void>;
 };
 
-const DEADLETTER_MAX_AGE_MS = 30 * 24 * 3_600_000;
+const DAY_MS = 24 * 3_600_000;
+const DEFAULT_DEADLETTER_RETENTION_DAYS = 30;
 
 export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
   const naming = createNaming(options.namespace);
   const logger = options.logger.child({ component: "bus" });
   const apiTimeoutMs = options.apiTimeoutMs ?? 5_000;
+  const deadLetterRetentionDays = options.deadLetterRetentionDays ?? DEFAULT_DEADLETTER_RETENTION_DAYS;
+  if (!Number.isInteger(deadLetterRetentionDays) || deadLetterRetentionDays < 1) {
+    throw new RangeError(`deadLetterRetentionDays must be an integer >= 1, got ${deadLetterRetentionDays}`);
+  }
   const tracer = options.tracer ?? trace.getTracer("@atendo/bus");
   const propagator = options.propagator ?? propagation;
 
@@ -94,12 +112,13 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
   const publisher = createPublisher({ js, naming, tracer, propagator });
   const deadLetters = createDeadLetterPublisher({ js, naming });
   const consumers = new Set<Consumer>();
+  const listeners = new Set<Listener>();
   let deadLetterStream: Promise<unknown> | undefined;
   let closing: Promise<void> | undefined;
 
   function ensureDeadLetterStream(): Promise<unknown> {
     deadLetterStream ??= streams
-      .ensureStream({ domain: DEADLETTER_DOMAIN, maxAgeMs: DEADLETTER_MAX_AGE_MS })
+      .ensureStream({ domain: DEADLETTER_DOMAIN, maxAgeMs: deadLetterRetentionDays * DAY_MS })
       .catch((err: unknown) => {
         deadLetterStream = undefined;
         throw err;
@@ -137,6 +156,28 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     return consumer;
   }
 
+  async function listen<S extends DescMessage>(opts: ListenOptions<S>): Promise<Listener> {
+    if (closing !== undefined) throw new Error("bus is closed");
+    const started = await startListener({ js, jsm, naming, streams, tracer, propagator, logger }, opts);
+    const listener: Listener = {
+      stream: started.listener.stream,
+      async stop() {
+        await started.listener.stop();
+        listeners.delete(listener);
+      },
+    };
+    // Registered before the replay ends, so close() during it stops the listener too.
+    listeners.add(listener);
+    if (closing !== undefined) await listener.stop();
+    try {
+      await started.caughtUp;
+    } catch (err) {
+      await listener.stop();
+      throw err;
+    }
+    return listener;
+  }
+
   return {
     namespace: options.namespace,
     subjectFor: (schema) => naming.subject(schema),
@@ -146,6 +187,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     encode: (schema, event, opts) => publisher.encode(schema, event, opts),
     publishEncoded: (encoded, opts) => publisher.publishEncoded(encoded, opts),
     consume,
+    listen,
     async ping(opts = {}) {
       const timeoutMs = opts.timeoutMs ?? 2_000;
       if (nc.isClosed()) throw new Error("nats connection is closed");
@@ -170,7 +212,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     },
     close() {
       closing ??= (async () => {
-        await Promise.all([...consumers].map((c) => c.stop()));
+        await Promise.all([...consumers, ...listeners].map((c) => c.stop()));
         if (!nc.isClosed()) await nc.drain();
       })();
       return closing;

@@ -3,6 +3,7 @@ import { retryDelayMs } from "./backoff.js";
 import type { Consumer } from "./consume-options.js";
 import type { BusLogger } from "./logger.js";
 import type { MessageProcessor } from "./message-processor.js";
+import { sleep } from "./sleep.js";
 
 export type ConsumeLoopDeps = {
   js: JetStreamClient;
@@ -42,18 +43,6 @@ export function startConsumeLoop(deps: ConsumeLoopDeps): Consumer {
     if (inFlight.size < concurrency || stopController.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       wake = resolve;
-    });
-  }
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      stopController.signal.addEventListener("abort", done, { once: true });
-      function done(): void {
-        clearTimeout(timer);
-        stopController.signal.removeEventListener("abort", done);
-        resolve();
-      }
     });
   }
 
@@ -98,7 +87,7 @@ export function startConsumeLoop(deps: ConsumeLoopDeps): Consumer {
         failures++;
         const delay = retryDelayMs(failures, FETCH_RETRY);
         logger.warn({ err, retry_in_ms: delay }, "fetch failed; retrying");
-        await sleep(delay);
+        await sleep(delay, stopController.signal);
         consumer = undefined;
         await deps.provision().catch((provisionErr: unknown) => {
           logger.warn({ err: provisionErr }, "consumer provisioning failed; retrying");

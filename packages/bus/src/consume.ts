@@ -7,11 +7,11 @@ import { startConsumeLoop } from "./consume-loop.js";
 import type { ConsumeOptions, Consumer } from "./consume-options.js";
 import { ensureDurableConsumer } from "./consumer-provision.js";
 import type { DeadLetterPublisher } from "./dead-letter.js";
-import { assertEventSchema } from "./event-meta.js";
+import { selectEvents } from "./event-schemas.js";
 import type { BusLogger } from "./logger.js";
 import { watchMaxDeliveries } from "./max-deliveries-watch.js";
 import { createMessageProcessor } from "./message-processor.js";
-import { assertDomain, assertDurable, domainOf, type Naming } from "./naming.js";
+import { assertDurable, type Naming } from "./naming.js";
 import type { StreamProvisioner } from "./streams.js";
 
 export type ConsumerDeps = {
@@ -35,23 +35,12 @@ export async function startConsumer<S extends DescMessage>(
   opts: ConsumeOptions<S>,
 ): Promise<Consumer> {
   const { naming, jsm } = deps;
-  const schemas: readonly S[] = isSchemaList(opts.schema) ? opts.schema : [opts.schema];
-  const first = schemas[0];
-  if (first === undefined) throw new TypeError("consume: schema list is empty");
-  for (const schema of schemas) assertEventSchema(schema);
-  const domain = domainOf(first);
-  for (const schema of schemas) {
-    if (domainOf(schema) !== domain) {
-      throw new TypeError(
-        `consume: ${schema.typeName} is not in domain "${domain}"; use one consumer per domain`,
-      );
-    }
-  }
-  if (opts.domain !== undefined) {
-    assertDomain(opts.domain);
-    if (opts.domain !== domain)
-      throw new TypeError(`consume: domain "${opts.domain}" but events are in "${domain}"`);
-  }
+  const { domain, schemasBySubject, filterSubject } = selectEvents(
+    naming,
+    opts.schema,
+    opts.domain,
+    "consume",
+  );
   assertDurable(opts.durable);
   const concurrency = positiveInt("concurrency", opts.concurrency ?? 8);
   const maxDeliver = positiveInt("maxDeliver", opts.maxDeliver ?? 5);
@@ -60,10 +49,6 @@ export async function startConsumer<S extends DescMessage>(
   const backoff = opts.backoffMs ?? DEFAULT_BACKOFF;
   assertBackoff(backoff);
 
-  const schemasBySubject = new Map(schemas.map((s) => [naming.subject(s), s] as const));
-  const onlySubject = schemasBySubject.size === 1 ? [...schemasBySubject.keys()][0] : undefined;
-  // One filter subject only on nats-server 2.9: several types share the domain wildcard.
-  const filterSubject = onlySubject ?? naming.domainSubjects(domain);
   const stream = await deps.streams.ensureStreamExists(domain);
   await deps.ensureDeadLetterStream();
   const logger = (opts.logger ?? deps.logger).child({ stream, durable: opts.durable });
@@ -114,10 +99,6 @@ export async function startConsumer<S extends DescMessage>(
       await watch.stop();
     },
   };
-}
-
-function isSchemaList<S extends DescMessage>(value: S | readonly S[]): value is readonly S[] {
-  return Array.isArray(value);
 }
 
 function positiveInt(name: string, value: number): number {

@@ -4,6 +4,7 @@ export type { ConsumeOptions, Consumer, EventContext, EventHandler } from "./con
 export { PermanentError, TransientError } from "./errors.js";
 export { causedBy, type EventShape, type NewEventMetaInit, newEventMeta } from "./event-meta.js";
 export { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, TENANT_ID_HEADER } from "./headers.js";
+export type { ListenContext, Listener, ListenHandler, ListenOptions } from "./listen-options.js";
 export type { BusLogger } from "./logger.js";
 export { DEADLETTER_DOMAIN, domainOf, domainSubjects, snakeCase, streamFor, subjectFor } from "./naming.js";
 export type { EncodedEvent, PublishAck, PublishOptions } from "./publisher.js";

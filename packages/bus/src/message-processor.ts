@@ -1,13 +1,10 @@
 import type { EventMeta } from "@atendo/proto/common/v1";
-import { type DescMessage, fromBinary, type Message } from "@bufbuild/protobuf";
+import type { DescMessage } from "@bufbuild/protobuf";
 import type { JsMsg } from "@nats-io/jetstream";
 import {
   type Context,
   context,
-  ROOT_CONTEXT,
   type Span,
-  SpanKind,
-  SpanStatusCode,
   type TextMapPropagator,
   type Tracer,
   trace,
@@ -15,10 +12,11 @@ import {
 import { type Backoff, retryDelayMs } from "./backoff.js";
 import type { EventContext, EventHandler } from "./consume-options.js";
 import type { DeadLetterPublisher } from "./dead-letter.js";
+import { decodeEvent } from "./decode-event.js";
 import { PermanentError, TransientError } from "./errors.js";
-import { metaOf } from "./event-meta.js";
-import { flattenHeaders, headerGetter } from "./headers.js";
+import { flattenHeaders } from "./headers.js";
 import type { BusLogger } from "./logger.js";
+import { recordFailure, startProcessSpan } from "./tracing.js";
 
 export type MessageProcessorDeps<S extends DescMessage> = {
   stream: string;
@@ -178,41 +176,23 @@ export function createMessageProcessor<S extends DescMessage>(
       return;
     }
     const baseLog = deps.logger.child({ subject: msg.subject, stream_seq: msg.seq });
-    let event: Parameters<EventHandler<S>>[0];
-    try {
-      event = fromBinary(schema, msg.data);
-    } catch (err) {
-      const reason = `cannot decode ${schema.typeName}: ${err instanceof Error ? err.message : String(err)}`;
-      await giveUp(msg, reason, undefined, baseLog);
+    const decoded = decodeEvent(schema, msg.data);
+    if (!decoded.ok) {
+      await giveUp(msg, decoded.reason, decoded.meta, baseLog);
       return;
     }
-    const meta = metaOf(event as Message);
-    if (meta === undefined || meta.eventId === "") {
-      await giveUp(msg, `${schema.typeName} has no meta.event_id`, meta, baseLog);
-      return;
-    }
+    const { event, meta } = decoded;
     const log = baseLog.child({
       tenant_id: meta.tenantId,
       correlation_id: meta.correlationId,
       event_id: meta.eventId,
     });
 
-    const parent = propagator.extract(ROOT_CONTEXT, msg.headers, headerGetter);
-    const span = tracer.startSpan(
-      `process ${msg.subject}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          "messaging.system": "nats",
-          "messaging.operation.type": "process",
-          "messaging.destination.name": msg.subject,
-          "messaging.consumer.group.name": durable,
-          "messaging.message.id": meta.eventId,
-          "messaging.message.delivery_count": msg.info.deliveryCount,
-        },
-      },
-      parent,
-    );
+    const { parent, span } = startProcessSpan({ tracer, propagator }, msg, {
+      "messaging.consumer.group.name": durable,
+      "messaging.message.id": meta.eventId,
+      "messaging.message.delivery_count": msg.info.deliveryCount,
+    });
     const outcome = await runHandler(msg, event, meta, log, stopSignal, parent, span);
     if (outcome.ok) {
       try {
@@ -221,13 +201,8 @@ export function createMessageProcessor<S extends DescMessage>(
         log.warn({ err }, "ack not confirmed; the event may be redelivered");
       }
     } else {
-      const { error } = outcome;
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : String(error),
-      });
-      await settleFailure(msg, error, meta, log, outcome.interrupted);
+      recordFailure(span, outcome.error);
+      await settleFailure(msg, outcome.error, meta, log, outcome.interrupted);
     }
     span.end();
   };
