@@ -3,17 +3,23 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Backoff } from "./backoff.js";
 import type { BusLogger } from "./logger.js";
 
-/** What a handler knows about the delivery it is processing. */
-export type EventContext = {
+/** What every handler (consumer or listener) knows about the stored event it is given. */
+export type StoredEventContext = {
   meta: EventMeta;
   /** The subject the event was published on (with the bus namespace, if any). */
   subject: string;
   stream: string;
   streamSequence: number;
-  /** 1 on the first delivery. */
-  deliveryCount: number;
   /** First value of each message header. */
   headers: Readonly<Record<string, string>>;
+  /** Child of the consumer's or listener's logger with tenant_id, correlation_id and event_id. */
+  logger: BusLogger;
+};
+
+/** What a consumer's handler knows about the delivery it is processing. */
+export type EventContext = StoredEventContext & {
+  /** 1 on the first delivery. */
+  deliveryCount: number;
   /**
    * Tells the server the handler is still busy, restarting its ack wait. The bus does not send it on
    * its own: a handler that can run longer than ackWaitMs calls it, so a hung handler is still caught.
@@ -21,8 +27,6 @@ export type EventContext = {
   working(): void;
   /** Aborted when the consumer stops, or when ackWaitMs passes without working() (the event is redelivered). */
   signal: AbortSignal;
-  /** Child of the consumer's logger with tenant_id, correlation_id and event_id. */
-  logger: BusLogger;
 };
 
 export type EventHandler<S extends DescMessage> = (

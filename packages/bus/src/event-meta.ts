@@ -53,3 +53,8 @@ export function metaOf(event: Message): EventMeta | undefined {
     ? (meta as EventMeta)
     : undefined;
 }
+
+/** The envelope's ids as log fields: every line about an event carries them. */
+export function eventLogFields(meta: EventMeta): Record<string, string> {
+  return { tenant_id: meta.tenantId, correlation_id: meta.correlationId, event_id: meta.eventId };
+}

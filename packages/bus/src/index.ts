@@ -1,6 +1,12 @@
 export type { Backoff } from "./backoff.js";
 export { type Bus, type ConnectBusOptions, connectBus } from "./bus.js";
-export type { ConsumeOptions, Consumer, EventContext, EventHandler } from "./consume-options.js";
+export type {
+  ConsumeOptions,
+  Consumer,
+  EventContext,
+  EventHandler,
+  StoredEventContext,
+} from "./consume-options.js";
 export { PermanentError, TransientError } from "./errors.js";
 export { causedBy, type EventShape, type NewEventMetaInit, newEventMeta } from "./event-meta.js";
 export { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, TENANT_ID_HEADER } from "./headers.js";

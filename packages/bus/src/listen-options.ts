@@ -1,22 +1,13 @@
-import type { EventMeta } from "@atendo/proto/common/v1";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { StoredEventContext } from "./consume-options.js";
 import type { BusLogger } from "./logger.js";
 
 /** What a listener's handler knows about the event it is given. */
-export type ListenContext = {
-  meta: EventMeta;
-  /** The subject the event was published on (with the bus namespace, if any). */
-  subject: string;
-  stream: string;
-  streamSequence: number;
+export type ListenContext = StoredEventContext & {
   /** When the server stored the event. */
   storedAt: Date;
-  /** First value of each message header. */
-  headers: Readonly<Record<string, string>>;
   /** Aborted when the listener stops. */
   signal: AbortSignal;
-  /** Child of the listener's logger with tenant_id, correlation_id and event_id. */
-  logger: BusLogger;
 };
 
 export type ListenHandler<S extends DescMessage> = (

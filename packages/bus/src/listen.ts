@@ -9,6 +9,7 @@ import type {
 import { context, type TextMapPropagator, type Tracer, trace } from "@opentelemetry/api";
 import { retryDelayMs } from "./backoff.js";
 import { decodeEvent } from "./decode-event.js";
+import { eventLogFields } from "./event-meta.js";
 import { selectEvents } from "./event-schemas.js";
 import { flattenHeaders } from "./headers.js";
 import type { ListenContext, Listener, ListenOptions } from "./listen-options.js";
@@ -103,11 +104,7 @@ export async function startListener<S extends DescMessage>(
       return;
     }
     const { event, meta } = decoded;
-    const eventLog = log.child({
-      tenant_id: meta.tenantId,
-      correlation_id: meta.correlationId,
-      event_id: meta.eventId,
-    });
+    const eventLog = log.child(eventLogFields(meta));
     const ctx: ListenContext = {
       meta,
       subject: msg.subject,

@@ -14,6 +14,7 @@ import type { EventContext, EventHandler } from "./consume-options.js";
 import type { DeadLetterPublisher } from "./dead-letter.js";
 import { decodeEvent } from "./decode-event.js";
 import { PermanentError, TransientError } from "./errors.js";
+import { eventLogFields } from "./event-meta.js";
 import { flattenHeaders } from "./headers.js";
 import type { BusLogger } from "./logger.js";
 import { recordFailure, startProcessSpan } from "./tracing.js";
@@ -182,11 +183,7 @@ export function createMessageProcessor<S extends DescMessage>(
       return;
     }
     const { event, meta } = decoded;
-    const log = baseLog.child({
-      tenant_id: meta.tenantId,
-      correlation_id: meta.correlationId,
-      event_id: meta.eventId,
-    });
+    const log = baseLog.child(eventLogFields(meta));
 
     const { parent, span } = startProcessSpan({ tracer, propagator }, msg, {
       "messaging.consumer.group.name": durable,

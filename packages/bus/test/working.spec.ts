@@ -68,9 +68,10 @@ describe("long handlers (real NATS)", () => {
       },
     });
     const ack = await t.bus.publish(PingedSchema, pinged("stuck"));
-    await waitFor("the redelivery to be acked", async () => {
+    // The server's ack wait starts before the handler's lease timer: the redelivery may be acked first.
+    await waitFor("the redelivery to be acked and the first handler to lose its lease", async () => {
       const info = await t.jsm.consumers.info(consumer.stream, "lease");
-      return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0;
+      return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0 && reasons.length === 1;
     });
     await consumer.stop();
     assert.deepEqual(deliveries, [1, 2]);
