@@ -37,11 +37,15 @@ export type {
   ServiceTokenSourceOptions,
 } from "./auth/service-token-source.js";
 export { createServiceTokenSource } from "./auth/service-token-source.js";
+export type { SuspendedTenants } from "./auth/suspended-tenants.js";
+export { createSuspendedTenants } from "./auth/suspended-tenants.js";
 export { introspectionFrom, issuedTokenFrom } from "./auth/tenant-answers.js";
 export type { TenantAuth, TenantAuthOptions } from "./auth/tenant-auth.js";
 export { createTenantAuth } from "./auth/tenant-auth.js";
 export { principalFromClaims, TOKEN_TYPES } from "./auth/token-claims.js";
 export type { TokenVerifier, VerifierClaims } from "./auth/token-verifier.js";
+export type { AccessChangesOptions, AccessWatch } from "./auth/watch-access-changes.js";
+export { ACCESS_REPLAY_MS, watchAccessChanges } from "./auth/watch-access-changes.js";
 export type { WorkspaceDirectory, WorkspaceDirectoryOptions } from "./auth/workspace-directory.js";
 export { createWorkspaceDirectory } from "./auth/workspace-directory.js";
 export { createCorrelationForwarder, forwardCallOptions, withCorrelationId } from "./client/call-options.js";

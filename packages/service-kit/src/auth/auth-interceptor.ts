@@ -18,6 +18,8 @@ import type { Policy, Rule } from "./policy.js";
 import { ruleOf } from "./policy.js";
 import type { Principal } from "./principal.js";
 import { credentialKey, principalKey } from "./principal.js";
+import type { SuspendedTenants } from "./suspended-tenants.js";
+import { refusedBySuspension } from "./suspended-tenants.js";
 import type { TokenVerifier } from "./token-verifier.js";
 import { assertValid } from "./validate-first.js";
 import type { WorkspaceDirectory } from "./workspace-directory.js";
@@ -33,6 +35,8 @@ export interface AuthInterceptorOptions {
   logger: Logger;
   /** The validator the server uses, when it was built with a registry. */
   validator?: Validator;
+  /** Tenants whose credentials are refused (kept current by `watchAccessChanges`). */
+  suspendedTenants?: SuspendedTenants;
 }
 
 /**
@@ -42,7 +46,8 @@ export interface AuthInterceptorOptions {
  *
  * 0. no rule for the method: `permission_denied` (logged as an error: a bug);
  *    a public rule: passes (valid credentials still give a principal, bad ones are ignored);
- * 1. credentials: none, invalid, expired, tampered, unknown key: `unauthenticated`;
+ * 1. credentials: none, invalid, expired, tampered, unknown key, or of a suspended tenant (platform
+ *    admins excepted): `unauthenticated`;
  * 2. kind: the rule must admit the principal's kind: `permission_denied`;
  *    listed services and admitted platform admins pass here;
  * 3. target (`tenant` / `workspace` of the request, the first message of a stream): a malformed
@@ -55,7 +60,7 @@ export interface AuthInterceptorOptions {
  * `credentialKey`). A failure to reach the keys or the tenant service is `unavailable`.
  */
 export function createAuthInterceptor(options: AuthInterceptorOptions): Interceptor {
-  const { logger, apiKeys, verifier, workspaces } = options;
+  const { logger, apiKeys, verifier, workspaces, suspendedTenants } = options;
   const policies = [healthPolicy, ...options.policies];
   const names = policies.map((p) => p.service.typeName);
   const twice = names.filter((name, i) => names.indexOf(name) !== i);
@@ -63,9 +68,14 @@ export function createAuthInterceptor(options: AuthInterceptorOptions): Intercep
   const validator = options.validator ?? createValidator();
 
   const authenticate = async (credential: PresentedCredential): Promise<Principal> => {
-    if (credential.kind === "token") return verifier.verify(credential.value);
-    const principal = await apiKeys.resolve(credential.value);
+    const principal =
+      credential.kind === "token"
+        ? await verifier.verify(credential.value)
+        : await apiKeys.resolve(credential.value);
     if (principal === undefined) throw new InvalidCredentialsError("unknown or revoked api key");
+    // The same answer as for a key the tenant service refuses: a suspended tenant's credentials are not valid.
+    if (refusedBySuspension(principal, suspendedTenants))
+      throw new InvalidCredentialsError("tenant suspended");
     return principal;
   };
 

@@ -7,6 +7,8 @@ import { createApiKeyCache } from "./api-key-cache.js";
 import { createJwksVerifier } from "./jwks-verifier.js";
 import type { ServiceTokenSource } from "./service-token-source.js";
 import { createServiceTokenSource } from "./service-token-source.js";
+import type { SuspendedTenants } from "./suspended-tenants.js";
+import { createSuspendedTenants } from "./suspended-tenants.js";
 import { introspectionFrom, issuedTokenFrom, unlessAbsent } from "./tenant-answers.js";
 import type { TokenVerifier } from "./token-verifier.js";
 import type { WorkspaceDirectory } from "./workspace-directory.js";
@@ -34,6 +36,8 @@ export interface TenantAuth {
   workspaces: WorkspaceDirectory;
   /** Also the `credentials` of this service's clients of other services. */
   serviceTokens: ServiceTokenSource;
+  /** Kept current by `watchAccessChanges({ bus, auth })`; the auth interceptor refuses these tenants. */
+  suspendedTenants: SuspendedTenants;
   /** Stops background token renewal. */
   close(): void;
 }
@@ -45,6 +49,7 @@ export interface TenantAuth {
  *
  * ```ts
  * const auth = createTenantAuth({ tenantServiceUrl, service: "conversation", credential, issuer });
+ * await watchAccessChanges({ bus, auth, logger }); // revocations and suspensions, on every replica
  * interceptors: [createAuthInterceptor({ ...auth, policies, logger })]
  * const tenants = createServiceClient(TenantService, tenantServiceUrl, { credentials: auth.serviceTokens });
  * ```
@@ -91,6 +96,7 @@ export function createTenantAuth(options: TenantAuthOptions): TenantAuth {
       },
     }),
     serviceTokens,
+    suspendedTenants: createSuspendedTenants(),
     close: () => serviceTokens.close(),
   };
 }

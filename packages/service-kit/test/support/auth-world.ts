@@ -5,6 +5,7 @@ import type {
   ApiKeyIntrospection,
   AtendoServer,
   Policy,
+  SuspendedTenants,
   WorkspaceDirectory,
 } from "../../src/index.js";
 import {
@@ -12,6 +13,7 @@ import {
   createAuthInterceptor,
   createJwksVerifier,
   createServer,
+  createSuspendedTenants,
   createWorkspaceDirectory,
 } from "../../src/index.js";
 import { createEchoImpl } from "./echo-impl.js";
@@ -91,6 +93,7 @@ export interface GuardedServer {
   calls: GuardedCalls;
   apiKeys: ApiKeyCache;
   workspaces: WorkspaceDirectory;
+  suspendedTenants: SuspendedTenants;
 }
 
 /** The guarded service (and the echo service, which has no policy) behind the auth interceptor. */
@@ -100,6 +103,7 @@ export async function startGuardedServer(options: {
   relay?: (req: GuardedRequest, ctx: HandlerContext) => Promise<GuardedResponse>;
   policies?: readonly Policy[];
 }): Promise<GuardedServer> {
+  const suspendedTenants = createSuspendedTenants();
   const { logger, lines } = createLogSink();
   const { directory } = options;
   const calls: GuardedCalls = { runs: {} };
@@ -130,11 +134,12 @@ export async function startGuardedServer(options: {
         verifier: createJwksVerifier({ jwksUrl: options.issuer.jwksUrl, issuer: "atendo", cooldownMs: 0 }),
         apiKeys,
         workspaces,
+        suspendedTenants,
         policies: options.policies ?? [guardedPolicy],
         logger,
       }),
     ],
   });
   const port = await server.listen(0);
-  return { server, baseUrl: `http://127.0.0.1:${port}`, lines, calls, apiKeys, workspaces };
+  return { server, baseUrl: `http://127.0.0.1:${port}`, lines, calls, apiKeys, workspaces, suspendedTenants };
 }
