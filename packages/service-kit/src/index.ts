@@ -65,6 +65,9 @@ export type {
 export {
   commonConfigOf,
   commonConfigSpec,
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
+  DEFAULT_REDIS_MAX_RETRIES_PER_REQUEST,
   LOG_LEVELS,
   OTEL_EXPORTERS,
   redisConfigOf,
@@ -89,6 +92,9 @@ export {
 // Lifecycle
 export type { Lifecycle, LifecycleOptions, ShutdownStep } from "./lifecycle/create-lifecycle.js";
 export { createLifecycle } from "./lifecycle/create-lifecycle.js";
+// Redis
+export type { CreateRedisOptions } from "./redis/create-redis.js";
+export { createRedis } from "./redis/create-redis.js";
 export {
   CORRELATION_HEADER,
   correlationIdFrom,

@@ -153,10 +153,14 @@ describe("config", () => {
         otelExporter: "none",
         databaseUrl: "postgres://atendo_tenant:atendo_tenant@127.0.0.1:55432/atendo",
         natsUrl: "nats://127.0.0.1:54222",
+        deadLetterRetentionDays: 30,
       });
       assert.deepEqual(redisConfigOf(config), {
         redisUrl: "redis://127.0.0.1:56379",
         redisKeyPrefix: "atendo:",
+        redisCommandTimeoutMs: 2000,
+        redisConnectTimeoutMs: 5000,
+        redisMaxRetriesPerRequest: 2,
       });
     });
 
@@ -187,6 +191,14 @@ describe("config", () => {
       assert.equal(config.PORT, 0);
       assert.equal(config.MIGRATION_DATABASE_URL, "postgres://atendo_owner:x@h/d");
       assert.equal(commonConfigOf(config).migrationDatabaseUrl, "postgres://atendo_owner:x@h/d");
+      assert.equal(
+        readConfig(commonConfigSpec("ai", { PORT: 0 }), {
+          DATABASE_URL: "postgres://a:b@h/d",
+          NATS_URL: "nats://h:4222",
+          DEAD_LETTER_RETENTION_DAYS: "90",
+        }).DEAD_LETTER_RETENTION_DAYS,
+        90,
+      );
       assert.equal(config.OPENAI_API_KEY?.reveal(), "sk-1");
     });
   });

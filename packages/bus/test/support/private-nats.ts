@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect as tcpConnect } from "node:net";
+import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary, tools } from "../../../../scripts/lib/system-packages.js";
+import { freePorts } from "../../../../test/support/free-ports.js";
 import { waitFor } from "./wait-for.js";
 
 /**
@@ -20,7 +21,9 @@ export type PrivateNats = {
 export async function startPrivateNats(): Promise<PrivateNats> {
   const bin = findBinary(tools.nats);
   if (bin === undefined) throw new Error("nats-server is not installed (npm run stack:up installs it)");
-  const port = await freePort();
+  const [found] = await freePorts(1);
+  if (found === undefined) throw new Error("no free port");
+  const port: number = found;
   const storeDir = mkdtempSync(join(tmpdir(), "atendo-nats-"));
   let child: ChildProcess | undefined;
 
@@ -53,18 +56,6 @@ export async function startPrivateNats(): Promise<PrivateNats> {
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function portOpen(port: number): Promise<boolean> {

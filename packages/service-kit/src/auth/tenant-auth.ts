@@ -26,7 +26,7 @@ export interface TenantAuthOptions {
   /** Default "atendo". */
   audience?: string;
   logger?: Logger;
-  /** Deadline of the calls to the tenant service. Default 5 s. */
+  /** Deadline of every call to the tenant service: JWKS, service tokens, introspection, lookups. Default 5 s. */
   timeoutMs?: number;
 }
 
@@ -79,6 +79,7 @@ export function createTenantAuth(options: TenantAuthOptions): TenantAuth {
     verifier: createJwksVerifier({
       jwksUrl: `${base}/.well-known/jwks.json`,
       issuer: options.issuer,
+      timeoutMs,
       ...(options.audience === undefined ? {} : { audience: options.audience }),
       ...(options.logger ? { logger: options.logger } : {}),
     }),

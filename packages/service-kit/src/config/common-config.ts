@@ -51,14 +51,34 @@ export function commonConfigSpec(service: string, defaults: CommonConfigDefaults
     ).optional(),
     NATS_URL: withDefault(url("the NATS server URL", { protocols: ["nats:", "tls:"] }), defaults.NATS_URL),
     BUS_NAMESPACE: str("a prefix isolating this deployment's NATS subjects and streams (tests)").optional(),
+    DEAD_LETTER_RETENTION_DAYS: int(
+      "days the bus keeps dead letters (one stream shared by every service: give them all the same value)",
+      { min: 1, max: 3650 },
+    ).default(30),
   };
 }
 
-/** Redis, for the services that keep state there. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2000;
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5000;
+export const DEFAULT_REDIS_MAX_RETRIES_PER_REQUEST = 2;
+
+/** Redis, for the services that keep state there (connect with `createRedis`). */
 export function redisConfigSpec(defaults: Pick<CommonConfigDefaults, "REDIS_URL"> = {}) {
   return {
     REDIS_URL: withDefault(url("the Redis URL", { protocols: ["redis:", "rediss:"] }), defaults.REDIS_URL),
     REDIS_KEY_PREFIX: str("the prefix of every Redis key of the service").default("atendo:"),
+    REDIS_COMMAND_TIMEOUT_MS: int("time limit of one Redis command, from the call to its reply", {
+      min: 10,
+      max: 60_000,
+    }).default(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+    REDIS_CONNECT_TIMEOUT_MS: int("time limit of one attempt to connect to Redis", {
+      min: 100,
+      max: 60_000,
+    }).default(DEFAULT_REDIS_CONNECT_TIMEOUT_MS),
+    REDIS_MAX_RETRIES_PER_REQUEST: int(
+      "reconnection attempts a Redis command waits through before it fails (0: fail on the first lost connection)",
+      { min: 0, max: 20 },
+    ).default(DEFAULT_REDIS_MAX_RETRIES_PER_REQUEST),
   };
 }
 
@@ -74,11 +94,17 @@ export interface CommonConfig {
   migrationDatabaseUrl?: string;
   natsUrl: string;
   busNamespace?: string;
+  /** DEAD_LETTER_RETENTION_DAYS, for `connectBus({ deadLetterRetentionDays })`; absent: the bus's 30. */
+  deadLetterRetentionDays?: number;
 }
 
+/** What `createRedis` needs; the limits are optional so configs built by hand keep the defaults. */
 export interface RedisConfig {
   redisUrl: string;
   redisKeyPrefix: string;
+  redisCommandTimeoutMs?: number;
+  redisConnectTimeoutMs?: number;
+  redisMaxRetriesPerRequest?: number;
 }
 
 type CommonValues = {
@@ -90,6 +116,7 @@ type CommonValues = {
   MIGRATION_DATABASE_URL?: string;
   NATS_URL: string;
   BUS_NAMESPACE?: string;
+  DEAD_LETTER_RETENTION_DAYS?: number;
 };
 
 /** Maps what commonConfigSpec read to CommonConfig (optional settings stay absent when unset). */
@@ -103,9 +130,32 @@ export function commonConfigOf(c: CommonValues): CommonConfig {
     ...(c.MIGRATION_DATABASE_URL === undefined ? {} : { migrationDatabaseUrl: c.MIGRATION_DATABASE_URL }),
     natsUrl: c.NATS_URL,
     ...(c.BUS_NAMESPACE === undefined ? {} : { busNamespace: c.BUS_NAMESPACE }),
+    ...(c.DEAD_LETTER_RETENTION_DAYS === undefined
+      ? {}
+      : { deadLetterRetentionDays: c.DEAD_LETTER_RETENTION_DAYS }),
   };
 }
 
-export function redisConfigOf(c: { REDIS_URL: string; REDIS_KEY_PREFIX: string }): RedisConfig {
-  return { redisUrl: c.REDIS_URL, redisKeyPrefix: c.REDIS_KEY_PREFIX };
+type RedisValues = {
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
+  REDIS_COMMAND_TIMEOUT_MS?: number;
+  REDIS_CONNECT_TIMEOUT_MS?: number;
+  REDIS_MAX_RETRIES_PER_REQUEST?: number;
+};
+
+export function redisConfigOf(c: RedisValues): RedisConfig {
+  return {
+    redisUrl: c.REDIS_URL,
+    redisKeyPrefix: c.REDIS_KEY_PREFIX,
+    ...(c.REDIS_COMMAND_TIMEOUT_MS === undefined
+      ? {}
+      : { redisCommandTimeoutMs: c.REDIS_COMMAND_TIMEOUT_MS }),
+    ...(c.REDIS_CONNECT_TIMEOUT_MS === undefined
+      ? {}
+      : { redisConnectTimeoutMs: c.REDIS_CONNECT_TIMEOUT_MS }),
+    ...(c.REDIS_MAX_RETRIES_PER_REQUEST === undefined
+      ? {}
+      : { redisMaxRetriesPerRequest: c.REDIS_MAX_RETRIES_PER_REQUEST }),
+  };
 }
