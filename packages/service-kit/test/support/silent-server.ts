@@ -32,7 +32,10 @@ export async function startSilentServer(): Promise<SilentServer> {
       return connections;
     },
     requests: [],
-    close: () => closeServer(server, () => sockets.forEach((s) => s.destroy())),
+    close: () =>
+      closeServer(server, () => {
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
