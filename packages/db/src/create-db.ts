@@ -1,5 +1,6 @@
 import { type EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { DbLogger } from "./db-logger.js";
+import { releaseDeadConnections } from "./dead-connection-release.js";
 import { assertIdentifier } from "./identifiers.js";
 import { baseOrmOptions, type DbEntity } from "./orm-options.js";
 import { assertTenantId } from "./tenant-id.js";
@@ -13,6 +14,16 @@ export interface CreateDbOptions {
   entities: readonly DbEntity[];
   /** Pool size; default 10. */
   poolMax?: number;
+  /**
+   * Longest a statement may run before the server cancels it (SQLSTATE 57014, classified
+   * `timeout`); 0 turns it off. Default 30 000 ms.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * Longest a transaction may sit idle before the server ends its session (a unit of work stuck in
+   * application code must not hold locks forever); 0 turns it off. Default 60 000 ms.
+   */
+  idleInTransactionTimeoutMs?: number;
   logger?: DbLogger;
 }
 
@@ -32,6 +43,15 @@ export interface Db {
 }
 
 const DEFAULT_POOL_MAX = 10;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+function timeoutMs(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`invalid ${name} ${value}: expected 0 (off) or a positive integer of milliseconds`);
+  }
+  return value;
+}
 
 /** Connects and discovers entity metadata once; call once per process and share the Db. */
 export async function createDb(options: CreateDbOptions): Promise<Db> {
@@ -40,11 +60,26 @@ export async function createDb(options: CreateDbOptions): Promise<Db> {
   if (!Number.isInteger(poolMax) || poolMax < 1) {
     throw new Error(`invalid poolMax ${poolMax}: expected a positive integer`);
   }
+  const statementTimeout = timeoutMs(
+    "statementTimeoutMs",
+    options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+  );
+  const idleTimeout = timeoutMs(
+    "idleInTransactionTimeoutMs",
+    options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  );
   const { logger } = options;
   const orm = await MikroORM.init({
     ...baseOrmOptions({ url: options.url, poolMax, logger }),
     entities: [...options.entities],
     schema: options.schema,
+    // pg sends these in every connection's startup packet (0: not sent, the server's default holds).
+    // Migrations connect through runMigrations, which sets neither: DDL may take its time.
+    driverOptions: {
+      statement_timeout: statementTimeout,
+      idle_in_transaction_session_timeout: idleTimeout,
+      onPoolCreated: releaseDeadConnections,
+    },
   });
 
   return {

@@ -11,6 +11,7 @@ export type DbErrorKind =
   | "serialization_failure"
   | "deadlock"
   | "query_canceled"
+  | "timeout"
   | "connection"
   | "other";
 
@@ -76,12 +77,29 @@ export function isRetryableTransactionError(err: unknown): boolean {
 
 function isConnectionError(err: unknown, code: string | undefined): boolean {
   if (code?.startsWith("08") || code === "57P01" || code === "57P03") return true;
-  const e = asRecord(err);
-  return typeof e?.code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"].includes(e.code);
+  for (let e = asRecord(err), depth = 0; e && depth < 5; e = asRecord(e.cause), depth++) {
+    if (typeof e.code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"].includes(e.code)) {
+      return true;
+    }
+    // pg's own words for a connection that is gone (they carry no code).
+    if (typeof e.message === "string" && /Connection terminated|not queryable/.test(e.message)) return true;
+  }
+  return false;
+}
+
+// A statement past statement_timeout or lock_timeout, or a session ended for idling in a transaction.
+function isTimeout(err: unknown, code: string | undefined): boolean {
+  if (code === "25P03") return true;
+  if (code !== "57014" && code !== "55P03") return false;
+  for (let e = asRecord(err), depth = 0; e && depth < 5; e = asRecord(e.cause), depth++) {
+    if (typeof e.message === "string" && /(statement|lock) timeout/.test(e.message)) return true;
+  }
+  return false;
 }
 
 export function classifyDbError(err: unknown): DbErrorKind {
   const code = pgErrorCode(err);
+  if (isTimeout(err, code)) return "timeout";
   switch (code) {
     case "23505":
       return "unique_violation";
@@ -112,6 +130,7 @@ const SAFE_MESSAGES: Record<DbErrorKind, string> = {
   serialization_failure: "the operation conflicted with a concurrent change; retry it",
   deadlock: "the operation conflicted with a concurrent change; retry it",
   query_canceled: "the operation was canceled",
+  timeout: "the database took too long to answer; retry later",
   connection: "the database is unavailable",
   other: "internal database error",
 };

@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { assertIdentifier, quoteIdentifier } from "./identifiers.js";
+import { pruneFunctionSql } from "./prune-function.js";
 import { tenantRls } from "./tenant-rls.js";
 
 /**
@@ -43,7 +44,10 @@ interface StoredOutput {
   data: string;
 }
 
-/** DDL for `<schema>.processed_events`, the inbox table; add it to a service's first migration. */
+/**
+ * DDL for `<schema>.processed_events`, the inbox table, with its prune function (see
+ * inboxRetentionSql); add it to a service's first migration.
+ */
 export function inboxTableSql(schema: string): string[] {
   assertIdentifier("schema", schema);
   const table = `${quoteIdentifier(schema)}.processed_events`;
@@ -57,7 +61,17 @@ export function inboxTableSql(schema: string): string[] {
       primary key (consumer, event_id))`,
     `create index processed_events_processed_at on ${table} (processed_at)`,
     ...tenantRls(`${schema}.processed_events`),
+    ...inboxRetentionSql(schema),
   ];
+}
+
+/**
+ * `<schema>.prune_processed_events`, for createRetentionJob: a migration adds it to a schema whose
+ * inbox predates it (inboxTableSql includes it). Keep inbox rows longer than the streams keep events
+ * (7 days by default): a redelivery older than its inbox row would be handled again.
+ */
+export function inboxRetentionSql(schema: string): string[] {
+  return pruneFunctionSql(schema, "processed_events", "processed_at");
 }
 
 const encode = (outputs: EncodedEvent[]): string =>

@@ -1,6 +1,13 @@
 export { Migration } from "@mikro-orm/migrations";
 export type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-export { type CreateDbOptions, createDb, type Db } from "./create-db.js";
+export { afterCommit } from "./after-commit.js";
+export {
+  type CreateDbOptions,
+  createDb,
+  type Db,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from "./create-db.js";
 export {
   classifyDbError,
   constraintName,
@@ -21,10 +28,36 @@ export {
   type Inbox,
   type InboxKey,
   type InboxResult,
+  inboxRetentionSql,
   inboxTableSql,
 } from "./inbox.js";
 export { newId } from "./new-id.js";
 export type { DbEntity } from "./orm-options.js";
+export {
+  createOutbox,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  type Outbox,
+  OutboxEventTooLargeError,
+  type OutboxOptions,
+} from "./outbox.js";
+export {
+  createOutboxRelay,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type OutboxRelayPass,
+} from "./outbox-relay.js";
+export type { OutboxStats } from "./outbox-store.js";
+export { OUTBOX_TABLE, outboxTableSql } from "./outbox-table.js";
+export { pruneFunctionSql } from "./prune-function.js";
+export {
+  createRetentionJob,
+  DEFAULT_RETENTION_MS,
+  type RetentionJob,
+  type RetentionJobOptions,
+  type RetentionResult,
+  type RetentionTask,
+} from "./retention-job.js";
+export type { RetryBackoff } from "./retry-delay.js";
 export { roleFromUrl } from "./role-from-url.js";
 export {
   MIGRATIONS_TABLE,

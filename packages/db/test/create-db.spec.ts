@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import type { QueryResult } from "@mikro-orm/core";
 import type pg from "pg";
 import {
+  type CreateDbOptions,
+  classifyDbError,
   createDb,
   type Db,
   isUniqueViolation,
@@ -9,7 +12,7 @@ import {
   runMigrations,
   safeDbErrorMessage,
 } from "../src/index.js";
-import { baseMigrations, ENTITIES, Note, PlanSchema } from "./fixtures.js";
+import { baseMigrations, ENTITIES, Note, PlanSchema, statementsMigration } from "./fixtures.js";
 import { APP_ROLE, APP_URL, dropSchema, OWNER_URL, uniqueSchema, withClient } from "./pg-env.js";
 
 interface KyselyNotes {
@@ -58,6 +61,8 @@ describe("createDb", () => {
   });
 
   const countNotes = () => db.withTenant(tenant, (em) => em.count(Note, {}));
+  const dbWith = (options: Partial<CreateDbOptions>) =>
+    createDb({ url: APP_URL, schema, entities: ENTITIES, ...options });
 
   it("round-trips a defineEntity entity", async () => {
     const id = newId();
@@ -237,6 +242,97 @@ describe("createDb", () => {
     }
   });
 
+  it("gives every connection a statement and an idle-in-transaction timeout, 0 turning them off", async () => {
+    const settings = (d: Db) =>
+      d.withoutTenant((em) =>
+        em.execute<Array<{ statement: string; idle: string }>>(
+          `select current_setting('statement_timeout') as statement,
+                  current_setting('idle_in_transaction_session_timeout') as idle`,
+        ),
+      );
+    assert.deepEqual(await settings(db), [{ statement: "30s", idle: "1min" }]);
+    const off = await dbWith({ statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0 });
+    try {
+      assert.deepEqual(await settings(off), [{ statement: "0", idle: "0" }]);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it("cancels a statement past its timeout at once, classified as a timeout, and the pool goes on", async () => {
+    const quick = await dbWith({ poolMax: 1, statementTimeoutMs: 200 });
+    try {
+      const started = Date.now();
+      const err = await quick
+        .withTenant(tenant, (em) => em.execute("select pg_sleep(10)"))
+        .then(
+          () => assert.fail("expected the statement to be cancelled"),
+          (e: unknown) => e,
+        );
+      const elapsed = Date.now() - started;
+      assert.equal(classifyDbError(err), "timeout", String(err));
+      assert.equal(safeDbErrorMessage(err), "the database took too long to answer; retry later");
+      assert.ok(elapsed < 5_000, `cancelled after ${elapsed} ms`);
+      // The pool's only connection serves the next unit of work.
+      assert.equal(await quick.withTenant(tenant, (em) => em.count(Note, {})), await countNotes());
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("ends a transaction left idle past its limit, and the pool goes on", async () => {
+    const quick = await dbWith({ poolMax: 1, idleInTransactionTimeoutMs: 200 });
+    try {
+      const err = await quick
+        .withTenant(tenant, async (em) => {
+          const [row] = await em.execute<Array<{ pid: number }>>("select pg_backend_pid() as pid");
+          // Idle in the transaction until the server has ended the session.
+          await waitFor(
+            async () =>
+              (
+                await withClient(OWNER_URL, (c) =>
+                  c.query("select 1 from pg_stat_activity where pid = $1", [row?.pid]),
+                )
+              ).rowCount === 0,
+            { message: "the server to end the idle session" },
+          );
+          await em.execute("select 1");
+        })
+        .then(
+          () => assert.fail("expected the transaction to be gone"),
+          (e: unknown) => e,
+        );
+      assert.equal(classifyDbError(err), "connection", String(err));
+      // The dead connection went back to the pool (its only slot), which opens a fresh one.
+      const expected = await countNotes();
+      await waitFor(async () => (await quick.withTenant(tenant, (em) => em.count(Note, {}))) === expected, {
+        message: "the pool to serve again",
+      });
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("runs migrations without a statement timeout", async () => {
+    const migrated = uniqueSchema("db_spec_uow_mig");
+    try {
+      await runMigrations({
+        ownerUrl: OWNER_URL,
+        schema: migrated,
+        appRole: APP_ROLE,
+        migrations: [
+          statementsMigration("Migration20261201000000_settings", [
+            `create table "${migrated}".seen as select current_setting('statement_timeout') as statement`,
+          ]),
+        ],
+      });
+      const seen = await withClient(OWNER_URL, (c) => c.query(`select statement from "${migrated}".seen`));
+      assert.deepEqual(seen.rows, [{ statement: "0" }]);
+    } finally {
+      await dropSchema(migrated);
+    }
+  });
+
   it("rejects bad options with a clear error that does not echo the password", async () => {
     await assert.rejects(
       createDb({ url: APP_URL, schema: "Bad Schema", entities: ENTITIES }),
@@ -245,6 +341,10 @@ describe("createDb", () => {
     await assert.rejects(
       createDb({ url: APP_URL, schema, entities: ENTITIES, poolMax: 0 }),
       /invalid poolMax/,
+    );
+    await assert.rejects(
+      createDb({ url: APP_URL, schema, entities: ENTITIES, statementTimeoutMs: -1 }),
+      /invalid statementTimeoutMs/,
     );
     await assert.rejects(
       createDb({ url: "mysql://u:s3cret@h/db", schema, entities: ENTITIES }),

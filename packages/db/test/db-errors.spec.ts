@@ -120,6 +120,23 @@ describe("database error helpers", () => {
     assert.ok(isRetryableTransactionError(wrapped));
     assert.ok(isRetryableTransactionError({ code: "40P01" }));
     assert.equal(classifyDbError({ code: "57014" }), "query_canceled");
+    assert.equal(
+      classifyDbError({ code: "57014", message: "canceling statement due to statement timeout" }),
+      "timeout",
+    );
+    assert.equal(
+      classifyDbError({ code: "55P03", message: "canceling statement due to lock timeout" }),
+      "timeout",
+    );
+    assert.equal(
+      classifyDbError({ code: "55P03", message: 'could not obtain lock on row in relation "x"' }),
+      "other",
+    );
+    assert.equal(classifyDbError({ code: "25P03" }), "timeout");
+    assert.equal(
+      classifyDbError(new Error("Client has encountered a connection error and is not queryable")),
+      "connection",
+    );
     assert.equal(classifyDbError({ code: "42501", routine: "ExecWithCheckOptions" }), "rls_violation");
     // insufficient_privilege that is not an RLS check stays generic
     assert.equal(classifyDbError({ code: "42501", message: "permission denied for table x" }), "other");

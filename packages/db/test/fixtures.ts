@@ -83,3 +83,15 @@ export function withTagsMigration(schema: string): MigrationEntry[] {
     { name: "Migration20261126000000_tags", class: createTagsMigration(schema) },
   ];
 }
+
+/** A migration that runs the given statements (e.g. inboxTableSql's). */
+export function statementsMigration(name: string, statements: readonly string[]): MigrationEntry {
+  return {
+    name,
+    class: class extends Migration {
+      override up() {
+        for (const sql of statements) this.addSql(sql);
+      }
+    },
+  };
+}

@@ -5,11 +5,10 @@ import {
   type Db,
   type EncodedEvent,
   inboxTableSql,
-  Migration,
   newId,
   runMigrations,
 } from "../src/index.js";
-import { ENTITIES } from "./fixtures.js";
+import { ENTITIES, statementsMigration } from "./fixtures.js";
 import { APP_ROLE, APP_URL, dropSchema, OWNER_URL, uniqueSchema } from "./pg-env.js";
 
 const output = (n: number): EncodedEvent => ({
@@ -26,21 +25,11 @@ describe("inbox", () => {
   let db: Db;
 
   before(async () => {
-    const sql = inboxTableSql(schema);
     await runMigrations({
       ownerUrl: OWNER_URL,
       schema,
       appRole: APP_ROLE,
-      migrations: [
-        {
-          name: "Migration20261125000000_inbox",
-          class: class extends Migration {
-            override up() {
-              for (const s of sql) this.addSql(s);
-            }
-          },
-        },
-      ],
+      migrations: [statementsMigration("Migration20261125000000_inbox", inboxTableSql(schema))],
     });
     db = await createDb({ url: APP_URL, schema, entities: ENTITIES });
   });

@@ -75,6 +75,8 @@ export {
 } from "./config/common-config.js";
 export type { EnvVar, ParseResult, Presence } from "./config/env-var.js";
 export { bool, int, oneOf, secret, str, url } from "./config/env-var.js";
+export type { OutboxConfig } from "./config/outbox-config.js";
+export { outboxConfigOf, outboxConfigSpec } from "./config/outbox-config.js";
 export type { ConfigOf, ConfigSpec } from "./config/read-config.js";
 export { ConfigError, readConfig } from "./config/read-config.js";
 export { redactConfig, redactUrlCredentials } from "./config/redact.js";

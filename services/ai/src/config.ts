@@ -6,6 +6,9 @@ import {
   commonConfigOf,
   commonConfigSpec,
   int,
+  type OutboxConfig,
+  outboxConfigOf,
+  outboxConfigSpec,
   readConfig,
   str,
   url,
@@ -19,6 +22,7 @@ const spec = (env: Env) => ({
   // The ai service keeps no state in Redis: its caches are per process (see README).
   ...commonConfigSpec("ai", { PORT: 7105 }),
   ...authConfigSpec("ai", env),
+  ...outboxConfigSpec(),
   TENANT_SERVICE_URL: url(
     "the base URL of the tenant service (token keys, API keys, workspaces)",
     HTTP,
@@ -46,7 +50,7 @@ const spec = (env: Env) => ({
 });
 
 /** What the ai service needs to start; built from the environment or by tests. */
-export interface Config extends CommonConfig, AuthConfig {
+export interface Config extends CommonConfig, AuthConfig, OutboxConfig {
   tenantServiceUrl: string;
   assistantServiceUrl: string;
   conversationServiceUrl: string;
@@ -65,6 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     ...commonConfigOf(c),
     ...authConfigOf(c),
+    ...outboxConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
     assistantServiceUrl: c.ASSISTANT_SERVICE_URL,
     conversationServiceUrl: c.CONVERSATION_SERVICE_URL,

@@ -1,5 +1,16 @@
 import { type Bus, type Consumer, connectBus } from "@atendo/bus";
-import { createDb, createInbox, type Db, roleFromUrl, runMigrations } from "@atendo/db";
+import {
+  createDb,
+  createInbox,
+  createOutbox,
+  createOutboxRelay,
+  createRetentionJob,
+  type Db,
+  type OutboxRelay,
+  type RetentionJob,
+  roleFromUrl,
+  runMigrations,
+} from "@atendo/db";
 import { AssistantService } from "@atendo/proto/assistant/v1";
 import { ConversationService } from "@atendo/proto/conversation/v1";
 import { TenantService } from "@atendo/proto/tenant/v1";
@@ -35,7 +46,10 @@ export interface RunningService {
 
 const SCHEMA = "ai";
 
-/** Starts the ai service: migrations (when configured), adapters, server, the TurnReady consumer. */
+/**
+ * Starts the ai service: migrations (when configured), adapters, the outbox relay and retention,
+ * server, the TurnReady consumer.
+ */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: "ai", level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
@@ -55,17 +69,24 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   let auth: TenantAuth | undefined;
   let server: AtendoServer | undefined;
   let consumer: Consumer | undefined;
-  // In order: stop taking requests, finish in-flight turns, then close the connections.
+  let relay: OutboxRelay | undefined;
+  let retention: RetentionJob | undefined;
+  // In order: stop taking requests, finish in-flight turns, relay what they committed, then close
+  // the connections.
   const stop = async (): Promise<void> => {
     const s = server;
     const c = consumer;
+    const r = relay;
+    const j = retention;
     const a = auth;
     const b = bus;
     const d = db;
-    server = consumer = auth = bus = db = undefined;
+    server = consumer = relay = retention = auth = bus = db = undefined;
     const steps: Array<[string, (() => Promise<void>) | undefined]> = [
       ["server", s && (() => s.close())],
       ["consumers", c && (() => c.stop())],
+      ["outbox relay", r && (() => r.stop())],
+      ["retention", j && (() => j.stop())],
       ["auth", a && (async () => a.close())],
       ["bus", b && (() => b.close())],
       ["db", d && (() => d.close())],
@@ -88,6 +109,28 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
     });
     await bus.ensureStream({ domain: "ai" });
+    // Events of RPCs commit with their change; the relay publishes them (any replica's). The
+    // TurnReady consumer publishes its own outputs from the inbox before its ack.
+    const outbox = createOutbox(SCHEMA);
+    relay = createOutboxRelay({
+      db,
+      outbox,
+      publish: bus.publishEncoded,
+      ping: bus.ping,
+      logger,
+      ...config.outboxRelay,
+    });
+    relay.start();
+    retention = createRetentionJob({
+      db,
+      tasks: [
+        { schema: SCHEMA, table: "outbox" },
+        { schema: SCHEMA, table: "processed_events" },
+      ],
+      logger,
+      ...config.retention,
+    });
+    retention.start();
 
     auth = createTenantAuth({
       tenantServiceUrl: config.tenantServiceUrl,
@@ -122,7 +165,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       }),
     });
 
-    server = buildServer({ db, bus, auth, assistants, usage, quota, generate, logger });
+    server = buildServer({ db, bus, outbox, auth, assistants, usage, quota, generate, logger });
     const port = await server.listen(config.port, config.host);
     consumer = await startTurnReadyConsumer({
       db,

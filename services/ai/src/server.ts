@@ -2,12 +2,14 @@ import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
 import { AiService } from "@atendo/proto/ai/v1";
 import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
+import type { Logger } from "@atendo/telemetry";
 import { type AiServiceDeps, createAiService } from "./handlers/ai-service.js";
 import { POLICIES } from "./policies.js";
 
 export interface ServerDeps extends AiServiceDeps {
+  logger: Logger;
   db: Db;
-  bus: Pick<Bus, "publish" | "ping">;
+  bus: Pick<Bus, "encode" | "ping">;
   /** Token keys, API key introspection and workspace lookups of the auth path. */
   auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
 }

@@ -15,6 +15,8 @@ describe("ai config", () => {
     assert.equal(config.assistantServiceUrl, "http://127.0.0.1:7104");
     assert.equal(config.authIssuer, "atendo");
     assert.equal(config.planLimitsCacheTtlMs, 60_000);
+    assert.deepEqual(config.outboxRelay, { intervalMs: 1_000, maxAttempts: 10 });
+    assert.deepEqual(config.retention, { maxAgeMs: 30 * 24 * 3_600_000, intervalMs: 3_600_000 });
     assert.equal(config.serviceCredential.reveal(), devServiceCredential("ai"));
     // The credential never shows when the config is printed.
     assert.doesNotMatch(JSON.stringify(config), /dev-service-credential/);

@@ -16,7 +16,7 @@ describe("ai schema security", () => {
     );
     assert.deepEqual(
       secured.map((r) => r.relname),
-      ["processed_events", "usage_records"],
+      ["outbox", "processed_events", "usage_records"],
     );
   });
 });

@@ -1,7 +1,9 @@
 import type { MigrationEntry } from "@atendo/db";
 import { Migration20261125100000Assistants } from "./20261125100000-assistants.js";
+import { Migration20261215000000Outbox } from "./20261215000000-outbox.js";
 
 /** Every migration of the `assistant` schema, in the order they run. */
 export const migrations: MigrationEntry[] = [
   { name: "Migration20261125100000Assistants", class: Migration20261125100000Assistants },
+  { name: "Migration20261215000000Outbox", class: Migration20261215000000Outbox },
 ];

@@ -5,6 +5,9 @@ import {
   type CommonConfig,
   commonConfigOf,
   commonConfigSpec,
+  type OutboxConfig,
+  outboxConfigOf,
+  outboxConfigSpec,
   readConfig,
   url,
 } from "@atendo/service-kit";
@@ -16,6 +19,7 @@ function spec(env: Env) {
   return {
     ...commonConfigSpec("assistant", { PORT: 7104 }),
     ...authConfigSpec("assistant", env),
+    ...outboxConfigSpec(),
     TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
       "http://127.0.0.1:7101",
     ),
@@ -23,7 +27,7 @@ function spec(env: Env) {
 }
 
 /** What the assistant service needs to start; built from the environment or by tests. */
-export interface Config extends CommonConfig, AuthConfig {
+export interface Config extends CommonConfig, AuthConfig, OutboxConfig {
   tenantServiceUrl: string;
 }
 
@@ -33,6 +37,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     ...commonConfigOf(c),
     ...authConfigOf(c),
+    ...outboxConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
   };
 }

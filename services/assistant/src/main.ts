@@ -1,5 +1,15 @@
 import { type Bus, connectBus } from "@atendo/bus";
-import { createDb, type Db, roleFromUrl, runMigrations } from "@atendo/db";
+import {
+  createDb,
+  createOutbox,
+  createOutboxRelay,
+  createRetentionJob,
+  type Db,
+  type OutboxRelay,
+  type RetentionJob,
+  roleFromUrl,
+  runMigrations,
+} from "@atendo/db";
 import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
 import {
   type AtendoServer,
@@ -30,7 +40,10 @@ export interface RunningService {
 
 const SCHEMA = "assistant";
 
-/** Starts the assistant service: migrations (when configured), adapters, server. */
+/**
+ * Starts the assistant service: migrations (when configured), adapters, the outbox relay and
+ * retention, server.
+ */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: "assistant", level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
@@ -49,15 +62,21 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
   let bus: Bus | undefined;
   let auth: TenantAuth | undefined;
   let server: AtendoServer | undefined;
-  // In order: stop taking requests, then close the connections.
+  let relay: OutboxRelay | undefined;
+  let retention: RetentionJob | undefined;
+  // In order: stop taking requests, relay what they committed, then close the connections.
   const stop = async (): Promise<void> => {
     const s = server;
+    const r = relay;
+    const j = retention;
     const a = auth;
     const b = bus;
     const d = db;
-    server = auth = bus = db = undefined;
+    server = relay = retention = auth = bus = db = undefined;
     const steps: Array<[string, (() => Promise<void>) | undefined]> = [
       ["server", s && (() => s.close())],
+      ["outbox relay", r && (() => r.stop())],
+      ["retention", j && (() => j.stop())],
       ["auth", a && (async () => a.close())],
       ["bus", b && (() => b.close())],
       ["db", d && (() => d.close())],
@@ -85,6 +104,24 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
     });
     await bus.ensureStream({ domain: "assistant" });
+    // Events commit with the change they announce; the relay publishes them (any replica's).
+    const outbox = createOutbox(SCHEMA);
+    relay = createOutboxRelay({
+      db,
+      outbox,
+      publish: bus.publishEncoded,
+      ping: bus.ping,
+      logger,
+      ...config.outboxRelay,
+    });
+    relay.start();
+    retention = createRetentionJob({
+      db,
+      tasks: [{ schema: SCHEMA, table: "outbox" }],
+      logger,
+      ...config.retention,
+    });
+    retention.start();
 
     auth = createTenantAuth({
       tenantServiceUrl: config.tenantServiceUrl,
@@ -107,7 +144,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       channels: createChannelDirectory({
         channels: createServiceClient(ChannelService, config.tenantServiceUrl, clientOptions),
       }),
-      announce: createAnnounce({ bus, logger }),
+      announce: createAnnounce({ outbox, bus }),
     });
     const port = await server.listen(config.port, config.host);
     logger.info({ port }, "assistant service listening");

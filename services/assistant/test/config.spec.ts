@@ -28,6 +28,28 @@ describe("assistant config", () => {
     assert.equal(config.authIssuer, "atendo-staging");
   });
 
+  it("reads the outbox and retention settings, with their defaults", () => {
+    const defaults = loadConfig(required);
+    assert.deepEqual(defaults.outboxRelay, { intervalMs: 1_000, maxAttempts: 10 });
+    assert.deepEqual(defaults.retention, { maxAgeMs: 30 * 24 * 3_600_000, intervalMs: 3_600_000 });
+    const set = loadConfig({
+      ...required,
+      OUTBOX_RELAY_INTERVAL_MS: "250",
+      OUTBOX_MAX_ATTEMPTS: "3",
+      RETENTION_DAYS: "7",
+      RETENTION_INTERVAL_MS: "60000",
+    });
+    assert.deepEqual(set.outboxRelay, { intervalMs: 250, maxAttempts: 3 });
+    assert.deepEqual(set.retention, { maxAgeMs: 7 * 24 * 3_600_000, intervalMs: 60_000 });
+    assert.throws(
+      () => loadConfig({ ...required, RETENTION_DAYS: "0", OUTBOX_RELAY_INTERVAL_MS: "10" }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /RETENTION_DAYS/.test(err.message) &&
+        /OUTBOX_RELAY_INTERVAL_MS/.test(err.message),
+    );
+  });
+
   it("refuses to start in production without a service credential", () => {
     assert.throws(
       () => loadConfig({ ...required, NODE_ENV: "production" }),

@@ -1,5 +1,5 @@
 import { type Bus, newEventMeta } from "@atendo/bus";
-import type { Db } from "@atendo/db";
+import type { Db, Outbox } from "@atendo/db";
 import {
   type AiService,
   TestAssistantResponseSchema,
@@ -14,7 +14,6 @@ import {
   unavailable,
   withCorrelationId,
 } from "@atendo/service-kit";
-import type { Logger } from "@atendo/telemetry";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { AssistantConfigs } from "../clients/assistant-configs.js";
@@ -28,12 +27,13 @@ import { callerTenant } from "./caller.js";
 
 export interface AiServiceDeps {
   db: Db;
-  bus: Pick<Bus, "publish">;
+  bus: Pick<Bus, "encode">;
+  /** UsageRecorded commits with the usage record; the outbox relay publishes it. */
+  outbox: Outbox;
   assistants: AssistantConfigs;
   usage: UsageRepository;
   quota: AiMessageQuota;
   generate: GenerateReply;
-  logger: Logger;
 }
 
 // The caller's own refusals from the assistant service reach the caller as they are.
@@ -103,8 +103,9 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
         assistantId: assistant.id,
         operation: UsageOperation.TEST,
       });
-      await deps.db.withTenant(tenantId, (em) =>
-        deps.usage.record(em, {
+      // The record and its announcement commit together; the relay publishes it.
+      await deps.db.withTenant(tenantId, async (em) => {
+        await deps.usage.record(em, {
           tenantId,
           workspaceId: req.workspaceId,
           assistantId: assistant.id,
@@ -113,17 +114,9 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
           usage: reply.usage,
           replyParts: reply.parts.length,
           sourceEventId: event.meta?.eventId,
-        }),
-      );
-      try {
-        await deps.bus.publish(UsageRecordedSchema, event);
-      } catch (err) {
-        deps.logger.error(
-          { err, assistant_id: assistant.id },
-          "usage recorded but UsageRecorded could not be published",
-        );
-        throw unavailable("the usage was recorded but could not be announced; retry the request");
-      }
+        });
+        await deps.outbox.add(em, [deps.bus.encode(UsageRecordedSchema, event)]);
+      });
 
       return create(TestAssistantResponseSchema, {
         parts: reply.parts,

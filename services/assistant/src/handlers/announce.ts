@@ -1,46 +1,29 @@
 import type { Bus } from "@atendo/bus";
+import type { EntityManager, Outbox } from "@atendo/db";
 import {
   type AssistantConfigured,
   AssistantConfiguredSchema,
   type AuditRecorded,
   AuditRecordedSchema,
 } from "@atendo/proto/assistant/v1";
-import { unavailable } from "@atendo/service-kit";
-import type { Logger } from "@atendo/telemetry";
 
-/** What an RPC announces once its change committed. */
+/** What an RPC announces about its change. */
 export interface Announcements {
   configured: readonly AssistantConfigured[];
   audit: readonly AuditRecorded[];
 }
 
 /**
- * Publishes AssistantConfigured and AuditRecorded events after the change committed. A failed
- * publish answers `unavailable`: the change is saved, and the client's retry announces it again
- * (updates and binds are idempotent; a retried create meets the unique name and answers
- * already_exists).
+ * Stores AssistantConfigured and AuditRecorded in the outbox inside the change's transaction (`em`
+ * of its db.withTenant): the change and its events commit together, and the outbox relay publishes
+ * them, retrying until the bus takes them. Nothing is published from here.
  */
-export type Announce = (events: Announcements) => Promise<void>;
+export type Announce = (em: EntityManager, events: Announcements) => Promise<void>;
 
-export function createAnnounce(deps: { bus: Pick<Bus, "publish">; logger: Logger }): Announce {
-  const failed = (err: unknown, what: string, eventId: string | undefined) => {
-    deps.logger.error({ err, event_id: eventId }, `change saved but ${what} could not be published`);
-    return unavailable("the change was saved but could not be announced; retry the request");
-  };
-  return async ({ configured, audit }) => {
-    for (const event of configured) {
-      try {
-        await deps.bus.publish(AssistantConfiguredSchema, event);
-      } catch (err) {
-        throw failed(err, "AssistantConfigured", event.meta?.eventId);
-      }
-    }
-    for (const event of audit) {
-      try {
-        await deps.bus.publish(AuditRecordedSchema, event);
-      } catch (err) {
-        throw failed(err, "AuditRecorded", event.meta?.eventId);
-      }
-    }
-  };
+export function createAnnounce(deps: { outbox: Outbox; bus: Pick<Bus, "encode"> }): Announce {
+  return (em, { configured, audit }) =>
+    deps.outbox.add(em, [
+      ...configured.map((e) => deps.bus.encode(AssistantConfiguredSchema, e)),
+      ...audit.map((e) => deps.bus.encode(AuditRecordedSchema, e)),
+    ]);
 }

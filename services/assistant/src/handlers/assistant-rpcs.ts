@@ -59,27 +59,30 @@ export function createAssistantRpcs(deps: AssistantServiceDeps): AssistantRpcs {
               `assistants limit reached: the tenant's plan allows ${max} assistants and it has ${existing}`,
             );
           }
-          return toAssistant(await repo.insert(em, ids, fields), []);
+          const created = toAssistant(await repo.insert(em, ids, fields), []);
+          await announce(em, {
+            configured: [
+              configuredEvent({ assistant: created, correlationId: ctx.values.get(correlationIdKey) }),
+            ],
+            audit: [
+              auditOf(
+                ctx,
+                { tenantId, workspaceId: req.workspaceId },
+                {
+                  action: "assistant.create",
+                  targetType: "assistant",
+                  targetId: created.id,
+                  after: assistantSummary(created),
+                },
+              ),
+            ],
+          });
+          return created;
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw duplicateName(fields.name);
         throw err;
       }
-      await announce({
-        configured: [configuredEvent({ assistant, correlationId: ctx.values.get(correlationIdKey) })],
-        audit: [
-          auditOf(
-            ctx,
-            { tenantId, workspaceId: req.workspaceId },
-            {
-              action: "assistant.create",
-              targetType: "assistant",
-              targetId: assistant.id,
-              after: assistantSummary(assistant),
-            },
-          ),
-        ],
-      });
       return create(CreateAssistantResponseSchema, { assistant });
     },
 
@@ -127,73 +130,76 @@ export function createAssistantRpcs(deps: AssistantServiceDeps): AssistantRpcs {
       const tenantId = callerTenant(ctx);
       const changes = fieldsForUpdate(req);
       assertNameNotBlank(changes);
-      let result: { before: Assistant; after: Assistant } | undefined;
+      let assistant: Assistant | undefined;
       try {
-        result = await db.withTenant(tenantId, async (em) => {
+        assistant = await db.withTenant(tenantId, async (em) => {
           const row = await repo.find(em, req.workspaceId, req.assistantId, { lock: true });
           if (row === undefined) return undefined;
           const channelIds = (await repo.channelIds(em, [row.id])).get(row.id) ?? [];
           // Viewed before the update: the repository changes the row in place.
           const before = toAssistant(row, channelIds);
-          return { before, after: toAssistant(await repo.update(em, row, changes), channelIds) };
+          const after = toAssistant(await repo.update(em, row, changes), channelIds);
+          await announce(em, {
+            configured: [
+              configuredEvent({ assistant: after, correlationId: ctx.values.get(correlationIdKey) }),
+            ],
+            audit: [
+              auditOf(
+                ctx,
+                { tenantId, workspaceId: req.workspaceId },
+                {
+                  action: "assistant.update",
+                  targetType: "assistant",
+                  targetId: after.id,
+                  before: assistantSummary(before),
+                  after: assistantSummary(after),
+                },
+              ),
+            ],
+          });
+          return after;
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw duplicateName(changes.name ?? "");
         throw err;
       }
-      if (result === undefined) throw notFound("assistant", req.assistantId);
-      const assistant = result.after;
-      await announce({
-        configured: [configuredEvent({ assistant, correlationId: ctx.values.get(correlationIdKey) })],
-        audit: [
-          auditOf(
-            ctx,
-            { tenantId, workspaceId: req.workspaceId },
-            {
-              action: "assistant.update",
-              targetType: "assistant",
-              targetId: assistant.id,
-              before: assistantSummary(result.before),
-              after: assistantSummary(assistant),
-            },
-          ),
-        ],
-      });
+      if (assistant === undefined) throw notFound("assistant", req.assistantId);
       return create(UpdateAssistantResponseSchema, { assistant });
     },
 
     async deleteAssistant(req, ctx) {
       const tenantId = callerTenant(ctx);
-      const assistant = await db.withTenant(tenantId, async (em) => {
+      const deleted = await db.withTenant(tenantId, async (em) => {
         const row = await repo.find(em, req.workspaceId, req.assistantId, { lock: true });
-        if (row === undefined) return undefined;
+        if (row === undefined) return false;
         const channelIds = await repo.channelIds(em, [row.id]);
         await repo.delete(em, row);
-        return toAssistant(row, channelIds.get(row.id) ?? []);
+        const assistant = toAssistant(row, channelIds.get(row.id) ?? []);
+        await announce(em, {
+          configured: [
+            configuredEvent({
+              assistant,
+              correlationId: ctx.values.get(correlationIdKey),
+              deleted: true,
+              affectedChannelIds: assistant.channelIds,
+            }),
+          ],
+          audit: [
+            auditOf(
+              ctx,
+              { tenantId, workspaceId: req.workspaceId },
+              {
+                action: "assistant.delete",
+                targetType: "assistant",
+                targetId: assistant.id,
+                before: assistantSummary(assistant),
+              },
+            ),
+          ],
+        });
+        return true;
       });
-      if (assistant === undefined) throw notFound("assistant", req.assistantId);
-      await announce({
-        configured: [
-          configuredEvent({
-            assistant,
-            correlationId: ctx.values.get(correlationIdKey),
-            deleted: true,
-            affectedChannelIds: assistant.channelIds,
-          }),
-        ],
-        audit: [
-          auditOf(
-            ctx,
-            { tenantId, workspaceId: req.workspaceId },
-            {
-              action: "assistant.delete",
-              targetType: "assistant",
-              targetId: assistant.id,
-              before: assistantSummary(assistant),
-            },
-          ),
-        ],
-      });
+      if (!deleted) throw notFound("assistant", req.assistantId);
       return create(DeleteAssistantResponseSchema, {});
     },
   };

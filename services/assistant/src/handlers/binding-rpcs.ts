@@ -28,56 +28,63 @@ export function createBindingRpcs(deps: AssistantServiceDeps): BindingRpcs {
       const tenantId = callerTenant(ctx);
       // As the caller: binding needs the right to see the channel too.
       await deps.channels.assertInWorkspace(req.workspaceId, req.channelId, forwardCallOptions(ctx));
-      const result = await db.withTenant(tenantId, async (em) => {
+      const correlationId = ctx.values.get(correlationIdKey);
+      const affectedChannelIds = [req.channelId];
+      const bound = await db.withTenant(tenantId, async (em) => {
         const row = await repo.find(em, req.workspaceId, req.assistantId, { lock: true });
         if (row === undefined) return undefined;
-        const bound = await repo.bind(em, {
+        const binding = await repo.bind(em, {
           tenantId,
           workspaceId: req.workspaceId,
           assistantId: row.id,
           channelId: req.channelId,
         });
-        const ids = [row.id, ...(bound.previousAssistantId === undefined ? [] : [bound.previousAssistantId])];
+        const ids = [
+          row.id,
+          ...(binding.previousAssistantId === undefined ? [] : [binding.previousAssistantId]),
+        ];
         const channelIds = await repo.channelIds(em, ids);
         const previous =
-          bound.previousAssistantId === undefined
+          binding.previousAssistantId === undefined
             ? undefined
-            : await repo.find(em, req.workspaceId, bound.previousAssistantId);
-        return {
-          bound,
-          assistant: toAssistant(row, channelIds.get(row.id) ?? []),
-          previous:
-            previous === undefined ? undefined : toAssistant(previous, channelIds.get(previous.id) ?? []),
-        };
+            : await repo.find(em, req.workspaceId, binding.previousAssistantId);
+        // A repeated bind changes nothing, yet is recorded (with equal before and after): the log
+        // shows who asked for it.
+        const before = binding.alreadyBound ? req.assistantId : binding.previousAssistantId;
+        await announce(em, {
+          configured: [
+            configuredEvent({
+              assistant: toAssistant(row, channelIds.get(row.id) ?? []),
+              correlationId,
+              affectedChannelIds,
+            }),
+            ...(previous === undefined
+              ? []
+              : [
+                  configuredEvent({
+                    assistant: toAssistant(previous, channelIds.get(previous.id) ?? []),
+                    correlationId,
+                    affectedChannelIds,
+                  }),
+                ]),
+          ],
+          audit: [
+            auditOf(
+              ctx,
+              { tenantId, workspaceId: req.workspaceId },
+              {
+                action: "assistant.bind_channel",
+                targetType: "assistant",
+                targetId: req.assistantId,
+                ...(before === undefined ? {} : { before: bindingSummary(req.channelId, before) }),
+                after: bindingSummary(req.channelId, req.assistantId),
+              },
+            ),
+          ],
+        });
+        return binding;
       });
-      if (result === undefined) throw notFound("assistant", req.assistantId);
-      const { bound } = result;
-      const correlationId = ctx.values.get(correlationIdKey);
-      const affectedChannelIds = [req.channelId];
-      // A repeated bind changes nothing, yet is recorded: it may be the retry of a call whose
-      // announcement failed, and the log must not miss the change.
-      const before = bound.alreadyBound ? req.assistantId : bound.previousAssistantId;
-      await announce({
-        configured: [
-          configuredEvent({ assistant: result.assistant, correlationId, affectedChannelIds }),
-          ...(result.previous === undefined
-            ? []
-            : [configuredEvent({ assistant: result.previous, correlationId, affectedChannelIds })]),
-        ],
-        audit: [
-          auditOf(
-            ctx,
-            { tenantId, workspaceId: req.workspaceId },
-            {
-              action: "assistant.bind_channel",
-              targetType: "assistant",
-              targetId: req.assistantId,
-              ...(before === undefined ? {} : { before: bindingSummary(req.channelId, before) }),
-              after: bindingSummary(req.channelId, req.assistantId),
-            },
-          ),
-        ],
-      });
+      if (bound === undefined) throw notFound("assistant", req.assistantId);
       return create(BindChannelResponseSchema, {
         binding: toChannelBinding(bound.binding),
         previousAssistantId: bound.previousAssistantId ?? "",
@@ -86,37 +93,37 @@ export function createBindingRpcs(deps: AssistantServiceDeps): BindingRpcs {
 
     async unbindChannel(req, ctx) {
       const tenantId = callerTenant(ctx);
-      const result = await db.withTenant(tenantId, async (em) => {
+      const outcome = await db.withTenant(tenantId, async (em) => {
         const row = await repo.find(em, req.workspaceId, req.assistantId, { lock: true });
-        if (row === undefined) return { kind: "no-assistant" as const };
-        if (!(await repo.unbind(em, row.id, req.channelId))) return { kind: "not-bound" as const };
+        if (row === undefined) return "no-assistant";
+        if (!(await repo.unbind(em, row.id, req.channelId))) return "not-bound";
         const channelIds = await repo.channelIds(em, [row.id]);
-        return { kind: "unbound" as const, assistant: toAssistant(row, channelIds.get(row.id) ?? []) };
+        await announce(em, {
+          configured: [
+            configuredEvent({
+              assistant: toAssistant(row, channelIds.get(row.id) ?? []),
+              correlationId: ctx.values.get(correlationIdKey),
+              affectedChannelIds: [req.channelId],
+            }),
+          ],
+          audit: [
+            auditOf(
+              ctx,
+              { tenantId, workspaceId: req.workspaceId },
+              {
+                action: "assistant.unbind_channel",
+                targetType: "assistant",
+                targetId: req.assistantId,
+                before: bindingSummary(req.channelId, req.assistantId),
+                after: bindingSummary(req.channelId, undefined),
+              },
+            ),
+          ],
+        });
+        return "unbound";
       });
-      if (result.kind === "no-assistant") throw notFound("assistant", req.assistantId);
-      if (result.kind === "not-bound") throw notFound("binding of channel", req.channelId);
-      await announce({
-        configured: [
-          configuredEvent({
-            assistant: result.assistant,
-            correlationId: ctx.values.get(correlationIdKey),
-            affectedChannelIds: [req.channelId],
-          }),
-        ],
-        audit: [
-          auditOf(
-            ctx,
-            { tenantId, workspaceId: req.workspaceId },
-            {
-              action: "assistant.unbind_channel",
-              targetType: "assistant",
-              targetId: req.assistantId,
-              before: bindingSummary(req.channelId, req.assistantId),
-              after: bindingSummary(req.channelId, undefined),
-            },
-          ),
-        ],
-      });
+      if (outcome === "no-assistant") throw notFound("assistant", req.assistantId);
+      if (outcome === "not-bound") throw notFound("binding of channel", req.channelId);
       return create(UnbindChannelResponseSchema, {});
     },
 

@@ -24,6 +24,8 @@ export type Clients = ClientsOf<typeof ASSISTANT_SERVICES> & TenantClients;
 
 export interface Stack {
   namespace: string;
+  /** The issuer of this run's tokens (an assistant service must be started with it). */
+  issuer: string;
   bus: Bus;
   tenantUrl: string;
   assistantUrl: string;
@@ -41,7 +43,15 @@ export const logger = createLogger({
   level: (process.env.TEST_LOG_LEVEL as "debug" | "info" | "warn" | undefined) ?? "silent",
 });
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /**
+   * Leave the assistant service out: the test runs it itself (e.g. as a process) on this port,
+   * which the clients call.
+   */
+  externalAssistantPort?: number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = testEnv();
   const namespace = uniqueNamespace("assistant");
   // Its own issuer: the test database is shared, and another run's keys must not sign for this one.
@@ -69,20 +79,24 @@ export async function startStack(): Promise<Stack> {
     );
     stops.push(() => tenant.stop());
     const tenantUrl = `http://127.0.0.1:${tenant.port}`;
-    const assistant = await start(
-      loadConfig({
-        PORT: "0",
-        DATABASE_URL: env.appUrl("assistant"),
-        MIGRATION_DATABASE_URL: env.ownerUrl,
-        NATS_URL: env.natsUrl,
-        BUS_NAMESPACE: namespace,
-        TENANT_SERVICE_URL: tenantUrl,
-        AUTH_ISSUER: issuer,
-      }),
-      { logger },
-    );
-    stops.push(() => assistant.stop());
-    const assistantUrl = `http://127.0.0.1:${assistant.port}`;
+    let assistantPort = options.externalAssistantPort;
+    if (assistantPort === undefined) {
+      const assistant = await start(
+        loadConfig({
+          PORT: "0",
+          DATABASE_URL: env.appUrl("assistant"),
+          MIGRATION_DATABASE_URL: env.ownerUrl,
+          NATS_URL: env.natsUrl,
+          BUS_NAMESPACE: namespace,
+          TENANT_SERVICE_URL: tenantUrl,
+          AUTH_ISSUER: issuer,
+        }),
+        { logger },
+      );
+      stops.push(() => assistant.stop());
+      assistantPort = assistant.port;
+    }
+    const assistantUrl = `http://127.0.0.1:${assistantPort}`;
     const bus = await connectBus({ servers: env.natsUrl, name: "assistant-test", logger, namespace });
     stops.push(async () => {
       await bus.deleteNamespaceStreams();
@@ -95,6 +109,7 @@ export async function startStack(): Promise<Stack> {
     });
     return {
       namespace,
+      issuer,
       bus,
       tenantUrl,
       assistantUrl,
