@@ -25,6 +25,7 @@ export {
 } from "./inbox.js";
 export { newId } from "./new-id.js";
 export type { DbEntity } from "./orm-options.js";
+export { pgJson, pgText } from "./pg-text.js";
 export { roleFromUrl } from "./role-from-url.js";
 export {
   MIGRATIONS_TABLE,

@@ -85,13 +85,14 @@ export {
 // Lifecycle
 export type { Lifecycle, LifecycleOptions, ShutdownStep } from "./lifecycle/create-lifecycle.js";
 export { createLifecycle } from "./lifecycle/create-lifecycle.js";
+// Server
+export { clientIp, type RequestHeaders, UNKNOWN_CLIENT } from "./server/client-ip.js";
 export {
   CORRELATION_HEADER,
   correlationIdFrom,
   correlationIdKey,
   createCorrelationInterceptor,
 } from "./server/correlation.js";
-// Server
 export type { AtendoServer, ServerOptions } from "./server/create-server.js";
 export { createServer } from "./server/create-server.js";
 export { createErrorInterceptor } from "./server/error-interceptor.js";
