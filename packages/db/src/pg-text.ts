@@ -17,25 +17,25 @@ export function pgText(value: string): string {
  * leaves the input untouched.
  */
 export function pgJson<T>(value: T): T {
-  const root: { value: unknown } = { value: undefined };
-  const work: Array<{ from: unknown; set: (v: unknown) => void }> = [
-    { from: value, set: (v) => (root.value = v) },
+  const root: Record<string, unknown> = {};
+  // Each item: a value to copy, and where its copy goes.
+  const work: Array<[from: unknown, into: Record<string, unknown> | unknown[], key: string | number]> = [
+    [value, root, "value"],
   ];
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
-    const { from, set } = item;
-    if (typeof from === "string") set(pgText(from));
+    const [from, into, key] = item;
+    let copy: unknown = from;
+    if (typeof from === "string") copy = pgText(from);
     else if (Array.isArray(from)) {
-      const copy: unknown[] = new Array(from.length);
-      set(copy);
-      from.forEach((v, i) => work.push({ from: v, set: (c) => (copy[i] = c) }));
+      const list: unknown[] = new Array(from.length);
+      for (let i = 0; i < from.length; i++) work.push([from[i], list, i]);
+      copy = list;
     } else if (typeof from === "object" && from !== null) {
-      const copy: Record<string, unknown> = {};
-      set(copy);
-      for (const [k, v] of Object.entries(from)) {
-        const key = pgText(k);
-        work.push({ from: v, set: (c) => (copy[key] = c) });
-      }
-    } else set(from);
+      const object: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(from)) work.push([v, object, pgText(k)]);
+      copy = object;
+    }
+    (into as Record<string | number, unknown>)[key] = copy;
   }
   return root.value as T;
 }
