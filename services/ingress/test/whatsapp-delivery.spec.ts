@@ -22,6 +22,7 @@ const ctx: DeliveryContext = {
   // 2026-01-01T00:00:00Z, shortly after the fixtures' timestamps (1767225600 = 2026-01-01T00:00:00Z).
   receivedAt: new Date(1767225600_000 + 3600_000),
   maxInboundAgeMs: 24 * 3600_000,
+  maxEventBytes: 512 * 1024,
 };
 
 function only(body: Buffer): MessageReceived {
