@@ -4,18 +4,13 @@ import { WebhookEventStatus, WebhookService } from "@atendo/proto/ingress/v1";
 import { clientsFor, uniqueNamespace, waitFor } from "@atendo/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
 import { type RunningIngress, start } from "../src/main.js";
 import { textDelivery } from "./support/deliveries.js";
 import { collectIngressEvents, type EventCollector } from "./support/event-collector.js";
 import { forChannel, type Harness, startHarness, type TestChannel } from "./support/harness.js";
 import { captureLogs, type LogLines } from "./support/log-lines.js";
-import { insertQueued, rowsOf } from "./support/rows.js";
+import { insertRows, rowsOf } from "./support/rows.js";
+import { createTestMetrics, type TestMetrics } from "./support/test-metrics.js";
 import { ANA, waBody, waMessage } from "./support/whatsapp-payloads.js";
 
 // As many poison rows as the sweeper takes in one pass: before rows had attempts and a due time,
@@ -48,9 +43,7 @@ describe("poison rows in the ingress outbox", function () {
   let nc: NatsConnection;
   let events: EventCollector;
   let logs: LogLines;
-  let exporter: InMemoryMetricExporter;
-  let reader: PeriodicExportingMetricReader;
-  let meterProvider: MeterProvider;
+  let metrics: TestMetrics;
   let victim: TestChannel;
 
   before(async () => {
@@ -58,9 +51,7 @@ describe("poison rows in the ingress outbox", function () {
     h = await startHarness({ SWEEP_INTERVAL_MS: "3600000" });
     namespace = uniqueNamespace("ingress");
     logs = captureLogs("warn");
-    exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-    meterProvider = new MeterProvider({ readers: [reader] });
+    metrics = createTestMetrics();
     ingress = await start(
       h.ingressConfig({
         busNamespace: namespace,
@@ -71,7 +62,7 @@ describe("poison rows in the ingress outbox", function () {
         sweepRetryInitialMs: 200,
         sweepRetryMaxMs: 400,
       }),
-      { logger: logs.logger, meterProvider },
+      { logger: logs.logger, meterProvider: metrics.meterProvider },
     );
     bus = await connectBus({ servers: h.env.natsUrl, name: "poison-test", logger: h.logger, namespace });
     events = await collectIngressEvents(bus);
@@ -85,13 +76,13 @@ describe("poison rows in the ingress outbox", function () {
     await nc?.close();
     await bus?.deleteNamespaceStreams();
     await bus?.close();
-    await meterProvider?.shutdown();
+    await metrics?.shutdown();
     await h?.stop();
   });
 
   /** Another tenant's ordinary row, queued after the poison: the sweep must still reach it. */
   async function victimRowIsRepublished(): Promise<void> {
-    const [id] = await insertQueued(victim, textDelivery(victim).body);
+    const [id] = await insertRows(victim, textDelivery(victim).body);
     await waitFor(
       async () => (await rowsOf(victim.channelId)).find((r) => r.id === id)?.status === "accepted",
       { timeoutMs: 15_000, message: "the other tenant's queued row to be republished" },
@@ -102,7 +93,7 @@ describe("poison rows in the ingress outbox", function () {
     const channel = await h.createChannel();
     const text = "a".repeat(1_200_000);
     const { body, wamid } = textDelivery(channel, text);
-    await insertQueued(channel, body, { count: POISON, agoMs: 3_600_000 });
+    await insertRows(channel, body, { count: POISON, agoMs: 3_600_000 });
     await victimRowIsRepublished();
 
     const rows = await waitFor(
@@ -131,7 +122,7 @@ describe("poison rows in the ingress outbox", function () {
 
   it("publishes a deeply nested unsupported message without its JSON instead of throwing", async () => {
     const channel = await h.createChannel();
-    await insertQueued(channel, nestedOrder(channel, 10_000), { count: POISON, agoMs: 3_600_000 });
+    await insertRows(channel, nestedOrder(channel, 10_000), { count: POISON, agoMs: 3_600_000 });
     await victimRowIsRepublished();
 
     await waitFor(async () => (await rowsOf(channel.channelId)).every((r) => r.status === "accepted"), {
@@ -157,7 +148,7 @@ describe("poison rows in the ingress outbox", function () {
     const stream = bus.streamFor("ingress");
     const info = await jsm.streams.info(stream);
     await jsm.streams.update(stream, { ...info.config, max_msg_size: 64 * 1024 });
-    const ids = await insertQueued(channel, largeUnsupported(channel, 100_000), {
+    const ids = await insertRows(channel, largeUnsupported(channel, 100_000), {
       count: POISON,
       agoMs: 3_600_000,
     });
@@ -194,15 +185,7 @@ describe("poison rows in the ingress outbox", function () {
       .filter((l) => l.level === "error" && ids.includes(String(l.correlation_id)));
     assert.equal(errorLines.length, POISON);
     assert.match(String(errorLines[0]?.msg), /failed/);
-    await reader.forceFlush();
-    const counter = exporter
-      .getMetrics()
-      .flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics))
-      .findLast((m) => m.descriptor.name === "atendo.ingress.webhooks.failed");
-    assert.equal(
-      counter?.dataPoints.reduce((sum, p) => sum + Number(p.value), 0),
-      POISON,
-    );
+    assert.equal(await metrics.counter("atendo.ingress.webhooks.failed"), POISON);
 
     // Fixed (the stream takes larger messages again): a replay publishes the row and accepts it.
     await jsm.streams.update(stream, { ...info.config, max_msg_size: -1 });

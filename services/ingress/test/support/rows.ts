@@ -17,6 +17,9 @@ export type WebhookRow = {
   attempts: number;
   next_attempt_at: Date | null;
   last_error: string;
+  body_sha256: Buffer | null;
+  source_ip: string;
+  request_headers: Record<string, string>;
 };
 
 /** Every stored delivery of a channel, oldest first (as the superuser: sees every tenant). */
@@ -41,25 +44,27 @@ export function settledRowsOf(channelId: string): Promise<WebhookRow[]> {
 }
 
 /**
- * Stores deliveries as if ingress had left them `queued` (as the superuser): `count` rows of the
- * channel with the same body, received `agoMs` before now. Returns their ids.
+ * Stores deliveries as if ingress had left them so (as the superuser): `count` rows of the channel
+ * with the same body and status (default `queued`), received `agoMs` before now. Returns their ids.
  */
-export async function insertQueued(
+export async function insertRows(
   channel: { tenantId: string; workspaceId: string; channelId: string },
   body: Buffer,
-  options: { count?: number; agoMs?: number } = {},
+  options: { count?: number; agoMs?: number; status?: "queued" | "held"; reason?: string } = {},
 ): Promise<string[]> {
   const rows = await adminQuery<{ id: string }>(
     `insert into ingress.webhook_events
-       (id, tenant_id, workspace_id, channel_id, channel_type, status, body, body_size, received_at)
-     select gen_random_uuid(), $1, $2, $3, 'whatsapp', 'queued', $4, $5,
-            now() - make_interval(secs => $6::double precision / 1000)
-       from generate_series(1, $7)
+       (id, tenant_id, workspace_id, channel_id, channel_type, status, reason, body, body_size, received_at)
+     select gen_random_uuid(), $1, $2, $3, 'whatsapp', $4, $5, $6, $7,
+            now() - make_interval(secs => $8::double precision / 1000)
+       from generate_series(1, $9)
      returning id`,
     [
       channel.tenantId,
       channel.workspaceId,
       channel.channelId,
+      options.status ?? "queued",
+      options.reason ?? "",
       body,
       body.length,
       options.agoMs ?? 0,
