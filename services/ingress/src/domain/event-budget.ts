@@ -33,17 +33,21 @@ interface StringLeaf {
   maxLen: number | undefined;
 }
 
+/** A list that is not inside another list's items (those shrink with their enclosing list). */
 interface ListNode {
   path: string;
   list: ReflectList;
-  bytes(): number;
+  /** Encoded size of each item, measured once (then kept as items are dropped). */
+  sizes?: number[];
 }
 
 /**
  * Fits an event within the contract and the bus: every string longer than its protovalidate
  * `max_len` is cut to it (a 1.2 MB text to TextContent's 4096 characters); then, while the encoded
  * event is over `maxBytes`, the largest strings are cut (never below 256 bytes), then the largest
- * lists lose their last items. Mutates `event` and returns what was cut, for its `clipped` field.
+ * lists lose their last items (lists inside list items shrink with them). Mutates `event` and
+ * returns what was cut, for its `clipped` field. Cheap for ordinary events (one encoding); only an
+ * oversized one pays for measuring its parts.
  */
 export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S>, maxBytes: number): Clip[] {
   const strings: StringLeaf[] = [];
@@ -77,15 +81,29 @@ export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S
   while (size > budget) {
     const largest = largestList(lists);
     if (largest === undefined) break;
-    record(largest.node.path, largest.bytes);
-    truncate(largest.node.list, Math.floor(largest.node.list.size / 2));
+    const { node, bytes } = largest;
+    record(node.path, bytes);
+    // Keep the longest head of the list that leaves out at least the overflow.
+    const sizes = node.sizes ?? [];
+    const room = bytes - (size - budget);
+    let keep = 0;
+    let kept = 0;
+    while (keep < sizes.length - 1 && kept + (sizes[keep] ?? 0) <= room) kept += sizes[keep++] ?? 0;
+    truncate(node.list, keep);
+    node.sizes = sizes.slice(0, keep);
     size = toBinary(schema, event).byteLength;
   }
   if (size > budget) throw new EventTooLargeError(`the event needs ${size} bytes even when cut`);
   return [...clips.values()];
 }
 
-function collect(message: ReflectMessage, prefix: string, strings: StringLeaf[], lists: ListNode[]): void {
+function collect(
+  message: ReflectMessage,
+  prefix: string,
+  strings: StringLeaf[],
+  lists: ListNode[],
+  inList = false,
+): void {
   for (const field of message.fields) {
     if (!message.isSet(field)) continue;
     const path = prefix === "" ? field.name : `${prefix}.${field.name}`;
@@ -101,14 +119,14 @@ function collect(message: ReflectMessage, prefix: string, strings: StringLeaf[],
         }
         break;
       case "message":
-        collect(message.get(field), path, strings, lists);
+        collect(message.get(field), path, strings, lists, inList);
         break;
       case "list": {
         const list = message.get(field);
-        lists.push({ path, list, bytes: () => listBytes(list) });
+        if (!inList) lists.push({ path, list });
         for (let i = 0; i < list.size; i++) {
           const item = list.get(i);
-          if (field.listKind === "message") collect(item as ReflectMessage, path, strings, lists);
+          if (field.listKind === "message") collect(item as ReflectMessage, path, strings, lists, true);
           else if (field.listKind === "scalar" && field.scalar === ScalarType.STRING) {
             strings.push({
               path,
@@ -126,8 +144,16 @@ function collect(message: ReflectMessage, prefix: string, strings: StringLeaf[],
   }
 }
 
+// Rules are read from the descriptors' options once per field.
+const maxLens = new WeakMap<DescField, number | undefined>();
+
 /** protovalidate's `string.max_len` of a field (or of a repeated field's items). */
 function maxLenOf(field: DescField): number | undefined {
+  if (!maxLens.has(field)) maxLens.set(field, readMaxLen(field));
+  return maxLens.get(field);
+}
+
+function readMaxLen(field: DescField): number | undefined {
   if (!hasOption(field, fieldRules)) return undefined;
   const rules = getOption(field, fieldRules);
   let type = rules.type;
@@ -149,20 +175,17 @@ function largestList(lists: ListNode[]): { node: ListNode; bytes: number } | und
   let best: { node: ListNode; bytes: number } | undefined;
   for (const node of lists) {
     if (node.list.size === 0) continue;
-    const bytes = node.bytes();
+    node.sizes ??= [...node.list].map(itemBytes);
+    const bytes = node.sizes.reduce((sum, n) => sum + n, 0);
     if (best === undefined || bytes > best.bytes) best = { node, bytes };
   }
   return best;
 }
 
-function listBytes(list: ReflectList): number {
-  let bytes = 0;
-  for (const item of list) {
-    if (typeof item === "string") bytes += Buffer.byteLength(item, "utf8");
-    else if (isReflectMessage(item)) bytes += toBinary(item.desc, item.message).byteLength;
-    else bytes += 8;
-  }
-  return bytes;
+function itemBytes(item: unknown): number {
+  if (typeof item === "string") return Buffer.byteLength(item, "utf8") + 2;
+  if (isReflectMessage(item)) return toBinary(item.desc, item.message).byteLength + 3;
+  return 8;
 }
 
 function truncate(list: ReflectList, keep: number): void {
