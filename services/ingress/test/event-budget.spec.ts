@@ -105,6 +105,27 @@ describe("splitWhatsAppDelivery within the budget", () => {
   });
 });
 
+describe("splitWhatsAppDelivery when a message cannot be mapped", () => {
+  it("publishes it as unsupported without its content, marked, and says why in the notes", () => {
+    // A budget (far below the smallest setting) that the mapped message cannot fit even cut, its
+    // sender's name staying 256 bytes long: fitting it throws.
+    const tiny = { ...ctx, maxEventBytes: 1024 + 450 };
+    const message = waMessage("text", { text: { body: "Oi" } });
+    const sender = { wa_id: ANA.wa_id, profile: { name: "N".repeat(1000) } };
+    const split = splitWhatsAppDelivery(waBody({ contacts: [sender], messages: [message] }), tiny);
+    const [only] = split.messages;
+    assert.equal(only?.msgId, message.id);
+    const content = only?.event.message?.content;
+    assert.equal(content?.case === "unsupported" && content.value.originalType, "text");
+    assert.equal(only?.event.contact?.waId, ANA.wa_id);
+    assert.deepEqual(
+      only?.event.clipped.map((c) => c.path),
+      ["message"],
+    );
+    assert.match(split.notes.join("; "), /could not be mapped .*published as unsupported/);
+  });
+});
+
 describe("afterFailedAttempt", () => {
   const policy = { maxAttempts: 4, initialMs: 1000, maxMs: 3000 };
 
