@@ -52,7 +52,12 @@ interface ListNode {
 export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S>, maxBytes: number): Clip[] {
   const strings: StringLeaf[] = [];
   const lists: ListNode[] = [];
-  collect(reflect(schema, event), "", strings, lists);
+  const maxLens = new Map<DescField, number | undefined>();
+  const maxLenOf = (field: DescField) => {
+    if (!maxLens.has(field)) maxLens.set(field, readMaxLen(field));
+    return maxLens.get(field);
+  };
+  collect(reflect(schema, event), "", { strings, lists, maxLenOf });
   const clips = new Map<string, Clip>();
   const record = (path: string, originalBytes: number) => {
     if (!clips.has(path)) clips.set(path, { path, originalBytes });
@@ -97,13 +102,15 @@ export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S
   return [...clips.values()];
 }
 
-function collect(
-  message: ReflectMessage,
-  prefix: string,
-  strings: StringLeaf[],
-  lists: ListNode[],
-  inList = false,
-): void {
+interface Collected {
+  strings: StringLeaf[];
+  lists: ListNode[];
+  /** Rules read once per field for the whole event (a list repeats its items' fields). */
+  maxLenOf(field: DescField): number | undefined;
+}
+
+function collect(message: ReflectMessage, prefix: string, into: Collected, inList = false): void {
+  const { strings, lists, maxLenOf } = into;
   for (const field of message.fields) {
     if (!message.isSet(field)) continue;
     const path = prefix === "" ? field.name : `${prefix}.${field.name}`;
@@ -119,14 +126,14 @@ function collect(
         }
         break;
       case "message":
-        collect(message.get(field), path, strings, lists, inList);
+        collect(message.get(field), path, into, inList);
         break;
       case "list": {
         const list = message.get(field);
         if (!inList) lists.push({ path, list });
         for (let i = 0; i < list.size; i++) {
           const item = list.get(i);
-          if (field.listKind === "message") collect(item as ReflectMessage, path, strings, lists, true);
+          if (field.listKind === "message") collect(item as ReflectMessage, path, into, true);
           else if (field.listKind === "scalar" && field.scalar === ScalarType.STRING) {
             strings.push({
               path,
@@ -144,15 +151,7 @@ function collect(
   }
 }
 
-// Rules are read from the descriptors' options once per field.
-const maxLens = new WeakMap<DescField, number | undefined>();
-
 /** protovalidate's `string.max_len` of a field (or of a repeated field's items). */
-function maxLenOf(field: DescField): number | undefined {
-  if (!maxLens.has(field)) maxLens.set(field, readMaxLen(field));
-  return maxLens.get(field);
-}
-
 function readMaxLen(field: DescField): number | undefined {
   if (!hasOption(field, fieldRules)) return undefined;
   const rules = getOption(field, fieldRules);
