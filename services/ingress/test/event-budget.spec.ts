@@ -4,18 +4,10 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { clipCodePoints, clipUtf8, fitEvent } from "../src/domain/event-budget.js";
 import { afterFailedAttempt } from "../src/domain/retry-policy.js";
 import { type DeliveryContext, splitWhatsAppDelivery } from "../src/domain/whatsapp-delivery.js";
-import { ANA, PHONE_NUMBER_ID, waBody, waMessage } from "./support/whatsapp-payloads.js";
+import { TEST_DELIVERY_CONTEXT } from "./support/delivery-context.js";
+import { ANA, waBody, waMessage } from "./support/whatsapp-payloads.js";
 
-const ctx: DeliveryContext = {
-  webhookEventId: "019ab1c2-0000-7000-8000-000000000001",
-  tenantId: "019ab1c2-0000-7000-8000-0000000000aa",
-  workspaceId: "019ab1c2-0000-7000-8000-0000000000bb",
-  channelId: "019ab1c2-0000-7000-8000-0000000000cc",
-  phoneNumberId: PHONE_NUMBER_ID,
-  receivedAt: new Date(1767225600_000 + 3600_000),
-  maxInboundAgeMs: 24 * 3600_000,
-  maxEventBytes: 64 * 1024,
-};
+const ctx: DeliveryContext = { ...TEST_DELIVERY_CONTEXT, maxEventBytes: 64 * 1024 };
 
 const KIB = 1024;
 
