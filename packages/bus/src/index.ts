@@ -1,4 +1,4 @@
-export type { Backoff } from "./backoff.js";
+export { type Backoff, retryDelayMs } from "./backoff.js";
 export { type Bus, type ConnectBusOptions, connectBus } from "./bus.js";
 export type {
   ConsumeOptions,

@@ -58,6 +58,7 @@ export {
   type RetentionTask,
 } from "./retention-job.js";
 export type { RetryBackoff } from "./retry-delay.js";
+export { pgJson, pgText } from "./pg-text.js";
 export { roleFromUrl } from "./role-from-url.js";
 export {
   MIGRATIONS_TABLE,

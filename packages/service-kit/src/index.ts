@@ -97,13 +97,14 @@ export { createLifecycle } from "./lifecycle/create-lifecycle.js";
 // Redis
 export type { CreateRedisOptions } from "./redis/create-redis.js";
 export { createRedis } from "./redis/create-redis.js";
+// Server
+export { clientIp, type RequestHeaders, UNKNOWN_CLIENT } from "./server/client-ip.js";
 export {
   CORRELATION_HEADER,
   correlationIdFrom,
   correlationIdKey,
   createCorrelationInterceptor,
 } from "./server/correlation.js";
-// Server
 export type { AtendoServer, ServerOptions } from "./server/create-server.js";
 export { createServer } from "./server/create-server.js";
 export { createErrorInterceptor } from "./server/error-interceptor.js";

@@ -61,6 +61,47 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
       "deliveries held this recently are checked by the sweeper in case their channel was released meanwhile",
       { min: 1_000 },
     ).default(60_000),
+    HELD_RECONCILE_INTERVAL_MS: int(
+      "how often every channel with held deliveries, whatever their age, is checked for a lifted hold",
+      { min: 100 },
+    ).default(300_000),
+    SWEEP_BATCH_SIZE: int("queued deliveries (and held channels) taken per sweep", {
+      min: 1,
+      max: 10_000,
+    }).default(100),
+    SWEEP_MAX_ATTEMPTS: int("failed publishing attempts after which a queued delivery becomes `failed`", {
+      min: 1,
+      max: 1_000,
+    }).default(12),
+    SWEEP_RETRY_INITIAL_MS: int("the pause after a delivery's first failed attempt (doubles each time)", {
+      min: 10,
+    }).default(30_000),
+    SWEEP_RETRY_MAX_MS: int("the longest pause between two attempts of a delivery", { min: 10 }).default(
+      3_600_000,
+    ),
+    MAX_EVENT_BYTES: int(
+      "the largest event published, in bytes (keep it under the NATS server's max_payload); longer fields are cut",
+      { min: 64 * 1024, max: 64 * 1024 * 1024 },
+    ).default(512 * 1024),
+    WEBHOOK_QUEUE_MAX_ROWS: int("deliveries waiting to be stored at once; past it webhooks get 503", {
+      min: 1,
+    }).default(2_000),
+    WEBHOOK_QUEUE_MAX_BYTES: int("bytes of bodies waiting to be stored at once; past it webhooks get 503", {
+      min: 64 * 1024,
+    }).default(64 * 1024 * 1024),
+    REJECTED_BODY_KEEP_BYTES: int("how much of a badly signed body is kept (with its size and SHA-256)", {
+      min: 0,
+      max: 1024 * 1024,
+    }).default(4096),
+    REJECTED_LIMIT_WINDOW_MS: int("the window over which badly signed requests are counted", {
+      min: 1_000,
+    }).default(60_000),
+    REJECTED_LIMIT_PER_CHANNEL: int("badly signed requests per channel and window before 429", {
+      min: 1,
+    }).default(60),
+    REJECTED_LIMIT_PER_IP: int("badly signed requests per client address and window before 429", {
+      min: 1,
+    }).default(20),
   };
 }
 
@@ -76,15 +117,28 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig {
   sweepQueuedAfterMs: number;
   sweepIntervalMs: number;
   heldRecheckWindowMs: number;
+  heldReconcileIntervalMs: number;
+  sweepBatchSize: number;
+  sweepMaxAttempts: number;
+  sweepRetryInitialMs: number;
+  sweepRetryMaxMs: number;
+  maxEventBytes: number;
+  webhookQueueMaxRows: number;
+  webhookQueueMaxBytes: number;
+  rejectedBodyKeepBytes: number;
+  rejectedLimitWindowMs: number;
+  rejectedLimitPerChannel: number;
+  rejectedLimitPerIp: number;
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
 export function readIngressConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  // The cache key is checked next to readConfig's checks, so one error names every bad variable.
-  const keyProblems: string[] = [];
+  // The cache key (and the retry bounds) are checked next to readConfig's checks, so one error names
+  // every bad variable.
+  const problems: string[] = [];
   const givenKey = env.CHANNEL_CACHE_KEY?.trim() ?? "";
   if (givenKey === "" && env.NODE_ENV?.trim() === "production") {
-    keyProblems.push(
+    problems.push(
       "CHANNEL_CACHE_KEY is missing: production needs its own key to seal the channel cache in Redis",
     );
   } else if (givenKey !== "") {
@@ -92,17 +146,20 @@ export function readIngressConfig(env: Readonly<Record<string, string | undefine
       parseChannelCacheKey(givenKey);
     } catch (err) {
       // The parser's message describes the shape, never the key.
-      keyProblems.push(`CHANNEL_CACHE_KEY is invalid: ${(err as Error).message}`);
+      problems.push(`CHANNEL_CACHE_KEY is invalid: ${(err as Error).message}`);
     }
   }
   let c: ConfigOf<ReturnType<typeof ingressConfigSpec>>;
   try {
     c = readConfig(ingressConfigSpec(env), env);
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError([...err.problems, ...keyProblems]);
+    if (err instanceof ConfigError) throw new ConfigError([...err.problems, ...problems]);
     throw err;
   }
-  if (keyProblems.length > 0) throw new ConfigError(keyProblems);
+  if (c.SWEEP_RETRY_MAX_MS < c.SWEEP_RETRY_INITIAL_MS) {
+    problems.push("SWEEP_RETRY_MAX_MS is invalid: expected at least SWEEP_RETRY_INITIAL_MS");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);
   return {
     ...commonConfigOf(c),
@@ -118,5 +175,17 @@ export function readIngressConfig(env: Readonly<Record<string, string | undefine
     sweepQueuedAfterMs: c.SWEEP_QUEUED_AFTER_MS,
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
     heldRecheckWindowMs: c.HELD_RECHECK_WINDOW_MS,
+    heldReconcileIntervalMs: c.HELD_RECONCILE_INTERVAL_MS,
+    sweepBatchSize: c.SWEEP_BATCH_SIZE,
+    sweepMaxAttempts: c.SWEEP_MAX_ATTEMPTS,
+    sweepRetryInitialMs: c.SWEEP_RETRY_INITIAL_MS,
+    sweepRetryMaxMs: c.SWEEP_RETRY_MAX_MS,
+    maxEventBytes: c.MAX_EVENT_BYTES,
+    webhookQueueMaxRows: c.WEBHOOK_QUEUE_MAX_ROWS,
+    webhookQueueMaxBytes: c.WEBHOOK_QUEUE_MAX_BYTES,
+    rejectedBodyKeepBytes: c.REJECTED_BODY_KEEP_BYTES,
+    rejectedLimitWindowMs: c.REJECTED_LIMIT_WINDOW_MS,
+    rejectedLimitPerChannel: c.REJECTED_LIMIT_PER_CHANNEL,
+    rejectedLimitPerIp: c.REJECTED_LIMIT_PER_IP,
   };
 }

@@ -20,13 +20,16 @@ import { buildServer } from "./server.js";
 import { createHeldWebhookEvents } from "./store/held-webhook-events.js";
 import { createQueuedWebhookEvents } from "./store/queued-webhook-events.js";
 import { createRedisChannelCache } from "./store/redis-channel-cache.js";
+import { createRejectedRequestLimiter } from "./store/rejected-request-limiter.js";
 import { WebhookEventEntity } from "./store/webhook-event-entity.js";
 import { createWebhookEventReader } from "./store/webhook-event-reader.js";
 import { createWebhookEventWriter } from "./store/webhook-event-writer.js";
 import { createDeliveryPublisher } from "./webhooks/delivery-publisher.js";
+import { createDeliverySplitter } from "./webhooks/delivery-splitter.js";
 import { createHeldReleaser } from "./webhooks/held-releaser.js";
 import { createQueuedRowProcessor } from "./webhooks/queued-row-processor.js";
 import { createQueuedSweeper } from "./webhooks/queued-sweeper.js";
+import { createWebhookMetrics } from "./webhooks/webhook-metrics.js";
 import { createWebhookReplayer } from "./webhooks/webhook-replayer.js";
 import { createWhatsAppReceiver } from "./webhooks/whatsapp-receiver.js";
 import { createWhatsAppVerifier } from "./webhooks/whatsapp-verifier.js";
@@ -41,8 +44,14 @@ export interface RunningIngress {
 
 const SCHEMA = "ingress";
 
+export interface StartOptions {
+  logger?: Logger;
+  /** Where metrics go; default the global provider (set up by startTelemetry). */
+  meterProvider?: Parameters<typeof createMetrics>[1];
+}
+
 /** Composition root: config -> adapters -> handlers -> server -> consumer and sweeper. */
-export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningIngress> {
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningIngress> {
   const logger = options.logger ?? createLogger({ service: "ingress", level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
   if (config.migrationDatabaseUrl !== undefined) {
@@ -99,27 +108,59 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       negativeTtlMs: config.channelNegativeCacheTtlMs,
       logger,
     });
-    const metrics = createMetrics("ingress");
+    const metrics = createMetrics("ingress", options.meterProvider);
+    const webhookMetrics = createWebhookMetrics(metrics.meter);
     const publisher = createDeliveryPublisher({ bus, metrics });
-    const maxInboundAgeMs = config.maxInboundAgeSeconds * 1000;
+    const splitter = createDeliverySplitter({
+      maxInboundAgeMs: config.maxInboundAgeSeconds * 1000,
+      maxEventBytes: config.maxEventBytes,
+    });
     const queued = createQueuedWebhookEvents(db);
     const held = createHeldWebhookEvents(db);
-    const processor = createQueuedRowProcessor({ db, queued, channels, publisher, logger, maxInboundAgeMs });
+    const processor = createQueuedRowProcessor({
+      db,
+      queued,
+      channels,
+      splitter,
+      publisher,
+      metrics: webhookMetrics,
+      retry: {
+        maxAttempts: config.sweepMaxAttempts,
+        initialMs: config.sweepRetryInitialMs,
+        maxMs: config.sweepRetryMaxMs,
+      },
+      logger,
+    });
     const releaser = createHeldReleaser({ db, held, channels, processor, logger });
+    const writer = createWebhookEventWriter({
+      db,
+      maxQueuedRows: config.webhookQueueMaxRows,
+      maxQueuedBytes: config.webhookQueueMaxBytes,
+    });
+    const stopObservingQueue = metrics.observeDepth("ingress.webhook_inserts", () => writer.usage().items);
+    undo.push(async () => stopObservingQueue());
 
     const server = buildServer({
       logger,
       auth,
       events: createWebhookEventReader(db),
-      replayer: createWebhookReplayer({ db, channels, publisher, logger, maxInboundAgeMs }),
+      replayer: createWebhookReplayer({ db, queued, channels, splitter, publisher, logger }),
       whatsappVerifier: createWhatsAppVerifier({ channels, logger }),
       whatsappReceiver: createWhatsAppReceiver({
         channels,
-        writer: createWebhookEventWriter({ db }),
+        writer,
+        splitter,
         publisher,
+        limiter: createRejectedRequestLimiter(redis, {
+          windowMs: config.rejectedLimitWindowMs,
+          perChannel: config.rejectedLimitPerChannel,
+          perIp: config.rejectedLimitPerIp,
+        }),
+        metrics: webhookMetrics,
         logger,
         maxBodyBytes: config.webhookMaxBodyBytes,
-        maxInboundAgeMs,
+        rejectedBodyKeepBytes: config.rejectedBodyKeepBytes,
+        queuedAfterMs: config.sweepQueuedAfterMs,
       }),
       readiness: [
         { name: "postgres", check: (signal) => db.ping(signal) },
@@ -142,10 +183,12 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       processor,
       held,
       releaser,
+      busReady: () => bus.ping(),
       logger,
-      queuedAfterMs: config.sweepQueuedAfterMs,
       heldWithinMs: config.heldRecheckWindowMs,
+      heldReconcileIntervalMs: config.heldReconcileIntervalMs,
       intervalMs: config.sweepIntervalMs,
+      batchSize: config.sweepBatchSize,
     });
     sweeper.start();
 
@@ -157,6 +200,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
           await server.close();
           await sweeper.stop();
           await consumer.stop();
+          stopObservingQueue();
           await bus.close();
           auth.close();
           // QUIT waits for a connection; without one there is nothing to close politely.

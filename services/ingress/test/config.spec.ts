@@ -51,4 +51,19 @@ describe("ingress config", () => {
     assert.ok(!message.includes(short));
     assert.match(problems({ ...base, CHANNEL_LOCAL_CACHE_TTL_MS: "5000" }), /CHANNEL_LOCAL_CACHE_TTL_MS/);
   });
+
+  it("bounds the outbox retries, the events, the storing queue and badly signed requests", () => {
+    const config = readIngressConfig(base);
+    assert.equal(config.sweepMaxAttempts, 12);
+    assert.equal(config.sweepRetryInitialMs, 30_000);
+    assert.equal(config.sweepRetryMaxMs, 3_600_000);
+    assert.equal(config.maxEventBytes, 512 * 1024);
+    assert.equal(config.webhookQueueMaxRows, 2_000);
+    assert.equal(config.webhookQueueMaxBytes, 64 * 1024 * 1024);
+    assert.equal(config.rejectedBodyKeepBytes, 4096);
+    assert.equal(config.heldReconcileIntervalMs, 300_000);
+    const message = problems({ ...base, SWEEP_RETRY_INITIAL_MS: "5000", SWEEP_RETRY_MAX_MS: "1000" });
+    assert.match(message, /SWEEP_RETRY_MAX_MS is invalid: expected at least SWEEP_RETRY_INITIAL_MS/);
+    assert.match(problems({ ...base, MAX_EVENT_BYTES: "1000" }), /MAX_EVENT_BYTES/);
+  });
 });

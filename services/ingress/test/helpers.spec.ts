@@ -6,7 +6,7 @@ import type { ResolvedChannel } from "../src/clients/channel-directory.js";
 import { createTtlCache } from "../src/clients/ttl-cache.js";
 import { derivedEventId } from "../src/domain/event-id.js";
 import { decodePageToken, encodePageToken } from "../src/domain/page-token.js";
-import { createGroupCommit } from "../src/store/group-commit.js";
+import { createGroupCommit, GroupCommitFullError } from "../src/store/group-commit.js";
 import { holdReason } from "../src/webhooks/channel-gate.js";
 
 describe("derivedEventId", () => {
@@ -99,6 +99,40 @@ describe("createGroupCommit", () => {
     });
     await Promise.all([1, 2, 3, 4, 5].map((n) => group.submit("t", n)));
     assert.deepEqual(sizes, [1, 2, 2]);
+  });
+
+  it("refuses items past its count or byte bound at once, counting what waits and what commits", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const group = createGroupCommit<string>({
+      maxBatch: 10,
+      maxInFlightPerKey: 1,
+      maxItems: 3,
+      maxBytes: 10,
+      sizeOf: (item) => item.length,
+      async commit() {
+        await gate;
+      },
+    });
+    const outcome = (p: Promise<void>) =>
+      p.then(
+        () => "ok",
+        (e: Error) => (e instanceof GroupCommitFullError ? "full" : e.message),
+      );
+    const first = outcome(group.submit("t", "aaaa")); // committing
+    const second = outcome(group.submit("t", "bbbb")); // waiting
+    assert.deepEqual(group.usage(), { items: 2, bytes: 8 });
+    const overBytes = outcome(group.submit("t", "ccc"));
+    const third = outcome(group.submit("other", "d"));
+    const overCount = outcome(group.submit("t", "e"));
+    assert.deepEqual(group.usage(), { items: 3, bytes: 9 });
+    assert.deepEqual(await Promise.all([overBytes, overCount]), ["full", "full"]);
+    release();
+    assert.deepEqual(await Promise.all([first, second, third]), ["ok", "ok", "ok"]);
+    assert.deepEqual(group.usage(), { items: 0, bytes: 0 });
+    await group.submit("t", "ffffffffff");
   });
 
   it("a failing item fails alone: the others of its batch are committed one by one", async () => {

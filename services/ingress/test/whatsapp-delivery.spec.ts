@@ -10,19 +10,11 @@ import type { MessageReceived } from "@atendo/proto/ingress/v1";
 import { readFixture } from "@atendo/testing";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type DeliveryContext, splitWhatsAppDelivery } from "../src/domain/whatsapp-delivery.js";
-import { ANA, PHONE_NUMBER_ID, waBody, waMessage } from "./support/whatsapp-payloads.js";
+import { TEST_DELIVERY_CONTEXT } from "./support/delivery-context.js";
+import { ANA, waBody, waMessage } from "./support/whatsapp-payloads.js";
 
-const WEBHOOK_ID = "019ab1c2-0000-7000-8000-000000000001";
-const ctx: DeliveryContext = {
-  webhookEventId: WEBHOOK_ID,
-  tenantId: "019ab1c2-0000-7000-8000-0000000000aa",
-  workspaceId: "019ab1c2-0000-7000-8000-0000000000bb",
-  channelId: "019ab1c2-0000-7000-8000-0000000000cc",
-  phoneNumberId: PHONE_NUMBER_ID,
-  // 2026-01-01T00:00:00Z, shortly after the fixtures' timestamps (1767225600 = 2026-01-01T00:00:00Z).
-  receivedAt: new Date(1767225600_000 + 3600_000),
-  maxInboundAgeMs: 24 * 3600_000,
-};
+const ctx: DeliveryContext = TEST_DELIVERY_CONTEXT;
+const WEBHOOK_ID = ctx.webhookEventId;
 
 function only(body: Buffer): MessageReceived {
   const split = splitWhatsAppDelivery(body, ctx);

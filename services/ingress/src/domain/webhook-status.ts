@@ -2,7 +2,7 @@ import { ChannelType } from "@atendo/proto/common/v1";
 import { WebhookEventStatus } from "@atendo/proto/ingress/v1";
 
 /** How a delivery's status is spelled in `ingress.webhook_events.status`. */
-export type StoredStatus = "queued" | "accepted" | "rejected" | "held";
+export type StoredStatus = "queued" | "accepted" | "rejected" | "held" | "failed";
 /** How a channel type is spelled in `ingress.webhook_events.channel_type`. */
 export type StoredChannelType = "whatsapp" | "instagram" | "web";
 
@@ -11,6 +11,7 @@ const TO_PROTO: Readonly<Record<StoredStatus, WebhookEventStatus>> = {
   accepted: WebhookEventStatus.ACCEPTED,
   rejected: WebhookEventStatus.REJECTED,
   held: WebhookEventStatus.HELD,
+  failed: WebhookEventStatus.FAILED,
 };
 
 export function statusToProto(status: string): WebhookEventStatus {

@@ -16,16 +16,18 @@ import {
   UnsupportedContentSchema,
 } from "@atendo/proto/common/v1";
 import { create } from "@bufbuild/protobuf";
-import { arr, asObject, bool, clip, type JsonObject, num, obj, str } from "./json-read.js";
+import { arr, asObject, bool, type JsonObject, num, obj, str } from "./json-read.js";
 
 /** What a WhatsApp message carries, as the `content` oneof of atendo.common.v1.Message. */
 export type MessageContent = Message["content"];
 
-export interface MappedContent {
-  content: MessageContent;
-  /** True when the content is kept as `unsupported` (the original JSON then travels along). */
-  unsupported: boolean;
-}
+export type MappedContent =
+  | { content: MessageContent; unsupported: false }
+  /**
+   * Kept as `unsupported`: the message's original JSON travels along, undefined when it cannot be
+   * serialised (nested too deeply).
+   */
+  | { content: MessageContent; unsupported: true; rawJson: string | undefined };
 
 const MEDIA_KINDS: Readonly<Record<string, MediaKind>> = {
   image: MediaKind.IMAGE,
@@ -35,17 +37,17 @@ const MEDIA_KINDS: Readonly<Record<string, MediaKind>> = {
   sticker: MediaKind.STICKER,
 };
 
-// Limits of atendo.common.v1.UnsupportedContent.
-const MAX_ORIGINAL_TYPE = 64;
-const MAX_RAW_JSON = 262_144;
-
 /** Maps the type-specific object of one WhatsApp message (channels.md, "WhatsApp Cloud API — inbound"). */
 export function mapWhatsAppContent(message: JsonObject): MappedContent {
   const type = str(message, "type");
   const mapped = mapKnownType(type, message);
-  return mapped === undefined
-    ? { content: unsupportedContent(type === "" ? "unknown" : type, message), unsupported: true }
-    : { content: mapped, unsupported: false };
+  if (mapped !== undefined) return { content: mapped, unsupported: false };
+  const json = rawJson(message);
+  return {
+    content: unsupportedContent(type === "" ? "unknown" : type, message, json),
+    unsupported: true,
+    rawJson: json,
+  };
 }
 
 function mapKnownType(type: string, message: JsonObject): MessageContent | undefined {
@@ -198,21 +200,36 @@ function reactionContent(reaction: JsonObject | undefined): MessageContent | und
   };
 }
 
-/** Content Atendo does not model, kept whole for inspection (rule 8). */
-export function unsupportedContent(originalType: string, message: JsonObject): MessageContent {
+/**
+ * Content Atendo does not model, kept whole for inspection (rule 8). Fields over the contract's
+ * limits are cut (and said so) when the event is fitted to them.
+ */
+function unsupportedContent(
+  originalType: string,
+  message: JsonObject,
+  json: string | undefined,
+): MessageContent {
   const firstError = asObject(arr(message, "errors")[0]);
   const code = num(firstError, "code");
   return {
     case: "unsupported",
     value: create(UnsupportedContentSchema, {
-      originalType: clip(originalType, MAX_ORIGINAL_TYPE),
+      originalType,
       errorCode: code !== undefined && Number.isInteger(code) && code > 0 && code <= 0x7fffffff ? code : 0,
-      rawJson: clip(rawJson(message), MAX_RAW_JSON),
+      rawJson: json ?? "",
     }),
   };
 }
 
-/** The message's own JSON (only for what we could not map: the stored body stays byte-exact). */
-export function rawJson(message: JsonObject): string {
-  return JSON.stringify(message);
+/**
+ * The message's own JSON (only for what we could not map: the stored body stays byte-exact), or
+ * undefined when it cannot be serialised: JSON.parse takes nesting that JSON.stringify's recursion
+ * cannot give back (a RangeError past a few thousand levels).
+ */
+function rawJson(message: JsonObject): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,16 +1,18 @@
 import { ChannelType, type EventMeta, EventMetaSchema, type MessageStatus } from "@atendo/proto/common/v1";
 import {
+  ClippedFieldSchema,
   type MessageReceived,
   MessageReceivedSchema,
   type StatusReceived,
   StatusReceivedSchema,
 } from "@atendo/proto/ingress/v1";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type Clip, fitEvent } from "./event-budget.js";
 import { derivedEventId } from "./event-id.js";
 import { arr, asObject, type JsonObject, obj, str } from "./json-read.js";
 import { mapWhatsAppContact } from "./whatsapp-contact.js";
-import { mapWhatsAppContent, rawJson } from "./whatsapp-content.js";
+import { mapWhatsAppContent } from "./whatsapp-content.js";
 import { mapWhatsAppContext, mapWhatsAppReferral } from "./whatsapp-context.js";
 import { mapWhatsAppErrors, mapWhatsAppPricing, mapWhatsAppStatus } from "./whatsapp-status.js";
 
@@ -25,6 +27,8 @@ export interface DeliveryContext {
   receivedAt: Date;
   /** Messages sent longer ago than this are marked stale (rule 9). */
   maxInboundAgeMs: number;
+  /** The largest encoded event: what is longer is cut to fit (and says so in `clipped`). */
+  maxEventBytes: number;
 }
 
 export interface Outgoing<T> {
@@ -44,7 +48,8 @@ const MAX_NOTES = 20;
 
 /**
  * Splits a WhatsApp webhook body into one MessageReceived per message and one StatusReceived per
- * status (rule 4). Never throws on content: what cannot be used is explained in `notes`.
+ * status (rule 4). Never throws on content: what cannot be used is explained in `notes`, and every
+ * event fits `maxEventBytes` and the contract's length limits (cut fields are listed in `clipped`).
  */
 export function splitWhatsAppDelivery(body: Uint8Array, ctx: DeliveryContext): SplitDelivery {
   const out: SplitDelivery = { messages: [], statuses: [], notes: [] };
@@ -99,7 +104,14 @@ function splitChange(
       note("skipped a message without id");
       continue;
     }
-    out.messages.push({ msgId: id, event: messageReceived(message, id, contacts, ctx) });
+    try {
+      out.messages.push({ msgId: id, event: messageReceived(message, id, contacts, ctx) });
+    } catch (err) {
+      // A mapping bug must not cost the customer's message: it travels as unsupported, without
+      // its JSON (the stored body has it), and the row says why.
+      note(`message ${id} could not be mapped (${errorText(err)}); published as unsupported`);
+      out.messages.push({ msgId: id, event: unmappedMessage(message, id, ctx) });
+    }
   }
   for (const s of arr(value, "statuses")) {
     const status = asObject(s);
@@ -115,7 +127,11 @@ function splitChange(
       continue;
     }
     const msgId = `${id}:${name}`;
-    out.statuses.push({ msgId, event: statusReceived(status, id, mapped, msgId, ctx) });
+    try {
+      out.statuses.push({ msgId, event: statusReceived(status, id, mapped, msgId, ctx) });
+    } catch (err) {
+      note(`skipped status "${name}" of ${id}: it could not be mapped (${errorText(err)})`);
+    }
   }
 }
 
@@ -125,28 +141,69 @@ function messageReceived(
   contacts: readonly unknown[],
   ctx: DeliveryContext,
 ): MessageReceived {
-  const { content, unsupported } = mapWhatsAppContent(message);
-  const sentAt = secondsTimestamp(str(message, "timestamp"));
-  const sentMs = msOf(sentAt, ctx);
+  const mapped = mapWhatsAppContent(message);
   const context = mapWhatsAppContext(message);
   const referral = mapWhatsAppReferral(message);
-  return create(MessageReceivedSchema, {
+  const unserialisable: Clip[] =
+    mapped.unsupported && mapped.rawJson === undefined
+      ? [
+          { path: "raw", originalBytes: 0 },
+          { path: "message.unsupported.raw_json", originalBytes: 0 },
+        ]
+      : [];
+  return messageEvent(message, id, ctx, unserialisable, {
+    contact: mapWhatsAppContact(message, contacts),
+    message: {
+      content: mapped.content,
+      ...(context === undefined ? {} : { context }),
+      ...(referral === undefined ? {} : { referral }),
+    },
+    raw: mapped.unsupported ? (mapped.rawJson ?? "") : "",
+  });
+}
+
+/** What a message that could not be mapped still says: who sent what type, and when. */
+function unmappedMessage(message: JsonObject, id: string, ctx: DeliveryContext): MessageReceived {
+  const from = str(message, "from");
+  return messageEvent(message, id, ctx, [{ path: "message", originalBytes: 0 }], {
+    contact: { externalId: from, waId: from },
+    message: {
+      content: { case: "unsupported", value: { originalType: str(message, "type") || "unknown" } },
+    },
+  });
+}
+
+/** The envelope every MessageReceived of a WhatsApp message shares, fitted to the budget. */
+function messageEvent(
+  message: JsonObject,
+  id: string,
+  ctx: DeliveryContext,
+  clips: Clip[],
+  init: Pick<MessageInitShape<typeof MessageReceivedSchema>, "contact" | "message" | "raw">,
+): MessageReceived {
+  const sentAt = secondsTimestamp(str(message, "timestamp"));
+  const sentMs = msOf(sentAt, ctx);
+  const event = create(MessageReceivedSchema, {
     meta: eventMeta(ctx, id, sentMs),
     webhookEventId: ctx.webhookEventId,
     channelId: ctx.channelId,
     channelType: ChannelType.WHATSAPP,
     externalMessageId: id,
-    contact: mapWhatsAppContact(message, contacts),
-    message: {
-      content,
-      ...(context === undefined ? {} : { context }),
-      ...(referral === undefined ? {} : { referral }),
-    },
     sentAt: sentAt ?? timestampFromDate(ctx.receivedAt),
     isEcho: false,
-    raw: unsupported ? rawJson(message) : "",
     stale: ctx.receivedAt.getTime() - sentMs > ctx.maxInboundAgeMs,
+    ...init,
   });
+  return withClips(event, clips, fitEvent(MessageReceivedSchema, event, ctx.maxEventBytes));
+}
+
+function withClips<T extends MessageReceived | StatusReceived>(event: T, ...clips: Clip[][]): T {
+  event.clipped = clips.flat().map((c) => create(ClippedFieldSchema, c));
+  return event;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function statusReceived(
@@ -158,7 +215,7 @@ function statusReceived(
 ): StatusReceived {
   const pricing = mapWhatsAppPricing(status);
   const occurredAt = secondsTimestamp(str(status, "timestamp"));
-  return create(StatusReceivedSchema, {
+  const event = create(StatusReceivedSchema, {
     meta: eventMeta(ctx, msgId, msOf(occurredAt, ctx)),
     webhookEventId: ctx.webhookEventId,
     channelId: ctx.channelId,
@@ -171,6 +228,7 @@ function statusReceived(
     pricingCategory: pricing.category,
     billable: pricing.billable,
   });
+  return withClips(event, fitEvent(StatusReceivedSchema, event, ctx.maxEventBytes));
 }
 
 /**

@@ -109,5 +109,11 @@ function toProto(row: WebhookEventSummary | WebhookEventEntity, body?: Uint8Arra
     messageCount: row.messageCount,
     statusCount: row.statusCount,
     bodySize: row.bodySize,
+    attempts: row.attempts,
+    ...(row.nextAttemptAt ? { nextAttemptAt: timestampFromDate(row.nextAttemptAt) } : {}),
+    lastError: row.lastError,
+    bodySha256: row.bodySha256 ? Buffer.from(row.bodySha256).toString("hex") : "",
+    sourceIp: row.sourceIp,
+    requestHeaders: row.requestHeaders ?? {},
   });
 }

@@ -10,13 +10,21 @@ export interface HeldChannelRef {
 export interface HeldWebhookEvents {
   /** Inside a tenant transaction: the channels of the tenant (or just `channelId`) with held rows. */
   heldChannels(em: EntityManager, channelId?: string): Promise<string[]>;
-  /** Inside a tenant transaction: every held row of the channel becomes queued; returns how many. */
+  /**
+   * Inside a tenant transaction: every held row of the channel becomes queued, due at once; returns
+   * how many.
+   */
   requeue(em: EntityManager, channelId: string): Promise<number>;
   /**
    * Channels of every tenant with rows held within the last `withinMs`, through the SECURITY
    * DEFINER function (the service role cannot see across tenants).
    */
   recentlyHeld(withinMs: number, limit: number): Promise<HeldChannelRef[]>;
+  /**
+   * Every channel of every tenant with held rows, whatever their age, in channel id order after
+   * `afterChannelId` (a page), through a SECURITY DEFINER function.
+   */
+  heldChannelsAfter(afterChannelId: string | undefined, limit: number): Promise<HeldChannelRef[]>;
   /** Inside a tenant transaction: queued rows of the tenant (or channel) after `afterId`, by id. */
   queuedIds(
     em: EntityManager,
@@ -40,7 +48,7 @@ export function createHeldWebhookEvents(db: Db): HeldWebhookEvents {
     async requeue(em, channelId) {
       const result = await table(em)
         .updateTable("webhook_events")
-        .set({ status: "queued", processed_at: null })
+        .set({ status: "queued", processed_at: null, next_attempt_at: new Date() })
         .where("channel_id", "=", channelId)
         .where("status", "=", "held")
         .executeTakeFirst();
@@ -51,6 +59,15 @@ export function createHeldWebhookEvents(db: Db): HeldWebhookEvents {
         em.execute<Array<{ channel_id: string; tenant_id: string }>>(
           "select channel_id, tenant_id from ingress.recently_held_channels(?, ?)",
           [Math.max(0, Math.round(withinMs)), limit],
+        ),
+      );
+      return rows.map((r) => ({ channelId: r.channel_id, tenantId: r.tenant_id }));
+    },
+    async heldChannelsAfter(afterChannelId, limit) {
+      const rows = await db.withoutTenant((em) =>
+        em.execute<Array<{ channel_id: string; tenant_id: string }>>(
+          "select channel_id, tenant_id from ingress.held_webhook_channels(?, ?)",
+          [afterChannelId ?? null, limit],
         ),
       );
       return rows.map((r) => ({ channelId: r.channel_id, tenantId: r.tenant_id }));

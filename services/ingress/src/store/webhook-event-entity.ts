@@ -18,6 +18,12 @@ export const WebhookEventEntity = defineEntity({
     statusCount: p.integer(),
     receivedAt: p.datetime(),
     processedAt: p.datetime().nullable(),
+    attempts: p.integer(),
+    nextAttemptAt: p.datetime().nullable(),
+    lastError: p.text(),
+    bodySha256: p.blob().nullable(),
+    sourceIp: p.text(),
+    requestHeaders: p.json<Record<string, string>>(),
   },
 });
 export type WebhookEventEntity = InferEntity<typeof WebhookEventEntity>;

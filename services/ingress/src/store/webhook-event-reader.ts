@@ -56,6 +56,12 @@ export function createWebhookEventReader(db: Db): WebhookEventReader {
             statusCount: r.statusCount,
             receivedAt: r.receivedAt,
             processedAt: r.processedAt,
+            attempts: r.attempts,
+            nextAttemptAt: r.nextAttemptAt,
+            lastError: r.lastError,
+            bodySha256: r.bodySha256,
+            sourceIp: r.sourceIp,
+            requestHeaders: r.requestHeaders,
           }),
         );
       });

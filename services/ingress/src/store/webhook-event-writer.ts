@@ -1,6 +1,8 @@
-import type { Db } from "@atendo/db";
+import { type Db, pgJson, pgText } from "@atendo/db";
+import { clip } from "../domain/json-read.js";
 import { createGroupCommit } from "./group-commit.js";
 import type { IngressTables, WebhookEventsTable } from "./ingress-tables.js";
+import { MAX_ROW_TEXT } from "./queued-webhook-events.js";
 
 /** A delivery to store as received. */
 export type NewWebhookEvent = WebhookEventsTable;
@@ -9,20 +11,31 @@ export type NewWebhookEvent = WebhookEventsTable;
  * The hot-path writes of ingress.webhook_events: one multi-row INSERT (or UPDATE) per tenant for
  * every request that arrives while the previous one commits. Plain Kysely statements with bound
  * parameters: no ORM unit of work, and the body goes to Postgres as a bytea parameter, untouched.
+ * The text columns are cleaned of what Postgres cannot hold (the body keeps every byte).
  */
 export interface WebhookEventWriter {
+  /** Rejects with GroupCommitFullError, having stored nothing, when the queue is at its bound. */
   insert(row: NewWebhookEvent): Promise<void>;
   /** queued -> accepted, once every event of the row was published. */
   markAccepted(tenantId: string, id: string): Promise<void>;
+  /** Rows (and their bytes) waiting to be inserted or being inserted. */
+  usage(): { items: number; bytes: number };
 }
 
 export interface WebhookEventWriterOptions {
   db: Db;
   /** Rows in one statement. Default 200. */
   maxBatch?: number;
-  /** Transactions of one tenant at the same time. Default 2. */
+  /** Transactions of one tenant at the same time. Default 4. */
   maxInFlightPerTenant?: number;
+  /** Rows held (waiting or being inserted) at once. Default unbounded. */
+  maxQueuedRows?: number;
+  /** Bytes of those rows at once (bodies and a little per row). Default unbounded. */
+  maxQueuedBytes?: number;
 }
+
+// What a row holds besides its body (ids, texts, headers), roughly.
+const ROW_OVERHEAD_BYTES = 1024;
 
 export function createWebhookEventWriter(options: WebhookEventWriterOptions): WebhookEventWriter {
   const { db } = options;
@@ -32,13 +45,16 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
   const inserts = createGroupCommit<NewWebhookEvent>({
     maxBatch,
     maxInFlightPerKey,
+    ...(options.maxQueuedRows === undefined ? {} : { maxItems: options.maxQueuedRows }),
+    ...(options.maxQueuedBytes === undefined ? {} : { maxBytes: options.maxQueuedBytes }),
+    sizeOf: (row) => row.body.length + ROW_OVERHEAD_BYTES,
     commit: (tenantId, rows) =>
       db.withTenant(tenantId, async (em) => {
         await em
           .getKysely<IngressTables>()
           .withSchema("ingress")
           .insertInto("webhook_events")
-          .values(rows)
+          .values(rows.map(storable))
           .execute();
       }),
   });
@@ -46,6 +62,8 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
   const accepts = createGroupCommit<string>({
     maxBatch,
     maxInFlightPerKey,
+    // Ids only; bounded so that a stalled database cannot pile them up either.
+    ...(options.maxQueuedRows === undefined ? {} : { maxItems: options.maxQueuedRows }),
     commit: (tenantId, ids) =>
       db.withTenant(tenantId, async (em) => {
         // Losing this update in a crash only means the sweeper republishes the row (deduplicated):
@@ -55,7 +73,7 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
           .getKysely<IngressTables>()
           .withSchema("ingress")
           .updateTable("webhook_events")
-          .set({ status: "accepted", processed_at: new Date() })
+          .set({ status: "accepted", processed_at: new Date(), next_attempt_at: null })
           .where("id", "in", ids)
           .where("status", "=", "queued")
           .execute();
@@ -65,5 +83,17 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
   return {
     insert: (row) => inserts.submit(row.tenant_id, row),
     markAccepted: (tenantId, id) => accepts.submit(tenantId, id),
+    usage: () => inserts.usage(),
+  };
+}
+
+/** The row with its text as Postgres can hold it (derived from the body, which stays as it came). */
+function storable(row: NewWebhookEvent): NewWebhookEvent {
+  return {
+    ...row,
+    reason: pgText(clip(row.reason, MAX_ROW_TEXT)),
+    last_error: pgText(clip(row.last_error, MAX_ROW_TEXT)),
+    source_ip: pgText(row.source_ip),
+    request_headers: pgJson(row.request_headers),
   };
 }

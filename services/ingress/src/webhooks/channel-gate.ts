@@ -10,6 +10,9 @@ import {
 
 export type WhatsAppChannel = ResolvedChannel & { whatsapp: NonNullable<ResolvedChannel["whatsapp"]> };
 
+/** Retry-After of a 503 (Meta honours it): the tenant service or the database is catching up. */
+export const RETRY_LATER_SECONDS = 5;
+
 /**
  * Finds the WhatsApp channel a webhook URL names, or answers for it: 404 when there is no such
  * WhatsApp channel (nothing can be stored: the tenant is unknown), 503 when the tenant service
@@ -27,7 +30,7 @@ export async function findWhatsAppChannel(
   } catch (err) {
     if (!(err instanceof ChannelLookupError)) throw err;
     logger.warn({ err, channelId }, "channel lookup failed: answering 503");
-    res.setHeader("retry-after", "5");
+    res.setHeader("retry-after", String(RETRY_LATER_SECONDS));
     sendText(res, 503, "channel lookup unavailable, retry later");
     return undefined;
   }

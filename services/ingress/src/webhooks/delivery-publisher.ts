@@ -6,10 +6,11 @@ import type { SplitDelivery } from "../domain/whatsapp-delivery.js";
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {
   /**
-   * Publishes every event at once (rule 5 dedupe keys as msgIDs). True when all of them are in the
-   * stream; false when any failed (logged): the row then stays queued for the sweeper.
+   * Publishes every event at once (rule 5 dedupe keys as msgIDs). Resolves with undefined when all
+   * of them are in the stream, else with the first failure's message (logged at debug): the caller
+   * keeps the row queued, or says the publish failed.
    */
-  publish(split: SplitDelivery, log: Logger): Promise<boolean>;
+  publish(split: SplitDelivery, log: Logger): Promise<string | undefined>;
 }
 
 // Counted under the event's subject name (without a test namespace).
@@ -31,12 +32,13 @@ export function createDeliveryPublisher(deps: { bus: Bus; metrics: ServiceMetric
         }),
       ]);
       const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failures.length === 0) return true;
-      log.warn(
-        { err: failures[0]?.reason, failed: failures.length, events: results.length },
-        "publishing webhook events failed; the sweeper will retry",
+      if (failures.length === 0) return undefined;
+      const first: unknown = failures[0]?.reason;
+      log.debug(
+        { err: first, failed: failures.length, events: results.length },
+        "publishing webhook events failed",
       );
-      return false;
+      return first instanceof Error ? first.message : String(first);
     },
   };
 }

@@ -22,7 +22,8 @@ export interface HeldReleaser {
   requeue(em: EntityManager, scope: ReleaseScope): Promise<string[]>;
   /**
    * Step 2: publishes the scope's queued rows. `onProgress` runs after each row (a consumer tells
-   * the bus it is still working). Resolves with the rows accepted and those still queued (locked elsewhere, or a publish failed).
+   * the bus it is still working). Resolves with the rows accepted and those not (locked elsewhere,
+   * or a publish failed: then they wait for the sweeper's next attempt).
    */
   drain(scope: ReleaseScope, onProgress?: () => void): Promise<{ accepted: number; pending: number }>;
   /** Both steps, step 1 in its own transaction. */
@@ -75,7 +76,7 @@ export function createHeldReleaser(deps: HeldReleaserDeps): HeldReleaser {
       );
       for (const id of ids) {
         try {
-          if (await processor.process(id, scope.tenantId)) accepted++;
+          if ((await processor.process(id, scope.tenantId)) === "accepted") accepted++;
           else pending++;
         } catch (err) {
           pending++;

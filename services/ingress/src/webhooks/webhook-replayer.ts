@@ -2,16 +2,16 @@ import type { Db } from "@atendo/db";
 import { ChannelType } from "@atendo/proto/common/v1";
 import { type Logger, withContext } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
-import { clip } from "../domain/json-read.js";
-import { splitWhatsAppDelivery } from "../domain/whatsapp-delivery.js";
 import type { IngressTables } from "../store/ingress-tables.js";
+import type { QueuedWebhookEvents } from "../store/queued-webhook-events.js";
 import { holdReason } from "./channel-gate.js";
 import type { DeliveryPublisher } from "./delivery-publisher.js";
+import { type DeliverySplitter, deliveryOfRow } from "./delivery-splitter.js";
 
 export type ReplayOutcome =
   | { kind: "replayed"; events: number }
   | { kind: "not_found" }
-  /** The delivery cannot be replayed now (rejected, still held, channel gone). */
+  /** The delivery cannot be replayed now (rejected, still held, channel gone, body unusable). */
   | { kind: "refused"; reason: string }
   /** Publishing failed: nothing changed, the caller may retry. */
   | { kind: "unavailable" };
@@ -19,7 +19,7 @@ export type ReplayOutcome =
 /**
  * ReplayWebhookEvent: splits a stored delivery again and publishes its events with the msgIDs and
  * event ids of its first accept, so JetStream and the consumers' inboxes drop what they already
- * have. A queued or held row becomes accepted; an accepted one stays as it is.
+ * have. A queued, failed or held row becomes accepted; an accepted one stays as it is.
  */
 export interface WebhookReplayer {
   replay(tenantId: string, workspaceId: string, id: string): Promise<ReplayOutcome>;
@@ -27,21 +27,23 @@ export interface WebhookReplayer {
 
 export interface WebhookReplayerDeps {
   db: Db;
+  queued: QueuedWebhookEvents;
   channels: ChannelDirectory;
+  splitter: DeliverySplitter;
   publisher: DeliveryPublisher;
   logger: Logger;
-  maxInboundAgeMs: number;
 }
 
 export function createWebhookReplayer(deps: WebhookReplayerDeps): WebhookReplayer {
-  const { db, channels, publisher, logger } = deps;
+  const { db, queued, channels, splitter, publisher, logger } = deps;
   return {
     replay(tenantId, workspaceId, id) {
       const log = withContext(logger, { tenantId, correlationId: id });
       return db.withTenant(tenantId, async (em): Promise<ReplayOutcome> => {
-        const table = em.getKysely<IngressTables>().withSchema("ingress");
         // Locked (waiting, not skipping): a concurrent replay or sweep finishes first.
-        const row = await table
+        const row = await em
+          .getKysely<IngressTables>()
+          .withSchema("ingress")
           .selectFrom("webhook_events")
           .selectAll()
           .where("id", "=", id)
@@ -60,29 +62,20 @@ export function createWebhookReplayer(deps: WebhookReplayerDeps): WebhookReplaye
         if (row.status === "held" && held !== undefined) {
           return { kind: "refused", reason: `the delivery stays held until that is lifted: ${held}` };
         }
-        const parts = splitWhatsAppDelivery(row.body, {
-          webhookEventId: row.id,
-          tenantId: row.tenant_id,
-          workspaceId: row.workspace_id,
-          channelId: row.channel_id,
-          phoneNumberId: channel.whatsapp.phoneNumberId,
-          // Selected as text by the ORM's pg setup.
-          receivedAt: new Date(row.received_at),
-          maxInboundAgeMs: deps.maxInboundAgeMs,
-        });
-        if (!(await publisher.publish(parts, log))) return { kind: "unavailable" };
+        const split = splitter.split(deliveryOfRow(row), channel.whatsapp.phoneNumberId);
+        if (!split.ok) return { kind: "refused", reason: split.error };
+        const { parts } = split;
+        const failure = await publisher.publish(parts, log);
+        if (failure !== undefined) {
+          log.warn({ error: failure }, "replaying a webhook failed");
+          return { kind: "unavailable" };
+        }
         if (row.status !== "accepted") {
-          await table
-            .updateTable("webhook_events")
-            .set({
-              status: "accepted",
-              processed_at: new Date(),
-              message_count: parts.messages.length,
-              status_count: parts.statuses.length,
-              reason: clip(parts.notes.join("; "), 1000),
-            })
-            .where("id", "=", id)
-            .execute();
+          await queued.markAccepted(em, id, {
+            messageCount: parts.messages.length,
+            statusCount: parts.statuses.length,
+            reason: parts.notes.join("; "),
+          });
         }
         const events = parts.messages.length + parts.statuses.length;
         log.info({ events, from: row.status }, "webhook replayed");

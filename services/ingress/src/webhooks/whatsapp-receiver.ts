@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { newId } from "@atendo/db";
 import {
   CORRELATION_HEADER,
+  clientIp,
   type NodeRequest,
   type NodeResponse,
   readBody,
@@ -10,20 +12,33 @@ import { type Logger, withContext } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
 import { clip } from "../domain/json-read.js";
 import { verifyMetaSignature } from "../domain/meta-signature.js";
-import { type SplitDelivery, splitWhatsAppDelivery } from "../domain/whatsapp-delivery.js";
+import { GroupCommitFullError } from "../store/group-commit.js";
+import type { RejectedRequestLimiter } from "../store/rejected-request-limiter.js";
 import type { NewWebhookEvent, WebhookEventWriter } from "../store/webhook-event-writer.js";
-import { findWhatsAppChannel, holdReason, type WhatsAppChannel } from "./channel-gate.js";
+import {
+  findWhatsAppChannel,
+  holdReason,
+  RETRY_LATER_SECONDS,
+  type WhatsAppChannel,
+} from "./channel-gate.js";
 import type { DeliveryPublisher } from "./delivery-publisher.js";
+import type { DeliverySplitter } from "./delivery-splitter.js";
+import type { WebhookMetrics } from "./webhook-metrics.js";
 
 export interface WhatsAppReceiverDeps {
   channels: ChannelDirectory;
   writer: WebhookEventWriter;
+  splitter: DeliverySplitter;
   publisher: DeliveryPublisher;
+  limiter: RejectedRequestLimiter;
+  metrics: WebhookMetrics;
   logger: Logger;
   /** Larger bodies are refused with 413 (Meta's limit is 3 MB). */
   maxBodyBytes: number;
-  /** Messages older than this are marked stale. */
-  maxInboundAgeMs: number;
+  /** A badly signed delivery keeps this much of its body (with its size and hash). */
+  rejectedBodyKeepBytes: number;
+  /** A queued row the request could not publish is due for the sweeper this long after arrival. */
+  queuedAfterMs: number;
   now?: () => Date;
 }
 
@@ -32,33 +47,82 @@ export interface WhatsAppReceiver {
   receive(req: NodeRequest, res: NodeResponse, channelId: string): Promise<void>;
 }
 
-const MAX_REASON_LENGTH = 1000;
+// The request headers kept with a delivery (forensics of rejected ones above all).
+const KEPT_HEADERS = [
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "user-agent",
+  "x-hub-signature-256",
+];
+const MAX_HEADER_VALUE = 512;
+
+type RowFields = Pick<NewWebhookEvent, "status" | "reason" | "message_count" | "status_count"> &
+  Partial<Pick<NewWebhookEvent, "attempts" | "last_error" | "next_attempt_at">>;
 
 export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppReceiver {
-  const { channels, writer, publisher, logger } = deps;
+  const { channels, writer, splitter, publisher, limiter, metrics, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
-  function split(channel: WhatsAppChannel, id: string, body: Buffer, receivedAt: Date): SplitDelivery {
+  /** Stores the row; false when the queue is full, having answered 503 (nothing was stored). */
+  async function store(row: NewWebhookEvent, res: NodeResponse, log: Logger): Promise<boolean> {
     try {
-      return splitWhatsAppDelivery(body, {
-        webhookEventId: id,
-        tenantId: channel.tenantId,
-        workspaceId: channel.workspaceId,
-        channelId: channel.channelId,
-        phoneNumberId: channel.whatsapp.phoneNumberId,
-        receivedAt,
-        maxInboundAgeMs: deps.maxInboundAgeMs,
-      });
+      await writer.insert(row);
+      return true;
     } catch (err) {
-      // A mapping bug must not lose the delivery: it is stored and can be replayed once fixed.
-      logger.error({ err, correlationId: id }, "splitting a webhook failed");
-      return { messages: [], statuses: [], notes: ["the body could not be processed"] };
+      if (!(err instanceof GroupCommitFullError)) throw err;
+      metrics.refused("overloaded");
+      log.warn({ channelId: row.channel_id }, "webhook refused: too many deliveries waiting to be stored");
+      res.setHeader("retry-after", String(RETRY_LATER_SECONDS));
+      sendText(res, 503, "busy, retry later");
+      return false;
     }
+  }
+
+  /**
+   * A bad or missing signature: counted per channel and client address; within the limits its
+   * metadata, hash and first bytes are kept as a rejected row, past them nothing is (429).
+   */
+  async function refuse(row: NewWebhookEvent, reason: string, res: NodeResponse, log: Logger): Promise<void> {
+    let admission: Awaited<ReturnType<RejectedRequestLimiter["admit"]>>;
+    try {
+      admission = await limiter.admit(row.channel_id, row.source_ip);
+    } catch (err) {
+      // Unable to count them, unauthenticated requests get no row (the answer is the same).
+      log.warn({ err, channelId: row.channel_id }, "counting a rejected webhook failed: not stored");
+      sendText(res, 401, reason);
+      return;
+    }
+    if (!admission.admitted) {
+      metrics.refused("rate_limited");
+      log.warn(
+        { channelId: row.channel_id, sourceIp: row.source_ip, reason },
+        "rejected webhooks over the limit",
+      );
+      res.setHeader("retry-after", String(Math.ceil(admission.retryAfterMs / 1000)));
+      sendText(res, 429, "too many badly signed requests, retry later");
+      return;
+    }
+    // A copy: the kept bytes must not pin the whole body in memory while queued.
+    const kept = Buffer.from(row.body.subarray(0, deps.rejectedBodyKeepBytes));
+    try {
+      await writer.insert({ ...row, body: kept });
+    } catch (err) {
+      if (!(err instanceof GroupCommitFullError)) throw err;
+      log.warn({ channelId: row.channel_id }, "rejected webhook not stored: the queue is full");
+    }
+    log.warn({ channelId: row.channel_id, sourceIp: row.source_ip, reason }, "webhook rejected");
+    sendText(res, 401, reason);
   }
 
   return {
     async receive(req, res, channelId) {
-      const channel = await findWhatsAppChannel(channels, channelId, res, logger);
+      const channel: WhatsAppChannel | undefined = await findWhatsAppChannel(
+        channels,
+        channelId,
+        res,
+        logger,
+      );
       if (channel === undefined) return;
       // Over the limit this throws PayloadTooLargeError: the server answers 413 and closes.
       const body = await readBody(req, deps.maxBodyBytes);
@@ -66,9 +130,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       const receivedAt = now();
       res.setHeader(CORRELATION_HEADER, id);
       const log = withContext(logger, { tenantId: channel.tenantId, correlationId: id });
-      const row = (
-        fields: Pick<NewWebhookEvent, "status" | "reason" | "message_count" | "status_count">,
-      ) => ({
+      const common = {
         id,
         tenant_id: channel.tenantId,
         workspace_id: channel.workspaceId,
@@ -76,8 +138,17 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
         channel_type: "whatsapp" as const,
         body,
         body_size: body.length,
+        body_sha256: createHash("sha256").update(body).digest(),
+        source_ip: clientIp(req.headers, req.socket?.remoteAddress),
+        request_headers: keptHeaders(req),
         received_at: receivedAt,
+      };
+      const row = (fields: RowFields): NewWebhookEvent => ({
+        ...common,
         processed_at: fields.status === "queued" ? null : receivedAt,
+        attempts: 0,
+        next_attempt_at: null,
+        last_error: "",
         ...fields,
       });
 
@@ -88,45 +159,95 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
         Array.isArray(header) ? header[0] : header,
       );
       if (!signature.ok) {
-        // Kept for forensics, marked rejected; nothing is published.
-        await writer.insert(
-          row({ status: "rejected", reason: signature.reason, message_count: 0, status_count: 0 }),
-        );
-        log.warn({ channelId, reason: signature.reason }, "webhook rejected");
-        sendText(res, 401, signature.reason);
+        const rejected = row({
+          status: "rejected",
+          reason: signature.reason,
+          message_count: 0,
+          status_count: 0,
+        });
+        await refuse(rejected, signature.reason, res, log);
         return;
       }
 
-      const parts = split(channel, id, body, receivedAt);
+      const split = splitter.split(
+        {
+          id,
+          tenantId: channel.tenantId,
+          workspaceId: channel.workspaceId,
+          channelId: channel.channelId,
+          body,
+          receivedAt,
+        },
+        channel.whatsapp.phoneNumberId,
+      );
+      if (!split.ok) {
+        // A mapping bug must not lose the delivery: stored as failed, visible, replayable once fixed.
+        const failed = row({
+          status: "failed",
+          reason: "the body could not be processed",
+          message_count: 0,
+          status_count: 0,
+          attempts: 1,
+          last_error: split.error,
+        });
+        if (!(await store(failed, res, log))) return;
+        metrics.rowFailed();
+        log.error(
+          { channelId, error: split.error },
+          "webhook failed: splitting it failed; replay it once fixed",
+        );
+        sendText(res, 200, "ok");
+        return;
+      }
+
+      const { parts } = split;
       const counts = { message_count: parts.messages.length, status_count: parts.statuses.length };
-      const notes = clip(parts.notes.join("; "), MAX_REASON_LENGTH);
+      const notes = parts.notes.join("; ");
       const held = holdReason(channel);
       if (held !== undefined) {
-        await writer.insert(row({ status: "held", reason: held, ...counts }));
+        if (!(await store(row({ status: "held", reason: held, ...counts }), res, log))) return;
         log.info({ channelId, reason: held }, "webhook held");
         sendText(res, 200, "ok");
         return;
       }
       if (counts.message_count + counts.status_count === 0) {
         // Stored and answered 200 even when unusable (rule 3): Meta would retry anything else.
-        await writer.insert(row({ status: "accepted", reason: notes, ...counts }));
-        log.debug({ channelId, reason: notes }, "webhook stored without events");
+        if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;
+        log.debug({ channelId, reason: clip(notes, 200) }, "webhook stored without events");
         sendText(res, 200, "ok");
         return;
       }
 
       // The row is the outbox: once it is committed the delivery cannot be lost.
-      await writer.insert(row({ status: "queued", reason: notes, ...counts }));
-      const published = await publisher.publish(parts, log);
+      const dueAt = new Date(receivedAt.getTime() + deps.queuedAfterMs);
+      if (
+        !(await store(row({ status: "queued", reason: notes, next_attempt_at: dueAt, ...counts }), res, log))
+      ) {
+        return;
+      }
+      const failure = await publisher.publish(parts, log);
       // Stored and in JetStream: Meta can have its 200 now. Marking the row is bookkeeping off the
       // request path; if it is lost the sweeper republishes (deduplicated) and marks it.
       sendText(res, 200, "ok");
-      log.debug({ channelId, ...counts, published }, "webhook accepted");
-      if (published) {
-        writer.markAccepted(channel.tenantId, id).catch((err: unknown) => {
-          log.warn({ err }, "marking a webhook accepted failed");
-        });
+      if (failure !== undefined) {
+        log.warn({ channelId, error: failure }, "publishing a webhook failed; the sweeper will retry");
+        return;
       }
+      log.debug({ channelId, ...counts }, "webhook accepted");
+      writer.markAccepted(channel.tenantId, id).catch((err: unknown) => {
+        log.warn({ err }, "marking a webhook accepted failed");
+      });
     },
   };
+}
+
+/** The headers worth keeping, lowercase names, values cut short. */
+function keptHeaders(req: NodeRequest): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = req.headers[name];
+    const text = Array.isArray(value) ? value.join(", ") : value;
+    if (text !== undefined) kept[name] = clip(text, MAX_HEADER_VALUE);
+  }
+  return kept;
 }

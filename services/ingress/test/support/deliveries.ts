@@ -25,6 +25,7 @@ export function expectedMessages(
     phoneNumberId: channel.phoneNumberId,
     receivedAt: row.received_at,
     maxInboundAgeMs: 24 * 3600_000,
+    maxEventBytes: 512 * 1024,
   });
   return split.messages.map((m) => ({
     wamid: m.event.externalMessageId,

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/ingress_events.proto.
  */
 export const file_atendo_ingress_v1_ingress_events: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS9pbmdyZXNzX2V2ZW50cy5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijAEKD0V4dGVybmFsQ29udGFjdBITCgtleHRlcm5hbF9pZBgBIAEoCRINCgV3YV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRIQCgh1c2VybmFtZRgFIAEoCRINCgVwaG9uZRgGIAEoCRINCgVlbWFpbBgHIAEoCSL3AgoPTWVzc2FnZVJlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAUgASgJEjMKB2NvbnRhY3QYBiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5FeHRlcm5hbENvbnRhY3QSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdpc19lY2hvGAkgASgIEgsKA3JhdxgKIAEoCRINCgVzdGFsZRgLIAEoCCKPAwoOU3RhdHVzUmVjZWl2ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhgKEHdlYmhvb2tfZXZlbnRfaWQYAiABKAkSEgoKY2hhbm5lbF9pZBgDIAEoCRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAQgASgJEi8KBnN0YXR1cxgFIAEoDjIfLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZVN0YXR1cxIvCgtvY2N1cnJlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcmVjaXBpZW50X2lkGAcgASgJEi4KBmVycm9ycxgIIAMoCzIeLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbEVycm9yEhgKEHByaWNpbmdfY2F0ZWdvcnkYCSABKAkSMwoMY2hhbm5lbF90eXBlGAogASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIQCghiaWxsYWJsZRgLIAEoCGIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_message, file_google_protobuf_timestamp]);
+  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS9pbmdyZXNzX2V2ZW50cy5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijAEKD0V4dGVybmFsQ29udGFjdBITCgtleHRlcm5hbF9pZBgBIAEoCRINCgV3YV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRIQCgh1c2VybmFtZRgFIAEoCRINCgVwaG9uZRgGIAEoCRINCgVlbWFpbBgHIAEoCSKpAwoPTWVzc2FnZVJlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAUgASgJEjMKB2NvbnRhY3QYBiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5FeHRlcm5hbENvbnRhY3QSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdpc19lY2hvGAkgASgIEgsKA3JhdxgKIAEoCRINCgVzdGFsZRgLIAEoCBIwCgdjbGlwcGVkGAwgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuQ2xpcHBlZEZpZWxkIjQKDENsaXBwZWRGaWVsZBIMCgRwYXRoGAEgASgJEhYKDm9yaWdpbmFsX2J5dGVzGAIgASgFIsEDCg5TdGF0dXNSZWNlaXZlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESGAoQd2ViaG9va19ldmVudF9pZBgCIAEoCRISCgpjaGFubmVsX2lkGAMgASgJEhsKE2V4dGVybmFsX21lc3NhZ2VfaWQYBCABKAkSLwoGc3RhdHVzGAUgASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi8KC29jY3VycmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxyZWNpcGllbnRfaWQYByABKAkSLgoGZXJyb3JzGAggAygLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISGAoQcHJpY2luZ19jYXRlZ29yeRgJIAEoCRIzCgxjaGFubmVsX3R5cGUYCiABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhAKCGJpbGxhYmxlGAsgASgIEjAKB2NsaXBwZWQYDCADKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5DbGlwcGVkRmllbGRiBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_message, file_google_protobuf_timestamp]);
 
 /**
  * ExternalContact is the customer as the channel identifies them.
@@ -172,6 +172,16 @@ export type MessageReceived = Message<"atendo.ingress.v1.MessageReceived"> & {
    * @generated from field: bool stale = 11;
    */
   stale: boolean;
+
+  /**
+   * The fields ingress cut to keep the event within the contract's limits and the bus's payload
+   * limit (a text over 4096 characters, JSON too large or too deeply nested to carry); empty when
+   * the message travels whole. The stored delivery keeps every byte: GetWebhookEvent with
+   * webhook_event_id.
+   *
+   * @generated from field: repeated atendo.ingress.v1.ClippedField clipped = 12;
+   */
+  clipped: ClippedField[];
 };
 
 /**
@@ -180,6 +190,37 @@ export type MessageReceived = Message<"atendo.ingress.v1.MessageReceived"> & {
  */
 export const MessageReceivedSchema: GenMessage<MessageReceived> = /*@__PURE__*/
   messageDesc(file_atendo_ingress_v1_ingress_events, 1);
+
+/**
+ * ClippedField says that a field of an event was cut short (or emptied) to keep the event within
+ * its limits. Nothing is dropped silently: the stored delivery holds the whole original.
+ *
+ * @generated from message atendo.ingress.v1.ClippedField
+ */
+export type ClippedField = Message<"atendo.ingress.v1.ClippedField"> & {
+  /**
+   * Path of the field from the event's root: protobuf field names joined by dots, e.g.
+   * "message.text.body", "raw", "message.contacts.contacts".
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Size of the field before it was cut: UTF-8 bytes of a string, encoded bytes of a list; 0 when
+   * it could not be measured (JSON too deeply nested to serialise).
+   *
+   * @generated from field: int32 original_bytes = 2;
+   */
+  originalBytes: number;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.ClippedField.
+ * Use `create(ClippedFieldSchema)` to create a new message.
+ */
+export const ClippedFieldSchema: GenMessage<ClippedField> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_ingress_events, 2);
 
 /**
  * StatusReceived: the channel reported a status change of a message we sent (WhatsApp `statuses[]`,
@@ -265,6 +306,13 @@ export type StatusReceived = Message<"atendo.ingress.v1.StatusReceived"> & {
    * @generated from field: bool billable = 11;
    */
   billable: boolean;
+
+  /**
+   * The fields ingress cut to keep the event within its limits (see MessageReceived.clipped).
+   *
+   * @generated from field: repeated atendo.ingress.v1.ClippedField clipped = 12;
+   */
+  clipped: ClippedField[];
 };
 
 /**
@@ -272,5 +320,5 @@ export type StatusReceived = Message<"atendo.ingress.v1.StatusReceived"> & {
  * Use `create(StatusReceivedSchema)` to create a new message.
  */
 export const StatusReceivedSchema: GenMessage<StatusReceived> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_ingress_events, 2);
+  messageDesc(file_atendo_ingress_v1_ingress_events, 3);
 

@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/webhook_service.proto.
  */
 export const file_atendo_ingress_v1_webhook_service: GenFile = /*@__PURE__*/
-  fileDesc("CidhdGVuZG8vaW5ncmVzcy92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SEWF0ZW5kby5pbmdyZXNzLnYxIpwDCgxXZWJob29rRXZlbnQSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRI1CgZzdGF0dXMYBSABKA4yJS5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnRTdGF0dXMSDgoGcmVhc29uGAYgASgJEi8KC3JlY2VpdmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jb3JyZWxhdGlvbl9pZBgIIAEoCRIMCgRib2R5GAkgASgMEhUKDW1lc3NhZ2VfY291bnQYCiABKAUSFAoMc3RhdHVzX2NvdW50GAsgASgFEhQKDHdvcmtzcGFjZV9pZBgMIAEoCRIwCgxwcm9jZXNzZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWJvZHlfc2l6ZRgOIAEoBSL4AQoYTGlzdFdlYmhvb2tFdmVudHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHwoKY2hhbm5lbF9pZBgCIAEoCUILukgI2AEBcgOwAQESPwoGc3RhdHVzGAMgASgOMiUuYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50U3RhdHVzQgi6SAWCAQIQARItCghyZWNlaXZlZBgEIAEoCzIbLmF0ZW5kby5jb21tb24udjEuVGltZVJhbmdlEisKBHBhZ2UYBSABKAsyHS5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXF1ZXN0InoKGUxpc3RXZWJob29rRXZlbnRzUmVzcG9uc2USLwoGZXZlbnRzGAEgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50EiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJcChZHZXRXZWJob29rRXZlbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIgoQd2ViaG9va19ldmVudF9pZBgCIAEoCUIIukgFcgOwAQEiSQoXR2V0V2ViaG9va0V2ZW50UmVzcG9uc2USLgoFZXZlbnQYASABKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnQiXwoZUmVwbGF5V2ViaG9va0V2ZW50UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiIKEHdlYmhvb2tfZXZlbnRfaWQYAiABKAlCCLpIBXIDsAEBIkwKGlJlcGxheVdlYmhvb2tFdmVudFJlc3BvbnNlEi4KBWV2ZW50GAEgASgLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50KsABChJXZWJob29rRXZlbnRTdGF0dXMSJAogV0VCSE9PS19FVkVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIfChtXRUJIT09LX0VWRU5UX1NUQVRVU19RVUVVRUQQARIhCh1XRUJIT09LX0VWRU5UX1NUQVRVU19BQ0NFUFRFRBACEiEKHVdFQkhPT0tfRVZFTlRfU1RBVFVTX1JFSkVDVEVEEAMSHQoZV0VCSE9PS19FVkVOVF9TVEFUVVNfSEVMRBAEMrgECg5XZWJob29rU2VydmljZRKnAQoRTGlzdFdlYmhvb2tFdmVudHMSKy5hdGVuZG8uaW5ncmVzcy52MS5MaXN0V2ViaG9va0V2ZW50c1JlcXVlc3QaLC5hdGVuZG8uaW5ncmVzcy52MS5MaXN0V2ViaG9va0V2ZW50c1Jlc3BvbnNlIjeQAgGC0+STAi4SLC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stZXZlbnRzErQBCg9HZXRXZWJob29rRXZlbnQSKS5hdGVuZG8uaW5ncmVzcy52MS5HZXRXZWJob29rRXZlbnRSZXF1ZXN0GiouYXRlbmRvLmluZ3Jlc3MudjEuR2V0V2ViaG9va0V2ZW50UmVzcG9uc2UiSpACAYLT5JMCQRI/L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1ldmVudHMve3dlYmhvb2tfZXZlbnRfaWR9EsQBChJSZXBsYXlXZWJob29rRXZlbnQSLC5hdGVuZG8uaW5ncmVzcy52MS5SZXBsYXlXZWJob29rRXZlbnRSZXF1ZXN0Gi0uYXRlbmRvLmluZ3Jlc3MudjEuUmVwbGF5V2ViaG9va0V2ZW50UmVzcG9uc2UiUYLT5JMCSzoBKiJGL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1ldmVudHMve3dlYmhvb2tfZXZlbnRfaWR9OnJlcGxheWIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_pagination, file_atendo_common_v1_time_range, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CidhdGVuZG8vaW5ncmVzcy92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SEWF0ZW5kby5pbmdyZXNzLnYxIqQFCgxXZWJob29rRXZlbnQSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRI1CgZzdGF0dXMYBSABKA4yJS5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnRTdGF0dXMSDgoGcmVhc29uGAYgASgJEi8KC3JlY2VpdmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jb3JyZWxhdGlvbl9pZBgIIAEoCRIMCgRib2R5GAkgASgMEhUKDW1lc3NhZ2VfY291bnQYCiABKAUSFAoMc3RhdHVzX2NvdW50GAsgASgFEhQKDHdvcmtzcGFjZV9pZBgMIAEoCRIwCgxwcm9jZXNzZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWJvZHlfc2l6ZRgOIAEoBRIQCghhdHRlbXB0cxgPIAEoBRIzCg9uZXh0X2F0dGVtcHRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxhc3RfZXJyb3IYESABKAkSEwoLYm9keV9zaGEyNTYYEiABKAkSEQoJc291cmNlX2lwGBMgASgJEkwKD3JlcXVlc3RfaGVhZGVycxgUIAMoCzIzLmF0ZW5kby5pbmdyZXNzLnYxLldlYmhvb2tFdmVudC5SZXF1ZXN0SGVhZGVyc0VudHJ5GjUKE1JlcXVlc3RIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASL4AQoYTGlzdFdlYmhvb2tFdmVudHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHwoKY2hhbm5lbF9pZBgCIAEoCUILukgI2AEBcgOwAQESPwoGc3RhdHVzGAMgASgOMiUuYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50U3RhdHVzQgi6SAWCAQIQARItCghyZWNlaXZlZBgEIAEoCzIbLmF0ZW5kby5jb21tb24udjEuVGltZVJhbmdlEisKBHBhZ2UYBSABKAsyHS5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXF1ZXN0InoKGUxpc3RXZWJob29rRXZlbnRzUmVzcG9uc2USLwoGZXZlbnRzGAEgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50EiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJcChZHZXRXZWJob29rRXZlbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIgoQd2ViaG9va19ldmVudF9pZBgCIAEoCUIIukgFcgOwAQEiSQoXR2V0V2ViaG9va0V2ZW50UmVzcG9uc2USLgoFZXZlbnQYASABKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnQiXwoZUmVwbGF5V2ViaG9va0V2ZW50UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiIKEHdlYmhvb2tfZXZlbnRfaWQYAiABKAlCCLpIBXIDsAEBIkwKGlJlcGxheVdlYmhvb2tFdmVudFJlc3BvbnNlEi4KBWV2ZW50GAEgASgLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50KuEBChJXZWJob29rRXZlbnRTdGF0dXMSJAogV0VCSE9PS19FVkVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIfChtXRUJIT09LX0VWRU5UX1NUQVRVU19RVUVVRUQQARIhCh1XRUJIT09LX0VWRU5UX1NUQVRVU19BQ0NFUFRFRBACEiEKHVdFQkhPT0tfRVZFTlRfU1RBVFVTX1JFSkVDVEVEEAMSHQoZV0VCSE9PS19FVkVOVF9TVEFUVVNfSEVMRBAEEh8KG1dFQkhPT0tfRVZFTlRfU1RBVFVTX0ZBSUxFRBAFMrgECg5XZWJob29rU2VydmljZRKnAQoRTGlzdFdlYmhvb2tFdmVudHMSKy5hdGVuZG8uaW5ncmVzcy52MS5MaXN0V2ViaG9va0V2ZW50c1JlcXVlc3QaLC5hdGVuZG8uaW5ncmVzcy52MS5MaXN0V2ViaG9va0V2ZW50c1Jlc3BvbnNlIjeQAgGC0+STAi4SLC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stZXZlbnRzErQBCg9HZXRXZWJob29rRXZlbnQSKS5hdGVuZG8uaW5ncmVzcy52MS5HZXRXZWJob29rRXZlbnRSZXF1ZXN0GiouYXRlbmRvLmluZ3Jlc3MudjEuR2V0V2ViaG9va0V2ZW50UmVzcG9uc2UiSpACAYLT5JMCQRI/L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1ldmVudHMve3dlYmhvb2tfZXZlbnRfaWR9EsQBChJSZXBsYXlXZWJob29rRXZlbnQSLC5hdGVuZG8uaW5ncmVzcy52MS5SZXBsYXlXZWJob29rRXZlbnRSZXF1ZXN0Gi0uYXRlbmRvLmluZ3Jlc3MudjEuUmVwbGF5V2ViaG9va0V2ZW50UmVzcG9uc2UiUYLT5JMCSzoBKiJGL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1ldmVudHMve3dlYmhvb2tfZXZlbnRfaWR9OnJlcGxheWIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_pagination, file_atendo_common_v1_time_range, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * WebhookEvent is one webhook delivery as ingress stored it.
@@ -64,7 +64,7 @@ export type WebhookEvent = Message<"atendo.ingress.v1.WebhookEvent"> & {
   status: WebhookEventStatus;
 
   /**
-   * Why it was rejected or held; empty otherwise.
+   * Why it was rejected or held, or what of it produced no event; empty otherwise.
    *
    * @generated from field: string reason = 6;
    */
@@ -85,7 +85,8 @@ export type WebhookEvent = Message<"atendo.ingress.v1.WebhookEvent"> & {
   correlationId: string;
 
   /**
-   * Raw body bytes as received; empty in lists.
+   * Raw body bytes as received; empty in lists. A REJECTED delivery keeps only its first bytes
+   * (body_size and body_sha256 describe the whole).
    *
    * @generated from field: bytes body = 9;
    */
@@ -125,6 +126,49 @@ export type WebhookEvent = Message<"atendo.ingress.v1.WebhookEvent"> & {
    * @generated from field: int32 body_size = 14;
    */
   bodySize: number;
+
+  /**
+   * Failed attempts to publish its events.
+   *
+   * @generated from field: int32 attempts = 15;
+   */
+  attempts: number;
+
+  /**
+   * While QUEUED: when the sweeper tries to publish it again.
+   *
+   * @generated from field: google.protobuf.Timestamp next_attempt_at = 16;
+   */
+  nextAttemptAt?: Timestamp | undefined;
+
+  /**
+   * Why the last attempt to publish failed; empty when none did.
+   *
+   * @generated from field: string last_error = 17;
+   */
+  lastError: string;
+
+  /**
+   * SHA-256 of the whole body as received, in lowercase hex.
+   *
+   * @generated from field: string body_sha256 = 18;
+   */
+  bodySha256: string;
+
+  /**
+   * The client address the request came from (as the edge saw it).
+   *
+   * @generated from field: string source_ip = 19;
+   */
+  sourceIp: string;
+
+  /**
+   * The request headers that matter for forensics (content type and length, user agent, the
+   * signature header), lowercase names.
+   *
+   * @generated from field: map<string, string> request_headers = 20;
+   */
+  requestHeaders: { [key: string]: string };
 };
 
 /**
@@ -350,6 +394,14 @@ export enum WebhookEventStatus {
    * @generated from enum value: WEBHOOK_EVENT_STATUS_HELD = 4;
    */
   HELD = 4,
+
+  /**
+   * Stored, but publishing its events failed on every attempt (see attempts and last_error); nothing
+   * more is tried until it is replayed with ReplayWebhookEvent.
+   *
+   * @generated from enum value: WEBHOOK_EVENT_STATUS_FAILED = 5;
+   */
+  FAILED = 5,
 }
 
 /**
@@ -367,8 +419,11 @@ export const WebhookEventStatusSchema: GenEnum<WebhookEventStatus> = /*@__PURE__
  *   POST /webhooks/whatsapp/{channel_id}   deliveries signed with X-Hub-Signature-256
  *   GET  /webhooks/instagram/{channel_id}  verify handshake
  *   POST /webhooks/instagram/{channel_id}  deliveries
- * A POST answers 200 once the raw body is stored (even content it cannot use), 401 on a bad
- * signature (stored as REJECTED), 404 for an unknown channel and 413 over 3 MB.
+ * A POST answers 200 once the raw body is stored (even content it cannot use), 401 on a bad or
+ * missing signature (its metadata, hash and first bytes stored as REJECTED), 404 for an unknown
+ * channel, 413 over 3 MB, 429 when a channel or a client address sent too many badly signed
+ * requests lately (nothing stored), and 503 with Retry-After when ingress is saturated or cannot
+ * reach what it needs (nothing stored; Meta retries).
  *
  * @generated from service atendo.ingress.v1.WebhookService
  */
@@ -394,9 +449,9 @@ export const WebhookService: GenService<{
     output: typeof GetWebhookEventResponseSchema;
   },
   /**
-   * Parses and publishes a stored delivery again (ACCEPTED or HELD ones). Consumers deduplicate,
-   * so a replay never duplicates a message. REJECTED deliveries cannot be replayed:
-   * failed_precondition.
+   * Parses and publishes a stored delivery again (ACCEPTED, QUEUED, FAILED, or HELD once the hold
+   * is lifted); a QUEUED, FAILED or HELD one becomes ACCEPTED. Consumers deduplicate, so a replay
+   * never duplicates a message. REJECTED deliveries cannot be replayed: failed_precondition.
    *
    * @generated from rpc atendo.ingress.v1.WebhookService.ReplayWebhookEvent
    */
