@@ -37,7 +37,8 @@ describe("tenant changes (suspension, reactivation, channel updates)", function 
     await h.waitForStatus(event.messageId, MessageStatus.SENT);
   }
 
-  it("holds a suspended tenant's messages and sends each once when it is reactivated", async () => {
+  /** A tenant whose channel delivery has cached as active, then suspended (the event applied). */
+  async function suspendedAfterWarmUp(): Promise<TestChannel> {
     const ch = await h.newChannel();
     await warmUp(ch);
     await h.admin.clients.tenants.suspendTenant({ tenantId: ch.tenantId, reason: "unpaid invoice" });
@@ -45,6 +46,11 @@ describe("tenant changes (suspension, reactivation, channel updates)", function 
       logged("tenant suspended; its channels forgotten", "suspended_tenant_id", ch.tenantId),
       "the suspension applied",
     );
+    return ch;
+  }
+
+  it("holds a suspended tenant's messages and sends each once when it is reactivated", async () => {
+    const ch = await suspendedAfterWarmUp();
 
     const first = h.outbound(ch, { content: { case: "text", value: { body: "primeira" } } });
     const second = h.outbound(ch, { content: { case: "text", value: { body: "segunda" } } });
@@ -121,13 +127,7 @@ describe("tenant changes (suspension, reactivation, channel updates)", function 
   });
 
   it("finishes, on reactivation, what a stopped reconciler pass had released", async () => {
-    const ch = await h.newChannel();
-    await warmUp(ch);
-    await h.admin.clients.tenants.suspendTenant({ tenantId: ch.tenantId, reason: "unpaid invoice" });
-    await h.waitForLog(
-      logged("tenant suspended; its channels forgotten", "suspended_tenant_id", ch.tenantId),
-      "the suspension applied",
-    );
+    const ch = await suspendedAfterWarmUp();
     const event = h.outbound(ch);
     await h.publishOutbound(event);
     await waitFor(async () => (await deliveryRow(event.messageId))?.status === "HELD", {

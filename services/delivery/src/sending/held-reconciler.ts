@@ -18,6 +18,8 @@ export interface HeldReconcilerDeps {
 
 /** What one pass found for one tenant. */
 export type TenantReconciled =
+  /** Its held deliveries were settled meanwhile (by the event or another replica). */
+  | { tenantId: string; state: "none" }
   | { tenantId: string; state: "suspended" }
   | { tenantId: string; state: "released"; report: ReleaseReport }
   | { tenantId: string; state: "error" };
@@ -71,6 +73,7 @@ export function createHeldReconciler(deps: HeldReconcilerDeps): HeldReconciler {
     const channelIds = await db.withTenant(tenantId, (em) =>
       channelsAwaitingRelease(em, now(), CHANNELS_ASKED),
     );
+    if (channelIds.length === 0) return { tenantId, state: "none" };
     if ((await suspended(tenantId, channelIds)) === true) {
       logger.debug({ tenant_id: tenantId }, "tenant still suspended; held messages kept");
       return { tenantId, state: "suspended" };
