@@ -41,6 +41,10 @@ export const configSpec = (env: Readonly<Record<string, string | undefined>>) =>
   CHANNEL_CACHE_TTL_MS: int("how long a resolved channel is reused", { min: 0, max: 3_600_000 }).default(
     60_000,
   ),
+  HELD_RECONCILE_INTERVAL_MS: int(
+    "pause between two passes that send the held messages of tenants no longer suspended (0: none)",
+    { min: 0, max: 86_400_000 },
+  ).default(60_000),
   STATUS_UNKNOWN_GRACE_MS: int(
     "how long a status for an unknown message id is retried (its send may not be recorded yet)",
     { min: 0, max: 3_600_000 },
@@ -58,6 +62,8 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig {
   graphTimeoutMs: number;
   channelCacheTtlMs: number;
   statusUnknownGraceMs: number;
+  /** 0: no periodic pass (tests that need the event path alone). */
+  heldReconcileIntervalMs: number;
 }
 
 /** Reads the environment; throws a ConfigError naming every missing or invalid variable. */
@@ -76,5 +82,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     graphTimeoutMs: c.GRAPH_TIMEOUT_MS,
     channelCacheTtlMs: c.CHANNEL_CACHE_TTL_MS,
     statusUnknownGraceMs: c.STATUS_UNKNOWN_GRACE_MS,
+    heldReconcileIntervalMs: c.HELD_RECONCILE_INTERVAL_MS,
   };
 }

@@ -14,7 +14,9 @@ import { startStatusReceivedConsumer } from "./consumers/status-received.js";
 import { startTenantChangesConsumer } from "./consumers/tenant-changes.js";
 import { createSendPacer } from "./pacing/send-pacer.js";
 import { createAttemptSend } from "./sending/attempt-send.js";
+import { createHeldReconciler, type TenantReconciled } from "./sending/held-reconciler.js";
 import { createResumeHeld } from "./sending/resume-held.js";
+import { createResumeOnReactivation } from "./sending/resume-on-reactivation.js";
 import { buildServer } from "./server.js";
 import { AttemptEntity } from "./store/attempt-entity.js";
 import { DeliveryEntity } from "./store/delivery-entity.js";
@@ -23,6 +25,8 @@ export { type Config, readConfig } from "./config.js";
 
 export interface RunningService {
   port: number;
+  /** One pass of the held-message reconciler now (the timer runs one every HELD_RECONCILE_INTERVAL_MS). */
+  reconcileHeld(): Promise<TenantReconciled[]>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +49,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
   }
 
-  // Stop steps run in reverse order of registration: server, consumers, auth, bus, redis, db.
+  // Stop steps run in reverse order of registration: reconciler, server, consumers, auth, bus, redis, db.
   const steps: Array<{ name: string; run: () => Promise<void> }> = [];
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -156,25 +160,37 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       },
     });
     consumers.push(receipts);
+    const leaseMs = leaseOf(ackWaitMs);
+    const resumeHeld = createResumeHeld({
+      db,
+      bus,
+      pacer,
+      attemptSend,
+      settings: { concurrency: config.concurrency, maxDeliver: config.maxDeliver, leaseMs },
+    });
     const tenantChanges = await startTenantChangesConsumer({
       bus,
       channels,
-      resumeHeld: createResumeHeld({
+      resumeOnReactivation: createResumeOnReactivation({
         db,
-        bus,
-        pacer,
-        attemptSend,
-        settings: {
-          concurrency: config.concurrency,
-          maxDeliver: config.maxDeliver,
-          leaseMs: leaseOf(ackWaitMs),
-        },
+        resumeHeld,
+        settings: { maxDeliver: config.maxDeliver, leaseMs },
       }),
       settings: { concurrency: config.concurrency, maxDeliver: config.maxDeliver, ackWaitMs, retry },
     });
     consumers.push(tenantChanges);
+    // The event may never come (lost, or handled while a send was in flight): look again periodically.
+    const reconciler = createHeldReconciler({
+      db,
+      channels,
+      resumeHeld,
+      logger,
+      intervalMs: config.heldReconcileIntervalMs,
+    });
+    reconciler.start();
+    steps.push({ name: "reconciler", run: () => reconciler.stop() });
     logger.info({ port }, "delivery service listening");
-    return { port, stop };
+    return { port, reconcileHeld: () => reconciler.reconcileOnce(), stop };
   } catch (err) {
     await stop();
     throw err;

@@ -15,10 +15,24 @@ describe("config", () => {
     assert.equal(config.tenantServiceUrl, "http://127.0.0.1:7101");
     assert.equal(config.redisKeyPrefix, "atendo:");
     assert.equal(config.maxDeliver, 8);
+    assert.equal(config.heldReconcileIntervalMs, 60_000);
     assert.equal("migrationDatabaseUrl" in config, false);
     assert.equal("busNamespace" in config, false);
     assert.equal(config.authIssuer, "atendo");
     assert.equal(config.serviceCredential.reveal(), devServiceCredential("delivery"));
+  });
+
+  it("turns the periodic held-message pass off with 0 and refuses a negative interval", () => {
+    assert.equal(readConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "0" }).heldReconcileIntervalMs, 0);
+    assert.equal(
+      readConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "5000" }).heldReconcileIntervalMs,
+      5_000,
+    );
+    assert.throws(
+      () => readConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "-1" }),
+      (err: unknown) =>
+        err instanceof ConfigError && /HELD_RECONCILE_INTERVAL_MS is invalid/.test(err.message),
+    );
   });
 
   it("needs its own service credential in production, and never prints it", () => {

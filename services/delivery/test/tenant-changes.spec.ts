@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Consumer } from "@atendo/bus";
 import { MessageStatus } from "@atendo/proto/common/v1";
 import { type TenantReactivated, TenantReactivatedSchema } from "@atendo/proto/tenant/v1";
-import { waitFor } from "@atendo/testing";
+import { adminQuery, waitFor } from "@atendo/testing";
 import { attemptRows, deliveryRow, type Harness, startHarness, type TestChannel } from "./support/harness.js";
 
 describe("tenant changes (suspension, reactivation, channel updates)", function () {
@@ -37,7 +37,8 @@ describe("tenant changes (suspension, reactivation, channel updates)", function 
     await h.waitForStatus(event.messageId, MessageStatus.SENT);
   }
 
-  it("holds a suspended tenant's messages and sends each once when it is reactivated", async () => {
+  /** A tenant whose channel delivery has cached as active, then suspended (the event applied). */
+  async function suspendedAfterWarmUp(): Promise<TestChannel> {
     const ch = await h.newChannel();
     await warmUp(ch);
     await h.admin.clients.tenants.suspendTenant({ tenantId: ch.tenantId, reason: "unpaid invoice" });
@@ -45,6 +46,11 @@ describe("tenant changes (suspension, reactivation, channel updates)", function 
       logged("tenant suspended; its channels forgotten", "suspended_tenant_id", ch.tenantId),
       "the suspension applied",
     );
+    return ch;
+  }
+
+  it("holds a suspended tenant's messages and sends each once when it is reactivated", async () => {
+    const ch = await suspendedAfterWarmUp();
 
     const first = h.outbound(ch, { content: { case: "text", value: { body: "primeira" } } });
     const second = h.outbound(ch, { content: { case: "text", value: { body: "segunda" } } });
@@ -118,6 +124,35 @@ describe("tenant changes (suspension, reactivation, channel updates)", function 
         "the republished status is a duplicate the stream drops",
       );
     }
+  });
+
+  it("finishes, on reactivation, what a stopped reconciler pass had released", async () => {
+    const ch = await suspendedAfterWarmUp();
+    const event = h.outbound(ch);
+    await h.publishOutbound(event);
+    await waitFor(async () => (await deliveryRow(event.messageId))?.status === "HELD", {
+      message: () => `message ${event.messageId} to be held`,
+    });
+    // A pass released it and its process died: PENDING under a lease that has passed.
+    await adminQuery(
+      `update delivery.deliveries
+          set status = 'PENDING', resumed_by_event_id = 'reconcile:dead-run', released_at_attempt = attempt_count,
+              release_expires_at = now() - interval '1 second'
+        where message_id = $1`,
+      [event.messageId],
+    );
+
+    await h.admin.clients.tenants.reactivateTenant({ tenantId: ch.tenantId });
+    const sent = await h.waitForStatus(event.messageId, MessageStatus.SENT);
+    assert.equal(sent.attempt, 2);
+    assert.equal(sendsTo(ch).length, 2, "the warm-up and the released message, once");
+    const [row] = await adminQuery<{ resumed_by_event_id: string; release_expires_at: Date | null }>(
+      "select resumed_by_event_id, release_expires_at from delivery.deliveries where message_id = $1",
+      [event.messageId],
+    );
+    const reactivation = await waitFor(() => reactivated.find((r) => r.tenantId === ch.tenantId));
+    assert.equal(row?.resumed_by_event_id, reactivation.meta?.eventId, "the event took the release over");
+    assert.equal(row?.release_expires_at, null);
   });
 
   it("uses a changed access token after ChannelUpdated without waiting for the cache to expire", async () => {

@@ -8,7 +8,7 @@ import {
 } from "@atendo/proto/tenant/v1";
 import type { MessageShape } from "@bufbuild/protobuf";
 import type { ChannelDirectory } from "../clients/tenant-channels.js";
-import type { ResumeHeld } from "../sending/resume-held.js";
+import type { ResumeOnReactivation } from "../sending/resume-on-reactivation.js";
 
 export const TENANT_CHANGES_DURABLE = "delivery-tenant_changes";
 
@@ -32,7 +32,7 @@ export interface TenantChangesSettings {
 export interface TenantChangesDeps {
   bus: Bus;
   channels: Pick<ChannelDirectory, "invalidate" | "invalidateTenant">;
-  resumeHeld: ResumeHeld;
+  resumeOnReactivation: ResumeOnReactivation;
   settings: TenantChangesSettings;
 }
 
@@ -44,10 +44,11 @@ function tenantOf(id: string): string {
 /**
  * The tenant's events that change how delivery sends: resolved channels are forgotten at once (not
  * after their TTL), and a reactivated tenant's held messages are sent. Forgetting is idempotent, so
- * only the reactivation needs more (see resume-held.ts).
+ * only the reactivation needs more (see resume-on-reactivation.ts). Should this event never come, the
+ * held-message reconciler releases them on its next pass.
  */
 export function createTenantChangesHandler(deps: TenantChangesDeps) {
-  const { channels, resumeHeld } = deps;
+  const { channels, resumeOnReactivation } = deps;
   return async function handle(event: TenantChange, ctx: EventContext): Promise<void> {
     switch (event.$typeName) {
       case "atendo.tenant.v1.ChannelUpdated": {
@@ -73,7 +74,7 @@ export function createTenantChangesHandler(deps: TenantChangesDeps) {
         const tenantId = tenantOf(event.tenantId || ctx.meta.tenantId);
         channels.invalidateTenant(tenantId);
         ctx.logger.info({ reactivated_tenant_id: tenantId }, "tenant reactivated; its channels forgotten");
-        await resumeHeld(tenantId, ctx);
+        await resumeOnReactivation(tenantId, ctx);
         return;
       }
     }

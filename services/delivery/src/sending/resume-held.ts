@@ -1,4 +1,4 @@
-import { type Bus, type EncodedEvent, type EventContext, TransientError } from "@atendo/bus";
+import type { Bus, BusLogger, EncodedEvent } from "@atendo/bus";
 import type { Db } from "@atendo/db";
 import type { EventMeta } from "@atendo/proto/common/v1";
 import { type OutboundCreated, OutboundCreatedSchema } from "@atendo/proto/conversation/v1";
@@ -8,15 +8,23 @@ import { runByKey } from "../domain/run-by-key.js";
 import type { SendPacer } from "../pacing/send-pacer.js";
 import { lockDeliveryByMessage } from "../store/deliveries.js";
 import type { Delivery } from "../store/delivery-entity.js";
-import { countSendsInFlight, listReleased, releaseHeld, requestOf } from "../store/held-deliveries.js";
+import {
+  finishReleased,
+  handOverRelease,
+  listReleased,
+  releaseHeld,
+  renewRelease,
+  requestOf,
+} from "../store/held-deliveries.js";
 import { claimLocked, lastErrorOf } from "../store/send-ledger.js";
 import type { AttemptSend } from "./attempt-send.js";
 
 export interface ResumeHeldSettings {
   /** Conversations sent at once. */
   concurrency: number;
+  /** Attempts of a released delivery before a retryable failure fails it. */
   maxDeliver: number;
-  /** How long a send claim is trusted (see the OutboundCreated consumer). */
+  /** How long a send claim, and a release, is trusted without its run renewing it. */
   leaseMs: number;
 }
 
@@ -29,11 +37,29 @@ export interface ResumeHeldDeps {
   now?: () => Date;
 }
 
-const PAGE_SIZE = 200;
-// Clocks of replicas differ a little; a send claimed this close after the reactivation is checked too.
-const CLOCK_SKEW_MS = 1_000;
+/** One run of a release: what drives it (a TenantReactivated event, or a reconciler pass). */
+export interface ReleaseRun {
+  /** Marks the deliveries this run releases: the event's id, or the pass's own. */
+  releaseId: string;
+  /** The envelope a StatusChanged falls back on when the stored request does not decode. */
+  meta: EventMeta;
+  signal: AbortSignal;
+  logger: BusLogger;
+  /** Nothing will run this release again (the bus's last delivery): a retryable failure fails now. */
+  final: boolean;
+  /** Called after each delivery (an event handler's ack wait starts again). */
+  working(): void;
+}
 
-type StepOutcome = "sent" | "failed" | "held" | "retry" | "skipped" | "republished";
+export type StepOutcome = "sent" | "failed" | "held" | "retry" | "skipped" | "republished";
+
+export interface ReleaseReport {
+  released: number;
+  adopted: number;
+  counts: Record<StepOutcome, number>;
+  /** Some deliveries are to be tried again, the first one in this many ms. */
+  retryInMs?: number;
+}
 
 /** What one released delivery came to; `retryInMs` when it is to be tried again. */
 interface Step {
@@ -41,6 +67,10 @@ interface Step {
   retryInMs?: number;
   outputs: EncodedEvent[];
 }
+
+const PAGE_SIZE = 200;
+// Outcomes after which this run is done with the delivery once `outputs` are published.
+const FINISHED: ReadonlySet<StepOutcome> = new Set(["sent", "failed", "held", "republished"]);
 
 function decodeRequest(bytes: Uint8Array | undefined): OutboundCreated | undefined {
   if (bytes === undefined || bytes.byteLength === 0) return undefined;
@@ -51,40 +81,49 @@ function decodeRequest(bytes: Uint8Array | undefined): OutboundCreated | undefin
   }
 }
 
+/** Attempts since the delivery left HELD, before the next one. */
+const triesOf = (d: Delivery) => d.attemptCount - (d.releasedAtAttempt ?? d.attemptCount);
+
 /**
- * Sends the deliveries a tenant's suspension held, when its TenantReactivated event arrives. Every
- * delivery still goes out at most once: each is claimed like any send (row lock, SENDING, attempt
- * recorded before the channel is called). Idempotent by state rather than by an inbox row: the
- * deliveries released by the event carry its id, so a redelivery of the event retries the ones still
- * pending and republishes the status of the ones already settled (same msgIDs: the stream drops the
- * duplicates).
+ * Releases a tenant's held deliveries and sends them: the one implementation behind the
+ * TenantReactivated event and the periodic reconciler. Every delivery still goes out at most once:
+ * each is claimed like any send (row lock, SENDING, attempt recorded before the channel is called).
+ * A run marks what it releases with its id and a lease it renews while it lives; it clears a
+ * delivery's lease only once its status is published. So a redelivery of the event retries the ones
+ * still pending and republishes the settled ones (same msgIDs: the stream drops the duplicates), and
+ * a run that stopped half-way is finished by the next run, whichever drives it.
  */
 export function createResumeHeld(deps: ResumeHeldDeps) {
   const { db, bus, pacer, attemptSend, settings } = deps;
   const now = deps.now ?? (() => new Date());
+  const leaseUntil = () => new Date(now().getTime() + settings.leaseMs);
 
-  async function resumeOne(tenantId: string, d: Delivery, ctx: EventContext, last: boolean): Promise<Step> {
-    ctx.signal.throwIfAborted();
-    const eventId = ctx.meta.eventId;
-    if (!last && d.status === "PENDING") {
+  async function resumeOne(tenantId: string, d: Delivery, run: ReleaseRun): Promise<Step> {
+    run.signal.throwIfAborted();
+    const { releaseId } = run;
+    if (!run.final && triesOf(d) + 1 < settings.maxDeliver && d.status === "PENDING") {
       const wait = await pacer
         .waitMs({ channelId: d.channelId, recipient: d.recipient })
         .catch((err: unknown) => {
-          ctx.logger.warn({ err }, "pacer unavailable; sending without it");
+          run.logger.warn({ err }, "pacer unavailable; sending without it");
           return 0;
         });
       if (wait > 0) return { outcome: "retry", retryInMs: wait, outputs: [] };
     }
     const step = await db.withTenant(tenantId, async (em) => {
       const locked = await lockDeliveryByMessage(em, d.messageId);
-      // Released by a later reactivation, or held again by a later suspension: not this event's.
-      if (locked === null || locked.resumedByEventId !== eventId || locked.status === "HELD") {
+      // Taken over by another release, or held again by a later suspension: not this run's.
+      if (locked === null || locked.resumedByEventId !== releaseId || locked.status === "HELD") {
         return { kind: "skip" as const };
       }
       const request = decodeRequest(await requestOf(em, locked.id));
       // The StatusChanged continues the conversation's chain (its workspace and correlation id).
-      const parent: EventMeta = request?.meta ?? { ...ctx.meta, workspaceId: locked.workspaceId };
-      const claim = await claimLocked(em, locked, { eventId, leaseMs: settings.leaseMs, now: now() });
+      const parent: EventMeta = request?.meta ?? { ...run.meta, workspaceId: locked.workspaceId };
+      const claim = await claimLocked(em, locked, {
+        eventId: releaseId,
+        leaseMs: settings.leaseMs,
+        now: now(),
+      });
       if (claim.kind === "settled") {
         const s = claim.delivery;
         const attempt = s.status === "SENT" || s.status === "FAILED" ? s.attemptCount : 0;
@@ -92,7 +131,7 @@ export function createResumeHeld(deps: ResumeHeldDeps) {
         return { kind: "republish" as const, outputs: [encodeStatusChanged(bus, s, parent, attempt, error)] };
       }
       if (claim.kind !== "claimed") return claim;
-      return { kind: "claimed" as const, attempt: claim.attempt, request, parent };
+      return { kind: "claimed" as const, attempt: claim.attempt, tries: triesOf(locked), request, parent };
     });
 
     switch (step.kind) {
@@ -106,16 +145,16 @@ export function createResumeHeld(deps: ResumeHeldDeps) {
       case "claimed":
         break;
     }
-    const logger = ctx.logger.child({ message_id: d.messageId });
+    const logger = run.logger.child({ message_id: d.messageId });
     const result = await attemptSend({
       tenantId,
       // A request that did not decode sends nothing and fails as content the channel cannot carry.
       request: step.request ?? create(OutboundCreatedSchema, { channelId: d.channelId }),
       parent: step.parent,
       attempt: step.attempt,
-      deliveryCount: ctx.deliveryCount,
-      last,
-      signal: ctx.signal,
+      deliveryCount: step.tries,
+      last: run.final || step.tries >= settings.maxDeliver,
+      signal: run.signal,
       logger,
       store: (work) => db.withTenant(tenantId, work),
     });
@@ -135,59 +174,78 @@ export function createResumeHeld(deps: ResumeHeldDeps) {
     }
   }
 
-  return async function resumeHeld(tenantId: string, ctx: EventContext): Promise<void> {
-    const eventId = ctx.meta.eventId;
-    const last = ctx.deliveryCount >= settings.maxDeliver;
-    const startedAt = now();
-    const released = await db.withTenant(tenantId, (em) => releaseHeld(em, eventId, startedAt));
-    if (released > 0) ctx.logger.info({ released }, "tenant reactivated; sending held messages");
-
-    let retryInMs: number | undefined;
-    let afterMessageId: string | undefined;
-    const counts: Record<StepOutcome, number> = {
-      sent: 0,
-      failed: 0,
-      held: 0,
-      retry: 0,
-      skipped: 0,
-      republished: 0,
-    };
-    for (;;) {
-      const page = await db.withTenant(tenantId, (em) =>
-        listReleased(em, eventId, afterMessageId, PAGE_SIZE),
-      );
+  /** Sends one page; the deliveries it is done with are finished even when a later one fails. */
+  async function runPage(tenantId: string, page: Delivery[], run: ReleaseRun, report: ReleaseReport) {
+    const done: string[] = [];
+    try {
       await runByKey(
         page,
         (d) => d.conversationId,
         settings.concurrency,
         async (d) => {
-          const step = await resumeOne(tenantId, d, ctx, last);
-          // Before the ack: a crash here means a redelivery, which republishes from the stored state.
+          const step = await resumeOne(tenantId, d, run);
+          // Before the lease is cleared: a run that stops here leaves it to the next, which republishes.
           for (const output of step.outputs) await bus.publishEncoded(output);
-          if (step.retryInMs !== undefined) retryInMs = Math.min(retryInMs ?? step.retryInMs, step.retryInMs);
-          counts[step.outcome]++;
-          ctx.working();
+          if (FINISHED.has(step.outcome)) done.push(d.id);
+          if (step.retryInMs !== undefined) {
+            report.retryInMs = Math.min(report.retryInMs ?? step.retryInMs, step.retryInMs);
+          }
+          report.counts[step.outcome]++;
+          run.working();
         },
       );
-      afterMessageId = page.at(-1)?.messageId;
-      if (page.length < PAGE_SIZE) break;
+    } finally {
+      // Best effort: an unfinished delivery is only announced once more by a later run.
+      await db
+        .withTenant(tenantId, (em) => finishReleased(em, run.releaseId, done))
+        .catch((err: unknown) => run.logger.warn({ err }, "could not mark released messages done"));
     }
-    ctx.logger.info({ released, ...counts }, "held messages handled");
-    if (last) return;
-    if (retryInMs !== undefined) {
-      throw new TransientError("some held messages are to be tried again", { delayMs: retryInMs });
+  }
+
+  return async function resumeHeld(tenantId: string, run: ReleaseRun): Promise<ReleaseReport> {
+    const { releaseId } = run;
+    const counts = await db.withTenant(tenantId, async (em) => {
+      const taken = await releaseHeld(em, { releaseId, now: now(), leaseUntil: leaseUntil() });
+      // A redelivered event's own deliveries were handed over when its last run ended: take them back.
+      await renewRelease(em, releaseId, leaseUntil());
+      return taken;
+    });
+    const report: ReleaseReport = {
+      ...counts,
+      counts: { sent: 0, failed: 0, held: 0, retry: 0, skipped: 0, republished: 0 },
+    };
+    if (counts.released + counts.adopted > 0) run.logger.info(counts, "sending held messages");
+
+    // While this run lives, no other takes its deliveries over.
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renewal = setInterval(() => {
+      renewing = db
+        .withTenant(tenantId, (em) => renewRelease(em, releaseId, leaseUntil()))
+        .catch((err: unknown) => run.logger.warn({ err }, "could not renew the release's lease"));
+    }, settings.leaseMs / 3);
+    try {
+      let afterMessageId: string | undefined;
+      for (;;) {
+        const page = await db.withTenant(tenantId, (em) =>
+          listReleased(em, releaseId, afterMessageId, PAGE_SIZE),
+        );
+        await runPage(tenantId, page, run, report);
+        afterMessageId = page.at(-1)?.messageId;
+        if (page.length < PAGE_SIZE) break;
+      }
+    } finally {
+      clearInterval(renewal);
+      await renewing;
+      // What is left (retries, sends of other claims) is due to the next run, whoever drives it.
+      await db
+        .withTenant(tenantId, (em) => handOverRelease(em, releaseId, now()))
+        .catch((err: unknown) => run.logger.warn({ err }, "could not hand the release over"));
     }
-    // A send claimed before this reactivation may still settle HELD on an answer that predates it:
-    // look again once it has settled.
-    const inFlight = await db.withTenant(tenantId, (em) =>
-      countSendsInFlight(
-        em,
-        new Date(startedAt.getTime() - settings.leaseMs),
-        new Date(startedAt.getTime() + CLOCK_SKEW_MS),
-      ),
+    run.logger.info(
+      { released: report.released, adopted: report.adopted, ...report.counts },
+      "held messages handled",
     );
-    if (inFlight > 0)
-      throw new TransientError(`${inFlight} sends of the tenant were in flight at reactivation`);
+    return report;
   };
 }
 

@@ -27,8 +27,15 @@ export const DeliveryEntity = defineEntity({
     sendingEventId: p.text().nullable(),
     sendingStartedAt: p.datetime().nullable(),
     nextAttemptAt: p.datetime().nullable(),
-    /** The TenantReactivated event that moved this delivery out of HELD. */
+    /**
+     * The release that moved this delivery out of HELD (or took it over): a TenantReactivated event's
+     * id, or `reconcile:<id>` for a reconciler pass.
+     */
     resumedByEventId: p.text().nullable(),
+    /** Until when that release drives it alone; null once the release is done with it. */
+    releaseExpiresAt: p.datetime().nullable(),
+    /** attemptCount when it left HELD (attempts since then count toward the limit). */
+    releasedAtAttempt: p.integer().nullable(),
     /** The OutboundCreated event as received (protobuf binary), for resends. */
     request: p.uint8array().lazy(),
     createdAt: p.datetime(),

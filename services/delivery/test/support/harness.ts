@@ -31,7 +31,7 @@ import {
 } from "@atendo/testing";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { Config } from "../../src/config.js";
-import { start } from "../../src/main.js";
+import { type RunningService, start } from "../../src/main.js";
 import { createLogSink, type LogSink } from "./log-sink.js";
 
 const DELIVERY_SERVICES = { delivery: DeliveryService, webhooks: WebhookSubscriptionService } as const;
@@ -59,6 +59,13 @@ export interface HarnessOptions {
 
 export interface Harness {
   graph: FakeGraph;
+  /** The delivery service (its reconcileHeld runs one held-message pass now). */
+  delivery: RunningService;
+  /**
+   * Another replica of the delivery service on the same database, bus and tenant service, logging to
+   * `logs` (its own sink); stopped with the harness.
+   */
+  startReplica(overrides?: Partial<Config>, logs?: LogSink): Promise<RunningService>;
   /** A bus on the delivery service's namespace. */
   bus: Bus;
   /** Clients without credentials. */
@@ -156,11 +163,14 @@ export async function startHarness(
     graphTimeoutMs: 2_000,
     channelCacheTtlMs: 60_000,
     statusUnknownGraceMs: 0,
+    // Off unless a test turns it on: the event path's tests count exactly what the event did.
+    heldReconcileIntervalMs: 0,
     ...overrides,
   };
   const delivery = await start(config, {
-    logger: createLogger({ service: "delivery", level: "info", destination: logs }),
+    logger: createLogger({ service: "delivery", level: config.logLevel, destination: logs }),
   });
+  const replicas: RunningService[] = [];
   const deliveryUrl = `http://127.0.0.1:${delivery.port}`;
 
   const bus = await connectBus({ servers: env.natsUrl, name: "delivery-test", logger: quiet, namespace });
@@ -191,6 +201,19 @@ export async function startHarness(
 
   return {
     graph,
+    delivery,
+    async startReplica(replicaOverrides = {}, replicaLogs = createLogSink()) {
+      const replicaConfig = { ...config, ...replicaOverrides };
+      const replica = await start(replicaConfig, {
+        logger: createLogger({
+          service: "delivery",
+          level: replicaConfig.logLevel,
+          destination: replicaLogs,
+        }),
+      });
+      replicas.push(replica);
+      return replica;
+    },
     bus,
     anonymous: as(),
     as,
@@ -275,6 +298,7 @@ export async function startHarness(
     },
     async stop() {
       await collector.stop();
+      for (const replica of replicas) await replica.stop();
       await delivery.stop();
       await tenant.stop();
       await graph.close();
