@@ -48,6 +48,7 @@ export {
 } from "./outbox-relay.js";
 export type { OutboxStats } from "./outbox-store.js";
 export { OUTBOX_TABLE, outboxTableSql } from "./outbox-table.js";
+export { pgJson, pgText } from "./pg-text.js";
 export { pruneFunctionSql } from "./prune-function.js";
 export {
   createRetentionJob,
@@ -58,7 +59,6 @@ export {
   type RetentionTask,
 } from "./retention-job.js";
 export type { RetryBackoff } from "./retry-delay.js";
-export { pgJson, pgText } from "./pg-text.js";
 export { roleFromUrl } from "./role-from-url.js";
 export {
   MIGRATIONS_TABLE,
