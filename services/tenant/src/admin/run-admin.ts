@@ -106,7 +106,9 @@ async function reseal(db: Db, config: AdminConfig, io: AdminIo, now: () => Date)
     `done: ${report.channels.resealed} channels and ${report.signingKeys.resealed} signing keys re-sealed, ` +
       `${report.channels.failed + report.signingKeys.failed} failed`,
   );
-  for (const [keyId, count] of Object.entries(report.channelsByKey)) {
+  // The ring's keys first (also when no row uses them any more), then any other key rows name.
+  const counts = { ...Object.fromEntries(ring.keyIds.map((k) => [k, 0])), ...report.channelsByKey };
+  for (const [keyId, count] of Object.entries(counts)) {
     const role =
       keyId === ring.activeKeyId ? "active" : ring.keyIds.includes(keyId) ? "older" : "not in the ring";
     io.out(`  key "${keyId}" (${role}): ${count} channels`);

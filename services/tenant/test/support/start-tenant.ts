@@ -4,6 +4,7 @@ import { createLogger } from "@atendo/telemetry";
 import {
   clientsFor,
   createIdentityKit,
+  devMailboxOf,
   type IdentityKit,
   type Mailbox,
   newPassword,
@@ -81,7 +82,15 @@ export const fromNewIp = () => ({ headers: { "x-forwarded-for": randomIp() } });
 
 export async function startTenantForTest(
   extra: Record<string, string> = {},
-  options: { argon2?: Argon2Binding } = {},
+  options: {
+    argon2?: Argon2Binding;
+    /**
+     * Where mail goes: by default the harness captures it (`mail`); "configured" leaves it to the
+     * service's configuration (SMTP_URL, or the development sender and its /dev/mailbox), with
+     * `mailbox` (default: the development mailbox) for the identity kit to read.
+     */
+    mail?: { configured: true; mailbox?: Mailbox };
+  } = {},
 ): Promise<TenantHarness> {
   const namespace = uniqueNamespace("tenant");
   // Kept, not printed: the suite provokes failures on purpose, and tests assert on the lines.
@@ -93,16 +102,22 @@ export async function startTenantForTest(
   });
   const mail: Email[] = [];
   const emailSender = { send: async (email: Email) => void mail.push(email) };
-  const mailbox: Mailbox = {
+  const configured = options.mail?.configured === true;
+  const captured: Mailbox = {
     messagesTo: async (address) =>
       mail
         .filter((m) => m.to === address)
         .map((m) => ({ to: m.to, subject: m.subject, text: m.text, links: [m.link] })),
   };
+  // Read at each call: a restart moves the development mailbox to another port.
+  const mailbox: Mailbox = {
+    messagesTo: (address) =>
+      (configured ? (options.mail?.mailbox ?? devMailboxOf(url)) : captured).messagesTo(address),
+  };
   const boot = (env: Record<string, string>) =>
     start(loadConfig(testVariables(namespace, env)), {
       logger,
-      emailSender,
+      ...(configured ? {} : { emailSender }),
       ...(options.argon2 === undefined ? {} : { argon2: options.argon2 }),
     });
   let service: RunningService = await boot(extra);
