@@ -25,9 +25,9 @@ export type MailLink = keyof typeof MAIL_LINKS;
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"']+/g;
 
-/** The http(s) links of a plain-text body. */
+/** The http(s) links of a plain-text body (without the punctuation that ends a sentence). */
 export function linksIn(text: string): string[] {
-  return [...text.matchAll(URL_IN_TEXT)].map((m) => m[0]);
+  return [...text.matchAll(URL_IN_TEXT)].map((m) => m[0].replace(/[.,;:!?)]+$/, ""));
 }
 
 /**
