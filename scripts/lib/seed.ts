@@ -1,8 +1,10 @@
 // The demo data of `npm run dev`, created through the services' own RPCs (never by SQL) with the
 // credentials a person would use, so it is exactly what a user would get: the platform admin and
-// the demo owner sign up (or log in when they exist), and the owner's access token creates the
-// channel and the assistant. Idempotent: what exists is found and reused, and the demo channel is
-// brought back to the known local secrets and Graph URL.
+// the demo owner sign up (or log in when they exist) and verify their addresses with the links the
+// development sender handled (the admin is a platform admin because PLATFORM_ADMIN_EMAILS lists it
+// and it is verified), and the owner's access token creates the channel and the assistant.
+// Idempotent: what exists is found and reused, and the demo channel is brought back to the known
+// local secrets and Graph URL.
 import { AssistantService } from "@atendo/proto/assistant/v1";
 import { AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
 import { createServiceClient } from "@atendo/service-kit";
@@ -15,6 +17,7 @@ import { bearer } from "./seed/bearer.js";
 import { ensureChannel } from "./seed/channel.js";
 import { isCode } from "./seed/connect-errors.js";
 import { findInPages } from "./seed/pages.js";
+import { ensureVerified } from "./seed/verify.js";
 
 /** What the demo is made of; tests override the unique parts (emails, slug, phone number id). */
 export interface DemoSpec {
@@ -99,7 +102,7 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
   const changed: string[] = [];
   const warnings: string[] = [];
 
-  const admin = await signUpOrLogIn(auth, {
+  const adminAccount = await signUpOrLogIn(auth, {
     email: spec.adminEmail,
     password: spec.adminPassword,
     name: spec.adminName,
@@ -107,18 +110,26 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
     tenantSlug: "",
     workspaceName: "",
   });
-  if (admin.signedUp !== undefined) changed.push("platform admin");
+  if (adminAccount.signedUp !== undefined) changed.push("platform admin");
+  const adminVerified = await ensureVerified(auth, options.tenantUrl, {
+    email: spec.adminEmail,
+    password: spec.adminPassword,
+    session: adminAccount,
+  });
+  if (adminVerified.changed) changed.push("platform admin email");
+  if (adminVerified.problem !== undefined) warnings.push(adminVerified.problem);
+  const admin = adminVerified.session;
   const adminAuth = createServiceClient(AuthService, options.tenantUrl, {
     interceptors: [bearer(admin.accessToken)],
   });
   const platformAdmin = (await adminAuth.getCurrentUser({})).platformAdmin;
   if (!platformAdmin) {
     warnings.push(
-      `${spec.adminEmail} is not a platform admin: list it in the tenant service's PLATFORM_ADMIN_EMAILS`,
+      `${spec.adminEmail} is not a platform admin: list it in the tenant service's PLATFORM_ADMIN_EMAILS (and verify it), or grant it with \`npm run admin -- platform-admin grant ${spec.adminEmail}\``,
     );
   }
 
-  const owner = await signUpOrLogIn(auth, {
+  const ownerAccount = await signUpOrLogIn(auth, {
     email: spec.ownerEmail,
     password: spec.ownerPassword,
     name: spec.ownerName,
@@ -126,7 +137,16 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
     tenantSlug: spec.slug,
     workspaceName: spec.workspaceName,
   });
-  if (owner.signedUp !== undefined) changed.push("owner", "tenant", "workspace");
+  if (ownerAccount.signedUp !== undefined) changed.push("owner", "tenant", "workspace");
+  // Connecting a channel needs a verified address, as for any new account.
+  const ownerVerified = await ensureVerified(auth, options.tenantUrl, {
+    email: spec.ownerEmail,
+    password: spec.ownerPassword,
+    session: ownerAccount,
+  });
+  if (ownerVerified.changed) changed.push("owner email");
+  if (ownerVerified.problem !== undefined) warnings.push(ownerVerified.problem);
+  const owner = ownerVerified.session;
   const as = { interceptors: [bearer(owner.accessToken)] };
   const tenants = createServiceClient(TenantService, options.tenantUrl, as);
   const channels = createServiceClient(ChannelService, options.tenantUrl, as);

@@ -176,6 +176,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (badEmail !== undefined)
     problems.push(`PLATFORM_ADMIN_EMAILS is invalid: "${badEmail}" is not an email`);
   const email = emailConfig(raw, production, problems);
+  if (production && (env.CONSOLE_URL ?? "").trim() === "") {
+    problems.push("CONSOLE_URL is missing: production mails links that must point at the console");
+  }
   if (raw.SIGNUP_HASH_CONCURRENCY > raw.PASSWORD_HASH_CONCURRENCY) {
     problems.push("SIGNUP_HASH_CONCURRENCY is invalid: it may not exceed PASSWORD_HASH_CONCURRENCY");
   }

@@ -113,6 +113,7 @@ describe("email", () => {
         NODE_ENV: "production",
         CHANNEL_SECRET_KEYS: `k:${Buffer.alloc(32, 1).toString("base64")}`,
         SERVICE_CREDENTIALS: "ingress:a-credential-of-ingress",
+        CONSOLE_URL: "https://console.example.com",
       };
       assert.throws(() => loadConfig(production), /SMTP_URL is missing: production sends invitations/);
       const bad = (env: Record<string, string>) => {
