@@ -101,6 +101,13 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
   const auth = createServiceClient(AuthService, options.tenantUrl);
   const changed: string[] = [];
   const warnings: string[] = [];
+  // Both accounts prove their address (a new account cannot connect channels before it does).
+  const verified = async (email: string, password: string, session: AccountSession, what: string) => {
+    const outcome = await ensureVerified(auth, options.tenantUrl, { email, password, session });
+    if (outcome.changed) changed.push(what);
+    if (outcome.problem !== undefined) warnings.push(outcome.problem);
+    return outcome.session;
+  };
 
   const adminAccount = await signUpOrLogIn(auth, {
     email: spec.adminEmail,
@@ -111,14 +118,7 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
     workspaceName: "",
   });
   if (adminAccount.signedUp !== undefined) changed.push("platform admin");
-  const adminVerified = await ensureVerified(auth, options.tenantUrl, {
-    email: spec.adminEmail,
-    password: spec.adminPassword,
-    session: adminAccount,
-  });
-  if (adminVerified.changed) changed.push("platform admin email");
-  if (adminVerified.problem !== undefined) warnings.push(adminVerified.problem);
-  const admin = adminVerified.session;
+  const admin = await verified(spec.adminEmail, spec.adminPassword, adminAccount, "platform admin email");
   const adminAuth = createServiceClient(AuthService, options.tenantUrl, {
     interceptors: [bearer(admin.accessToken)],
   });
@@ -138,15 +138,7 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
     workspaceName: spec.workspaceName,
   });
   if (ownerAccount.signedUp !== undefined) changed.push("owner", "tenant", "workspace");
-  // Connecting a channel needs a verified address, as for any new account.
-  const ownerVerified = await ensureVerified(auth, options.tenantUrl, {
-    email: spec.ownerEmail,
-    password: spec.ownerPassword,
-    session: ownerAccount,
-  });
-  if (ownerVerified.changed) changed.push("owner email");
-  if (ownerVerified.problem !== undefined) warnings.push(ownerVerified.problem);
-  const owner = ownerVerified.session;
+  const owner = await verified(spec.ownerEmail, spec.ownerPassword, ownerAccount, "owner email");
   const as = { interceptors: [bearer(owner.accessToken)] };
   const tenants = createServiceClient(TenantService, options.tenantUrl, as);
   const channels = createServiceClient(ChannelService, options.tenantUrl, as);
