@@ -127,6 +127,33 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     assert.deepEqual([owner.user?.emailVerified, admin.user?.emailVerified], [true, true]);
   });
 
+  it("verifies a demo owner an earlier run left unverified, with a new link from the development sender", async () => {
+    const run = `${product.namespace.replace(/_/g, "-")}-late`;
+    const late = { ownerEmail: `owner-${run}@e2e.atendo.local`, slug: run, tenantName: `Late ${run}` };
+    // Signed up before verification existed (or by a run that stopped half-way): not verified.
+    await createClient(AuthService, createGrpcTransport({ baseUrl: url("tenant") })).signUp({
+      email: late.ownerEmail,
+      password: spec.ownerPassword,
+      name: spec.ownerName,
+      tenantName: late.tenantName,
+      tenantSlug: late.slug,
+      workspaceName: spec.workspaceName,
+    });
+    const seeded = await seedDemo({
+      tenantUrl: url("tenant"),
+      assistantUrl: url("assistant"),
+      graphBaseUrl: graph.url,
+      spec: { ...spec, ...late },
+    });
+    assert.ok(seeded.changed.includes("owner email"), seeded.changed.join(", "));
+    assert.deepEqual(seeded.warnings, []);
+    const me = await createClient(
+      AuthService,
+      createGrpcTransport({ baseUrl: url("tenant") }),
+    ).getCurrentUser({}, { headers: { authorization: `Bearer ${seeded.ownerAccessToken}` } });
+    assert.deepEqual([me.user?.email, me.user?.emailVerified], [late.ownerEmail, true]);
+  });
+
   it("brings a changed channel back to the known secrets and Graph URL", async () => {
     const moved = await seedDemo({
       tenantUrl: url("tenant"),
