@@ -40,6 +40,7 @@ const SECRET_VARIABLES = [
   "CHANNEL_SECRET_KEYS",
   "CHANNEL_CACHE_KEY",
   "PLATFORM_ADMIN_EMAILS",
+  "SMTP_URL",
   "DATABASE_URL",
   "MIGRATION_DATABASE_URL",
 ];
@@ -119,7 +120,11 @@ describe("deployment files", () => {
         deployment,
         /range \$key := \$svc\.optionalSecretEnv \}\}\n\s+- name: \{\{ \$key \}\}\n\s+valueFrom:\n\s+secretKeyRef: \{ name: [^,]+, key: \{\{ \$key \}\}, optional: true \}/,
       );
-      assert.deepEqual(services.tenant?.secretEnv.sort(), ["CHANNEL_SECRET_KEYS", "SERVICE_CREDENTIALS"]);
+      assert.deepEqual(services.tenant?.secretEnv.sort(), [
+        "CHANNEL_SECRET_KEYS",
+        "SERVICE_CREDENTIALS",
+        "SMTP_URL",
+      ]);
       assert.deepEqual(services.tenant?.optionalSecretEnv, ["PLATFORM_ADMIN_EMAILS"]);
       assert.deepEqual(services.ingress?.secretEnv, ["CHANNEL_CACHE_KEY"]);
       for (const file of [values, dev]) {

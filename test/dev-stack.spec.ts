@@ -48,17 +48,29 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
   let spec: DemoSeed["spec"];
   const url = (name: ServiceName): string => product.url(name);
 
+  // Listed in PLATFORM_ADMIN_EMAILS and not signed up: whoever signs up with it first must prove it.
+  let listed: string;
+
   before(async () => {
     const ns = uniqueNamespace("seed");
+    const run = ns.replace(/_/g, "-");
+    const adminEmail = `admin-${run}@e2e.atendo.local`;
+    listed = `listed-${run}@e2e.atendo.local`;
     product = await startProduct({
       spec: {
+        adminEmail,
         // phone_number_id is unique among a tenant's live WhatsApp channels: one of our own.
         phoneNumberId: `1${String(randomInt(10 ** 9, 10 ** 10 - 1))}${String(randomInt(10 ** 4, 10 ** 5 - 1))}`,
         appSecret: `e2e-app-secret-${ns}`,
         verifyToken: `e2e-verify-${ns}`,
         accessToken: `e2e-token-${ns}`,
       },
-      extra: { tenant: { LOGIN_MAX_FAILURES_PER_IP: String(MAX_FAILURES_PER_IP) } },
+      extra: {
+        tenant: {
+          LOGIN_MAX_FAILURES_PER_IP: String(MAX_FAILURES_PER_IP),
+          PLATFORM_ADMIN_EMAILS: `${adminEmail},${listed}`,
+        },
+      },
     });
     seed = product.seed;
     spec = seed.spec;
@@ -111,6 +123,35 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       [spec.ownerEmail, seed.tenantId, false],
     );
     assert.deepEqual([admin.user?.email, admin.platformAdmin], [spec.adminEmail, true]);
+    // Both proved their address with the link the development sender handled.
+    assert.deepEqual([owner.user?.emailVerified, admin.user?.emailVerified], [true, true]);
+  });
+
+  it("verifies a demo owner an earlier run left unverified, with a new link from the development sender", async () => {
+    const run = `${product.namespace.replace(/_/g, "-")}-late`;
+    const late = { ownerEmail: `owner-${run}@e2e.atendo.local`, slug: run, tenantName: `Late ${run}` };
+    // Signed up before verification existed (or by a run that stopped half-way): not verified.
+    await createClient(AuthService, createGrpcTransport({ baseUrl: url("tenant") })).signUp({
+      email: late.ownerEmail,
+      password: spec.ownerPassword,
+      name: spec.ownerName,
+      tenantName: late.tenantName,
+      tenantSlug: late.slug,
+      workspaceName: spec.workspaceName,
+    });
+    const seeded = await seedDemo({
+      tenantUrl: url("tenant"),
+      assistantUrl: url("assistant"),
+      graphBaseUrl: graph.url,
+      spec: { ...spec, ...late },
+    });
+    assert.ok(seeded.changed.includes("owner email"), seeded.changed.join(", "));
+    assert.deepEqual(seeded.warnings, []);
+    const me = await createClient(
+      AuthService,
+      createGrpcTransport({ baseUrl: url("tenant") }),
+    ).getCurrentUser({}, { headers: { authorization: `Bearer ${seeded.ownerAccessToken}` } });
+    assert.deepEqual([me.user?.email, me.user?.emailVerified], [late.ownerEmail, true]);
   });
 
   it("brings a changed channel back to the known secrets and Graph URL", async () => {
@@ -198,6 +239,46 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     });
     const principal = await verifier.verify(seed.ownerAccessToken);
     assert.ok(principal.kind === "user" && principal.tenantId === seed.tenantId, JSON.stringify(principal));
+  });
+
+  it("makes a listed address a platform admin through the edge only once its mailed link was opened", async () => {
+    const rpc = (path: string, body: unknown, token?: string) =>
+      fetch(`${edgeUrl}/atendo.tenant.v1.${path}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(body),
+      });
+    const password = "listed-password-1";
+    const signUp = await rpc("AuthService/SignUp", {
+      email: listed,
+      password,
+      name: "Whoever",
+      tenantName: "Whoever's",
+    });
+    assert.equal(signUp.status, 200, await signUp.clone().text());
+    const first = (await signUp.json()) as { tokens: { accessToken: string } };
+    const claims = (t: string) =>
+      JSON.parse(Buffer.from(t.split(".")[1] ?? "", "base64url").toString()) as { padm?: boolean };
+    assert.equal(claims(first.tokens.accessToken).padm, undefined, "no padm for an unproved address");
+    const refused = await rpc("TenantService/ListTenants", {}, first.tokens.accessToken);
+    assert.equal(refused.status, 403);
+
+    // The owner of the mailbox opens the link the development sender got.
+    const mailbox = await fetch(`${url("tenant")}/dev/mailbox?to=${encodeURIComponent(listed)}`);
+    const { messages } = (await mailbox.json()) as { messages: Array<{ link: string }> };
+    const token = new URLSearchParams(new URL(messages.at(-1)?.link ?? "http://x/").hash.slice(1)).get(
+      "token",
+    );
+    assert.match(token ?? "", /^vrf_/);
+    assert.equal((await rpc("AuthService/VerifyEmail", { token })).status, 200);
+    const login = await send(loginRequest(edgeUrl, listed, password));
+    const admin = ((await login.json()) as { tokens: { accessToken: string } }).tokens.accessToken;
+    assert.equal(claims(admin).padm, true);
+    const listedTenants = await rpc("TenantService/ListTenants", {}, admin);
+    assert.equal(listedTenants.status, 200);
   });
 
   it("keeps internal RPCs (ResolveChannel) away from the edge; only the services allowed reach them directly", async () => {

@@ -44,6 +44,17 @@ export function verifyCurl(input: DevSummaryInput, challenge = "1158201444"): st
   return `curl -i ${sh(`${input.edgeUrl}/webhooks/whatsapp/${input.seed.channelId}?${q.toString()}`)}`;
 }
 
+/** Where local mail goes: nowhere but the terminal and the development mailbox (no SMTP_URL). */
+export function mailLines(input: DevSummaryInput): string[] {
+  const tenant = input.services.find((s) => s.name === "tenant")?.url ?? "";
+  return [
+    "Email is not sent locally: the tenant service prints each link (verification, invitations) and lists",
+    `what it handled at ${tenant}/dev/mailbox?to=<email> (this machine only). Platform admins:`,
+    "PLATFORM_ADMIN_EMAILS once verified, or `npm run admin -- platform-admin grant <email>`.",
+    "",
+  ];
+}
+
 export function devSummary(input: DevSummaryInput): string {
   const { seed } = input;
   const width = Math.max(...input.services.map((s) => s.name.length), "platform admin".length) + 2;
@@ -76,6 +87,7 @@ export function devSummary(input: DevSummaryInput): string {
     row("access token", seed.spec.accessToken),
     ...seed.warnings.map((w) => `  ! ${w}`),
     "",
+    ...mailLines(input),
     ...loginLines(input.edgeUrl, seed),
     "Send two customer messages as Meta would, signed with the demo app secret (the body is",
     "packages/testing/fixtures/whatsapp/two-text-messages.json dated now, with this run's message ids;",

@@ -1,8 +1,10 @@
 // The demo data of `npm run dev`, created through the services' own RPCs (never by SQL) with the
 // credentials a person would use, so it is exactly what a user would get: the platform admin and
-// the demo owner sign up (or log in when they exist), and the owner's access token creates the
-// channel and the assistant. Idempotent: what exists is found and reused, and the demo channel is
-// brought back to the known local secrets and Graph URL.
+// the demo owner sign up (or log in when they exist) and verify their addresses with the links the
+// development sender handled (the admin is a platform admin because PLATFORM_ADMIN_EMAILS lists it
+// and it is verified), and the owner's access token creates the channel and the assistant.
+// Idempotent: what exists is found and reused, and the demo channel is brought back to the known
+// local secrets and Graph URL.
 import { AssistantService } from "@atendo/proto/assistant/v1";
 import { AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
 import { createServiceClient } from "@atendo/service-kit";
@@ -15,6 +17,7 @@ import { bearer } from "./seed/bearer.js";
 import { ensureChannel } from "./seed/channel.js";
 import { isCode } from "./seed/connect-errors.js";
 import { findInPages } from "./seed/pages.js";
+import { ensureVerified } from "./seed/verify.js";
 
 /** What the demo is made of; tests override the unique parts (emails, slug, phone number id). */
 export interface DemoSpec {
@@ -98,8 +101,15 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
   const auth = createServiceClient(AuthService, options.tenantUrl);
   const changed: string[] = [];
   const warnings: string[] = [];
+  // Both accounts prove their address (a new account cannot connect channels before it does).
+  const verified = async (email: string, password: string, session: AccountSession, what: string) => {
+    const outcome = await ensureVerified(auth, options.tenantUrl, { email, password, session });
+    if (outcome.changed) changed.push(what);
+    if (outcome.problem !== undefined) warnings.push(outcome.problem);
+    return outcome.session;
+  };
 
-  const admin = await signUpOrLogIn(auth, {
+  const adminAccount = await signUpOrLogIn(auth, {
     email: spec.adminEmail,
     password: spec.adminPassword,
     name: spec.adminName,
@@ -107,18 +117,19 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
     tenantSlug: "",
     workspaceName: "",
   });
-  if (admin.signedUp !== undefined) changed.push("platform admin");
+  if (adminAccount.signedUp !== undefined) changed.push("platform admin");
+  const admin = await verified(spec.adminEmail, spec.adminPassword, adminAccount, "platform admin email");
   const adminAuth = createServiceClient(AuthService, options.tenantUrl, {
     interceptors: [bearer(admin.accessToken)],
   });
   const platformAdmin = (await adminAuth.getCurrentUser({})).platformAdmin;
   if (!platformAdmin) {
     warnings.push(
-      `${spec.adminEmail} is not a platform admin: list it in the tenant service's PLATFORM_ADMIN_EMAILS`,
+      `${spec.adminEmail} is not a platform admin: list it in the tenant service's PLATFORM_ADMIN_EMAILS (and verify it), or grant it with \`npm run admin -- platform-admin grant ${spec.adminEmail}\``,
     );
   }
 
-  const owner = await signUpOrLogIn(auth, {
+  const ownerAccount = await signUpOrLogIn(auth, {
     email: spec.ownerEmail,
     password: spec.ownerPassword,
     name: spec.ownerName,
@@ -126,7 +137,8 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
     tenantSlug: spec.slug,
     workspaceName: spec.workspaceName,
   });
-  if (owner.signedUp !== undefined) changed.push("owner", "tenant", "workspace");
+  if (ownerAccount.signedUp !== undefined) changed.push("owner", "tenant", "workspace");
+  const owner = await verified(spec.ownerEmail, spec.ownerPassword, ownerAccount, "owner email");
   const as = { interceptors: [bearer(owner.accessToken)] };
   const tenants = createServiceClient(TenantService, options.tenantUrl, as);
   const channels = createServiceClient(ChannelService, options.tenantUrl, as);

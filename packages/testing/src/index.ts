@@ -16,6 +16,8 @@ export type {
   SendMatch,
   SendRequest,
 } from "./fake-graph/types.js";
+export type { FakeSmtp, ReceivedMail } from "./fake-smtp/start-fake-smtp.js";
+export { startFakeSmtp } from "./fake-smtp/start-fake-smtp.js";
 export { fixturePath, readFixture } from "./fixtures.js";
 export type { ClientsForOptions, ClientsOf, ServiceSet } from "./identity/clients-for.js";
 export { clientsFor } from "./identity/clients-for.js";
@@ -36,6 +38,8 @@ export type {
   WorkspaceCaller,
 } from "./identity/types.js";
 export { newPassword, uniqueEmail, uniqueSlug } from "./identity/unique-values.js";
+export type { Mailbox, MailLink, SentMail } from "./mail/mailbox.js";
+export { devMailboxOf, linkFrom, linksIn, MAIL_LINKS, tokenOf } from "./mail/mailbox.js";
 export { signMeta } from "./sign-meta.js";
 export { uniqueNamespace } from "./unique-namespace.js";
 export type { Truthy, WaitForOptions } from "./wait-for.js";

@@ -1,4 +1,5 @@
 import { inboxTableSql, Migration, tenantRls } from "@atendo/db";
+import { serviceOnlyFunctionSql } from "./function-grants.js";
 
 const ROLES = "('OWNER', 'ADMIN', 'AGENT')";
 
@@ -146,16 +147,7 @@ export class Migration20260310000000Identity extends Migration {
       returns table (tenant_id uuid, api_key_id uuid)
       language sql stable security definer set search_path = pg_catalog, pg_temp
       as $$ select k.tenant_id, k.id from tenant.api_keys k where k.prefix = p_prefix $$`);
-    for (const fn of IDENTITY_LOOKUP_FUNCTIONS) this.addSql(`revoke all on function ${fn} from public`);
-
-    // The conventional service role, when it exists (see 0002); migrate() grants the configured one.
-    const grants = IDENTITY_LOOKUP_FUNCTIONS.map((fn) => `grant execute on function ${fn} to atendo_tenant;`);
-    this.addSql(`do $$
-      begin
-        if exists (select 1 from pg_roles where rolname = 'atendo_tenant') then
-          ${grants.join("\n")}
-        end if;
-      end $$`);
+    for (const sql of serviceOnlyFunctionSql(IDENTITY_LOOKUP_FUNCTIONS)) this.addSql(sql);
   }
 }
 

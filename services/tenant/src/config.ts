@@ -66,10 +66,50 @@ const spec = {
     min: 1,
     max: 1_000_000,
   }).default(100),
-  CONSOLE_URL: url("the console's base URL, for links in invitations", {
+  CONSOLE_URL: url("the console's base URL, for the links of invitations and verification mail", {
     protocols: ["https:", "http:"],
   }).default("http://127.0.0.1:7100"),
+  SMTP_URL: secret(
+    "the SMTP server mail goes through, smtps://user:password@host:465 or smtp://...:587 (STARTTLS); required in production",
+  ).optional(),
+  EMAIL_FROM: str(
+    'the sender of every email, e.g. "Atendo <no-reply@example.com>"; required in production',
+  ).optional(),
+  SMTP_TIMEOUT_MS: int("how long the SMTP server may take to connect, greet or answer a command", {
+    min: 100,
+    max: 120_000,
+  }).default(10_000),
+  SIGNUP_WINDOW_S: int("the window sign-ups are counted in", { min: 1, max: 86_400 }).default(3600),
+  SIGNUP_MAX_PER_IP: int("sign-ups allowed from one client address per window", {
+    min: 1,
+    max: 1_000_000,
+  }).default(10),
+  SIGNUP_MAX_GLOBAL: int("sign-ups allowed in all per window", { min: 1, max: 10_000_000 }).default(1000),
+  PASSWORD_HASH_CONCURRENCY: int(
+    "argon2 computations at once (each takes a libuv thread: keep it below UV_THREADPOOL_SIZE, 4 by default)",
+    { min: 1, max: 64 },
+  ).default(3),
+  PASSWORD_HASH_QUEUE: int("argon2 computations that may wait for one; past it: resource_exhausted", {
+    min: 0,
+    max: 100_000,
+  }).default(256),
+  SIGNUP_HASH_CONCURRENCY: int(
+    "new passwords (sign-ups, new accounts from invitations) hashed at once, within PASSWORD_HASH_CONCURRENCY",
+    { min: 1, max: 64 },
+  ).default(1),
+  SIGNUP_HASH_QUEUE: int("new passwords that may wait to be hashed; past it: resource_exhausted", {
+    min: 0,
+    max: 100_000,
+  }).default(32),
 };
+
+/** Development's sender: `Atendo <no-reply@atendo.local>` (nothing is sent without SMTP_URL). */
+const DEV_EMAIL_FROM = "Atendo <no-reply@atendo.local>";
+
+/** Where mail goes: an SMTP server, or (outside production) the development sender. */
+export type EmailConfig =
+  | { kind: "smtp"; url: Secret; from: string; timeoutMs: number }
+  | { kind: "log"; from: string };
 
 export interface Config extends CommonConfig, RedisConfig {
   /** The `iss` of every token the service signs. */
@@ -88,8 +128,19 @@ export interface Config extends CommonConfig, RedisConfig {
   /** What IssueServiceToken accepts (digests only). */
   serviceCredentials: ServiceCredentials;
   loginLimits: { windowS: number; maxPerAccount: number; maxPerIp: number };
-  /** Base URL of the console (invitation links). */
+  /** Base URL of the console (invitation and verification links). */
   consoleUrl: string;
+  /** NODE_ENV=development (the default): the development sender shows links, /dev/mailbox exists. */
+  development: boolean;
+  email: EmailConfig;
+  signUpLimits: { windowS: number; maxPerIp: number; maxGlobal: number };
+  /** Bounds on argon2 work: all of it, and the share of new passwords (sign-ups) within it. */
+  hashing: {
+    concurrency: number;
+    queue: number;
+    signUpConcurrency: number;
+    signUpQueue: number;
+  };
 }
 
 /** Reads the tenant service's configuration; throws one ConfigError naming every bad variable. */
@@ -97,23 +148,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const raw = readConfig(spec, env);
   const production = raw.NODE_ENV === "production";
   const problems: string[] = [];
-  if (production && raw.CHANNEL_SECRET_KEYS === undefined) {
-    problems.push("CHANNEL_SECRET_KEYS is missing: production needs its own keys to encrypt channel secrets");
-  }
   if (production && raw.SERVICE_CREDENTIALS === undefined) {
     problems.push(
       "SERVICE_CREDENTIALS is missing: production needs every service's own credential (no well-known development ones)",
     );
   }
-  let channelSecretKeys: KeyRing | undefined;
-  try {
-    channelSecretKeys = parseKeyRing(
-      (raw.CHANNEL_SECRET_KEYS ?? new Secret(DEV_CHANNEL_SECRET_KEYS)).reveal(),
-    );
-  } catch (err) {
-    // parseKeyRing's messages name the entry, never its key material.
-    problems.push(`CHANNEL_SECRET_KEYS is invalid: ${(err as Error).message}`);
-  }
+  const channelSecretKeys = channelKeyRingOf(raw.CHANNEL_SECRET_KEYS, production, problems);
   let credentials: Array<[string, string]> = [];
   try {
     // Outside production the well-known development credentials fill in the services not listed.
@@ -135,7 +175,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const badEmail = adminEmails.find((e) => !/^[^\s@]+@[^\s@]+$/.test(e));
   if (badEmail !== undefined)
     problems.push(`PLATFORM_ADMIN_EMAILS is invalid: "${badEmail}" is not an email`);
-  if (problems.length > 0 || channelSecretKeys === undefined) throw new ConfigError(problems);
+  const email = emailConfig(raw, production, problems);
+  if (production && (env.CONSOLE_URL ?? "").trim() === "") {
+    problems.push("CONSOLE_URL is missing: production mails links that must point at the console");
+  }
+  if (raw.SIGNUP_HASH_CONCURRENCY > raw.PASSWORD_HASH_CONCURRENCY) {
+    problems.push("SIGNUP_HASH_CONCURRENCY is invalid: it may not exceed PASSWORD_HASH_CONCURRENCY");
+  }
+  if (problems.length > 0 || channelSecretKeys === undefined || email === undefined)
+    throw new ConfigError(problems);
   return {
     ...commonConfigOf(raw),
     ...redisConfigOf(raw),
@@ -154,7 +202,81 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxPerIp: raw.LOGIN_MAX_FAILURES_PER_IP,
     },
     consoleUrl: stripTrailingSlash(raw.CONSOLE_URL),
+    development: raw.NODE_ENV === "development",
+    email,
+    signUpLimits: {
+      windowS: raw.SIGNUP_WINDOW_S,
+      maxPerIp: raw.SIGNUP_MAX_PER_IP,
+      maxGlobal: raw.SIGNUP_MAX_GLOBAL,
+    },
+    hashing: {
+      concurrency: raw.PASSWORD_HASH_CONCURRENCY,
+      queue: raw.PASSWORD_HASH_QUEUE,
+      signUpConcurrency: raw.SIGNUP_HASH_CONCURRENCY,
+      signUpQueue: raw.SIGNUP_HASH_QUEUE,
+    },
   };
+}
+
+// "Name <address>" or a bare address; nodemailer encodes the name.
+const FROM = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
+
+function emailConfig(
+  raw: { SMTP_URL?: Secret; EMAIL_FROM?: string; SMTP_TIMEOUT_MS: number },
+  production: boolean,
+  problems: string[],
+): EmailConfig | undefined {
+  const before = problems.length;
+  if (raw.EMAIL_FROM !== undefined && !FROM.test(raw.EMAIL_FROM)) {
+    problems.push('EMAIL_FROM is invalid: expected "Name <address@domain>" or "address@domain"');
+  }
+  if (raw.SMTP_URL === undefined) {
+    if (production) {
+      problems.push(
+        "SMTP_URL is missing: production sends invitations and verification links by email (the development sender only logs them)",
+      );
+    }
+  } else {
+    let protocol = "";
+    try {
+      protocol = new URL(raw.SMTP_URL.reveal()).protocol;
+    } catch {
+      // The value may carry a password: the message never shows it.
+      problems.push("SMTP_URL is invalid: not a URL");
+    }
+    if (protocol !== "" && protocol !== "smtp:" && protocol !== "smtps:") {
+      problems.push(`SMTP_URL is invalid: expected smtp: or smtps:, got ${JSON.stringify(protocol)}`);
+    }
+    if (raw.EMAIL_FROM === undefined) problems.push("EMAIL_FROM is missing: SMTP needs a sender address");
+  }
+  if (problems.length > before) return undefined;
+  if (raw.SMTP_URL !== undefined && raw.EMAIL_FROM !== undefined) {
+    return { kind: "smtp", url: raw.SMTP_URL, from: raw.EMAIL_FROM, timeoutMs: raw.SMTP_TIMEOUT_MS };
+  }
+  return { kind: "log", from: raw.EMAIL_FROM ?? DEV_EMAIL_FROM };
+}
+
+/**
+ * CHANNEL_SECRET_KEYS as a key ring (the development key outside production when unset); pushes a
+ * problem and answers undefined when it is missing in production or malformed. Shared with the
+ * operator command (admin/).
+ */
+export function channelKeyRingOf(
+  value: Secret | undefined,
+  production: boolean,
+  problems: string[],
+): KeyRing | undefined {
+  if (production && value === undefined) {
+    problems.push("CHANNEL_SECRET_KEYS is missing: production needs its own keys to encrypt channel secrets");
+    return undefined;
+  }
+  try {
+    return parseKeyRing((value ?? new Secret(DEV_CHANNEL_SECRET_KEYS)).reveal());
+  } catch (err) {
+    // parseKeyRing's messages name the entry, never its key material.
+    problems.push(`CHANNEL_SECRET_KEYS is invalid: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 function stripTrailingSlash(u: string): string {

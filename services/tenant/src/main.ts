@@ -14,21 +14,30 @@ import { createApiKeyIntrospection } from "./auth/api-key-introspection.js";
 import { createSessions } from "./auth/sessions.js";
 import { createSigningKeys } from "./auth/signing-keys.js";
 import { AUDIENCE, createTokenIssuer } from "./auth/token-issuer.js";
-import { createConsoleInvitationSender, type InvitationSender } from "./clients/invitation-sender.js";
+import type { InvitationSender } from "./clients/invitation-sender.js";
 import { type Config, loadConfig } from "./config.js";
 import { consumeAuditRecorded } from "./consumers/audit-recorded.js";
-import { createPasswordHasher } from "./domain/password-hasher.js";
+import { type Argon2Binding, createPasswordHasher } from "./domain/password-hasher.js";
 import { createSecretBox } from "./domain/secret-box.js";
+import { createEmailSender } from "./email/create-email-sender.js";
+import type { EmailSender } from "./email/email.js";
+import { createMailer } from "./email/mailer.js";
 import { createPublishEvents } from "./handlers/publish-events.js";
+import { createResealJob } from "./secrets/reseal-job.js";
+import { startResealPass } from "./secrets/reseal-pass.js";
 import { buildServer } from "./server.js";
 import { ENTITIES } from "./store/entities.js";
 import { createIdentityLookups } from "./store/identity-lookups.js";
 import { createLoginAttempts } from "./store/login-attempts.js";
 import { createLookups } from "./store/lookups.js";
+import { createSignUpAttempts } from "./store/sign-up-attempts.js";
+import { createWindowCounters } from "./store/window-counters.js";
 
 export type { InvitationSender, OutgoingInvitation } from "./clients/invitation-sender.js";
 export type { Config } from "./config.js";
 export { loadConfig } from "./config.js";
+export type { Argon2Binding } from "./domain/password-hasher.js";
+export type { Email, EmailKind, EmailSender } from "./email/email.js";
 
 export interface RunningService {
   port: number;
@@ -38,8 +47,15 @@ export interface RunningService {
 
 export interface StartOptions {
   logger?: Logger;
-  /** Where invitations go; by default the link is printed on the console (no mail service). */
+  /**
+   * Where every email goes instead of what the configuration says (SMTP_URL, or the development
+   * sender): tests capture mail with it.
+   */
+  emailSender?: EmailSender;
+  /** Told of each invitation after it was mailed (older test harnesses capture invitations so). */
   invitationSender?: InvitationSender;
+  /** The argon2 binding (default: the real one); tests count password work through it. */
+  argon2?: Argon2Binding;
 }
 
 /** Starts the tenant service: migrations (when configured), adapters, signing keys, server, consumers. */
@@ -92,6 +108,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
     await signingKeys.ensure();
     const tokens = createTokenIssuer({ keys: signingKeys, issuer: config.authIssuer, now });
+    const email = createEmailSender(config, logger, options.emailSender);
+    closers.push({ name: "email", close: async () => email.close() });
+    const counters = createWindowCounters(redis);
     const lookups = createLookups(db);
     const identity = createIdentityLookups(db);
     const introspectApiKey = createApiKeyIntrospection({ db, identity, now });
@@ -113,8 +132,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         instagramGraphBaseUrl: config.instagramGraphBaseUrl,
         allowBaseUrlOverride: config.allowGraphBaseUrlOverride,
       },
-      passwords: createPasswordHasher(),
-      loginAttempts: createLoginAttempts(redis, config.loginLimits),
+      passwords: createPasswordHasher(config.hashing, options.argon2),
+      loginAttempts: createLoginAttempts(counters, config.loginLimits),
+      signUpAttempts: createSignUpAttempts(counters, config.signUpLimits),
+      counters,
       signingKeys,
       tokens,
       sessions: createSessions({ tokens, platformAdminEmails: config.platformAdminEmails, now }),
@@ -128,14 +149,25 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       apiKeys: createApiKeyCache({ introspect: introspectApiKey }),
       workspaces: createWorkspaceDirectory({ lookup: (id) => lookups.tenantOfWorkspace(id) }),
       serviceCredentials: config.serviceCredentials,
-      invitations: options.invitationSender ?? createConsoleInvitationSender({ logger }),
-      consoleUrl: config.consoleUrl,
+      mailer: createMailer({
+        sender: email.sender,
+        consoleUrl: config.consoleUrl,
+        logger,
+        ...(options.invitationSender === undefined ? {} : { invitationObserver: options.invitationSender }),
+      }),
+      devMailbox: email.devMailbox,
       signingKeyGraceS: config.signingKeyPublishGraceS,
       now,
     });
     closers.push({ name: "server", close: () => server.close() });
     const port = await server.listen(config.port, config.host);
     consumers.push(await consumeAuditRecorded({ bus, db, schema: SCHEMA }));
+    // Secrets still sealed with an older ring key move to the active one, in the background.
+    const reseal = startResealPass(
+      createResealJob({ db, ring: config.channelSecretKeys, secretBox, signingKeys, logger }),
+      logger,
+    );
+    closers.push({ name: "reseal pass", close: () => reseal.stop() });
     let stopping: Promise<void> | undefined;
     return {
       port,

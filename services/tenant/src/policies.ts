@@ -3,7 +3,8 @@ import { definePolicy, type Policy } from "@atendo/service-kit";
 import { ATENDO_SERVICES } from "./domain/service-credentials.js";
 
 // Who may call each RPC of the tenant service (docs/auth.md). Owner-only changes among admins'
-// RPCs (owners' roles, owner invitations, plans) are checked in the handlers.
+// RPCs (owners' roles, owner invitations, plans), what a caller may grant (reach.ts) and what needs
+// a verified email (caller.ts) are checked in the handlers.
 
 const ALL_SERVICES = ATENDO_SERVICES;
 const byTenant = (req: { tenantId: string }) => req.tenantId;
@@ -32,6 +33,9 @@ export const tenantPolicy = definePolicy(TenantService, {
 
 export const authPolicy = definePolicy(AuthService, {
   signUp: { public: true },
+  // The link's token is the credential.
+  verifyEmail: { public: true },
+  resendVerificationEmail: { role: "agent" },
   login: { public: true },
   refreshToken: { public: true },
   logout: { public: true },

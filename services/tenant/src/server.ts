@@ -5,11 +5,13 @@ import {
   type AtendoServer,
   createAuthInterceptor,
   createServer,
+  type HttpHook,
   type TokenVerifier,
   type WorkspaceDirectory,
 } from "@atendo/service-kit";
 import type { Redis } from "ioredis";
 import { createJwksRoute } from "./auth/jwks-route.js";
+import type { DevMailbox } from "./email/dev-mailbox.js";
 import { createApiKeyService } from "./handlers/api-key-service.js";
 import { createAuthService } from "./handlers/auth-service.js";
 import { createChannelService } from "./handlers/channel-service.js";
@@ -27,9 +29,19 @@ export interface ServerDeps extends HandlerDeps {
   workspaces: WorkspaceDirectory;
   /** Seconds a new signing key is published before it signs (JWKS cache headers). */
   signingKeyGraceS: number;
+  /** Development without SMTP only: `GET /dev/mailbox`. */
+  devMailbox: DevMailbox | undefined;
 }
 
-/** Routes, the auth interceptor, the JWKS route and readiness; nothing listens until `listen()`. */
+/** The first route that takes the request. */
+function firstOf(hooks: readonly HttpHook[]): HttpHook {
+  return async (req, res, ctx) => {
+    for (const hook of hooks) if (await hook(req, res, ctx)) return true;
+    return false;
+  };
+}
+
+/** Routes, the auth interceptor, the JWKS and dev mailbox routes, readiness; nothing listens until `listen()`. */
 export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "tenant",
@@ -49,7 +61,10 @@ export function buildServer(deps: ServerDeps): AtendoServer {
         logger: deps.logger,
       }),
     ],
-    http: createJwksRoute({ keys: deps.signingKeys, graceS: deps.signingKeyGraceS }),
+    http: firstOf([
+      createJwksRoute({ keys: deps.signingKeys, graceS: deps.signingKeyGraceS }),
+      ...(deps.devMailbox === undefined ? [] : [deps.devMailbox.route]),
+    ]),
     readiness: [
       { name: "postgres", check: (signal) => deps.db.ping(signal) },
       { name: "nats", check: () => deps.bus.ping() },

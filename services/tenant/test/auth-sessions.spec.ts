@@ -4,6 +4,7 @@ import { adminQuery, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testin
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { createRemoteJWKSet, jwtVerify } from "jose";
+import { invitationToken } from "./support/mail.js";
 import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { claimsOf, headerOf } from "./support/tokens.js";
@@ -221,7 +222,7 @@ describe("AuthService: sign-up, login, sessions", () => {
         role: MemberRole.ADMIN,
       });
       const accepted = await h.anonymous.tenants.acceptInvitation(
-        { invitationToken: invited.invitationToken, password: owner.password },
+        { invitationToken: invitationToken(h, invited.invitation?.id), password: owner.password },
         fromNewIp(),
       );
       assert.equal(accepted.user?.id, owner.userId);

@@ -197,6 +197,7 @@ describe("authorization matrix of the tenant service", () => {
       "Logout",
       "RefreshToken",
       "SignUp",
+      "VerifyEmail",
     ]);
     for (const method of methods.filter((m) => ruleOf(POLICIES, m)?.public === true)) {
       const { code } = await codeOf(call(method, undefined, {}));

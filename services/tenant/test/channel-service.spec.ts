@@ -505,3 +505,60 @@ describe("ChannelService with Graph URL overrides denied (the production default
     );
   });
 });
+
+describe("a stored Graph base URL when the operator denies overrides later", () => {
+  let h: TenantHarness;
+
+  before(async () => {
+    h = await startTenantForTest({ GRAPH_BASE_URL_OVERRIDES: "allow" });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("is honoured only while overrides are allowed: under deny ResolveChannel hands out the default", async () => {
+    const { workspaceId } = await tenantWithWorkspace(h);
+    const created = await Promise.all([
+      h.channels.createChannel({
+        workspaceId,
+        name: "WA elsewhere",
+        config: { case: "whatsapp", value: whatsappConfig({ graphApiBaseUrl: "http://127.0.0.1:9/graph" }) },
+      }),
+      h.channels.createChannel({
+        workspaceId,
+        name: "IG elsewhere",
+        config: {
+          case: "instagram",
+          value: { ...instagramConfig(), graphApiBaseUrl: "http://127.0.0.1:9/ig" },
+        },
+      }),
+    ]);
+    const ids = created.map((c) => c.channel?.id ?? "");
+    const baseUrls = async () =>
+      Promise.all(
+        ids.map(async (id) => {
+          const { credentials: c } = await h.delivery.channels.resolveChannel({
+            key: { case: "channelId", value: id },
+          });
+          return c.case === "whatsapp" || c.case === "instagram" ? c.value.graphApiBaseUrl : "";
+        }),
+      );
+    assert.deepEqual(await baseUrls(), ["http://127.0.0.1:9/graph", "http://127.0.0.1:9/ig"]);
+
+    // The operator says deny: what was saved under allow no longer receives the access token.
+    await h.restart({ GRAPH_BASE_URL_OVERRIDES: "deny" });
+    assert.deepEqual(await baseUrls(), ["https://graph.facebook.com", "https://graph.instagram.com"]);
+    for (const id of ids) {
+      assert.ok(
+        h.logs.some((l) => l.includes(id) && l.includes("GRAPH_BASE_URL_OVERRIDES=deny refuses")),
+        `a warning names channel ${id}`,
+      );
+    }
+    // The channel's own setting is still shown (and can be cleared), it is just not used.
+    const { channel } = await h.channels.getChannel({ workspaceId, channelId: ids[0] ?? "" });
+    assert.equal(
+      channel?.config.case === "whatsapp" ? channel.config.value.graphApiBaseUrl : "",
+      "http://127.0.0.1:9/graph",
+    );
+  });
+});

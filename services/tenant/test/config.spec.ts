@@ -26,7 +26,9 @@ describe("config", () => {
       (err: unknown) =>
         err instanceof ConfigError &&
         /CHANNEL_SECRET_KEYS is missing/.test(err.message) &&
-        /SERVICE_CREDENTIALS is missing/.test(err.message),
+        /SERVICE_CREDENTIALS is missing/.test(err.message) &&
+        /SMTP_URL is missing/.test(err.message) &&
+        /CONSOLE_URL is missing/.test(err.message),
     );
     const key = randomBytes(32).toString("base64");
     const credential = randomBytes(24).toString("base64url");
@@ -35,6 +37,9 @@ describe("config", () => {
       NODE_ENV: "production",
       CHANNEL_SECRET_KEYS: `prod-1:${key}`,
       SERVICE_CREDENTIALS: `ingress:${credential}`,
+      SMTP_URL: "smtps://mailer:pw@smtp.example.com:465",
+      EMAIL_FROM: "Atendo <no-reply@example.com>",
+      CONSOLE_URL: "https://console.example.com",
     });
     assert.deepEqual(config.channelSecretKeys.keyIds, ["prod-1"]);
     // Production knows only the credentials it was given: no well-known development ones.

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createLogger } from "@atendo/telemetry";
-import { createConsoleInvitationSender } from "../src/clients/invitation-sender.js";
 import { apiKeyPrefix, newApiKey } from "../src/domain/api-key-format.js";
 import { clientIp } from "../src/domain/client-ip.js";
 import {
@@ -81,27 +79,5 @@ describe("identity domain", () => {
     for (const bad of ["atd_live_short_x", `atd_test_${prefix}_${"a".repeat(43)}`, `${key}x`]) {
       assert.equal(apiKeyPrefix(bad), undefined);
     }
-  });
-
-  it("prints the invitation link for the developer, and logs no token", async () => {
-    const lines: string[] = [];
-    const printed: string[] = [];
-    const logger = createLogger({ service: "tenant", destination: { write: (l) => lines.push(l) } });
-    const sender = createConsoleInvitationSender({ logger, print: (l) => printed.push(l) });
-    await sender.send({
-      invitationId: "inv-1",
-      tenantId: "t-1",
-      tenantName: "Acme",
-      email: "ana@example.com",
-      role: "agent",
-      acceptUrl: "http://127.0.0.1:7100/invitations/accept#token=inv_secret-token",
-      expiresAt: new Date("2026-01-08T00:00:00Z"),
-    });
-    assert.equal(printed.length, 1);
-    assert.match(printed[0] ?? "", /ana@example\.com.*#token=inv_secret-token$/);
-    assert.equal(lines.length, 1);
-    const logged = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
-    assert.deepEqual([logged.level, logged.invitationId, logged.tenantId], ["info", "inv-1", "t-1"]);
-    assert.ok(!(lines[0] ?? "").includes("inv_secret-token"));
   });
 });

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
-import { tenantWithWorkspace, whatsappConfig } from "./support/fixtures.js";
+import { instagramConfig, tenantWithWorkspace, whatsappConfig } from "./support/fixtures.js";
 import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
-const keyA = `ka:${randomBytes(32).toString("base64")}`;
-const keyB = `kb:${randomBytes(32).toString("base64")}`;
+// Ids of this run only: the test database keeps rows of earlier runs, sealed with other keys.
+const idA = `a${randomBytes(6).toString("hex")}`;
+const idB = `b${randomBytes(6).toString("hex")}`;
+const keyA = `${idA}:${randomBytes(32).toString("base64")}`;
+const keyB = `${idB}:${randomBytes(32).toString("base64")}`;
 
 describe("channel secrets at rest", () => {
   let h: TenantHarness;
@@ -27,6 +30,7 @@ describe("channel secrets at rest", () => {
     assert.ok(r, "channel row");
     return r;
   };
+  const issuer = () => `atendo-test-${h.namespace}`;
   const resolveToken = async (channelId: string) => {
     const res = await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
     return res.credentials.case === "whatsapp" ? res.credentials.value.accessToken : undefined;
@@ -42,7 +46,7 @@ describe("channel secrets at rest", () => {
     });
     const channelId = channel?.id ?? "";
     const stored = await row(channelId);
-    assert.equal(stored.key_id, "ka");
+    assert.equal(stored.key_id, idA);
     for (const secret of [wa.accessToken, wa.appSecret, wa.verifyToken]) {
       assert.ok(!stored.secrets.includes(secret), "plaintext secret in the secrets column");
       assert.ok(!stored.config.includes(secret), "plaintext secret in the config column");
@@ -81,51 +85,65 @@ describe("channel secrets at rest", () => {
     assert.ok(h.logs.some((l) => l.includes(ref) && l.includes("do not authenticate")));
   });
 
-  it("keeps decrypting old rows after a rotation, and moves rows to the new key on update", async () => {
+  it("keeps decrypting old rows after a rotation, and re-seals them with the new key at start", async () => {
     const { workspaceId } = await tenantWithWorkspace(h);
-    const wa1 = whatsappConfig();
-    const wa2 = whatsappConfig();
-    const first = await h.channels.createChannel({
-      workspaceId,
-      name: "One",
-      config: { case: "whatsapp", value: wa1 },
-    });
-    const second = await h.channels.createChannel({
-      workspaceId,
-      name: "Two",
-      config: { case: "whatsapp", value: wa2 },
-    });
-    const firstId = first.channel?.id ?? "";
-    const secondId = second.channel?.id ?? "";
+    const wa = whatsappConfig();
+    const ig = instagramConfig();
+    const created = [
+      await h.channels.createChannel({ workspaceId, name: "WA", config: { case: "whatsapp", value: wa } }),
+      await h.channels.createChannel({ workspaceId, name: "IG", config: { case: "instagram", value: ig } }),
+      await h.channels.createChannel({ workspaceId, name: "Web", config: { case: "web", value: {} } }),
+    ];
+    const ids = created.map((c) => c.channel?.id ?? "");
+    const webSecret = created[2]?.webIdentitySecret ?? "";
+    for (const id of ids) assert.equal((await row(id)).key_id, idA);
 
-    // kb becomes active; ka stays to decrypt what it sealed.
+    // B becomes active, A stays to open what it sealed; the start pass moves every row (and this
+    // issuer's signing keys) onto B, however many replicas run it.
     await h.restart({ CHANNEL_SECRET_KEYS: `${keyB},${keyA}` });
-    assert.equal(await resolveToken(firstId), wa1.accessToken);
-    assert.equal((await row(firstId)).key_id, "ka");
-
-    const third = await h.channels.createChannel({
-      workspaceId,
-      name: "Three",
-      config: { case: "whatsapp", value: whatsappConfig() },
+    assert.equal(await resolveToken(ids[0] ?? ""), wa.accessToken);
+    await waitFor(async () => (await Promise.all(ids.map(row))).every((r) => r.key_id === idB), {
+      message: "every channel re-sealed with the new key",
     });
-    assert.equal((await row(third.channel?.id ?? "")).key_id, "kb");
+    await waitFor(
+      async () =>
+        (
+          await adminQuery<{ key_id: string }>("select key_id from tenant.signing_keys where issuer = $1", [
+            issuer(),
+          ])
+        ).every((k) => k.key_id === idB),
+      { message: "every signing key of the issuer re-sealed with the new key" },
+    );
+    assert.ok(h.logs.some((l) => l.includes("re-sealed secrets with the active key")));
 
-    await h.channels.updateChannel({
-      workspaceId,
-      channelId: firstId,
-      updateMask: { paths: ["name"] },
-      name: "One!",
-    });
-    assert.equal((await row(firstId)).key_id, "kb");
-
-    // With ka retired, the row re-sealed under kb opens; the one left on ka does not.
+    // A leaves the ring: every channel still resolves, tokens are still signed and verified.
     await h.restart({ CHANNEL_SECRET_KEYS: keyB });
-    assert.equal(await resolveToken(firstId), wa1.accessToken);
+    const resolved = await Promise.all(
+      ids.map((id) => h.delivery.channels.resolveChannel({ key: { case: "channelId", value: id } })),
+    );
+    const [waCreds, igCreds, webCreds] = resolved.map((r) => r.credentials);
+    assert.deepEqual(
+      waCreds?.case === "whatsapp" ? [waCreds.value.accessToken, waCreds.value.appSecret] : [],
+      [wa.accessToken, wa.appSecret],
+    );
+    assert.deepEqual(
+      igCreds?.case === "instagram" ? [igCreds.value.accessToken, igCreds.value.verifyToken] : [],
+      [ig.accessToken, ig.verifyToken],
+    );
+    assert.equal(webCreds?.case === "web" ? webCreds.value.identitySecret : "", webSecret);
+    const owner = await h.identity.signUpOwner();
+    assert.ok(
+      (await owner.clients.auth.getCurrentUser({})).user?.id,
+      "tokens signed and verified with ring B",
+    );
+
+    // A row sealed with a key the ring no longer holds says so (in the log, not to the caller).
+    await adminQuery("update tenant.channels set key_id = 'gone' where id = $1", [ids[0]]);
     const err = await rejection(
-      h.delivery.channels.resolveChannel({ key: { case: "channelId", value: secondId } }),
+      h.delivery.channels.resolveChannel({ key: { case: "channelId", value: ids[0] ?? "" } }),
     );
     assert.equal(err.code, Code.Internal);
-    assert.ok(h.logs.some((l) => l.includes('sealed with key \\"ka\\", which the key ring does not hold')));
+    assert.ok(h.logs.some((l) => l.includes('sealed with key \\"gone\\", which the key ring does not hold')));
   });
 
   it("never writes a secret to the log, even at debug level", async () => {

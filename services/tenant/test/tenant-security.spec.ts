@@ -16,6 +16,9 @@ const LOOKUPS = [
   "tenant.invitation_of_token(bytea)",
   "tenant.refresh_token_of_hash(bytea)",
   "tenant.api_key_of_prefix(text)",
+  "tenant.slug_taken(text)",
+  "tenant.channels_sealed_with(text[], uuid, int)",
+  "tenant.channel_key_usage()",
 ];
 
 describe("tenant security", () => {
@@ -53,7 +56,8 @@ describe("tenant security", () => {
         "workspaces",
       ],
     );
-    // The global tables are global on purpose: people span tenants, signing keys sign for all.
+    // The global tables are global on purpose: people (and their email verifications) span
+    // tenants, signing keys sign for all, platform admins are the platform's.
     const global = await adminQuery<{ table: string }>(
       `select c.relname as "table" from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'tenant' and c.relkind = 'r'
@@ -62,7 +66,7 @@ describe("tenant security", () => {
     );
     assert.deepEqual(
       global.map((t) => t.table),
-      ["mikro_orm_migrations", "signing_keys", "users"],
+      ["email_verifications", "mikro_orm_migrations", "platform_admin_changes", "signing_keys", "users"],
     );
   });
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { MemberRole, Plan, TenantStatus } from "@atendo/proto/tenant/v1";
 import { adminQuery, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
+import { invitationToken } from "./support/mail.js";
 import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
@@ -97,18 +98,20 @@ describe("TenantService", () => {
       assert.equal(res.ownerInvitation?.email, email);
       assert.equal(res.ownerInvitation?.role, MemberRole.OWNER);
       assert.equal(res.ownerInvitation?.invitedByUserId, "");
-      assert.match(res.ownerInvitationToken, /^inv_/);
-      const sent = h.invitations.filter((i) => i.tenantId === tenantId);
+      // The link goes to the owner's mailbox only, not into the answer.
+      assert.deepEqual([res.ownerInvitationToken, res.ownerInvitationEmailSent], ["", true]);
+      const sent = h.mail.filter((m) => m.refs.tenantId === tenantId);
       assert.equal(sent.length, 1);
-      assert.equal(sent[0]?.email, email);
-      assert.equal(sent[0]?.role, "owner");
-      assert.ok(sent[0]?.acceptUrl.endsWith(`#token=${res.ownerInvitationToken}`));
+      assert.equal(sent[0]?.to, email);
+      assert.match(sent[0]?.text ?? "", /as an owner/);
+      const token = invitationToken(h, res.ownerInvitation?.id);
+      assert.ok(sent[0]?.link.endsWith(`#token=${token}`));
       const rows = await adminQuery<{ token_hash: Buffer }>(
         "select token_hash from tenant.invitations where tenant_id = $1",
         [tenantId],
       );
       assert.equal(rows.length, 1);
-      assert.ok(!rows[0]?.token_hash.toString("latin1").includes(res.ownerInvitationToken));
+      assert.ok(!rows[0]?.token_hash.toString("latin1").includes(token));
     });
 
     it("answers not_found for an unknown tenant", async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { MemberRole, Plan, type PlanLimits, type TokenPair } from "@atendo/proto/tenant/v1";
 import { devServiceCredential } from "@atendo/service-kit";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { devMailboxOf, linkFrom, tokenOf } from "../mail/mailbox.js";
 import { clientsFor } from "./clients-for.js";
 import { TENANT_SERVICES, type TenantClients } from "./tenant-services.js";
 import type {
@@ -48,7 +49,13 @@ export function createIdentityKit<C>(
   const clients: ClientFactory<C | TenantClients> =
     options.clients ??
     ((credential) => clientsFor(options.tenantUrl, credential, TENANT_SERVICES, { headers }));
+  const mailbox = options.mailbox ?? devMailboxOf(options.tenantUrl);
   let admin: Promise<Person<C | TenantClients>> | undefined;
+
+  const verifyEmail = async (email: string) => {
+    const link = await linkFrom(mailbox, email, "verification");
+    await tenant.auth.verifyEmail({ token: tokenOf(link) });
+  };
 
   const person = (
     fields: { email: string; password: string; userId: string | undefined; tenantId: string },
@@ -61,23 +68,35 @@ export function createIdentityKit<C>(
     clients: clients(tokens.accessToken),
   });
 
+  // A listed address makes a platform admin once it is proved: sign up, open the mailed link, and
+  // log in again for a token that carries `padm`.
   async function signInAdmin(email: string, password: string): Promise<Person<C | TenantClients>> {
     try {
-      const res = await tenant.auth.signUp({
-        email,
-        password,
-        name: "Platform Admin",
-        tenantName: "Platform",
-      });
-      const tokens = tokensOf("SignUp of the platform admin", res.tokens);
-      return person({ email, password, userId: res.user?.id, tenantId: res.tenant?.id ?? "" }, tokens);
+      await tenant.auth.signUp({ email, password, name: "Platform Admin", tenantName: "Platform" });
+      await verifyEmail(email);
     } catch (err) {
       // Signed up by an earlier kit of the same service (one restarted on another port, say).
       if (ConnectError.from(err).code !== Code.AlreadyExists) throw err;
-      const res = await tenant.auth.login({ email, password });
-      const tokens = tokensOf("Login of the platform admin", res.tokens);
-      return person({ email, password, userId: res.user?.id, tenantId: res.tenantId }, tokens);
     }
+    let res = await tenant.auth.login({ email, password });
+    const me = await tenant.auth.getCurrentUser(
+      {},
+      { headers: { authorization: `Bearer ${tokensOf("Login", res.tokens).accessToken}` } },
+    );
+    if (me.user?.emailVerified === false) {
+      // An earlier kit signed up but never verified: ask for the link again.
+      const seen = (await mailbox.messagesTo(email)).length;
+      await tenant.auth.resendVerificationEmail(
+        {},
+        { headers: { authorization: `Bearer ${tokensOf("Login", res.tokens).accessToken}` } },
+      );
+      await tenant.auth.verifyEmail({
+        token: tokenOf(await linkFrom(mailbox, email, "verification", { after: seen })),
+      });
+      res = await tenant.auth.login({ email, password });
+    }
+    const tokens = tokensOf("Login of the platform admin", res.tokens);
+    return person({ email, password, userId: res.user?.id, tenantId: res.tenantId }, tokens);
   }
 
   const kit: IdentityKit<C | TenantClients> = {
@@ -96,6 +115,7 @@ export function createIdentityKit<C>(
       const workspaceId = res.workspace?.id ?? "";
       if (tenantId === "" || workspaceId === "")
         throw new Error("SignUp answered without tenant or workspace");
+      if (signUp.verify ?? true) await verifyEmail(email);
       // SignUp makes a FREE tenant; any other plan is the platform admin's call.
       if (signUp.plan !== undefined && signUp.plan !== Plan.FREE) await kit.setPlan(tenantId, signUp.plan);
       const owner: Owner<C | TenantClients> = {
@@ -109,12 +129,13 @@ export function createIdentityKit<C>(
     async addMember(inviter, role = MemberRole.AGENT, workspaceIds = [], member = {}) {
       const email = uniqueEmail("member");
       const password = newPassword();
-      const { invitationToken } = await tenant.tenants.inviteMember(
+      await tenant.tenants.inviteMember(
         { tenantId: inviter.tenantId, email, role, workspaceIds: [...workspaceIds] },
         bearer(inviter),
       );
+      // The token is only in the mail: accepting it also proves the new member's address.
       const accepted = await tenant.tenants.acceptInvitation({
-        invitationToken,
+        invitationToken: tokenOf(await linkFrom(mailbox, email, "invitation")),
         name: member.name ?? "Max Member",
         password,
       });
@@ -211,6 +232,8 @@ export function createIdentityKit<C>(
     async raiseLimits(tenantId) {
       await kit.setLimits(tenantId, RAISED_LIMITS);
     },
+
+    verifyEmail,
   };
   return kit;
 }

@@ -1,5 +1,6 @@
 import type { MemberRole, Plan, PlanLimits, PlanLimitsSchema, TokenPair } from "@atendo/proto/tenant/v1";
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Mailbox } from "../mail/mailbox.js";
 
 /** Makes the clients that call with `credential` (with no credential when undefined). */
 export type ClientFactory<C> = (credential: string | undefined) => C;
@@ -58,6 +59,11 @@ export interface SignUpOptions {
   tenantSlug?: string;
   /** Set by the platform admin after the sign-up (which makes a FREE tenant). */
   plan?: Plan;
+  /**
+   * Open the verification link the sign-up mailed (default true): unverified owners cannot invite,
+   * create API keys or connect channels.
+   */
+  verify?: boolean;
 }
 
 export type PlanLimitsInit = MessageInitShape<typeof PlanLimitsSchema>;
@@ -72,15 +78,23 @@ export interface IdentityKitOptions {
   platformAdmin?: { email: string; password?: string };
   /** Headers of every call the kit makes (e.g. the client address the tenant service sees). */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Where the kit reads the links the tenant service mails (verification, invitations). Default:
+   * its development mailbox (`GET <tenantUrl>/dev/mailbox`, development without SMTP_URL).
+   */
+  mailbox?: Mailbox;
 }
 
 /** Identities issued by the real tenant service over its RPCs, each with clients that call as it. */
 export interface IdentityKit<C> {
-  /** A new tenant, its owner and its first workspace (FREE unless `plan` says otherwise). */
+  /**
+   * A new tenant, its owner (email verified through the mailed link unless `verify: false`) and its
+   * first workspace (FREE unless `plan` says otherwise).
+   */
   signUpOwner(options?: SignUpOptions): Promise<Owner<C>>;
   /**
    * A new user invited by `inviter` (an owner or admin) with `role` (default agent), limited to
-   * `workspaceIds` (empty: every workspace), who accepted and is signed in.
+   * `workspaceIds` (empty: every workspace), who accepted the mailed link and is signed in.
    */
   addMember(
     inviter: TenantCaller,
@@ -106,7 +120,10 @@ export interface IdentityKit<C> {
   serviceToken(service: string, credential?: string): Promise<string>;
   /** Clients calling with a fresh service token of `service`. */
   asService(service: string): Promise<C>;
-  /** The platform admin (see `IdentityKitOptions.platformAdmin`), signed in once per kit. */
+  /**
+   * The platform admin (see `IdentityKitOptions.platformAdmin`), signed in once per kit: signed up
+   * and verified through the mailed link on first use (a listed address counts once proved).
+   */
   platformAdmin(): Promise<Person<C>>;
   /** Moves the tenant to `plan`, as the platform admin. */
   setPlan(tenantId: string, plan: Plan): Promise<void>;
@@ -114,4 +131,6 @@ export interface IdentityKit<C> {
   setLimits(tenantId: string, limits: PlanLimitsInit): Promise<PlanLimits>;
   /** Room for tests that need more than FREE allows: 10 workspaces, channels and assistants, 20 members. */
   raiseLimits(tenantId: string): Promise<void>;
+  /** Opens the newest verification link mailed to `email` (AuthService.VerifyEmail). */
+  verifyEmail(email: string): Promise<void>;
 }

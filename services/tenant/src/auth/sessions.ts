@@ -24,8 +24,17 @@ export interface Sessions {
     em: EntityManager,
     s: { user: UserRow; membership: MembershipRow; familyId?: string },
   ): Promise<{ pair: TokenPair; refreshTokenId: string }>;
-  /** Users that get `padm`: flagged in the database or listed in PLATFORM_ADMIN_EMAILS. */
-  isPlatformAdmin(user: { email: string; platformAdmin: boolean }): boolean;
+  /**
+   * Users that get `padm`: granted by the operator command (the database flag), or listed in
+   * PLATFORM_ADMIN_EMAILS with a verified address. A listed address nobody proved is nobody's.
+   */
+  isPlatformAdmin(user: PlatformAdminCandidate): boolean;
+}
+
+export interface PlatformAdminCandidate {
+  email: string;
+  platformAdmin: boolean;
+  emailVerifiedAt?: Date | null | undefined;
 }
 
 export function createSessions(deps: {
@@ -33,8 +42,8 @@ export function createSessions(deps: {
   platformAdminEmails: ReadonlySet<string>;
   now: () => Date;
 }): Sessions {
-  const isPlatformAdmin = (user: { email: string; platformAdmin: boolean }) =>
-    user.platformAdmin || deps.platformAdminEmails.has(user.email);
+  const isPlatformAdmin = (user: PlatformAdminCandidate) =>
+    user.platformAdmin || (user.emailVerifiedAt != null && deps.platformAdminEmails.has(user.email));
   return {
     isPlatformAdmin,
     async open(em, { user, membership, familyId }) {

@@ -1,5 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import type { Db, EntityManager } from "@atendo/db";
+import { LockMode } from "@mikro-orm/core";
 import type { JSONWebKeySet, JWK } from "jose";
 import type { SecretBox } from "../domain/secret-box.js";
 import { activeKey, planRotation, publishedKeys } from "../domain/signing-key-schedule.js";
@@ -15,6 +16,12 @@ export interface SigningKeys {
   signingKey(): Promise<{ kid: string; key: KeyObject }>;
   /** Every key not yet retired (pending ones included): what `/.well-known/jwks.json` serves. */
   jwks(): Promise<JSONWebKeySet>;
+  /**
+   * Re-seals every key of the issuer (retired ones included) that a key-ring key other than the
+   * active one sealed, so that ring key can be dropped. Rows another replica is re-sealing are left
+   * to it; a row whose ring key is missing or wrong is counted in `failed` and left as it is.
+   */
+  resealAll(): Promise<{ resealed: number; failed: number }>;
   /** Publishes a new key that signs after the grace period; schedules the old ones' retirement. */
   rotate(options: {
     compromised: boolean;
@@ -113,6 +120,34 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
         }
       });
       cached = undefined;
+    },
+
+    async resealAll() {
+      const outcome = await db.withoutTenant(async (em) => {
+        const rows = await em.find(
+          SigningKeyRow,
+          { issuer: deps.issuer, keyId: { $ne: deps.activeSealingKeyId } },
+          { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+        );
+        let resealed = 0;
+        let failed = 0;
+        for (const row of rows) {
+          let der: string;
+          try {
+            der = unseal(row);
+          } catch {
+            failed++;
+            continue;
+          }
+          const sealed = secretBox.seal(der, sealContext(row.kid));
+          row.privateKey = sealed.ciphertext;
+          row.keyId = sealed.keyId;
+          resealed++;
+        }
+        return { resealed, failed };
+      });
+      cached = undefined;
+      return outcome;
     },
 
     async signingKey() {

@@ -16,11 +16,13 @@ export function userView(u: {
   name: string;
   createdAt: Date;
   lastLoginAt: Date | null | undefined;
+  emailVerifiedAt: Date | null | undefined;
 }): User {
   return create(UserSchema, {
     id: u.id,
     email: u.email,
     name: u.name,
+    emailVerified: u.emailVerifiedAt != null,
     createdAt: timestampFromDate(u.createdAt),
     ...(u.lastLoginAt == null ? {} : { lastLoginAt: timestampFromDate(u.lastLoginAt) }),
   });

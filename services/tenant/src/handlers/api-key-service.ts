@@ -16,7 +16,7 @@ import { nonBlank } from "../domain/text.js";
 import { ApiKeyRow } from "../store/api-key-row.js";
 import { recordAudit } from "../store/audit-log.js";
 import { findTenant } from "../store/tenant-repository.js";
-import { auditContextOf, tenantOfWorkspaceCall } from "./caller.js";
+import { auditContextOf, requireVerifiedEmail, tenantOfWorkspaceCall } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc } from "./rpc-errors.js";
@@ -37,6 +37,7 @@ export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKe
         const row = await db.withTenant(tenantId, async (em) => {
           if ((await findTenant(em, tenantId))?.status !== "ACTIVE")
             throw new PreconditionError("the tenant is suspended");
+          await requireVerifiedEmail(em, ctx, "create API keys");
           const created = em.create(ApiKeyRow, {
             id: newId(),
             tenantId,

@@ -1,4 +1,5 @@
 import type { TenantService } from "@atendo/proto/tenant/v1";
+import { permissionDenied } from "@atendo/service-kit";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { auditEntryView } from "../domain/audit-view.js";
@@ -6,6 +7,7 @@ import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-tok
 import { listAudit } from "../store/audit-log.js";
 import { tenantOfCall } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
+import { covers, reachOf } from "./reach.js";
 import { rpc } from "./rpc-errors.js";
 
 const orUndefined = (value: string) => (value === "" ? undefined : value);
@@ -30,11 +32,16 @@ export function createAuditRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Tena
         });
         const size = pageSize(req.page);
         const before = decodePageToken(req.page, filters);
-        const rows = await deps.db.withTenant(tenantId, (em) =>
-          listAudit(
+        const rows = await deps.db.withTenant(tenantId, async (em) => {
+          // An admin limited to some workspaces reads the entries of those workspaces only.
+          const reach = await reachOf(em, ctx, tenantId);
+          if (req.workspaceId !== "" && !covers(reach, [req.workspaceId]))
+            throw permissionDenied("you may only read the audit log of your workspaces");
+          return listAudit(
             em,
             {
               workspaceId: orUndefined(req.workspaceId),
+              workspaceIds: reach.workspaceIds.length > 0 ? [...reach.workspaceIds] : undefined,
               actorId: orUndefined(req.actorId),
               action: orUndefined(req.action),
               targetId: orUndefined(req.targetId),
@@ -43,8 +50,8 @@ export function createAuditRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Tena
               before,
             },
             size + 1,
-          ),
-        );
+          );
+        });
         const page = pageOf(rows, size, filters);
         return { entries: page.items.map(auditEntryView), page: { nextPageToken: page.nextPageToken } };
       }),

@@ -19,27 +19,25 @@ export const BAD_CREDENTIALS = "invalid email or password";
 export const TOO_MANY_ATTEMPTS = "too many failed logins; try again later";
 
 /**
- * Checks an email and password under the failure limits: the password of a known user, or a decoy
- * verification for an unknown email (same time, same counters, same answer).
+ * Checks an email and password under the attempt limits: the password of a known user, or a decoy
+ * verification for an unknown email (same time, same counters, same answer). The attempt is
+ * reserved before argon2 runs, so however many arrive at once, no more passwords are tried than
+ * the limits allow; a right password gives the reservation back.
  */
 export async function checkPassword(
   deps: HandlerDeps,
   who: { email: string; password: string; header: Headers },
 ): Promise<UserRow> {
-  const ip = clientIp(who.header);
-  const attempt = { email: who.email, ip };
-  if (await deps.loginAttempts.blocked(attempt))
+  const attempt = { email: who.email, ip: clientIp(who.header) };
+  if (!(await deps.loginAttempts.reserve(attempt)))
     throw new ConnectError(TOO_MANY_ATTEMPTS, Code.ResourceExhausted);
   const user = await deps.db.withoutTenant((em) => findUserByEmail(em, who.email));
   const valid =
     user === null
       ? await deps.passwords.verifyNothing(who.password)
       : await deps.passwords.verify(user.passwordHash, who.password);
-  if (user === null || !valid) {
-    await deps.loginAttempts.recordFailure(attempt);
-    throw unauthenticated(BAD_CREDENTIALS);
-  }
-  await deps.loginAttempts.recordSuccess(attempt);
+  if (user === null || !valid) throw unauthenticated(BAD_CREDENTIALS);
+  await deps.loginAttempts.succeeded(attempt);
   return user;
 }
 

@@ -2,9 +2,10 @@ import { constraintName, isUniqueViolation, newId } from "@atendo/db";
 import { type AuthService, MemberChange } from "@atendo/proto/tenant/v1";
 import { alreadyExists } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
-import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { AuditContext } from "../domain/audit.js";
 import { memberSummary, tenantSummary, workspaceSummary } from "../domain/audit-summary.js";
+import { clientIp } from "../domain/client-ip.js";
 import { normalizeEmail } from "../domain/email.js";
 import { memberChanged, tenantCreated, workspaceCreated } from "../domain/events.js";
 import { memberView, userView } from "../domain/member-view.js";
@@ -12,9 +13,12 @@ import { checkSlug, slugFromName } from "../domain/slug.js";
 import { tenantView, workspaceView } from "../domain/tenant-view.js";
 import { nonBlank } from "../domain/text.js";
 import { DEFAULT_WORKSPACE_NAME, normalizeTimeZone } from "../domain/workspace-settings.js";
+import { acceptedLanguages, languageOf } from "../email/language.js";
 import { recordAudit } from "../store/audit-log.js";
+import { issueVerification } from "../store/email-verifications.js";
 import { MembershipRow } from "../store/membership-row.js";
 import { TenantRow } from "../store/tenant-row.js";
+import { findUserByEmail } from "../store/user-repository.js";
 import { UserRow } from "../store/user-row.js";
 import { WorkspaceRow } from "../store/workspace-row.js";
 import { correlationOf } from "./context.js";
@@ -23,8 +27,20 @@ import { rpc } from "./rpc-errors.js";
 
 // A derived slug that is taken gets a random suffix; after this many tries the caller picks one.
 const DERIVED_SLUG_TRIES = 4;
+const EMAIL_TAKEN = "an account with this email";
+const slugTaken = (slug: string) => `a tenant with slug "${slug}"; choose a tenant_slug`;
 
-/** SignUp: a FREE tenant, its owner, a first workspace and a session, in one transaction. */
+const TOO_MANY_SIGN_UPS = {
+  ip: "too many sign-ups from this address; try again later",
+  global: "too many sign-ups right now; try again later",
+} as const;
+
+/**
+ * SignUp: a FREE tenant, its owner (email not yet verified: a link is mailed), a first workspace
+ * and a session, in one transaction. Everything cheap comes before argon2: validation, the
+ * per-address and global limits, whether the email or the slug is taken; the hash itself waits
+ * behind the sign-up gate so a burst of sign-ups never takes the threads logins need.
+ */
 export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthService>, "signUp"> {
   const { db, sessions, publish } = deps;
   return {
@@ -36,7 +52,13 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
         const workspaceName = req.workspaceName.trim() || DEFAULT_WORKSPACE_NAME;
         const timeZone = normalizeTimeZone(req.timeZone);
         if (req.tenantSlug !== "") checkSlug(req.tenantSlug, "tenant_slug");
-        const passwordHash = await deps.passwords.hash(req.password);
+        const limited = await deps.signUpAttempts.reserve(clientIp(ctx.requestHeader));
+        if (limited !== undefined) throw new ConnectError(TOO_MANY_SIGN_UPS[limited], Code.ResourceExhausted);
+        if ((await db.withoutTenant((em) => findUserByEmail(em, email))) !== null)
+          throw alreadyExists(EMAIL_TAKEN);
+        if (req.tenantSlug !== "" && (await deps.identity.slugTaken(req.tenantSlug)))
+          throw alreadyExists(slugTaken(req.tenantSlug));
+        const passwordHash = await deps.passwords.hashNew(req.password);
         const correlationId = correlationOf(ctx);
 
         const attempt = async (slug: string) => {
@@ -50,6 +72,7 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
               name,
               passwordHash,
               platformAdmin: false,
+              emailVerifiedAt: null,
               createdAt: now,
               updatedAt: now,
               lastLoginAt: now,
@@ -113,7 +136,8 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
               after: memberSummary({ email, role: "OWNER", workspaceIds: [] }),
             });
             const session = await sessions.open(em, { user, membership });
-            return { user, tenant, workspace, membership, tokens: session.pair };
+            const verification = issueVerification(em, user, now);
+            return { user, tenant, workspace, membership, tokens: session.pair, verification };
           });
         };
 
@@ -125,14 +149,13 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
             created = await attempt(slug);
           } catch (err) {
             const constraint = isUniqueViolation(err) ? constraintName(err) : undefined;
-            if (constraint === "users_email_key") throw alreadyExists("an account with this email");
+            if (constraint === "users_email_key") throw alreadyExists(EMAIL_TAKEN);
             if (constraint === "tenants_slug_key" && derived && i + 1 < DERIVED_SLUG_TRIES) continue;
-            if (constraint === "tenants_slug_key")
-              throw alreadyExists(`a tenant with slug "${slug}"; choose a tenant_slug`);
+            if (constraint === "tenants_slug_key") throw alreadyExists(slugTaken(slug));
             throw err;
           }
         }
-        const { user, tenant, workspace, membership, tokens } = created;
+        const { user, tenant, workspace, membership, tokens, verification } = created;
         const member = memberView({ ...membership, email, name, joinedAt: membership.createdAt });
         await publish(
           [
@@ -142,8 +165,18 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
           ],
           "the sign-up",
         );
+        const emailSent = await deps.mailer.verification(
+          {
+            userId: user.id,
+            email,
+            name,
+            ...verification,
+            language: languageOf(...acceptedLanguages(ctx.requestHeader.get("accept-language"))),
+          },
+          correlationId,
+        );
         withContext(deps.logger, { tenantId: tenant.id, correlationId }).info(
-          { userId: user.id, workspaceId: workspace.id },
+          { userId: user.id, workspaceId: workspace.id, verificationSent: emailSent },
           "signed up",
         );
         return {

@@ -9,6 +9,7 @@ import {
 } from "@atendo/service-kit";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { AuditActor, AuditContext } from "../domain/audit.js";
+import { PreconditionError } from "../domain/precondition-error.js";
 import { ApiKeyRow } from "../store/api-key-row.js";
 import { findUser } from "../store/user-repository.js";
 import { correlationOf } from "./context.js";
@@ -75,6 +76,24 @@ export async function auditContextOf(
     actor: await auditActor(em, principalOf(ctx), tenantId),
     correlationId: correlationOf(ctx),
   };
+}
+
+/**
+ * What an account may do only once its email is verified (docs/auth.md): invite members, create
+ * API keys, connect or change channels. Other callers (API keys, services, platform admins) pass.
+ */
+export async function requireVerifiedEmail(
+  em: EntityManager,
+  ctx: HandlerContext,
+  what: string,
+): Promise<void> {
+  const p = principalOf(ctx);
+  if (p.kind !== "user" || p.platformAdmin) return;
+  const user = await findUser(em, p.userId);
+  if (user?.emailVerifiedAt != null) return;
+  throw new PreconditionError(
+    `verify your email address before you ${what}: open the link we mailed you, or ask for a new one with AuthService.ResendVerificationEmail`,
+  );
 }
 
 /** Owners manage owners: making, demoting, removing or inviting one needs an owner (or a platform admin). */

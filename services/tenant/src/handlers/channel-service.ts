@@ -5,7 +5,7 @@ import { withContext } from "@atendo/telemetry";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { channelSummary } from "../domain/audit-summary.js";
-import { channelCredentials } from "../domain/channel-credentials.js";
+import { channelCredentials, ignoresStoredBaseUrl } from "../domain/channel-credentials.js";
 import { newChannelSettings } from "../domain/channel-input.js";
 import { openChannelSecrets, sealChannelSecrets } from "../domain/channel-secrets.js";
 import { nextChannelStatus, type StatusRequest } from "../domain/channel-status.js";
@@ -28,7 +28,7 @@ import { recordAudit } from "../store/audit-log.js";
 import { findChannel, listChannels } from "../store/channel-repository.js";
 import { ChannelRow } from "../store/channel-row.js";
 import { countChannels, findTenant, lockTenant } from "../store/tenant-repository.js";
-import { auditContextOf, tenantOfCall, tenantOfWorkspaceCall } from "./caller.js";
+import { auditContextOf, requireVerifiedEmail, tenantOfCall, tenantOfWorkspaceCall } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc, type UniqueMessages } from "./rpc-errors.js";
@@ -66,6 +66,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
     let moved: { row: ChannelRow; previous: ChannelStatusName };
     try {
       moved = await db.withTenant(where.tenantId, async (em) => {
+        if (request.kind === "enable") await requireVerifiedEmail(em, ctx, "enable channels");
         const row = await findChannel(em, where.channelId, where.workspaceId);
         if (row === null) throw notFound("channel", where.channelId);
         const previous = row.status;
@@ -117,6 +118,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
           const tenant = await lockTenant(em, tenantId);
           if (tenant === null) throw notFound("workspace", req.workspaceId);
           if (tenant.status === "SUSPENDED") throw new PreconditionError("the tenant is suspended");
+          await requireVerifiedEmail(em, ctx, "connect channels");
           const problem = limitProblem(
             "channels",
             tenant.plan,
@@ -187,6 +189,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
       rpc(async () => {
         const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const outcome = await db.withTenant(tenantId, async (em) => {
+          await requireVerifiedEmail(em, ctx, "change channels");
           const row = await findChannel(em, req.channelId, req.workspaceId);
           if (row === null) throw notFound("channel", req.channelId);
           const previous = row.status;
@@ -281,7 +284,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
         return { channel };
       }),
 
-    resolveChannel: (req) =>
+    resolveChannel: (req, ctx) =>
       rpc(async () => {
         let owner: { tenantId: string; channelId: string } | undefined;
         switch (req.key.case) {
@@ -306,6 +309,12 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
         }));
         if (found.row === null) throw notFound("channel", channelId);
         const { row } = found;
+        if (ignoresStoredBaseUrl(row, deps.graphDefaults)) {
+          withContext(deps.logger, { tenantId, correlationId: correlationOf(ctx) }).warn(
+            { channelId },
+            "the channel stores its own Graph API base URL, which GRAPH_BASE_URL_OVERRIDES=deny refuses: the default is used",
+          );
+        }
         return {
           channelId: row.id,
           tenantId: row.tenantId,

@@ -5,14 +5,16 @@ import type { ApiKeyIntrospection } from "../auth/api-key-introspection.js";
 import type { Sessions } from "../auth/sessions.js";
 import type { SigningKeys } from "../auth/signing-keys.js";
 import type { TokenIssuer } from "../auth/token-issuer.js";
-import type { InvitationSender } from "../clients/invitation-sender.js";
 import type { GraphDefaults } from "../domain/channel-model.js";
 import type { PasswordHasher } from "../domain/password-hasher.js";
 import type { SecretBox } from "../domain/secret-box.js";
 import type { ServiceCredentials } from "../domain/service-credentials.js";
+import type { Mailer } from "../email/mailer.js";
 import type { IdentityLookups } from "../store/identity-lookups.js";
 import type { LoginAttempts } from "../store/login-attempts.js";
 import type { Lookups } from "../store/lookups.js";
+import type { SignUpAttempts } from "../store/sign-up-attempts.js";
+import type { WindowCounters } from "../store/window-counters.js";
 import type { PublishEvents } from "./publish-events.js";
 
 /** What the RPC handlers need, built by main.ts. */
@@ -26,6 +28,9 @@ export interface HandlerDeps {
   logger: Logger;
   passwords: PasswordHasher;
   loginAttempts: LoginAttempts;
+  signUpAttempts: SignUpAttempts;
+  /** Redis counters of other throttles (verification mail). */
+  counters: WindowCounters;
   signingKeys: SigningKeys;
   tokens: TokenIssuer;
   sessions: Sessions;
@@ -33,8 +38,7 @@ export interface HandlerDeps {
   /** The interceptor's cache of API keys: a revocation here evicts at once. */
   apiKeys: ApiKeyCache;
   serviceCredentials: ServiceCredentials;
-  invitations: InvitationSender;
-  /** Base URL of the console, for invitation links. */
-  consoleUrl: string;
+  /** Invitations and verification links. */
+  mailer: Mailer;
   now: () => Date;
 }

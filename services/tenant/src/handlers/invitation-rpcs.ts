@@ -16,6 +16,7 @@ import { PreconditionError } from "../domain/precondition-error.js";
 import { roleFromProto } from "../domain/roles.js";
 import { nonBlank } from "../domain/text.js";
 import { recordAudit } from "../store/audit-log.js";
+import { markVerified } from "../store/email-verifications.js";
 import { InvitationRow } from "../store/invitation-row.js";
 import { countMembers } from "../store/member-repository.js";
 import { MembershipRow } from "../store/membership-row.js";
@@ -23,10 +24,17 @@ import { lockTenant } from "../store/tenant-repository.js";
 import { findUserByEmail } from "../store/user-repository.js";
 import { UserRow } from "../store/user-row.js";
 import { checkPassword } from "./auth-login.js";
-import { auditContextOf, optionalCaller, requireOwner, tenantOfCall } from "./caller.js";
+import {
+  auditContextOf,
+  optionalCaller,
+  requireOwner,
+  requireVerifiedEmail,
+  tenantOfCall,
+} from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { deliverInvitation, inviteInTransaction } from "./invite.js";
+import { reachOf, requireGrantable } from "./reach.js";
 import { rpc } from "./rpc-errors.js";
 
 const INVALID_INVITATION = "invalid or expired invitation";
@@ -50,21 +58,25 @@ export function createInvitationRpcs(
         if (role === "OWNER") requireOwner(ctx, "invite owners");
         const caller = principalOf(ctx);
         const invitedBy = caller.kind === "user" && caller.tenantId === tenantId ? caller.userId : null;
-        const invitation = await db.withTenant(tenantId, async (em) =>
-          inviteInTransaction(em, deps, await auditContextOf(em, ctx, tenantId), {
+        const invitation = await db.withTenant(tenantId, async (em) => {
+          await requireVerifiedEmail(em, ctx, "invite members");
+          // Nobody hands out more than they hold: not a higher role, not other (or all) workspaces.
+          requireGrantable(await reachOf(em, ctx, tenantId), role, req.workspaceIds);
+          return inviteInTransaction(em, deps, await auditContextOf(em, ctx, tenantId), {
             email: normalizeEmail(req.email),
             role,
             workspaceIds: [...req.workspaceIds],
             invitedBy,
-          }),
-        );
+          });
+        });
         const correlationId = correlationOf(ctx);
-        await deliverInvitation(deps, invitation, correlationId);
+        const emailSent = await deliverInvitation(deps, invitation, correlationId);
         withContext(deps.logger, { tenantId, correlationId }).info(
-          { invitationId: invitation.row.id, role },
+          { invitationId: invitation.row.id, role, emailSent },
           "member invited",
         );
-        return { invitation: invitationView(invitation.row), invitationToken: invitation.token };
+        // The token is not in the answer: only the invitee's mailbox gets it, so accepting proves the address.
+        return { invitation: invitationView(invitation.row), emailSent };
       }),
 
     acceptInvitation: (req, ctx) =>
@@ -86,7 +98,7 @@ export function createInvitationRpcs(
         if (existing === null) {
           newUser = {
             name: nonBlank("name", req.name),
-            passwordHash: await deps.passwords.hash(req.password),
+            passwordHash: await deps.passwords.hashNew(req.password),
           };
         } else if (caller?.kind !== "user" || caller.userId !== existing.id) {
           await checkPassword(deps, { email, password: req.password, header: ctx.requestHeader });
@@ -115,12 +127,14 @@ export function createInvitationRpcs(
           if (user === null) {
             // Created between the two transactions by a parallel acceptance or sign-up: retry.
             if (newUser === undefined) throw unauthenticated(INVALID_INVITATION);
+            // The invitation went to this address only: opening it proved the address.
             user = em.create(UserRow, {
               id: newId(),
               email,
               name: newUser.name,
               passwordHash: newUser.passwordHash,
               platformAdmin: false,
+              emailVerifiedAt: now,
               createdAt: now,
               updatedAt: now,
               lastLoginAt: now,
@@ -130,6 +144,7 @@ export function createInvitationRpcs(
             throw alreadyExists("an account with this email; accept the invitation with its password");
           } else {
             user.lastLoginAt = now;
+            markVerified(user, now);
           }
           const membership = em.create(MembershipRow, {
             id: newId(),

@@ -1,7 +1,6 @@
 import type { EntityManager } from "@atendo/db";
 import { newId } from "@atendo/db";
 import { alreadyExists, notFound } from "@atendo/service-kit";
-import { withContext } from "@atendo/telemetry";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { AuditContext } from "../domain/audit.js";
 import { invitationSummary } from "../domain/audit-summary.js";
@@ -11,6 +10,7 @@ import { effectiveLimits } from "../domain/plan-limits.js";
 import { PreconditionError } from "../domain/precondition-error.js";
 import { type RoleName, roleToToken } from "../domain/roles.js";
 import { INVITATION_TTL_S } from "../domain/token-lifetimes.js";
+import { type Language, languageOf } from "../email/language.js";
 import { recordAudit } from "../store/audit-log.js";
 import { InvitationRow } from "../store/invitation-row.js";
 import { countMembers } from "../store/member-repository.js";
@@ -47,17 +47,26 @@ async function countOpenInvitations(em: EntityManager, now: Date): Promise<numbe
   return em.count(InvitationRow, { acceptedAt: null, revokedAt: null, expiresAt: { $gt: now } });
 }
 
+/** A committed invitation, ready to mail: its token exists nowhere else (only its hash is stored). */
+export interface NewInvitationMail {
+  row: InvitationRow;
+  token: string;
+  tenantName: string;
+  /** The default language of the first workspace it grants (or the tenant's oldest). */
+  language: Language;
+}
+
 /**
  * Creates an invitation in the caller's tenant transaction, replacing an open one for the same
  * address. Refuses an address that is already a member and a tenant at its member limit (members
- * plus open invitations). Returns the row and its token (only ever returned and sent, never stored).
+ * plus open invitations). Returns the row and its token, which only the mail carries.
  */
 export async function inviteInTransaction(
   em: EntityManager,
   deps: Pick<HandlerDeps, "now">,
   audit: AuditContext,
   input: NewInvitation,
-): Promise<{ row: InvitationRow; token: string; tenantName: string }> {
+): Promise<NewInvitationMail> {
   const tenant = await lockTenant(em, audit.tenantId);
   if (tenant === null) throw notFound("tenant", audit.tenantId);
   if (tenant.status === "SUSPENDED") throw new PreconditionError("the tenant is suspended");
@@ -103,34 +112,35 @@ export async function inviteInTransaction(
     ...(previous === null ? {} : { before: invitationSummary(previous) }),
     after: invitationSummary(row),
   });
-  return { row, token, tenantName: tenant.name };
+  const first = input.workspaceIds[0];
+  const [workspace] = await em.find(WorkspaceRow, first === undefined ? {} : { id: first }, {
+    orderBy: { id: "asc" },
+    limit: 1,
+  });
+  return { row, token, tenantName: tenant.name, language: languageOf(workspace?.defaultLanguage) };
 }
 
 /**
- * Hands a committed invitation to the sender. A sender failure does not undo it: the caller got the
- * token in the response and can share the link another way.
+ * Mails a committed invitation; false when the mail server did not take it (logged without the
+ * token). The invitation stays valid either way: inviting again sends a new link.
  */
-export async function deliverInvitation(
-  deps: Pick<HandlerDeps, "invitations" | "consoleUrl" | "logger">,
-  invitation: { row: InvitationRow; token: string; tenantName: string },
+export function deliverInvitation(
+  deps: Pick<HandlerDeps, "mailer">,
+  invitation: NewInvitationMail,
   correlationId: string,
-): Promise<void> {
-  const { row, token, tenantName } = invitation;
-  try {
-    await deps.invitations.send({
+): Promise<boolean> {
+  const { row, token, tenantName, language } = invitation;
+  return deps.mailer.invitation(
+    {
       invitationId: row.id,
       tenantId: row.tenantId,
       tenantName,
       email: row.email,
       role: roleToToken(row.role),
-      // In the fragment: browsers never send it to a server, so no access log keeps the token.
-      acceptUrl: `${deps.consoleUrl}/invitations/accept#token=${token}`,
+      token,
       expiresAt: row.expiresAt,
-    });
-  } catch (err) {
-    withContext(deps.logger, { tenantId: row.tenantId, correlationId }).error(
-      { err, invitationId: row.id },
-      "invitation could not be sent; the console still shows its link",
-    );
-  }
+      language,
+    },
+    correlationId,
+  );
 }

@@ -1,5 +1,5 @@
 import { MemberChange, type TenantService } from "@atendo/proto/tenant/v1";
-import { notFound } from "@atendo/service-kit";
+import { notFound, permissionDenied } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { memberSummary } from "../domain/audit-summary.js";
@@ -18,11 +18,15 @@ import { auditContextOf, requireOwner, tenantOfCall } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { checkWorkspaceIds } from "./invite.js";
+import { covers, reachOf, requireGrantable, requireReaches } from "./reach.js";
 import { rpc } from "./rpc-errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** ListMembers, UpdateMemberRole, RemoveMember; a tenant always keeps an owner. */
+/**
+ * ListMembers, UpdateMemberRole, RemoveMember; a tenant always keeps an owner, nobody changes their
+ * own access, and an admin limited to some workspaces sees and manages only members within them.
+ */
 export function createMemberRpcs(
   deps: HandlerDeps,
 ): Pick<ServiceImpl<typeof TenantService>, "listMembers" | "updateMemberRole" | "removeMember"> {
@@ -39,9 +43,14 @@ export function createMemberRpcs(
         if (after !== undefined && !UUID.test(after.id)) {
           throw new InvalidInputError("page.page_token", "is not a token this list returned");
         }
-        const rows = await db.withTenant(tenantId, (em) =>
-          listMembers(em, { role, workspaceId, after }, size + 1),
-        );
+        const rows = await db.withTenant(tenantId, async (em) => {
+          // An admin limited to some workspaces sees the members who may use one of them.
+          const reach = await reachOf(em, ctx, tenantId);
+          if (workspaceId !== undefined && !covers(reach, [workspaceId]))
+            throw permissionDenied("you may only list the members of your workspaces");
+          const within = reach.workspaceIds.length > 0 ? [...reach.workspaceIds] : undefined;
+          return listMembers(em, { role, workspaceId, within, after }, size + 1);
+        });
         const page = rows.slice(0, size);
         const last = page.at(-1);
         return {
@@ -65,7 +74,13 @@ export function createMemberRpcs(
           const membership = await lockMembership(em, req.userId);
           const before = await findMember(em, req.userId);
           if (membership === null || before === undefined) throw notFound("member", req.userId);
+          const reach = await reachOf(em, ctx, tenantId);
+          requireReaches(reach, before);
+          // A refresh would carry the change into their own token: nobody raises their own access.
+          if (reach.userId === req.userId)
+            throw permissionDenied("you cannot change your own role or workspaces: ask another admin");
           if (membership.role === "OWNER" || role === "OWNER") requireOwner(ctx, "make or change owners");
+          requireGrantable(reach, role, req.workspaceIds);
           await checkWorkspaceIds(em, "workspace_ids", req.workspaceIds);
           if (membership.role === "OWNER" && role !== "OWNER" && (await countOwners(em)) <= 1) {
             throw new PreconditionError("the last owner cannot be demoted: make another member owner first");
@@ -108,6 +123,8 @@ export function createMemberRpcs(
           const membership = await lockMembership(em, req.userId);
           const before = await findMember(em, req.userId);
           if (membership === null || before === undefined) throw notFound("member", req.userId);
+          const reach = await reachOf(em, ctx, tenantId);
+          if (reach.userId !== req.userId) requireReaches(reach, before);
           if (membership.role === "OWNER") {
             requireOwner(ctx, "remove owners");
             if ((await countOwners(em)) <= 1) {

@@ -1,6 +1,8 @@
 import { constraintName, isUniqueViolation } from "@atendo/db";
 import { alreadyExists, failedPrecondition, invalidArgument } from "@atendo/service-kit";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { InvalidInputError } from "../domain/invalid-input.js";
+import { HashingBusyError } from "../domain/password-hasher.js";
 import { PreconditionError } from "../domain/precondition-error.js";
 
 /** Unique constraint name -> what already exists, in the caller's words. */
@@ -8,7 +10,8 @@ export type UniqueMessages = Readonly<Record<string, string>>;
 
 /**
  * Runs a handler body and turns domain errors into Connect errors: invalid input names its field,
- * state conflicts are failed_precondition, unique violations already_exists. Anything else passes
+ * state conflicts are failed_precondition, unique violations already_exists, a full argon2 queue
+ * resource_exhausted. Anything else passes
  * on to service-kit's error interceptor (logged, answered `internal` with a reference).
  */
 export async function rpc<T>(work: () => Promise<T>, uniques: UniqueMessages = {}): Promise<T> {
@@ -17,6 +20,7 @@ export async function rpc<T>(work: () => Promise<T>, uniques: UniqueMessages = {
   } catch (err) {
     if (err instanceof InvalidInputError) throw invalidArgument(err.field, err.reason);
     if (err instanceof PreconditionError) throw failedPrecondition(err.message);
+    if (err instanceof HashingBusyError) throw new ConnectError(err.message, Code.ResourceExhausted);
     if (isUniqueViolation(err)) {
       const what = uniques[constraintName(err) ?? ""];
       if (what !== undefined) throw alreadyExists(what);

@@ -129,16 +129,18 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
           const tenant = tenantView(created.row);
           const correlationId = correlationOf(ctx);
           await publish([tenantCreated(tenant, correlationId)], "the tenant");
-          if (created.invitation !== undefined)
-            await deliverInvitation(deps, created.invitation, correlationId);
+          const emailSent =
+            created.invitation !== undefined &&
+            (await deliverInvitation(deps, created.invitation, correlationId));
           withContext(deps.logger, { tenantId: id, correlationId }).info({ plan }, "tenant created");
+          // The owner's link goes to their mailbox only (accepting it proves the address).
           return {
             tenant,
             ...(created.invitation === undefined
               ? {}
               : {
                   ownerInvitation: invitationView(created.invitation.row),
-                  ownerInvitationToken: created.invitation.token,
+                  ownerInvitationEmailSent: emailSent,
                 }),
           };
         },

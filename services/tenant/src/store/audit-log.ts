@@ -32,6 +32,8 @@ export function recordAudit(
 
 export interface AuditFilter {
   workspaceId: string | undefined;
+  /** Only entries of one of these workspaces (tenant-wide entries excluded); undefined: all. */
+  workspaceIds?: string[] | undefined;
   actorId: string | undefined;
   /** Exact action, or a prefix ending in "." */
   action: string | undefined;
@@ -47,7 +49,11 @@ export function listAudit(em: EntityManager, f: AuditFilter, limit: number): Pro
   return em.find(
     AuditRow,
     {
-      ...(f.workspaceId === undefined ? {} : { workspaceId: f.workspaceId }),
+      ...(f.workspaceId === undefined
+        ? f.workspaceIds === undefined
+          ? {}
+          : { workspaceId: { $in: f.workspaceIds } }
+        : { workspaceId: f.workspaceId }),
       ...(f.actorId === undefined ? {} : { actorId: f.actorId }),
       ...(f.action === undefined
         ? {}

@@ -1,6 +1,7 @@
 import { ApiKeyRow } from "./api-key-row.js";
 import { AuditRow } from "./audit-row.js";
 import { ChannelRow } from "./channel-row.js";
+import { EmailVerificationRow } from "./email-verification-row.js";
 import { InvitationRow } from "./invitation-row.js";
 import { MembershipRow } from "./membership-row.js";
 import { RefreshTokenRow } from "./refresh-token-row.js";
@@ -14,6 +15,7 @@ export const ENTITIES = [
   WorkspaceRow,
   ChannelRow,
   UserRow,
+  EmailVerificationRow,
   MembershipRow,
   InvitationRow,
   RefreshTokenRow,

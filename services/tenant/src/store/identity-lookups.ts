@@ -2,7 +2,7 @@ import type { Db } from "@atendo/db";
 
 /**
  * Identity questions asked before the tenant is known, answered by the SECURITY DEFINER functions
- * of migration 0003 (ids only). Nothing is cached: memberships, tokens and keys change.
+ * of migrations 0003 and 0004 (ids or yes/no only). Nothing is cached: memberships, tokens and keys change.
  */
 export interface IdentityLookups {
   /** The tenants a user belongs to, the one used last first. */
@@ -10,6 +10,8 @@ export interface IdentityLookups {
   invitationOfToken(tokenHash: Buffer): Promise<{ tenantId: string; id: string } | undefined>;
   refreshTokenOfHash(tokenHash: Buffer): Promise<{ tenantId: string; id: string } | undefined>;
   apiKeyOfPrefix(prefix: string): Promise<{ tenantId: string; id: string } | undefined>;
+  /** Whether a tenant has this slug (SignUp asks before it hashes a password). */
+  slugTaken(slug: string): Promise<boolean>;
 }
 
 export function createIdentityLookups(db: Db): IdentityLookups {
@@ -35,5 +37,14 @@ export function createIdentityLookups(db: Db): IdentityLookups {
       pair("select tenant_id, token_id as id from tenant.refresh_token_of_hash(?)", hash),
     apiKeyOfPrefix: (prefix) =>
       pair("select tenant_id, api_key_id as id from tenant.api_key_of_prefix(?)", prefix),
+    slugTaken: (slug) =>
+      db.withoutTenant(async (em) => {
+        const rows = await em.execute<Array<{ taken: boolean }>>(
+          "select tenant.slug_taken(?) as taken",
+          [slug],
+          "all",
+        );
+        return rows[0]?.taken === true;
+      }),
   };
 }

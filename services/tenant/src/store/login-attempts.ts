@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { WindowCounters } from "./window-counters.js";
 
 export interface LoginLimits {
   windowS: number;
@@ -8,41 +8,37 @@ export interface LoginLimits {
 }
 
 /**
- * Failed logins counted in Redis per account (email) and per client address over a fixed window.
- * The account key is a hash of the email: Redis never holds the address itself. Unknown emails are
- * counted like known ones, so being blocked says nothing about whether an account exists.
+ * Login attempts counted in Redis per account (email) and per client address over a fixed window.
+ * An attempt is reserved on both counters before its password is checked, in one script, so
+ * concurrent logins can never check more passwords than the limits allow; a correct password gives
+ * the reservation back. The account key is a hash of the email: Redis never holds the address
+ * itself. Unknown emails are counted like known ones, so being blocked says nothing about whether
+ * an account exists.
  */
 export interface LoginAttempts {
-  /** Whether either counter has reached its limit. */
-  blocked(who: { email: string; ip: string }): Promise<boolean>;
-  recordFailure(who: { email: string; ip: string }): Promise<void>;
-  /** A successful login clears the account's counter (not the address's). */
-  recordSuccess(who: { email: string }): Promise<void>;
+  /** Reserves an attempt; false (nothing counted) when the account or the address is at its limit. */
+  reserve(who: { email: string; ip: string }): Promise<boolean>;
+  /** The password was right: the account's counter is cleared, the address's attempt given back. */
+  succeeded(who: { email: string; ip: string }): Promise<void>;
 }
 
 const accountKey = (email: string) =>
   `login-failures:account:${createHash("sha256").update(email).digest("base64url")}`;
 const ipKey = (ip: string) => `login-failures:ip:${ip}`;
 
-export function createLoginAttempts(redis: Redis, limits: LoginLimits): LoginAttempts {
-  const windowMs = limits.windowS * 1000;
+export function createLoginAttempts(counters: WindowCounters, limits: LoginLimits): LoginAttempts {
   return {
-    async blocked({ email, ip }) {
-      const [account, address] = await redis.mget(accountKey(email), ipKey(ip));
-      return Number(account ?? 0) >= limits.maxPerAccount || Number(address ?? 0) >= limits.maxPerIp;
+    async reserve({ email, ip }) {
+      const windowMs = limits.windowS * 1000;
+      const full = await counters.reserve([
+        { key: accountKey(email), max: limits.maxPerAccount, windowMs },
+        { key: ipKey(ip), max: limits.maxPerIp, windowMs },
+      ]);
+      return full === undefined;
     },
-    async recordFailure({ email, ip }) {
-      // SET NX PX starts the window with the first failure; INCR keeps the expiry.
-      await redis
-        .multi()
-        .set(accountKey(email), 0, "PX", windowMs, "NX")
-        .incr(accountKey(email))
-        .set(ipKey(ip), 0, "PX", windowMs, "NX")
-        .incr(ipKey(ip))
-        .exec();
-    },
-    async recordSuccess({ email }) {
-      await redis.del(accountKey(email));
+    async succeeded({ email, ip }) {
+      await counters.clear(accountKey(email));
+      await counters.release(ipKey(ip));
     },
   };
 }

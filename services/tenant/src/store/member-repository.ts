@@ -76,6 +76,8 @@ export async function listMembers(
   filter: {
     role: RoleName | undefined;
     workspaceId: string | undefined;
+    /** Only members who may use one of these workspaces (those limited to none included). */
+    within?: string[] | undefined;
     after: { name: string; id: string } | undefined;
   },
   limit: number,
@@ -89,6 +91,11 @@ export async function listMembers(
   if (filter.workspaceId !== undefined) {
     where.push("(cardinality(m.workspace_ids) = 0 or ?::uuid = any(m.workspace_ids))");
     params.push(filter.workspaceId);
+  }
+  if (filter.within !== undefined) {
+    where.push("(cardinality(m.workspace_ids) = 0 or m.workspace_ids && ?::uuid[])");
+    // Ids of stored memberships (UUIDs): a plain array literal.
+    params.push(`{${filter.within.join(",")}}`);
   }
   if (filter.after !== undefined) {
     where.push("(lower(u.name), m.user_id) > (?, ?::uuid)");

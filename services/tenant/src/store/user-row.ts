@@ -11,7 +11,10 @@ export const UserRow = defineEntity({
     name: p.text(),
     /** argon2id PHC string. */
     passwordHash: p.text(),
+    /** Granted by the operator command (platform-admin grant); PLATFORM_ADMIN_EMAILS needs no flag. */
     platformAdmin: p.boolean(),
+    /** When the user proved the address (a verification link or an accepted invitation); null: not yet. */
+    emailVerifiedAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
     lastLoginAt: p.datetime().nullable(),

@@ -4,7 +4,9 @@ import { createLogger } from "@atendo/telemetry";
 import {
   clientsFor,
   createIdentityKit,
+  devMailboxOf,
   type IdentityKit,
+  type Mailbox,
   newPassword,
   type Person,
   TENANT_SERVICES,
@@ -12,7 +14,7 @@ import {
   testEnv,
   uniqueNamespace,
 } from "@atendo/testing";
-import { loadConfig, type OutgoingInvitation, type RunningService, start } from "../../src/main.js";
+import { type Argon2Binding, type Email, loadConfig, type RunningService, start } from "../../src/main.js";
 
 export interface TenantHarness extends TenantClients {
   url: string;
@@ -33,8 +35,10 @@ export interface TenantHarness extends TenantClients {
   bus: Bus;
   /** Every log line the service wrote (debug and up), kept in memory instead of printed. */
   logs: string[];
-  /** Invitations handed to the sender, in order. */
-  invitations: OutgoingInvitation[];
+  /** Every email the service sent (invitations, verification links), in order. */
+  mail: Email[];
+  /** The same mail as the identity kit reads it. */
+  mailbox: Mailbox;
   /** Restarts the service on the same namespace with other variables (e.g. a rotated key ring). */
   restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
@@ -53,11 +57,16 @@ export function testVariables(namespace: string, extra: Record<string, string> =
     REDIS_KEY_PREFIX: `${namespace}:`,
     // Tests point channels at local fakes; production keeps the default "deny".
     GRAPH_BASE_URL_OVERRIDES: "allow",
-    PLATFORM_ADMIN_EMAILS: adminEmail(namespace),
+    // The harness's admin, and any address a test lists as well.
+    PLATFORM_ADMIN_EMAILS: [adminEmail(namespace), extra.PLATFORM_ADMIN_EMAILS ?? ""]
+      .filter((e) => e)
+      .join(","),
     // Its own signing keys: the test database is shared, and key rotations or key rings of one run
     // must not reach another's.
     AUTH_ISSUER: `atendo-test-${namespace}`,
-    ...extra,
+    // Every sign-up of a suite comes from the harness's one address.
+    SIGNUP_MAX_PER_IP: "100000",
+    ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "PLATFORM_ADMIN_EMAILS")),
   };
 }
 
@@ -71,7 +80,18 @@ export function randomIp(): string {
 /** Login headers from a fresh client address (its own per-IP failure counter). */
 export const fromNewIp = () => ({ headers: { "x-forwarded-for": randomIp() } });
 
-export async function startTenantForTest(extra: Record<string, string> = {}): Promise<TenantHarness> {
+export async function startTenantForTest(
+  extra: Record<string, string> = {},
+  options: {
+    argon2?: Argon2Binding;
+    /**
+     * Where mail goes: by default the harness captures it (`mail`); "configured" leaves it to the
+     * service's configuration (SMTP_URL, or the development sender and its /dev/mailbox), with
+     * `mailbox` (default: the development mailbox) for the identity kit to read.
+     */
+    mail?: { configured: true; mailbox?: Mailbox };
+  } = {},
+): Promise<TenantHarness> {
   const namespace = uniqueNamespace("tenant");
   // Kept, not printed: the suite provokes failures on purpose, and tests assert on the lines.
   const logs: string[] = [];
@@ -80,10 +100,26 @@ export async function startTenantForTest(extra: Record<string, string> = {}): Pr
     level: "debug",
     destination: { write: (line) => logs.push(line) },
   });
-  const invitations: OutgoingInvitation[] = [];
-  const invitationSender = { send: async (i: OutgoingInvitation) => void invitations.push(i) };
+  const mail: Email[] = [];
+  const emailSender = { send: async (email: Email) => void mail.push(email) };
+  const configured = options.mail?.configured === true;
+  const captured: Mailbox = {
+    messagesTo: async (address) =>
+      mail
+        .filter((m) => m.to === address)
+        .map((m) => ({ to: m.to, subject: m.subject, text: m.text, links: [m.link] })),
+  };
+  // Read at each call: a restart moves the development mailbox to another port.
+  const mailbox: Mailbox = {
+    messagesTo: (address) =>
+      (configured ? (options.mail?.mailbox ?? devMailboxOf(url)) : captured).messagesTo(address),
+  };
   const boot = (env: Record<string, string>) =>
-    start(loadConfig(testVariables(namespace, env)), { logger, invitationSender });
+    start(loadConfig(testVariables(namespace, env)), {
+      logger,
+      ...(configured ? {} : { emailSender }),
+      ...(options.argon2 === undefined ? {} : { argon2: options.argon2 }),
+    });
   let service: RunningService = await boot(extra);
   const bus = await connectBus({ servers: testEnv().natsUrl, name: "tenant-test", logger, namespace });
   let url = `http://127.0.0.1:${service.port}`;
@@ -100,6 +136,7 @@ export async function startTenantForTest(extra: Record<string, string> = {}): Pr
       clients: as,
       platformAdmin: admin,
       headers: { "x-forwarded-for": ip },
+      mailbox,
     });
   let identity = identityAt();
   const adminIdentity = await identity.platformAdmin();
@@ -116,7 +153,8 @@ export async function startTenantForTest(extra: Record<string, string> = {}): Pr
     delivery: as(deliveryToken),
     bus,
     logs,
-    invitations,
+    mail,
+    mailbox,
     async restart(env = {}) {
       await service.stop();
       service = await boot(env);
