@@ -6,6 +6,7 @@ import {
   commonConfigOf,
   commonConfigSpec,
   int,
+  outboxConfigSpec,
   type RedisConfig,
   readConfig as readEnv,
   redisConfigOf,
@@ -13,11 +14,19 @@ import {
   url,
 } from "@atendo/service-kit";
 
+const DAY_MS = 24 * 3_600_000;
+
+// Delivery has no outbox (its events leave through its consumers' inbox rows): of the outbox's
+// settings it takes the retention of those rows only.
+const { RETENTION_DAYS, RETENTION_INTERVAL_MS } = outboxConfigSpec();
+
 /** The variables of the delivery service; SERVICE_CREDENTIAL is required when NODE_ENV is production. */
 export const configSpec = (env: Readonly<Record<string, string | undefined>>) => ({
   ...commonConfigSpec("delivery", { PORT: 7106 }),
   ...redisConfigSpec(),
   ...authConfigSpec("delivery", env),
+  RETENTION_DAYS,
+  RETENTION_INTERVAL_MS,
   TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
     "http://127.0.0.1:7101",
   ),
@@ -64,6 +73,8 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig {
   statusUnknownGraceMs: number;
   /** 0: no periodic pass (tests that need the event path alone). */
   heldReconcileIntervalMs: number;
+  /** For @atendo/db's createRetentionJob: how old inbox rows get before they go, and how often. */
+  retention: { maxAgeMs: number; intervalMs: number };
 }
 
 /** Reads the environment; throws a ConfigError naming every missing or invalid variable. */
@@ -83,5 +94,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     channelCacheTtlMs: c.CHANNEL_CACHE_TTL_MS,
     statusUnknownGraceMs: c.STATUS_UNKNOWN_GRACE_MS,
     heldReconcileIntervalMs: c.HELD_RECONCILE_INTERVAL_MS,
+    retention: { maxAgeMs: c.RETENTION_DAYS * DAY_MS, intervalMs: c.RETENTION_INTERVAL_MS },
   };
 }

@@ -1,17 +1,24 @@
-import { type Consumer, connectBus } from "@atendo/bus";
-import { createDb, createInbox, roleFromUrl, runMigrations } from "@atendo/db";
+import { connectBus } from "@atendo/bus";
+import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
 import { ChannelService } from "@atendo/proto/tenant/v1";
-import { createLifecycle, createServiceClient, createTenantAuth, redactConfig } from "@atendo/service-kit";
+import {
+  createLifecycle,
+  createRedis,
+  createServiceClient,
+  createTenantAuth,
+  redactConfig,
+  watchAccessChanges,
+} from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
-import { Redis } from "ioredis";
 import { migrations } from "../migrations/index.js";
 import { createOutboundSender } from "./adapters/outbound-sender.js";
 import { createWhatsAppGraph } from "./adapters/whatsapp-graph.js";
 import { createChannelDirectory } from "./clients/tenant-channels.js";
 import { type Config, readConfig } from "./config.js";
+import { listenToChannelChanges } from "./consumers/channel-changes.js";
 import { leaseOf, startOutboundCreatedConsumer } from "./consumers/outbound-created.js";
 import { startStatusReceivedConsumer } from "./consumers/status-received.js";
-import { startTenantChangesConsumer } from "./consumers/tenant-changes.js";
+import { startTenantReactivatedConsumer } from "./consumers/tenant-reactivated.js";
 import { createSendPacer } from "./pacing/send-pacer.js";
 import { createAttemptSend } from "./sending/attempt-send.js";
 import { createHeldReconciler, type TenantReconciled } from "./sending/held-reconciler.js";
@@ -34,7 +41,10 @@ const SCHEMA = "delivery";
 // Calls to the tenant service sit on the send path: fail fast, the bus retries.
 const TENANT_TIMEOUT_MS = 5_000;
 
-/** Starts the delivery service: migrations (when configured), adapters, server, consumers. */
+/**
+ * Starts the delivery service: migrations (when configured), adapters, retention, the listeners of
+ * access and channel changes, server, consumers.
+ */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: "delivery", level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
@@ -49,7 +59,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
   }
 
-  // Stop steps run in reverse order of registration: reconciler, server, consumers, auth, bus, redis, db.
+  // Stop steps run in reverse order of registration: reconciler, server, consumers, listeners, auth,
+  // bus, redis, retention, db.
   const steps: Array<{ name: string; run: () => Promise<void> }> = [];
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -72,12 +83,17 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       logger,
     });
     steps.push({ name: "db", run: () => db.close() });
-    const redis = new Redis(config.redisUrl, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 5_000,
+    // Inbox rows only: deliveries and attempts are the tenants' history and stay.
+    const retention = createRetentionJob({
+      db,
+      tasks: [{ schema: SCHEMA, table: "processed_events" }],
+      logger,
+      ...config.retention,
     });
-    redis.on("error", (err: unknown) => logger.warn({ err }, "redis error"));
+    retention.start();
+    steps.push({ name: "retention", run: () => retention.stop() });
+    // The send pacer builds its keys with REDIS_KEY_PREFIX itself.
+    const redis = createRedis(config, { name: "delivery", logger, prefixKeys: false });
     await redis.connect();
     steps.push({ name: "redis", run: async () => void (await redis.quit()) });
     const bus = await connectBus({
@@ -85,6 +101,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       name: "delivery",
       logger,
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+      ...(config.deadLetterRetentionDays === undefined
+        ? {}
+        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
     });
     steps.push({ name: "bus", run: () => bus.close() });
     await bus.ensureStream({ domain: "delivery" });
@@ -128,7 +147,19 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       now: () => new Date(),
     });
 
-    const consumers: Consumer[] = [];
+    // Every replica hears these (not one of them): revoked keys and suspended tenants are refused,
+    // changed channels forgotten, before the first request or send.
+    const listeners = [
+      await watchAccessChanges({ bus, auth, logger }),
+      await listenToChannelChanges({ bus, channels, logger }),
+    ];
+    steps.push({
+      name: "listeners",
+      run: async () => {
+        await Promise.all(listeners.map((l) => l.stop()));
+      },
+    });
+    const consumers: Array<{ stop(): Promise<void> }> = [];
     steps.push({
       name: "consumers",
       run: async () => {
@@ -168,9 +199,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       attemptSend,
       settings: { concurrency: config.concurrency, maxDeliver: config.maxDeliver, leaseMs },
     });
-    const tenantChanges = await startTenantChangesConsumer({
+    const reactivations = await startTenantReactivatedConsumer({
       bus,
-      channels,
       resumeOnReactivation: createResumeOnReactivation({
         db,
         resumeHeld,
@@ -178,7 +208,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       }),
       settings: { concurrency: config.concurrency, maxDeliver: config.maxDeliver, ackWaitMs, retry },
     });
-    consumers.push(tenantChanges);
+    consumers.push(reactivations);
     // The event may never come (lost, or handled while a send was in flight): look again periodically.
     const reconciler = createHeldReconciler({
       db,

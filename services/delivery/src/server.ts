@@ -12,8 +12,11 @@ export interface ServerDeps extends DeliveryServiceDeps {
   db: Db;
   bus: Pick<Bus, "ping">;
   redis: Pick<Redis, "ping">;
-  /** Token verification, API key introspection and workspace lookups (the tenant service). */
-  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
+  /**
+   * Token verification, API key introspection and workspace lookups (the tenant service), and the
+   * suspended tenants whose credentials are refused (filled by watchAccessChanges).
+   */
+  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
 }
 
 /** Routes, interceptors and readiness of the delivery service; nothing listens yet. */

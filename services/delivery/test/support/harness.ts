@@ -165,6 +165,7 @@ export async function startHarness(
     statusUnknownGraceMs: 0,
     // Off unless a test turns it on: the event path's tests count exactly what the event did.
     heldReconcileIntervalMs: 0,
+    retention: { maxAgeMs: 30 * 24 * 3_600_000, intervalMs: 3_600_000 },
     ...overrides,
   };
   const delivery = await start(config, {
