@@ -138,6 +138,47 @@ describe("OutboundCreated consumer (WhatsApp)", function () {
     assert.equal(sendsTo(ch.phoneNumberId).length, 1);
   });
 
+  it("stores a Graph error whose text Postgres cannot hold (a NUL, a lone surrogate), cleaned", async () => {
+    const ch = await h.newChannel();
+    h.graph.failNext({
+      status: 400,
+      code: 131026,
+      message: "(#131026) Message\u0000undeliverable",
+      details: "recipient \ud83d cannot receive",
+      match: { businessId: ch.phoneNumberId },
+    });
+    const event = h.outbound(ch);
+    await h.publishOutbound(event);
+
+    // Before: recording the answer failed on the NUL; the bus retried the send until it gave up.
+    const failed = await h.waitForStatus(event.messageId, MessageStatus.FAILED);
+    assert.equal(failed.error?.code, 131026);
+    assert.equal(failed.error?.title, "Message\uFFFDundeliverable", "announced as stored");
+    const [row] = await adminQuery<{ last_error_title: string; last_error_details: string }>(
+      "select last_error_title, last_error_details from delivery.deliveries where message_id = $1",
+      [event.messageId],
+    );
+    assert.deepEqual(row, {
+      last_error_title: "Message\uFFFDundeliverable",
+      last_error_details: "recipient \uFFFD cannot receive",
+    });
+    const [attempt] = await adminQuery<{
+      error_title: string;
+      error_message: string;
+      response_snippet: string;
+    }>("select error_title, error_message, response_snippet from delivery.attempts where message_id = $1", [
+      event.messageId,
+    ]);
+    assert.equal(attempt?.error_title, "Message\uFFFDundeliverable");
+    assert.equal(attempt?.error_message, "(#131026) Message\uFFFDundeliverable");
+    assert.match(
+      attempt?.response_snippet ?? "",
+      /Message\\u0000undeliverable/,
+      "the answer's JSON as it came",
+    );
+    assert.equal(sendsTo(ch.phoneNumberId).length, 1, "sent once: the failure was recorded, not retried");
+  });
+
   it("backs off on 130429 and sends on the next attempt", async () => {
     const ch = await h.newChannel();
     h.graph.failNext({ ...GRAPH_ERRORS.throughput, match: { businessId: ch.phoneNumberId } });

@@ -107,6 +107,47 @@ describe("StatusReceived consumer", function () {
     assert.equal((await deliveryRow(second.messageId))?.status, "FAILED");
   });
 
+  it("stores a failure whose error text Postgres cannot hold (a NUL, a lone surrogate), cleaned", async () => {
+    const ch = await h.newChannel();
+    const { messageId, wamid } = await sentMessage(ch);
+    const event = receipt(ch, wamid, MessageStatus.FAILED, {
+      errors: [
+        {
+          code: 131026,
+          title: "Message\u0000undeliverable",
+          message: "Message undeliverable \ud800",
+          details: "\u0000",
+        },
+      ],
+    });
+    // Before: the transaction failed on the NUL, and the bus redelivered it until it dead-lettered.
+    const outputs = await handled(event);
+    assert.equal(outputs.length, 1);
+    const failed = await h.waitForStatus(messageId, MessageStatus.FAILED);
+    assert.equal(failed.error?.title, "Message\uFFFDundeliverable", "announced as stored");
+    const [row] = await adminQuery<{
+      last_error_title: string;
+      last_error_message: string;
+      last_error_details: string;
+    }>(
+      "select last_error_title, last_error_message, last_error_details from delivery.deliveries where message_id = $1",
+      [messageId],
+    );
+    assert.deepEqual(row, {
+      last_error_title: "Message\uFFFDundeliverable",
+      last_error_message: "Message undeliverable \uFFFD",
+      last_error_details: "\uFFFD",
+    });
+  });
+
+  it("acks and ignores a receipt whose message id holds a NUL", async () => {
+    const ch = await h.newChannel();
+    const odd = receipt(ch, "wamid.\u0000", MessageStatus.DELIVERED);
+    if (odd.meta) odd.meta.occurredAt = timestampFromMs(Date.now() - 60_000);
+    // Before: the lookup itself failed (a NUL cannot be a query parameter) until the event dead-lettered.
+    assert.deepEqual(await handled(odd), []);
+  });
+
   it("acks and ignores a receipt for a message that is not ours", async () => {
     const ch = await h.newChannel();
     const old = receipt(ch, "wamid.NOT-OURS", MessageStatus.DELIVERED);

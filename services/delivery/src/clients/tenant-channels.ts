@@ -1,3 +1,4 @@
+import { pgText } from "@atendo/db";
 import type { ChannelType } from "@atendo/proto/common/v1";
 import { type ChannelService, ChannelStatus, type ResolveChannelResponse } from "@atendo/proto/tenant/v1";
 import { withCorrelationId } from "@atendo/service-kit";
@@ -144,7 +145,8 @@ export function createChannelDirectory(deps: {
     async markNeedsReconnect(tenantId, channelId, reason, correlationId) {
       invalidate(channelId);
       await client.setChannelStatus(
-        { tenantId, channelId, status: ChannelStatus.NEEDS_RECONNECT, reason: reason.slice(0, 500) },
+        // The reason quotes the channel's error text: the tenant service stores it.
+        { tenantId, channelId, status: ChannelStatus.NEEDS_RECONNECT, reason: pgText(reason.slice(0, 500)) },
         withCorrelationId(correlationId),
       );
     },

@@ -5,7 +5,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { fromReceiptStatus, movesForward } from "../domain/delivery-status.js";
 import type { ChannelErrorInfo } from "../domain/send-outcome.js";
 import { lockDeliveryByExternalId } from "../store/deliveries.js";
-import { setLastError } from "../store/send-ledger.js";
+import { lastErrorOf, setLastError } from "../store/send-ledger.js";
 import { encodeStatusChanged } from "./status-event.js";
 
 export const STATUS_RECEIVED_DURABLE = "delivery-status_received";
@@ -76,9 +76,10 @@ export function createStatusReceivedHandler(deps: StatusReceivedDeps) {
           if (!movesForward(delivery.status, next)) return [];
           delivery.status = next;
           delivery.updatedAt = now();
-          const error = next === "FAILED" ? errorOf(event) : undefined;
-          if (error !== undefined) setLastError(delivery, error);
-          return [encodeStatusChanged(bus, delivery, meta, 0, error)];
+          if (next !== "FAILED") return [encodeStatusChanged(bus, delivery, meta, 0)];
+          setLastError(delivery, errorOf(event));
+          // The error as stored (cleaned), as a republish would announce it.
+          return [encodeStatusChanged(bus, delivery, meta, 0, lastErrorOf(delivery))];
         }),
       );
     } catch (err) {

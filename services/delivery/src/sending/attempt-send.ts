@@ -14,7 +14,7 @@ import {
 } from "../domain/send-outcome.js";
 import type { SendPacer } from "../pacing/send-pacer.js";
 import { retryWrite } from "../store/retry-write.js";
-import { type Settlement, settleAttempt } from "../store/send-ledger.js";
+import { lastErrorOf, type Settlement, settleAttempt } from "../store/send-ledger.js";
 
 export interface AttemptSendDeps {
   db: Db;
@@ -156,7 +156,8 @@ export function createAttemptSend(deps: AttemptSendDeps) {
       input.store(async (em) => {
         const moved = await settle(em);
         if (moved === undefined) return [];
-        const error = settlement.kind === "failed" ? settlement.error : undefined;
+        // The error as stored (cleaned), as a republish would announce it.
+        const error = settlement.kind === "failed" ? lastErrorOf(moved) : undefined;
         return [encodeStatusChanged(bus, moved, input.parent, attempt, error)];
       }),
     );

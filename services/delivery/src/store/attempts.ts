@@ -1,24 +1,27 @@
-import type { EntityManager } from "@atendo/db";
+import { type EntityManager, pgText } from "@atendo/db";
 import { type FilterQuery, QueryOrder } from "@mikro-orm/core";
 import type { AttemptOutcomeName, SendOutcome } from "../domain/send-outcome.js";
 import { attemptOutcomeOf } from "../domain/send-outcome.js";
 import { type Attempt, AttemptEntity } from "./attempt-entity.js";
 
-/** Stores how an attempt ended. */
+/**
+ * Stores how an attempt ended. The channel's text is cleaned of what Postgres cannot hold (a NUL, a
+ * lone surrogate: also where the snippet cut a pair in two), or the transaction would fail.
+ */
 export function recordAttemptResult(attempt: Attempt, outcome: SendOutcome): void {
   attempt.outcome = attemptOutcomeOf(outcome);
   attempt.durationMs = outcome.durationMs;
   attempt.httpStatus = outcome.httpStatus;
-  attempt.responseSnippet = outcome.responseSnippet === "" ? null : outcome.responseSnippet;
+  attempt.responseSnippet = outcome.responseSnippet === "" ? null : pgText(outcome.responseSnippet);
   if (outcome.kind === "accepted") {
-    attempt.externalMessageId = outcome.externalMessageId;
+    attempt.externalMessageId = pgText(outcome.externalMessageId);
     attempt.retryable = null;
     return;
   }
   attempt.errorCode = outcome.error.code;
-  attempt.errorTitle = outcome.error.title;
-  attempt.errorMessage = outcome.error.message;
-  attempt.errorDetails = outcome.error.details;
+  attempt.errorTitle = pgText(outcome.error.title);
+  attempt.errorMessage = pgText(outcome.error.message);
+  attempt.errorDetails = pgText(outcome.error.details);
   attempt.retryable = outcome.error.retryable;
 }
 

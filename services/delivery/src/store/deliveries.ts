@@ -1,4 +1,4 @@
-import type { EntityManager } from "@atendo/db";
+import { type EntityManager, pgText } from "@atendo/db";
 import { LockMode } from "@mikro-orm/core";
 import type { ChannelTypeName } from "../domain/channel-type.js";
 import { type Delivery, DeliveryEntity } from "./delivery-entity.js";
@@ -32,7 +32,8 @@ export async function insertDeliveryIfAbsent(em: EntityManager, row: NewDelivery
       row.conversationId,
       row.channelId,
       row.channelType,
-      row.recipient,
+      // Sent as it came (it is no phone number then, and fails); stored as Postgres can hold it.
+      pgText(row.recipient),
       Buffer.from(row.request),
       row.now,
       row.now,
@@ -46,7 +47,10 @@ export function lockDeliveryByMessage(em: EntityManager, messageId: string): Pro
   return em.findOne(DeliveryEntity, { messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
-/** The delivery the channel knows as `externalMessageId` (a wamid), locked. */
+/**
+ * The delivery the channel knows as `externalMessageId` (a wamid), locked. Looked up as stored:
+ * cleaned like every channel text (a NUL in a parameter fails the statement).
+ */
 export function lockDeliveryByExternalId(
   em: EntityManager,
   channelId: string,
@@ -54,7 +58,7 @@ export function lockDeliveryByExternalId(
 ): Promise<Delivery | null> {
   return em.findOne(
     DeliveryEntity,
-    { channelId, externalMessageId },
+    { channelId, externalMessageId: pgText(externalMessageId) },
     { lockMode: LockMode.PESSIMISTIC_WRITE },
   );
 }

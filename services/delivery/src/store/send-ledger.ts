@@ -1,4 +1,4 @@
-import { type EntityManager, newId } from "@atendo/db";
+import { type EntityManager, newId, pgText } from "@atendo/db";
 import { type DeliveryStatus, isSendSettled } from "../domain/delivery-status.js";
 import type { ChannelErrorInfo, SendOutcome } from "../domain/send-outcome.js";
 import { AttemptEntity } from "./attempt-entity.js";
@@ -127,7 +127,7 @@ export async function settleAttempt(
   delivery.sendingStartedAt = null;
   delivery.updatedAt = input.now;
   if (settlement.kind === "sent") {
-    delivery.externalMessageId = settlement.externalMessageId;
+    delivery.externalMessageId = pgText(settlement.externalMessageId);
     delivery.nextAttemptAt = null;
   } else {
     setLastError(delivery, settlement.error);
@@ -136,11 +136,12 @@ export async function settleAttempt(
   return delivery;
 }
 
+/** Stores the channel's error, cleaned of what Postgres cannot hold (a NUL would fail the transaction). */
 export function setLastError(delivery: Delivery, error: ChannelErrorInfo): void {
   delivery.lastErrorCode = error.code;
-  delivery.lastErrorTitle = error.title;
-  delivery.lastErrorMessage = error.message;
-  delivery.lastErrorDetails = error.details;
+  delivery.lastErrorTitle = pgText(error.title);
+  delivery.lastErrorMessage = pgText(error.message);
+  delivery.lastErrorDetails = pgText(error.details);
   delivery.lastErrorRetryable = error.retryable;
 }
 
