@@ -22,6 +22,18 @@ describe("config", () => {
     assert.equal(config.serviceCredential.reveal(), devServiceCredential("delivery"));
   });
 
+  it("keeps inbox rows RETENTION_DAYS (30), pruned every RETENTION_INTERVAL_MS (1 hour)", () => {
+    assert.deepEqual(readConfig(required).retention, { maxAgeMs: 30 * 86_400_000, intervalMs: 3_600_000 });
+    assert.deepEqual(
+      readConfig({ ...required, RETENTION_DAYS: "8", RETENTION_INTERVAL_MS: "60000" }).retention,
+      { maxAgeMs: 8 * 86_400_000, intervalMs: 60_000 },
+    );
+    assert.throws(
+      () => readConfig({ ...required, RETENTION_DAYS: "0" }),
+      (err: unknown) => err instanceof ConfigError && /RETENTION_DAYS is invalid/.test(err.message),
+    );
+  });
+
   it("turns the periodic held-message pass off with 0 and refuses a negative interval", () => {
     assert.equal(readConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "0" }).heldReconcileIntervalMs, 0);
     assert.equal(
