@@ -250,6 +250,10 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       if (channel === undefined) return;
       // Over the limit this throws PayloadTooLargeError: the server answers 413 and closes.
       const read = await readBudgetedBody(req, { maxBytes: deps.maxBodyBytes, budget: deps.bodyBudget });
+      if (!read.ok && read.reason === "client gone") {
+        logger.info({ channelId }, "webhook client went away before sending its whole body");
+        return;
+      }
       if (!read.ok) {
         metrics.refused("overloaded");
         logger.warn({ channelId }, "webhook refused: too many body bytes held by requests in progress");
