@@ -55,7 +55,7 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
       min: 1_000,
     }).default(600_000),
     CHANNEL_LOCAL_CACHE_TTL_MS: int(
-      "how long a resolved channel is reused from process memory (other replicas' changes show after it)",
+      "how long a resolved channel is reused from process memory (bounds a change this process did not hear of)",
       { min: 0, max: 2_000 },
     ).default(2_000),
     CHANNEL_NEGATIVE_CACHE_TTL_MS: int("how long an unknown channel id is remembered as unknown", {
