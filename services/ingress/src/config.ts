@@ -8,6 +8,8 @@ import {
   commonConfigOf,
   commonConfigSpec,
   int,
+  type OutboxConfig,
+  outboxConfigSpec,
   type RedisConfig,
   readConfig,
   redisConfigOf,
@@ -24,12 +26,18 @@ import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
  */
 const DEV_CHANNEL_CACHE_KEY = "YXRlbmRvLWluZ3Jlc3MtZGV2LWNoYW5uZWwtY2FjaGU=";
 
+const DAY_MS = 24 * 3_600_000;
+
 /** The environment of the ingress service (see README.md); NODE_ENV=production requires real keys. */
 export function ingressConfigSpec(env: Readonly<Record<string, string | undefined>> = process.env) {
+  // Ingress's table is its own outbox (no @atendo/db outbox to relay): only retention is taken.
+  const { RETENTION_DAYS, RETENTION_INTERVAL_MS } = outboxConfigSpec();
   return {
     ...commonConfigSpec("ingress", { PORT: 7102 }),
     ...redisConfigSpec(),
     ...authConfigSpec("ingress", env),
+    RETENTION_DAYS,
+    RETENTION_INTERVAL_MS,
     TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
       "http://127.0.0.1:7101",
     ),
@@ -47,7 +55,7 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
       min: 1_000,
     }).default(600_000),
     CHANNEL_LOCAL_CACHE_TTL_MS: int(
-      "how long a resolved channel is reused from process memory (other replicas' changes show after it)",
+      "how long a resolved channel is reused from process memory (bounds a change this process did not hear of)",
       { min: 0, max: 2_000 },
     ).default(2_000),
     CHANNEL_NEGATIVE_CACHE_TTL_MS: int("how long an unknown channel id is remembered as unknown", {
@@ -89,6 +97,10 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     WEBHOOK_QUEUE_MAX_BYTES: int("bytes of bodies waiting to be stored at once; past it webhooks get 503", {
       min: 64 * 1024,
     }).default(64 * 1024 * 1024),
+    WEBHOOK_READ_MAX_BYTES: int(
+      "bytes of webhook bodies held by requests in progress (reserved before reading); past it webhooks get 503",
+      { min: 64 * 1024 },
+    ).default(64 * 1024 * 1024),
     REJECTED_BODY_KEEP_BYTES: int("how much of a badly signed body is kept (with its size and SHA-256)", {
       min: 0,
       max: 1024 * 1024,
@@ -105,7 +117,7 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
   };
 }
 
-export interface Config extends CommonConfig, RedisConfig, AuthConfig {
+export interface Config extends CommonConfig, RedisConfig, AuthConfig, Pick<OutboxConfig, "retention"> {
   tenantServiceUrl: string;
   /** Base64 of 32 bytes (checked): seals the channel lookups cached in Redis. */
   channelCacheKey: Secret;
@@ -125,6 +137,7 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig {
   maxEventBytes: number;
   webhookQueueMaxRows: number;
   webhookQueueMaxBytes: number;
+  webhookReadMaxBytes: number;
   rejectedBodyKeepBytes: number;
   rejectedLimitWindowMs: number;
   rejectedLimitPerChannel: number;
@@ -159,12 +172,17 @@ export function readIngressConfig(env: Readonly<Record<string, string | undefine
   if (c.SWEEP_RETRY_MAX_MS < c.SWEEP_RETRY_INITIAL_MS) {
     problems.push("SWEEP_RETRY_MAX_MS is invalid: expected at least SWEEP_RETRY_INITIAL_MS");
   }
+  // A budget smaller than the largest body would refuse that body for ever (Meta retries it for days).
+  if (c.WEBHOOK_READ_MAX_BYTES < c.WEBHOOK_MAX_BODY_BYTES) {
+    problems.push("WEBHOOK_READ_MAX_BYTES is invalid: expected at least WEBHOOK_MAX_BODY_BYTES");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);
   return {
     ...commonConfigOf(c),
     ...redisConfigOf(c),
     ...authConfigOf(c),
+    retention: { maxAgeMs: c.RETENTION_DAYS * DAY_MS, intervalMs: c.RETENTION_INTERVAL_MS },
     tenantServiceUrl: c.TENANT_SERVICE_URL,
     channelCacheKey,
     webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
@@ -183,6 +201,7 @@ export function readIngressConfig(env: Readonly<Record<string, string | undefine
     maxEventBytes: c.MAX_EVENT_BYTES,
     webhookQueueMaxRows: c.WEBHOOK_QUEUE_MAX_ROWS,
     webhookQueueMaxBytes: c.WEBHOOK_QUEUE_MAX_BYTES,
+    webhookReadMaxBytes: c.WEBHOOK_READ_MAX_BYTES,
     rejectedBodyKeepBytes: c.REJECTED_BODY_KEEP_BYTES,
     rejectedLimitWindowMs: c.REJECTED_LIMIT_WINDOW_MS,
     rejectedLimitPerChannel: c.REJECTED_LIMIT_PER_CHANNEL,

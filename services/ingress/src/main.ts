@@ -1,18 +1,20 @@
 import { connectBus } from "@atendo/bus";
-import { createDb, createInbox, roleFromUrl, runMigrations } from "@atendo/db";
+import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
 import { ChannelService } from "@atendo/proto/tenant/v1";
 import {
   ConfigError,
   createLifecycle,
+  createRedis,
   createServiceClient,
   createTenantAuth,
   redactConfig,
+  watchAccessChanges,
 } from "@atendo/service-kit";
 import { createLogger, createMetrics, type Logger, startTelemetry } from "@atendo/telemetry";
-import { Redis } from "ioredis";
 import { migrations } from "../migrations/index.js";
 import { createChannelDirectory } from "./clients/channel-directory.js";
 import { type Config, readIngressConfig } from "./config.js";
+import { listenChannelChanges } from "./consumers/channel-cache-listener.js";
 import { consumeChannelChanges } from "./consumers/channel-changes.js";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
 import { createChannelSeal } from "./domain/channel-seal.js";
@@ -24,6 +26,7 @@ import { createRejectedRequestLimiter } from "./store/rejected-request-limiter.j
 import { WebhookEventEntity } from "./store/webhook-event-entity.js";
 import { createWebhookEventReader } from "./store/webhook-event-reader.js";
 import { createWebhookEventWriter } from "./store/webhook-event-writer.js";
+import { createBodyBudget } from "./webhooks/body-budget.js";
 import { createDeliveryPublisher } from "./webhooks/delivery-publisher.js";
 import { createDeliverySplitter } from "./webhooks/delivery-splitter.js";
 import { createHeldReleaser } from "./webhooks/held-releaser.js";
@@ -50,7 +53,10 @@ export interface StartOptions {
   meterProvider?: Parameters<typeof createMetrics>[1];
 }
 
-/** Composition root: config -> adapters -> handlers -> server -> consumer and sweeper. */
+/**
+ * Composition root: config -> adapters -> listeners -> handlers -> server -> consumer, sweeper and
+ * retention.
+ */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningIngress> {
   const logger = options.logger ?? createLogger({ service: "ingress", level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
@@ -79,9 +85,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       name: "ingress",
       logger,
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+      ...(config.deadLetterRetentionDays === undefined
+        ? {}
+        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
     });
     undo.push(() => bus.close());
-    const redis = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 2 });
+    const redis = createRedis(config, { name: "ingress", logger });
     undo.push(async () => redis.disconnect());
     await bus.ensureStream({ domain: "ingress" });
 
@@ -93,6 +102,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
     });
     undo.push(async () => auth.close());
+    // Every replica hears revoked keys and suspended tenants before it serves (bus.close stops it).
+    await watchAccessChanges({ bus, auth, logger });
     // ResolveChannel is internal: ingress always calls it as itself, never with a caller's credential.
     const channels = createChannelDirectory({
       channels: createServiceClient(ChannelService, config.tenantServiceUrl, {
@@ -108,6 +119,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       negativeTtlMs: config.channelNegativeCacheTtlMs,
       logger,
     });
+    // Every replica forgets changed channels at once (bus.close stops it); the durable consumer
+    // below does what must happen once.
+    await listenChannelChanges({ bus, channels, logger });
     const metrics = createMetrics("ingress", options.meterProvider);
     const webhookMetrics = createWebhookMetrics(metrics.meter);
     const publisher = createDeliveryPublisher({ bus, metrics });
@@ -139,6 +153,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
     const stopObservingQueue = metrics.observeDepth("ingress.webhook_inserts", () => writer.usage().items);
     undo.push(async () => stopObservingQueue());
+    const bodyBudget = createBodyBudget(config.webhookReadMaxBytes);
+    const stopObservingBodies = webhookMetrics.observeBodyBytes(() => bodyBudget.inUse());
+    undo.push(async () => stopObservingBodies());
 
     const server = buildServer({
       logger,
@@ -159,6 +176,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         metrics: webhookMetrics,
         logger,
         maxBodyBytes: config.webhookMaxBodyBytes,
+        bodyBudget,
         rejectedBodyKeepBytes: config.rejectedBodyKeepBytes,
         queuedAfterMs: config.sweepQueuedAfterMs,
       }),
@@ -191,6 +209,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       batchSize: config.sweepBatchSize,
     });
     sweeper.start();
+    // Settled deliveries (accepted, rejected) and inbox rows past RETENTION_DAYS; queued, held and
+    // failed deliveries are still work and stay (migrations/retention.ts).
+    const retention = createRetentionJob({
+      db,
+      tasks: [
+        { schema: SCHEMA, table: "webhook_events" },
+        { schema: SCHEMA, table: "processed_events" },
+      ],
+      logger,
+      ...config.retention,
+    });
+    retention.start();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -199,8 +229,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         stopping ??= (async () => {
           await server.close();
           await sweeper.stop();
+          await retention.stop();
           await consumer.stop();
           stopObservingQueue();
+          stopObservingBodies();
           await bus.close();
           auth.close();
           // QUIT waits for a connection; without one there is nothing to close politely.

@@ -13,14 +13,14 @@ import { createWebhookRoutes, type WebhookRoutesDeps } from "./webhooks/webhook-
 
 export interface ServerDeps extends WebhookServiceDeps, WebhookRoutesDeps {
   logger: Logger;
-  /** The auth path backed by the tenant service (JWKS, API keys, workspaces). */
-  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
+  /** The auth path backed by the tenant service (JWKS, API keys, workspaces, suspended tenants). */
+  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
   readiness: readonly ReadinessCheck[];
 }
 
 /** RPCs under their policies, Meta webhook routes and readiness; nothing listens until `listen()`. */
 export function buildServer(deps: ServerDeps): AtendoServer {
-  const { verifier, apiKeys, workspaces } = deps.auth;
+  const { verifier, apiKeys, workspaces, suspendedTenants } = deps.auth;
   return createServer({
     service: "ingress",
     logger: deps.logger,
@@ -31,7 +31,14 @@ export function buildServer(deps: ServerDeps): AtendoServer {
       router.service(WidgetService, {});
     },
     interceptors: [
-      createAuthInterceptor({ verifier, apiKeys, workspaces, policies: POLICIES, logger: deps.logger }),
+      createAuthInterceptor({
+        verifier,
+        apiKeys,
+        workspaces,
+        suspendedTenants,
+        policies: POLICIES,
+        logger: deps.logger,
+      }),
     ],
     http: createWebhookRoutes(deps),
     readiness: deps.readiness,

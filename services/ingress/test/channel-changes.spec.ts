@@ -12,7 +12,7 @@ describe("channel and tenant changes reach the webhook path (ingress-channel_cha
   this.timeout(30_000);
   let h: Harness;
   let events: EventCollector;
-  // A second replica of the same deployment: it hears of changes only through Redis and its memory TTL.
+  // A second replica of the same deployment: the durable consumer's work goes to one of the two.
   let replica: RunningIngress;
   let replicaUrl: string;
 
@@ -96,7 +96,7 @@ describe("channel and tenant changes reach the webhook path (ingress-channel_cha
       channelId: channel.channelId,
       reason: "paused",
     });
-    // The replica that did not handle the event may need its memory TTL (≤ 2 s) to see it.
+    // Both replicas hear the change (test/every-replica.spec.ts times it).
     for (const url of [replicaUrl, h.ingressUrl]) {
       assert.equal((await postUntil(url, channel, "held")).reason, "channel disabled");
     }

@@ -66,4 +66,28 @@ describe("ingress config", () => {
     assert.match(message, /SWEEP_RETRY_MAX_MS is invalid: expected at least SWEEP_RETRY_INITIAL_MS/);
     assert.match(problems({ ...base, MAX_EVENT_BYTES: "1000" }), /MAX_EVENT_BYTES/);
   });
+
+  it("bounds the body bytes held by requests in progress, at least one largest body", () => {
+    const config = readIngressConfig(base);
+    assert.equal(config.webhookReadMaxBytes, 64 * 1024 * 1024);
+    assert.equal(
+      readIngressConfig({ ...base, WEBHOOK_READ_MAX_BYTES: "4194304" }).webhookReadMaxBytes,
+      4194304,
+    );
+    assert.match(
+      problems({ ...base, WEBHOOK_READ_MAX_BYTES: "1048576" }),
+      /WEBHOOK_READ_MAX_BYTES is invalid: expected at least WEBHOOK_MAX_BODY_BYTES/,
+    );
+  });
+
+  it("reads retention, dead-letter retention and Redis limits", () => {
+    const config = readIngressConfig(base);
+    assert.deepEqual(config.retention, { maxAgeMs: 30 * 24 * 3_600_000, intervalMs: 3_600_000 });
+    assert.equal(config.deadLetterRetentionDays, 30);
+    assert.equal(config.redisCommandTimeoutMs, 2000);
+    const custom = readIngressConfig({ ...base, RETENTION_DAYS: "7", DEAD_LETTER_RETENTION_DAYS: "14" });
+    assert.equal(custom.retention.maxAgeMs, 7 * 24 * 3_600_000);
+    assert.equal(custom.deadLetterRetentionDays, 14);
+    assert.match(problems({ ...base, RETENTION_DAYS: "0" }), /RETENTION_DAYS/);
+  });
 });

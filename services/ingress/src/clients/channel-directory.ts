@@ -23,9 +23,12 @@ export interface ChannelDirectory {
    * seconds another replica's change takes to reach this one.
    */
   resolve(channelId: string, options?: { fresh?: boolean }): Promise<ResolvedChannel | undefined>;
-  /** Forgets a channel everywhere (its settings or status changed). */
+  /**
+   * Forgets a channel (its settings or status changed): in this process's memory, the unknown-id
+   * memory included, and in Redis. Memory is dropped even when Redis fails (which then throws).
+   */
   forget(channelId: string): Promise<void>;
-  /** Forgets every channel of a tenant (suspended or reactivated). */
+  /** Forgets every channel of a tenant (suspended or reactivated), the same way. */
   forgetTenant(tenantId: string): Promise<void>;
 }
 
@@ -36,7 +39,10 @@ export interface ChannelDirectoryOptions {
   channels: ChannelResolver;
   /** The layer shared by the replicas. */
   shared: RedisChannelCache;
-  /** How long an answer is reused from this process's memory (≤ 2 s: other replicas' invalidations show after it). */
+  /**
+   * How long an answer is reused from this process's memory (≤ 2 s): every replica forgets on the
+   * tenant events, this bounds what an event that never arrived leaves behind.
+   */
   localTtlMs: number;
   /** How long an unknown id is remembered as unknown (in memory only). */
   negativeTtlMs: number;
@@ -136,16 +142,23 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
       return lookup(channelId);
     },
     async forget(channelId) {
-      localEpoch++;
-      local.delete(channelId);
-      inFlight.delete(channelId);
-      await shared.invalidate(channelId);
+      const dropLocal = () => {
+        localEpoch++;
+        local.delete(channelId);
+        inFlight.delete(channelId);
+      };
+      dropLocal();
+      // Again once Redis is clean: a lookup that read the old entry meanwhile must not keep it.
+      await shared.invalidate(channelId).finally(dropLocal);
     },
     async forgetTenant(tenantId) {
-      localEpoch++;
-      local.deleteWhere((c) => c?.tenantId === tenantId);
-      inFlight.clear();
-      await shared.invalidateTenant(tenantId);
+      const dropLocal = () => {
+        localEpoch++;
+        local.deleteWhere((c) => c?.tenantId === tenantId);
+        inFlight.clear();
+      };
+      dropLocal();
+      await shared.invalidateTenant(tenantId).finally(dropLocal);
     },
   };
 }

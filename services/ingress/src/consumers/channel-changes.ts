@@ -22,10 +22,11 @@ export interface ChannelChangesDeps {
 }
 
 /**
- * The tenant service's channel and tenant events, so a changed secret, a disabled channel or a
- * suspended tenant reach the webhook path within seconds: each drops the cached lookups it concerns
- * (Redis and this process's memory). A reactivated tenant, or a channel no longer disabled, also
- * gets its held deliveries published.
+ * What the channel and tenant events change once for the whole deployment, on one replica (the
+ * shared durable): the Redis entries they concern are dropped, retried until Redis answers (every
+ * replica's listener drops them too, but only once and only from memory if Redis fails then), and a
+ * reactivated tenant, or a channel no longer disabled, gets its held deliveries published, after the
+ * drop so the release never decides on an entry older than the change.
  */
 export function consumeChannelChanges(deps: ChannelChangesDeps): Promise<Consumer> {
   const { bus, db, inbox, channels, releaser } = deps;

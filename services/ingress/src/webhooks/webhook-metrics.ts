@@ -9,6 +9,11 @@ export interface WebhookMetrics {
   rowFailed(): void;
   /** A webhook request was refused (429 or 503) with nothing stored. */
   refused(reason: RefusalReason): void;
+  /**
+   * Reports the bytes of webhook bodies held by requests in progress (the body budget) each time
+   * metrics are collected. Returns a function that stops reporting them.
+   */
+  observeBodyBytes(read: () => number): () => void;
 }
 
 export function createWebhookMetrics(meter: ServiceMetrics["meter"]): WebhookMetrics {
@@ -20,8 +25,17 @@ export function createWebhookMetrics(meter: ServiceMetrics["meter"]): WebhookMet
     description: "Webhook requests refused without storing anything, by reason",
     unit: "{request}",
   });
+  const bodyBytes = meter.createObservableGauge("atendo.ingress.webhooks.body_bytes", {
+    description: "Bytes of webhook bodies held by requests in progress (taken before reading)",
+    unit: "By",
+  });
   return {
     rowFailed: () => failed.add(1),
     refused: (reason) => refused.add(1, { reason }),
+    observeBodyBytes(read) {
+      const callback: Parameters<typeof bodyBytes.addCallback>[0] = (result) => result.observe(read());
+      bodyBytes.addCallback(callback);
+      return () => bodyBytes.removeCallback(callback);
+    },
   };
 }

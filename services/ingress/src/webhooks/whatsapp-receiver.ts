@@ -5,7 +5,6 @@ import {
   clientIp,
   type NodeRequest,
   type NodeResponse,
-  readBody,
   sendText,
 } from "@atendo/service-kit";
 import { type Logger, withContext } from "@atendo/telemetry";
@@ -15,6 +14,8 @@ import { verifyMetaSignature } from "../domain/meta-signature.js";
 import { GroupCommitFullError } from "../store/group-commit.js";
 import type { RejectedRequestLimiter } from "../store/rejected-request-limiter.js";
 import type { NewWebhookEvent, WebhookEventWriter } from "../store/webhook-event-writer.js";
+import type { BodyBudget } from "./body-budget.js";
+import { readBudgetedBody } from "./budgeted-body.js";
 import {
   findWhatsAppChannel,
   holdReason,
@@ -35,6 +36,8 @@ export interface WhatsAppReceiverDeps {
   logger: Logger;
   /** Larger bodies are refused with 413 (Meta's limit is 3 MB). */
   maxBodyBytes: number;
+  /** The bytes of bodies held by requests in progress; past it a request gets 503 unread. */
+  bodyBudget: BodyBudget;
   /** A badly signed delivery keeps this much of its body (with its size and hash). */
   rejectedBodyKeepBytes: number;
   /** A queued row the request could not publish is due for the sweeper this long after arrival. */
@@ -115,6 +118,127 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
     sendText(res, 401, reason);
   }
 
+  /** One delivery read within the budget: checked, stored, then published. */
+  async function handle(
+    req: NodeRequest,
+    res: NodeResponse,
+    channelId: string,
+    channel: WhatsAppChannel,
+    body: Buffer,
+  ): Promise<void> {
+    const id = newId();
+    const receivedAt = now();
+    res.setHeader(CORRELATION_HEADER, id);
+    const log = withContext(logger, { tenantId: channel.tenantId, correlationId: id });
+    const common = {
+      id,
+      tenant_id: channel.tenantId,
+      workspace_id: channel.workspaceId,
+      channel_id: channel.channelId,
+      channel_type: "whatsapp" as const,
+      body,
+      body_size: body.length,
+      body_sha256: createHash("sha256").update(body).digest(),
+      source_ip: clientIp(req.headers, req.socket?.remoteAddress),
+      request_headers: keptHeaders(req),
+      received_at: receivedAt,
+    };
+    const row = (fields: RowFields): NewWebhookEvent => ({
+      ...common,
+      processed_at: fields.status === "queued" ? null : receivedAt,
+      attempts: 0,
+      next_attempt_at: null,
+      last_error: "",
+      ...fields,
+    });
+
+    const header = req.headers["x-hub-signature-256"];
+    const signature = verifyMetaSignature(
+      channel.whatsapp.appSecret,
+      body,
+      Array.isArray(header) ? header[0] : header,
+    );
+    if (!signature.ok) {
+      const rejected = row({
+        status: "rejected",
+        reason: signature.reason,
+        message_count: 0,
+        status_count: 0,
+      });
+      await refuse(rejected, signature.reason, res, log);
+      return;
+    }
+
+    const split = splitter.split(
+      {
+        id,
+        tenantId: channel.tenantId,
+        workspaceId: channel.workspaceId,
+        channelId: channel.channelId,
+        body,
+        receivedAt,
+      },
+      channel.whatsapp.phoneNumberId,
+    );
+    if (!split.ok) {
+      // A mapping bug must not lose the delivery: stored as failed, visible, replayable once fixed.
+      const failed = row({
+        status: "failed",
+        reason: "the body could not be processed",
+        message_count: 0,
+        status_count: 0,
+        attempts: 1,
+        last_error: split.error,
+      });
+      if (!(await store(failed, res, log))) return;
+      metrics.rowFailed();
+      log.error(
+        { channelId, error: split.error },
+        "webhook failed: splitting it failed; replay it once fixed",
+      );
+      sendText(res, 200, "ok");
+      return;
+    }
+
+    const { parts } = split;
+    const counts = { message_count: parts.messages.length, status_count: parts.statuses.length };
+    const notes = parts.notes.join("; ");
+    const held = holdReason(channel);
+    if (held !== undefined) {
+      if (!(await store(row({ status: "held", reason: held, ...counts }), res, log))) return;
+      log.info({ channelId, reason: held }, "webhook held");
+      sendText(res, 200, "ok");
+      return;
+    }
+    if (counts.message_count + counts.status_count === 0) {
+      // Stored and answered 200 even when unusable (rule 3): Meta would retry anything else.
+      if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;
+      log.debug({ channelId, reason: clip(notes, 200) }, "webhook stored without events");
+      sendText(res, 200, "ok");
+      return;
+    }
+
+    // The row is the outbox: once it is committed the delivery cannot be lost.
+    const dueAt = new Date(receivedAt.getTime() + deps.queuedAfterMs);
+    if (
+      !(await store(row({ status: "queued", reason: notes, next_attempt_at: dueAt, ...counts }), res, log))
+    ) {
+      return;
+    }
+    const failure = await publisher.publish(parts, log);
+    // Stored and in JetStream: Meta can have its 200 now. Marking the row is bookkeeping off the
+    // request path; if it is lost the sweeper republishes (deduplicated) and marks it.
+    sendText(res, 200, "ok");
+    if (failure !== undefined) {
+      log.warn({ channelId, error: failure }, "publishing a webhook failed; the sweeper will retry");
+      return;
+    }
+    log.debug({ channelId, ...counts }, "webhook accepted");
+    writer.markAccepted(channel.tenantId, id).catch((err: unknown) => {
+      log.warn({ err }, "marking a webhook accepted failed");
+    });
+  }
+
   return {
     async receive(req, res, channelId) {
       const channel: WhatsAppChannel | undefined = await findWhatsAppChannel(
@@ -125,118 +249,25 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       );
       if (channel === undefined) return;
       // Over the limit this throws PayloadTooLargeError: the server answers 413 and closes.
-      const body = await readBody(req, deps.maxBodyBytes);
-      const id = newId();
-      const receivedAt = now();
-      res.setHeader(CORRELATION_HEADER, id);
-      const log = withContext(logger, { tenantId: channel.tenantId, correlationId: id });
-      const common = {
-        id,
-        tenant_id: channel.tenantId,
-        workspace_id: channel.workspaceId,
-        channel_id: channel.channelId,
-        channel_type: "whatsapp" as const,
-        body,
-        body_size: body.length,
-        body_sha256: createHash("sha256").update(body).digest(),
-        source_ip: clientIp(req.headers, req.socket?.remoteAddress),
-        request_headers: keptHeaders(req),
-        received_at: receivedAt,
-      };
-      const row = (fields: RowFields): NewWebhookEvent => ({
-        ...common,
-        processed_at: fields.status === "queued" ? null : receivedAt,
-        attempts: 0,
-        next_attempt_at: null,
-        last_error: "",
-        ...fields,
-      });
-
-      const header = req.headers["x-hub-signature-256"];
-      const signature = verifyMetaSignature(
-        channel.whatsapp.appSecret,
-        body,
-        Array.isArray(header) ? header[0] : header,
-      );
-      if (!signature.ok) {
-        const rejected = row({
-          status: "rejected",
-          reason: signature.reason,
-          message_count: 0,
-          status_count: 0,
-        });
-        await refuse(rejected, signature.reason, res, log);
+      const read = await readBudgetedBody(req, { maxBytes: deps.maxBodyBytes, budget: deps.bodyBudget });
+      if (!read.ok && read.reason === "client gone") {
+        logger.info({ channelId }, "webhook client went away before sending its whole body");
         return;
       }
-
-      const split = splitter.split(
-        {
-          id,
-          tenantId: channel.tenantId,
-          workspaceId: channel.workspaceId,
-          channelId: channel.channelId,
-          body,
-          receivedAt,
-        },
-        channel.whatsapp.phoneNumberId,
-      );
-      if (!split.ok) {
-        // A mapping bug must not lose the delivery: stored as failed, visible, replayable once fixed.
-        const failed = row({
-          status: "failed",
-          reason: "the body could not be processed",
-          message_count: 0,
-          status_count: 0,
-          attempts: 1,
-          last_error: split.error,
-        });
-        if (!(await store(failed, res, log))) return;
-        metrics.rowFailed();
-        log.error(
-          { channelId, error: split.error },
-          "webhook failed: splitting it failed; replay it once fixed",
-        );
-        sendText(res, 200, "ok");
+      if (!read.ok) {
+        metrics.refused("overloaded");
+        logger.warn({ channelId }, "webhook refused: too many body bytes held by requests in progress");
+        // The rest of the body stays unread: over HTTP/1.1 the connection closes after the answer.
+        if (req.httpVersionMajor === 1 && !res.headersSent) res.setHeader("connection", "close");
+        res.setHeader("retry-after", String(RETRY_LATER_SECONDS));
+        sendText(res, 503, "busy, retry later");
         return;
       }
-
-      const { parts } = split;
-      const counts = { message_count: parts.messages.length, status_count: parts.statuses.length };
-      const notes = parts.notes.join("; ");
-      const held = holdReason(channel);
-      if (held !== undefined) {
-        if (!(await store(row({ status: "held", reason: held, ...counts }), res, log))) return;
-        log.info({ channelId, reason: held }, "webhook held");
-        sendText(res, 200, "ok");
-        return;
+      try {
+        await handle(req, res, channelId, channel, read.body);
+      } finally {
+        read.release();
       }
-      if (counts.message_count + counts.status_count === 0) {
-        // Stored and answered 200 even when unusable (rule 3): Meta would retry anything else.
-        if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;
-        log.debug({ channelId, reason: clip(notes, 200) }, "webhook stored without events");
-        sendText(res, 200, "ok");
-        return;
-      }
-
-      // The row is the outbox: once it is committed the delivery cannot be lost.
-      const dueAt = new Date(receivedAt.getTime() + deps.queuedAfterMs);
-      if (
-        !(await store(row({ status: "queued", reason: notes, next_attempt_at: dueAt, ...counts }), res, log))
-      ) {
-        return;
-      }
-      const failure = await publisher.publish(parts, log);
-      // Stored and in JetStream: Meta can have its 200 now. Marking the row is bookkeeping off the
-      // request path; if it is lost the sweeper republishes (deduplicated) and marks it.
-      sendText(res, 200, "ok");
-      if (failure !== undefined) {
-        log.warn({ channelId, error: failure }, "publishing a webhook failed; the sweeper will retry");
-        return;
-      }
-      log.debug({ channelId, ...counts }, "webhook accepted");
-      writer.markAccepted(channel.tenantId, id).catch((err: unknown) => {
-        log.warn({ err }, "marking a webhook accepted failed");
-      });
     },
   };
 }

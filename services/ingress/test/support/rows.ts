@@ -50,7 +50,12 @@ export function settledRowsOf(channelId: string): Promise<WebhookRow[]> {
 export async function insertRows(
   channel: { tenantId: string; workspaceId: string; channelId: string },
   body: Buffer,
-  options: { count?: number; agoMs?: number; status?: "queued" | "held"; reason?: string } = {},
+  options: {
+    count?: number;
+    agoMs?: number;
+    status?: "queued" | "held" | "accepted" | "rejected" | "failed";
+    reason?: string;
+  } = {},
 ): Promise<string[]> {
   const rows = await adminQuery<{ id: string }>(
     `insert into ingress.webhook_events
