@@ -19,6 +19,8 @@ export type {
 export type { FakeSmtp, ReceivedMail } from "./fake-smtp/start-fake-smtp.js";
 export { startFakeSmtp } from "./fake-smtp/start-fake-smtp.js";
 export { fixturePath, readFixture } from "./fixtures.js";
+export type { AccessChangesCheck, AccessChangeTimes } from "./identity/access-changes.js";
+export { ACCESS_CHANGE_WITHIN_MS, expectAccessChangesHeard } from "./identity/access-changes.js";
 export type { ClientsForOptions, ClientsOf, ServiceSet } from "./identity/clients-for.js";
 export { clientsFor } from "./identity/clients-for.js";
 export { createIdentityKit } from "./identity/create-identity-kit.js";

@@ -31,12 +31,15 @@ const spec = (env: Env) => ({
   CONVERSATION_SERVICE_URL: url("the base URL of the conversation service", HTTP).default(
     "http://127.0.0.1:7103",
   ),
-  ASSISTANT_CACHE_TTL_MS: int("how long an assistant looked up by channel is reused, in ms", {
-    min: 0,
-    max: 600_000,
-  }).default(5_000),
+  ASSISTANT_CACHE_TTL_MS: int(
+    "how long an assistant looked up by channel is reused, in ms (an AssistantConfigured drops it at once)",
+    {
+      min: 0,
+      max: 600_000,
+    },
+  ).default(5_000),
   PLAN_LIMITS_CACHE_TTL_MS: int(
-    "how long a tenant's plan limits (monthly AI messages) are reused before asking the tenant service again, in ms",
+    "how long a tenant's plan limits (monthly AI messages) are reused before asking the tenant service again, in ms (a TenantUpdated drops them at once)",
     { min: 0, max: 600_000 },
   ).default(60_000),
   TURN_CONCURRENCY: int("turns answered at once by this process", { min: 1, max: 256 }).default(8),
@@ -55,7 +58,7 @@ export interface Config extends CommonConfig, AuthConfig, OutboxConfig {
   assistantServiceUrl: string;
   conversationServiceUrl: string;
   assistantCacheTtlMs: number;
-  /** How long a tenant's plan limits are reused; a changed limit applies after at most this long. */
+  /** How long a tenant's plan limits are reused unless a TenantUpdated drops them first. */
   planLimitsCacheTtlMs: number;
   turnConcurrency: number;
   turnMaxDeliver: number;

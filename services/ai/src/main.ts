@@ -21,6 +21,7 @@ import {
   createTenantAuth,
   redactConfig,
   type TenantAuth,
+  watchAccessChanges,
 } from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
@@ -31,6 +32,7 @@ import { type Config, loadConfig } from "./config.js";
 import { startTurnReadyConsumer } from "./consumers/turn-ready.js";
 import { createReplyGenerator } from "./domain/generate-reply.js";
 import { createOfflineProvider } from "./domain/offline-provider.js";
+import { listenConfigChanges } from "./listeners/config-changes.js";
 import { createAiMessageQuota } from "./quota/ai-message-quota.js";
 import { buildServer } from "./server.js";
 import { createProcessedEvents } from "./store/processed-events.js";
@@ -107,6 +109,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       name: "ai",
       logger,
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+      ...(config.deadLetterRetentionDays === undefined
+        ? {}
+        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
     });
     await bus.ensureStream({ domain: "ai" });
     // Events of RPCs commit with their change; the relay publishes them (any replica's). The
@@ -139,6 +144,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       issuer: config.authIssuer,
       logger,
     });
+    // Revoked keys and suspended tenants are refused by this replica too, before it serves.
+    await watchAccessChanges({ bus, auth, logger });
     // The consumer calls as the ai service (its token); RPC handlers forward their caller's credential.
     const clientOptions = { timeoutMs: 5_000, credentials: auth.serviceTokens };
     const assistants = createAssistantConfigs({
@@ -154,16 +161,15 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       providers: [],
       offline: createOfflineProvider({ handoffKeywords: config.handoffKeywords }),
     });
+    const limits = createPlanLimits({
+      client: createServiceClient(TenantService, config.tenantServiceUrl, clientOptions),
+      ttlMs: config.planLimitsCacheTtlMs,
+    });
+    // Every replica drops its cached assistants and limits of a tenant when they change.
+    await listenConfigChanges({ bus, assistants, limits });
     const usage = createUsageRepository();
     // Both the turns and the playground stop at the plan's monthly AI messages.
-    const quota = createAiMessageQuota({
-      db,
-      usage,
-      limits: createPlanLimits({
-        client: createServiceClient(TenantService, config.tenantServiceUrl, clientOptions),
-        ttlMs: config.planLimitsCacheTtlMs,
-      }),
-    });
+    const quota = createAiMessageQuota({ db, usage, limits });
 
     server = buildServer({ db, bus, outbox, auth, assistants, usage, quota, generate, logger });
     const port = await server.listen(config.port, config.host);

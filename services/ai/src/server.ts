@@ -10,8 +10,8 @@ export interface ServerDeps extends AiServiceDeps {
   logger: Logger;
   db: Db;
   bus: Pick<Bus, "encode" | "ping">;
-  /** Token keys, API key introspection and workspace lookups of the auth path. */
-  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
+  /** Token keys, API key introspection, workspace lookups and suspended tenants of the auth path. */
+  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
 }
 
 /** Routes, interceptors and readiness of the ai service; nothing listens yet. */
@@ -25,6 +25,7 @@ export function buildServer(deps: ServerDeps): AtendoServer {
         verifier: deps.auth.verifier,
         apiKeys: deps.auth.apiKeys,
         workspaces: deps.auth.workspaces,
+        suspendedTenants: deps.auth.suspendedTenants,
         policies: POLICIES,
         logger: deps.logger,
       }),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { ChatRole } from "@atendo/proto/ai/v1";
 import { MemberRole } from "@atendo/proto/tenant/v1";
-import { adminQuery, type Person } from "@atendo/testing";
+import { adminQuery, expectAccessChangesHeard, type Person } from "@atendo/testing";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { expectError } from "./support/expect-error.js";
@@ -99,5 +99,23 @@ describe("ai service: who may call what", () => {
     const res = await test(key.clients);
     assert.equal(res.offline, true);
     assert.deepEqual(await usageRows(), [{ tenant_id: ws.tenantId }]);
+  });
+
+  it("refuses a revoked API key and a suspended tenant's token within a second, until reactivation", async () => {
+    // Its own tenant: it is suspended for a moment.
+    const owner = await createWorkspace(stack);
+    const ownAssistant = await createAssistant(owner);
+    await expectAccessChangesHeard({
+      identity: stack.identity,
+      tenantUrl: stack.tenantUrl,
+      owner,
+      scopes: ["assistants:write", "assistants:read"],
+      call: (credential) =>
+        stack.as(credential).ai.testAssistant({
+          workspaceId: owner.workspaceId,
+          assistantId: ownAssistant,
+          messages: question,
+        }),
+    });
   });
 });

@@ -18,6 +18,7 @@ import {
   createTenantAuth,
   redactConfig,
   type TenantAuth,
+  watchAccessChanges,
 } from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
@@ -102,6 +103,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       name: "assistant",
       logger,
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+      ...(config.deadLetterRetentionDays === undefined
+        ? {}
+        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
     });
     await bus.ensureStream({ domain: "assistant" });
     // Events commit with the change they announce; the relay publishes them (any replica's).
@@ -130,6 +134,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       issuer: config.authIssuer,
       logger,
     });
+    // Revoked keys and suspended tenants are refused by this replica too, before it serves.
+    await watchAccessChanges({ bus, auth, logger });
     // Calls that forward no caller credential send this service's token.
     const clientOptions = { timeoutMs: 5_000, credentials: auth.serviceTokens };
     const tenants = createServiceClient(TenantService, config.tenantServiceUrl, clientOptions);

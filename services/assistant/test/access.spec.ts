@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { ModelProvider } from "@atendo/proto/common/v1";
 import { MemberRole } from "@atendo/proto/tenant/v1";
-import { adminQuery, type Person } from "@atendo/testing";
+import { adminQuery, expectAccessChangesHeard, type Person } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { expectError } from "./support/expect-error.js";
 import { type Clients, type Stack, startStack } from "./support/stack.js";
@@ -320,6 +320,19 @@ describe("assistant service: who may call what", () => {
         Code.Unimplemented,
         /\S/, // its handler comes with a later issue: Unimplemented means the rule let the call through
       );
+    });
+  });
+
+  it("refuses a revoked API key and a suspended tenant's token within a second, until reactivation", async () => {
+    // Its own tenant: it is suspended for a moment.
+    const owner = await signUp(stack);
+    await expectAccessChangesHeard({
+      identity: stack.identity,
+      tenantUrl: stack.tenantUrl,
+      owner,
+      scopes: ["assistants:read"],
+      call: (credential) =>
+        stack.as(credential).assistants.listAssistants({ workspaceId: owner.workspaceId }),
     });
   });
 });

@@ -1,7 +1,9 @@
 import type { MigrationEntry } from "@atendo/db";
 import { Migration20261201000000Initial } from "./migration-20261201000000-initial.js";
+import { Migration20261215000000InboxRetention } from "./migration-20261215000000-inbox-retention.js";
 
 /** In the order they run. */
 export const migrations: MigrationEntry[] = [
   { name: "Migration20261201000000Initial", class: Migration20261201000000Initial },
+  { name: "Migration20261215000000InboxRetention", class: Migration20261215000000InboxRetention },
 ];

@@ -6,6 +6,8 @@ import {
   commonConfigOf,
   commonConfigSpec,
   int,
+  type OutboxConfig,
+  outboxConfigSpec,
   type RedisConfig,
   readConfig as readEnv,
   redisConfigOf,
@@ -13,10 +15,17 @@ import {
   url,
 } from "@atendo/service-kit";
 
+const DAY_MS = 24 * 3_600_000;
+
+// Retention only: this service has an inbox (processed_events) and no outbox.
+const { RETENTION_DAYS, RETENTION_INTERVAL_MS } = outboxConfigSpec();
+
 const spec = (env: Readonly<Record<string, string | undefined>>) => ({
   ...commonConfigSpec("conversation", { PORT: 7103 }),
   ...redisConfigSpec(),
   ...authConfigSpec("conversation", env),
+  RETENTION_DAYS,
+  RETENTION_INTERVAL_MS,
   TENANT_SERVICE_URL: url("the base URL of the tenant service (token keys, API keys, workspaces)", {
     protocols: ["http:", "https:"],
   }).default("http://127.0.0.1:7101"),
@@ -43,7 +52,7 @@ const spec = (env: Readonly<Record<string, string | undefined>>) => ({
   }).default(60_000),
 });
 
-export interface Config extends CommonConfig, RedisConfig, AuthConfig {
+export interface Config extends CommonConfig, RedisConfig, AuthConfig, Pick<OutboxConfig, "retention"> {
   tenantServiceUrl: string;
   buffer: { windowMs: number; pollMs: number; leaseMs: number };
   sweep: { intervalMs: number; graceMs: number };
@@ -59,5 +68,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     tenantServiceUrl: c.TENANT_SERVICE_URL,
     buffer: { windowMs: c.BUFFER_WINDOW_MS, pollMs: c.BUFFER_POLL_MS, leaseMs: c.BUFFER_LEASE_MS },
     sweep: { intervalMs: c.SWEEP_INTERVAL_MS, graceMs: c.SWEEP_GRACE_MS },
+    retention: { maxAgeMs: c.RETENTION_DAYS * DAY_MS, intervalMs: c.RETENTION_INTERVAL_MS },
   };
 }

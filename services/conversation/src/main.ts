@@ -1,8 +1,13 @@
 import { type Bus, connectBus } from "@atendo/bus";
-import { createDb, createInbox, type Db, roleFromUrl, runMigrations } from "@atendo/db";
-import { ConfigError, createLifecycle, createTenantAuth } from "@atendo/service-kit";
+import { createDb, createInbox, createRetentionJob, type Db, roleFromUrl, runMigrations } from "@atendo/db";
+import {
+  ConfigError,
+  createLifecycle,
+  createRedis,
+  createTenantAuth,
+  watchAccessChanges,
+} from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
-import { Redis } from "ioredis";
 import { migrations } from "../migrations/index.js";
 import { createBufferStore } from "./buffer/buffer-store.js";
 import { createFlusher } from "./buffer/flusher.js";
@@ -58,18 +63,33 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const db: Db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger });
     stopSteps.push({ name: "db", run: () => db.close() });
 
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-    redis.on("error", (err: unknown) => logger.warn({ err }, "redis connection error"));
+    // The buffer store puts REDIS_KEY_PREFIX in its keys itself (its Lua scripts name them).
+    const redis = createRedis(config, { name: SERVICE, logger, prefixKeys: false });
     stopSteps.push({ name: "redis", run: () => redis.quit() });
+    await redis.connect();
 
     const bus: Bus = await connectBus({
       servers: config.natsUrl,
       name: SERVICE,
       logger,
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+      ...(config.deadLetterRetentionDays === undefined
+        ? {}
+        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
     });
     stopSteps.push({ name: "bus", run: () => bus.close() });
     await bus.ensureStream({ domain: SCHEMA });
+
+    // Handled events are remembered (inbox) long enough to drop redeliveries, then pruned; messages
+    // and conversations are the tenants' history and stay.
+    const retention = createRetentionJob({
+      db,
+      tasks: [{ schema: SCHEMA, table: "processed_events" }],
+      logger,
+      ...config.retention,
+    });
+    retention.start();
+    stopSteps.push({ name: "retention", run: () => retention.stop() });
 
     // Tokens are checked with the tenant service's keys, API keys and workspaces looked up there.
     // This service calls no other one, so its own service token only serves those lookups.
@@ -81,6 +101,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       logger,
     });
     stopSteps.push({ name: "auth", run: async () => auth.close() });
+    // Revoked keys and suspended tenants are refused by this replica too, before it serves.
+    await watchAccessChanges({ bus, auth, logger });
 
     const store = createBufferStore({ redis, keyPrefix: config.redisKeyPrefix });
     const flusher = createFlusher({

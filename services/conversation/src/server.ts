@@ -12,8 +12,11 @@ export interface ServerDeps {
   db: Db;
   bus: Bus;
   redis: Redis;
-  /** Token verification, API key introspection and workspace lookups, backed by the tenant service. */
-  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces">;
+  /**
+   * Token verification, API key introspection and workspace lookups, backed by the tenant service,
+   * and the suspended tenants `watchAccessChanges` keeps current.
+   */
+  auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
 }
 
 /** Routes, the auth interceptor and readiness of the conversation service; nothing listens until `listen()`. */
@@ -34,6 +37,7 @@ export function buildServer(deps: ServerDeps): AtendoServer {
         verifier: deps.auth.verifier,
         apiKeys: deps.auth.apiKeys,
         workspaces: deps.auth.workspaces,
+        suspendedTenants: deps.auth.suspendedTenants,
         policies: POLICIES,
         logger: deps.logger,
       }),

@@ -4,7 +4,7 @@ import { AnalyticsService, ContactService, ConversationService } from "@atendo/p
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
 import { methodsWithoutRule } from "@atendo/service-kit";
-import type { Owner } from "@atendo/testing";
+import { expectAccessChangesHeard, type Owner } from "@atendo/testing";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { POLICIES } from "../src/policies.js";
@@ -241,5 +241,18 @@ describe("authorization (real credentials from the tenant service)", () => {
       await outcome(ai.conversations.listConversations({ workspaceId: workspaceA })),
       Code.PermissionDenied,
     );
+  });
+
+  it("refuses a revoked API key and a suspended tenant's token within a second, until reactivation", async () => {
+    // Its own tenant: it is suspended for a moment.
+    const suspended = await h.identity.signUpOwner({ plan: Plan.PRO });
+    await expectAccessChangesHeard({
+      identity: h.identity,
+      tenantUrl: h.tenantUrl,
+      owner: suspended,
+      scopes: ["conversations:read"],
+      call: (credential) =>
+        h.as(credential).conversations.listConversations({ workspaceId: suspended.workspaceId }),
+    });
   });
 });

@@ -55,6 +55,11 @@ describe("reply buffer", () => {
       );
     });
 
+    it("keeps its schedule through the shared Redis client (createRedis names its connection)", async () => {
+      const clients = String(await h.redis.call("CLIENT", "LIST"));
+      assert.match(clients, /name=atendo-conversation /);
+    });
+
     it("waits the window after the last message before flushing", async () => {
       const c = newCustomer();
       await h.bus.publish(MessageReceivedSchema, messageReceived(c));

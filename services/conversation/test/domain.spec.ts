@@ -108,7 +108,7 @@ describe("domain rules", () => {
     assert.equal(parseMember(`${m.tenantId}:nope`), undefined);
   });
 
-  it("reads its configuration, allowing a zero buffer window, and names every bad variable", () => {
+  it("reads its configuration (a zero buffer window allowed, inbox retention), and names every bad variable", () => {
     const env = {
       DATABASE_URL: "postgres://atendo_conversation:x@127.0.0.1:55432/atendo",
       REDIS_URL: "redis://127.0.0.1:56379",
@@ -122,6 +122,13 @@ describe("domain rules", () => {
     assert.equal(config.migrationDatabaseUrl, undefined);
     assert.equal(config.authIssuer, "atendo");
     assert.equal(config.serviceCredential.reveal(), "dev-service-credential-conversation");
+    assert.deepEqual(config.retention, { maxAgeMs: 30 * 86_400_000, intervalMs: 3_600_000 });
+    assert.equal(config.deadLetterRetentionDays, 30);
+    assert.deepEqual(loadConfig({ ...env, RETENTION_DAYS: "8" }).retention.maxAgeMs, 8 * 86_400_000);
+    assert.throws(
+      () => loadConfig({ ...env, RETENTION_DAYS: "0" }),
+      (err: Error) => /RETENTION_DAYS is invalid/.test(err.message),
+    );
     assert.throws(
       () => loadConfig({ ...env, BUFFER_WINDOW_MS: "-1", NATS_URL: "" }),
       (err: Error) =>

@@ -3,10 +3,18 @@ import { type CallOptions, type Client, Code, ConnectError } from "@connectrpc/c
 
 /** Assistant configurations from the assistant service. */
 export interface AssistantConfigs {
-  /** The assistant bound to a channel, undefined when none is; cached for a few seconds. */
+  /**
+   * The assistant bound to a channel, undefined when none is; cached for `ttlMs` or until
+   * `forgetTenant` (every replica calls it on AssistantConfigured).
+   */
   forChannel(tenantId: string, channelId: string, options?: CallOptions): Promise<Assistant | undefined>;
   /** An assistant of a workspace (public lookup; not_found passes through). */
   get(workspaceId: string, assistantId: string, options?: CallOptions): Promise<Assistant>;
+  /**
+   * Drops what is cached for the tenant's channels (an assistant of it changed, or a binding): the
+   * next turn asks the assistant service again. A lookup in flight when this runs is not kept.
+   */
+  forgetTenant(tenantId: string): void;
 }
 
 interface Entry {
@@ -25,6 +33,8 @@ export function createAssistantConfigs(deps: {
   const now = deps.now ?? Date.now;
   const maxEntries = deps.maxEntries ?? 10_000;
   const cache = new Map<string, Entry>();
+  // Bumped by every forget: an answer asked for before it may predate the change, so it is not kept.
+  let forgets = 0;
 
   function remember(key: string, assistant: Assistant | undefined): void {
     cache.delete(key);
@@ -40,6 +50,7 @@ export function createAssistantConfigs(deps: {
       const key = `${tenantId}:${channelId}`;
       const hit = cache.get(key);
       if (hit !== undefined && hit.expiresAt > now()) return hit.assistant;
+      const asked = forgets;
       let assistant: Assistant | undefined;
       try {
         const res = await deps.client.getAssistantForChannel({ tenantId, channelId }, options);
@@ -48,8 +59,14 @@ export function createAssistantConfigs(deps: {
         if (ConnectError.from(err).code !== Code.NotFound) throw err;
         assistant = undefined;
       }
-      if (deps.ttlMs > 0) remember(key, assistant);
+      if (deps.ttlMs > 0 && asked === forgets) remember(key, assistant);
       return assistant;
+    },
+
+    forgetTenant(tenantId) {
+      forgets++;
+      const prefix = `${tenantId}:`;
+      for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
     },
 
     async get(workspaceId, assistantId, options) {

@@ -31,14 +31,19 @@ export async function setMonthlyAiMessages(
 /** An offline assistant, bound to `channelId` when given. */
 export async function createAssistant(
   ws: Workspace,
-  options: { language?: string; channelId?: string; handoffKeywords?: string[] } = {},
+  options: {
+    language?: string;
+    channelId?: string;
+    handoffKeywords?: string[];
+    handoffMessage?: string;
+  } = {},
 ): Promise<string> {
   const { assistant } = await ws.clients.assistants.createAssistant({
     workspaceId: ws.workspaceId,
     name: `Assistant ${newId()}`,
     language: options.language ?? "pt-BR",
     model: { provider: ModelProvider.OFFLINE },
-    handoff: { keywords: options.handoffKeywords ?? [] },
+    handoff: { keywords: options.handoffKeywords ?? [], message: options.handoffMessage ?? "" },
   });
   if (assistant === undefined) throw new Error("createAssistant returned no assistant");
   if (options.channelId !== undefined) {

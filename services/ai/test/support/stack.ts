@@ -7,7 +7,7 @@ import { loadConfig as loadConversationConfig, start as startConversation } from
 import { AiService } from "@atendo/proto/ai/v1";
 import { AssistantService } from "@atendo/proto/assistant/v1";
 import { ConversationService } from "@atendo/proto/conversation/v1";
-import { createLogger } from "@atendo/telemetry";
+import { createLogger, type Logger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
   type ClientsOf,
@@ -35,8 +35,29 @@ export type Clients = TenantClients &
     ai: typeof AiService;
   }>;
 
+/** A log line of an ai replica (pino's JSON, level as a label). */
+export type LogLine = Record<string, unknown> & { level: string; msg: string };
+
+/** One ai process of the stack. */
+export interface AiReplica {
+  port: number;
+  /** Its log lines, debug and up, when the stack runs several replicas (else empty). */
+  lines: LogLine[];
+}
+
+export interface StackOptions {
+  /** ai processes sharing the TurnReady consumer, each with its own caches (default 1). */
+  aiReplicas?: number;
+  /** ai variables over the stack's (e.g. longer cache TTLs). */
+  aiEnv?: Record<string, string>;
+}
+
 export interface Stack {
   namespace: string;
+  /** Where the tenant service answers. */
+  tenantUrl: string;
+  /** The ai processes; clients call the first. */
+  ai: AiReplica[];
   bus: Bus;
   capture: Capture;
   /** Owners, members, API keys and service tokens issued by the tenant service; its platform admin. */
@@ -50,7 +71,16 @@ export interface Stack {
 
 const url = (port: number) => `http://127.0.0.1:${port}`;
 
-export async function startStack(): Promise<Stack> {
+/** A logger of one replica of several that keeps its lines, so a test can tell which did what. */
+function keepingLogger(lines: LogLine[]): Logger {
+  return createLogger({
+    service: "ai",
+    level: "debug",
+    destination: { write: (chunk: string) => void lines.push(JSON.parse(chunk) as LogLine) },
+  });
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = testEnv();
   const namespace = uniqueNamespace("ai");
   const adminEmail = `admin-${namespace.replace(/_/g, "-")}@example.com`;
@@ -107,22 +137,29 @@ export async function startStack(): Promise<Stack> {
       { logger },
     );
     stops.push(() => conversation.stop());
-    const ai = await start(
-      loadConfig({
-        ...common,
-        DATABASE_URL: env.appUrl("ai"),
-        TENANT_SERVICE_URL: tenantUrl,
-        ASSISTANT_SERVICE_URL: url(assistant.port),
-        CONVERSATION_SERVICE_URL: url(conversation.port),
-        ASSISTANT_CACHE_TTL_MS: "1000",
-        // A raised plan limit applies within a fraction of a second (60 s in production).
-        PLAN_LIMITS_CACHE_TTL_MS: "200",
-        // One turn at a time: a turn answered proves every turn published before it was handled.
-        TURN_CONCURRENCY: "1",
-      }),
-      { logger },
-    );
-    stops.push(() => ai.stop());
+    const aiConfig = loadConfig({
+      ...common,
+      DATABASE_URL: env.appUrl("ai"),
+      TENANT_SERVICE_URL: tenantUrl,
+      ASSISTANT_SERVICE_URL: url(assistant.port),
+      CONVERSATION_SERVICE_URL: url(conversation.port),
+      ASSISTANT_CACHE_TTL_MS: "1000",
+      // A raised plan limit applies within a fraction of a second (60 s in production).
+      PLAN_LIMITS_CACHE_TTL_MS: "200",
+      // One turn at a time: a turn answered proves every turn published before it was handled.
+      TURN_CONCURRENCY: "1",
+      ...options.aiEnv,
+    });
+    const replicas: AiReplica[] = [];
+    for (let i = 0; i < (options.aiReplicas ?? 1); i++) {
+      const lines: LogLine[] = [];
+      const replica = await start(aiConfig, {
+        logger: options.aiReplicas === undefined ? logger : keepingLogger(lines),
+      });
+      stops.push(() => replica.stop());
+      replicas.push({ port: replica.port, lines });
+    }
+    const ai = replicas[0] as AiReplica;
 
     const bus = await connectBus({ servers: env.natsUrl, name: "ai-test", logger, namespace });
     stops.push(() => bus.close());
@@ -136,6 +173,8 @@ export async function startStack(): Promise<Stack> {
     });
     return {
       namespace,
+      tenantUrl,
+      ai: replicas,
       bus,
       capture,
       identity: createIdentityKit({ tenantUrl, clients: as, platformAdmin: { email: adminEmail } }),

@@ -1,5 +1,5 @@
 import { type Bus, type Consumer, causedBy, type EventContext } from "@atendo/bus";
-import type { Db, EncodedEvent, Inbox } from "@atendo/db";
+import { type Db, type EncodedEvent, type Inbox, pgText } from "@atendo/db";
 import { SenderKind } from "@atendo/proto/common/v1";
 import {
   ConversationHandedOffSchema,
@@ -37,24 +37,27 @@ function toInbound(event: MessageReceived, ctx: EventContext): InboundMessage {
   if (contact === undefined || contact.externalId === "") reject("contact.external_id is required");
   const content = event.message;
   if (content?.content.case === undefined) reject("message content is required");
+  // The channel's strings may hold what Postgres cannot (NUL, lone surrogates): cleaned here, so
+  // every statement of the handler (lookups included) sees the values that are stored. The text
+  // derived from `content` is cleaned where it is stored.
   return {
     tenantId: requireUuid("meta.tenant_id", ctx.meta.tenantId),
     workspaceId: requireUuid("meta.workspace_id", ctx.meta.workspaceId),
     channelId: requireUuid("channel_id", event.channelId),
     channelType,
-    externalMessageId: event.externalMessageId === "" ? null : event.externalMessageId,
+    externalMessageId: event.externalMessageId === "" ? null : pgText(event.externalMessageId),
     contact: {
-      externalId: contact.externalId,
-      displayName: contact.displayName,
-      username: contact.username,
-      phone: contact.phone,
-      email: contact.email,
+      externalId: pgText(contact.externalId),
+      displayName: pgText(contact.displayName),
+      username: pgText(contact.username),
+      phone: pgText(contact.phone),
+      email: pgText(contact.email),
     },
     content,
     sentAt: event.sentAt ? timestampDate(event.sentAt) : null,
     isEcho: event.isEcho,
     stale: event.stale,
-    raw: event.raw,
+    raw: pgText(event.raw),
     sourceEventId: ctx.meta.eventId,
     correlationId: ctx.meta.correlationId,
   };

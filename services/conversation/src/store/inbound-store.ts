@@ -1,5 +1,5 @@
 import type { EntityManager } from "@atendo/db";
-import { newId } from "@atendo/db";
+import { newId, pgText } from "@atendo/db";
 import { type Message, MessageSchema } from "@atendo/proto/common/v1";
 import { toBinary } from "@bufbuild/protobuf";
 import type { ChannelTypeName } from "../domain/enums.js";
@@ -12,6 +12,7 @@ import type { ConversationRecord } from "./conversation-entity.js";
 import { type ConversationLifecycle, findOrOpenConversation } from "./conversation-lookup.js";
 import { MessageEntity, type MessageRecord } from "./message-entity.js";
 
+/** An inbound message as the consumer hands it over: its channel strings already cleaned (pgText). */
 export interface InboundMessage {
   tenantId: string;
   workspaceId: string;
@@ -81,7 +82,9 @@ export async function storeInbound(em: EntityManager, m: InboundMessage): Promis
     now,
   );
 
-  const text = messageText(m.content);
+  // Channel text Postgres cannot hold (NUL, lone surrogates) is cleaned, not refused: the message is
+  // stored and answered all the same.
+  const text = pgText(messageText(m.content));
   if (m.isEcho && m.externalMessageId !== null && lifecycle === "existing") {
     const confirmed = await confirmOwnSend(em, conversation.id, text, m.externalMessageId, now);
     if (confirmed !== undefined) return { kind: "echo_confirmed", messageId: confirmed };
@@ -107,7 +110,7 @@ export async function storeInbound(em: EntityManager, m: InboundMessage): Promis
   }
   if (sortAt >= conversation.lastMessageAt || lifecycle === "opened") {
     conversation.lastMessageAt = sortAt;
-    conversation.lastMessagePreview = messagePreview(m.content);
+    conversation.lastMessagePreview = pgText(messagePreview(m.content));
   }
   conversation.updatedAt = now;
 

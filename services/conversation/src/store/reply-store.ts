@@ -1,5 +1,5 @@
 import type { EntityManager } from "@atendo/db";
-import { newId } from "@atendo/db";
+import { newId, pgJson, pgText } from "@atendo/db";
 import { type Citation, CitationSchema, type Message, MessageSchema } from "@atendo/proto/common/v1";
 import { toBinary, toJson } from "@bufbuild/protobuf";
 import { LockMode } from "@mikro-orm/core";
@@ -51,7 +51,8 @@ export async function storeReply(em: EntityManager, r: ReplyToStore): Promise<Re
 
   const now = new Date();
   const contact = await em.findOneOrFail(ContactEntity, { id: conversation.contactId });
-  const citations = r.citations.map((c) => toJson(CitationSchema, c));
+  // A model's text (and what it quotes of the customer's) may hold what Postgres cannot: cleaned.
+  const citations = r.citations.map((c) => pgJson(toJson(CitationSchema, c)));
   const messages = r.parts.map((part, index) =>
     em.create(MessageEntity, {
       id: newId(),
@@ -63,7 +64,7 @@ export async function storeReply(em: EntityManager, r: ReplyToStore): Promise<Re
       senderId: r.assistantId,
       externalId: null,
       content: toBinary(MessageSchema, part),
-      text: messageText(part),
+      text: pgText(messageText(part)),
       raw: "",
       status: "PENDING",
       error: null,
@@ -101,7 +102,7 @@ export async function storeReply(em: EntityManager, r: ReplyToStore): Promise<Re
   const last = r.parts[r.parts.length - 1];
   if (last !== undefined) {
     conversation.lastMessageAt = now;
-    conversation.lastMessagePreview = messagePreview(last);
+    conversation.lastMessagePreview = pgText(messagePreview(last));
   }
   if (r.handoff !== undefined) {
     conversation.handler = "HUMAN";
@@ -111,11 +112,22 @@ export async function storeReply(em: EntityManager, r: ReplyToStore): Promise<Re
 
   let contactChanges: string[] = [];
   if (r.contactChange !== undefined) {
-    const { next, changed } = applyContactChange(contact, r.contactChange);
+    const { next, changed } = applyContactChange(contact, pgContactChange(r.contactChange));
     if (changed.length > 0) {
       Object.assign(contact, next, { updatedAt: now });
       contactChanges = changed;
     }
   }
   return { kind: "stored", conversation, contact, messages, contactChanges };
+}
+
+/** The contact tools' values, cleaned for Postgres (they come from the model). */
+function pgContactChange(change: ContactChange): ContactChange {
+  return {
+    addTags: change.addTags.map(pgText),
+    name: pgText(change.name),
+    email: pgText(change.email),
+    phone: pgText(change.phone),
+    attributes: pgJson(change.attributes),
+  };
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from "@atendo/db";
+import { type EntityManager, pgText } from "@atendo/db";
 import { type ChannelError, ChannelErrorSchema } from "@atendo/proto/common/v1";
 import { toBinary } from "@bufbuild/protobuf";
 import { LockMode } from "@mikro-orm/core";
@@ -32,15 +32,17 @@ export async function applyStatus(em: EntityManager, r: StatusReport): Promise<S
   const now = new Date();
   let changed = false;
   let externalIdTaken = false;
-  if (r.externalId !== "" && message.externalId === null) {
+  // The channel's id, cleaned like every channel string stored (Postgres refuses NUL).
+  const externalId = pgText(r.externalId);
+  if (externalId !== "" && message.externalId === null) {
     // An echo stored as its own message may already hold this id; the unique index must not fail.
     const holders = await em.count(MessageEntity, {
       channelId: message.channelId,
-      externalId: r.externalId,
+      externalId,
       id: { $ne: message.id },
     });
     if (holders === 0) {
-      message.externalId = r.externalId;
+      message.externalId = externalId;
       changed = true;
     } else externalIdTaken = true;
   }

@@ -61,6 +61,8 @@ export interface Harness {
   namespace: string;
   keyPrefix: string;
   url: string;
+  /** Where the tenant service answers (`withTenant` only). */
+  tenantUrl: string;
   bus: Bus;
   redis: Redis;
   captured: Captured;
@@ -177,6 +179,7 @@ export async function startConversation(
       namespace,
       keyPrefix: `${namespace}:`,
       url,
+      tenantUrl,
       bus,
       redis,
       captured,

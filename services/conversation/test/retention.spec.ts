@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { newId } from "@atendo/db";
+import { adminQuery, waitFor } from "@atendo/testing";
+import { type Harness, startConversation } from "./support/harness.js";
+
+describe("conversation: retention", () => {
+  let h: Harness;
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("deletes inbox rows older than RETENTION_DAYS (30) every RETENTION_INTERVAL_MS, and keeps messages", async () => {
+    h = await startConversation({ RETENTION_INTERVAL_MS: "1000" });
+    const tenant = newId();
+    const [oldEvent, newEvent] = [`old-${newId()}`, `new-${newId()}`];
+    await adminQuery(
+      `insert into conversation.processed_events (tenant_id, consumer, event_id, processed_at)
+       values ($1, 'conversation-message_received', $2, now() - interval '31 days'),
+              ($1, 'conversation-message_received', $3, now() - interval '29 days')`,
+      [tenant, oldEvent, newEvent],
+    );
+    // A conversation of last year: business history, never pruned.
+    const [contact, conversation] = [newId(), newId()];
+    await adminQuery(
+      `insert into conversation.contacts (id, tenant_id, workspace_id, channel_id, channel_type, external_id, created_at)
+       values ($1, $2, $2, $2, 'WEB', 'visitor', now() - interval '400 days')`,
+      [contact, tenant],
+    );
+    await adminQuery(
+      `insert into conversation.conversations (id, tenant_id, workspace_id, channel_id, channel_type, contact_id,
+         status, handler, last_message_at, created_at)
+       values ($1, $2, $2, $2, 'WEB', $3, 'RESOLVED', 'AI', now() - interval '400 days', now() - interval '400 days')`,
+      [conversation, tenant, contact],
+    );
+    await adminQuery(
+      `insert into conversation.messages (id, tenant_id, conversation_id, channel_id, direction, sender_kind, content,
+         text, sort_at, created_at)
+       values ($1, $2, $3, $2, 'INBOUND', 'CONTACT', '\\x', 'Olá', now() - interval '400 days', now() - interval '400 days')`,
+      [newId(), tenant, conversation],
+    );
+
+    const left = await waitFor(
+      async () => {
+        const rows = await adminQuery<{ event_id: string }>(
+          "select event_id from conversation.processed_events where tenant_id = $1",
+          [tenant],
+        );
+        return rows.length === 1 ? rows.map((r) => r.event_id) : undefined;
+      },
+      { message: "the old inbox row to go" },
+    );
+    assert.deepEqual(left, [newEvent]);
+    const kept = await adminQuery<{ n: number }>(
+      `select (select count(*) from conversation.messages where tenant_id = $1)::int
+            + (select count(*) from conversation.conversations where tenant_id = $1)::int
+            + (select count(*) from conversation.contacts where tenant_id = $1)::int as n`,
+      [tenant],
+    );
+    assert.equal(kept[0]?.n, 3, "the message, its conversation and contact stay");
+  });
+});
