@@ -319,6 +319,89 @@ describe("local edge", () => {
     });
   });
 
+  describe("body limits", () => {
+    // Small limits, so the edge decides before the probe upstream (4 MiB) would.
+    const LIMIT = 1024;
+    const ECHO = "/atendo.edgetest.v1.ProbeService/Echo";
+    let limited: Edge;
+    let limitedUrl: string;
+    before(async () => {
+      limited = createEdge({
+        upstreams: { edgetest: upstream.url, ingress: upstream.url },
+        webhookMaxBodyBytes: LIMIT,
+        rpcMaxMessageBytes: LIMIT,
+        corsOrigins: [ORIGIN],
+        clientStreamingPaths: new Set(["/atendo.edgetest.v1.ProbeService/Count"]),
+      });
+      limitedUrl = `http://127.0.0.1:${await limited.listen(0)}`;
+    });
+    after(() => limited?.close(500));
+
+    const webhook = (body: NonNullable<RequestInit["body"]>, extra: RequestInit = {}) =>
+      fetch(`${limitedUrl}/webhooks/whatsapp/abc`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN },
+        body,
+        ...extra,
+      });
+
+    it("passes a webhook of exactly the limit and answers 413 to one byte more, declared or streamed", async () => {
+      const seen = upstream.received.length;
+      assert.equal((await webhook(Buffer.alloc(LIMIT, 97))).status, 200);
+      assert.equal(upstream.received.at(-1)?.body.length, LIMIT);
+      const declared = await webhook(Buffer.alloc(LIMIT + 1, 97));
+      assert.equal(declared.status, 413);
+      assert.equal(await declared.text(), `request body is larger than ${LIMIT} bytes\n`);
+      assert.equal(declared.headers.get("access-control-allow-origin"), ORIGIN, "CORS headers stay");
+      const streamed = await webhook(new Blob([Buffer.alloc(LIMIT * 8, 97)]).stream(), { duplex: "half" });
+      assert.equal(streamed.status, 413);
+      const h2 = await h2Request(limitedUrl, {
+        method: "POST",
+        path: "/webhooks/whatsapp/abc",
+        headers: { "content-type": "application/json" },
+        body: Buffer.alloc(LIMIT + 1, 97),
+      });
+      assert.equal(h2.status, 413);
+      assert.equal(upstream.received.length, seen + 1, "only the body within the limit reached the service");
+    });
+
+    it("refuses an RPC message over the limit in each protocol (413 for Connect) and passes one within it", async () => {
+      const over = { text: "x".repeat(LIMIT + 1) };
+      for (const [name, transport] of [
+        ["gRPC", createGrpcTransport({ baseUrl: limitedUrl })],
+        ["gRPC-web", createGrpcWebTransport({ baseUrl: limitedUrl, httpVersion: "1.1" })],
+        ["Connect JSON", createConnectTransport({ baseUrl: limitedUrl, httpVersion: "1.1" })],
+        [
+          "Connect binary h2",
+          createConnectTransport({ baseUrl: limitedUrl, httpVersion: "2", useBinaryFormat: true }),
+        ],
+      ] as const) {
+        const client = createClient(ProbeService, transport);
+        const err = await client.echo(over).then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
+        assert.equal(err?.code, Code.ResourceExhausted, `${name}: ${err?.message}`);
+        assert.equal((await client.echo({ text: "x".repeat(LIMIT - 16) })).text.length, LIMIT - 16, name);
+      }
+      const raw = await fetch(`${limitedUrl}${ECHO}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(over),
+      });
+      assert.equal(raw.status, 413);
+      assert.equal(((await raw.json()) as { code: string }).code, "resource_exhausted");
+    });
+
+    it("leaves the requests of client streams to the service's per-message limit", async () => {
+      // Count is marked a client stream for this edge: its request passes whatever its size.
+      const client = createClient(ProbeService, createGrpcTransport({ baseUrl: limitedUrl }));
+      const got: number[] = [];
+      for await (const m of client.count({ text: "x".repeat(LIMIT * 4), count: 2 })) got.push(m.index);
+      assert.deepEqual(got, [0, 1]);
+    });
+  });
+
   describe("other paths", () => {
     it("answers GET /healthz", async () => {
       const res = await fetch(`${edgeUrl}/healthz`);

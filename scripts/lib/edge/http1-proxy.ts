@@ -2,12 +2,20 @@
 // streamed byte for byte: ingress verifies X-Hub-Signature-256 over the exact bytes Meta sent.
 import { Agent, request } from "node:http";
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
+import { declaredOver, limitedBody, sendTooLarge } from "./body-limit.js";
 import type { EdgeLogger } from "./edge-logger.js";
 import type { ForwardedFor } from "./forwarded-for.js";
 import { endToEndHeaders, upstreamRequestHeaders } from "./headers.js";
 
 export interface Http1Proxy {
-  forward(req: NodeRequest, res: NodeResponse, baseUrl: string, extraHeaders: Record<string, string>): void;
+  /** Sends the request on; a body over `maxBodyBytes` is cut and answered 413 (body-limit.ts). */
+  forward(
+    req: NodeRequest,
+    res: NodeResponse,
+    baseUrl: string,
+    extraHeaders: Record<string, string>,
+    maxBodyBytes: number,
+  ): void;
   close(): void;
 }
 
@@ -16,7 +24,11 @@ export function createHttp1Proxy(logger: EdgeLogger, forwardedFor: ForwardedFor)
   // never goes out on a connection the service is closing.
   const agent = new Agent({ keepAlive: true, timeout: 4000, maxSockets: 256 });
 
-  const forward: Http1Proxy["forward"] = (req, res, baseUrl, extraHeaders) => {
+  const forward: Http1Proxy["forward"] = (req, res, baseUrl, extraHeaders, maxBodyBytes) => {
+    if (declaredOver(req, maxBodyBytes)) {
+      sendTooLarge(req, res, maxBodyBytes, extraHeaders);
+      return;
+    }
     const target = new URL(baseUrl);
     const headers = upstreamRequestHeaders(req, forwardedFor);
     const host = req.headers.host ?? req.headers[":authority"];
@@ -30,6 +42,7 @@ export function createHttp1Proxy(logger: EdgeLogger, forwardedFor: ForwardedFor)
       agent,
     });
     let answered = false;
+    let refused = false;
     upstream.on("response", (up) => {
       res.writeHead(up.statusCode ?? 502, { ...endToEndHeaders(up.headers), ...extraHeaders });
       up.on("data", (chunk: Buffer) => {
@@ -45,6 +58,7 @@ export function createHttp1Proxy(logger: EdgeLogger, forwardedFor: ForwardedFor)
       up.once("error", () => res.destroy());
     });
     upstream.on("error", (err) => {
+      if (refused) return;
       logger.warn({ err: err.message, upstream: baseUrl }, "edge: upstream unreachable");
       if (res.headersSent) {
         res.destroy();
@@ -62,7 +76,11 @@ export function createHttp1Proxy(logger: EdgeLogger, forwardedFor: ForwardedFor)
     res.once("close", () => {
       if (!answered) upstream.destroy();
     });
-    req.pipe(upstream);
+    limitedBody(req, maxBodyBytes, () => {
+      refused = true;
+      upstream.destroy();
+      sendTooLarge(req, res, maxBodyBytes, extraHeaders);
+    }).pipe(upstream);
   };
 
   return {

@@ -5,13 +5,25 @@ import type { ClientHttp2Stream } from "node:http2";
 import { constants as h2 } from "node:http2";
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
 import { Http2SessionManager } from "@connectrpc/connect-node";
+import { closeAfterAnswer, declaredOver, limitedBody } from "./body-limit.js";
 import type { EdgeLogger } from "./edge-logger.js";
 import type { ForwardedFor } from "./forwarded-for.js";
 import { endToEndHeaders, rpcProtocolOf, upstreamRequestHeaders } from "./headers.js";
 import { sendRpcError } from "./rpc-error.js";
 
 export interface RpcProxy {
-  forward(req: NodeRequest, res: NodeResponse, baseUrl: string, extraHeaders: Record<string, string>): void;
+  /**
+   * Sends the call on. A request body over `maxBodyBytes` (single-message requests; undefined for
+   * client streams, whose messages the service limits one by one) is answered resource_exhausted
+   * in the caller's protocol: 413 for Connect.
+   */
+  forward(
+    req: NodeRequest,
+    res: NodeResponse,
+    baseUrl: string,
+    extraHeaders: Record<string, string>,
+    maxBodyBytes: number | undefined,
+  ): void;
   close(): void;
 }
 
@@ -34,6 +46,11 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
     extraHeaders: Record<string, string>,
   ): void => {
     upstream.on("response", (headers) => {
+      // The edge has answered already (a body over the limit): the service's answer comes too late.
+      if (res.headersSent) {
+        upstream.close(h2.NGHTTP2_CANCEL);
+        return;
+      }
       const status = Number(headers[":status"] ?? 502);
       res.writeHead(status, { ...endToEndHeaders(headers as IncomingHttpHeaders), ...extraHeaders });
       upstream.on("data", (chunk: Buffer) => {
@@ -52,8 +69,19 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
     });
   };
 
-  const forward: RpcProxy["forward"] = (req, res, baseUrl, extraHeaders) => {
+  const forward: RpcProxy["forward"] = (req, res, baseUrl, extraHeaders, maxBodyBytes) => {
     const protocol = rpcProtocolOf(req.headers["content-type"]);
+    let refused = false;
+    const refuse = (): void => {
+      refused = true;
+      closeAfterAnswer(req, res);
+      const message = `request message is larger than ${maxBodyBytes} bytes`;
+      sendRpcError(req, res, protocol, "resource_exhausted", message, extraHeaders);
+    };
+    if (maxBodyBytes !== undefined && declaredOver(req, maxBodyBytes)) {
+      refuse();
+      return;
+    }
     const headers = upstreamRequestHeaders(req, forwardedFor);
     // gRPC over HTTP/2 requires it; it is the only `te` value HTTP/2 allows.
     if (protocol === "grpc") headers.te = "trailers";
@@ -73,13 +101,21 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
           return;
         }
         stream.on("error", (err) => {
+          if (refused) return;
           logger.warn({ err: err.message, upstream: baseUrl }, "edge: upstream stream failed");
           if (!res.headersSent)
             sendRpcError(req, res, protocol, "unavailable", "upstream failed", extraHeaders);
           else res.destroy();
         });
         pipeResponse(session, stream, res, extraHeaders);
-        req.pipe(stream);
+        if (maxBodyBytes === undefined) {
+          req.pipe(stream);
+          return;
+        }
+        limitedBody(req, maxBodyBytes, () => {
+          stream.close(h2.NGHTTP2_CANCEL);
+          refuse();
+        }).pipe(stream);
       },
       (err: unknown) => {
         logger.warn(
