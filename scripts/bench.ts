@@ -10,6 +10,9 @@ const named = args.filter((a) => a.endsWith(".bench.ts"));
 const flags = args.filter((a) => !named.includes(a));
 const benches = named.length > 0 ? named : listBenches(root);
 
+// Ctrl-C reaches the running bench too, which stops what it started and exits 130: wait for it.
+process.on("SIGINT", () => undefined);
+
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}${flags.length > 0 ? ` ${flags.join(" ")}` : ""}`);
