@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createServer as createNetServer } from "node:net";
+import { connect, createServer as createNetServer } from "node:net";
 import { readFixture, signMeta, waitFor } from "@atendo/testing";
 import type { Transport } from "@connectrpc/connect";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -363,6 +363,37 @@ describe("local edge", () => {
       });
       assert.equal(h2.status, 413);
       assert.equal(upstream.received.length, seen + 1, "only the body within the limit reached the service");
+    });
+
+    it("reads and drops the rest of a refused HTTP/1.1 body: the client still sending reads 413, no reset", async () => {
+      const socket = connect(Number(new URL(limitedUrl).port), "127.0.0.1");
+      let received = "";
+      let closed = false;
+      socket.on("data", (d: Buffer) => {
+        received += d.toString("latin1");
+      });
+      socket.on("close", () => {
+        closed = true;
+      });
+      socket.on("error", () => undefined);
+      try {
+        socket.write(
+          `POST /webhooks/whatsapp/abc HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT * 64}\r\n\r\n`,
+        );
+        // The answer comes before the body does.
+        await waitFor(() => received.includes("request body is larger than"), { message: () => received });
+        assert.match(received, /^HTTP\/1\.1 413 /);
+        // The client sends its body anyway, then another request on the same connection.
+        socket.write(Buffer.alloc(LIMIT * 64, 97));
+        socket.write("GET /healthz HTTP/1.1\r\nHost: edge\r\n\r\n");
+        await waitFor(() => /HTTP\/1\.1 200 [\s\S]*ok\n$/.test(received) || closed, {
+          message: () => received,
+        });
+        assert.equal(closed, false, "the edge kept reading instead of closing on the client");
+        assert.match(received, /HTTP\/1\.1 200 [\s\S]*ok\n$/);
+      } finally {
+        socket.destroy();
+      }
     });
 
     it("refuses an RPC message over the limit in each protocol (413 for Connect) and passes one within it", async () => {

@@ -31,7 +31,7 @@ export function declaredOver(req: NodeRequest, max: number): boolean {
 
 /**
  * The request body as a stream that stops at `max` bytes: one more byte and `onOver` is called
- * (once) instead of passing anything on. Nothing past the limit is read or buffered.
+ * (once) instead of passing anything on. Nothing past the limit is passed on or kept.
  */
 export function limitedBody(req: NodeRequest, max: number, onOver: () => void): Readable {
   let seen = 0;
@@ -56,11 +56,24 @@ export function limitedBody(req: NodeRequest, max: number, onOver: () => void): 
   return body;
 }
 
-/** Closes an HTTP/1.1 connection after the answer: the rest of a refused body is never read. */
-export function closeAfterAnswer(req: NodeRequest, res: NodeResponse): void {
-  // HTTP/2 has no Connection header (a stream ends on its own).
-  if ((req as IncomingMessage).httpVersionMajor === 1 && !res.headersSent)
-    res.setHeader("connection", "close");
+/** How much of a refused body the edge reads and drops, at most, before it cuts the connection. */
+export const DISCARD_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * After a refusal: reads and drops the rest of an HTTP/1.1 body, so a client still sending gets to
+ * read the answer. Closing at once would leave its bytes unread, and the reset that follows can
+ * reach the client before the answer does. A client that keeps sending past DISCARD_MAX_BYTES is
+ * cut off. (An HTTP/2 stream ends on its own, without touching the connection.)
+ */
+export function discardRest(req: NodeRequest): void {
+  const http1 = req as IncomingMessage;
+  if (http1.httpVersionMajor !== 1) return;
+  let dropped = 0;
+  http1.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_MAX_BYTES) http1.socket.destroy();
+  });
+  http1.resume();
 }
 
 /** 413 as plain text. */
@@ -74,6 +87,6 @@ export function sendTooLarge(
     res.destroy();
     return;
   }
-  closeAfterAnswer(req, res);
+  discardRest(req);
   plain(res, 413, `request body is larger than ${max} bytes\n`, extraHeaders);
 }

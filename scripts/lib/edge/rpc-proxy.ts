@@ -5,7 +5,7 @@ import type { ClientHttp2Stream } from "node:http2";
 import { constants as h2 } from "node:http2";
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
 import { Http2SessionManager } from "@connectrpc/connect-node";
-import { closeAfterAnswer, declaredOver, limitedBody } from "./body-limit.js";
+import { declaredOver, discardRest, limitedBody } from "./body-limit.js";
 import type { EdgeLogger } from "./edge-logger.js";
 import type { ForwardedFor } from "./forwarded-for.js";
 import { endToEndHeaders, rpcProtocolOf, upstreamRequestHeaders } from "./headers.js";
@@ -74,7 +74,7 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
     let refused = false;
     const refuse = (): void => {
       refused = true;
-      closeAfterAnswer(req, res);
+      discardRest(req);
       const message = `request message is larger than ${maxBodyBytes} bytes`;
       sendRpcError(req, res, protocol, "resource_exhausted", message, extraHeaders);
     };
