@@ -4,6 +4,7 @@
 // rather than the answer and turn it into a 503. Envoy refuses the same bodies with its buffer filter
 // (gateway-envoy/envoy.yaml), and test/envoy-config.spec.ts keeps both at these numbers.
 import type { IncomingMessage } from "node:http";
+import { type Http2ServerRequest, constants as h2 } from "node:http2";
 import { type Readable, Transform } from "node:stream";
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
 import { plain } from "./plain.js";
@@ -56,29 +57,44 @@ export function limitedBody(req: NodeRequest, max: number, onOver: () => void): 
   return body;
 }
 
-/** How much of a refused body the edge reads and drops, at most, before it cuts the connection. */
+/** How much of an unwanted body the edge reads and drops, at most, before it cuts the connection. */
 export const DISCARD_MAX_BYTES = 16 * 1024 * 1024;
 
+// Requests whose rest is being dropped already: dropping is decided once per request.
+const dropping = new WeakSet<NodeRequest>();
+
 /**
- * After a refusal: reads and drops the rest of an HTTP/1.1 body, so a client still sending gets to
- * read the answer. Closing at once would leave its bytes unread, and the reset that follows can
- * reach the client before the answer does. A client that keeps sending past DISCARD_MAX_BYTES is
- * cut off. (An HTTP/2 stream ends on its own, without touching the connection.)
+ * Once the answer is decided while the body is still coming (the edge refused it, or the service
+ * answered early), the rest of the body is not wanted and stops going upstream. Over HTTP/1.1 it is
+ * read and dropped: the client still sending then reads the answer, and its connection stays in
+ * step for the next request (closing instead would reset it, answer included); past
+ * DISCARD_MAX_BYTES the connection is cut. Over HTTP/2, once the answer is out, the stream is reset
+ * with NO_ERROR, which asks the client to stop sending (RFC 9113, section 8.1).
  */
-export function discardRest(req: NodeRequest): void {
-  const http1 = req as IncomingMessage;
-  if (http1.httpVersionMajor !== 1) return;
-  let dropped = 0;
-  http1.on("data", (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > DISCARD_MAX_BYTES) http1.socket.destroy();
-  });
-  http1.resume();
+export function discardRest(req: NodeRequest, res: NodeResponse): void {
+  if (dropping.has(req) || req.complete) return;
+  dropping.add(req);
+  req.unpipe();
+  if ((req as IncomingMessage).httpVersionMajor === 1) {
+    const http1 = req as IncomingMessage;
+    let dropped = 0;
+    http1.on("data", (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > DISCARD_MAX_BYTES) http1.socket.destroy();
+    });
+    http1.resume();
+    return;
+  }
+  const { stream } = req as Http2ServerRequest;
+  const stop = (): void => {
+    if (!stream.closed) stream.close(h2.NGHTTP2_NO_ERROR);
+  };
+  if (res.writableFinished) stop();
+  else res.once("finish", stop);
 }
 
 /** 413 as plain text. */
 export function sendTooLarge(
-  req: NodeRequest,
   res: NodeResponse,
   max: number,
   extraHeaders: Record<string, string> = {},
@@ -87,6 +103,5 @@ export function sendTooLarge(
     res.destroy();
     return;
   }
-  discardRest(req);
   plain(res, 413, `request body is larger than ${max} bytes\n`, extraHeaders);
 }

@@ -44,6 +44,7 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
     upstream: ClientHttp2Stream,
     res: NodeResponse,
     extraHeaders: Record<string, string>,
+    onEnd: () => void,
   ): void => {
     upstream.on("response", (headers) => {
       // The edge has answered already (a body over the limit): the service's answer comes too late.
@@ -60,7 +61,10 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
           res.once("drain", () => upstream.resume());
         }
       });
-      upstream.once("end", () => res.end());
+      upstream.once("end", () => {
+        res.end();
+        onEnd();
+      });
     });
     // gRPC's status arrives in trailers; HTTP/2 callers get them as trailers too.
     upstream.on("trailers", (trailers) => {
@@ -74,7 +78,7 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
     let refused = false;
     const refuse = (): void => {
       refused = true;
-      discardRest(req);
+      discardRest(req, res);
       const message = `request message is larger than ${maxBodyBytes} bytes`;
       sendRpcError(req, res, protocol, "resource_exhausted", message, extraHeaders);
     };
@@ -102,19 +106,39 @@ export function createRpcProxy(logger: EdgeLogger, forwardedFor: ForwardedFor): 
         }
         stream.on("error", (err) => {
           if (refused) return;
+          // The service answered early and closed its stream: only the rest of the body is left.
+          if (res.writableEnded) {
+            discardRest(req, res);
+            return;
+          }
           logger.warn({ err: err.message, upstream: baseUrl }, "edge: upstream stream failed");
           if (!res.headersSent)
             sendRpcError(req, res, protocol, "unavailable", "upstream failed", extraHeaders);
           else res.destroy();
         });
-        pipeResponse(session, stream, res, extraHeaders);
+        pipeResponse(session, stream, res, extraHeaders, () => {
+          // The answer is complete while the body is still coming: the service answered early.
+          if (req.complete) return;
+          refused = true;
+          discardRest(req, res);
+          stream.close(h2.NGHTTP2_CANCEL);
+        });
         if (maxBodyBytes === undefined) {
           req.pipe(stream);
           return;
         }
         limitedBody(req, maxBodyBytes, () => {
-          stream.close(h2.NGHTTP2_CANCEL);
-          refuse();
+          if (!res.headersSent) {
+            stream.close(h2.NGHTTP2_CANCEL);
+            refuse();
+            return;
+          }
+          // The service answered first (it reads a message's declared length from its frame): that
+          // answer stands. The rest of the body is dropped and the request ends here, so the
+          // service can finish its answer.
+          refused = true;
+          discardRest(req, res);
+          stream.end();
         }).pipe(stream);
       },
       (err: unknown) => {
