@@ -140,6 +140,7 @@ async function main(): Promise<void> {
   say(
     `stack ready (${stack.started.length > 0 ? `started ${stack.started.join(", ")}` : "already running"})`,
   );
+  if (stack.postgres !== undefined) say(`Postgres data in ${stack.postgres.dataDir}`);
 
   graph = await startFakeGraph({
     port: FAKE_GRAPH_PORT,

@@ -7,6 +7,11 @@ if (cmd === "up") {
   const stack = await stackUp(root, ["atendo", "atendo_test"]);
   const urls = stackUrls(stack.config, "atendo");
   console.log(`postgres  ${urls.ownerUrl}\nredis     ${urls.redisUrl}\nnats      ${urls.natsUrl}`);
+  console.log(
+    stack.postgres === undefined
+      ? `pg data   (a server this clone did not start answers on port ${stack.config.pgPort})`
+      : `pg data   ${stack.postgres.dataDir}`,
+  );
 } else if (cmd === "down") {
   await stackDown(root);
   console.log("stack stopped");

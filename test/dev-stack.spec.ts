@@ -368,6 +368,48 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     assert.equal(res.status, 401);
   });
 
+  it("answers 413 through the edge to a signed webhook over ingress's limit, declared or streamed", async () => {
+    const body = Buffer.alloc(4 * 1024 * 1024, " ");
+    body.write('{"object":"whatsapp_business_account","entry":[]}');
+    const headers = {
+      "content-type": "application/json",
+      "x-hub-signature-256": signMeta(spec.appSecret, body),
+    };
+    const target = `${edgeUrl}/webhooks/whatsapp/${seed.channelId}`;
+    const declared = await fetch(target, { method: "POST", headers, body });
+    assert.equal(declared.status, 413, await declared.text());
+    // No Content-Length: the body only turns out too large while it streams.
+    const streamed = await fetch(target, {
+      method: "POST",
+      headers,
+      body: new Blob([body]).stream(),
+      duplex: "half",
+    });
+    assert.equal(streamed.status, 413, await streamed.text());
+    // The edge is still fine for the next caller.
+    const verify = new URLSearchParams({ "hub.mode": "subscribe", "hub.verify_token": spec.verifyToken });
+    assert.equal((await fetch(`${target}?${verify.toString()}&hub.challenge=1`)).status, 200);
+  });
+
+  it("refuses an RPC message over the services' limit at the edge: 413 for Connect, resource_exhausted for all", async () => {
+    const email = `${"x".repeat(5 * 1024 * 1024)}@e2e.atendo.local`;
+    const raw = await fetch(`${edgeUrl}/atendo.tenant.v1.AuthService/Login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "whatever" }),
+    });
+    assert.equal(raw.status, 413);
+    assert.equal(((await raw.json()) as { code: string }).code, "resource_exhausted");
+    for (const [name, transport] of [
+      ["gRPC", createGrpcTransport({ baseUrl: edgeUrl })],
+      ["gRPC-web", createGrpcWebTransport({ baseUrl: edgeUrl, httpVersion: "1.1" })],
+      ["Connect", createConnectTransport({ baseUrl: edgeUrl, httpVersion: "1.1" })],
+    ] as const) {
+      const err = await errorOf(createClient(AuthService, transport).login({ email, password: "whatever" }));
+      assert.equal(err?.code, Code.ResourceExhausted, `${name}: ${err?.message}`);
+    }
+  });
+
   // Last: it spends the edge client's failed-login budget for the rest of the run.
   it("counts failed logins by the client address the edge saw, whatever X-Forwarded-For the client sends", async () => {
     // Every attempt claims another address and names another account: only the address the edge

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createServer as createHttp2Server } from "node:http2";
 import { createServer as createNetServer } from "node:net";
 import { readFixture, signMeta, waitFor } from "@atendo/testing";
 import type { Transport } from "@connectrpc/connect";
@@ -14,6 +15,7 @@ import { internalRpcPaths } from "../scripts/lib/rpc-catalog.js";
 import { h2Request } from "./support/h2-request.js";
 import { ProbeService } from "./support/probe-service.js";
 import { type ProbeUpstream, startProbeUpstream } from "./support/probe-upstream.js";
+import { rawConnection } from "./support/raw-connection.js";
 
 const ORIGIN = "http://localhost:4200";
 const SECRET_PATH = "/atendo.edgetest.v1.ProbeService/Secret";
@@ -316,6 +318,176 @@ describe("local edge", () => {
       const client = createClient(ProbeService, createGrpcTransport({ baseUrl: edgeUrl }));
       const res = await client.echo({ text: "xff" }, { headers: { "x-forwarded-for": "198.51.100.7" } });
       assert.equal(res.forwardedFor, "127.0.0.1");
+    });
+  });
+
+  describe("body limits", () => {
+    // Small limits, so the edge decides before the probe upstream (4 MiB) would.
+    const LIMIT = 1024;
+    const ECHO = "/atendo.edgetest.v1.ProbeService/Echo";
+    let limited: Edge;
+    let limitedUrl: string;
+    before(async () => {
+      limited = createEdge({
+        upstreams: { edgetest: upstream.url, ingress: upstream.url },
+        webhookMaxBodyBytes: LIMIT,
+        rpcMaxMessageBytes: LIMIT,
+        corsOrigins: [ORIGIN],
+        clientStreamingPaths: new Set(["/atendo.edgetest.v1.ProbeService/Count"]),
+      });
+      limitedUrl = `http://127.0.0.1:${await limited.listen(0)}`;
+    });
+    after(() => limited?.close(500));
+
+    const webhook = (body: NonNullable<RequestInit["body"]>, extra: RequestInit = {}) =>
+      fetch(`${limitedUrl}/webhooks/whatsapp/abc`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN },
+        body,
+        ...extra,
+      });
+
+    it("passes a webhook of exactly the limit and answers 413 to one byte more, declared or streamed", async () => {
+      const seen = upstream.received.length;
+      assert.equal((await webhook(Buffer.alloc(LIMIT, 97))).status, 200);
+      assert.equal(upstream.received.at(-1)?.body.length, LIMIT);
+      const declared = await webhook(Buffer.alloc(LIMIT + 1, 97));
+      assert.equal(declared.status, 413);
+      assert.equal(await declared.text(), `request body is larger than ${LIMIT} bytes\n`);
+      assert.equal(declared.headers.get("access-control-allow-origin"), ORIGIN, "CORS headers stay");
+      const streamed = await webhook(new Blob([Buffer.alloc(LIMIT * 8, 97)]).stream(), { duplex: "half" });
+      assert.equal(streamed.status, 413);
+      const h2 = await h2Request(limitedUrl, {
+        method: "POST",
+        path: "/webhooks/whatsapp/abc",
+        headers: { "content-type": "application/json" },
+        body: Buffer.alloc(LIMIT + 1, 97),
+      });
+      assert.equal(h2.status, 413);
+      assert.equal(upstream.received.length, seen + 1, "only the body within the limit reached the service");
+    });
+
+    it("reads and drops the rest of a refused HTTP/1.1 body: the client still sending reads 413, no reset", async () => {
+      const { socket, received, closed } = rawConnection(Number(new URL(limitedUrl).port));
+      try {
+        socket.write(
+          `POST /webhooks/whatsapp/abc HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT * 64}\r\n\r\n`,
+        );
+        // The answer comes before the body does.
+        await waitFor(() => received().includes("request body is larger than"), { message: received });
+        assert.match(received(), /^HTTP\/1\.1 413 /);
+        // The client sends its body anyway, then another request on the same connection.
+        socket.write(Buffer.alloc(LIMIT * 64, 97));
+        socket.write("GET /healthz HTTP/1.1\r\nHost: edge\r\n\r\n");
+        await waitFor(() => /HTTP\/1\.1 200 [\s\S]*ok\n$/.test(received()) || closed(), {
+          message: received,
+        });
+        assert.equal(closed(), false, "the edge kept reading instead of closing on the client");
+        assert.match(received(), /HTTP\/1\.1 200 [\s\S]*ok\n$/);
+      } finally {
+        socket.destroy();
+      }
+    });
+
+    it("refuses an RPC message over the limit in each protocol (413 for Connect) and passes one within it", async () => {
+      const over = { text: "x".repeat(LIMIT + 1) };
+      for (const [name, transport] of [
+        ["gRPC", createGrpcTransport({ baseUrl: limitedUrl })],
+        ["gRPC-web", createGrpcWebTransport({ baseUrl: limitedUrl, httpVersion: "1.1" })],
+        ["Connect JSON", createConnectTransport({ baseUrl: limitedUrl, httpVersion: "1.1" })],
+        [
+          "Connect binary h2",
+          createConnectTransport({ baseUrl: limitedUrl, httpVersion: "2", useBinaryFormat: true }),
+        ],
+      ] as const) {
+        const client = createClient(ProbeService, transport);
+        const err = await client.echo(over).then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
+        assert.equal(err?.code, Code.ResourceExhausted, `${name}: ${err?.message}`);
+        assert.equal((await client.echo({ text: "x".repeat(LIMIT - 16) })).text.length, LIMIT - 16, name);
+      }
+      const raw = await fetch(`${limitedUrl}${ECHO}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(over),
+      });
+      assert.equal(raw.status, 413);
+      assert.equal(((await raw.json()) as { code: string }).code, "resource_exhausted");
+    });
+
+    it("lets an answer the service already started finish when the body goes over the limit later", async () => {
+      // An upstream that answers at once and finishes its answer when the request ends.
+      const early = createHttp2Server();
+      early.on("stream", (stream) => {
+        stream.respond({ ":status": 200, "content-type": "application/grpc-web+proto" });
+        stream.write("first|");
+        stream.on("data", () => undefined);
+        stream.on("end", () => stream.end("last"));
+      });
+      await new Promise<void>((resolve) => early.listen(0, "127.0.0.1", resolve));
+      const address = early.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      const front = createEdge({
+        upstreams: { edgetest: `http://127.0.0.1:${port}` },
+        rpcMaxMessageBytes: LIMIT,
+      });
+      const { socket, received, closed } = rawConnection(await front.listen(0));
+      try {
+        socket.write(
+          `POST ${ECHO} HTTP/1.1\r\nHost: edge\r\nContent-Type: application/grpc-web+proto\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        );
+        await waitFor(() => received().includes("first|"), { message: received });
+        // Only now does the body go over the limit.
+        const chunk = Buffer.alloc(LIMIT * 8, 97);
+        socket.write(`${chunk.length.toString(16)}\r\n`);
+        socket.write(chunk);
+        socket.write("\r\n0\r\n\r\n");
+        await waitFor(() => received().includes("last") || closed(), { message: received });
+        assert.match(received(), /^HTTP\/1\.1 200 /);
+        assert.ok(received().includes("last"), `the service's answer was cut: ${received()}`);
+        assert.equal(closed(), false, "the connection stays usable");
+      } finally {
+        socket.destroy();
+        await front.close(500);
+        await new Promise<void>((resolve) => early.close(() => resolve()));
+      }
+    });
+
+    it("drops the rest of a body the service refused early, so the next request on the connection is served", async () => {
+      // The service refuses at 1 KiB from the message's frame, long before the edge's 16 MiB: the
+      // rest of the 8 MiB body must not wait forever for a service that stopped reading.
+      const strict = await startProbeUpstream({ maxBodyBytes: LIMIT });
+      const lenient = createEdge({
+        upstreams: { edgetest: strict.url },
+        rpcMaxMessageBytes: 16 * 1024 * 1024,
+      });
+      const { socket, received } = rawConnection(await lenient.listen(0));
+      try {
+        const frame = Buffer.alloc(5 + 8 * 1024 * 1024);
+        frame.writeUInt32BE(8 * 1024 * 1024, 1);
+        socket.write(
+          `POST ${ECHO} HTTP/1.1\r\nHost: edge\r\nContent-Type: application/grpc-web+proto\r\nContent-Length: ${frame.length}\r\n\r\n`,
+        );
+        socket.write(frame);
+        // The next request on the same connection (HTTP/1.1 answers in order).
+        socket.write("GET /healthz HTTP/1.1\r\nHost: edge\r\n\r\n");
+        await waitFor(() => /\r\n\r\nok\n$/.test(received()), { timeoutMs: 20_000, message: received });
+        assert.match(received(), /^HTTP\/1\.1 200 [\s\S]*grpc-status: 8/i, "the service's own refusal first");
+      } finally {
+        socket.destroy();
+        await lenient.close(500);
+        await strict.close();
+      }
+    });
+
+    it("leaves the requests of client streams to the service's per-message limit", async () => {
+      // Count is marked a client stream for this edge: its request passes whatever its size.
+      const client = createClient(ProbeService, createGrpcTransport({ baseUrl: limitedUrl }));
+      const got: number[] = [];
+      for await (const m of client.count({ text: "x".repeat(LIMIT * 4), count: 2 })) got.push(m.index);
+      assert.deepEqual(got, [0, 1]);
     });
   });
 

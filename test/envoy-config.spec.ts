@@ -6,17 +6,24 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readIngressConfig } from "@atendo/ingress";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { cors as connectCors } from "@connectrpc/connect";
 import { parse } from "yaml";
 import { SERVICE_PORTS } from "../scripts/lib/dev-ports.js";
-import { rpcCatalog } from "../scripts/lib/rpc-catalog.js";
+import {
+  RPC_ENVELOPE_BYTES,
+  RPC_MAX_MESSAGE_BYTES,
+  WEBHOOK_MAX_BODY_BYTES,
+} from "../scripts/lib/edge/body-limit.js";
+import { clientStreamingRpcPaths, rpcCatalog } from "../scripts/lib/rpc-catalog.js";
 import { SERVICES } from "../scripts/lib/stack.js";
 import { buildDescriptorSet } from "../scripts/proto.js";
 
 const root = process.env.ATENDO_ROOT ?? process.cwd();
 const CONFIG = join(root, "gateway-envoy", "envoy.yaml");
+const BUFFER_PER_ROUTE = "envoy.extensions.filters.http.buffer.v3.BufferPerRoute";
 
 interface RouteMatch {
   path?: string;
@@ -26,6 +33,7 @@ interface RouteMatch {
 }
 interface Route {
   match: RouteMatch;
+  typed_per_filter_config?: Record<string, unknown>;
   route?: {
     cluster: string;
     timeout?: string;
@@ -212,12 +220,13 @@ describe("gateway-envoy/envoy.yaml", () => {
     assert.equal(countOutsideComments(text, "request_headers_to_remove"), 0);
   });
 
-  it("runs the filters in order: health check, CORS, gRPC-web, transcoder, router", () => {
+  it("runs the filters in order: health check, CORS, body limit, gRPC-web, transcoder, router", () => {
     assert.deepEqual(
       filters.map((f) => f.name),
       [
         "envoy.filters.http.health_check",
         "envoy.filters.http.cors",
+        "envoy.filters.http.buffer",
         "envoy.filters.http.grpc_web",
         "envoy.filters.http.grpc_json_transcoder",
         "envoy.filters.http.router",
@@ -225,6 +234,47 @@ describe("gateway-envoy/envoy.yaml", () => {
     );
     const health = get<{ exact: string }>(filters[0]?.typed_config, "headers.0.string_match");
     assert.equal(health.exact, "/healthz");
+  });
+
+  it("answers 413 to bodies over the local edge's limits: webhooks at ingress's, RPC messages at the services'", () => {
+    const BUFFER = "envoy.filters.http.buffer";
+    const buffer = filters.find((f) => f.name === BUFFER)?.typed_config;
+    assert.equal(
+      get<number>(buffer, "max_request_bytes"),
+      RPC_MAX_MESSAGE_BYTES + RPC_ENVELOPE_BYTES,
+      "default: one RPC message in its frame",
+    );
+    const perRoute = (path: string) =>
+      routeFor(path)?.typed_per_filter_config?.[BUFFER] as
+        | { disabled?: boolean; buffer?: { max_request_bytes: number } }
+        | undefined;
+
+    const webhooks = perRoute("/webhooks/whatsapp/0193a5b0-0000-7000-8000-000000000001");
+    assert.equal(webhooks?.buffer?.max_request_bytes, WEBHOOK_MAX_BODY_BYTES);
+    assert.equal(
+      WEBHOOK_MAX_BODY_BYTES,
+      readIngressConfig({
+        DATABASE_URL: "postgres://u:p@h/db",
+        REDIS_URL: "redis://h",
+        NATS_URL: "nats://h",
+      }).webhookMaxBodyBytes,
+      "ingress's own default",
+    );
+
+    const streams = clientStreamingRpcPaths();
+    assert.ok(streams.size > 0, "the contracts have a client stream");
+    for (const rpc of catalog.filter((r) => r.public)) {
+      const override = perRoute(rpc.path);
+      if (streams.has(rpc.path)) {
+        assert.deepEqual(
+          override,
+          { "@type": `type.googleapis.com/${BUFFER_PER_ROUTE}`, disabled: true },
+          rpc.path,
+        );
+      } else {
+        assert.equal(override, undefined, `${rpc.path} keeps the default limit`);
+      }
+    }
   });
 
   it("allows the Connect and gRPC-web headers in CORS and exposes grpc-status and grpc-message", () => {

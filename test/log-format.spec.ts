@@ -66,4 +66,12 @@ describe("dev log lines", () => {
     assert.ok(!formatLogLine("ai", line, plain).text.includes("\u001b["));
     assert.ok(formatLogLine("ai", line, { color: true }).text.includes("\u001b[33mWARN "));
   });
+
+  it("masks URL credentials in lines that did not come through the logger (a crash's stack)", () => {
+    const crash =
+      "Error: connect ECONNREFUSED redis://:crash-secret@127.0.0.1:6379 (nats://tok-secret@h:4222)";
+    const out = formatLogLine("ingress", crash, plain).text;
+    assert.ok(!/crash-secret|tok-secret/.test(out), out);
+    assert.match(out, /redis:\/\/\*\*\*@127\.0\.0\.1:6379 \(nats:\/\/\*\*\*@h:4222\)$/);
+  });
 });

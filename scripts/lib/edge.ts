@@ -8,19 +8,24 @@
 // CORS: preflights answered here for the configured origins; responses expose the gRPC/Connect headers.
 // X-Forwarded-For: the services get the client address the edge saw (edge/forwarded-for.ts); what a
 // client wrote there itself is dropped unless it came through a trusted proxy.
+// Bodies over a route's limit are answered 413 here, never sent on (edge/body-limit.ts): webhooks
+// over ingress's limit, single-message RPC requests over the services' message limit (in the
+// caller's protocol: resource_exhausted, HTTP 413 for Connect).
 // REST transcoding (google.api.http) is Envoy's job and is not done here.
 import { createServer as createHttp1Server, type IncomingMessage } from "node:http";
 import type { Http2ServerRequest, Http2Session } from "node:http2";
 import { createServer as createHttp2Server } from "node:http2";
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
+import { RPC_MAX_MESSAGE_BYTES, rpcBodyLimit, WEBHOOK_MAX_BODY_BYTES } from "./edge/body-limit.js";
 import { createCorsPolicy } from "./edge/cors.js";
 import type { EdgeLogger } from "./edge/edge-logger.js";
 import { silentEdgeLogger } from "./edge/edge-logger.js";
 import { createForwardedFor } from "./edge/forwarded-for.js";
 import { createHttp1Proxy } from "./edge/http1-proxy.js";
+import { plain } from "./edge/plain.js";
 import { createRpcProxy } from "./edge/rpc-proxy.js";
 import { createSniffingListener } from "./edge/sniffing-listener.js";
-import { domainOfRpcPath, internalRpcPaths } from "./rpc-catalog.js";
+import { clientStreamingRpcPaths, domainOfRpcPath, internalRpcPaths } from "./rpc-catalog.js";
 
 export type { EdgeLogger } from "./edge/edge-logger.js";
 
@@ -40,6 +45,12 @@ export interface EdgeOptions {
   corsOrigins?: readonly string[];
   /** RPC paths answered 404; default every internal RPC of the contracts. */
   internalPaths?: ReadonlySet<string>;
+  /** Largest webhook (and other plain HTTP) body; default ingress's own default (3 MiB). */
+  webhookMaxBodyBytes?: number;
+  /** Largest request message of an RPC; default the services' own (4 MiB). */
+  rpcMaxMessageBytes?: number;
+  /** RPC paths whose request is a stream (no body limit here); default those of the contracts. */
+  clientStreamingPaths?: ReadonlySet<string>;
   logger?: EdgeLogger;
   /** Called once per finished request (an access log); the path carries no query string. */
   onRequest?: (entry: EdgeAccessEntry) => void;
@@ -68,15 +79,6 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? u : u.slice(0, q);
 }
 
-function plain(res: NodeResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    ...headers,
-    "content-type": "text/plain; charset=utf-8",
-    "content-length": String(Buffer.byteLength(body)),
-  });
-  res.end(body);
-}
-
 export function createEdge(options: EdgeOptions): Edge {
   const logger = options.logger ?? silentEdgeLogger;
   const internal = options.internalPaths ?? internalRpcPaths();
@@ -86,6 +88,10 @@ export function createEdge(options: EdgeOptions): Edge {
   const forwardedFor = createForwardedFor(options.trustedProxies);
   const rpc = createRpcProxy(logger, forwardedFor);
   const http1Proxy = createHttp1Proxy(logger, forwardedFor);
+
+  const webhookMax = options.webhookMaxBodyBytes ?? WEBHOOK_MAX_BODY_BYTES;
+  const rpcMax = options.rpcMaxMessageBytes ?? RPC_MAX_MESSAGE_BYTES;
+  const clientStreams = options.clientStreamingPaths ?? clientStreamingRpcPaths();
 
   const routeOf = (path: string): { kind: "rpc" | "http1"; upstream: string; name: string } | undefined => {
     if (path.startsWith("/webhooks/") && webhooks !== undefined) {
@@ -137,8 +143,12 @@ export function createEdge(options: EdgeOptions): Edge {
     }
     routeName = route.name;
     const extra = cors.responseHeaders(origin) ?? {};
-    if (route.kind === "http1") http1Proxy.forward(req, res, route.upstream, extra);
-    else rpc.forward(req, res, route.upstream, extra);
+    if (route.kind === "http1") http1Proxy.forward(req, res, route.upstream, extra, webhookMax);
+    else {
+      // Client streams are limited per message by the service, not as a whole here.
+      const limit = clientStreams.has(path) ? undefined : rpcBodyLimit(req.headers["content-type"], rpcMax);
+      rpc.forward(req, res, route.upstream, extra, limit);
+    }
   };
 
   const http1 = createHttp1Server((req: IncomingMessage, res) => handle(req, res as NodeResponse));

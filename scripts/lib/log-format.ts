@@ -1,6 +1,8 @@
 // Turns a service's pino JSON line into one readable line for the dev console:
 //   12:03:04 tenant       INFO  listening host=127.0.0.1 port=7101
-// Errors keep their message and stack; lines that are not JSON are shown as they are.
+// Errors keep their message and stack; lines that are not JSON (a crash's stack printed by Node, not
+// by the logger) are shown as they are, URL credentials masked as the logger masks them.
+import { redactUrlCredentials } from "@atendo/telemetry";
 
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 const HIDDEN = new Set(["level", "time", "service", "pid", "hostname", "msg", "trace_id", "span_id", "v"]);
@@ -80,7 +82,7 @@ export function formatLogLine(service: string, line: string, options: LogFormatO
     parsed = undefined;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return { text: `${paint(ANSI.dim, clock(undefined))} ${name} ${line}`, level: 30 };
+    return { text: `${paint(ANSI.dim, clock(undefined))} ${name} ${redactUrlCredentials(line)}`, level: 30 };
   }
   const rec = parsed as Record<string, unknown>;
   const level = levelOf(rec.level);

@@ -75,3 +75,12 @@ export function domainOfRpcPath(path: string): string | undefined {
   const m = /^\/atendo\.([a-z][a-z0-9_]*)\.v1\.[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.exec(path);
   return m?.[1];
 }
+
+/** Paths of the RPCs whose request is a stream of messages (client or bidirectional streaming). */
+export function clientStreamingRpcPaths(registry: Registry = atendoRegistry): Set<string> {
+  return new Set(
+    rpcCatalog(registry)
+      .filter((r) => r.methodKind === "client_streaming" || r.methodKind === "bidi_streaming")
+      .map((r) => r.path),
+  );
+}

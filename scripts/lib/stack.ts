@@ -1,12 +1,18 @@
 // The local stack: finds Postgres, Redis and NATS (JetStream on) on their configured ports, or starts
-// them as the current user (Postgres as an unprivileged user when we are root) in .local/stack.
-import { execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
-import { userInfo } from "node:os";
+// them in the clone's stack folder (.local/stack): Redis and NATS as the current user, Postgres as
+// the current user or, for root, as `postgres` in a folder that user can reach (stack/pg-cluster.ts).
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
-import { ensureBinaries, tools } from "./system-packages.js";
+import { bootstrapDatabase, OWNER_ROLE, type ServiceName } from "./stack/bootstrap.js";
+import { checkNatsJetStream, startNats, stopNats } from "./stack/nats.js";
+import { portOpen } from "./stack/net-probe.js";
+import type { PgCluster } from "./stack/pg-cluster.js";
+import { PG_SUPERUSER, runningCluster, startPostgres, stopPostgres } from "./stack/postgres.js";
+import { redisAnswersPing, startRedis, stopRedis } from "./stack/redis.js";
+
+export type { ServiceName } from "./stack/bootstrap.js";
+export { bootstrapDatabase, SERVICES } from "./stack/bootstrap.js";
+export type { PgCluster } from "./stack/pg-cluster.js";
 
 export interface StackConfig {
   host: string;
@@ -19,19 +25,16 @@ export interface StackConfig {
   pgAdminUrl: string;
 }
 
+export type StackPart = "postgres" | "redis" | "nats";
+
 export interface StackHandle {
   config: StackConfig;
   /** What this call started (and so what stop() stops). */
-  started: Array<"postgres" | "redis" | "nats">;
+  started: StackPart[];
+  /** This clone's Postgres cluster when it runs (undefined: the port is served by another server). */
+  postgres: PgCluster | undefined;
   stop(): Promise<void>;
 }
-
-/** Service names; each gets its own Postgres schema and login role. */
-export const SERVICES = ["tenant", "ingress", "conversation", "assistant", "ai", "delivery"] as const;
-export type ServiceName = (typeof SERVICES)[number];
-
-const OWNER_ROLE = "atendo_owner";
-const PG_SUPERUSER = "atendo_admin";
 
 export function stackConfig(root: string, env: NodeJS.ProcessEnv = process.env): StackConfig {
   const host = env.ATENDO_STACK_HOST ?? "127.0.0.1";
@@ -60,274 +63,70 @@ export function stackUrls(cfg: StackConfig, database: string) {
   };
 }
 
-function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once("connect", () => done(true));
-    s.once("error", () => done(false));
-  });
+/** Stops the parts of the stack listed, NATS first, Postgres last. */
+async function stopParts(cfg: StackConfig, parts: readonly StackPart[], pg: PgCluster | undefined) {
+  if (parts.includes("nats")) await stopNats(cfg);
+  if (parts.includes("redis")) await stopRedis(cfg);
+  if (parts.includes("postgres") && pg !== undefined) stopPostgres(pg);
 }
 
-/** Reads the first line a server sends on connect (NATS sends INFO {...}). */
-function firstLine(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host, port });
-    let buf = "";
-    s.setTimeout(2000, () => {
-      s.destroy();
-      reject(new Error(`no greeting from ${host}:${port}`));
-    });
-    s.on("data", (d) => {
-      buf += d.toString("utf8");
-      const i = buf.indexOf("\n");
-      if (i >= 0) {
-        s.destroy();
-        resolve(buf.slice(0, i));
-      }
-    });
-    s.once("error", reject);
-  });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
-}
-
-function runAs(user: string | undefined, cmd: string, args: string[]): void {
-  if (user) execFileSync("runuser", ["-u", user, "--", cmd, ...args], { stdio: "inherit" });
-  else execFileSync(cmd, args, { stdio: "inherit" });
-}
-
-async function startPostgres(cfg: StackConfig): Promise<void> {
-  const [initdb, pgCtl] = ensureBinaries([tools.initdb, tools.pgCtl, tools.postgres]) as [string, string];
-  const dir = join(cfg.dataDir, "pg");
-  // PostgreSQL refuses to run as root: use the unprivileged `postgres` user the package creates.
-  const asUser = process.getuid?.() === 0 ? "postgres" : undefined;
-  const chownTo = (p: string) => {
-    if (!asUser) return;
-    const uid = Number(execFileSync("id", ["-u", asUser]).toString().trim());
-    const gid = Number(execFileSync("id", ["-g", asUser]).toString().trim());
-    chownSync(p, uid, gid);
-  };
-  if (!existsSync(join(dir, "PG_VERSION"))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chownTo(dir);
-    const pwfile = join(cfg.dataDir, "pg-superuser-password");
-    writeFileSync(pwfile, `${PG_SUPERUSER}\n`, { mode: 0o600 });
-    chownTo(pwfile);
-    runAs(asUser, initdb, [
-      "-D",
-      dir,
-      "-U",
-      PG_SUPERUSER,
-      `--pwfile=${pwfile}`,
-      "--auth-local=trust",
-      "--auth-host=scram-sha-256",
-      "--encoding=UTF8",
-      "--locale=C",
-    ]);
-    rmSync(pwfile);
-  }
-  const log = join(cfg.dataDir, "postgres.log");
-  if (!existsSync(log)) writeFileSync(log, "");
-  chownTo(log);
-  const opts = [
-    `-p ${cfg.pgPort}`,
-    `-c listen_addresses=${cfg.host}`,
-    `-c unix_socket_directories=${dir}`,
-    "-c max_connections=300",
-  ].join(" ");
-  runAs(asUser, pgCtl, ["-D", dir, "-l", log, "-o", opts, "-w", "-t", "60", "start"]);
-}
-
-async function stopPostgres(cfg: StackConfig): Promise<void> {
-  const [pgCtl] = ensureBinaries([tools.pgCtl]) as [string];
-  const asUser = process.getuid?.() === 0 ? "postgres" : undefined;
-  runAs(asUser, pgCtl, ["-D", join(cfg.dataDir, "pg"), "-m", "fast", "-w", "stop"]);
-}
-
-async function startRedis(cfg: StackConfig): Promise<void> {
-  const [redis] = ensureBinaries([tools.redis]) as [string];
-  const dir = join(cfg.dataDir, "redis");
-  mkdirSync(dir, { recursive: true });
-  execFileSync(redis, [
-    "--port",
-    String(cfg.redisPort),
-    "--bind",
-    cfg.host,
-    "--dir",
-    dir,
-    "--daemonize",
-    "yes",
-    "--pidfile",
-    join(dir, "redis.pid"),
-    "--logfile",
-    join(cfg.dataDir, "redis.log"),
-    "--appendonly",
-    "yes",
-  ]);
-  await waitFor("redis", () => portOpen(cfg.host, cfg.redisPort));
-}
-
-async function redisCommand(cfg: StackConfig, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: cfg.host, port: cfg.redisPort });
-    s.setTimeout(2000, () => {
-      s.destroy();
-      reject(new Error("redis did not answer"));
-    });
-    s.once("connect", () => s.write(`${command}\r\n`));
-    s.once("data", (d) => {
-      s.destroy();
-      resolve(d.toString("utf8"));
-    });
-    s.once("error", reject);
-    s.once("close", () => resolve(""));
-  });
-}
-
-async function startNats(cfg: StackConfig): Promise<void> {
-  const [nats] = ensureBinaries([tools.nats]) as [string];
-  const dir = join(cfg.dataDir, "nats");
-  mkdirSync(dir, { recursive: true });
-  const out = openSync(join(cfg.dataDir, "nats.log"), "a");
-  const child = spawn(
-    nats,
-    [
-      "-a",
-      cfg.host,
-      "-p",
-      String(cfg.natsPort),
-      "-m",
-      String(cfg.natsMonitorPort),
-      "-js",
-      "-sd",
-      dir,
-      "-P",
-      join(dir, "nats.pid"),
-    ],
-    { detached: true, stdio: ["ignore", out, out] },
-  );
-  child.unref();
-  await waitFor("nats", () => portOpen(cfg.host, cfg.natsPort));
-}
-
-async function stopNats(cfg: StackConfig): Promise<void> {
-  const pidFile = join(cfg.dataDir, "nats", "nats.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8").trim());
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  await waitFor("nats to stop", async () => !(await portOpen(cfg.host, cfg.natsPort)), 15_000);
-}
-
-async function checkNatsJetStream(cfg: StackConfig): Promise<void> {
-  const info = await firstLine(cfg.host, cfg.natsPort);
-  if (!info.startsWith("INFO ")) throw new Error(`port ${cfg.natsPort} is not a NATS server: ${info}`);
-  const parsed = JSON.parse(info.slice(5)) as { jetstream?: boolean };
-  if (!parsed.jetstream) {
-    throw new Error(`the NATS server on port ${cfg.natsPort} runs without JetStream; restart it with -js`);
-  }
-}
-
-/** Creates the owner role, one login role per service and the database; idempotent. */
-export async function bootstrapDatabase(cfg: StackConfig, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: cfg.pgAdminUrl });
-  await admin.connect();
-  try {
-    // atendo_testkit: an app-like role for the shared packages' own tests (e.g. the RLS proof).
-    const roles = [OWNER_ROLE, ...SERVICES.map((s) => `atendo_${s}`), "atendo_testkit"];
-    for (const role of roles) {
-      const exists = await admin.query("select 1 from pg_roles where rolname = $1", [role]);
-      // Service roles: no superuser, no BYPASSRLS, own nothing. The owner runs migrations and owns
-      // the few SECURITY DEFINER functions that return ids across tenants (e.g. which tenant a
-      // channel belongs to), so it bypasses RLS; services never log in as it.
-      const rls = role === OWNER_ROLE ? "bypassrls" : "nobypassrls";
-      if (exists.rowCount === 0) {
-        await admin.query(
-          `create role ${role} login password '${role}' nosuperuser ${rls} nocreatedb nocreaterole`,
-        );
-      } else {
-        await admin.query(`alter role ${role} nosuperuser ${rls}`);
-      }
-    }
-    const db = await admin.query("select 1 from pg_database where datname = $1", [database]);
-    if (db.rowCount === 0) await admin.query(`create database ${database} owner ${OWNER_ROLE}`);
-    // Only the owner may create schemas; service roles get USAGE on their own schema from migrations.
-    await admin.query(`revoke create on database ${database} from public`);
-    await admin.query(`grant connect on database ${database} to ${roles.join(", ")}`);
-  } finally {
-    await admin.end();
-  }
-  // PG15 already denies CREATE on public to non-owners; revoke usage so services see only their schema.
-  const url = new URL(cfg.pgAdminUrl);
-  url.pathname = `/${database}`;
-  const inDb = new pg.Client({ connectionString: url.toString() });
-  await inDb.connect();
-  try {
-    await inDb.query("revoke all on schema public from public");
-  } finally {
-    await inDb.end();
-  }
-}
-
-export async function stackUp(root: string, databases: string[]): Promise<StackHandle> {
-  const cfg = stackConfig(root);
+/**
+ * Finds or starts the stack, then creates the roles and `databases`. When a step fails, what this
+ * call started is stopped before the error is thrown.
+ */
+export async function stackUp(
+  root: string,
+  databases: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StackHandle> {
+  const cfg = stackConfig(root, env);
   mkdirSync(cfg.dataDir, { recursive: true });
-  const started: StackHandle["started"] = [];
-
-  if (!(await portOpen(cfg.host, cfg.pgPort))) {
-    console.error(
-      `atendo: starting Postgres on ${cfg.host}:${cfg.pgPort} (data in ${join(cfg.dataDir, "pg")})`,
-    );
-    await startPostgres(cfg);
-    started.push("postgres");
+  const started: StackPart[] = [];
+  let postgres: PgCluster | undefined;
+  try {
+    if (!(await portOpen(cfg.host, cfg.pgPort))) {
+      console.error(`atendo: starting Postgres on ${cfg.host}:${cfg.pgPort}`);
+      postgres = startPostgres(cfg, root);
+      started.push("postgres");
+      console.error(`atendo: Postgres data in ${postgres.dataDir}${whyThere(postgres, cfg)}`);
+    } else {
+      postgres = runningCluster(cfg, root);
+    }
+    if (!(await portOpen(cfg.host, cfg.redisPort))) {
+      console.error(`atendo: starting Redis on ${cfg.host}:${cfg.redisPort}`);
+      await startRedis(cfg);
+      started.push("redis");
+    } else if (!(await redisAnswersPing(cfg))) {
+      throw new Error(`port ${cfg.redisPort} is open but does not answer Redis PING`);
+    }
+    if (!(await portOpen(cfg.host, cfg.natsPort))) {
+      console.error(`atendo: starting NATS with JetStream on ${cfg.host}:${cfg.natsPort}`);
+      await startNats(cfg);
+      started.push("nats");
+    }
+    await checkNatsJetStream(cfg);
+    for (const d of databases) await bootstrapDatabase(cfg, d);
+  } catch (err) {
+    await stopParts(cfg, started, postgres).catch((stopErr: unknown) => {
+      console.error(`atendo: could not stop ${started.join(", ")}: ${String(stopErr)}`);
+    });
+    throw err;
   }
-  if (!(await portOpen(cfg.host, cfg.redisPort))) {
-    console.error(`atendo: starting Redis on ${cfg.host}:${cfg.redisPort}`);
-    await startRedis(cfg);
-    started.push("redis");
-  } else if (!(await redisCommand(cfg, "PING")).startsWith("+PONG")) {
-    throw new Error(`port ${cfg.redisPort} is open but does not answer Redis PING`);
-  }
-  if (!(await portOpen(cfg.host, cfg.natsPort))) {
-    console.error(`atendo: starting NATS with JetStream on ${cfg.host}:${cfg.natsPort}`);
-    await startNats(cfg);
-    started.push("nats");
-  }
-  await checkNatsJetStream(cfg);
-  for (const d of databases) await bootstrapDatabase(cfg, d);
-
-  return {
-    config: cfg,
-    started,
-    async stop() {
-      if (started.includes("nats")) await stopNats(cfg);
-      if (started.includes("redis")) await redisCommand(cfg, "SHUTDOWN NOSAVE").catch(() => "");
-      if (started.includes("postgres")) await stopPostgres(cfg);
-    },
-  };
+  return { config: cfg, started, postgres, stop: () => stopParts(cfg, started, postgres) };
 }
 
-export async function stackDown(root: string): Promise<void> {
-  const cfg = stackConfig(root);
-  if (await portOpen(cfg.host, cfg.natsPort)) await stopNats(cfg);
-  if (await portOpen(cfg.host, cfg.redisPort)) await redisCommand(cfg, "SHUTDOWN NOSAVE").catch(() => "");
-  if (existsSync(join(cfg.dataDir, "pg", "postmaster.pid"))) await stopPostgres(cfg);
+function whyThere(cluster: PgCluster, cfg: StackConfig): string {
+  if (!cluster.outsideClone) return "";
+  return ` (the "${cluster.runAs}" user it runs as cannot enter ${cfg.dataDir})`;
 }
 
-export const currentUser = (): string => userInfo().username;
+/** Stops whatever runs on the stack's ports, and this clone's Postgres cluster. */
+export async function stackDown(root: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const cfg = stackConfig(root, env);
+  const parts: StackPart[] = [];
+  if (await portOpen(cfg.host, cfg.natsPort)) parts.push("nats");
+  if (await portOpen(cfg.host, cfg.redisPort)) parts.push("redis");
+  const pg = runningCluster(cfg, root);
+  if (pg !== undefined) parts.push("postgres");
+  await stopParts(cfg, parts, pg);
+}

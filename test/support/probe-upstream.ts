@@ -23,13 +23,15 @@ export interface ProbeUpstream {
   close(): Promise<void>;
 }
 
-export async function startProbeUpstream(): Promise<ProbeUpstream> {
+/** `maxBodyBytes`: the server's own limit of a request message or body (default service-kit's). */
+export async function startProbeUpstream(options: { maxBodyBytes?: number } = {}): Promise<ProbeUpstream> {
   const received: ReceivedRequest[] = [];
   const state = { hangsAborted: 0, hangsStarted: 0 };
   const server = createServer({
     service: "edgetest",
     logger: createLogger({ service: "edgetest", level: "silent" }),
     shutdownGraceMs: 500,
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     routes: (router) =>
       router.service(ProbeService, {
         echo(req, ctx) {

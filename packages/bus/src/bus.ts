@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from "@atendo/telemetry";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -231,7 +232,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 // Server URLs may carry credentials (nats://user:pass@host): never put those in an error.
 function redactServers(servers: string | string[]): string {
   const list = Array.isArray(servers) ? servers : [servers];
-  return list.map((s) => s.replace(/\/\/[^@/]*@/, "//***@")).join(", ");
+  return list.map(redactUrlCredentials).join(", ");
 }
 
 function errorMessage(err: unknown): string {

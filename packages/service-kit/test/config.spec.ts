@@ -110,7 +110,7 @@ describe("config", () => {
     ]) {
       assert.ok(!printed.includes("sk-live-123"), printed);
     }
-    assert.deepEqual(redactConfig(config), { API_KEY: "[secret]", DATABASE_URL: "postgres://***:***@h/db" });
+    assert.deepEqual(redactConfig(config), { API_KEY: "[secret]", DATABASE_URL: "postgres://***@h/db" });
   });
 
   it("accepts the usual spellings of booleans and rejects non-integers", () => {

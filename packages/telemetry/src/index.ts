@@ -4,6 +4,7 @@ export type { EventOutcome, ServiceMetrics } from "./metrics.js";
 export { createMetrics } from "./metrics.js";
 export type { SecretKeyTest } from "./redact.js";
 export { REDACTED, redactSecrets, SECRET_KEY_PATTERN, secretKeyTest } from "./redact.js";
+export { redactUrlCredentials } from "./redact-url-credentials.js";
 export type { Telemetry, TelemetryExporter, TelemetryOptions } from "./start-telemetry.js";
 export { startTelemetry, TELEMETRY_EXPORTERS } from "./start-telemetry.js";
 export type { TraceFields } from "./trace-fields.js";

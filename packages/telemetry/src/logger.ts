@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Bindings, ChildLoggerOptions, DestinationStream, Level, Logger } from "pino";
 import pino from "pino";
 import { redactSecrets, secretKeyTest } from "./redact.js";
+import { redactUrlCredentials } from "./redact-url-credentials.js";
 import { activeTraceFields } from "./trace-fields.js";
 
 export type { Logger } from "pino";
@@ -21,7 +22,8 @@ const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "sil
 
 /**
  * JSON-lines logger: `level` (label), ISO `time`, `service`, the active span's `trace_id`/`span_id`,
- * and secrets replaced by "[redacted]" in logged objects, child bindings and serialized errors.
+ * secrets replaced by "[redacted]" in logged objects, child bindings and serialized errors, and the
+ * credentials of every URL masked wherever they appear in the line.
  */
 export function createLogger(options: LoggerOptions): Logger {
   if (options.service.trim() === "") throw new Error("a logger needs a service name");
@@ -44,6 +46,9 @@ export function createLogger(options: LoggerOptions): Logger {
       // Errors are class instances the key scan leaves alone: scrub what their serializer copies out;
       // pino's error objects have their own prototype, so copy them to a plain object first.
       serializers: { err: (err: Error) => redactSecrets({ ...serializeError(err) }, isSecret) },
+      // URLs with credentials turn up anywhere (a message, an error's stack, a nested field):
+      // the finished line is scanned, so nothing that reaches the output escapes it.
+      hooks: { streamWrite: redactUrlCredentials },
     },
     options.destination,
   );

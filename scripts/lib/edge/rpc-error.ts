@@ -3,13 +3,21 @@
 import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
 import type { RpcProtocol } from "./headers.js";
 
-export type EdgeRpcCode = "unavailable" | "deadline_exceeded" | "internal";
+export type EdgeRpcCode = "unavailable" | "deadline_exceeded" | "internal" | "resource_exhausted";
 
-const GRPC_STATUS: Record<EdgeRpcCode, number> = { unavailable: 14, deadline_exceeded: 4, internal: 13 };
+const GRPC_STATUS: Record<EdgeRpcCode, number> = {
+  unavailable: 14,
+  deadline_exceeded: 4,
+  internal: 13,
+  resource_exhausted: 8,
+};
+// resource_exhausted is only the edge's answer to a body over the limit: 413 says so to anything
+// that reads HTTP statuses, while Connect clients take the code from the JSON body.
 const CONNECT_HTTP_STATUS: Record<EdgeRpcCode, number> = {
   unavailable: 503,
   deadline_exceeded: 504,
   internal: 500,
+  resource_exhausted: 413,
 };
 
 export function sendRpcError(

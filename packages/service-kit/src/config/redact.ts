@@ -1,12 +1,8 @@
+import { redactUrlCredentials } from "@atendo/telemetry";
 import { Secret } from "./secret.js";
 
-// user:password@ inside any URL-looking text (connection strings, error messages).
-const URL_CREDENTIALS = /(\/\/)[^/\s:@]+:[^/\s@]+@/g;
-
-/** Masks the credentials of every URL inside `text`. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(URL_CREDENTIALS, "$1***:***@");
-}
+// One implementation of URL credential masking for everything: the logger applies it to every line.
+export { redactUrlCredentials };
 
 /**
  * A copy of a config object that is safe to log: secrets masked, URL credentials masked.
