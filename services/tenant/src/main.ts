@@ -46,14 +46,17 @@ export type { Email, EmailKind, EmailSender } from "./email/email.js";
  * How long ATENDO_TENANT keeps events: every service's access watch replays up to ACCESS_REPLAY_MS
  * (30 days, the longest credential) of them at start, so a day more than that.
  */
-export const TENANT_STREAM_MAX_AGE_MS = ACCESS_REPLAY_MS + 24 * 3_600_000;
+const TENANT_STREAM_MAX_AGE_MS = ACCESS_REPLAY_MS + 24 * 3_600_000;
 
 /** The tables the retention job prunes (each has its prune function; the audit log is kept). */
 const RETENTION_TABLES = ["outbox", "processed_events", "email_verifications", "invitations"] as const;
 
 export interface RunningService {
   port: number;
-  /** Stops taking requests and events, then closes the bus, Redis and the database (idempotent). */
+  /**
+   * Stops taking requests and events, relays what they committed, then closes the bus, Redis and the
+   * database (idempotent).
+   */
   stop(): Promise<void>;
 }
 
@@ -70,7 +73,10 @@ export interface StartOptions {
   argon2?: Argon2Binding;
 }
 
-/** Starts the tenant service: migrations (when configured), adapters, signing keys, server, consumers. */
+/**
+ * Starts the tenant service: migrations (when configured), adapters, the outbox relay and retention,
+ * signing keys, the access watch, server, consumers.
+ */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: "tenant", level: config.logLevel });
   // Closers of what is open so far, run in reverse if a later step fails or on stop().
