@@ -43,6 +43,7 @@ export { newPassword, uniqueEmail, uniqueSlug } from "./identity/unique-values.j
 export type { Mailbox, MailLink, SentMail } from "./mail/mailbox.js";
 export { devMailboxOf, linkFrom, linksIn, MAIL_LINKS, tokenOf } from "./mail/mailbox.js";
 export { signMeta } from "./sign-meta.js";
+export { limitStreamMessageSize, streamConfig } from "./stream-admin.js";
 export { uniqueNamespace } from "./unique-namespace.js";
 export type { Truthy, WaitForOptions } from "./wait-for.js";
 export { waitFor } from "./wait-for.js";

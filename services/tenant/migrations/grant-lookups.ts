@@ -2,6 +2,7 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { LOOKUP_FUNCTIONS } from "./0001-initial.js";
 import { IDENTITY_LOOKUP_FUNCTIONS } from "./0003-identity.js";
 import { VERIFICATION_LOOKUP_FUNCTIONS } from "./0004-verification.js";
+import { OUTBOX_RETENTION_FUNCTIONS } from "./0005-outbox-retention.js";
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -23,7 +24,12 @@ export async function grantLookupFunctions(ownerUrl: string, appRole: string): P
   });
   try {
     const conn = orm.em.getConnection();
-    for (const fn of [...LOOKUP_FUNCTIONS, ...IDENTITY_LOOKUP_FUNCTIONS, ...VERIFICATION_LOOKUP_FUNCTIONS]) {
+    for (const fn of [
+      ...LOOKUP_FUNCTIONS,
+      ...IDENTITY_LOOKUP_FUNCTIONS,
+      ...VERIFICATION_LOOKUP_FUNCTIONS,
+      ...OUTBOX_RETENTION_FUNCTIONS,
+    ]) {
       await conn.execute(`grant execute on function ${fn} to "${appRole}"`, [], "run");
     }
     await conn.execute(`revoke update, delete, truncate on tenant.audit_log from "${appRole}"`, [], "run");

@@ -3,6 +3,7 @@ import { Migration20260301000000Initial } from "./0001-initial.js";
 import { Migration20260301000100GrantLookups } from "./0002-grant-lookups.js";
 import { Migration20260310000000Identity } from "./0003-identity.js";
 import { Migration20260601000000Verification } from "./0004-verification.js";
+import { Migration20261220000000OutboxRetention } from "./0005-outbox-retention.js";
 import { grantLookupFunctions } from "./grant-lookups.js";
 
 export const SCHEMA = "tenant";
@@ -12,6 +13,7 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20260301000100_grant_lookups", class: Migration20260301000100GrantLookups },
   { name: "Migration20260310000000_identity", class: Migration20260310000000Identity },
   { name: "Migration20260601000000_verification", class: Migration20260601000000Verification },
+  { name: "Migration20261220000000_outbox_retention", class: Migration20261220000000OutboxRetention },
 ];
 
 /** Applies the migrations of schema `tenant`, then lets `appRole` call its lookup functions

@@ -4,7 +4,10 @@ import {
   commonConfigOf,
   commonConfigSpec,
   int,
+  type OutboxConfig,
   oneOf,
+  outboxConfigOf,
+  outboxConfigSpec,
   type RedisConfig,
   readConfig,
   redisConfigOf,
@@ -31,6 +34,7 @@ const DEV_CHANNEL_SECRET_KEYS = "dev:YXRlbmRvLWxvY2FsLWRldi1rZXktbm90LXNlY3JldCE
 const spec = {
   ...commonConfigSpec("tenant", { PORT: 7101 }),
   ...redisConfigSpec(),
+  ...outboxConfigSpec(),
   NODE_ENV: str("the runtime environment; production requires real keys").default("development"),
   CHANNEL_SECRET_KEYS: secret(
     'keys that encrypt channel secrets, "<kid>:<base64 of 32 bytes>[,<kid>:<key>...]", the first one active',
@@ -111,7 +115,7 @@ export type EmailConfig =
   | { kind: "smtp"; url: Secret; from: string; timeoutMs: number }
   | { kind: "log"; from: string };
 
-export interface Config extends CommonConfig, RedisConfig {
+export interface Config extends CommonConfig, RedisConfig, OutboxConfig {
   /** The `iss` of every token the service signs. */
   authIssuer: string;
   /** Parsed CHANNEL_SECRET_KEYS: the first key encrypts, every key decrypts. */
@@ -187,6 +191,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     ...commonConfigOf(raw),
     ...redisConfigOf(raw),
+    ...outboxConfigOf(raw),
     authIssuer: raw.AUTH_ISSUER,
     channelSecretKeys,
     graphApiVersion: raw.GRAPH_API_VERSION,

@@ -1,16 +1,19 @@
 import { connectBus } from "@atendo/bus";
-import { createDb, roleFromUrl } from "@atendo/db";
+import { createDb, createOutbox, createOutboxRelay, createRetentionJob, roleFromUrl } from "@atendo/db";
 import {
+  ACCESS_REPLAY_MS,
   ConfigError,
   createApiKeyCache,
   createKeySetVerifier,
   createLifecycle,
+  createRedis,
   createWorkspaceDirectory,
+  watchAccessChanges,
 } from "@atendo/service-kit";
 import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
-import { Redis } from "ioredis";
 import { migrate, SCHEMA } from "../migrations/index.js";
 import { createApiKeyIntrospection } from "./auth/api-key-introspection.js";
+import { createLocalSuspensions } from "./auth/local-suspensions.js";
 import { createSessions } from "./auth/sessions.js";
 import { createSigningKeys } from "./auth/signing-keys.js";
 import { AUDIENCE, createTokenIssuer } from "./auth/token-issuer.js";
@@ -22,7 +25,7 @@ import { createSecretBox } from "./domain/secret-box.js";
 import { createEmailSender } from "./email/create-email-sender.js";
 import type { EmailSender } from "./email/email.js";
 import { createMailer } from "./email/mailer.js";
-import { createPublishEvents } from "./handlers/publish-events.js";
+import { createAnnounce } from "./handlers/announce.js";
 import { createResealJob } from "./secrets/reseal-job.js";
 import { startResealPass } from "./secrets/reseal-pass.js";
 import { buildServer } from "./server.js";
@@ -39,9 +42,21 @@ export { loadConfig } from "./config.js";
 export type { Argon2Binding } from "./domain/password-hasher.js";
 export type { Email, EmailKind, EmailSender } from "./email/email.js";
 
+/**
+ * How long ATENDO_TENANT keeps events: every service's access watch replays up to ACCESS_REPLAY_MS
+ * (30 days, the longest credential) of them at start, so a day more than that.
+ */
+const TENANT_STREAM_MAX_AGE_MS = ACCESS_REPLAY_MS + 24 * 3_600_000;
+
+/** The tables the retention job prunes (each has its prune function; the audit log is kept). */
+const RETENTION_TABLES = ["outbox", "processed_events", "email_verifications", "invitations"] as const;
+
 export interface RunningService {
   port: number;
-  /** Stops taking requests and events, then closes the bus, Redis and the database (idempotent). */
+  /**
+   * Stops taking requests and events, relays what they committed, then closes the bus, Redis and the
+   * database (idempotent).
+   */
   stop(): Promise<void>;
 }
 
@@ -58,7 +73,10 @@ export interface StartOptions {
   argon2?: Argon2Binding;
 }
 
-/** Starts the tenant service: migrations (when configured), adapters, signing keys, server, consumers. */
+/**
+ * Starts the tenant service: migrations (when configured), adapters, the outbox relay and retention,
+ * signing keys, the access watch, server, consumers.
+ */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: "tenant", level: config.logLevel });
   // Closers of what is open so far, run in reverse if a later step fails or on stop().
@@ -85,7 +103,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const now = () => new Date();
     const db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger });
     closers.push({ name: "db", close: () => db.close() });
-    const redis = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, lazyConnect: true });
+    const redis = createRedis(config, { name: "tenant", logger });
     closers.push({ name: "redis", close: () => redis.quit() });
     await redis.connect();
     const bus = await connectBus({
@@ -93,9 +111,32 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       name: "tenant",
       logger,
       ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
+      ...(config.deadLetterRetentionDays === undefined
+        ? {}
+        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
     });
     closers.push({ name: "bus", close: () => bus.close() });
-    await bus.ensureStream({ domain: "tenant" });
+    await bus.ensureStream({ domain: "tenant", maxAgeMs: TENANT_STREAM_MAX_AGE_MS });
+    // Events commit with the change they announce; the relay publishes them (any replica's).
+    const outbox = createOutbox(SCHEMA);
+    const relay = createOutboxRelay({
+      db,
+      outbox,
+      publish: bus.publishEncoded,
+      ping: bus.ping,
+      logger,
+      ...config.outboxRelay,
+    });
+    relay.start();
+    closers.push({ name: "outbox relay", close: () => relay.stop() });
+    const retention = createRetentionJob({
+      db,
+      tasks: RETENTION_TABLES.map((table) => ({ schema: SCHEMA, table })),
+      logger,
+      ...config.retention,
+    });
+    retention.start();
+    closers.push({ name: "retention", close: () => retention.stop() });
 
     const secretBox = createSecretBox(config.channelSecretKeys);
     const signingKeys = createSigningKeys({
@@ -114,6 +155,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const lookups = createLookups(db);
     const identity = createIdentityLookups(db);
     const introspectApiKey = createApiKeyIntrospection({ db, identity, now });
+    const apiKeys = createApiKeyCache({ introspect: introspectApiKey });
+    const suspendedTenants = createLocalSuspensions();
+    // Revocations and suspensions made through any replica reach this one's interceptor; the
+    // replay of recent ones is done before the server listens.
+    await watchAccessChanges({ bus, auth: { apiKeys, suspendedTenants }, logger });
 
     const consumers: Array<{ stop(): Promise<void> }> = [];
     closers.push({ name: "consumers", close: () => Promise.all(consumers.map((c) => c.stop())) });
@@ -125,7 +171,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       lookups,
       identity,
       secretBox,
-      publish: createPublishEvents(bus, logger),
+      announce: createAnnounce({ outbox, bus }),
       graphDefaults: {
         graphApiVersion: config.graphApiVersion,
         whatsappGraphBaseUrl: config.whatsappGraphBaseUrl,
@@ -146,7 +192,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         issuer: config.authIssuer,
         audience: AUDIENCE,
       }),
-      apiKeys: createApiKeyCache({ introspect: introspectApiKey }),
+      apiKeys,
+      suspendedTenants,
       workspaces: createWorkspaceDirectory({ lookup: (id) => lookups.tenantOfWorkspace(id) }),
       serviceCredentials: config.serviceCredentials,
       mailer: createMailer({

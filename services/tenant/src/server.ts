@@ -56,6 +56,7 @@ export function buildServer(deps: ServerDeps): AtendoServer {
       createAuthInterceptor({
         verifier: deps.verifier,
         apiKeys: deps.apiKeys,
+        suspendedTenants: deps.suspendedTenants,
         workspaces: deps.workspaces,
         policies: POLICIES,
         logger: deps.logger,

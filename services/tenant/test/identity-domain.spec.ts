@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { clientIp } from "@atendo/service-kit";
 import { apiKeyPrefix, newApiKey } from "../src/domain/api-key-format.js";
-import { clientIp } from "../src/domain/client-ip.js";
 import {
   activeKey,
   planRotation,

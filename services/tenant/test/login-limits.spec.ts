@@ -74,6 +74,22 @@ describe("login failure limits (Redis)", () => {
     assert.ok((await login(owner.email, owner.password, randomIp())).tokens?.accessToken);
   });
 
+  it("connects through service-kit's Redis client: named, with the key prefix on the scripts' keys", async () => {
+    // createRedis names the connection; a bare ioredis client would be anonymous.
+    const clients = String(await redis.client("LIST"));
+    assert.match(clients, /name=atendo-tenant /);
+    const ip = randomIp();
+    await rejection(login(uniqueEmail("prefix"), "wrong-password", ip));
+    // The reserve script's KEYS got the prefix: the counter exists under it, and nowhere else.
+    const bare = new Redis(testEnv().redisUrl);
+    try {
+      assert.equal(await bare.get(`${h.namespace}:login-failures:ip:${ip}`), "1");
+      assert.equal(await bare.get(`login-failures:ip:${ip}`), null);
+    } finally {
+      bare.disconnect();
+    }
+  });
+
   it("clears the account counter after a successful login", async () => {
     const owner = await h.identity.signUpOwner();
     await rejection(login(owner.email, "wrong-password", randomIp()));

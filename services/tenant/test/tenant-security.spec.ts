@@ -19,6 +19,13 @@ const LOOKUPS = [
   "tenant.slug_taken(text)",
   "tenant.channels_sealed_with(text[], uuid, int)",
   "tenant.channel_key_usage()",
+  // The outbox relay's and the retention job's, across tenants too.
+  "tenant.outbox_claim(integer, bigint)",
+  "tenant.outbox_stats()",
+  "tenant.prune_outbox(bigint, integer)",
+  "tenant.prune_processed_events(bigint, integer)",
+  "tenant.prune_email_verifications(bigint, integer)",
+  "tenant.prune_invitations(bigint, integer)",
 ];
 
 describe("tenant security", () => {
@@ -50,6 +57,7 @@ describe("tenant security", () => {
         "channels",
         "invitations",
         "memberships",
+        "outbox",
         "processed_events",
         "refresh_tokens",
         "tenants",

@@ -22,7 +22,7 @@ import type { ChannelRecord } from "./channel-model.js";
 import type { ChannelStatusName } from "./enums.js";
 import { channelStatusToProto, channelTypeToProto } from "./enums.js";
 
-/** An event to publish once the transaction that produced it has committed. */
+/** An event of a change, stored in the outbox with it (handlers/announce.ts) and relayed after the commit. */
 export interface PendingEvent<S extends DescMessage = DescMessage> {
   schema: S;
   event: MessageShape<S>;

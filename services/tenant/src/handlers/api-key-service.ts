@@ -23,7 +23,7 @@ import { rpc } from "./rpc-errors.js";
 
 /** ApiKeyService: keys of a workspace; the full key exists only in CreateApiKey's answer. */
 export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKeyService> {
-  const { db, publish } = deps;
+  const { db, announce } = deps;
   return {
     createApiKey: (req, ctx) =>
       rpc(async () => {
@@ -95,6 +95,7 @@ export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKe
     revokeApiKey: (req, ctx) =>
       rpc(async () => {
         const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
+        const correlationId = correlationOf(ctx);
         const outcome = await db.withTenant(tenantId, async (em) => {
           const row = await em.findOne(ApiKeyRow, { id: req.apiKeyId, workspaceId: req.workspaceId });
           if (row === null) throw notFound("api key", req.apiKeyId);
@@ -109,14 +110,13 @@ export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKe
             before,
             after: apiKeySummary(row),
           });
+          await announce(em, [apiKeyRevoked(row, correlationId)]);
           return { row, revoked: true };
         });
         const { row, revoked } = outcome;
         if (revoked) {
-          // This process stops accepting it now; the event tells every other service's cache.
+          // This process stops accepting it now; the event tells every other replica and service.
           deps.apiKeys.evict(row.id);
-          const correlationId = correlationOf(ctx);
-          await publish([apiKeyRevoked(row, correlationId)], "the revocation");
           withContext(deps.logger, { tenantId, correlationId }).info({ apiKeyId: row.id }, "api key revoked");
         }
         return { apiKey: apiKeyView(row) };

@@ -1,8 +1,7 @@
 import type { AuthService } from "@atendo/proto/tenant/v1";
-import { failedPrecondition, permissionDenied, unauthenticated } from "@atendo/service-kit";
+import { clientIp, failedPrecondition, permissionDenied, unauthenticated } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { clientIp } from "../domain/client-ip.js";
 import { normalizeEmail } from "../domain/email.js";
 import { userView } from "../domain/member-view.js";
 import { findMembership } from "../store/member-repository.js";

@@ -1,11 +1,10 @@
 import { constraintName, isUniqueViolation, newId } from "@atendo/db";
 import { type AuthService, MemberChange } from "@atendo/proto/tenant/v1";
-import { alreadyExists } from "@atendo/service-kit";
+import { alreadyExists, clientIp } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { AuditContext } from "../domain/audit.js";
 import { memberSummary, tenantSummary, workspaceSummary } from "../domain/audit-summary.js";
-import { clientIp } from "../domain/client-ip.js";
 import { normalizeEmail } from "../domain/email.js";
 import { memberChanged, tenantCreated, workspaceCreated } from "../domain/events.js";
 import { memberView, userView } from "../domain/member-view.js";
@@ -42,7 +41,7 @@ const TOO_MANY_SIGN_UPS = {
  * behind the sign-up gate so a burst of sign-ups never takes the threads logins need.
  */
 export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthService>, "signUp"> {
-  const { db, sessions, publish } = deps;
+  const { db, sessions, announce } = deps;
   return {
     signUp: (req, ctx) =>
       rpc(async () => {
@@ -137,7 +136,13 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
             });
             const session = await sessions.open(em, { user, membership });
             const verification = issueVerification(em, user, now);
-            return { user, tenant, workspace, membership, tokens: session.pair, verification };
+            const member = memberView({ ...membership, email, name, joinedAt: membership.createdAt });
+            await announce(em, [
+              tenantCreated(tenantView(tenant), correlationId),
+              workspaceCreated(workspaceView(workspace), correlationId),
+              memberChanged(member, MemberChange.ADDED, correlationId),
+            ]);
+            return { user, tenant, workspace, tokens: session.pair, verification };
           });
         };
 
@@ -155,16 +160,7 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
             throw err;
           }
         }
-        const { user, tenant, workspace, membership, tokens, verification } = created;
-        const member = memberView({ ...membership, email, name, joinedAt: membership.createdAt });
-        await publish(
-          [
-            tenantCreated(tenantView(tenant), correlationId),
-            workspaceCreated(workspaceView(workspace), correlationId),
-            memberChanged(member, MemberChange.ADDED, correlationId),
-          ],
-          "the sign-up",
-        );
+        const { user, tenant, workspace, tokens, verification } = created;
         const emailSent = await deps.mailer.verification(
           {
             userId: user.id,

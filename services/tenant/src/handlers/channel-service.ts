@@ -18,7 +18,7 @@ import {
   channelTypeFromProto,
   channelTypeToProto,
 } from "../domain/enums.js";
-import { channelCreated, channelStatusChanged, channelUpdated, type PendingEvent } from "../domain/events.js";
+import { channelCreated, channelStatusChanged, channelUpdated } from "../domain/events.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
 import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-token.js";
 import { effectiveLimits, limitProblem } from "../domain/plan-limits.js";
@@ -49,7 +49,7 @@ const STATUS_ACTIONS: Readonly<Record<StatusRequest["kind"], string>> = {
 
 /** ChannelService: connects channels, keeps their secrets sealed, resolves them for ingress and delivery. */
 export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typeof ChannelService>> {
-  const { db, lookups, secretBox, publish } = deps;
+  const { db, lookups, secretBox, announce } = deps;
 
   const namedUniques = (name: string): UniqueMessages => ({
     channels_workspace_name_key: `a channel named "${name.trim()}" in this workspace`,
@@ -57,12 +57,13 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
     channels_instagram_account_key: "an Instagram channel (not disabled) with this account_id",
   });
 
-  /** Moves a channel's status; publishes ChannelStatusChanged when it really moved. */
+  /** Moves a channel's status; announces ChannelStatusChanged when it really moved. */
   async function changeStatus(
     where: { tenantId: string; channelId: string; workspaceId?: string },
     request: StatusRequest,
     ctx: HandlerContext,
   ): Promise<Channel> {
+    const correlationId = correlationOf(ctx);
     let moved: { row: ChannelRow; previous: ChannelStatusName };
     try {
       moved = await db.withTenant(where.tenantId, async (em) => {
@@ -86,6 +87,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
           before,
           after: channelSummary(row),
         });
+        if (row.status !== previous) await announce(em, [channelStatusChanged(row, previous, correlationId)]);
         return { row, previous };
       });
     } catch (err) {
@@ -96,8 +98,6 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
     }
     const { row, previous } = moved;
     if (row.status !== previous) {
-      const correlationId = correlationOf(ctx);
-      await publish([channelStatusChanged(row, previous, correlationId)], "the channel status");
       withContext(deps.logger, { tenantId: row.tenantId, correlationId }).info(
         { channelId: row.id, from: previous, to: row.status },
         "channel status changed",
@@ -114,6 +114,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
         const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
         const id = newId();
         const sealed = sealChannelSecrets(secretBox, { tenantId, id }, settings.secrets);
+        const correlationId = correlationOf(ctx);
         const row = await db.withTenant(tenantId, async (em) => {
           const tenant = await lockTenant(em, tenantId);
           if (tenant === null) throw notFound("workspace", req.workspaceId);
@@ -149,12 +150,11 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
             workspaceId: req.workspaceId,
             after: channelSummary(created),
           });
+          await announce(em, [channelCreated(channelView(created), correlationId)]);
           return created;
         });
         lookups.rememberChannel(id, tenantId);
         const channel = channelView(row);
-        const correlationId = correlationOf(ctx);
-        await publish([channelCreated(channel, correlationId)], "the channel");
         withContext(deps.logger, { tenantId, correlationId }).info(
           { channelId: id, type: settings.type },
           "channel created",
@@ -188,6 +188,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
     updateChannel: (req, ctx) =>
       rpc(async () => {
         const tenantId = await tenantOfWorkspaceCall(ctx, req.workspaceId);
+        const correlationId = correlationOf(ctx);
         const outcome = await db.withTenant(tenantId, async (em) => {
           await requireVerifiedEmail(em, ctx, "change channels");
           const row = await findChannel(em, req.channelId, req.workspaceId);
@@ -203,7 +204,7 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
             { ...req, name: req.name.trim() },
             deps.graphDefaults,
           );
-          if (update.changedFields.length === 0) return { row, previous, changedFields: [] };
+          if (update.changedFields.length === 0) return { row, changedFields: [] };
           if (update.changedFields.includes("name")) nonBlank("name", update.name);
           const before = channelSummary(row);
           const now = new Date();
@@ -232,16 +233,14 @@ export function createChannelService(deps: HandlerDeps): Partial<ServiceImpl<typ
             // Which secrets changed shows in the hints; the values never reach the log.
             after: { ...channelSummary(row), changed_fields: update.changedFields },
           });
-          return { row, previous, changedFields: update.changedFields };
+          const events = [channelUpdated(channelView(row), update.changedFields, correlationId)];
+          if (row.status !== previous) events.push(channelStatusChanged(row, previous, correlationId));
+          await announce(em, events);
+          return { row, changedFields: update.changedFields };
         });
-        const { row, previous, changedFields } = outcome;
+        const { row, changedFields } = outcome;
         const channel = channelView(row);
-        const correlationId = correlationOf(ctx);
-        const events: PendingEvent[] = [];
-        if (changedFields.length > 0) events.push(channelUpdated(channel, changedFields, correlationId));
-        if (row.status !== previous) events.push(channelStatusChanged(row, previous, correlationId));
-        await publish(events, "the channel");
-        if (events.length > 0) {
+        if (changedFields.length > 0) {
           withContext(deps.logger, { tenantId, correlationId }).info(
             { channelId: row.id, changedFields },
             "channel updated",

@@ -2,6 +2,7 @@ import type { Db } from "@atendo/db";
 import type { ApiKeyCache } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import type { ApiKeyIntrospection } from "../auth/api-key-introspection.js";
+import type { LocalSuspensions } from "../auth/local-suspensions.js";
 import type { Sessions } from "../auth/sessions.js";
 import type { SigningKeys } from "../auth/signing-keys.js";
 import type { TokenIssuer } from "../auth/token-issuer.js";
@@ -15,7 +16,7 @@ import type { LoginAttempts } from "../store/login-attempts.js";
 import type { Lookups } from "../store/lookups.js";
 import type { SignUpAttempts } from "../store/sign-up-attempts.js";
 import type { WindowCounters } from "../store/window-counters.js";
-import type { PublishEvents } from "./publish-events.js";
+import type { Announce } from "./announce.js";
 
 /** What the RPC handlers need, built by main.ts. */
 export interface HandlerDeps {
@@ -23,7 +24,8 @@ export interface HandlerDeps {
   lookups: Lookups;
   identity: IdentityLookups;
   secretBox: SecretBox;
-  publish: PublishEvents;
+  /** Stores a change's events in the outbox, in the change's transaction. */
+  announce: Announce;
   graphDefaults: GraphDefaults;
   logger: Logger;
   passwords: PasswordHasher;
@@ -37,6 +39,8 @@ export interface HandlerDeps {
   introspectApiKey: ApiKeyIntrospection;
   /** The interceptor's cache of API keys: a revocation here evicts at once. */
   apiKeys: ApiKeyCache;
+  /** The interceptor's suspended tenants: a suspension or reactivation here applies at once. */
+  suspendedTenants: LocalSuspensions;
   serviceCredentials: ServiceCredentials;
   /** Invitations and verification links. */
   mailer: Mailer;

@@ -171,11 +171,16 @@ export function createInvitationRpcs(
             after: memberSummary({ email, role: open.role, workspaceIds: open.workspaceIds }),
           });
           const session = await deps.sessions.open(em, { user, membership });
-          return { user, membership, tokens: session.pair };
+          const member = memberView({
+            ...membership,
+            email,
+            name: user.name,
+            joinedAt: membership.createdAt,
+          });
+          await deps.announce(em, [memberChanged(member, MemberChange.ADDED, correlationId)]);
+          return { user, member, tokens: session.pair };
         });
-        const { user, membership, tokens } = accepted;
-        const member = memberView({ ...membership, email, name: user.name, joinedAt: membership.createdAt });
-        await deps.publish([memberChanged(member, MemberChange.ADDED, correlationId)], "the membership");
+        const { user, member, tokens } = accepted;
         withContext(deps.logger, { tenantId, correlationId }).info(
           { userId: user.id, invitationId: owner.id },
           "invitation accepted",

@@ -30,7 +30,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function createMemberRpcs(
   deps: HandlerDeps,
 ): Pick<ServiceImpl<typeof TenantService>, "listMembers" | "updateMemberRole" | "removeMember"> {
-  const { db, publish } = deps;
+  const { db, announce } = deps;
   return {
     listMembers: (req, ctx) =>
       rpc(async () => {
@@ -69,6 +69,7 @@ export function createMemberRpcs(
         const tenantId = tenantOfCall(ctx, req.tenantId);
         const role = roleFromProto(req.role);
         if (role === undefined) throw new InvalidInputError("role", "is not a member role");
+        const correlationId = correlationOf(ctx);
         const outcome = await db.withTenant(tenantId, async (em) => {
           await lockTenant(em, tenantId);
           const membership = await lockMembership(em, req.userId);
@@ -101,12 +102,11 @@ export function createMemberRpcs(
             before: memberSummary(before),
             after: memberSummary(after),
           });
+          await announce(em, [memberChanged(memberView(after), MemberChange.ROLE_CHANGED, correlationId)]);
           return { member: after, changed };
         });
         const member = memberView(outcome.member);
         if (outcome.changed) {
-          const correlationId = correlationOf(ctx);
-          await publish([memberChanged(member, MemberChange.ROLE_CHANGED, correlationId)], "the member");
           withContext(deps.logger, { tenantId, correlationId }).info(
             { userId: req.userId, role },
             "member role changed",
@@ -118,7 +118,8 @@ export function createMemberRpcs(
     removeMember: (req, ctx) =>
       rpc(async () => {
         const tenantId = tenantOfCall(ctx, req.tenantId);
-        const removed = await db.withTenant(tenantId, async (em) => {
+        const correlationId = correlationOf(ctx);
+        await db.withTenant(tenantId, async (em) => {
           await lockTenant(em, tenantId);
           const membership = await lockMembership(em, req.userId);
           const before = await findMember(em, req.userId);
@@ -142,13 +143,8 @@ export function createMemberRpcs(
             targetId: req.userId,
             before: memberSummary(before),
           });
-          return before;
+          await announce(em, [memberChanged(memberView(before), MemberChange.REMOVED, correlationId)]);
         });
-        const correlationId = correlationOf(ctx);
-        await publish(
-          [memberChanged(memberView(removed), MemberChange.REMOVED, correlationId)],
-          "the removal",
-        );
         withContext(deps.logger, { tenantId, correlationId }).info({ userId: req.userId }, "member removed");
         return {};
       }),

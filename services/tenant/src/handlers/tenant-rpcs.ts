@@ -6,13 +6,7 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { tenantSummary } from "../domain/audit-summary.js";
 import { normalizeEmail } from "../domain/email.js";
 import { planFromProto, tenantStatusFromProto } from "../domain/enums.js";
-import {
-  type PendingEvent,
-  tenantCreated,
-  tenantReactivated,
-  tenantSuspended,
-  tenantUpdated,
-} from "../domain/events.js";
+import { tenantCreated, tenantReactivated, tenantSuspended, tenantUpdated } from "../domain/events.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
 import { invitationView } from "../domain/member-view.js";
 import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-token.js";
@@ -38,7 +32,7 @@ type TenantRpcs =
 
 /** The tenant itself: creation and listing (platform admins), settings, suspension. */
 export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof TenantService>, TenantRpcs> {
-  const { db, lookups, publish } = deps;
+  const { db, lookups, announce } = deps;
 
   /** Moves a tenant's status; the event goes out only when it really moved. */
   async function setStatus(
@@ -46,6 +40,7 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
     tenantId: string,
     next: { status: "ACTIVE" | "SUSPENDED"; reason: string },
   ): Promise<TenantRow> {
+    const correlationId = correlationOf(ctx);
     const outcome = await db.withTenant(tenantId, async (em) => {
       const row = await lockTenant(em, tenantId);
       if (row === null) throw notFound("tenant", tenantId);
@@ -62,19 +57,19 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
         before,
         after: tenantSummary(row),
       });
+      if (row.status !== previous) {
+        await announce(em, [
+          row.status === "SUSPENDED"
+            ? tenantSuspended(tenantId, row.statusReason, correlationId)
+            : tenantReactivated(tenantId, correlationId),
+        ]);
+      }
       return { row, previous };
     });
     const { row, previous } = outcome;
     if (row.status !== previous) {
-      const correlationId = correlationOf(ctx);
-      await publish(
-        [
-          row.status === "SUSPENDED"
-            ? tenantSuspended(tenantId, row.statusReason, correlationId)
-            : tenantReactivated(tenantId, correlationId),
-        ],
-        "the tenant",
-      );
+      // This replica refuses (or accepts again) the tenant's credentials now; the others on the event.
+      deps.suspendedTenants.committed(tenantId, row.status === "SUSPENDED");
       withContext(deps.logger, { tenantId, correlationId }).warn(
         { status: row.status },
         row.status === "SUSPENDED" ? "tenant suspended" : "tenant reactivated",
@@ -93,6 +88,7 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
           if (plan === undefined) throw new InvalidInputError("plan", "is not a known plan");
           const id = newId();
           const now = deps.now();
+          const correlationId = correlationOf(ctx);
           const created = await db.withTenant(id, async (em) => {
             const row = em.create(TenantRow, {
               id,
@@ -124,11 +120,10 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
                     workspaceIds: [],
                     invitedBy: null,
                   });
+            await announce(em, [tenantCreated(tenantView(row), correlationId)]);
             return { row, invitation };
           });
           const tenant = tenantView(created.row);
-          const correlationId = correlationOf(ctx);
-          await publish([tenantCreated(tenant, correlationId)], "the tenant");
           const emailSent =
             created.invitation !== undefined &&
             (await deliverInvitation(deps, created.invitation, correlationId));
@@ -162,6 +157,7 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
         if (paths.some((p) => p !== "name") && !userOf(ctx).platformAdmin) {
           throw permissionDenied("only platform admins change plans and limits");
         }
+        const correlationId = correlationOf(ctx);
         const outcome = await db.withTenant(tenantId, async (em) => {
           const row = await lockTenant(em, tenantId);
           if (row === null) throw notFound("tenant", req.tenantId);
@@ -193,13 +189,11 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
             before,
             after: tenantSummary(row),
           });
+          await announce(em, [tenantUpdated(tenantView(row), changed, correlationId)]);
           return { row, changed };
         });
         const tenant = tenantView(outcome.row);
         if (outcome.changed.length > 0) {
-          const correlationId = correlationOf(ctx);
-          const events: PendingEvent[] = [tenantUpdated(tenant, outcome.changed, correlationId)];
-          await publish(events, "the tenant");
           withContext(deps.logger, { tenantId, correlationId }).info(
             { changed: outcome.changed },
             "tenant updated",

@@ -29,7 +29,7 @@ const UPDATABLE = new Set(["name", "time_zone", "default_language"]);
 export function createWorkspaceRpcs(
   deps: HandlerDeps,
 ): Pick<ServiceImpl<typeof TenantService>, WorkspaceRpcs> {
-  const { db, lookups, publish } = deps;
+  const { db, lookups, announce } = deps;
   const nameTaken = (name: string) => ({
     workspaces_tenant_name_key: `a workspace named "${name.trim()}" in this tenant`,
   });
@@ -41,6 +41,7 @@ export function createWorkspaceRpcs(
         const name = nonBlank("name", req.name);
         const timeZone = normalizeTimeZone(req.timeZone);
         const defaultLanguage = normalizeLanguage(req.defaultLanguage);
+        const correlationId = correlationOf(ctx);
         const row = await db.withTenant(tenantId, async (em) => {
           const tenant = await lockTenant(em, tenantId);
           if (tenant === null) throw notFound("tenant", req.tenantId);
@@ -69,12 +70,11 @@ export function createWorkspaceRpcs(
             workspaceId: created.id,
             after: workspaceSummary(created),
           });
+          await announce(em, [workspaceCreated(workspaceView(created), correlationId)]);
           return created;
         });
         lookups.rememberWorkspace(row.id, row.tenantId);
         const workspace = workspaceView(row);
-        const correlationId = correlationOf(ctx);
-        await publish([workspaceCreated(workspace, correlationId)], "the workspace");
         withContext(deps.logger, { tenantId, correlationId }).info(
           { workspaceId: row.id },
           "workspace created",

@@ -1,4 +1,4 @@
-import { UNKNOWN_CLIENT } from "../domain/client-ip.js";
+import { UNKNOWN_CLIENT } from "@atendo/service-kit";
 import type { WindowCounters } from "./window-counters.js";
 
 export interface SignUpLimits {

@@ -41,6 +41,19 @@ export interface TenantHarness extends TenantClients {
   mailbox: Mailbox;
   /** Restarts the service on the same namespace with other variables (e.g. a rotated key ring). */
   restart(env?: Record<string, string>): Promise<void>;
+  /**
+   * Another replica of the service in this process: same database, Redis prefix, bus namespace and
+   * issuer, its own port and caches (stopped with the harness).
+   */
+  replica(env?: Record<string, string>): Promise<TenantReplica>;
+  stop(): Promise<void>;
+}
+
+/** A second process of the same service, as far as its callers can tell. */
+export interface TenantReplica {
+  url: string;
+  /** Clients of this replica sending `Authorization: Bearer <credential>` from the harness's address. */
+  as(credential: string): TenantClients;
   stop(): Promise<void>;
 }
 
@@ -139,6 +152,7 @@ export async function startTenantForTest(
       mailbox,
     });
   let identity = identityAt();
+  const replicas: RunningService[] = [];
   const adminIdentity = await identity.platformAdmin();
   const deliveryToken = await identity.serviceToken("delivery");
   const harness: TenantHarness = {
@@ -166,7 +180,19 @@ export async function startTenantForTest(
       harness.delivery = as(deliveryToken);
       harness.anonymous = as();
     },
+    async replica(env = {}) {
+      const running = await boot({ ...extra, ...env });
+      replicas.push(running);
+      const replicaUrl = `http://127.0.0.1:${running.port}`;
+      return {
+        url: replicaUrl,
+        as: (credential) =>
+          clientsFor(replicaUrl, credential, TENANT_SERVICES, { headers: { "x-forwarded-for": ip } }),
+        stop: () => running.stop(),
+      };
+    },
     async stop() {
+      await Promise.all(replicas.map((r) => r.stop()));
       await service.stop();
       await bus.deleteNamespaceStreams();
       await bus.close();
