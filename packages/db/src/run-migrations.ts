@@ -21,6 +21,13 @@ export interface RunMigrationsOptions {
   appRole: string;
   /** In the order they must run. */
   migrations: readonly MigrationEntry[];
+  /**
+   * Statements that give `appRole` more or fewer rights than DML on every table (EXECUTE on
+   * SECURITY DEFINER functions, an append-only table). Migrations cannot name the role (whoever runs
+   * them chooses it), so these run after them, under the same lock: replicas starting together
+   * would otherwise collide on the catalogue rows ("tuple concurrently updated").
+   */
+  roleGrants?: (appRole: string) => readonly string[];
   logger?: DbLogger;
 }
 
@@ -65,6 +72,7 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<{ ap
       migrator.on("migrated", (m) => logger?.info({ schema, migration: m.name }, "db: migration applied"));
       const applied = await migrator.up();
       await grantAppRole(conn, schema, appRole, MIGRATIONS_TABLE);
+      for (const statement of options.roleGrants?.(appRole) ?? []) await conn.execute(statement, [], "run");
       return { applied: applied.map((m) => m.name) };
     } finally {
       // Closing the connection below releases the lock anyway; an unlock failure must not hide the

@@ -119,6 +119,36 @@ describe("runMigrations", () => {
     assert.equal(exists.rows[0]?.t, null);
   });
 
+  it("runs the role's extra grants under the migration lock, so replicas starting together never collide", async () => {
+    // Fails unless this session holds an advisory lock while the statement runs.
+    const underLock = `do $$ begin
+        if not exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) then
+          raise exception 'role grants ran outside the migration lock';
+        end if;
+      end $$`;
+    const grants = (role: string) => [underLock, `revoke delete on "${schema}".notes from "${role}"`];
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        runMigrations({
+          ownerUrl: OWNER_URL,
+          schema,
+          appRole: APP_ROLE,
+          migrations: withTagsMigration(schema),
+          roleGrants: grants,
+        }),
+      ),
+    );
+    const canDelete = await withClient(OWNER_URL, (c) =>
+      c.query<{ v: boolean }>("select has_table_privilege($1, $2, 'DELETE') as v", [
+        APP_ROLE,
+        `"${schema}".notes`,
+      ]),
+    );
+    assert.equal(canDelete.rows[0]?.v, false);
+    // A run without them gives the app role its DML back, as the other tests expect.
+    await migrate(withTagsMigration(schema));
+  });
+
   it("rejects a bad schema, role or migration list with a clear error", async () => {
     const base = { ownerUrl: OWNER_URL, appRole: APP_ROLE, migrations: baseMigrations(schema) };
     await assert.rejects(runMigrations({ ...base, schema: 'x"; drop table y; --' }), /invalid schema/);

@@ -4,7 +4,7 @@ import { Migration20260301000100GrantLookups } from "./0002-grant-lookups.js";
 import { Migration20260310000000Identity } from "./0003-identity.js";
 import { Migration20260601000000Verification } from "./0004-verification.js";
 import { Migration20261220000000OutboxRetention } from "./0005-outbox-retention.js";
-import { grantLookupFunctions } from "./grant-lookups.js";
+import { tenantRoleGrants } from "./grant-lookups.js";
 
 export const SCHEMA = "tenant";
 
@@ -16,20 +16,19 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20261220000000_outbox_retention", class: Migration20261220000000OutboxRetention },
 ];
 
-/** Applies the migrations of schema `tenant`, then lets `appRole` call its lookup functions
- * (and keeps the audit log append-only for it). */
+/** Applies the migrations of schema `tenant` and lets `appRole` call its lookup functions (and
+ * keeps the audit log append-only for it), all under the schema's migration lock. */
 export async function migrate(options: {
   ownerUrl: string;
   appRole: string;
   logger?: DbLogger;
 }): Promise<{ applied: string[] }> {
-  const result = await runMigrations({
+  return runMigrations({
     ownerUrl: options.ownerUrl,
     schema: SCHEMA,
     appRole: options.appRole,
     migrations,
+    roleGrants: tenantRoleGrants,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  await grantLookupFunctions(options.ownerUrl, options.appRole);
-  return result;
 }
