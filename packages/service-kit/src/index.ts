@@ -55,6 +55,7 @@ export { createServiceClient } from "./client/create-service-client.js";
 // Config
 export type { AuthConfig } from "./config/auth-config.js";
 export { authConfigOf, authConfigSpec, devServiceCredential } from "./config/auth-config.js";
+export { busOptionsOf } from "./config/bus-options.js";
 export type {
   CommonConfig,
   CommonConfigDefaults,

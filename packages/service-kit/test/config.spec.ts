@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import {
   bool,
+  busOptionsOf,
   ConfigError,
   commonConfigOf,
   commonConfigSpec,
@@ -162,6 +163,27 @@ describe("config", () => {
         redisConnectTimeoutMs: 5000,
         redisMaxRetriesPerRequest: 2,
       });
+    });
+
+    it("gives connectBus the shared bus settings, namespace and dead-letter retention included", () => {
+      const config = commonConfigOf(
+        readConfig(commonConfigSpec("delivery", { PORT: 0 }), {
+          DATABASE_URL: "postgres://a:b@h/d",
+          NATS_URL: "nats://h:4222",
+          BUS_NAMESPACE: "t1",
+          DEAD_LETTER_RETENTION_DAYS: "45",
+        }),
+      );
+      const logger = { child: () => logger } as never;
+      assert.deepEqual(busOptionsOf(config, "delivery", logger), {
+        servers: "nats://h:4222",
+        name: "delivery",
+        logger,
+        namespace: "t1",
+        deadLetterRetentionDays: 45,
+      });
+      const plain = busOptionsOf({ natsUrl: "nats://h:4222" }, "ai", logger);
+      assert.equal("namespace" in plain || "deadLetterRetentionDays" in plain, false);
     });
 
     it("names each missing connection with the service's role", () => {

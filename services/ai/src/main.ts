@@ -16,6 +16,7 @@ import { ConversationService } from "@atendo/proto/conversation/v1";
 import { TenantService } from "@atendo/proto/tenant/v1";
 import {
   type AtendoServer,
+  busOptionsOf,
   createLifecycle,
   createServiceClient,
   createTenantAuth,
@@ -104,15 +105,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
 
   try {
     db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: [UsageRecordRow], logger });
-    bus = await connectBus({
-      servers: config.natsUrl,
-      name: "ai",
-      logger,
-      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
-      ...(config.deadLetterRetentionDays === undefined
-        ? {}
-        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
-    });
+    bus = await connectBus(busOptionsOf(config, "ai", logger));
     await bus.ensureStream({ domain: "ai" });
     // Events of RPCs commit with their change; the relay publishes them (any replica's). The
     // TurnReady consumer publishes its own outputs from the inbox before its ack.

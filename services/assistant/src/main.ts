@@ -13,6 +13,7 @@ import {
 import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
 import {
   type AtendoServer,
+  busOptionsOf,
   createLifecycle,
   createServiceClient,
   createTenantAuth,
@@ -98,15 +99,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       entities: [AssistantRow, ChannelBindingRow],
       logger,
     });
-    bus = await connectBus({
-      servers: config.natsUrl,
-      name: "assistant",
-      logger,
-      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
-      ...(config.deadLetterRetentionDays === undefined
-        ? {}
-        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
-    });
+    bus = await connectBus(busOptionsOf(config, "assistant", logger));
     await bus.ensureStream({ domain: "assistant" });
     // Events commit with the change they announce; the relay publishes them (any replica's).
     const outbox = createOutbox(SCHEMA);

@@ -1,6 +1,7 @@
 import { type Bus, connectBus } from "@atendo/bus";
 import { createDb, createInbox, createRetentionJob, type Db, roleFromUrl, runMigrations } from "@atendo/db";
 import {
+  busOptionsOf,
   ConfigError,
   createLifecycle,
   createRedis,
@@ -68,15 +69,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     stopSteps.push({ name: "redis", run: () => redis.quit() });
     await redis.connect();
 
-    const bus: Bus = await connectBus({
-      servers: config.natsUrl,
-      name: SERVICE,
-      logger,
-      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
-      ...(config.deadLetterRetentionDays === undefined
-        ? {}
-        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
-    });
+    const bus: Bus = await connectBus(busOptionsOf(config, SERVICE, logger));
     stopSteps.push({ name: "bus", run: () => bus.close() });
     await bus.ensureStream({ domain: SCHEMA });
 

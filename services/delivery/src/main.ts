@@ -2,6 +2,7 @@ import { connectBus } from "@atendo/bus";
 import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
 import { ChannelService } from "@atendo/proto/tenant/v1";
 import {
+  busOptionsOf,
   createLifecycle,
   createRedis,
   createServiceClient,
@@ -96,15 +97,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const redis = createRedis(config, { name: "delivery", logger, prefixKeys: false });
     await redis.connect();
     steps.push({ name: "redis", run: async () => void (await redis.quit()) });
-    const bus = await connectBus({
-      servers: config.natsUrl,
-      name: "delivery",
-      logger,
-      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
-      ...(config.deadLetterRetentionDays === undefined
-        ? {}
-        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
-    });
+    const bus = await connectBus(busOptionsOf(config, "delivery", logger));
     steps.push({ name: "bus", run: () => bus.close() });
     await bus.ensureStream({ domain: "delivery" });
 

@@ -2,6 +2,7 @@ import { connectBus } from "@atendo/bus";
 import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
 import { ChannelService } from "@atendo/proto/tenant/v1";
 import {
+  busOptionsOf,
   ConfigError,
   createLifecycle,
   createRedis,
@@ -80,15 +81,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
     });
     undo.push(() => db.close());
-    const bus = await connectBus({
-      servers: config.natsUrl,
-      name: "ingress",
-      logger,
-      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
-      ...(config.deadLetterRetentionDays === undefined
-        ? {}
-        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
-    });
+    const bus = await connectBus(busOptionsOf(config, "ingress", logger));
     undo.push(() => bus.close());
     const redis = createRedis(config, { name: "ingress", logger });
     undo.push(async () => redis.disconnect());

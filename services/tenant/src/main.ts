@@ -2,6 +2,7 @@ import { connectBus } from "@atendo/bus";
 import { createDb, createOutbox, createOutboxRelay, createRetentionJob, roleFromUrl } from "@atendo/db";
 import {
   ACCESS_REPLAY_MS,
+  busOptionsOf,
   ConfigError,
   createApiKeyCache,
   createKeySetVerifier,
@@ -106,15 +107,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const redis = createRedis(config, { name: "tenant", logger });
     closers.push({ name: "redis", close: () => redis.quit() });
     await redis.connect();
-    const bus = await connectBus({
-      servers: config.natsUrl,
-      name: "tenant",
-      logger,
-      ...(config.busNamespace === undefined ? {} : { namespace: config.busNamespace }),
-      ...(config.deadLetterRetentionDays === undefined
-        ? {}
-        : { deadLetterRetentionDays: config.deadLetterRetentionDays }),
-    });
+    const bus = await connectBus(busOptionsOf(config, "tenant", logger));
     closers.push({ name: "bus", close: () => bus.close() });
     await bus.ensureStream({ domain: "tenant", maxAgeMs: TENANT_STREAM_MAX_AGE_MS });
     // Events commit with the change they announce; the relay publishes them (any replica's).
