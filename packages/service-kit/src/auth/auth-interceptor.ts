@@ -36,7 +36,7 @@ export interface AuthInterceptorOptions {
   /** The validator the server uses, when it was built with a registry. */
   validator?: Validator;
   /** Tenants whose credentials are refused (kept current by `watchAccessChanges`). */
-  suspendedTenants?: SuspendedTenants;
+  suspendedTenants: SuspendedTenants;
 }
 
 /**

@@ -21,8 +21,8 @@ export function createSuspendedTenants(): SuspendedTenants {
 }
 
 /** Whether the principal belongs to a suspended tenant and must be refused. */
-export function refusedBySuspension(principal: Principal, suspended: SuspendedTenants | undefined): boolean {
-  if (suspended === undefined || principal.kind === "service") return false;
+export function refusedBySuspension(principal: Principal, suspended: SuspendedTenants): boolean {
+  if (principal.kind === "service") return false;
   if (principal.kind === "user" && principal.platformAdmin) return false;
   return suspended.has(principal.tenantId);
 }
