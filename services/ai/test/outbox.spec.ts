@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { newId, runMigrations } from "@atendo/db";
 import { ChatRole, UsageOperation } from "@atendo/proto/ai/v1";
-import { adminQuery, testEnv, waitFor } from "@atendo/testing";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { adminQuery, limitStreamMessageSize, testEnv, waitFor } from "@atendo/testing";
 import { migrations } from "../migrations/index.js";
 import { createAssistant, createWorkspace, type Workspace } from "./support/fixtures.js";
 import { type Stack, startStack } from "./support/stack.js";
-
-/** The stream refuses every message over `bytes` (-1: no limit), as a full or broken stream would. */
-async function limitStream(stream: string, bytes: number): Promise<void> {
-  const nc = await connect({ servers: testEnv().natsUrl, name: "ai-outbox-test" });
-  try {
-    await (await jetstreamManager(nc)).streams.update(stream, { max_msg_size: bytes });
-  } finally {
-    await nc.close();
-  }
-}
 
 describe("ai: outbox and retention", () => {
   const tenant = newId();
@@ -70,7 +58,7 @@ describe("ai: outbox and retention", () => {
   it("answers TestAssistant while the bus refuses UsageRecorded, and the event goes out once it takes it", async () => {
     const assistantId = await createAssistant(ws);
     const stream = stack.bus.streamFor("ai");
-    await limitStream(stream, 16);
+    await limitStreamMessageSize(stream, 16);
     try {
       const res = await ws.clients.ai.testAssistant({
         workspaceId: ws.workspaceId,
@@ -98,7 +86,7 @@ describe("ai: outbox and retention", () => {
         { message: "a refused publish of UsageRecorded" },
       );
     } finally {
-      await limitStream(stream, -1);
+      await limitStreamMessageSize(stream, -1);
     }
     const event = await stack.capture.until(
       () => stack.capture.usage.find((u) => u.assistantId === assistantId),

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { ModelProvider } from "@atendo/proto/common/v1";
-import { adminQuery, testEnv, waitFor } from "@atendo/testing";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { adminQuery, limitStreamMessageSize, testEnv, waitFor } from "@atendo/testing";
 import { type ServiceProcess, startServiceProcess } from "../../../scripts/lib/launcher.js";
 import { freePorts } from "../../../test/support/free-ports.js";
 import { type AuditEvents, collectAudit } from "./support/audit-events.js";
@@ -64,15 +62,7 @@ describe("assistant: events of a change survive the death of its process", () =>
   }
 
   /** The stream refuses every message over `bytes` (-1: no limit), as a full or broken stream would. */
-  async function limitStream(bytes: number): Promise<void> {
-    const nc = await connect({ servers: testEnv().natsUrl, name: "assistant-crash-test" });
-    try {
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.update(stack.bus.streamFor("assistant"), { max_msg_size: bytes });
-    } finally {
-      await nc.close();
-    }
-  }
+  const limitStream = (bytes: number) => limitStreamMessageSize(stack.bus.streamFor("assistant"), bytes);
 
   const outboxRows = (tenantId: string) =>
     adminQuery<OutboxRow>(

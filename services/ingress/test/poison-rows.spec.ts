@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { type Bus, connectBus } from "@atendo/bus";
 import { WebhookEventStatus, WebhookService } from "@atendo/proto/ingress/v1";
-import { clientsFor, uniqueNamespace, waitFor } from "@atendo/testing";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { clientsFor, limitStreamMessageSize, uniqueNamespace, waitFor } from "@atendo/testing";
 import { type RunningIngress, start } from "../src/main.js";
 import { textDelivery } from "./support/deliveries.js";
 import { collectIngressEvents, type EventCollector } from "./support/event-collector.js";
@@ -40,7 +38,6 @@ describe("poison rows in the ingress outbox", function () {
   let namespace: string;
   let ingress: RunningIngress;
   let bus: Bus;
-  let nc: NatsConnection;
   let events: EventCollector;
   let logs: LogLines;
   let metrics: TestMetrics;
@@ -66,14 +63,12 @@ describe("poison rows in the ingress outbox", function () {
     );
     bus = await connectBus({ servers: h.env.natsUrl, name: "poison-test", logger: h.logger, namespace });
     events = await collectIngressEvents(bus);
-    nc = await connect({ servers: h.env.natsUrl });
     victim = await h.createChannel();
   });
 
   after(async () => {
     await events?.stop();
     await ingress?.stop();
-    await nc?.close();
     await bus?.deleteNamespaceStreams();
     await bus?.close();
     await metrics?.shutdown();
@@ -144,10 +139,8 @@ describe("poison rows in the ingress outbox", function () {
   it("gives up on a row whose publish keeps failing: attempts, backoff, `failed`, and a replay once fixed", async () => {
     const channel = await h.createChannel();
     // The stream refuses messages over 64 KiB: this row's event (~100 KB) can never be stored.
-    const jsm = await jetstreamManager(nc);
     const stream = bus.streamFor("ingress");
-    const info = await jsm.streams.info(stream);
-    await jsm.streams.update(stream, { ...info.config, max_msg_size: 64 * 1024 });
+    await limitStreamMessageSize(stream, 64 * 1024);
     const ids = await insertRows(channel, largeUnsupported(channel, 100_000), {
       count: POISON,
       agoMs: 3_600_000,
@@ -188,7 +181,7 @@ describe("poison rows in the ingress outbox", function () {
     assert.equal(await metrics.counter("atendo.ingress.webhooks.failed"), POISON);
 
     // Fixed (the stream takes larger messages again): a replay publishes the row and accepts it.
-    await jsm.streams.update(stream, { ...info.config, max_msg_size: -1 });
+    await limitStreamMessageSize(stream, -1);
     const replayed = await webhooks.replayWebhookEvent({
       workspaceId: channel.workspaceId,
       webhookEventId: ids[0] ?? "",
