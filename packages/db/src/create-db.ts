@@ -30,7 +30,7 @@ export interface CreateDbOptions {
 export interface Db {
   orm: MikroORM;
   /**
-   * Tenant-scoped unit of work (ARCHITECTURE.md §5): a fresh EntityManager in one transaction whose
+   * Tenant-scoped unit of work (docs/architecture.md, "Security as built"): a fresh EntityManager in one transaction whose
    * first statement sets app.tenant_id; flushed and committed when fn resolves, rolled back when it
    * throws. Raw SQL in the same transaction: `em.execute(sql, params)` or `em.getKysely()`.
    */

@@ -1,5 +1,5 @@
-// Defensive reads over parsed JSON: Meta adds fields and types all the time (channels.md rule 8), so
-// nothing here trusts a shape; a missing or mistyped value reads as "absent".
+// Defensive reads over parsed JSON: Meta adds fields and types all the time (docs/channels.md,
+// rule 8), so nothing here trusts a shape; a missing or mistyped value reads as "absent".
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 

@@ -37,7 +37,7 @@ const MEDIA_KINDS: Readonly<Record<string, MediaKind>> = {
   sticker: MediaKind.STICKER,
 };
 
-/** Maps the type-specific object of one WhatsApp message (channels.md, "WhatsApp Cloud API — inbound"). */
+/** Maps the type-specific object of one WhatsApp message (docs/channels.md, inbound WhatsApp). */
 export function mapWhatsAppContent(message: JsonObject): MappedContent {
   const type = str(message, "type");
   const mapped = mapKnownType(type, message);
@@ -67,7 +67,7 @@ function mapKnownType(type: string, message: JsonObject): MessageContent | undef
     case "reaction":
       return reactionContent(obj(message, "reaction"));
     default:
-      // order, system, unsupported and anything new: kept as unsupported (rule 8).
+      // order, system, unsupported and anything new: kept as unsupported (docs/channels.md, rule 8).
       return undefined;
   }
 }
@@ -201,8 +201,8 @@ function reactionContent(reaction: JsonObject | undefined): MessageContent | und
 }
 
 /**
- * Content Atendo does not model, kept whole for inspection (rule 8). Fields over the contract's
- * limits are cut (and said so) when the event is fitted to them.
+ * Content Atendo does not model, kept whole for inspection (docs/channels.md, rule 8). Fields over
+ * the contract's limits are cut (and said so) when the event is fitted to them.
  */
 function unsupportedContent(
   originalType: string,

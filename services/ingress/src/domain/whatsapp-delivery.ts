@@ -25,14 +25,14 @@ export interface DeliveryContext {
   /** The channel's business number: changes for another number are skipped. */
   phoneNumberId: string;
   receivedAt: Date;
-  /** Messages sent longer ago than this are marked stale (rule 9). */
+  /** Messages sent longer ago than this are marked stale (docs/channels.md, rule 9). */
   maxInboundAgeMs: number;
   /** The largest encoded event: what is longer is cut to fit (and says so in `clipped`). */
   maxEventBytes: number;
 }
 
 export interface Outgoing<T> {
-  /** JetStream msgID: the channel's dedupe key (rule 5). */
+  /** JetStream msgID: the channel's dedupe key (docs/channels.md, rule 5). */
   msgId: string;
   event: T;
 }
@@ -48,8 +48,9 @@ const MAX_NOTES = 20;
 
 /**
  * Splits a WhatsApp webhook body into one MessageReceived per message and one StatusReceived per
- * status (rule 4). Never throws on content: what cannot be used is explained in `notes`, and every
- * event fits `maxEventBytes` and the contract's length limits (cut fields are listed in `clipped`).
+ * status (docs/channels.md, rule 4). Never throws on content: what cannot be used is explained in
+ * `notes`, and every event fits `maxEventBytes` and the contract's length limits (cut fields are
+ * listed in `clipped`).
  */
 export function splitWhatsAppDelivery(body: Uint8Array, ctx: DeliveryContext): SplitDelivery {
   const out: SplitDelivery = { messages: [], statuses: [], notes: [] };
@@ -250,7 +251,7 @@ function msOf(timestamp: Timestamp | undefined, ctx: DeliveryContext): number {
   return timestamp === undefined ? ctx.receivedAt.getTime() : Number(timestamp.seconds) * 1000;
 }
 
-/** WhatsApp timestamps are strings of Unix seconds (rule 7). */
+/** WhatsApp timestamps are strings of Unix seconds (docs/channels.md, rule 7). */
 export function secondsTimestamp(value: string): Timestamp | undefined {
   if (!/^[0-9]{1,11}$/.test(value)) return undefined; // up to year 5138, within UUIDv7 time
   return timestampFromMs(Number(value) * 1000);

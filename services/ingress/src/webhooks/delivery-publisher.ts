@@ -6,9 +6,9 @@ import type { SplitDelivery } from "../domain/whatsapp-delivery.js";
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {
   /**
-   * Publishes every event at once (rule 5 dedupe keys as msgIDs). Resolves with undefined when all
-   * of them are in the stream, else with the first failure's message (logged at debug): the caller
-   * keeps the row queued, or says the publish failed.
+   * Publishes every event at once (msgIDs are the dedupe keys of docs/channels.md, rule 5). Resolves
+   * with undefined when all of them are in the stream, else with the first failure's message
+   * (logged at debug): the caller keeps the row queued, or says the publish failed.
    */
   publish(split: SplitDelivery, log: Logger): Promise<string | undefined>;
 }

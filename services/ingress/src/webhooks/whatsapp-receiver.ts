@@ -211,7 +211,8 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       return;
     }
     if (counts.message_count + counts.status_count === 0) {
-      // Stored and answered 200 even when unusable (rule 3): Meta would retry anything else.
+      // Stored and answered 200 even when unusable (docs/channels.md, rule 3): Meta retries anything
+      // else.
       if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;
       log.debug({ channelId, reason: clip(notes, 200) }, "webhook stored without events");
       sendText(res, 200, "ok");
