@@ -100,6 +100,10 @@ export {
 export { asConnectError, errorInfoOf, withReason } from "./errors/error-info.js";
 export type { ErrorMetadata, ReasonInfo } from "./errors/reason-error.js";
 export { reasonError, reasonInfo } from "./errors/reason-error.js";
+// Concurrent edits (AIP-154)
+export { assertEtag, etagOf } from "./etag/etag.js";
+// Retried creates and actions (AIP-155)
+export { oncePerRequest } from "./idempotency/once-per-request.js";
 // Lifecycle
 export type { Lifecycle, LifecycleOptions, ShutdownStep } from "./lifecycle/create-lifecycle.js";
 export { createLifecycle } from "./lifecycle/create-lifecycle.js";

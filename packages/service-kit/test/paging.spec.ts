@@ -61,3 +61,20 @@ describe("paging (AIP-158)", () => {
     assert.equal(last.nextPageToken, "");
   });
 });
+
+describe("etag (AIP-154)", () => {
+  it("changes with the resource and refuses a stale one with ETAG_MISMATCH", async () => {
+    const { assertEtag, etagOf } = await import("../src/index.js");
+    const v1 = etagOf("id-1", 1);
+    assert.equal(v1, etagOf("id-1", 1));
+    assert.notEqual(v1, etagOf("id-1", 2));
+    assert.match(v1, /^W\/"[A-Za-z0-9_-]{16}"$/);
+    assertEtag("", v1, "assistant", "id-1");
+    assertEtag(v1, v1, "assistant", "id-1");
+    assert.throws(
+      () => assertEtag(v1, etagOf("id-1", 2), "assistant", "id-1"),
+      (e: unknown) =>
+        e instanceof ConnectError && e.code === Code.Aborted && errorInfoOf(e)?.reason === "ETAG_MISMATCH",
+    );
+  });
+});
