@@ -95,6 +95,8 @@ export {
 // Lifecycle
 export type { Lifecycle, LifecycleOptions, ShutdownStep } from "./lifecycle/create-lifecycle.js";
 export { createLifecycle } from "./lifecycle/create-lifecycle.js";
+// Metrics
+export { createRpcMetricsInterceptor } from "./metrics/rpc-metrics-interceptor.js";
 // Redis
 export type { CreateRedisOptions } from "./redis/create-redis.js";
 export { createRedis } from "./redis/create-redis.js";
