@@ -112,6 +112,8 @@ export { messageFromInput } from "./messages/message-from-input.js";
 // Paging (AIP-158)
 export type { PageCursor, PageLimits } from "./paging/page.js";
 export { decodePageToken, encodePageToken, filterKey, pageOf, pageSizeOf } from "./paging/page.js";
+// Metrics
+export { createRpcMetricsInterceptor } from "./metrics/rpc-metrics-interceptor.js";
 // Redis
 export type { CreateRedisOptions } from "./redis/create-redis.js";
 export { createRedis } from "./redis/create-redis.js";
