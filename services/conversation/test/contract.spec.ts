@@ -14,6 +14,7 @@ import {
   ConversationService,
   file_atendo_conversation_v1_conversation_events,
   ListFollowUpsRequestSchema,
+  SendAgentReplyRequestSchema,
   TurnContextService,
 } from "@atendo/proto/conversation/v1";
 import { http } from "@atendo/proto/google/api";
@@ -77,7 +78,21 @@ describe("conversation contract", () => {
     }
   });
 
-  it("takes a request_id on the RPCs that create something", () => {
+  it("takes a request_id (a UUID, or empty) on the RPCs that create something", () => {
+    const v = createValidator();
+    const reply = (requestId: string) =>
+      v.validate(
+        SendAgentReplyRequestSchema,
+        create(SendAgentReplyRequestSchema, {
+          workspaceId: "0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6b",
+          conversationId: "0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6c",
+          requestId,
+          message: { content: { case: "text", value: { body: "hi" } } },
+        }),
+      ).kind;
+    assert.equal(reply(""), "valid");
+    assert.equal(reply("0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6d"), "valid");
+    assert.equal(reply("retry-1"), "invalid");
     const withId = methods(PUBLIC)
       .filter((m) => m.input.fields.some((f) => f.name === "request_id" && f.scalar !== undefined))
       .map((m) => m.name)

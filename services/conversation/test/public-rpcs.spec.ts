@@ -106,6 +106,13 @@ describe("public RPCs (as the workspace's owner)", () => {
       rpc.getConversation({ workspaceId: newId(), conversationId: conversationIds[0] ?? "" }),
       hasCode(Code.NotFound),
     );
+    // The reason a client branches on, with what was not found.
+    const err = await rpc.getConversation({ workspaceId, conversationId: newId() }).then(
+      () => assert.fail("found"),
+      (e: unknown) => ConnectError.from(e),
+    );
+    assert.equal(errorInfoOf(err)?.reason, "NOT_FOUND");
+    assert.equal(errorInfoOf(err)?.metadata.resource, "conversation");
   });
 
   it("ListConversations pages by last activity, newest first", async () => {
