@@ -18,10 +18,23 @@ import {
   TurnContextService,
 } from "@atendo/proto/conversation/v1";
 import { http } from "@atendo/proto/google/api";
-import { create, type DescMessage, type DescService, getOption, hasOption } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  type DescService,
+  getOption,
+  hasOption,
+  type MessageInitShape,
+} from "@bufbuild/protobuf";
 import { createValidator } from "@bufbuild/protovalidate";
 
 const PUBLIC: readonly DescService[] = [ConversationService, ContactService, AnalyticsService];
+const WORKSPACE = "0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6b";
+const validator = createValidator();
+
+/** protovalidate's verdict on a request, as the services' validation interceptor gives it. */
+const verdictOf = <D extends DescMessage>(schema: D, init: MessageInitShape<D>) =>
+  validator.validate(schema, create(schema, init)).kind;
 const methods = (services: readonly DescService[]) => services.flatMap((s) => s.methods);
 
 /** `GET /v1/...` of a method, undefined when it has no HTTP rule. */
@@ -79,17 +92,13 @@ describe("conversation contract", () => {
   });
 
   it("takes a request_id (a UUID, or empty) on the RPCs that create something", () => {
-    const v = createValidator();
     const reply = (requestId: string) =>
-      v.validate(
-        SendAgentReplyRequestSchema,
-        create(SendAgentReplyRequestSchema, {
-          workspaceId: "0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6b",
-          conversationId: "0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6c",
-          requestId,
-          message: { content: { case: "text", value: { body: "hi" } } },
-        }),
-      ).kind;
+      verdictOf(SendAgentReplyRequestSchema, {
+        workspaceId: WORKSPACE,
+        conversationId: "0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6c",
+        requestId,
+        message: { content: { case: "text", value: { body: "hi" } } },
+      });
     assert.equal(reply(""), "valid");
     assert.equal(reply("0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6d"), "valid");
     assert.equal(reply("retry-1"), "invalid");
@@ -146,15 +155,8 @@ describe("conversation contract", () => {
   });
 
   it('lists the follow-ups of every conversation with conversation_id "-" (AIP-159)', () => {
-    const v = createValidator();
     const verdict = (conversationId: string) =>
-      v.validate(
-        ListFollowUpsRequestSchema,
-        create(ListFollowUpsRequestSchema, {
-          workspaceId: "0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6b",
-          conversationId,
-        }),
-      ).kind;
+      verdictOf(ListFollowUpsRequestSchema, { workspaceId: WORKSPACE, conversationId });
     assert.equal(verdict("-"), "valid");
     assert.equal(verdict("0190f5a4-7c1d-7b3e-9a2b-1c2d3e4f5a6c"), "valid");
     assert.equal(verdict(""), "invalid");
