@@ -84,7 +84,11 @@ function inspect(files: DescFile[]): Stats {
             problems.push(`${m.name}: ${rule.pattern.case} without body "*"`);
           if (!path.startsWith("/v1/")) problems.push(`${m.name}: path ${path} not under /v1/`);
         }
-        if (m.name.startsWith("List")) {
+        // AIP-158's flat page_size/page_token/next_page_token, or (until every domain moved) PageRequest.
+        const flat = (["page_size", "page_token"] as const).every((n) =>
+          m.input.fields.some((f) => f.name === n),
+        );
+        if (m.name.startsWith("List") && !flat) {
           const page = m.input.fields.find((f) => f.name === "page");
           if (page?.message?.typeName !== "atendo.common.v1.PageRequest")
             problems.push(`${m.name}: no PageRequest page`);
@@ -92,6 +96,8 @@ function inspect(files: DescFile[]): Stats {
           if (out?.message?.typeName !== "atendo.common.v1.PageResponse")
             problems.push(`${m.name}: no PageResponse page`);
         }
+        if (m.name.startsWith("List") && flat && !m.output.fields.some((f) => f.name === "next_page_token"))
+          problems.push(`${m.name}: no next_page_token`);
         checkRequest(m.input, `${m.name}`, new Set());
       });
     });
