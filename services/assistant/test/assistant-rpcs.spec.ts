@@ -241,11 +241,13 @@ describe("AssistantService: assistants", () => {
 
       // Another workspace of the same tenant, and another tenant's own workspace.
       const sibling = await addWorkspace(stack, ws);
-      await expectError(
+      const missing = await expectError(
         ws.clients.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
         Code.NotFound,
         new RegExp(`assistant ${id} not found`),
       );
+      assert.equal(errorInfoOf(missing)?.reason, "NOT_FOUND");
+      assert.deepEqual(errorInfoOf(missing)?.metadata, { resource: "assistant", id });
       const stranger = await signUp(stack);
       await expectError(
         stranger.clients.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
