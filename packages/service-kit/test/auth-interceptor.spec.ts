@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { ErrorInfoSchema } from "@atendo/proto/google/rpc";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@atendo/proto/health/v1";
 import type { Client } from "@connectrpc/connect";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -423,15 +424,17 @@ describe("auth interceptor", () => {
       assert.ok(!logged.includes("atd_live_"), "an API key was logged");
     });
 
-    it("refusals carry a generic message, no ids beyond the request's, and no details", () => {
+    it("refusals carry a generic message, no ids beyond the request's, and no detail but their reason", () => {
       assert.ok(refusals.length > 20, `only ${refusals.length} refusals were recorded`);
       const known = [ids.tenantA, ids.tenantB, ids.wsA1, ids.wsA2, ids.wsB1];
       for (const { outcome: o, sent } of refusals) {
         assert.ok(!o.ok);
         if (o.code === Code.InvalidArgument) continue; // validation names the field, checked above
         assert.ok(GENERIC.has(o.message), `unexpected message: ${o.message}`);
-        assert.equal(o.error.details.length, 0);
-        const visible = JSON.stringify([o.message, o.error.details, [...o.error.metadata.entries()]]);
+        // The only detail is the reason (google.rpc.ErrorInfo); it is checked for ids below.
+        const reasons = o.error.findDetails(ErrorInfoSchema);
+        assert.equal(o.error.details.length, reasons.length);
+        const visible = JSON.stringify([o.message, reasons, [...o.error.metadata.entries()]]);
         for (const id of known) {
           if (!sent.includes(id)) assert.ok(!visible.includes(id), `leaked ${id}`);
         }
