@@ -473,10 +473,10 @@ describe("contract rules (protovalidate)", () => {
     "valid",
   );
   check(
-    "interpret needs channel",
+    "interpret a url needs its kind",
     ai.InterpretMediaRequestSchema,
-    { workspaceId: ws, media: { channelMediaId: "1" }, kind: 1 },
-    "channel_id is required",
+    { workspaceId: ws, source: { case: "url", value: "https://x.test/a.ogg" } },
+    "kind is required with url",
   );
   check(
     "search kb ids",

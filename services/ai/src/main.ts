@@ -4,6 +4,7 @@ import {
   createInbox,
   createOutbox,
   createOutboxRelay,
+  createRequestIds,
   createRetentionJob,
   type Db,
   type OutboxRelay,
@@ -11,7 +12,7 @@ import {
   roleFromUrl,
   runMigrations,
 } from "@atendo/db";
-import { AssistantService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService } from "@atendo/proto/assistant/v1";
 import { TurnContextService } from "@atendo/proto/conversation/v1";
 import { TenantService } from "@atendo/proto/tenant/v1";
 import {
@@ -36,7 +37,6 @@ import { createOfflineProvider } from "./domain/offline-provider.js";
 import { listenConfigChanges } from "./listeners/config-changes.js";
 import { createAiMessageQuota } from "./quota/ai-message-quota.js";
 import { buildServer } from "./server.js";
-import { createProcessedEvents } from "./store/processed-events.js";
 import { UsageRecordRow } from "./store/usage-record-entity.js";
 import { createUsageRepository } from "./store/usage-repository.js";
 
@@ -124,6 +124,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       tasks: [
         { schema: SCHEMA, table: "outbox" },
         { schema: SCHEMA, table: "processed_events" },
+        { schema: SCHEMA, table: "request_ids" },
       ],
       logger,
       ...config.retention,
@@ -143,6 +144,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const clientOptions = { timeoutMs: 5_000, credentials: auth.serviceTokens };
     const assistants = createAssistantConfigs({
       client: createServiceClient(AssistantService, config.assistantServiceUrl, clientOptions),
+      directory: createServiceClient(AssistantDirectoryService, config.assistantServiceUrl, clientOptions),
       ttlMs: config.assistantCacheTtlMs,
     });
     const contexts = createTurnContexts({
@@ -164,13 +166,13 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     // Both the turns and the playground stop at the plan's monthly AI messages.
     const quota = createAiMessageQuota({ db, usage, limits });
 
-    server = buildServer({ db, bus, outbox, auth, assistants, usage, quota, generate, logger });
+    const requestIds = createRequestIds(SCHEMA);
+    server = buildServer({ db, bus, outbox, auth, assistants, usage, quota, generate, requestIds, logger });
     const port = await server.listen(config.port, config.host);
     consumer = await startTurnReadyConsumer({
       db,
       bus,
       inbox: createInbox(SCHEMA),
-      processed: createProcessedEvents(),
       usage,
       assistants,
       contexts,

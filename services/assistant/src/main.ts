@@ -3,6 +3,7 @@ import {
   createDb,
   createOutbox,
   createOutboxRelay,
+  createRequestIds,
   createRetentionJob,
   type Db,
   type OutboxRelay,
@@ -116,7 +117,10 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     relay.start();
     retention = createRetentionJob({
       db,
-      tasks: [{ schema: SCHEMA, table: "outbox" }],
+      tasks: [
+        { schema: SCHEMA, table: "outbox" },
+        { schema: SCHEMA, table: "request_ids" },
+      ],
       logger,
       ...config.retention,
     });
@@ -146,6 +150,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         channels: createServiceClient(ChannelService, config.tenantServiceUrl, clientOptions),
       }),
       announce: createAnnounce({ outbox, bus }),
+      requestIds: createRequestIds(SCHEMA),
     });
     const port = await server.listen(config.port, config.host);
     logger.info({ port }, "assistant service listening");

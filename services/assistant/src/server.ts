@@ -1,9 +1,10 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
 import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import { type AssistantServiceDeps, createAssistantService } from "./handlers/assistant-service.js";
+import { createDirectoryService } from "./handlers/directory-service.js";
 import { POLICIES } from "./policies.js";
 
 export interface ServerDeps extends AssistantServiceDeps {
@@ -21,6 +22,7 @@ export function buildServer(deps: ServerDeps): AtendoServer {
     logger: deps.logger,
     routes: (router) => {
       router.service(AssistantService, createAssistantService(deps));
+      router.service(AssistantDirectoryService, createDirectoryService(deps));
       // Routed without handlers yet: callers get their policy's answer, then `unimplemented`.
       router.service(KnowledgeService, {});
     },

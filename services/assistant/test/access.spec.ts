@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
-import { ModelProvider } from "@atendo/proto/common/v1";
+import { AssistantDirectoryService, AssistantService } from "@atendo/proto/assistant/v1";
+import { ModelProvider, ServiceVisibility, service as serviceOption } from "@atendo/proto/common/v1";
 import { MemberRole } from "@atendo/proto/tenant/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { adminQuery, expectAccessChangesHeard, type Person } from "@atendo/testing";
+import { getOption } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { expectError } from "./support/expect-error.js";
 import { type Clients, type Stack, startStack } from "./support/stack.js";
@@ -230,7 +233,7 @@ describe("assistant service: who may call what", () => {
     });
   });
 
-  describe("GetAssistantForChannel (internal)", () => {
+  describe("AssistantDirectoryService (internal)", () => {
     let channelId: string;
 
     before(async () => {
@@ -240,7 +243,7 @@ describe("assistant service: who may call what", () => {
 
     it("answers the ai service's token", async () => {
       const ai = await stack.identity.asService("ai");
-      const res = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+      const res = await ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
       assert.equal(res.assistant?.id, assistantId);
     });
 
@@ -256,7 +259,7 @@ describe("assistant service: who may call what", () => {
       ];
       for (const [who, clients] of callers) {
         await assert.rejects(
-          clients.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+          clients.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
           (err: unknown) => {
             assert.equal((err as { code?: unknown }).code, Code.PermissionDenied, who);
             return true;
@@ -264,10 +267,35 @@ describe("assistant service: who may call what", () => {
         );
       }
       await expectError(
-        stack.anonymous.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+        stack.anonymous.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
         Code.Unauthenticated,
         /missing or invalid credentials/,
       );
+    });
+
+    it("is marked internal, and the public AssistantService no longer answers the lookup", async () => {
+      assert.equal(
+        getOption(AssistantDirectoryService, serviceOption).visibility,
+        ServiceVisibility.INTERNAL,
+      );
+      assert.equal(getOption(AssistantService, serviceOption).visibility, ServiceVisibility.UNSPECIFIED);
+      assert.equal(
+        AssistantService.methods.some((m) => m.name === "GetAssistantForChannel"),
+        false,
+      );
+      // Its old path is gone even for the service it served.
+      const res = await fetch(
+        `${stack.assistantUrl}/atendo.assistant.v1.AssistantService/GetAssistantForChannel`,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${await stack.identity.serviceToken("ai")}`,
+          },
+          body: JSON.stringify({ tenantId: ws.tenantId, channelId }),
+        },
+      );
+      assert.equal(res.status, 404);
     });
   });
 
@@ -280,7 +308,8 @@ describe("assistant service: who may call what", () => {
       await expectError(create(reader.clients), Code.PermissionDenied, /not allowed/);
       await expectError(create((await signUp(stack)).clients), Code.NotFound, /workspace not found/);
       // Allowed through; the knowledge base itself comes with its own issue.
-      await expectError(create(ws.clients), Code.Unimplemented, /\S/); // past the rule: the handler comes later
+      const later = await expectError(create(ws.clients), Code.Unimplemented, /\S/); // past the rule: the handler comes later
+      assert.equal(errorInfoOf(later)?.reason, "UNIMPLEMENTED");
       await expectError(
         agent.clients.knowledge.listKnowledgeBases({ workspaceId: ws.workspaceId }),
         Code.Unimplemented,

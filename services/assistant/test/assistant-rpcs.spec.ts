@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { newId } from "@atendo/db";
-import { ModelProvider } from "@atendo/proto/common/v1";
+import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { adminQuery } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
@@ -54,6 +56,8 @@ describe("AssistantService: assistants", () => {
       const [event] = await events.waitFor((e) => e.assistant?.id === assistant.id);
       assert.equal(event?.meta?.tenantId, ws.tenantId);
       assert.equal(event?.meta?.workspaceId, ws.workspaceId);
+      assert.equal(event?.meta?.actor?.kind, ActorKind.USER);
+      assert.equal(event?.meta?.actor?.id, ws.userId);
       assert.equal(event?.deleted, false);
       assert.equal(event?.assistant?.name, "Lia");
     });
@@ -165,21 +169,60 @@ describe("AssistantService: assistants", () => {
       assert.equal(rows.length, 1);
     });
 
-    it("refuses to pass the plan's limit of assistants", async () => {
+    it("refuses to pass the plan's limit of assistants with PLAN_LIMIT_REACHED", async () => {
       const free = await signUp(stack, { plan: Plan.FREE }); // FREE allows one assistant
-      await free.clients.assistants.createAssistant({
-        workspaceId: free.workspaceId,
-        name: "One",
-        model: offline,
-      });
-      await expectError(
+      const first = { workspaceId: free.workspaceId, name: "One", model: offline, requestId: randomUUID() };
+      const { assistant } = await free.clients.assistants.createAssistant(first);
+      const err = await expectError(
         free.clients.assistants.createAssistant({
           workspaceId: free.workspaceId,
           name: "Two",
           model: offline,
         }),
-        Code.FailedPrecondition,
+        Code.ResourceExhausted,
         /assistants limit reached/,
+      );
+      assert.equal(errorInfoOf(err)?.reason, "PLAN_LIMIT_REACHED");
+      assert.equal(errorInfoOf(err)?.domain, "atendo.common.v1");
+      assert.deepEqual(errorInfoOf(err)?.metadata, { limit: "assistants", max: "1" });
+      // A retry of the first create still gets its assistant: it was created within the limit.
+      const retried = await free.clients.assistants.createAssistant(first);
+      assert.equal(retried.assistant?.id, assistant?.id);
+    });
+
+    it("creates once per request_id: a retry gets the first response, another body is refused", async () => {
+      const own = await addWorkspace(stack, ws);
+      const request = {
+        workspaceId: own.workspaceId,
+        name: "Retried",
+        instructions: "once",
+        model: offline,
+        requestId: randomUUID(),
+      };
+      const first = await ws.clients.assistants.createAssistant(request);
+      const second = await ws.clients.assistants.createAssistant(request);
+      assert.ok(first.assistant);
+      assert.deepEqual(second.assistant, first.assistant);
+      const rows = await adminQuery("select id from assistant.assistants where workspace_id = $1", [
+        own.workspaceId,
+      ]);
+      assert.deepEqual(rows, [{ id: first.assistant.id }]);
+      // Announced and audited once.
+      await events.waitFor((e) => e.assistant?.id === first.assistant?.id);
+      const configured = events.all.filter((e) => e.assistant?.id === first.assistant?.id);
+      assert.equal(configured.length, 1);
+
+      const reused = await expectError(
+        ws.clients.assistants.createAssistant({ ...request, name: "Something else" }),
+        Code.InvalidArgument,
+        /request_id/,
+      );
+      assert.equal(errorInfoOf(reused)?.reason, "REQUEST_ID_REUSED");
+      assert.equal(errorInfoOf(reused)?.metadata.request_id, request.requestId);
+      await expectError(
+        ws.clients.assistants.createAssistant({ ...request, requestId: "not-a-uuid" }),
+        Code.InvalidArgument,
+        /request_id/,
       );
     });
   });
@@ -198,11 +241,13 @@ describe("AssistantService: assistants", () => {
 
       // Another workspace of the same tenant, and another tenant's own workspace.
       const sibling = await addWorkspace(stack, ws);
-      await expectError(
+      const missing = await expectError(
         ws.clients.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
         Code.NotFound,
         new RegExp(`assistant ${id} not found`),
       );
+      assert.equal(errorInfoOf(missing)?.reason, "NOT_FOUND");
+      assert.deepEqual(errorInfoOf(missing)?.metadata, { resource: "assistant", id });
       const stranger = await signUp(stack);
       await expectError(
         stranger.clients.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
@@ -235,10 +280,11 @@ describe("AssistantService: assistants", () => {
       do {
         const res = await ws.clients.assistants.listAssistants({
           workspaceId: own.workspaceId,
-          page: { pageSize: 2, pageToken },
+          pageSize: 2,
+          pageToken,
         });
         seen.push(...res.assistants.map((a) => a.id));
-        pageToken = res.page?.nextPageToken ?? "";
+        pageToken = res.nextPageToken;
         pages++;
       } while (pageToken !== "" && pages < 10);
       assert.deepEqual(seen, created);
@@ -246,32 +292,64 @@ describe("AssistantService: assistants", () => {
 
       const all = await ws.clients.assistants.listAssistants({ workspaceId: own.workspaceId });
       assert.equal(all.assistants.length, 5);
-      assert.equal(all.page?.nextPageToken, "");
+      assert.equal(all.nextPageToken, "");
     });
 
-    it("rejects a page token that is not from this list", async () => {
-      const first = await ws.clients.assistants.listAssistants({
-        workspaceId: ws.workspaceId,
-        page: { pageSize: 1 },
+    it("coerces a page size above 100 to 100 instead of refusing it", async () => {
+      // Its own tenant: 101 assistants written as the database owner, past the plan's limit, which
+      // this test is not about.
+      const own = await signUp(stack);
+      const ids = Array.from({ length: 101 }, () => newId());
+      await adminQuery(
+        `insert into assistant.assistants (id, tenant_id, workspace_id, name)
+         select id, $2, $3, 'Bulk ' || n from unnest($1::uuid[]) with ordinality as t(id, n)`,
+        [ids, own.tenantId, own.workspaceId],
+      );
+      const first = await own.clients.assistants.listAssistants({
+        workspaceId: own.workspaceId,
+        pageSize: 500,
       });
-      const token = first.page?.nextPageToken ?? "";
-      assert.notEqual(token, "");
-      const other = await addWorkspace(stack, ws);
-      await expectError(
-        ws.clients.assistants.listAssistants({ workspaceId: other.workspaceId, page: { pageToken: token } }),
-        Code.InvalidArgument,
-        /page\.page_token/,
+      assert.deepEqual(
+        first.assistants.map((a) => a.id),
+        ids.slice(0, 100),
       );
-      await expectError(
-        ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageToken: "garbage" } }),
-        Code.InvalidArgument,
-        /page\.page_token/,
+      assert.notEqual(first.nextPageToken, "");
+      const rest = await own.clients.assistants.listAssistants({
+        workspaceId: own.workspaceId,
+        pageSize: 500,
+        pageToken: first.nextPageToken,
+      });
+      assert.deepEqual(
+        rest.assistants.map((a) => a.id),
+        ids.slice(100),
       );
+      assert.equal(rest.nextPageToken, "");
       await expectError(
-        ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageSize: 101 } }),
+        own.clients.assistants.listAssistants({ workspaceId: own.workspaceId, pageSize: -1 }),
         Code.InvalidArgument,
         /page_size/,
       );
+    });
+
+    it("rejects a page token from another list or from nowhere with INVALID_PAGE_TOKEN", async () => {
+      const first = await ws.clients.assistants.listAssistants({
+        workspaceId: ws.workspaceId,
+        pageSize: 1,
+      });
+      const token = first.nextPageToken;
+      assert.notEqual(token, "");
+      const other = await addWorkspace(stack, ws);
+      for (const [workspaceId, pageToken] of [
+        [other.workspaceId, token],
+        [ws.workspaceId, "garbage"],
+      ] as const) {
+        const err = await expectError(
+          ws.clients.assistants.listAssistants({ workspaceId, pageToken }),
+          Code.InvalidArgument,
+          /page_token/,
+        );
+        assert.equal(errorInfoOf(err)?.reason, "INVALID_PAGE_TOKEN");
+      }
     });
   });
 
@@ -344,6 +422,50 @@ describe("AssistantService: assistants", () => {
       );
     });
 
+    it("refuses an update made from a stale read with ABORTED ETAG_MISMATCH (AIP-154)", async () => {
+      const { assistant } = await ws.clients.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "Guarded by etag",
+        model: offline,
+      });
+      const id = assistant?.id ?? "";
+      const read = assistant?.etag ?? "";
+      assert.notEqual(read, "");
+      const got = await ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id });
+      assert.equal(got.assistant?.etag, read, "a read without a change keeps the etag");
+
+      const change = (etag: string, instructions: string) =>
+        ws.clients.assistants.updateAssistant({
+          workspaceId: ws.workspaceId,
+          assistantId: id,
+          updateMask: { paths: ["instructions"] },
+          instructions,
+          etag,
+        });
+      const first = await change(read, "first writer");
+      assert.notEqual(first.assistant?.etag, read, "a change gives a new etag");
+      const err = await expectError(change(read, "second writer"), Code.Aborted, /etag/);
+      assert.equal(errorInfoOf(err)?.reason, "ETAG_MISMATCH");
+      assert.deepEqual(errorInfoOf(err)?.metadata, { resource: "assistant", id });
+      const rows = await adminQuery<{ instructions: string }>(
+        "select instructions from assistant.assistants where id = $1",
+        [id],
+      );
+      assert.deepEqual(rows, [{ instructions: "first writer" }]);
+
+      // A binding changes the assistant as the contract shows it: its etag moves too.
+      const channelId = await stack.identity.createWebChannel(ws);
+      await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: id, channelId });
+      await expectError(change(first.assistant?.etag ?? "", "after the bind"), Code.Aborted, /etag/);
+      // The current etag, or none (unconditional), goes through.
+      const current = await ws.clients.assistants.getAssistant({
+        workspaceId: ws.workspaceId,
+        assistantId: id,
+      });
+      await change(current.assistant?.etag ?? "", "with the current etag");
+      await change("", "unconditional");
+    });
+
     it("answers not_found for an unknown assistant and already_exists for a taken name", async () => {
       await expectError(
         ws.clients.assistants.updateAssistant({
@@ -400,6 +522,53 @@ describe("AssistantService: assistants", () => {
         Code.NotFound,
         /not found/,
       );
+    });
+
+    it("refuses a delete made from a stale read with ABORTED ETAG_MISMATCH", async () => {
+      const { assistant } = await ws.clients.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "Deleted with care",
+        model: offline,
+      });
+      const id = assistant?.id ?? "";
+      const { assistant: changed } = await ws.clients.assistants.updateAssistant({
+        workspaceId: ws.workspaceId,
+        assistantId: id,
+        updateMask: { paths: ["enabled"] },
+        enabled: false,
+      });
+      const err = await expectError(
+        ws.clients.assistants.deleteAssistant({
+          workspaceId: ws.workspaceId,
+          assistantId: id,
+          etag: assistant?.etag ?? "",
+        }),
+        Code.Aborted,
+        /etag/,
+      );
+      assert.equal(errorInfoOf(err)?.reason, "ETAG_MISMATCH");
+      assert.equal((await adminQuery("select id from assistant.assistants where id = $1", [id])).length, 1);
+      await ws.clients.assistants.deleteAssistant({
+        workspaceId: ws.workspaceId,
+        assistantId: id,
+        etag: changed?.etag ?? "",
+      });
+      assert.equal((await adminQuery("select id from assistant.assistants where id = $1", [id])).length, 0);
+    });
+  });
+
+  describe("actions", () => {
+    it("answer unimplemented with reason UNIMPLEMENTED once the caller is let through", async () => {
+      const err = await expectError(
+        ws.clients.assistants.listActions({
+          workspaceId: ws.workspaceId,
+          assistantId: newId(),
+          pageSize: 500,
+        }),
+        Code.Unimplemented,
+        /\S/,
+      );
+      assert.equal(errorInfoOf(err)?.reason, "UNIMPLEMENTED");
     });
   });
 });

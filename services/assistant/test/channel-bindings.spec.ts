@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { newId } from "@atendo/db";
-import { ModelProvider } from "@atendo/proto/common/v1";
+import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { adminQuery } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
@@ -52,11 +54,13 @@ describe("AssistantService: channel bindings", () => {
     );
     assert.deepEqual(event?.affectedChannelIds, [channelId]);
     assert.deepEqual(event?.assistant?.channelIds, [channelId]);
+    assert.equal(event?.meta?.actor?.kind, ActorKind.USER);
+    assert.equal(event?.meta?.actor?.id, ws.userId);
 
     const got = await ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
     assert.deepEqual(got.assistant?.channelIds, [channelId]);
 
-    const forChannel = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    const forChannel = await ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
     assert.equal(forChannel.assistant?.id, assistantId);
     assert.equal(forChannel.assistant?.model?.maxOutputTokens, 1024);
     assert.equal(durationMs(forChannel.assistant?.bufferWindow ?? durationFromMs(-1)), 3_000);
@@ -76,7 +80,7 @@ describe("AssistantService: channel bindings", () => {
     });
     assert.equal(moved.previousAssistantId, first);
 
-    const forChannel = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    const forChannel = await ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
     assert.equal(forChannel.assistant?.id, second);
     const rows = await adminQuery<{ assistant_id: string }>(
       "select assistant_id from assistant.channel_bindings where channel_id = $1",
@@ -101,6 +105,29 @@ describe("AssistantService: channel bindings", () => {
     });
     assert.equal(again.previousAssistantId, "");
     assert.equal(again.binding?.assistantId, second);
+  });
+
+  it("binds once per request_id: a retry gets the first response even after a move", async () => {
+    const first = await newAssistant("Asked once");
+    const second = await newAssistant("Asked later");
+    const channelId = await stack.identity.createWebChannel(ws);
+    const request = { workspaceId: ws.workspaceId, assistantId: first, channelId, requestId: randomUUID() };
+    const bound = await ws.clients.assistants.bindChannel(request);
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: second, channelId });
+    // The retry does not move the channel back: it answers what the first call did.
+    const retried = await ws.clients.assistants.bindChannel(request);
+    assert.deepEqual(retried, bound);
+    const rows = await adminQuery<{ assistant_id: string }>(
+      "select assistant_id from assistant.channel_bindings where channel_id = $1",
+      [channelId],
+    );
+    assert.deepEqual(rows, [{ assistant_id: second }]);
+    const err = await expectError(
+      ws.clients.assistants.bindChannel({ ...request, assistantId: second }),
+      Code.InvalidArgument,
+      /request_id/,
+    );
+    assert.equal(errorInfoOf(err)?.reason, "REQUEST_ID_REUSED");
   });
 
   it("refuses channels that are not in the workspace", async () => {
@@ -155,7 +182,7 @@ describe("AssistantService: channel bindings", () => {
     await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     await ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     await expectError(
-      ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+      ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
       Code.NotFound,
       new RegExp(`assistant for channel ${channelId} not found`),
     );
@@ -168,7 +195,7 @@ describe("AssistantService: channel bindings", () => {
     await expectError(
       ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
       Code.NotFound,
-      /binding of channel .* not found/,
+      /channel binding .* not found/,
     );
   });
 
@@ -191,12 +218,12 @@ describe("AssistantService: channel bindings", () => {
     await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     const stranger = await signUp(stack);
     await expectError(
-      ai.assistants.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
+      ai.directory.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
       Code.NotFound,
       /not found/,
     );
     await expectError(
-      ai.assistants.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
+      ai.directory.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
       Code.InvalidArgument,
       /tenant_id/,
     );

@@ -1,7 +1,10 @@
-import type { Assistant, AssistantService } from "@atendo/proto/assistant/v1";
+import type { Assistant, AssistantDirectoryService, AssistantService } from "@atendo/proto/assistant/v1";
 import { type CallOptions, type Client, Code, ConnectError } from "@connectrpc/connect";
 
-/** Assistant configurations from the assistant service. */
+/**
+ * Assistant configurations from the assistant service: a turn's through its internal directory (as
+ * the ai service), a caller's through the public AssistantService (with the caller's credential).
+ */
 export interface AssistantConfigs {
   /**
    * The assistant bound to a channel, undefined when none is; cached for `ttlMs` or until
@@ -23,7 +26,8 @@ interface Entry {
 }
 
 export function createAssistantConfigs(deps: {
-  client: Pick<Client<typeof AssistantService>, "getAssistantForChannel" | "getAssistant">;
+  client: Pick<Client<typeof AssistantService>, "getAssistant">;
+  directory: Pick<Client<typeof AssistantDirectoryService>, "getAssistantForChannel">;
   /** How long a lookup (found or not) is reused. */
   ttlMs: number;
   /** Entries kept; the oldest is dropped beyond it. Default 10 000. */
@@ -53,7 +57,7 @@ export function createAssistantConfigs(deps: {
       const asked = forgets;
       let assistant: Assistant | undefined;
       try {
-        const res = await deps.client.getAssistantForChannel({ tenantId, channelId }, options);
+        const res = await deps.directory.getAssistantForChannel({ tenantId, channelId }, options);
         assistant = res.assistant;
       } catch (err) {
         if (ConnectError.from(err).code !== Code.NotFound) throw err;

@@ -5,7 +5,7 @@ import { loadConfig as loadAssistantConfig, start as startAssistant } from "@ate
 import { type Bus, connectBus } from "@atendo/bus";
 import { loadConfig as loadConversationConfig, start as startConversation } from "@atendo/conversation";
 import { AiService } from "@atendo/proto/ai/v1";
-import { AssistantService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService } from "@atendo/proto/assistant/v1";
 import { ConversationService, TurnContextService } from "@atendo/proto/conversation/v1";
 import { createLogger, type Logger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
@@ -31,6 +31,7 @@ export const logger = createLogger({
 export type Clients = TenantClients &
   ClientsOf<{
     assistants: typeof AssistantService;
+    directory: typeof AssistantDirectoryService;
     conversations: typeof ConversationService;
     turnContexts: typeof TurnContextService;
     ai: typeof AiService;
@@ -168,7 +169,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const as = (credential?: string): Clients => ({
       ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
-      ...clientsFor(url(assistant.port), credential, { assistants: AssistantService }),
+      ...clientsFor(url(assistant.port), credential, {
+        assistants: AssistantService,
+        directory: AssistantDirectoryService,
+      }),
       ...clientsFor(url(conversation.port), credential, {
         conversations: ConversationService,
         turnContexts: TurnContextService,

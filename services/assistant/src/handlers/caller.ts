@@ -1,4 +1,6 @@
+import type { Actor } from "@atendo/proto/common/v1";
 import {
+  actorOf,
   correlationIdKey,
   forwardCallOptions,
   NOT_ALLOWED,
@@ -17,6 +19,11 @@ export function callerTenant(ctx: Pick<HandlerContext, "values">): string {
   // Workspace rules admit no service; one reaching here would have no tenant of its own to use.
   if (principal.kind === "service") throw permissionDenied(NOT_ALLOWED);
   return principal.tenantId;
+}
+
+/** Who makes a change and the chain it belongs to, as the events announcing it name them. */
+export function changeBy(ctx: Pick<HandlerContext, "values">): { actor: Actor; correlationId: string } {
+  return { actor: actorOf(principalOf(ctx)), correlationId: ctx.values.get(correlationIdKey) };
 }
 
 /**

@@ -2,7 +2,7 @@
 // each run isolated by its own bus namespace, Redis prefix and token issuer.
 
 import { type Bus, connectBus } from "@atendo/bus";
-import { AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
 import { createLogger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
@@ -17,7 +17,11 @@ import {
 } from "@atendo/testing";
 import { loadConfig, start } from "../../src/main.js";
 
-const ASSISTANT_SERVICES = { assistants: AssistantService, knowledge: KnowledgeService } as const;
+const ASSISTANT_SERVICES = {
+  assistants: AssistantService,
+  knowledge: KnowledgeService,
+  directory: AssistantDirectoryService,
+} as const;
 
 /** Clients of the tenant and assistant services, all sending one caller's credential. */
 export type Clients = ClientsOf<typeof ASSISTANT_SERVICES> & TenantClients;
