@@ -263,15 +263,15 @@ describe("contract rules (protovalidate)", () => {
     "widget send media",
     ingress.SendMessageRequestSchema,
     {
-      clientMessageId: id2,
-      message: { content: { case: "media", value: { kind: 2, media: { url: "https://x.test/a.png" } } } },
+      requestId: id2,
+      message: { content: { case: "media", value: { kind: 2, url: "https://x.test/a.png" } } },
     },
     "the widget can send",
   );
   check(
     "widget send ok",
     ingress.SendMessageRequestSchema,
-    { clientMessageId: id2, message: text("hello") },
+    { requestId: id2, message: text("hello") },
     "valid",
   );
 

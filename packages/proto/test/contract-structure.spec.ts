@@ -13,6 +13,7 @@ import {
   fromBinary,
   getOption,
   hasOption,
+  ScalarType,
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema, MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { field as fieldRules } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
@@ -85,12 +86,18 @@ function inspect(files: DescFile[]): Stats {
           if (!path.startsWith("/v1/")) problems.push(`${m.name}: path ${path} not under /v1/`);
         }
         if (m.name.startsWith("List")) {
+          // AIP-158 (flat page_size, page_token, next_page_token), or the nested PageRequest of the
+          // domains not moved to it yet.
+          const flat =
+            m.input.fields.some((f) => f.name === "page_size" && f.scalar === ScalarType.INT32) &&
+            m.input.fields.some((f) => f.name === "page_token" && f.scalar === ScalarType.STRING) &&
+            m.output.fields.some((f) => f.name === "next_page_token" && f.scalar === ScalarType.STRING);
           const page = m.input.fields.find((f) => f.name === "page");
-          if (page?.message?.typeName !== "atendo.common.v1.PageRequest")
-            problems.push(`${m.name}: no PageRequest page`);
           const out = m.output.fields.find((f) => f.name === "page");
-          if (out?.message?.typeName !== "atendo.common.v1.PageResponse")
-            problems.push(`${m.name}: no PageResponse page`);
+          const nested =
+            page?.message?.typeName === "atendo.common.v1.PageRequest" &&
+            out?.message?.typeName === "atendo.common.v1.PageResponse";
+          if (!flat && !nested) problems.push(`${m.name}: no page_size, page_token and next_page_token`);
         }
         checkRequest(m.input, `${m.name}`, new Set());
       });
