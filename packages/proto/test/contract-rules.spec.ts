@@ -502,6 +502,48 @@ describe("contract rules (protovalidate)", () => {
     "valid",
   );
   check(
+    "attempts of every message",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: "-" },
+    "valid",
+  );
+  check(
+    "attempts of one message",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: id2 },
+    "valid",
+  );
+  check(
+    "attempts need a message or -",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws },
+    "message_id",
+  );
+  check(
+    "page size above 100 is coerced, not refused",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: "-", pageSize: 1000 },
+    "valid",
+  );
+  check(
+    "negative page size",
+    ingress.ListWebhookEventsRequestSchema,
+    { workspaceId: ws, pageSize: -1 },
+    "page_size",
+  );
+  check(
+    "request id is a uuid",
+    ingress.ReplayWebhookEventRequestSchema,
+    { workspaceId: ws, webhookEventId: id2, requestId: "retry-1" },
+    "request_id",
+  );
+  check(
+    "delete with an etag",
+    delivery.DeleteSubscriptionRequestSchema,
+    { workspaceId: ws, subscriptionId: id2, etag: 'W/"abc"' },
+    "valid",
+  );
+  check(
     "rotate grace",
     delivery.RotateSigningSecretRequestSchema,
     { workspaceId: ws, subscriptionId: id2, gracePeriod: durationFromMs(8 * day) },
