@@ -329,8 +329,8 @@ export type DeleteSubscriptionRequest = Message<"atendo.delivery.v1.DeleteSubscr
   subscriptionId: string;
 
   /**
-   * The etag the caller read (AIP-154): the deletion only happens if the subscription has not changed
-   * since; empty for an unconditional delete. A stale etag is aborted with ETAG_MISMATCH.
+   * The etag the caller read (AIP-154): the deletion only happens if the subscription has not
+   * changed since; empty for an unconditional delete. A stale etag is aborted with ETAG_MISMATCH.
    *
    * @generated from field: string etag = 3;
    */

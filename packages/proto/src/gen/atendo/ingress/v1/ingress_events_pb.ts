@@ -88,10 +88,10 @@ export const ExternalContactSchema: GenMessage<ExternalContact> = /*@__PURE__*/
 /**
  * MessageReceived: a customer message (or an echo of our own) arrived on a channel and was durably
  * accepted by ingress. Subject: `atendo.ingress.v1.message_received`. The JetStream msgID is derived
- * from the channel's message id, so a Meta retry is deduplicated by the stream. Internal: its public
- * face is conversation's `message_stored`, which names the contact and conversation. Its actor is
- * the contact, or the business app for an echo: kind only, since ingress knows the customer's id on
- * the channel, not the Atendo contact.
+ * from the channel's message id, so a Meta retry is deduplicated by the stream.
+ * Internal: its public face is conversation's `message_stored`, which names the contact and
+ * conversation. Its actor is the contact, or the business app for an echo: kind only, since ingress
+ * knows the customer's id on the channel, not the Atendo contact.
  *
  * @generated from message atendo.ingress.v1.MessageReceived
  */

@@ -134,8 +134,8 @@ export type WidgetMessage = Message<"atendo.ingress.v1.WidgetMessage"> & {
   cursor: string;
 
   /**
-   * For the visitor's own messages: the request_id of the SendMessage that created it, so the widget
-   * matches the message with the bubble it showed while sending.
+   * For the visitor's own messages: the request_id of the SendMessage that created it, so the
+   * widget matches the message with the bubble it showed while sending.
    *
    * @generated from field: string request_id = 3;
    */
@@ -565,7 +565,8 @@ export const WidgetService: GenService<{
     output: typeof StartSessionResponseSchema;
   },
   /**
-   * Sends a visitor message. A retry with the same request_id returns the same message, stored once.
+   * Sends a visitor message. A retry with the same request_id returns the same message, stored
+   * once.
    *
    * @generated from rpc atendo.ingress.v1.WidgetService.SendMessage
    */
