@@ -263,15 +263,15 @@ describe("contract rules (protovalidate)", () => {
     "widget send media",
     ingress.SendMessageRequestSchema,
     {
-      clientMessageId: id2,
-      message: { content: { case: "media", value: { kind: 2, media: { url: "https://x.test/a.png" } } } },
+      requestId: id2,
+      message: { content: { case: "media", value: { kind: 2, url: "https://x.test/a.png" } } },
     },
     "the widget can send",
   );
   check(
     "widget send ok",
     ingress.SendMessageRequestSchema,
-    { clientMessageId: id2, message: text("hello") },
+    { requestId: id2, message: text("hello") },
     "valid",
   );
 
@@ -499,6 +499,48 @@ describe("contract rules (protovalidate)", () => {
       url: "https://hooks.test/x",
       eventTypes: ["atendo.conversation.v1.*", "atendo.delivery.v1.status_changed"],
     },
+    "valid",
+  );
+  check(
+    "attempts of every message",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: "-" },
+    "valid",
+  );
+  check(
+    "attempts of one message",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: id2 },
+    "valid",
+  );
+  check(
+    "attempts need a message or -",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws },
+    "message_id",
+  );
+  check(
+    "page size above 100 is coerced, not refused",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: "-", pageSize: 1000 },
+    "valid",
+  );
+  check(
+    "negative page size",
+    ingress.ListWebhookEventsRequestSchema,
+    { workspaceId: ws, pageSize: -1 },
+    "page_size",
+  );
+  check(
+    "request id is a uuid",
+    ingress.ReplayWebhookEventRequestSchema,
+    { workspaceId: ws, webhookEventId: id2, requestId: "retry-1" },
+    "request_id",
+  );
+  check(
+    "delete with an etag",
+    delivery.DeleteSubscriptionRequestSchema,
+    { workspaceId: ws, subscriptionId: id2, etag: 'W/"abc"' },
     "valid",
   );
   check(

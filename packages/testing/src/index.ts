@@ -1,4 +1,6 @@
 export { adminQuery } from "./admin-query.js";
+export type { Page } from "./all-pages.js";
+export { allPages } from "./all-pages.js";
 export { codeOf } from "./code-of.js";
 export type { TestEnv } from "./env.js";
 export { testEnv } from "./env.js";

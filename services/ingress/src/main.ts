@@ -1,5 +1,12 @@
 import { connectBus } from "@atendo/bus";
-import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
+import {
+  createDb,
+  createInbox,
+  createRequestIds,
+  createRetentionJob,
+  roleFromUrl,
+  runMigrations,
+} from "@atendo/db";
 import { ChannelService } from "@atendo/proto/tenant/v1";
 import {
   busOptionsOf,
@@ -153,8 +160,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const server = buildServer({
       logger,
       auth,
+      db,
       events: createWebhookEventReader(db),
-      replayer: createWebhookReplayer({ db, queued, channels, splitter, publisher, logger }),
+      replayer: createWebhookReplayer({ queued, channels, splitter, publisher, logger }),
+      requestIds: createRequestIds(SCHEMA),
       whatsappVerifier: createWhatsAppVerifier({ channels, logger }),
       whatsappReceiver: createWhatsAppReceiver({
         channels,
@@ -209,6 +218,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       tasks: [
         { schema: SCHEMA, table: "webhook_events" },
         { schema: SCHEMA, table: "processed_events" },
+        { schema: SCHEMA, table: "request_ids" },
       ],
       logger,
       ...config.retention,

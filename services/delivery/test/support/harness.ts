@@ -267,6 +267,7 @@ export async function startHarness(
           correlationId: newId(),
         }),
         conversationId: newId(),
+        contactId: newId(),
         messageId: newId(),
         channelId: channel.channelId,
         channelType: ChannelType.WHATSAPP,
