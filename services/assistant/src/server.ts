@@ -10,7 +10,7 @@ import { POLICIES } from "./policies.js";
 export interface ServerDeps extends AssistantServiceDeps {
   logger: Logger;
   db: Db;
-  bus: Pick<Bus, "ping">;
+  bus: Pick<Bus, "ping" | "metrics">;
   /** Token keys, API key introspection, workspace lookups and suspended tenants of the auth path. */
   auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
 }
@@ -20,6 +20,8 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "assistant",
     logger: deps.logger,
+    // RPC and bus metrics on one /metrics.
+    metrics: deps.bus.metrics,
     routes: (router) => {
       router.service(AssistantService, createAssistantService(deps));
       router.service(AssistantDirectoryService, createDirectoryService(deps));

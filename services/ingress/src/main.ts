@@ -122,7 +122,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Every replica forgets changed channels at once (bus.close stops it); the durable consumer
     // below does what must happen once.
     await listenChannelChanges({ bus, channels, logger });
-    const metrics = createMetrics("ingress", options.meterProvider);
+    // Webhook metrics join the bus's registry, served with the RPC metrics on /metrics.
+    const metrics = createMetrics("ingress", options.meterProvider ?? bus.metrics.meterProvider);
     const webhookMetrics = createWebhookMetrics(metrics.meter);
     const publisher = createDeliveryPublisher({ bus, metrics });
     const splitter = createDeliverySplitter({
@@ -160,6 +161,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const server = buildServer({
       logger,
       auth,
+      metrics: bus.metrics,
       db,
       events: createWebhookEventReader(db),
       replayer: createWebhookReplayer({ queued, channels, splitter, publisher, logger }),
