@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { ModelProvider } from "@atendo/proto/common/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, expectConnectError } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
-import { expectError } from "./support/expect-error.js";
 import { type Stack, startStack } from "./support/stack.js";
 import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
@@ -96,54 +95,54 @@ describe("AssistantService: assistants", () => {
 
     it("rejects bad input naming the field", async () => {
       const base = { workspaceId: ws.workspaceId, name: "Ok", model: offline };
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, name: "" }),
         Code.InvalidArgument,
-        /name/,
+        { message: /name/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, name: "   " }),
         Code.InvalidArgument,
-        /name/,
+        { message: /name/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Ok" }),
         Code.InvalidArgument,
-        /model/,
+        { message: /model/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, model: { provider: ModelProvider.OPENAI } }),
         Code.InvalidArgument,
-        /model is required unless the provider is OFFLINE/,
+        { message: /model is required unless the provider is OFFLINE/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, bufferWindow: durationFromMs(61_000) }),
         Code.InvalidArgument,
-        /buffer_window/,
+        { message: /buffer_window/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, knowledgeBaseIds: ["kb-1"] }),
         Code.InvalidArgument,
-        /knowledge_base_ids/,
+        { message: /knowledge_base_ids/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, language: "português" }),
         Code.InvalidArgument,
-        /language/,
+        { message: /language/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, workspaceId: "not-a-uuid" }),
         Code.InvalidArgument,
-        /workspace_id/,
+        { message: /workspace_id/ },
       );
     });
 
     it("answers not_found for a workspace that does not exist", async () => {
       const workspaceId = newId();
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId, name: "Ghost", model: offline }),
         Code.NotFound,
-        /workspace not found/,
+        { message: /workspace not found/ },
       );
     });
 
@@ -153,10 +152,10 @@ describe("AssistantService: assistants", () => {
         name: "Bia",
         model: offline,
       });
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "bia", model: offline }),
         Code.AlreadyExists,
-        /an assistant named "bia"/,
+        { message: /an assistant named "bia"/ },
       );
       const rows = await adminQuery(
         "select id from assistant.assistants where workspace_id = $1 and lower(name) = 'bia'",
@@ -172,14 +171,14 @@ describe("AssistantService: assistants", () => {
         name: "One",
         model: offline,
       });
-      await expectError(
+      await expectConnectError(
         free.clients.assistants.createAssistant({
           workspaceId: free.workspaceId,
           name: "Two",
           model: offline,
         }),
         Code.FailedPrecondition,
-        /assistants limit reached/,
+        { message: /assistants limit reached/ },
       );
     });
   });
@@ -198,21 +197,21 @@ describe("AssistantService: assistants", () => {
 
       // Another workspace of the same tenant, and another tenant's own workspace.
       const sibling = await addWorkspace(stack, ws);
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
         Code.NotFound,
-        new RegExp(`assistant ${id} not found`),
+        { message: new RegExp(`assistant ${id} not found`) },
       );
       const stranger = await signUp(stack);
-      await expectError(
+      await expectConnectError(
         stranger.clients.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
         Code.NotFound,
-        new RegExp(`assistant ${id} not found`),
+        { message: new RegExp(`assistant ${id} not found`) },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: "x" }),
         Code.InvalidArgument,
-        /assistant_id/,
+        { message: /assistant_id/ },
       );
     });
   });
@@ -257,20 +256,20 @@ describe("AssistantService: assistants", () => {
       const token = first.page?.nextPageToken ?? "";
       assert.notEqual(token, "");
       const other = await addWorkspace(stack, ws);
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.listAssistants({ workspaceId: other.workspaceId, page: { pageToken: token } }),
         Code.InvalidArgument,
-        /page\.page_token/,
+        { message: /page\.page_token/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageToken: "garbage" } }),
         Code.InvalidArgument,
-        /page\.page_token/,
+        { message: /page\.page_token/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageSize: 101 } }),
         Code.InvalidArgument,
-        /page_size/,
+        { message: /page_size/ },
       );
     });
   });
@@ -317,42 +316,40 @@ describe("AssistantService: assistants", () => {
         model: offline,
       });
       const base = { workspaceId: ws.workspaceId, assistantId: assistant?.id ?? "" };
-      await expectError(
-        ws.clients.assistants.updateAssistant({ ...base }),
-        Code.InvalidArgument,
-        /update_mask/,
-      );
-      await expectError(
+      await expectConnectError(ws.clients.assistants.updateAssistant({ ...base }), Code.InvalidArgument, {
+        message: /update_mask/,
+      });
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: [] } }),
         Code.InvalidArgument,
-        /update_mask/,
+        { message: /update_mask/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["tenant_id"] } }),
         Code.InvalidArgument,
-        /update_mask/,
+        { message: /update_mask/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["name"] } }),
         Code.InvalidArgument,
-        /name must not be empty/,
+        { message: /name must not be empty/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["model"] } }),
         Code.InvalidArgument,
-        /model must be set/,
+        { message: /model must be set/ },
       );
     });
 
     it("answers not_found for an unknown assistant and already_exists for a taken name", async () => {
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: newId(),
           updateMask: { paths: ["enabled"] },
         }),
         Code.NotFound,
-        /assistant .* not found/,
+        { message: /assistant .* not found/ },
       );
       const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
@@ -364,7 +361,7 @@ describe("AssistantService: assistants", () => {
         name: "Taken",
         model: offline,
       });
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: assistant?.id ?? "",
@@ -372,7 +369,7 @@ describe("AssistantService: assistants", () => {
           name: "TAKEN",
         }),
         Code.AlreadyExists,
-        /TAKEN/,
+        { message: /TAKEN/ },
       );
     });
   });
@@ -390,15 +387,15 @@ describe("AssistantService: assistants", () => {
       assert.equal(rows.length, 0);
       const [event] = await events.waitFor((e) => e.assistant?.id === id && e.deleted);
       assert.equal(event?.meta?.tenantId, ws.tenantId);
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
-        /not found/,
+        { message: /not found/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
-        /not found/,
+        { message: /not found/ },
       );
     });
   });

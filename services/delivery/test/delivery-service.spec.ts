@@ -2,18 +2,9 @@ import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { MessageStatus } from "@atendo/proto/common/v1";
 import { AttemptOutcome } from "@atendo/proto/delivery/v1";
-import { GRAPH_ERRORS } from "@atendo/testing";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { expectConnectError, GRAPH_ERRORS } from "@atendo/testing";
+import { Code } from "@connectrpc/connect";
 import { type Clients, type Harness, startHarness, type TestChannel } from "./support/harness.js";
-
-function rejectsWith(code: Code, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ConnectError, String(err));
-    assert.equal(err.code, code, err.message);
-    assert.match(err.rawMessage, pattern);
-    return true;
-  };
-}
 
 describe("DeliveryService RPCs", function () {
   this.timeout(30_000);
@@ -59,43 +50,50 @@ describe("DeliveryService RPCs", function () {
   });
 
   it("answers not_found for unknown messages and workspaces, and for another tenant's", async () => {
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: newId() }),
-      rejectsWith(Code.NotFound, /delivery of message/),
+      Code.NotFound,
+      { message: /delivery of message/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: newId(), messageId: messages[0] ?? "" }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
     // Another tenant's owner: our workspace does not exist for them, nor our message in theirs.
     const other = (await h.newChannel()).owner;
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: messages[0] ?? "" }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.listAttempts({ workspaceId: ch.workspaceId }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.getDeliveryStatus({
         workspaceId: other.workspaceId,
         messageId: messages[0] ?? "",
       }),
-      rejectsWith(Code.NotFound, /delivery of message/),
+      Code.NotFound,
+      { message: /delivery of message/ },
     );
     const { attempts } = await other.clients.delivery.listAttempts({ workspaceId: other.workspaceId });
     assert.deepEqual(attempts, []);
   });
 
   it("validates ids and page tokens", async () => {
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: "42" }),
-      rejectsWith(Code.InvalidArgument, /message_id/),
+      Code.InvalidArgument,
+      { message: /message_id/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.listAttempts({ workspaceId: ch.workspaceId, page: { pageToken: "garbage" } }),
-      rejectsWith(Code.InvalidArgument, /page_token/),
+      Code.InvalidArgument,
+      { message: /page_token/ },
     );
   });
 

@@ -3,7 +3,6 @@ import { isUuid } from "@atendo/db";
 import { ChannelType } from "@atendo/proto/common/v1";
 import { ChannelStatus } from "@atendo/proto/tenant/v1";
 import type { ResolvedChannel } from "../src/clients/channel-directory.js";
-import { createTtlCache } from "../src/clients/ttl-cache.js";
 import { derivedEventId } from "../src/domain/event-id.js";
 import { decodePageToken, encodePageToken } from "../src/domain/page-token.js";
 import { createGroupCommit, GroupCommitFullError } from "../src/store/group-commit.js";
@@ -37,25 +36,6 @@ describe("page tokens", () => {
     assert.equal(decodePageToken(""), undefined);
     assert.throws(() => decodePageToken("bm9wZQ"), RangeError);
     assert.throws(() => decodePageToken(Buffer.from("w1:not-a-uuid").toString("base64url")), RangeError);
-  });
-});
-
-describe("createTtlCache", () => {
-  it("expires entries, remembers undefined values and evicts the oldest when full", () => {
-    let now = 1_000;
-    const cache = createTtlCache<string | undefined>({ maxEntries: 2, now: () => now });
-    cache.set("a", "A", 100);
-    cache.set("missing", undefined, 50);
-    assert.equal(cache.get("a"), "A");
-    assert.equal(cache.has("missing"), true);
-    assert.equal(cache.get("missing"), undefined);
-    now += 60;
-    assert.equal(cache.has("missing"), false);
-    cache.set("b", "B", 100);
-    cache.set("c", "C", 100);
-    assert.equal(cache.size, 2);
-    assert.equal(cache.has("a"), false, "the oldest entry is evicted");
-    assert.equal(cache.get("c"), "C");
   });
 });
 

@@ -8,6 +8,7 @@ import {
 } from "@atendo/proto/ai/v1";
 import type { Assistant } from "@atendo/proto/assistant/v1";
 import {
+  callerTenant,
   correlationIdKey,
   forwardCallOptions,
   notFound,
@@ -23,7 +24,6 @@ import { usageRecordedEvent } from "../domain/reply-events.js";
 import { assistantProfile, turnFromChat } from "../domain/turn-input.js";
 import type { AiMessageQuota } from "../quota/ai-message-quota.js";
 import type { UsageRepository } from "../store/usage-repository.js";
-import { callerTenant } from "./caller.js";
 
 export interface AiServiceDeps {
   db: Db;

@@ -11,6 +11,7 @@ import {
 import { PageResponseSchema } from "@atendo/proto/common/v1";
 import {
   alreadyExists,
+  callerTenant,
   correlationIdKey,
   failedPrecondition,
   invalidArgument,
@@ -24,7 +25,7 @@ import { assistantSummary } from "../domain/audit-summary.js";
 import { configuredEvent } from "../domain/configured-event.js";
 import { decodePageToken, encodePageToken, pageSize } from "../domain/page-token.js";
 import { auditOf } from "./audit.js";
-import { callerTenant, settingsCallOptions } from "./caller.js";
+import { settingsCallOptions } from "./caller.js";
 import type { AssistantServiceDeps } from "./deps.js";
 
 type AssistantRpcs = Pick<

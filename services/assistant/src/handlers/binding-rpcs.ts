@@ -4,14 +4,13 @@ import {
   GetAssistantForChannelResponseSchema,
   UnbindChannelResponseSchema,
 } from "@atendo/proto/assistant/v1";
-import { correlationIdKey, forwardCallOptions, notFound } from "@atendo/service-kit";
+import { callerTenant, correlationIdKey, forwardCallOptions, notFound } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { toAssistant, toChannelBinding } from "../domain/assistant-view.js";
 import { bindingSummary } from "../domain/audit-summary.js";
 import { configuredEvent } from "../domain/configured-event.js";
 import { auditOf } from "./audit.js";
-import { callerTenant } from "./caller.js";
 import type { AssistantServiceDeps } from "./deps.js";
 
 type BindingRpcs = Pick<

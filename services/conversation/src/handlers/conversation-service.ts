@@ -7,7 +7,7 @@ import {
   ListConversationsResponseSchema,
   ListMessagesResponseSchema,
 } from "@atendo/proto/conversation/v1";
-import { notFound } from "@atendo/service-kit";
+import { callerTenant, notFound } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -17,7 +17,6 @@ import { isTurnStale, windowExpiresAt } from "../domain/turn-rules.js";
 import { contactsById, getConversation, listConversations } from "../store/conversation-reads.js";
 import { listMessages, loadTurnMessages } from "../store/message-reads.js";
 import { pageSize } from "../store/page-token.js";
-import { callerTenant } from "./caller-tenant.js";
 
 export interface ConversationServiceDeps {
   db: Db;

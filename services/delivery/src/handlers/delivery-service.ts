@@ -1,11 +1,10 @@
 import type { Db } from "@atendo/db";
 import type { DeliveryService } from "@atendo/proto/delivery/v1";
-import { invalidArgument, notFound } from "@atendo/service-kit";
+import { callerTenant, invalidArgument, notFound } from "@atendo/service-kit";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../domain/page-token.js";
 import { listAttemptsPage, listDeliveryAttempts } from "../store/attempts.js";
 import { findDelivery } from "../store/deliveries.js";
-import { callerTenant } from "./caller-tenant.js";
 import { fromAttemptOutcome, toDeliveryAttempt, toDeliveryState } from "./delivery-mapping.js";
 
 export interface DeliveryServiceDeps {

@@ -6,16 +6,15 @@ import {
   type WebhookService,
 } from "@atendo/proto/ingress/v1";
 import {
+  callerTenant,
   failedPrecondition,
   invalidArgument,
   notFound,
-  permissionDenied,
-  principalOf,
   unavailable,
 } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken } from "../domain/page-token.js";
 import { channelTypeToProto, statusFromProto, statusToProto } from "../domain/webhook-status.js";
 import type { WebhookEventEntity } from "../store/webhook-event-entity.js";
@@ -38,12 +37,6 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
 
   // The policy checked that the request's workspace is the caller's; every row is then looked up
   // inside the caller's tenant and that workspace, so another one's id is simply not found.
-  function tenantOf(ctx: HandlerContext): string {
-    const principal = principalOf(ctx);
-    if (principal.kind === "service") throw permissionDenied("not allowed");
-    return principal.tenantId;
-  }
-
   return {
     async listWebhookEvents(req, ctx) {
       let beforeId: string | undefined;
@@ -52,7 +45,7 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
       } catch {
         throw invalidArgument("page.page_token", "is not a token returned by this list");
       }
-      const tenantId = tenantOf(ctx);
+      const tenantId = callerTenant(ctx);
       const pageSize = req.page?.pageSize || DEFAULT_PAGE_SIZE;
       const filter: WebhookEventFilter = { workspaceId: req.workspaceId };
       if (req.channelId !== "") filter.channelId = req.channelId;
@@ -74,14 +67,14 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
     },
 
     async getWebhookEvent(req, ctx) {
-      const tenantId = tenantOf(ctx);
+      const tenantId = callerTenant(ctx);
       const row = await events.get(tenantId, req.workspaceId, req.webhookEventId);
       if (row === undefined) throw notFound("webhook event", req.webhookEventId);
       return { event: toProto(row, row.body ?? new Uint8Array()) };
     },
 
     async replayWebhookEvent(req, ctx) {
-      const tenantId = tenantOf(ctx);
+      const tenantId = callerTenant(ctx);
       const outcome = await replayer.replay(tenantId, req.workspaceId, req.webhookEventId);
       if (outcome.kind === "not_found") throw notFound("webhook event", req.webhookEventId);
       if (outcome.kind === "refused") throw failedPrecondition(outcome.reason);
