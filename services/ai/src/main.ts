@@ -48,8 +48,8 @@ const SCHEMA = "ai";
 
 /**
  * Starts the ai service: migrations (when configured), adapters, the outbox relay and retention,
- * server, the TurnReady consumer. `stop()` closes them in reverse: the consumer finishes its turns,
- * the server its requests, the relay publishes what they committed, then the connections close.
+ * the TurnReady consumer, server. `stop()` closes them in reverse: the server finishes its requests,
+ * the consumer its turns, the relay publishes what they committed, then the connections close.
  */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
@@ -131,22 +131,27 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const quota = createAiMessageQuota({ db, usage, limits });
 
     const server = buildServer({ db, bus, outbox, auth, assistants, usage, quota, generate, logger });
+    await resources.open(
+      "TurnReady consumer",
+      () =>
+        startTurnReadyConsumer({
+          db,
+          bus,
+          inbox: createInbox(SCHEMA),
+          processed: createProcessedEvents(),
+          usage,
+          assistants,
+          contexts,
+          quota,
+          generate,
+          concurrency: config.turnConcurrency,
+          maxDeliver: config.turnMaxDeliver,
+        }),
+      (consumer) => consumer.stop(),
+    );
+    // Listens last, so it closes first: no new requests while the rest drains.
     const port = await server.listen(config.port, config.host);
     resources.onClose("server", () => server.close());
-    const consumer = await startTurnReadyConsumer({
-      db,
-      bus,
-      inbox: createInbox(SCHEMA),
-      processed: createProcessedEvents(),
-      usage,
-      assistants,
-      contexts,
-      quota,
-      generate,
-      concurrency: config.turnConcurrency,
-      maxDeliver: config.turnMaxDeliver,
-    });
-    resources.onClose("consumer", () => consumer.stop());
     logger.info({ port }, "ai service listening");
     return { port, stop: resources.closeAll };
   });

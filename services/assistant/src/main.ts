@@ -114,8 +114,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       }),
       announce: createAnnounce({ outbox, bus }),
     });
+    // Listens last, so it closes first: no new requests while the rest drains.
     const port = await server.listen(config.port, config.host);
-    // Closed first: no new requests while the relay and the connections finish.
     resources.onClose("server", () => server.close());
     logger.info({ port }, "assistant service listening");
     return { port, stop: resources.closeAll };

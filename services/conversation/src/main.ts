@@ -37,8 +37,8 @@ export interface RunningService {
 }
 
 /**
- * Composition root: migrations, adapters, the server, the event consumers and the reply buffer's
- * flusher and sweep. `stop()` closes them in reverse: stop taking work, drain, close pools.
+ * Composition root: migrations, adapters, the event consumers and the reply buffer's flusher and
+ * sweep, the server. `stop()` closes them in reverse: stop taking work, drain, close pools.
  */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
@@ -116,8 +116,6 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     resources.onClose("buffer", () => Promise.all([flusher.stop(), sweeper.stop()]));
 
     const server = buildServer({ logger, db, bus, redis, auth });
-    const port = await server.listen(config.port, config.host);
-    resources.onClose("server", () => server.close());
 
     const inbox = createInbox(SCHEMA);
     const consumers = [
@@ -131,6 +129,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     flusher.start();
     sweeper.start();
 
+    // Listens last, so it closes first: no new requests while the rest drains.
+    const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
     logger.info({ port }, "conversation service started");
     return { port, stop: resources.closeAll };
   });

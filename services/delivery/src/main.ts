@@ -47,7 +47,7 @@ const TENANT_TIMEOUT_MS = 5_000;
 
 /**
  * Starts the delivery service: migrations (when configured), adapters, retention, the listeners of
- * access and channel changes, server, consumers, the held-message reconciler. `stop()` closes them
+ * access and channel changes, consumers, the held-message reconciler, server. `stop()` closes them
  * in reverse.
  */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
@@ -137,8 +137,6 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       (listener) => listener.stop(),
     );
     const server = buildServer({ logger, db, bus, redis, auth });
-    const port = await server.listen(config.port, config.host);
-    resources.onClose("server", () => server.close());
     await resources.open(
       "outbound consumer",
       () =>
@@ -200,6 +198,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
     reconciler.start();
     resources.onClose("reconciler", () => reconciler.stop());
+    // Listens last, so it closes first: no new requests while the rest drains.
+    const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
     logger.info({ port }, "delivery service listening");
     return { port, reconcileHeld: () => reconciler.reconcileOnce(), stop: resources.closeAll };
   });

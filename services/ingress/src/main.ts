@@ -57,8 +57,8 @@ export interface StartOptions {
 }
 
 /**
- * Composition root: config -> adapters -> listeners -> handlers -> server -> consumer, sweeper and
- * retention. `stop()` closes them in reverse.
+ * Composition root: config -> adapters -> listeners -> handlers -> consumer, sweeper and retention
+ * -> server. `stop()` closes them in reverse.
  */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
@@ -181,8 +181,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         { name: "redis", check: async () => void (await redis.ping()) },
       ],
     });
-    const port = await server.listen(config.port, config.host);
-    resources.onClose("server", () => server.close());
 
     await resources.open(
       "channel changes consumer",
@@ -216,6 +214,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
     retention.start();
     resources.onClose("retention", () => retention.stop());
+    // Listens last, so it closes first: no new requests while the rest drains.
+    const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
     logger.info({ port }, "ingress service listening");
     return { port, stop: resources.closeAll };
   });

@@ -79,7 +79,8 @@ export interface StartOptions {
 
 /**
  * Starts the tenant service: migrations (when configured), adapters, the outbox relay and retention,
- * signing keys, the access watch, server, consumers.
+ * signing keys, the access watch, the consumer and the reseal pass, server. `stop()` closes them in
+ * reverse.
  */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
@@ -190,8 +191,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       signingKeyGraceS: config.signingKeyPublishGraceS,
       now,
     });
-    const port = await server.listen(config.port, config.host);
-    resources.onClose("server", () => server.close());
     await resources.open(
       "audit consumer",
       () => consumeAuditRecorded({ bus, db, schema: SCHEMA }),
@@ -203,6 +202,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
     );
     resources.onClose("reseal pass", () => reseal.stop());
+    // Listens last, so it closes first: no new requests while the rest drains.
+    const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
     return { port, stop: resources.closeAll };
   });
 }
