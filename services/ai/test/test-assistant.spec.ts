@@ -4,9 +4,8 @@ import { newId } from "@atendo/db";
 import { ChatRole, FinishReason, UsageOperation } from "@atendo/proto/ai/v1";
 import { ActorKind, ChannelType, MediaKind, ModelProvider } from "@atendo/proto/common/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, expectConnectError } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
-import { expectError } from "./support/expect-error.js";
 import { createAssistant, createWorkspace, type Workspace } from "./support/fixtures.js";
 import { type Stack, startStack } from "./support/stack.js";
 
@@ -98,10 +97,10 @@ describe("AiService.TestAssistant", () => {
     const rows = await adminQuery("select 1 from ai.usage_records where assistant_id = $1", [assistantId]);
     assert.equal(rows.length, 1, "one model call, one usage record");
 
-    const reused = await expectError(
+    const reused = await expectConnectError(
       ws.clients.ai.testAssistant({ ...request, messages: [say(ChatRole.CUSTOMER, "Something else?")] }),
       Code.InvalidArgument,
-      /request_id/,
+      { message: /request_id/ },
     );
     assert.equal(errorInfoOf(reused)?.reason, "REQUEST_ID_REUSED");
     assert.equal(
@@ -137,40 +136,40 @@ describe("AiService.TestAssistant", () => {
 
   it("rejects bad requests naming the problem, and unknown assistants", async () => {
     const assistantId = await createAssistant(ws);
-    await expectError(
+    await expectConnectError(
       ws.clients.ai.testAssistant({
         workspaceId: ws.workspaceId,
         assistantId,
         messages: [say(ChatRole.CUSTOMER, "Oi"), say(ChatRole.ASSISTANT, "Olá!")],
       }),
       Code.InvalidArgument,
-      /last message must be from the customer/,
+      { message: /last message must be from the customer/ },
     );
-    await expectError(
+    await expectConnectError(
       ws.clients.ai.testAssistant({ workspaceId: ws.workspaceId, assistantId, messages: [] }),
       Code.InvalidArgument,
-      /messages/,
+      { message: /messages/ },
     );
     const missing = newId();
-    await expectError(
+    await expectConnectError(
       ws.clients.ai.testAssistant({
         workspaceId: ws.workspaceId,
         assistantId: missing,
         messages: [say(ChatRole.CUSTOMER, "Oi")],
       }),
       Code.NotFound,
-      new RegExp(`assistant ${missing} not found`),
+      { message: new RegExp(`assistant ${missing} not found`) },
     );
     // Another tenant's owner, in their own workspace, cannot reach this tenant's assistant.
     const other = await createWorkspace(stack);
-    await expectError(
+    await expectConnectError(
       other.clients.ai.testAssistant({
         workspaceId: other.workspaceId,
         assistantId,
         messages: [say(ChatRole.CUSTOMER, "Oi")],
       }),
       Code.NotFound,
-      /not found/,
+      { message: /not found/ },
     );
   });
 });

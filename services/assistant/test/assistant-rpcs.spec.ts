@@ -4,11 +4,10 @@ import { newId } from "@atendo/db";
 import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, expectConnectError } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
-import { expectError } from "./support/expect-error.js";
 import { type Stack, startStack } from "./support/stack.js";
 import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
@@ -100,54 +99,54 @@ describe("AssistantService: assistants", () => {
 
     it("rejects bad input naming the field", async () => {
       const base = { workspaceId: ws.workspaceId, name: "Ok", model: offline };
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, name: "" }),
         Code.InvalidArgument,
-        /name/,
+        { message: /name/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, name: "   " }),
         Code.InvalidArgument,
-        /name/,
+        { message: /name/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Ok" }),
         Code.InvalidArgument,
-        /model/,
+        { message: /model/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, model: { provider: ModelProvider.OPENAI } }),
         Code.InvalidArgument,
-        /model is required unless the provider is OFFLINE/,
+        { message: /model is required unless the provider is OFFLINE/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, bufferWindow: durationFromMs(61_000) }),
         Code.InvalidArgument,
-        /buffer_window/,
+        { message: /buffer_window/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, knowledgeBaseIds: ["kb-1"] }),
         Code.InvalidArgument,
-        /knowledge_base_ids/,
+        { message: /knowledge_base_ids/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, language: "português" }),
         Code.InvalidArgument,
-        /language/,
+        { message: /language/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, workspaceId: "not-a-uuid" }),
         Code.InvalidArgument,
-        /workspace_id/,
+        { message: /workspace_id/ },
       );
     });
 
     it("answers not_found for a workspace that does not exist", async () => {
       const workspaceId = newId();
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId, name: "Ghost", model: offline }),
         Code.NotFound,
-        /workspace not found/,
+        { message: /workspace not found/ },
       );
     });
 
@@ -157,10 +156,10 @@ describe("AssistantService: assistants", () => {
         name: "Bia",
         model: offline,
       });
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "bia", model: offline }),
         Code.AlreadyExists,
-        /an assistant named "bia"/,
+        { message: /an assistant named "bia"/ },
       );
       const rows = await adminQuery(
         "select id from assistant.assistants where workspace_id = $1 and lower(name) = 'bia'",
@@ -173,14 +172,14 @@ describe("AssistantService: assistants", () => {
       const free = await signUp(stack, { plan: Plan.FREE }); // FREE allows one assistant
       const first = { workspaceId: free.workspaceId, name: "One", model: offline, requestId: randomUUID() };
       const { assistant } = await free.clients.assistants.createAssistant(first);
-      const err = await expectError(
+      const err = await expectConnectError(
         free.clients.assistants.createAssistant({
           workspaceId: free.workspaceId,
           name: "Two",
           model: offline,
         }),
         Code.ResourceExhausted,
-        /assistants limit reached/,
+        { message: /assistants limit reached/ },
       );
       assert.equal(errorInfoOf(err)?.reason, "PLAN_LIMIT_REACHED");
       assert.equal(errorInfoOf(err)?.domain, "atendo.common.v1");
@@ -212,17 +211,17 @@ describe("AssistantService: assistants", () => {
       const configured = events.all.filter((e) => e.assistant?.id === first.assistant?.id);
       assert.equal(configured.length, 1);
 
-      const reused = await expectError(
+      const reused = await expectConnectError(
         ws.clients.assistants.createAssistant({ ...request, name: "Something else" }),
         Code.InvalidArgument,
-        /request_id/,
+        { message: /request_id/ },
       );
       assert.equal(errorInfoOf(reused)?.reason, "REQUEST_ID_REUSED");
       assert.equal(errorInfoOf(reused)?.metadata.request_id, request.requestId);
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...request, requestId: "not-a-uuid" }),
         Code.InvalidArgument,
-        /request_id/,
+        { message: /request_id/ },
       );
     });
   });
@@ -241,23 +240,23 @@ describe("AssistantService: assistants", () => {
 
       // Another workspace of the same tenant, and another tenant's own workspace.
       const sibling = await addWorkspace(stack, ws);
-      const missing = await expectError(
+      const missing = await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
         Code.NotFound,
-        new RegExp(`assistant ${id} not found`),
+        { message: new RegExp(`assistant ${id} not found`) },
       );
       assert.equal(errorInfoOf(missing)?.reason, "NOT_FOUND");
       assert.deepEqual(errorInfoOf(missing)?.metadata, { resource: "assistant", id });
       const stranger = await signUp(stack);
-      await expectError(
+      await expectConnectError(
         stranger.clients.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
         Code.NotFound,
-        new RegExp(`assistant ${id} not found`),
+        { message: new RegExp(`assistant ${id} not found`) },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: "x" }),
         Code.InvalidArgument,
-        /assistant_id/,
+        { message: /assistant_id/ },
       );
     });
   });
@@ -324,10 +323,10 @@ describe("AssistantService: assistants", () => {
         ids.slice(100),
       );
       assert.equal(rest.nextPageToken, "");
-      await expectError(
+      await expectConnectError(
         own.clients.assistants.listAssistants({ workspaceId: own.workspaceId, pageSize: -1 }),
         Code.InvalidArgument,
-        /page_size/,
+        { message: /page_size/ },
       );
     });
 
@@ -343,10 +342,10 @@ describe("AssistantService: assistants", () => {
         [other.workspaceId, token],
         [ws.workspaceId, "garbage"],
       ] as const) {
-        const err = await expectError(
+        const err = await expectConnectError(
           ws.clients.assistants.listAssistants({ workspaceId, pageToken }),
           Code.InvalidArgument,
-          /page_token/,
+          { message: /page_token/ },
         );
         assert.equal(errorInfoOf(err)?.reason, "INVALID_PAGE_TOKEN");
       }
@@ -395,30 +394,28 @@ describe("AssistantService: assistants", () => {
         model: offline,
       });
       const base = { workspaceId: ws.workspaceId, assistantId: assistant?.id ?? "" };
-      await expectError(
-        ws.clients.assistants.updateAssistant({ ...base }),
-        Code.InvalidArgument,
-        /update_mask/,
-      );
-      await expectError(
+      await expectConnectError(ws.clients.assistants.updateAssistant({ ...base }), Code.InvalidArgument, {
+        message: /update_mask/,
+      });
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: [] } }),
         Code.InvalidArgument,
-        /update_mask/,
+        { message: /update_mask/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["tenant_id"] } }),
         Code.InvalidArgument,
-        /update_mask/,
+        { message: /update_mask/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["name"] } }),
         Code.InvalidArgument,
-        /name must not be empty/,
+        { message: /name must not be empty/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["model"] } }),
         Code.InvalidArgument,
-        /model must be set/,
+        { message: /model must be set/ },
       );
     });
 
@@ -444,7 +441,7 @@ describe("AssistantService: assistants", () => {
         });
       const first = await change(read, "first writer");
       assert.notEqual(first.assistant?.etag, read, "a change gives a new etag");
-      const err = await expectError(change(read, "second writer"), Code.Aborted, /etag/);
+      const err = await expectConnectError(change(read, "second writer"), Code.Aborted, { message: /etag/ });
       assert.equal(errorInfoOf(err)?.reason, "ETAG_MISMATCH");
       assert.deepEqual(errorInfoOf(err)?.metadata, { resource: "assistant", id });
       const rows = await adminQuery<{ instructions: string }>(
@@ -456,7 +453,9 @@ describe("AssistantService: assistants", () => {
       // A binding changes the assistant as the contract shows it: its etag moves too.
       const channelId = await stack.identity.createWebChannel(ws);
       await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: id, channelId });
-      await expectError(change(first.assistant?.etag ?? "", "after the bind"), Code.Aborted, /etag/);
+      await expectConnectError(change(first.assistant?.etag ?? "", "after the bind"), Code.Aborted, {
+        message: /etag/,
+      });
       // The current etag, or none (unconditional), goes through.
       const current = await ws.clients.assistants.getAssistant({
         workspaceId: ws.workspaceId,
@@ -467,14 +466,14 @@ describe("AssistantService: assistants", () => {
     });
 
     it("answers not_found for an unknown assistant and already_exists for a taken name", async () => {
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: newId(),
           updateMask: { paths: ["enabled"] },
         }),
         Code.NotFound,
-        /assistant .* not found/,
+        { message: /assistant .* not found/ },
       );
       const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
@@ -486,7 +485,7 @@ describe("AssistantService: assistants", () => {
         name: "Taken",
         model: offline,
       });
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: assistant?.id ?? "",
@@ -494,7 +493,7 @@ describe("AssistantService: assistants", () => {
           name: "TAKEN",
         }),
         Code.AlreadyExists,
-        /TAKEN/,
+        { message: /TAKEN/ },
       );
     });
   });
@@ -512,15 +511,15 @@ describe("AssistantService: assistants", () => {
       assert.equal(rows.length, 0);
       const [event] = await events.waitFor((e) => e.assistant?.id === id && e.deleted);
       assert.equal(event?.meta?.tenantId, ws.tenantId);
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
-        /not found/,
+        { message: /not found/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
-        /not found/,
+        { message: /not found/ },
       );
     });
 
@@ -537,14 +536,14 @@ describe("AssistantService: assistants", () => {
         updateMask: { paths: ["enabled"] },
         enabled: false,
       });
-      const err = await expectError(
+      const err = await expectConnectError(
         ws.clients.assistants.deleteAssistant({
           workspaceId: ws.workspaceId,
           assistantId: id,
           etag: assistant?.etag ?? "",
         }),
         Code.Aborted,
-        /etag/,
+        { message: /etag/ },
       );
       assert.equal(errorInfoOf(err)?.reason, "ETAG_MISMATCH");
       assert.equal((await adminQuery("select id from assistant.assistants where id = $1", [id])).length, 1);
@@ -559,14 +558,14 @@ describe("AssistantService: assistants", () => {
 
   describe("actions", () => {
     it("answer unimplemented with reason UNIMPLEMENTED once the caller is let through", async () => {
-      const err = await expectError(
+      const err = await expectConnectError(
         ws.clients.assistants.listActions({
           workspaceId: ws.workspaceId,
           assistantId: newId(),
           pageSize: 500,
         }),
         Code.Unimplemented,
-        /\S/,
+        { message: /\S/ },
       );
       assert.equal(errorInfoOf(err)?.reason, "UNIMPLEMENTED");
     });

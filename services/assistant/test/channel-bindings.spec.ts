@@ -3,11 +3,10 @@ import { randomUUID } from "node:crypto";
 import { newId } from "@atendo/db";
 import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, expectConnectError } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
-import { expectError } from "./support/expect-error.js";
 import { type Clients, type Stack, startStack } from "./support/stack.js";
 import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
@@ -122,10 +121,10 @@ describe("AssistantService: channel bindings", () => {
       [channelId],
     );
     assert.deepEqual(rows, [{ assistant_id: second }]);
-    const err = await expectError(
+    const err = await expectConnectError(
       ws.clients.assistants.bindChannel({ ...request, assistantId: second }),
       Code.InvalidArgument,
-      /request_id/,
+      { message: /request_id/ },
     );
     assert.equal(errorInfoOf(err)?.reason, "REQUEST_ID_REUSED");
   });
@@ -133,41 +132,41 @@ describe("AssistantService: channel bindings", () => {
   it("refuses channels that are not in the workspace", async () => {
     const assistantId = await newAssistant("Picky");
     const foreignChannel = await stack.identity.createWebChannel(await signUp(stack));
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({
         workspaceId: ws.workspaceId,
         assistantId,
         channelId: foreignChannel,
       }),
       Code.NotFound,
-      new RegExp(`channel ${foreignChannel} not found`),
+      { message: new RegExp(`channel ${foreignChannel} not found`) },
     );
     const siblingChannel = await stack.identity.createWebChannel(await addWorkspace(stack, ws));
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({
         workspaceId: ws.workspaceId,
         assistantId,
         channelId: siblingChannel,
       }),
       Code.NotFound,
-      new RegExp(`channel ${siblingChannel} not found`),
+      { message: new RegExp(`channel ${siblingChannel} not found`) },
     );
     const unknown = newId();
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: unknown }),
       Code.NotFound,
-      /channel .* not found/,
+      { message: /channel .* not found/ },
     );
     const channelId = await stack.identity.createWebChannel(ws);
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: newId(), channelId }),
       Code.NotFound,
-      /assistant .* not found/,
+      { message: /assistant .* not found/ },
     );
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: "nope" }),
       Code.InvalidArgument,
-      /channel_id/,
+      { message: /channel_id/ },
     );
     const rows = await adminQuery(
       "select 1 from assistant.channel_bindings where channel_id = any($1::uuid[])",
@@ -181,10 +180,10 @@ describe("AssistantService: channel bindings", () => {
     const channelId = await stack.identity.createWebChannel(ws);
     await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     await ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
-    await expectError(
+    await expectConnectError(
       ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
       Code.NotFound,
-      new RegExp(`assistant for channel ${channelId} not found`),
+      { message: new RegExp(`assistant for channel ${channelId} not found`) },
     );
     await events.waitFor(
       (e) =>
@@ -192,10 +191,10 @@ describe("AssistantService: channel bindings", () => {
         e.affectedChannelIds.includes(channelId) &&
         e.assistant.channelIds.length === 0,
     );
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
       Code.NotFound,
-      /channel binding .* not found/,
+      { message: /channel binding .* not found/ },
     );
   });
 
@@ -217,15 +216,15 @@ describe("AssistantService: channel bindings", () => {
     const channelId = await stack.identity.createWebChannel(ws);
     await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     const stranger = await signUp(stack);
-    await expectError(
+    await expectConnectError(
       ai.directory.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
       Code.NotFound,
-      /not found/,
+      { message: /not found/ },
     );
-    await expectError(
+    await expectConnectError(
       ai.directory.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
       Code.InvalidArgument,
-      /tenant_id/,
+      { message: /tenant_id/ },
     );
   });
 });

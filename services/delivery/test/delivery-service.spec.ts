@@ -3,25 +3,9 @@ import { newId } from "@atendo/db";
 import { MessageStatus } from "@atendo/proto/common/v1";
 import { AttemptOutcome } from "@atendo/proto/delivery/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery, allPages, GRAPH_ERRORS } from "@atendo/testing";
+import { adminQuery, allPages, expectConnectError, GRAPH_ERRORS } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type Clients, type Harness, startHarness, type TestChannel } from "./support/harness.js";
-
-function invalidPageToken(err: unknown): boolean {
-  assert.ok(err instanceof ConnectError, String(err));
-  assert.equal(err.code, Code.InvalidArgument, err.message);
-  assert.equal(errorInfoOf(err)?.reason, "INVALID_PAGE_TOKEN", err.message);
-  return true;
-}
-
-function rejectsWith(code: Code, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ConnectError, String(err));
-    assert.equal(err.code, code, err.message);
-    assert.match(err.rawMessage, pattern);
-    return true;
-  };
-}
 
 describe("DeliveryService RPCs", function () {
   this.timeout(30_000);
@@ -70,30 +54,35 @@ describe("DeliveryService RPCs", function () {
   });
 
   it("answers not_found for unknown messages and workspaces, and for another tenant's", async () => {
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: newId() }),
-      rejectsWith(Code.NotFound, /delivery of message/),
+      Code.NotFound,
+      { message: /delivery of message/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: newId(), messageId: messages[0] ?? "" }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
     // Another tenant's owner: our workspace does not exist for them, nor our message in theirs.
     const other = (await h.newChannel()).owner;
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: messages[0] ?? "" }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.listAttempts({ workspaceId: ch.workspaceId, messageId: "-" }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.getDeliveryStatus({
         workspaceId: other.workspaceId,
         messageId: messages[0] ?? "",
       }),
-      rejectsWith(Code.NotFound, /delivery of message/),
+      Code.NotFound,
+      { message: /delivery of message/ },
     );
     const { attempts } = await other.clients.delivery.listAttempts({
       workspaceId: other.workspaceId,
@@ -103,18 +92,21 @@ describe("DeliveryService RPCs", function () {
   });
 
   it("validates ids and page tokens", async () => {
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: "42" }),
-      rejectsWith(Code.InvalidArgument, /message_id/),
+      Code.InvalidArgument,
+      { message: /message_id/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.listAttempts({ workspaceId: ch.workspaceId, messageId: "-", pageToken: "garbage" }),
-      invalidPageToken,
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
     );
     // Every message is `-` (AIP-159); an empty message id names nothing.
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.listAttempts({ workspaceId: ch.workspaceId }),
-      rejectsWith(Code.InvalidArgument, /message_id/),
+      Code.InvalidArgument,
+      { message: /message_id/ },
     );
   });
 
@@ -125,33 +117,36 @@ describe("DeliveryService RPCs", function () {
       pageSize: 1,
     });
     assert.notEqual(first.nextPageToken, "");
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.listAttempts({
         workspaceId: ch.workspaceId,
         messageId: "-",
         outcome: AttemptOutcome.ACCEPTED,
         pageToken: first.nextPageToken,
       }),
-      invalidPageToken,
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
     );
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.listAttempts({
         workspaceId: ch.workspaceId,
         messageId: messages[0] ?? "",
         pageToken: first.nextPageToken,
       }),
-      invalidPageToken,
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
     );
     // Tokens are opaque, not secret: one carrying another cursor than an attempt id is refused.
     const token = JSON.parse(Buffer.from(first.nextPageToken, "base64url").toString()) as { c: unknown[] };
     token.c = ["' or 1=1 --"];
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.listAttempts({
         workspaceId: ch.workspaceId,
         messageId: "-",
         pageToken: Buffer.from(JSON.stringify(token)).toString("base64url"),
       }),
-      invalidPageToken,
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
     );
   });
 

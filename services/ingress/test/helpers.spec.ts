@@ -3,7 +3,6 @@ import { isUuid } from "@atendo/db";
 import { ChannelType } from "@atendo/proto/common/v1";
 import { ChannelStatus } from "@atendo/proto/tenant/v1";
 import type { ResolvedChannel } from "../src/clients/channel-directory.js";
-import { createTtlCache } from "../src/clients/ttl-cache.js";
 import { derivedEventId } from "../src/domain/event-id.js";
 import { createGroupCommit, GroupCommitFullError } from "../src/store/group-commit.js";
 import { holdReason } from "../src/webhooks/channel-gate.js";
@@ -26,25 +25,6 @@ describe("derivedEventId", () => {
   it("refuses a time outside 48 bits of milliseconds", () => {
     assert.throws(() => derivedEventId(-1, channelId, "k"), RangeError);
     assert.throws(() => derivedEventId(2 ** 48, channelId, "k"), RangeError);
-  });
-});
-
-describe("createTtlCache", () => {
-  it("expires entries, remembers undefined values and evicts the oldest when full", () => {
-    let now = 1_000;
-    const cache = createTtlCache<string | undefined>({ maxEntries: 2, now: () => now });
-    cache.set("a", "A", 100);
-    cache.set("missing", undefined, 50);
-    assert.equal(cache.get("a"), "A");
-    assert.equal(cache.has("missing"), true);
-    assert.equal(cache.get("missing"), undefined);
-    now += 60;
-    assert.equal(cache.has("missing"), false);
-    cache.set("b", "B", 100);
-    cache.set("c", "C", 100);
-    assert.equal(cache.size, 2);
-    assert.equal(cache.has("a"), false, "the oldest entry is evicted");
-    assert.equal(cache.get("c"), "C");
   });
 });
 

@@ -11,6 +11,7 @@ import {
 import type { Assistant } from "@atendo/proto/assistant/v1";
 import {
   actorOf,
+  callerTenant,
   correlationIdKey,
   forwardCallOptions,
   notFound,
@@ -29,7 +30,6 @@ import { usageRecordedEvent } from "../domain/reply-events.js";
 import { assistantProfile, turnFromChat } from "../domain/turn-input.js";
 import type { AiMessageQuota } from "../quota/ai-message-quota.js";
 import type { UsageRepository } from "../store/usage-repository.js";
-import { callerTenant } from "./caller.js";
 
 export interface AiServiceDeps {
   db: Db;

@@ -12,6 +12,7 @@ import {
 import {
   alreadyExists,
   assertEtag,
+  callerTenant,
   decodePageToken,
   filterKey,
   invalidArgument,
@@ -28,7 +29,7 @@ import { toAssistant } from "../domain/assistant-view.js";
 import { assistantSummary } from "../domain/audit-summary.js";
 import { configuredEvent } from "../domain/configured-event.js";
 import { auditOf } from "./audit.js";
-import { callerTenant, changeBy, settingsCallOptions } from "./caller.js";
+import { changeBy, settingsCallOptions } from "./caller.js";
 import type { AssistantServiceDeps } from "./deps.js";
 
 type AssistantRpcs = Pick<

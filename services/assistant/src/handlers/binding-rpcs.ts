@@ -4,14 +4,14 @@ import {
   BindChannelResponseSchema,
   UnbindChannelResponseSchema,
 } from "@atendo/proto/assistant/v1";
-import { forwardCallOptions, notFound, oncePerRequest } from "@atendo/service-kit";
+import { callerTenant, forwardCallOptions, notFound, oncePerRequest } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { toAssistant, toChannelBinding } from "../domain/assistant-view.js";
 import { bindingSummary } from "../domain/audit-summary.js";
 import { configuredEvent } from "../domain/configured-event.js";
 import { auditOf } from "./audit.js";
-import { callerTenant, changeBy } from "./caller.js";
+import { changeBy } from "./caller.js";
 import type { AssistantServiceDeps } from "./deps.js";
 
 type BindingRpcs = Pick<ServiceImpl<typeof AssistantService>, "bindChannel" | "unbindChannel">;

@@ -1,11 +1,18 @@
 import { type Db, isUuid } from "@atendo/db";
 import { ErrorReason } from "@atendo/proto/common/v1";
 import type { DeliveryService } from "@atendo/proto/delivery/v1";
-import { commonError, decodePageToken, filterKey, notFound, pageOf, pageSizeOf } from "@atendo/service-kit";
+import {
+  callerTenant,
+  commonError,
+  decodePageToken,
+  filterKey,
+  notFound,
+  pageOf,
+  pageSizeOf,
+} from "@atendo/service-kit";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { listAttemptsPage, listDeliveryAttempts } from "../store/attempts.js";
 import { findDelivery } from "../store/deliveries.js";
-import { callerTenant } from "./caller-tenant.js";
 import { fromAttemptOutcome, toDeliveryAttempt, toDeliveryState } from "./delivery-mapping.js";
 
 export interface DeliveryServiceDeps {

@@ -12,6 +12,7 @@ import {
   WebhookService,
 } from "@atendo/proto/ingress/v1";
 import {
+  callerTenant,
   commonError,
   decodePageToken,
   filterKey,
@@ -19,14 +20,12 @@ import {
   oncePerRequest,
   pageOf,
   pageSizeOf,
-  permissionDenied,
-  principalOf,
   reasonError,
   unavailable,
 } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ConnectError, HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ConnectError, ServiceImpl } from "@connectrpc/connect";
 import { channelTypeToProto, statusFromProto, statusToProto } from "../domain/webhook-status.js";
 import type { WebhookEventEntity } from "../store/webhook-event-entity.js";
 import {
@@ -66,12 +65,6 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
 
   // The policy checked that the request's workspace is the caller's; every row is then looked up
   // inside the caller's tenant and that workspace, so another one's id is simply not found.
-  function tenantOf(ctx: HandlerContext): string {
-    const principal = principalOf(ctx);
-    if (principal.kind === "service") throw permissionDenied("not allowed");
-    return principal.tenantId;
-  }
-
   return {
     async listWebhookEvents(req, ctx) {
       const size = pageSizeOf(req.pageSize);
@@ -90,7 +83,7 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
           field: "page_token",
         });
       }
-      const tenantId = tenantOf(ctx);
+      const tenantId = callerTenant(ctx);
       const filter: WebhookEventFilter = { workspaceId: req.workspaceId };
       if (req.channelId !== "") filter.channelId = req.channelId;
       const status = statusFromProto(req.status);
@@ -105,7 +98,7 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
     },
 
     async getWebhookEvent(req, ctx) {
-      const tenantId = tenantOf(ctx);
+      const tenantId = callerTenant(ctx);
       const row = await events.get(tenantId, req.workspaceId, req.webhookEventId);
       if (row === undefined) throw notFound("webhook event", req.webhookEventId);
       return { event: toProto(row, row.body ?? new Uint8Array()) };
@@ -114,7 +107,7 @@ export function createWebhookService(deps: WebhookServiceDeps): Partial<ServiceI
     // The replay and its request id commit together: a retry gets the first answer back without
     // publishing again, and a replay that failed leaves the id free for the next try.
     async replayWebhookEvent(req, ctx) {
-      const tenantId = tenantOf(ctx);
+      const tenantId = callerTenant(ctx);
       const id = req.webhookEventId;
       return db.withTenant(tenantId, (em) =>
         oncePerRequest(
