@@ -85,11 +85,17 @@ function inspect(files: DescFile[]): Stats {
           if (!path.startsWith("/v1/")) problems.push(`${m.name}: path ${path} not under /v1/`);
         }
         if (m.name.startsWith("List")) {
+          // AIP-158 (flat page_size, page_token, next_page_token), or the nested page of the
+          // domains not moved to it yet.
+          const flat =
+            m.input.fields.some((f) => f.name === "page_size") &&
+            m.input.fields.some((f) => f.name === "page_token") &&
+            m.output.fields.some((f) => f.name === "next_page_token");
           const page = m.input.fields.find((f) => f.name === "page");
-          if (page?.message?.typeName !== "atendo.common.v1.PageRequest")
+          if (!flat && page?.message?.typeName !== "atendo.common.v1.PageRequest")
             problems.push(`${m.name}: no PageRequest page`);
           const out = m.output.fields.find((f) => f.name === "page");
-          if (out?.message?.typeName !== "atendo.common.v1.PageResponse")
+          if (!flat && out?.message?.typeName !== "atendo.common.v1.PageResponse")
             problems.push(`${m.name}: no PageResponse page`);
         }
         checkRequest(m.input, `${m.name}`, new Set());
