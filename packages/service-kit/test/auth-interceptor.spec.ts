@@ -5,7 +5,7 @@ import type { Client } from "@connectrpc/connect";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { base64url, exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { API_KEY_HEADER, INVALID_CREDENTIALS, NOT_ALLOWED } from "../src/index.js";
+import { API_KEY_HEADER, errorInfoOf, INVALID_CREDENTIALS, NOT_ALLOWED } from "../src/index.js";
 import type { Directory, GuardedServer, Ids } from "./support/auth-world.js";
 import { createDirectory, newIds, startGuardedServer } from "./support/auth-world.js";
 import { EchoService } from "./support/echo-service.js";
@@ -430,8 +430,13 @@ describe("auth interceptor", () => {
         assert.ok(!o.ok);
         if (o.code === Code.InvalidArgument) continue; // validation names the field, checked above
         assert.ok(GENERIC.has(o.message), `unexpected message: ${o.message}`);
-        assert.equal(o.error.details.length, 0);
-        const visible = JSON.stringify([o.message, o.error.details, [...o.error.metadata.entries()]]);
+        // The only detail is the reason every error carries (google.rpc.ErrorInfo).
+        assert.ok(o.error.details.every((d) => "type" in d && d.type === "google.rpc.ErrorInfo"));
+        const visible = JSON.stringify([
+          o.message,
+          errorInfoOf(o.error) ?? {},
+          [...o.error.metadata.entries()],
+        ]);
         for (const id of known) {
           if (!sent.includes(id)) assert.ok(!visible.includes(id), `leaked ${id}`);
         }
