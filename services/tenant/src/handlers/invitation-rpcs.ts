@@ -42,10 +42,11 @@ const invalidInvitation = () => tenantError(ErrorReason.INVITATION_INVALID, "inv
 const emailTaken = (hint = "") =>
   tenantError(ErrorReason.EMAIL_TAKEN, `an account with this email already exists${hint}`);
 
-const ACCEPT_UNIQUES = {
+/** A fresh error each call: an error is never shared between requests. */
+const acceptUniques = () => ({
   memberships_tenant_user_key: "a membership of this user in this tenant",
   users_email_key: emailTaken(),
-};
+});
 
 /** InviteMember and AcceptInvitation. */
 export function createInvitationRpcs(
@@ -210,6 +211,6 @@ export function createInvitationRpcs(
           "invitation accepted",
         );
         return { member, user: userView(user), tokens };
-      }, ACCEPT_UNIQUES),
+      }, acceptUniques()),
   };
 }

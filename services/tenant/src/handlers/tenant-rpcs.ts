@@ -151,9 +151,11 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
                         invitedBy: null,
                       });
                 await announce(em, [tenantCreated(tenantView(row), origin)]);
-                // Mailed before the commit, so the answer kept for retries says whether it went out.
-                // The owner's link goes to their mailbox only (accepting it proves the address).
                 if (invitation === undefined) return { tenant: tenantView(row) };
+                // Written before it is mailed, and mailed before the commit: the answer kept for
+                // retries says whether it went out. The owner's link goes to their mailbox only
+                // (accepting it proves the address).
+                await em.flush();
                 return {
                   tenant: tenantView(row),
                   ownerInvitation: invitationView(invitation.row),
