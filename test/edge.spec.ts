@@ -174,7 +174,7 @@ describe("local edge", () => {
 
   it("passes the internal RPCs of the contracts to nobody: 404 before any upstream", async () => {
     const paths = [...internalRpcPaths()];
-    assert.ok(paths.includes("/atendo.tenant.v1.ChannelService/ResolveChannel"));
+    assert.ok(paths.includes("/atendo.tenant.v1.ChannelDirectoryService/ResolveChannel"));
     assert.ok(paths.includes("/atendo.conversation.v1.TurnContextService/GetTurnContext"));
     const seen = tenantUpstream.received.length;
     for (const path of paths.filter((p) => p.startsWith("/atendo.tenant."))) {

@@ -35,7 +35,7 @@ describe("rpc catalog", () => {
   it("calls internal exactly the RPCs without a google.api.http rule, which the sources mark Internal", () => {
     const internal = [...internalRpcPaths()].sort();
     assert.deepEqual(internal, internalFromSources());
-    assert.ok(internal.includes("/atendo.tenant.v1.ChannelService/ResolveChannel"));
+    assert.ok(internal.includes("/atendo.tenant.v1.ChannelDirectoryService/ResolveChannel"));
   });
 
   it("knows every RPC's domain, kind and REST route", () => {

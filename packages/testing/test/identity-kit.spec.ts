@@ -149,9 +149,9 @@ describe("createIdentityKit (real tenant service)", function () {
     const channelId = await kit.createWebChannel(owner);
     const asIngress = await kit.asService("ingress");
     const key = { case: "channelId" as const, value: channelId };
-    const resolved = await asIngress.channels.resolveChannel({ key });
+    const resolved = await asIngress.channelDirectory.resolveChannel({ key });
     assert.deepEqual([resolved.channelId, resolved.tenantId], [channelId, owner.tenantId]);
-    assert.equal(await codeOf(owner.clients.channels.resolveChannel({ key })), Code.PermissionDenied);
+    assert.equal(await codeOf(owner.clients.channelDirectory.resolveChannel({ key })), Code.PermissionDenied);
   });
 
   it("signs the platform admin in once, and again (by login) from another kit", async () => {

@@ -1,6 +1,6 @@
 import { connectBus } from "@atendo/bus";
 import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
-import { ChannelService } from "@atendo/proto/tenant/v1";
+import { ChannelDirectoryService } from "@atendo/proto/tenant/v1";
 import {
   busOptionsOf,
   closeRedis,
@@ -100,7 +100,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     resources.onClose("auth", () => auth.close());
     // ResolveChannel and SetChannelStatus are internal: delivery calls them as itself.
     const channels = createChannelDirectory({
-      client: createServiceClient(ChannelService, config.tenantServiceUrl, {
+      client: createServiceClient(ChannelDirectoryService, config.tenantServiceUrl, {
         timeoutMs: TENANT_TIMEOUT_MS,
         credentials: auth.serviceTokens,
       }),

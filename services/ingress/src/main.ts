@@ -7,7 +7,7 @@ import {
   roleFromUrl,
   runMigrations,
 } from "@atendo/db";
-import { ChannelService } from "@atendo/proto/tenant/v1";
+import { ChannelDirectoryService } from "@atendo/proto/tenant/v1";
 import {
   busOptionsOf,
   closeRedis,
@@ -104,7 +104,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await watchAccessChanges({ bus, auth, logger });
     // ResolveChannel is internal: ingress always calls it as itself, never with a caller's credential.
     const channels = createChannelDirectory({
-      channels: createServiceClient(ChannelService, config.tenantServiceUrl, {
+      channels: createServiceClient(ChannelDirectoryService, config.tenantServiceUrl, {
         timeoutMs: 5_000,
         credentials: auth.serviceTokens,
       }),

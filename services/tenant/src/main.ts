@@ -1,5 +1,12 @@
 import { connectBus } from "@atendo/bus";
-import { createDb, createOutbox, createOutboxRelay, createRetentionJob, roleFromUrl } from "@atendo/db";
+import {
+  createDb,
+  createOutbox,
+  createOutboxRelay,
+  createRequestIds,
+  createRetentionJob,
+  roleFromUrl,
+} from "@atendo/db";
 import {
   ACCESS_REPLAY_MS,
   busOptionsOf,
@@ -53,7 +60,13 @@ const TENANT_STREAM_MAX_AGE_MS = ACCESS_REPLAY_MS + 24 * 3_600_000;
 const SERVICE = "tenant";
 
 /** The tables the retention job prunes (each has its prune function; the audit log is kept). */
-const RETENTION_TABLES = ["outbox", "processed_events", "email_verifications", "invitations"] as const;
+const RETENTION_TABLES = [
+  "outbox",
+  "processed_events",
+  "email_verifications",
+  "invitations",
+  "request_ids",
+] as const;
 
 export interface RunningService {
   port: number;
@@ -157,6 +170,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       identity,
       secretBox,
       announce: createAnnounce({ outbox, bus }),
+      requestIds: createRequestIds(SCHEMA),
       graphDefaults: {
         graphApiVersion: config.graphApiVersion,
         whatsappGraphBaseUrl: config.whatsappGraphBaseUrl,

@@ -1,6 +1,10 @@
 import { pgText } from "@atendo/db";
 import type { ChannelType } from "@atendo/proto/common/v1";
-import { type ChannelService, ChannelStatus, type ResolveChannelResponse } from "@atendo/proto/tenant/v1";
+import {
+  type ChannelDirectoryService,
+  ChannelStatus,
+  type ResolveChannelResponse,
+} from "@atendo/proto/tenant/v1";
 import { createTtlCache, withCorrelationId } from "@atendo/service-kit";
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 
@@ -75,7 +79,7 @@ function toResolved(res: ResolveChannelResponse): ResolvedChannel {
 }
 
 export function createChannelDirectory(deps: {
-  client: Client<typeof ChannelService>;
+  client: Client<typeof ChannelDirectoryService>;
   ttlMs: number;
   now?: () => number;
 }): ChannelDirectory {

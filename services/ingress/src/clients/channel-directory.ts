@@ -1,5 +1,5 @@
 import { isUuid } from "@atendo/db";
-import type { ChannelService } from "@atendo/proto/tenant/v1";
+import type { ChannelDirectoryService } from "@atendo/proto/tenant/v1";
 import { ResolveChannelResponseSchema } from "@atendo/proto/tenant/v1";
 import { createTtlCache } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
@@ -32,7 +32,7 @@ export interface ChannelDirectory {
   forgetTenant(tenantId: string): Promise<void>;
 }
 
-export type ChannelResolver = Pick<Client<typeof ChannelService>, "resolveChannel">;
+export type ChannelResolver = Pick<Client<typeof ChannelDirectoryService>, "resolveChannel">;
 
 export interface ChannelDirectoryOptions {
   /** ResolveChannel, called with this service's own token. */
