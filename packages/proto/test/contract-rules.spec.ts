@@ -54,9 +54,10 @@ describe("contract rules (protovalidate)", () => {
   const mask = (...paths: string[]) => create(FieldMaskSchema, { paths });
   const text = (body: string) => ({ content: { case: "text" as const, value: { body } } });
 
-  check("page size 0 ok", common.PageRequestSchema, { pageSize: 0 }, "valid");
-  check("page size 100 ok", common.PageRequestSchema, { pageSize: 100 }, "valid");
-  check("page size 101", common.PageRequestSchema, { pageSize: 101 }, "page_size");
+  // AIP-158: 0 is the default size and a size above the maximum is coerced, not refused.
+  check("page size 0 ok", tenant.ListChannelsRequestSchema, { workspaceId: ws, pageSize: 0 }, "valid");
+  check("page size 5000 ok", tenant.ListChannelsRequestSchema, { workspaceId: ws, pageSize: 5000 }, "valid");
+  check("page size -1", tenant.ListChannelsRequestSchema, { workspaceId: ws, pageSize: -1 }, "page_size");
   check(
     "time range order",
     common.TimeRangeSchema,

@@ -93,20 +93,14 @@ function inspect(files: DescFile[]): Stats {
             problems.push(`${m.name}: ${rule.pattern.case} without body "*"`);
           if (!path.startsWith("/v1/")) problems.push(`${m.name}: path ${path} not under /v1/`);
         }
-        // AIP-158's flat page_size/page_token/next_page_token, or (until every domain moved) PageRequest.
-        const flat = (["page_size", "page_token"] as const).every((n) =>
-          m.input.fields.some((f) => f.name === n),
-        );
-        if (m.name.startsWith("List") && !flat) {
-          const page = m.input.fields.find((f) => f.name === "page");
-          if (!flat && page?.message?.typeName !== "atendo.common.v1.PageRequest")
-            problems.push(`${m.name}: no PageRequest page`);
-          const out = m.output.fields.find((f) => f.name === "page");
-          if (!flat && out?.message?.typeName !== "atendo.common.v1.PageResponse")
-            problems.push(`${m.name}: no PageResponse page`);
+        // AIP-158: flat page_size/page_token in, next_page_token out; no nested page message.
+        if (m.name.startsWith("List")) {
+          for (const n of ["page_size", "page_token"])
+            if (!m.input.fields.some((f) => f.name === n)) problems.push(`${m.name}: no ${n}`);
+          if (!m.output.fields.some((f) => f.name === "next_page_token"))
+            problems.push(`${m.name}: no next_page_token`);
+          if (m.input.fields.some((f) => f.name === "page")) problems.push(`${m.name}: nested page`);
         }
-        if (m.name.startsWith("List") && flat && !m.output.fields.some((f) => f.name === "next_page_token"))
-          problems.push(`${m.name}: no next_page_token`);
         checkRequest(m.input, `${m.name}`, new Set());
       });
     });
