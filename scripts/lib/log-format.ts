@@ -13,7 +13,7 @@ const QUIET_BELOW_WARN = new Set([
   "durable",
   "subject",
   "stream_seq",
-  "correlationId",
+  "correlation_id",
 ]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_VALUE = 120;

@@ -90,7 +90,7 @@ describe("createServiceClient", () => {
       });
       controller.abort();
       await assert.rejects(pending, (e: unknown) => ConnectError.from(e).code === Code.Canceled);
-      await waitFor(() => back.lines.some((l) => l.correlationId === "evt-10" && l.code === "canceled"), {
+      await waitFor(() => back.lines.some((l) => l.correlation_id === "evt-10" && l.code === "canceled"), {
         message: "the back to see its call cancelled",
       });
     } finally {

@@ -129,14 +129,14 @@ describe("server: interceptors", () => {
         // drain
       }
       const rpcLines = (id: string) =>
-        s.lines.filter((l) => l.correlationId === id && l.msg.startsWith("rpc"));
+        s.lines.filter((l) => l.correlation_id === id && l.msg.startsWith("rpc"));
 
       const ok = rpcLines("log-1");
       assert.equal(ok.length, 1);
       assert.equal(ok[0]?.level, LEVEL.debug);
       assert.equal(ok[0]?.code, "ok");
       assert.equal(ok[0]?.rpc, "kittest.v1.EchoService/Echo");
-      assert.equal(typeof ok[0]?.durationMs, "number");
+      assert.equal(typeof ok[0]?.duration_ms, "number");
 
       const notFound = rpcLines("log-2");
       assert.deepEqual(

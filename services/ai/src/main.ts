@@ -30,10 +30,10 @@ import { type Config, loadConfig } from "./config.js";
 import { startTurnReadyConsumer } from "./consumers/turn-ready.js";
 import { createReplyGenerator } from "./domain/generate-reply.js";
 import { createOfflineProvider } from "./domain/offline-provider.js";
-import { listenConfigChanges } from "./listeners/config-changes.js";
+import { listenToConfigChanges } from "./listeners/config-changes.js";
 import { createAiMessageQuota } from "./quota/ai-message-quota.js";
 import { buildServer } from "./server.js";
-import { UsageRecordRow } from "./store/usage-record-entity.js";
+import { UsageRecordEntity } from "./store/usage-record-entity.js";
 import { createUsageRepository } from "./store/usage-repository.js";
 
 export { type Config, loadConfig } from "./config.js";
@@ -66,7 +66,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       });
     }
     const db = await resources.open("db", () =>
-      createDb({ url: config.databaseUrl, schema: SCHEMA, entities: [UsageRecordRow], logger }),
+      createDb({ url: config.databaseUrl, schema: SCHEMA, entities: [UsageRecordEntity], logger }),
     );
     const bus = await resources.open("bus", () => connectBus(busOptionsOf(config, SERVICE, logger)));
     await bus.ensureStream({ domain: SERVICE });
@@ -127,7 +127,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ttlMs: config.planLimitsCacheTtlMs,
     });
     // Every replica drops its cached assistants and limits of a tenant when they change.
-    await listenConfigChanges({ bus, assistants, limits });
+    await listenToConfigChanges({ bus, assistants, limits });
     const usage = createUsageRepository();
     // Both the turns and the playground stop at the plan's monthly AI messages.
     const quota = createAiMessageQuota({ db, usage, limits });

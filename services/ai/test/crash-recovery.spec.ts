@@ -12,7 +12,7 @@ import { createReplyGenerator } from "../src/domain/generate-reply.js";
 import { DEFAULT_HANDOFF_KEYWORDS } from "../src/domain/handoff.js";
 import { createOfflineProvider } from "../src/domain/offline-provider.js";
 import { createAiMessageQuota } from "../src/quota/ai-message-quota.js";
-import { UsageRecordRow } from "../src/store/usage-record-entity.js";
+import { UsageRecordEntity } from "../src/store/usage-record-entity.js";
 import { createUsageRepository } from "../src/store/usage-repository.js";
 import {
   createAssistant,
@@ -43,7 +43,7 @@ describe("ai: a crash between commit and publish", () => {
     const marker = await stack.identity.createWebChannel(ws);
     await createAssistant(ws, { channelId: marker });
     settle = createSettler(stack, ws, marker);
-    db = await createDb({ url: testEnv().appUrl("ai"), schema: "ai", entities: [UsageRecordRow], logger });
+    db = await createDb({ url: testEnv().appUrl("ai"), schema: "ai", entities: [UsageRecordEntity], logger });
   });
   after(async () => {
     await db?.close();

@@ -26,9 +26,9 @@ import { createWorkspaceSettings } from "./clients/workspace-settings.js";
 import { type Config, loadConfig } from "./config.js";
 import { createAnnounce } from "./handlers/announce.js";
 import { buildServer } from "./server.js";
-import { AssistantRow } from "./store/assistant-entity.js";
+import { AssistantEntity } from "./store/assistant-entity.js";
 import { createAssistantRepository } from "./store/assistant-repository.js";
-import { ChannelBindingRow } from "./store/channel-binding-entity.js";
+import { ChannelBindingEntity } from "./store/channel-binding-entity.js";
 
 export { type Config, loadConfig } from "./config.js";
 
@@ -62,7 +62,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       createDb({
         url: config.databaseUrl,
         schema: SCHEMA,
-        entities: [AssistantRow, ChannelBindingRow],
+        entities: [AssistantEntity, ChannelBindingEntity],
         logger,
       }),
     );

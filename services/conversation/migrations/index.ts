@@ -1,6 +1,6 @@
 import type { MigrationEntry } from "@atendo/db";
-import { Migration20261201000000Initial } from "./migration-20261201000000-initial.js";
-import { Migration20261215000000InboxRetention } from "./migration-20261215000000-inbox-retention.js";
+import { Migration20261201000000Initial } from "./20261201000000-initial.js";
+import { Migration20261215000000InboxRetention } from "./20261215000000-inbox-retention.js";
 
 /** In the order they run. */
 export const migrations: MigrationEntry[] = [

@@ -1,9 +1,9 @@
 import type { MigrationEntry } from "@atendo/db";
-import { HeldAndInboxMigration } from "./held-and-inbox.js";
-import { OutboxAttemptsMigration } from "./outbox-attempts.js";
-import { RequestIdsMigration } from "./request-ids.js";
-import { RetentionMigration } from "./retention.js";
-import { WebhookEventsMigration } from "./webhook-events.js";
+import { WebhookEventsMigration } from "./20261125000000-webhook-events.js";
+import { HeldAndInboxMigration } from "./20261201000000-held-and-inbox.js";
+import { OutboxAttemptsMigration } from "./20261207000000-outbox-attempts.js";
+import { RetentionMigration } from "./20261220000000-retention.js";
+import { RequestIdsMigration } from "./20261228000000-request-ids.js";
 
 /** In the order they run; names are recorded in ingress.mikro_orm_migrations. */
 export const migrations: MigrationEntry[] = [

@@ -23,10 +23,10 @@ import { createLogger, createMetrics, type Logger } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
 import { createChannelDirectory } from "./clients/channel-directory.js";
 import { type Config, loadConfig } from "./config.js";
-import { listenChannelChanges } from "./consumers/channel-cache-listener.js";
-import { consumeChannelChanges } from "./consumers/channel-changes.js";
+import { startChannelChangesConsumer } from "./consumers/channel-changes.js";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
 import { createChannelSeal } from "./domain/channel-seal.js";
+import { listenToChannelChanges } from "./listeners/channel-changes.js";
 import { buildServer } from "./server.js";
 import { createHeldWebhookEvents } from "./store/held-webhook-events.js";
 import { createQueuedWebhookEvents } from "./store/queued-webhook-events.js";
@@ -119,7 +119,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
     // Every replica forgets changed channels at once (bus.close stops it); the durable consumer
     // below does what must happen once.
-    await listenChannelChanges({ bus, channels, logger });
+    await listenToChannelChanges({ bus, channels, logger });
     // Webhook metrics join the bus's registry, served with the RPC metrics on /metrics.
     const metrics = createMetrics(SERVICE, options.meterProvider ?? bus.metrics.meterProvider);
     const webhookMetrics = createWebhookMetrics(metrics.meter);
@@ -195,7 +195,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     await resources.open(
       "channel changes consumer",
-      () => consumeChannelChanges({ bus, db, inbox: createInbox(SCHEMA), channels, releaser }),
+      () => startChannelChangesConsumer({ bus, db, inbox: createInbox(SCHEMA), channels, releaser }),
       (consumer) => consumer.stop(),
     );
     const sweeper = createQueuedSweeper({
@@ -213,7 +213,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sweeper.start();
     resources.onClose("sweeper", () => sweeper.stop());
     // Settled deliveries (accepted, rejected) and inbox rows past RETENTION_DAYS; queued, held and
-    // failed deliveries are still work and stay (migrations/retention.ts).
+    // failed deliveries are still work and stay (migrations/20261220000000-retention.ts).
     const retention = createRetentionJob({
       db,
       tasks: [

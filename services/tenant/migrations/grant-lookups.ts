@@ -1,8 +1,8 @@
-import { LOOKUP_FUNCTIONS } from "./0001-initial.js";
-import { IDENTITY_LOOKUP_FUNCTIONS } from "./0003-identity.js";
-import { VERIFICATION_LOOKUP_FUNCTIONS } from "./0004-verification.js";
-import { OUTBOX_RETENTION_FUNCTIONS } from "./0005-outbox-retention.js";
-import { REQUEST_ID_FUNCTIONS } from "./0006-request-ids.js";
+import { LOOKUP_FUNCTIONS } from "./20260301000000-initial.js";
+import { IDENTITY_LOOKUP_FUNCTIONS } from "./20260310000000-identity.js";
+import { VERIFICATION_LOOKUP_FUNCTIONS } from "./20260601000000-verification.js";
+import { OUTBOX_RETENTION_FUNCTIONS } from "./20261220000000-outbox-retention.js";
+import { REQUEST_ID_FUNCTIONS } from "./20261221000000-request-ids.js";
 
 /**
  * EXECUTE on the SECURITY DEFINER lookups for the service role only, an append-only audit log

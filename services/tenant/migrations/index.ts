@@ -1,10 +1,10 @@
 import { type DbLogger, type MigrationEntry, runMigrations } from "@atendo/db";
-import { Migration20260301000000Initial } from "./0001-initial.js";
-import { Migration20260301000100GrantLookups } from "./0002-grant-lookups.js";
-import { Migration20260310000000Identity } from "./0003-identity.js";
-import { Migration20260601000000Verification } from "./0004-verification.js";
-import { Migration20261220000000OutboxRetention } from "./0005-outbox-retention.js";
-import { Migration20261221000000RequestIds } from "./0006-request-ids.js";
+import { Migration20260301000000Initial } from "./20260301000000-initial.js";
+import { Migration20260301000100GrantLookups } from "./20260301000100-grant-lookups.js";
+import { Migration20260310000000Identity } from "./20260310000000-identity.js";
+import { Migration20260601000000Verification } from "./20260601000000-verification.js";
+import { Migration20261220000000OutboxRetention } from "./20261220000000-outbox-retention.js";
+import { Migration20261221000000RequestIds } from "./20261221000000-request-ids.js";
 import { tenantRoleGrants } from "./grant-lookups.js";
 
 export const SCHEMA = "tenant";

@@ -28,7 +28,7 @@ import { createSigningKeys } from "./auth/signing-keys.js";
 import { AUDIENCE, createTokenIssuer } from "./auth/token-issuer.js";
 import type { InvitationSender } from "./clients/invitation-sender.js";
 import { type Config, loadConfig } from "./config.js";
-import { consumeAuditRecorded } from "./consumers/audit-recorded.js";
+import { startAuditRecordedConsumer } from "./consumers/audit-recorded.js";
 import { type Argon2Binding, createPasswordHasher } from "./domain/password-hasher.js";
 import { createSecretBox } from "./domain/secret-box.js";
 import { createEmailSender } from "./email/create-email-sender.js";
@@ -207,7 +207,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
     await resources.open(
       "audit consumer",
-      () => consumeAuditRecorded({ bus, db, schema: SCHEMA }),
+      () => startAuditRecordedConsumer({ bus, db, schema: SCHEMA }),
       (consumer) => consumer.stop(),
     );
     // Secrets still sealed with an older ring key move to the active one, in the background.

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { assertTenantTablesSecured, createDb, type Db, isRlsViolation, newId } from "@atendo/db";
 import { adminQuery, testEnv } from "@atendo/testing";
-import { ChannelRow } from "../src/store/channel-row.js";
+import { ChannelEntity } from "../src/store/channel-entity.js";
 import { ENTITIES } from "../src/store/entities.js";
-import { TenantRow } from "../src/store/tenant-row.js";
+import { TenantEntity } from "../src/store/tenant-entity.js";
 import { tenantWithWorkspace } from "./support/fixtures.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
@@ -129,19 +129,19 @@ describe("tenant security", () => {
     });
     const channelId = channel?.id ?? "";
     assert.equal(
-      (await db.withTenant(a.tenantId, (em) => em.findOne(ChannelRow, { id: channelId })))?.id,
+      (await db.withTenant(a.tenantId, (em) => em.findOne(ChannelEntity, { id: channelId })))?.id,
       channelId,
     );
-    assert.equal(await db.withTenant(b.tenantId, (em) => em.findOne(ChannelRow, { id: channelId })), null);
+    assert.equal(await db.withTenant(b.tenantId, (em) => em.findOne(ChannelEntity, { id: channelId })), null);
     assert.deepEqual(
-      await db.withTenant(b.tenantId, async (em) => (await em.find(TenantRow, {})).map((t) => t.id)),
+      await db.withTenant(b.tenantId, async (em) => (await em.find(TenantEntity, {})).map((t) => t.id)),
       [b.tenantId],
     );
-    assert.equal(await db.withoutTenant((em) => em.count(TenantRow, {})), 0);
+    assert.equal(await db.withoutTenant((em) => em.count(TenantEntity, {})), 0);
 
     const now = new Date();
     const foreignWrite = db.withTenant(b.tenantId, async (em) => {
-      em.create(ChannelRow, {
+      em.create(ChannelEntity, {
         id: newId(),
         tenantId: a.tenantId,
         workspaceId: a.workspaceId,

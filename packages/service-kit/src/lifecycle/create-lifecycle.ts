@@ -48,7 +48,7 @@ async function runStep(step: Step, logger: Logger): Promise<boolean> {
   try {
     await Promise.race([Promise.resolve().then(() => step.run(controller.signal)), timeout]);
     logger.info(
-      { step: step.name, durationMs: Math.round(performance.now() - started) },
+      { step: step.name, duration_ms: Math.round(performance.now() - started) },
       "shutdown step done",
     );
     return true;

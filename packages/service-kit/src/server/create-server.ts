@@ -202,7 +202,7 @@ export function createServer(options: ServerOptions): AtendoServer {
     for (const res of tracker.responses()) drainConnectionOf(res);
     for (const session of sessions) session.close(); // GOAWAY: no new streams, open ones finish
     if (!(await tracker.whenFinished(graceMs))) {
-      logger.warn({ inFlight: tracker.finishing }, "shutdown grace period over: cutting requests in flight");
+      logger.warn({ in_flight: tracker.finishing }, "shutdown grace period over: cutting requests in flight");
     }
     shutdownController.abort(new ConnectError("server is shutting down", Code.Unavailable));
     http1.closeIdleConnections();

@@ -25,7 +25,7 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
         err: e,
         ref,
         rpc: `${req.service.typeName}/${req.method.name}`,
-        correlationId: req.contextValues.get(correlationIdKey),
+        correlation_id: req.contextValues.get(correlationIdKey),
       },
       "unhandled error in rpc handler",
     );

@@ -50,7 +50,7 @@ export function createHttpHookRunner(options: {
           const ref = randomBytes(6).toString("hex");
           // The path only: query strings may carry tokens (Meta's hub.verify_token).
           logger.error(
-            { err: e, ref, method: req.method, path: pathOf(req), correlationId },
+            { err: e, ref, method: req.method, path: pathOf(req), correlation_id: correlationId },
             "http route failed",
           );
           sendText(res, 500, `internal error (ref ${ref})`);

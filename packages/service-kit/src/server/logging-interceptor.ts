@@ -18,8 +18,8 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
     return (error) => {
       const fields = {
         rpc: `${req.service.typeName}/${req.method.name}`,
-        correlationId: req.contextValues.get(correlationIdKey),
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        correlation_id: req.contextValues.get(correlationIdKey),
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
       };
       if (error === undefined) {
         logger.debug({ ...fields, code: "ok" }, "rpc");

@@ -17,7 +17,7 @@ export interface ConfigChangesDeps {
  * fresh process caches nothing yet, so nothing is replayed. Returns the listeners (bus.close()
  * stops them too).
  */
-export async function listenConfigChanges(deps: ConfigChangesDeps): Promise<Listener[]> {
+export async function listenToConfigChanges(deps: ConfigChangesDeps): Promise<Listener[]> {
   const tenantOf = (metaTenantId: string, eventTenantId: string) => {
     const tenantId = metaTenantId || eventTenantId;
     if (tenantId === "") throw new Error("event without tenant_id");

@@ -7,8 +7,8 @@ export const USAGE_PROVIDERS = ["offline", "openai", "anthropic"] as const;
 export type UsageProviderName = (typeof USAGE_PROVIDERS)[number];
 
 /** Tokens and cost of one reply (or other model operation). */
-export const UsageRecordRow = defineEntity({
-  name: "UsageRecordRow",
+export const UsageRecordEntity = defineEntity({
+  name: "UsageRecordEntity",
   tableName: "usage_records",
   properties: {
     id: p.uuid().primary(),
@@ -30,4 +30,4 @@ export const UsageRecordRow = defineEntity({
     createdAt: p.datetime(),
   },
 });
-export type UsageRecordRow = InferEntity<typeof UsageRecordRow>;
+export type UsageRecordEntity = InferEntity<typeof UsageRecordEntity>;

@@ -1,7 +1,7 @@
 import { type EntityManager, newId } from "@atendo/db";
 import { UsageOperation } from "@atendo/proto/ai/v1";
 import { ModelProvider, type Usage } from "@atendo/proto/common/v1";
-import { type UsageOperationName, type UsageProviderName, UsageRecordRow } from "./usage-record-entity.js";
+import { type UsageOperationName, type UsageProviderName, UsageRecordEntity } from "./usage-record-entity.js";
 
 const OPERATION: Partial<Record<UsageOperation, UsageOperationName>> = {
   [UsageOperation.REPLY]: "reply",
@@ -56,7 +56,7 @@ export function createUsageRepository(): UsageRepository {
         );
       }
       const cost = e.usage.cost;
-      em.create(UsageRecordRow, {
+      em.create(UsageRecordEntity, {
         id: newId(),
         tenantId: e.tenantId,
         workspaceId: e.workspaceId,
@@ -79,7 +79,7 @@ export function createUsageRepository(): UsageRepository {
 
     countReplies(em, tenantId, period) {
       // Matches the partial index usage_records_tenant_replies.
-      return em.count(UsageRecordRow, {
+      return em.count(UsageRecordEntity, {
         tenantId,
         operation: "reply",
         replyParts: { $gt: 0 },

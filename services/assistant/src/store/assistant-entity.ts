@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import { PROVIDER_NAMES } from "../domain/model-provider.js";
 
-export const AssistantRow = defineEntity({
-  name: "AssistantRow",
+export const AssistantEntity = defineEntity({
+  name: "AssistantEntity",
   tableName: "assistants",
   properties: {
     id: p.uuid().primary(),
@@ -28,4 +28,4 @@ export const AssistantRow = defineEntity({
     updatedAt: p.datetime(),
   },
 });
-export type AssistantRow = InferEntity<typeof AssistantRow>;
+export type AssistantEntity = InferEntity<typeof AssistantEntity>;

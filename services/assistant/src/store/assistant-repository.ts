@@ -2,8 +2,8 @@ import type { EntityManager } from "@atendo/db";
 import { LockMode } from "@mikro-orm/core";
 import type { AssistantFields } from "../domain/assistant-fields.js";
 import type { AssistantRecord, BindingRecord } from "../domain/assistant-view.js";
-import { AssistantRow } from "./assistant-entity.js";
-import { ChannelBindingRow } from "./channel-binding-entity.js";
+import { AssistantEntity } from "./assistant-entity.js";
+import { ChannelBindingEntity } from "./channel-binding-entity.js";
 
 export interface BindResult {
   binding: BindingRecord;
@@ -63,7 +63,13 @@ export function createAssistantRepository(): AssistantRepository {
   return {
     async insert(em, ids, fields) {
       const now = new Date();
-      const row = em.create(AssistantRow, { ...ids, ...fields, version: 1, createdAt: now, updatedAt: now });
+      const row = em.create(AssistantEntity, {
+        ...ids,
+        ...fields,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
       // Flush here so a duplicate name surfaces as this call's error, inside the transaction.
       await em.flush();
       return row;
@@ -75,12 +81,12 @@ export function createAssistantRepository(): AssistantRepository {
         [`assistant:create:${tenantId}`],
         "run",
       );
-      return em.count(AssistantRow, { tenantId });
+      return em.count(AssistantEntity, { tenantId });
     },
 
     async find(em, workspaceId, id, options = {}) {
       const row = await em.findOne(
-        AssistantRow,
+        AssistantEntity,
         { id, workspaceId },
         options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
       );
@@ -89,14 +95,14 @@ export function createAssistantRepository(): AssistantRepository {
 
     list(em, workspaceId, afterId, limit) {
       return em.find(
-        AssistantRow,
+        AssistantEntity,
         afterId === undefined ? { workspaceId } : { workspaceId, id: { $gt: afterId } },
         { orderBy: { id: "asc" }, limit },
       );
     },
 
     async update(em, row, changes) {
-      const entity = await em.findOneOrFail(AssistantRow, { id: row.id });
+      const entity = await em.findOneOrFail(AssistantEntity, { id: row.id });
       em.assign(entity, { ...changes, version: entity.version + 1, updatedAt: new Date() });
       await em.flush();
       return entity;
@@ -104,14 +110,14 @@ export function createAssistantRepository(): AssistantRepository {
 
     async delete(em, row) {
       // Bindings go with it (on delete cascade).
-      await em.nativeDelete(AssistantRow, { id: row.id });
+      await em.nativeDelete(AssistantEntity, { id: row.id });
     },
 
     async channelIds(em, assistantIds) {
       const out = new Map<string, string[]>(assistantIds.map((id) => [id, []]));
       if (assistantIds.length === 0) return out;
       const rows = await em.find(
-        ChannelBindingRow,
+        ChannelBindingEntity,
         { assistantId: { $in: [...assistantIds] } },
         { orderBy: { createdAt: "asc", channelId: "asc" } },
       );
@@ -128,7 +134,7 @@ export function createAssistantRepository(): AssistantRepository {
       );
       const previousAssistantId = previous[0]?.assistant_id;
       if (previousAssistantId === b.assistantId) {
-        const existing = await em.findOneOrFail(ChannelBindingRow, { channelId: b.channelId });
+        const existing = await em.findOneOrFail(ChannelBindingEntity, { channelId: b.channelId });
         return { binding: existing, previousAssistantId: undefined, alreadyBound: true };
       }
       const rows = await em.execute<Array<{ created_at: Date }>>(
@@ -154,14 +160,14 @@ export function createAssistantRepository(): AssistantRepository {
     },
 
     async unbind(em, assistantId, channelId) {
-      const deleted = await em.nativeDelete(ChannelBindingRow, { channelId, assistantId });
+      const deleted = await em.nativeDelete(ChannelBindingEntity, { channelId, assistantId });
       return deleted > 0;
     },
 
     async findByChannel(em, channelId) {
-      const binding = await em.findOne(ChannelBindingRow, { channelId });
+      const binding = await em.findOne(ChannelBindingEntity, { channelId });
       if (binding === null) return undefined;
-      return (await em.findOne(AssistantRow, { id: binding.assistantId })) ?? undefined;
+      return (await em.findOne(AssistantEntity, { id: binding.assistantId })) ?? undefined;
     },
   };
 }

@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
 /** A channel and the one assistant that answers on it. */
-export const ChannelBindingRow = defineEntity({
-  name: "ChannelBindingRow",
+export const ChannelBindingEntity = defineEntity({
+  name: "ChannelBindingEntity",
   tableName: "channel_bindings",
   properties: {
     channelId: p.uuid().primary(),
@@ -12,4 +12,4 @@ export const ChannelBindingRow = defineEntity({
     createdAt: p.datetime(),
   },
 });
-export type ChannelBindingRow = InferEntity<typeof ChannelBindingRow>;
+export type ChannelBindingEntity = InferEntity<typeof ChannelBindingEntity>;

@@ -73,13 +73,13 @@ export function createFlusher(o: FlusherOptions): Flusher {
       const outcome = await o.turns.publishTurn(parsed.tenantId, parsed.conversationId);
       if (outcome.published) {
         log.debug(
-          { tenant_id: parsed.tenantId, conversationId: parsed.conversationId, epoch: outcome.epoch },
+          { tenant_id: parsed.tenantId, conversation_id: parsed.conversationId, epoch: outcome.epoch },
           "turn ready",
         );
       }
       await o.store.release(member, leaseDeadline);
     } catch (err) {
-      log.error({ err, tenant_id: parsed.tenantId, conversationId: parsed.conversationId }, "flush failed");
+      log.error({ err, tenant_id: parsed.tenantId, conversation_id: parsed.conversationId }, "flush failed");
       // Left leased if this fails too: the lease expiry brings it back.
       await o.store.retry(member, leaseDeadline, Date.now() + o.retryMs).catch((retryErr: unknown) => {
         log.warn({ err: retryErr }, "could not reschedule a failed flush");

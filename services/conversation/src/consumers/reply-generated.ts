@@ -195,7 +195,7 @@ export function createReplyGeneratedHandler(deps: ReplyGeneratedDeps) {
     for (const o of outputs) await bus.publishEncoded(o);
     if (outcome?.kind === "dropped") {
       ctx.logger.info(
-        { conversationId: reply.conversationId, epoch: reply.turnEpoch, verdict: outcome.verdict },
+        { conversation_id: reply.conversationId, epoch: reply.turnEpoch, verdict: outcome.verdict },
         "reply dropped",
       );
     }

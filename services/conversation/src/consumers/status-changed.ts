@@ -44,7 +44,10 @@ export function createStatusChangedHandler(deps: StatusChangedDeps) {
       ),
     );
     if (outcome?.kind === "applied" && outcome.externalIdTaken) {
-      ctx.logger.warn({ messageId }, "the channel id of the message is already held by another message");
+      ctx.logger.warn(
+        { message_id: messageId },
+        "the channel id of the message is already held by another message",
+      );
     }
     ctx.logger.debug({ outcome: outcome?.kind ?? "redelivered", duplicate }, "event handled");
   };

@@ -74,7 +74,7 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
       if (bytes === undefined) return { epoch };
       return { channel: resolvedChannelFrom(fromBinary(ResolveChannelResponseSchema, bytes)), epoch };
     } catch (err) {
-      logger.warn({ err, channelId }, "channel cache unavailable: asking the tenant service");
+      logger.warn({ err, channel_id: channelId }, "channel cache unavailable: asking the tenant service");
       return {};
     }
   }
@@ -83,7 +83,7 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
     try {
       await shared.write(channelId, tenantId, bytes, epoch);
     } catch (err) {
-      logger.warn({ err, channelId }, "caching a channel lookup failed");
+      logger.warn({ err, channel_id: channelId }, "caching a channel lookup failed");
     }
   }
 

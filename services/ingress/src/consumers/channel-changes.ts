@@ -28,7 +28,7 @@ export interface ChannelChangesDeps {
  * reactivated tenant, or a channel no longer disabled, gets its held deliveries published, after the
  * drop so the release never decides on an entry older than the change.
  */
-export function consumeChannelChanges(deps: ChannelChangesDeps): Promise<Consumer> {
+export function startChannelChangesConsumer(deps: ChannelChangesDeps): Promise<Consumer> {
   const { bus, db, inbox, channels, releaser } = deps;
   return bus.consume({
     durable: CHANNEL_CHANGES_DURABLE,

@@ -29,7 +29,7 @@ export async function findWhatsAppChannel(
     channel = await channels.resolve(channelId);
   } catch (err) {
     if (!(err instanceof ChannelLookupError)) throw err;
-    logger.warn({ err, channelId }, "channel lookup failed: answering 503");
+    logger.warn({ err, channel_id: channelId }, "channel lookup failed: answering 503");
     res.setHeader("retry-after", String(RETRY_LATER_SECONDS));
     sendText(res, 503, "channel lookup unavailable, retry later");
     return undefined;

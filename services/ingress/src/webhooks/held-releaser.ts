@@ -53,7 +53,7 @@ export function createHeldReleaser(deps: HeldReleaserDeps): HeldReleaser {
       const reason = holdReason(channel);
       if (reason !== undefined) continue; // still held (the channel is disabled, or the tenant suspended)
       const count = await held.requeue(em, channelId);
-      logger.info({ tenantId: scope.tenantId, channelId, count }, "held webhooks released");
+      logger.info({ tenant_id: scope.tenantId, channel_id: channelId, count }, "held webhooks released");
       released.push(channelId);
     }
     return released;
@@ -80,7 +80,7 @@ export function createHeldReleaser(deps: HeldReleaserDeps): HeldReleaser {
           else pending++;
         } catch (err) {
           pending++;
-          logger.warn({ err, correlationId: id }, "publishing a released webhook failed");
+          logger.warn({ err, correlation_id: id }, "publishing a released webhook failed");
         }
         onProgress?.();
       }

@@ -86,7 +86,7 @@ export function createQueuedRowProcessor(deps: QueuedRowProcessorDeps): QueuedRo
       await queued.markAttemptFailed(em, row.id, { attempts, error, nextAttemptAt: undefined });
       metrics.rowFailed();
       log.error(
-        { attempts, error, channelId: row.channel_id },
+        { attempts, error, channel_id: row.channel_id },
         "webhook failed: its events could not be published; replay it once the cause is fixed",
       );
       return "failed";
@@ -97,7 +97,7 @@ export function createQueuedRowProcessor(deps: QueuedRowProcessorDeps): QueuedRo
       nextAttemptAt: new Date(now() + next.delayMs),
     });
     log.warn(
-      { attempts, error, retryInMs: next.delayMs },
+      { attempts, error, retry_in_ms: next.delayMs },
       "publishing a queued webhook failed; retrying later",
     );
     return "retrying";

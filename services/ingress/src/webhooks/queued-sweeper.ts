@@ -63,7 +63,7 @@ export function createQueuedSweeper(deps: QueuedSweeperDeps): QueuedSweeper {
         if ((await processor.process(ref.id, ref.tenantId)) === "accepted") accepted++;
       } catch (err) {
         // The database failed mid-row (the row's own failures are recorded by the processor).
-        logger.warn({ err, correlationId: ref.id }, "sweeping a queued webhook failed; retrying later");
+        logger.warn({ err, correlation_id: ref.id }, "sweeping a queued webhook failed; retrying later");
       }
     }
     return accepted;
@@ -76,7 +76,7 @@ export function createQueuedSweeper(deps: QueuedSweeperDeps): QueuedSweeper {
       try {
         accepted += (await releaser.release(ref)).accepted;
       } catch (err) {
-        logger.warn({ err, channelId: ref.channelId }, "rechecking held webhooks failed; retrying later");
+        logger.warn({ err, channel_id: ref.channelId }, "rechecking held webhooks failed; retrying later");
       }
     }
     return accepted;

@@ -75,7 +75,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
     } catch (err) {
       if (!(err instanceof GroupCommitFullError)) throw err;
       metrics.refused("overloaded");
-      log.warn({ channelId: row.channel_id }, "webhook refused: too many deliveries waiting to be stored");
+      log.warn({ channel_id: row.channel_id }, "webhook refused: too many deliveries waiting to be stored");
       res.setHeader("retry-after", String(RETRY_LATER_SECONDS));
       sendText(res, 503, "busy, retry later");
       return false;
@@ -92,14 +92,14 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       admission = await limiter.admit(row.channel_id, row.source_ip);
     } catch (err) {
       // Unable to count them, unauthenticated requests get no row (the answer is the same).
-      log.warn({ err, channelId: row.channel_id }, "counting a rejected webhook failed: not stored");
+      log.warn({ err, channel_id: row.channel_id }, "counting a rejected webhook failed: not stored");
       sendText(res, 401, reason);
       return;
     }
     if (!admission.admitted) {
       metrics.refused("rate_limited");
       log.warn(
-        { channelId: row.channel_id, sourceIp: row.source_ip, reason },
+        { channel_id: row.channel_id, source_ip: row.source_ip, reason },
         "rejected webhooks over the limit",
       );
       res.setHeader("retry-after", String(Math.ceil(admission.retryAfterMs / 1000)));
@@ -112,9 +112,9 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       await writer.insert({ ...row, body: kept });
     } catch (err) {
       if (!(err instanceof GroupCommitFullError)) throw err;
-      log.warn({ channelId: row.channel_id }, "rejected webhook not stored: the queue is full");
+      log.warn({ channel_id: row.channel_id }, "rejected webhook not stored: the queue is full");
     }
-    log.warn({ channelId: row.channel_id, sourceIp: row.source_ip, reason }, "webhook rejected");
+    log.warn({ channel_id: row.channel_id, source_ip: row.source_ip, reason }, "webhook rejected");
     sendText(res, 401, reason);
   }
 
@@ -193,7 +193,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       if (!(await store(failed, res, log))) return;
       metrics.rowFailed();
       log.error(
-        { channelId, error: split.error },
+        { channel_id: channelId, error: split.error },
         "webhook failed: splitting it failed; replay it once fixed",
       );
       sendText(res, 200, "ok");
@@ -206,7 +206,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
     const held = holdReason(channel);
     if (held !== undefined) {
       if (!(await store(row({ status: "held", reason: held, ...counts }), res, log))) return;
-      log.info({ channelId, reason: held }, "webhook held");
+      log.info({ channel_id: channelId, reason: held }, "webhook held");
       sendText(res, 200, "ok");
       return;
     }
@@ -214,7 +214,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       // Stored and answered 200 even when unusable (docs/channels.md, rule 3): Meta retries anything
       // else.
       if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;
-      log.debug({ channelId, reason: clip(notes, 200) }, "webhook stored without events");
+      log.debug({ channel_id: channelId, reason: clip(notes, 200) }, "webhook stored without events");
       sendText(res, 200, "ok");
       return;
     }
@@ -231,10 +231,13 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
     // request path; if it is lost the sweeper republishes (deduplicated) and marks it.
     sendText(res, 200, "ok");
     if (failure !== undefined) {
-      log.warn({ channelId, error: failure }, "publishing a webhook failed; the sweeper will retry");
+      log.warn(
+        { channel_id: channelId, error: failure },
+        "publishing a webhook failed; the sweeper will retry",
+      );
       return;
     }
-    log.debug({ channelId, ...counts }, "webhook accepted");
+    log.debug({ channel_id: channelId, ...counts }, "webhook accepted");
     writer.markAccepted(channel.tenantId, id).catch((err: unknown) => {
       log.warn({ err }, "marking a webhook accepted failed");
     });
@@ -252,12 +255,15 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       // Over the limit this throws PayloadTooLargeError: the server answers 413 and closes.
       const read = await readBudgetedBody(req, { maxBytes: deps.maxBodyBytes, budget: deps.bodyBudget });
       if (!read.ok && read.reason === "client gone") {
-        logger.info({ channelId }, "webhook client went away before sending its whole body");
+        logger.info({ channel_id: channelId }, "webhook client went away before sending its whole body");
         return;
       }
       if (!read.ok) {
         metrics.refused("overloaded");
-        logger.warn({ channelId }, "webhook refused: too many body bytes held by requests in progress");
+        logger.warn(
+          { channel_id: channelId },
+          "webhook refused: too many body bytes held by requests in progress",
+        );
         // The rest of the body stays unread: over HTTP/1.1 the connection closes after the answer.
         if (req.httpVersionMajor === 1 && !res.headersSent) res.setHeader("connection", "close");
         res.setHeader("retry-after", String(RETRY_LATER_SECONDS));

@@ -30,7 +30,7 @@ export function createWhatsAppVerifier(deps: {
         return;
       }
       // The query string is never logged: it carries the token.
-      logger.info({ channelId, status: answer.status }, "webhook verification refused");
+      logger.info({ channel_id: channelId, status: answer.status }, "webhook verification refused");
       sendText(res, answer.status, answer.message);
     },
   };

@@ -1,8 +1,8 @@
 import type { EntityManager } from "@atendo/db";
 import { newId } from "@atendo/db";
 import { normalizeEmail } from "../domain/email.js";
+import { UserEntity } from "../store/user-entity.js";
 import { findUserByEmail } from "../store/user-repository.js";
-import { UserRow } from "../store/user-row.js";
 
 export type PlatformAdminChange = "grant" | "revoke";
 
@@ -42,6 +42,6 @@ export async function changePlatformAdmin(
 export async function listGrantedPlatformAdmins(
   em: EntityManager,
 ): Promise<Array<{ email: string; verified: boolean }>> {
-  const rows = await em.find(UserRow, { platformAdmin: true }, { orderBy: { email: "asc" } });
+  const rows = await em.find(UserEntity, { platformAdmin: true }, { orderBy: { email: "asc" } });
   return rows.map((u) => ({ email: u.email, verified: u.emailVerifiedAt != null }));
 }

@@ -4,7 +4,7 @@ import type { ApiKeyPrincipal } from "@atendo/service-kit";
 import { apiKeyPrefix } from "../domain/api-key-format.js";
 import { sha256 } from "../domain/opaque-token.js";
 import { API_KEY_CACHE_TTL_S, API_KEY_LAST_USED_RESOLUTION_S } from "../domain/token-lifetimes.js";
-import { ApiKeyRow } from "../store/api-key-row.js";
+import { ApiKeyEntity } from "../store/api-key-entity.js";
 import type { IdentityLookups } from "../store/identity-lookups.js";
 import { findTenant } from "../store/tenant-repository.js";
 
@@ -29,7 +29,7 @@ export function createApiKeyIntrospection(deps: {
     const owner = await deps.identity.apiKeyOfPrefix(prefix);
     if (owner === undefined) return undefined;
     return deps.db.withTenant(owner.tenantId, async (em) => {
-      const key = await em.findOne(ApiKeyRow, { id: owner.id });
+      const key = await em.findOne(ApiKeyEntity, { id: owner.id });
       if (key === null || !timingSafeEqual(Buffer.from(key.keyHash), sha256(apiKey))) return undefined;
       const now = deps.now();
       if (key.revokedAt != null || (key.expiresAt != null && key.expiresAt <= now)) return undefined;

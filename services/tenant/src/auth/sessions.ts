@@ -7,9 +7,9 @@ import { newOpaqueToken, sha256 } from "../domain/opaque-token.js";
 import { roleToToken } from "../domain/roles.js";
 import { accessTokenSpec } from "../domain/token-claims.js";
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_S } from "../domain/token-lifetimes.js";
-import type { MembershipRow } from "../store/membership-row.js";
-import { RefreshTokenRow } from "../store/refresh-token-row.js";
-import type { UserRow } from "../store/user-row.js";
+import type { MembershipEntity } from "../store/membership-entity.js";
+import { RefreshTokenEntity } from "../store/refresh-token-entity.js";
+import type { UserEntity } from "../store/user-entity.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
 const REFRESH_TOKEN_LEAD = "rt_";
@@ -22,7 +22,7 @@ export interface Sessions {
    */
   open(
     em: EntityManager,
-    s: { user: UserRow; membership: MembershipRow; familyId?: string },
+    s: { user: UserEntity; membership: MembershipEntity; familyId?: string },
   ): Promise<{ pair: TokenPair; refreshTokenId: string }>;
   /**
    * Users that get `padm`: granted by the operator command (the database flag), or listed in
@@ -49,7 +49,7 @@ export function createSessions(deps: {
     async open(em, { user, membership, familyId }) {
       const refreshToken = newOpaqueToken(REFRESH_TOKEN_LEAD);
       const now = deps.now();
-      const row = em.create(RefreshTokenRow, {
+      const row = em.create(RefreshTokenEntity, {
         id: newId(),
         tenantId: membership.tenantId,
         userId: user.id,

@@ -4,7 +4,7 @@ import { LockMode } from "@mikro-orm/core";
 import type { JSONWebKeySet, JWK } from "jose";
 import type { SecretBox } from "../domain/secret-box.js";
 import { activeKey, planRotation, publishedKeys } from "../domain/signing-key-schedule.js";
-import { SigningKeyRow } from "../store/signing-key-row.js";
+import { SigningKeyEntity } from "../store/signing-key-entity.js";
 
 export interface SigningKeys {
   /**
@@ -54,17 +54,17 @@ const sealContext = (kid: string) => `atendo.tenant.signing_key:${kid}`;
 export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
   const { db, secretBox, now } = deps;
   const refreshMs = deps.refreshMs ?? 2_000;
-  let cached: { rows: SigningKeyRow[]; at: number } | undefined;
+  let cached: { rows: SigningKeyEntity[]; at: number } | undefined;
   // The same key set object while the published kids stay the same (verifiers reuse it).
   let published: { kids: string; jwks: JSONWebKeySet } | undefined;
   const privateKeys = new Map<string, KeyObject>();
 
   const loadAll = (em: EntityManager) =>
-    em.find(SigningKeyRow, { issuer: deps.issuer }, { orderBy: { activeFrom: "asc" } });
+    em.find(SigningKeyEntity, { issuer: deps.issuer }, { orderBy: { activeFrom: "asc" } });
   const lock = (em: EntityManager) =>
     em.execute("select pg_advisory_xact_lock(?, hashtext(?))", [ROTATION_LOCK_CLASS, deps.issuer], "run");
 
-  async function rows(): Promise<SigningKeyRow[]> {
+  async function rows(): Promise<SigningKeyEntity[]> {
     if (cached !== undefined && Date.now() - cached.at < refreshMs) return cached.rows;
     const fresh = await db.withoutTenant(loadAll);
     cached = { rows: fresh, at: Date.now() };
@@ -90,7 +90,7 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
     };
   }
 
-  function unseal(row: SigningKeyRow): string {
+  function unseal(row: SigningKeyEntity): string {
     try {
       return secretBox.open({ keyId: row.keyId, ciphertext: row.privateKey }, sealContext(row.kid));
     } catch (err) {
@@ -101,7 +101,7 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
     }
   }
 
-  function privateKeyOf(row: SigningKeyRow): KeyObject {
+  function privateKeyOf(row: SigningKeyEntity): KeyObject {
     const known = privateKeys.get(row.kid);
     if (known !== undefined) return known;
     const der = unseal(row);
@@ -115,7 +115,7 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
       await db.withoutTenant(async (em) => {
         await lock(em);
         const all = await loadAll(em);
-        if (activeKey(all, now()) === undefined) em.create(SigningKeyRow, newKeyRow(now()));
+        if (activeKey(all, now()) === undefined) em.create(SigningKeyEntity, newKeyRow(now()));
         for (const row of publishedKeys(all, now())) {
           if (row.keyId === deps.activeSealingKeyId) continue;
           const sealed = secretBox.seal(unseal(row), sealContext(row.kid));
@@ -129,7 +129,7 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
     async resealAll() {
       const outcome = await db.withoutTenant(async (em) => {
         const rows = await em.find(
-          SigningKeyRow,
+          SigningKeyEntity,
           { issuer: deps.issuer, keyId: { $ne: deps.activeSealingKeyId } },
           { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
         );
@@ -182,7 +182,7 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
         const row = all.find((r) => r.kid === kid);
         if (row !== undefined) row.retireAfter = retireAfter;
       }
-      const created = em.create(SigningKeyRow, newKeyRow(plan.activeFrom));
+      const created = em.create(SigningKeyEntity, newKeyRow(plan.activeFrom));
       // The key list is read again once the new key is visible to every reader.
       afterCommit(em, () => {
         cached = undefined;

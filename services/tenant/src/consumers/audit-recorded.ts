@@ -3,8 +3,8 @@ import { createInbox, type Db, isUuid, newId } from "@atendo/db";
 import { AuditRecordedSchema } from "@atendo/proto/audit/v1";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { actorKindFromProto } from "../domain/audit-view.js";
+import { AuditEntity } from "../store/audit-entity.js";
 import { recordAudit } from "../store/audit-log.js";
-import { AuditRow } from "../store/audit-row.js";
 
 export const AUDIT_RECORDED_DURABLE = "tenant-audit_recorded";
 
@@ -22,7 +22,11 @@ function summary(text: string): unknown {
  * Stores the audit entries other services publish on the shared audit stream in the tenant's audit
  * log, once per event (the inbox row and the entry commit together).
  */
-export async function consumeAuditRecorded(deps: { bus: Bus; db: Db; schema: string }): Promise<Consumer> {
+export async function startAuditRecordedConsumer(deps: {
+  bus: Bus;
+  db: Db;
+  schema: string;
+}): Promise<Consumer> {
   const inbox = createInbox(deps.schema);
   await deps.bus.ensureStream({ domain: "audit" });
   return deps.bus.consume({
@@ -48,7 +52,7 @@ export async function consumeAuditRecorded(deps: { bus: Bus; db: Db; schema: str
           async () => {
             const id = isUuid(entry.id) ? entry.id : newId();
             // The same entry republished under another event id is still one entry.
-            if ((await em.findOne(AuditRow, { id })) !== null) return [];
+            if ((await em.findOne(AuditEntity, { id })) !== null) return [];
             recordAudit(
               em,
               {

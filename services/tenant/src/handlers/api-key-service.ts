@@ -12,7 +12,7 @@ import { InvalidInputError } from "../domain/invalid-input.js";
 import { sha256 } from "../domain/opaque-token.js";
 import { openFromReplay, sealForReplay } from "../domain/replay-secret.js";
 import { nonBlank } from "../domain/text.js";
-import { ApiKeyRow } from "../store/api-key-row.js";
+import { ApiKeyEntity } from "../store/api-key-entity.js";
 import { recordAudit } from "../store/audit-log.js";
 import { findTenant } from "../store/tenant-repository.js";
 import { auditContextOf, originOf, requireVerifiedEmail, tenantOfWorkspaceCall } from "./caller.js";
@@ -45,7 +45,7 @@ export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKe
               if ((await findTenant(em, tenantId))?.status !== "ACTIVE") throw tenantSuspended();
               await requireVerifiedEmail(em, ctx, "create API keys");
               const { key, prefix } = newApiKey();
-              const created = em.create(ApiKeyRow, {
+              const created = em.create(ApiKeyEntity, {
                 id: newId(),
                 tenantId,
                 workspaceId: req.workspaceId,
@@ -95,7 +95,7 @@ export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKe
         const now = deps.now();
         const rows = await db.withTenant(tenantId, (em) =>
           em.find(
-            ApiKeyRow,
+            ApiKeyEntity,
             {
               workspaceId: req.workspaceId,
               ...(req.includeRevoked
@@ -116,7 +116,7 @@ export function createApiKeyService(deps: HandlerDeps): ServiceImpl<typeof ApiKe
         const origin = originOf(ctx, tenantId);
         const { correlationId } = origin;
         const outcome = await db.withTenant(tenantId, async (em) => {
-          const row = await em.findOne(ApiKeyRow, { id: req.apiKeyId, workspaceId: req.workspaceId });
+          const row = await em.findOne(ApiKeyEntity, { id: req.apiKeyId, workspaceId: req.workspaceId });
           if (row === null) throw notFound("api key", req.apiKeyId);
           if (row.revokedAt !== null) return { row, revoked: false };
           const before = apiKeySummary(row);

@@ -7,7 +7,7 @@ import { tenantView, workspaceView } from "../domain/tenant-view.js";
 import { findMembership } from "../store/member-repository.js";
 import { findTenant } from "../store/tenant-repository.js";
 import { findUser } from "../store/user-repository.js";
-import { WorkspaceRow } from "../store/workspace-row.js";
+import { WorkspaceEntity } from "../store/workspace-entity.js";
 import { userOf } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc } from "./rpc-errors.js";
@@ -26,7 +26,7 @@ export function createCurrentUser(
           const tenant = await findTenant(em, caller.tenantId);
           if (membership === null || user === null || tenant === null) return undefined;
           const workspaces = await em.find(
-            WorkspaceRow,
+            WorkspaceEntity,
             membership.workspaceIds.length === 0 ? {} : { id: { $in: membership.workspaceIds } },
             { orderBy: { id: "asc" } },
           );

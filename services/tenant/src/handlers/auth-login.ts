@@ -6,8 +6,8 @@ import { normalizeEmail } from "../domain/email.js";
 import { userView } from "../domain/member-view.js";
 import { findMembership } from "../store/member-repository.js";
 import { findTenant } from "../store/tenant-repository.js";
+import type { UserEntity } from "../store/user-entity.js";
 import { findUser, findUserByEmail } from "../store/user-repository.js";
-import type { UserRow } from "../store/user-row.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc } from "./rpc-errors.js";
@@ -27,7 +27,7 @@ export const TOO_MANY_ATTEMPTS = "too many failed logins; try again later";
 export async function checkPassword(
   deps: HandlerDeps,
   who: { email: string; password: string; header: Headers },
-): Promise<UserRow> {
+): Promise<UserEntity> {
   const attempt = { email: who.email, ip: clientIp(who.header) };
   const retryAfterMs = await deps.loginAttempts.reserve(attempt);
   if (retryAfterMs !== undefined) throw throttled(TOO_MANY_ATTEMPTS, retryAfterMs);

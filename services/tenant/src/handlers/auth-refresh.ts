@@ -6,7 +6,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { LockMode } from "@mikro-orm/core";
 import { sha256 } from "../domain/opaque-token.js";
 import { findMembership } from "../store/member-repository.js";
-import { RefreshTokenRow } from "../store/refresh-token-row.js";
+import { RefreshTokenEntity } from "../store/refresh-token-entity.js";
 import { findTenant } from "../store/tenant-repository.js";
 import { findUser } from "../store/user-repository.js";
 import { correlationOf } from "./context.js";
@@ -44,7 +44,7 @@ export function createRefresh(
         // Decided inside the transaction, answered after it: a revoked family must stay revoked.
         const outcome = await db.withTenant(owner.tenantId, async (em): Promise<Outcome> => {
           const token = await em.findOne(
-            RefreshTokenRow,
+            RefreshTokenEntity,
             { id: owner.id },
             { lockMode: LockMode.PESSIMISTIC_WRITE },
           );
@@ -72,11 +72,11 @@ export function createRefresh(
         const log = withContext(deps.logger, { tenantId: owner.tenantId, correlationId: correlationOf(ctx) });
         switch (outcome.kind) {
           case "refreshed":
-            log.debug({ userId: outcome.userId }, "session refreshed");
+            log.debug({ user_id: outcome.userId }, "session refreshed");
             return { tokens: outcome.tokens };
           case "reused":
             log.warn(
-              { userId: outcome.userId, familyId: outcome.familyId },
+              { user_id: outcome.userId, family_id: outcome.familyId },
               "a used refresh token was presented again: its session is revoked",
             );
             throw unauthenticated(INVALID_REFRESH);
@@ -93,7 +93,7 @@ export function createRefresh(
         const owner = await identity.refreshTokenOfHash(sha256(req.refreshToken));
         if (owner === undefined) return {};
         const userId = await db.withTenant(owner.tenantId, async (em) => {
-          const token = await em.findOne(RefreshTokenRow, { id: owner.id });
+          const token = await em.findOne(RefreshTokenEntity, { id: owner.id });
           if (token === null) return undefined;
           await revokeFamily(em, token.familyId, deps.now());
           return token.userId;

@@ -15,11 +15,11 @@ import { DEFAULT_WORKSPACE_NAME, normalizeTimeZone } from "../domain/workspace-s
 import { acceptedLanguages, languageOf } from "../email/language.js";
 import { recordAudit } from "../store/audit-log.js";
 import { issueVerification } from "../store/email-verifications.js";
-import { MembershipRow } from "../store/membership-row.js";
-import { TenantRow } from "../store/tenant-row.js";
+import { MembershipEntity } from "../store/membership-entity.js";
+import { TenantEntity } from "../store/tenant-entity.js";
+import { UserEntity } from "../store/user-entity.js";
 import { findUserByEmail } from "../store/user-repository.js";
-import { UserRow } from "../store/user-row.js";
-import { WorkspaceRow } from "../store/workspace-row.js";
+import { WorkspaceEntity } from "../store/workspace-entity.js";
 import { userOrigin } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
@@ -66,7 +66,7 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
           const origin = userOrigin(ctx, userId);
           const now = deps.now();
           return db.withTenant(tenantId, async (em) => {
-            const user = em.create(UserRow, {
+            const user = em.create(UserEntity, {
               id: userId,
               email,
               name,
@@ -77,7 +77,7 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
               updatedAt: now,
               lastLoginAt: now,
             });
-            const tenant = em.create(TenantRow, {
+            const tenant = em.create(TenantEntity, {
               id: tenantId,
               tenantId,
               name: tenantName,
@@ -91,7 +91,7 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
             });
             // Parents first: the rows carry no ORM relations to order the inserts by.
             await em.flush();
-            const workspace = em.create(WorkspaceRow, {
+            const workspace = em.create(WorkspaceEntity, {
               id: newId(),
               tenantId,
               name: workspaceName,
@@ -100,7 +100,7 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
               createdAt: now,
               updatedAt: now,
             });
-            const membership = em.create(MembershipRow, {
+            const membership = em.create(MembershipEntity, {
               id: newId(),
               tenantId,
               userId,

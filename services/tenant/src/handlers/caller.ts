@@ -14,7 +14,7 @@ import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { AuditActor, AuditContext } from "../domain/audit.js";
 import type { EventOrigin } from "../domain/events.js";
-import { ApiKeyRow } from "../store/api-key-row.js";
+import { ApiKeyEntity } from "../store/api-key-entity.js";
 import { findUser } from "../store/user-repository.js";
 import { correlationOf } from "./context.js";
 
@@ -59,7 +59,7 @@ export async function auditActor(em: EntityManager, p: Principal, tenantId: stri
       return { kind, id: p.userId, name: user?.email ?? "" };
     }
     case "api_key": {
-      const key = await em.findOne(ApiKeyRow, { id: p.apiKeyId });
+      const key = await em.findOne(ApiKeyEntity, { id: p.apiKeyId });
       return { kind: "API_KEY", id: p.apiKeyId, name: key?.name ?? "" };
     }
     case "visitor":

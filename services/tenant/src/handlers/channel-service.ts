@@ -14,8 +14,8 @@ import { channelCreated, channelStatusChanged, channelUpdated } from "../domain/
 import { openFromReplay, sealForReplay } from "../domain/replay-secret.js";
 import { nonBlank } from "../domain/text.js";
 import { recordAudit } from "../store/audit-log.js";
+import { ChannelEntity } from "../store/channel-entity.js";
 import { findChannel, listChannels } from "../store/channel-repository.js";
-import { ChannelRow } from "../store/channel-row.js";
 import { auditContextOf, originOf, requireVerifiedEmail, tenantOfWorkspaceCall } from "./caller.js";
 import type { ChangeChannelStatus } from "./channel-status-change.js";
 import type { HandlerDeps } from "./deps.js";
@@ -56,7 +56,7 @@ export function createChannelService(
               await requireVerifiedEmail(em, ctx, "connect channels");
               if (!(await roomFor(em, tenantId, "channels"))) throw notFound("workspace", req.workspaceId);
               const now = new Date();
-              const created = em.create(ChannelRow, {
+              const created = em.create(ChannelEntity, {
                 id,
                 tenantId,
                 workspaceId: req.workspaceId,

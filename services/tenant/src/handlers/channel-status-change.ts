@@ -10,8 +10,8 @@ import type { ChannelStatusName } from "../domain/enums.js";
 import { channelStatusChanged } from "../domain/events.js";
 import { PreconditionError } from "../domain/precondition-error.js";
 import { recordAudit } from "../store/audit-log.js";
+import type { ChannelEntity } from "../store/channel-entity.js";
 import { findChannel } from "../store/channel-repository.js";
-import type { ChannelRow } from "../store/channel-row.js";
 import { auditContextOf, originOf, requireVerifiedEmail } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
 
@@ -52,7 +52,7 @@ export function createChannelStatusChange(
   const { db, announce } = deps;
   return async (where, request, ctx) => {
     const origin = originOf(ctx, where.tenantId);
-    let moved: { row: ChannelRow; previous: ChannelStatusName };
+    let moved: { row: ChannelEntity; previous: ChannelStatusName };
     try {
       moved = await db.withTenant(where.tenantId, async (em) => {
         if (request.kind === "enable") await requireVerifiedEmail(em, ctx, "enable channels");

@@ -15,12 +15,12 @@ import { roleFromProto } from "../domain/roles.js";
 import { nonBlank } from "../domain/text.js";
 import { recordAudit } from "../store/audit-log.js";
 import { markVerified } from "../store/email-verifications.js";
-import { InvitationRow } from "../store/invitation-row.js";
+import { InvitationEntity } from "../store/invitation-entity.js";
 import { countMembers } from "../store/member-repository.js";
-import { MembershipRow } from "../store/membership-row.js";
+import { MembershipEntity } from "../store/membership-entity.js";
 import { lockTenant } from "../store/tenant-repository.js";
+import { UserEntity } from "../store/user-entity.js";
 import { findUserByEmail } from "../store/user-repository.js";
-import { UserRow } from "../store/user-row.js";
 import { checkPassword } from "./auth-login.js";
 import {
   auditContextOf,
@@ -105,9 +105,11 @@ export function createInvitationRpcs(
         const owner = await deps.identity.invitationOfToken(sha256(req.invitationToken));
         if (owner === undefined) throw invalidInvitation();
         const { tenantId } = owner;
-        const isOpen = (i: InvitationRow | null): i is InvitationRow =>
+        const isOpen = (i: InvitationEntity | null): i is InvitationEntity =>
           i !== null && i.acceptedAt === null && i.revokedAt === null && i.expiresAt > deps.now();
-        const invitation = await db.withTenant(tenantId, (em) => em.findOne(InvitationRow, { id: owner.id }));
+        const invitation = await db.withTenant(tenantId, (em) =>
+          em.findOne(InvitationEntity, { id: owner.id }),
+        );
         if (!isOpen(invitation)) throw invalidInvitation();
 
         // An existing account proves itself (its own session, or its password under the login
@@ -134,7 +136,7 @@ export function createInvitationRpcs(
         const accepted = await db.withTenant(tenantId, async (em) => {
           const tenant = await lockTenant(em, tenantId);
           const open = await em.findOne(
-            InvitationRow,
+            InvitationEntity,
             { id: owner.id },
             { lockMode: LockMode.PESSIMISTIC_WRITE },
           );
@@ -153,7 +155,7 @@ export function createInvitationRpcs(
             // Created between the two transactions by a parallel acceptance or sign-up: retry.
             if (newUser === undefined) throw invalidInvitation();
             // The invitation went to this address only: opening it proved the address.
-            user = em.create(UserRow, {
+            user = em.create(UserEntity, {
               id: newId(),
               email,
               name: newUser.name,
@@ -171,7 +173,7 @@ export function createInvitationRpcs(
             user.lastLoginAt = now;
             markVerified(user, now);
           }
-          const membership = em.create(MembershipRow, {
+          const membership = em.create(MembershipEntity, {
             id: newId(),
             tenantId,
             userId: user.id,

@@ -10,12 +10,12 @@ import { type RoleName, roleToToken } from "../domain/roles.js";
 import { INVITATION_TTL_S } from "../domain/token-lifetimes.js";
 import { type Language, languageOf } from "../email/language.js";
 import { recordAudit } from "../store/audit-log.js";
-import { InvitationRow } from "../store/invitation-row.js";
+import { InvitationEntity } from "../store/invitation-entity.js";
 import { countMembers } from "../store/member-repository.js";
-import { MembershipRow } from "../store/membership-row.js";
+import { MembershipEntity } from "../store/membership-entity.js";
 import { lockTenant } from "../store/tenant-repository.js";
 import { findUserByEmail } from "../store/user-repository.js";
-import { WorkspaceRow } from "../store/workspace-row.js";
+import { WorkspaceEntity } from "../store/workspace-entity.js";
 import type { HandlerDeps } from "./deps.js";
 import { planLimitError, tenantSuspended } from "./tenant-errors.js";
 
@@ -36,19 +36,19 @@ export async function checkWorkspaceIds(
   ids: readonly string[],
 ): Promise<void> {
   if (ids.length === 0) return;
-  const found = new Set((await em.find(WorkspaceRow, { id: { $in: [...ids] } })).map((w) => w.id));
+  const found = new Set((await em.find(WorkspaceEntity, { id: { $in: [...ids] } })).map((w) => w.id));
   const missing = ids.findIndex((id) => !found.has(id));
   if (missing >= 0) throw new InvalidInputError(`${field}[${missing}]`, "is not a workspace of this tenant");
 }
 
 /** Open invitations (not accepted, revoked or expired) count against the member limit. */
 async function countOpenInvitations(em: EntityManager, now: Date): Promise<number> {
-  return em.count(InvitationRow, { acceptedAt: null, revokedAt: null, expiresAt: { $gt: now } });
+  return em.count(InvitationEntity, { acceptedAt: null, revokedAt: null, expiresAt: { $gt: now } });
 }
 
 /** A committed invitation, ready to mail: its token exists nowhere else (only its hash is stored). */
 export interface NewInvitationMail {
-  row: InvitationRow;
+  row: InvitationEntity;
   token: string;
   tenantName: string;
   /** The default language of the first workspace it grants (or the tenant's oldest). */
@@ -71,11 +71,15 @@ export async function inviteInTransaction(
   if (tenant.status === "SUSPENDED") throw tenantSuspended();
   await checkWorkspaceIds(em, "workspace_ids", input.workspaceIds);
   const user = await findUserByEmail(em, input.email);
-  if (user !== null && (await em.count(MembershipRow, { userId: user.id })) > 0) {
+  if (user !== null && (await em.count(MembershipEntity, { userId: user.id })) > 0) {
     throw alreadyExists("a member with this email");
   }
   const now = deps.now();
-  const previous = await em.findOne(InvitationRow, { email: input.email, acceptedAt: null, revokedAt: null });
+  const previous = await em.findOne(InvitationEntity, {
+    email: input.email,
+    acceptedAt: null,
+    revokedAt: null,
+  });
   if (previous !== null) {
     previous.revokedAt = now;
     // The open-invitation index allows one per address: the revocation must land first.
@@ -90,7 +94,7 @@ export async function inviteInTransaction(
   );
   if (problem !== undefined) throw planLimitError(problem);
   const token = newOpaqueToken(INVITATION_TOKEN_LEAD);
-  const row = em.create(InvitationRow, {
+  const row = em.create(InvitationEntity, {
     id: newId(),
     tenantId: audit.tenantId,
     email: input.email,
@@ -112,7 +116,7 @@ export async function inviteInTransaction(
     after: invitationSummary(row),
   });
   const first = input.workspaceIds[0];
-  const [workspace] = await em.find(WorkspaceRow, first === undefined ? {} : { id: first }, {
+  const [workspace] = await em.find(WorkspaceEntity, first === undefined ? {} : { id: first }, {
     orderBy: { id: "asc" },
     limit: 1,
   });

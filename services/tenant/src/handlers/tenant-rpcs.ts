@@ -13,8 +13,8 @@ import { checkSlug } from "../domain/slug.js";
 import { limitsFromProto, tenantView } from "../domain/tenant-view.js";
 import { nonBlank } from "../domain/text.js";
 import { recordAudit } from "../store/audit-log.js";
+import { TenantEntity } from "../store/tenant-entity.js";
 import { findTenant, lockTenant } from "../store/tenant-repository.js";
-import { TenantRow } from "../store/tenant-row.js";
 import { auditContextOf, originOf, tenantOfCall, userOf } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
 import { deliverInvitation, inviteInTransaction } from "./invite.js";
@@ -40,7 +40,7 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
     ctx: HandlerContext,
     tenantId: string,
     next: { status: "ACTIVE" | "SUSPENDED"; reason: string },
-  ): Promise<TenantRow> {
+  ): Promise<TenantEntity> {
     const origin = originOf(ctx, tenantId);
     const { correlationId } = origin;
     const outcome = await db.withTenant(tenantId, async (em) => {
@@ -120,7 +120,7 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
               TenantService.method.createTenant,
               { tenantId: id, request: req },
               async () => {
-                const row = em.create(TenantRow, {
+                const row = em.create(TenantEntity, {
                   id,
                   tenantId: id,
                   name,
@@ -239,7 +239,7 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
         const before = uuidAfter(req.pageToken, page.filters);
         const ids = await lookups.listTenantIds({ before, status, query, limit: page.size + 1 });
         // The ids come from the definer function; each row is read under its own tenant.
-        const rows: TenantRow[] = [];
+        const rows: TenantEntity[] = [];
         for (const id of ids) {
           const row = await db.withTenant(id, (em) => findTenant(em, id));
           if (row !== null) rows.push(row);

@@ -11,8 +11,8 @@ import { nonBlank } from "../domain/text.js";
 import { normalizeLanguage, normalizeTimeZone } from "../domain/workspace-settings.js";
 import { recordAudit } from "../store/audit-log.js";
 import { findTenant } from "../store/tenant-repository.js";
+import { WorkspaceEntity } from "../store/workspace-entity.js";
 import { findWorkspace, listWorkspaces } from "../store/workspace-repository.js";
-import { WorkspaceRow } from "../store/workspace-row.js";
 import { auditContextOf, originOf, tenantOfCall, tenantOfWorkspaceCall } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
 import { oncePer } from "./once-per-request.js";
@@ -50,7 +50,7 @@ export function createWorkspaceRpcs(
             async () => {
               if (!(await roomFor(em, tenantId, "workspaces"))) throw notFound("tenant", req.tenantId);
               const now = deps.now();
-              const created = em.create(WorkspaceRow, {
+              const created = em.create(WorkspaceEntity, {
                 id: newId(),
                 tenantId,
                 name,

@@ -5,7 +5,7 @@ import type { SigningKeys } from "../auth/signing-keys.js";
 import { openChannelSecrets, sealChannelSecrets } from "../domain/channel-secrets.js";
 import type { KeyRing } from "../domain/key-ring.js";
 import type { SecretBox } from "../domain/secret-box.js";
-import { ChannelRow } from "../store/channel-row.js";
+import { ChannelEntity } from "../store/channel-entity.js";
 
 /** What one pass did, and what still keeps each ring key in use. */
 export interface ResealReport {
@@ -53,7 +53,7 @@ export function createResealJob(deps: {
     try {
       return await db.withTenant(tenantId, async (em) => {
         const row = await em.findOne(
-          ChannelRow,
+          ChannelEntity,
           { id: channelId },
           { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
         );
@@ -67,7 +67,7 @@ export function createResealJob(deps: {
     } catch (err) {
       // The box's messages name the key id, never key material or secrets.
       logger.warn(
-        { tenantId, channelId, err: { message: (err as Error).message } },
+        { tenant_id: tenantId, channel_id: channelId, err: { message: (err as Error).message } },
         "a channel's secrets could not be re-sealed; left as they are",
       );
       return "failed";

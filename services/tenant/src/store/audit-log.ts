@@ -1,7 +1,7 @@
 import type { EntityManager } from "@atendo/db";
 import { newId } from "@atendo/db";
 import type { AuditChange, AuditContext } from "../domain/audit.js";
-import { AuditRow } from "./audit-row.js";
+import { AuditEntity } from "./audit-entity.js";
 
 /**
  * Adds an entry in the caller's transaction: the change and its record commit together. `at` keeps
@@ -12,8 +12,8 @@ export function recordAudit(
   context: AuditContext,
   change: AuditChange,
   at: { id: string; occurredAt: Date } = { id: newId(), occurredAt: new Date() },
-): AuditRow {
-  return em.create(AuditRow, {
+): AuditEntity {
+  return em.create(AuditEntity, {
     id: at.id,
     tenantId: context.tenantId,
     workspaceId: change.workspaceId ?? null,
@@ -45,9 +45,9 @@ export interface AuditFilter {
 }
 
 /** Newest first. */
-export function listAudit(em: EntityManager, f: AuditFilter, limit: number): Promise<AuditRow[]> {
+export function listAudit(em: EntityManager, f: AuditFilter, limit: number): Promise<AuditEntity[]> {
   return em.find(
-    AuditRow,
+    AuditEntity,
     {
       ...(f.workspaceId === undefined
         ? f.workspaceIds === undefined

@@ -1,14 +1,14 @@
 import type { EntityManager } from "@atendo/db";
 import type { ChannelStatusName, ChannelTypeName } from "../domain/enums.js";
-import { ChannelRow } from "./channel-row.js";
+import { ChannelEntity } from "./channel-entity.js";
 
 export function findChannel(
   em: EntityManager,
   channelId: string,
   workspaceId?: string,
-): Promise<ChannelRow | null> {
+): Promise<ChannelEntity | null> {
   return em.findOne(
-    ChannelRow,
+    ChannelEntity,
     workspaceId === undefined ? { id: channelId } : { id: channelId, workspaceId },
   );
 }
@@ -23,9 +23,9 @@ export function listChannels(
     after: string | undefined;
   },
   limit: number,
-): Promise<ChannelRow[]> {
+): Promise<ChannelEntity[]> {
   return em.find(
-    ChannelRow,
+    ChannelEntity,
     {
       workspaceId: filter.workspaceId,
       ...(filter.type === undefined ? {} : { type: filter.type }),

@@ -3,8 +3,8 @@ import { newId } from "@atendo/db";
 import { LockMode } from "@mikro-orm/core";
 import { newOpaqueToken, sha256 } from "../domain/opaque-token.js";
 import { EMAIL_VERIFICATION_TTL_S } from "../domain/token-lifetimes.js";
-import { EmailVerificationRow } from "./email-verification-row.js";
-import { UserRow } from "./user-row.js";
+import { EmailVerificationEntity } from "./email-verification-entity.js";
+import { UserEntity } from "./user-entity.js";
 
 const VERIFICATION_TOKEN_LEAD = "vrf_";
 
@@ -19,7 +19,7 @@ export function issueVerification(
 ): { token: string; expiresAt: Date } {
   const token = newOpaqueToken(VERIFICATION_TOKEN_LEAD);
   const expiresAt = new Date(now.getTime() + EMAIL_VERIFICATION_TTL_S * 1000);
-  em.create(EmailVerificationRow, {
+  em.create(EmailVerificationEntity, {
     id: newId(),
     userId: user.id,
     email: user.email,
@@ -40,23 +40,23 @@ export async function redeemVerification(
   em: EntityManager,
   token: string,
   now: Date,
-): Promise<UserRow | undefined> {
+): Promise<UserEntity | undefined> {
   const row = await em.findOne(
-    EmailVerificationRow,
+    EmailVerificationEntity,
     { tokenHash: sha256(token) },
     { lockMode: LockMode.PESSIMISTIC_WRITE },
   );
   if (row === null || row.usedAt !== null || row.expiresAt <= now) return undefined;
-  const user = await em.findOne(UserRow, { id: row.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const user = await em.findOne(UserEntity, { id: row.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (user === null || user.email !== row.email) return undefined;
   markVerified(user, now);
-  await em.nativeUpdate(EmailVerificationRow, { userId: user.id, usedAt: null }, { usedAt: now });
+  await em.nativeUpdate(EmailVerificationEntity, { userId: user.id, usedAt: null }, { usedAt: now });
   row.usedAt = now;
   return user;
 }
 
 /** The address is proved (a link, or an invitation mailed to it): kept as the first time. */
-export function markVerified(user: UserRow, now: Date): void {
+export function markVerified(user: UserEntity, now: Date): void {
   if (user.emailVerifiedAt != null) return;
   user.emailVerifiedAt = now;
   user.updatedAt = now;

@@ -1,25 +1,25 @@
-import { ApiKeyRow } from "./api-key-row.js";
-import { AuditRow } from "./audit-row.js";
-import { ChannelRow } from "./channel-row.js";
-import { EmailVerificationRow } from "./email-verification-row.js";
-import { InvitationRow } from "./invitation-row.js";
-import { MembershipRow } from "./membership-row.js";
-import { RefreshTokenRow } from "./refresh-token-row.js";
-import { SigningKeyRow } from "./signing-key-row.js";
-import { TenantRow } from "./tenant-row.js";
-import { UserRow } from "./user-row.js";
-import { WorkspaceRow } from "./workspace-row.js";
+import { ApiKeyEntity } from "./api-key-entity.js";
+import { AuditEntity } from "./audit-entity.js";
+import { ChannelEntity } from "./channel-entity.js";
+import { EmailVerificationEntity } from "./email-verification-entity.js";
+import { InvitationEntity } from "./invitation-entity.js";
+import { MembershipEntity } from "./membership-entity.js";
+import { RefreshTokenEntity } from "./refresh-token-entity.js";
+import { SigningKeyEntity } from "./signing-key-entity.js";
+import { TenantEntity } from "./tenant-entity.js";
+import { UserEntity } from "./user-entity.js";
+import { WorkspaceEntity } from "./workspace-entity.js";
 
 export const ENTITIES = [
-  TenantRow,
-  WorkspaceRow,
-  ChannelRow,
-  UserRow,
-  EmailVerificationRow,
-  MembershipRow,
-  InvitationRow,
-  RefreshTokenRow,
-  ApiKeyRow,
-  SigningKeyRow,
-  AuditRow,
+  TenantEntity,
+  WorkspaceEntity,
+  ChannelEntity,
+  UserEntity,
+  EmailVerificationEntity,
+  MembershipEntity,
+  InvitationEntity,
+  RefreshTokenEntity,
+  ApiKeyEntity,
+  SigningKeyEntity,
+  AuditEntity,
 ];

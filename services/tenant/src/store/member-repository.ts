@@ -1,25 +1,25 @@
 import type { EntityManager } from "@atendo/db";
 import { LockMode } from "@mikro-orm/core";
 import type { RoleName } from "../domain/roles.js";
-import { MembershipRow } from "./membership-row.js";
+import { MembershipEntity } from "./membership-entity.js";
 
 // Every function runs inside db.withTenant: row-level security limits it to one tenant.
 
-export function findMembership(em: EntityManager, userId: string): Promise<MembershipRow | null> {
-  return em.findOne(MembershipRow, { userId });
+export function findMembership(em: EntityManager, userId: string): Promise<MembershipEntity | null> {
+  return em.findOne(MembershipEntity, { userId });
 }
 
 /** The membership, locked until commit (role changes and removals of one member serialise). */
-export function lockMembership(em: EntityManager, userId: string): Promise<MembershipRow | null> {
-  return em.findOne(MembershipRow, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+export function lockMembership(em: EntityManager, userId: string): Promise<MembershipEntity | null> {
+  return em.findOne(MembershipEntity, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
 export function countMembers(em: EntityManager): Promise<number> {
-  return em.count(MembershipRow, {});
+  return em.count(MembershipEntity, {});
 }
 
 export function countOwners(em: EntityManager): Promise<number> {
-  return em.count(MembershipRow, { role: "OWNER" });
+  return em.count(MembershipEntity, { role: "OWNER" });
 }
 
 /** A member with the user's email and name (users are global; memberships are the tenant's). */

@@ -1,8 +1,8 @@
 import type { EntityManager } from "@atendo/db";
-import { WorkspaceRow } from "./workspace-row.js";
+import { WorkspaceEntity } from "./workspace-entity.js";
 
-export function findWorkspace(em: EntityManager, workspaceId: string): Promise<WorkspaceRow | null> {
-  return em.findOne(WorkspaceRow, { id: workspaceId });
+export function findWorkspace(em: EntityManager, workspaceId: string): Promise<WorkspaceEntity | null> {
+  return em.findOne(WorkspaceEntity, { id: workspaceId });
 }
 
 /**
@@ -15,9 +15,9 @@ export function listWorkspaces(
   after: string | undefined,
   limit: number,
   only: readonly string[] = [],
-): Promise<WorkspaceRow[]> {
+): Promise<WorkspaceEntity[]> {
   return em.find(
-    WorkspaceRow,
+    WorkspaceEntity,
     {
       tenantId,
       ...(after === undefined ? {} : { id: { $gt: after } }),

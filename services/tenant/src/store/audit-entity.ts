@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
 /** One entry of a tenant's audit log (append-only for the service role). */
-export const AuditRow = defineEntity({
-  name: "AuditRow",
+export const AuditEntity = defineEntity({
+  name: "AuditEntity",
   tableName: "audit_log",
   properties: {
     id: p.uuid().primary(),
@@ -20,4 +20,4 @@ export const AuditRow = defineEntity({
     correlationId: p.text(),
   },
 });
-export type AuditRow = InferEntity<typeof AuditRow>;
+export type AuditEntity = InferEntity<typeof AuditEntity>;

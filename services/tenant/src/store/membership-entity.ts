@@ -1,7 +1,7 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
-export const MembershipRow = defineEntity({
-  name: "MembershipRow",
+export const MembershipEntity = defineEntity({
+  name: "MembershipEntity",
   tableName: "memberships",
   properties: {
     id: p.uuid().primary(),
@@ -15,4 +15,4 @@ export const MembershipRow = defineEntity({
     lastLoginAt: p.datetime().nullable(),
   },
 });
-export type MembershipRow = InferEntity<typeof MembershipRow>;
+export type MembershipEntity = InferEntity<typeof MembershipEntity>;

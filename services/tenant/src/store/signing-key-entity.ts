@@ -2,8 +2,8 @@ import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import type { JWK } from "jose";
 
 /** A JWT signing key (global, not tenant-scoped). */
-export const SigningKeyRow = defineEntity({
-  name: "SigningKeyRow",
+export const SigningKeyEntity = defineEntity({
+  name: "SigningKeyEntity",
   tableName: "signing_keys",
   properties: {
     kid: p.text().primary(),
@@ -22,4 +22,4 @@ export const SigningKeyRow = defineEntity({
     retireAfter: p.datetime().nullable(),
   },
 });
-export type SigningKeyRow = InferEntity<typeof SigningKeyRow>;
+export type SigningKeyEntity = InferEntity<typeof SigningKeyEntity>;

@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
 /** A person who can log in (global: memberships tie users to tenants). */
-export const UserRow = defineEntity({
-  name: "UserRow",
+export const UserEntity = defineEntity({
+  name: "UserEntity",
   tableName: "users",
   properties: {
     id: p.uuid().primary(),
@@ -20,4 +20,4 @@ export const UserRow = defineEntity({
     lastLoginAt: p.datetime().nullable(),
   },
 });
-export type UserRow = InferEntity<typeof UserRow>;
+export type UserEntity = InferEntity<typeof UserEntity>;

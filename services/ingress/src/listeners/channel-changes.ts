@@ -21,7 +21,7 @@ export interface ChannelCacheListenerDeps {
  * Each replica also drops the Redis entry: none reads it back before the durable consumer got to it.
  * Call it before the server listens.
  */
-export function listenChannelChanges(deps: ChannelCacheListenerDeps): Promise<Listener> {
+export function listenToChannelChanges(deps: ChannelCacheListenerDeps): Promise<Listener> {
   const { bus, channels, logger } = deps;
   return bus.listen({
     schema: [

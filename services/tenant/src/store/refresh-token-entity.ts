@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
 /** One single-use refresh token; the tokens of one login form a family. */
-export const RefreshTokenRow = defineEntity({
-  name: "RefreshTokenRow",
+export const RefreshTokenEntity = defineEntity({
+  name: "RefreshTokenEntity",
   tableName: "refresh_tokens",
   properties: {
     id: p.uuid().primary(),
@@ -19,4 +19,4 @@ export const RefreshTokenRow = defineEntity({
     replacedBy: p.uuid().nullable(),
   },
 });
-export type RefreshTokenRow = InferEntity<typeof RefreshTokenRow>;
+export type RefreshTokenEntity = InferEntity<typeof RefreshTokenEntity>;

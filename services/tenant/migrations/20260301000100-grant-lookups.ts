@@ -1,5 +1,5 @@
 import { Migration } from "@atendo/db";
-import { LOOKUP_FUNCTIONS } from "./0001-initial.js";
+import { LOOKUP_FUNCTIONS } from "./20260301000000-initial.js";
 
 /**
  * EXECUTE on the lookups for the conventional service role, atendo_tenant, when it exists, so that

@@ -1,7 +1,7 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
-export const ApiKeyRow = defineEntity({
-  name: "ApiKeyRow",
+export const ApiKeyEntity = defineEntity({
+  name: "ApiKeyEntity",
   tableName: "api_keys",
   properties: {
     id: p.uuid().primary(),
@@ -20,4 +20,4 @@ export const ApiKeyRow = defineEntity({
     expiresAt: p.datetime().nullable(),
   },
 });
-export type ApiKeyRow = InferEntity<typeof ApiKeyRow>;
+export type ApiKeyEntity = InferEntity<typeof ApiKeyEntity>;

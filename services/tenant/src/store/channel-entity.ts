@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import type { ChannelConfigJson } from "../domain/channel-model.js";
 
-export const ChannelRow = defineEntity({
-  name: "ChannelRow",
+export const ChannelEntity = defineEntity({
+  name: "ChannelEntity",
   tableName: "channels",
   properties: {
     id: p.uuid().primary(),
@@ -23,4 +23,4 @@ export const ChannelRow = defineEntity({
     updatedAt: p.datetime(),
   },
 });
-export type ChannelRow = InferEntity<typeof ChannelRow>;
+export type ChannelEntity = InferEntity<typeof ChannelEntity>;

@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import type { Limits } from "../domain/plan-limits.js";
 
-export const TenantRow = defineEntity({
-  name: "TenantRow",
+export const TenantEntity = defineEntity({
+  name: "TenantEntity",
   tableName: "tenants",
   properties: {
     id: p.uuid().primary(),
@@ -18,4 +18,4 @@ export const TenantRow = defineEntity({
     updatedAt: p.datetime(),
   },
 });
-export type TenantRow = InferEntity<typeof TenantRow>;
+export type TenantEntity = InferEntity<typeof TenantEntity>;

@@ -1,7 +1,7 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
-export const InvitationRow = defineEntity({
-  name: "InvitationRow",
+export const InvitationEntity = defineEntity({
+  name: "InvitationEntity",
   tableName: "invitations",
   properties: {
     id: p.uuid().primary(),
@@ -21,4 +21,4 @@ export const InvitationRow = defineEntity({
     revokedAt: p.datetime().nullable(),
   },
 });
-export type InvitationRow = InferEntity<typeof InvitationRow>;
+export type InvitationEntity = InferEntity<typeof InvitationEntity>;

@@ -1,7 +1,7 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
-export const WorkspaceRow = defineEntity({
-  name: "WorkspaceRow",
+export const WorkspaceEntity = defineEntity({
+  name: "WorkspaceEntity",
   tableName: "workspaces",
   properties: {
     id: p.uuid().primary(),
@@ -13,4 +13,4 @@ export const WorkspaceRow = defineEntity({
     updatedAt: p.datetime(),
   },
 });
-export type WorkspaceRow = InferEntity<typeof WorkspaceRow>;
+export type WorkspaceEntity = InferEntity<typeof WorkspaceEntity>;

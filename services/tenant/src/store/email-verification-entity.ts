@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
 /** A verification link mailed to a user (global like users); single use, expiring. */
-export const EmailVerificationRow = defineEntity({
-  name: "EmailVerificationRow",
+export const EmailVerificationEntity = defineEntity({
+  name: "EmailVerificationEntity",
   tableName: "email_verifications",
   properties: {
     id: p.uuid().primary(),
@@ -16,4 +16,4 @@ export const EmailVerificationRow = defineEntity({
     usedAt: p.datetime().nullable(),
   },
 });
-export type EmailVerificationRow = InferEntity<typeof EmailVerificationRow>;
+export type EmailVerificationEntity = InferEntity<typeof EmailVerificationEntity>;
