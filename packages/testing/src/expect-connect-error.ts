@@ -11,6 +11,16 @@ export interface ExpectedConnectError {
 
 const ERROR_INFO = "google.rpc.ErrorInfo";
 
+/** The ConnectError `call` fails with, whatever its code; fails the test when the call succeeds. */
+export async function connectErrorOf(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (err) {
+    return ConnectError.from(err);
+  }
+  assert.fail("expected the call to fail");
+}
+
 /**
  * Asserts that `call` fails with a ConnectError of `code` (and, when given, a matching message and
  * ErrorInfo reason); returns the error for further checks. Fails the test when the call succeeds.
@@ -20,23 +30,17 @@ export async function expectConnectError(
   code: Code,
   expected: ExpectedConnectError = {},
 ): Promise<ConnectError> {
-  let error: ConnectError;
-  try {
-    await call;
-  } catch (err) {
-    error = ConnectError.from(err);
-    assert.equal(error.code, code, `expected ${Code[code]}, got ${Code[error.code]}: ${error.rawMessage}`);
-    if (expected.message !== undefined) assert.match(error.rawMessage, expected.message);
-    if (expected.reason !== undefined) {
-      assert.deepEqual(
-        errorInfoReasons(error),
-        [expected.reason],
-        `the ErrorInfo reason of: ${error.rawMessage}`,
-      );
-    }
-    return error;
+  const error = await connectErrorOf(call);
+  assert.equal(error.code, code, `expected ${Code[code]}, got ${Code[error.code]}: ${error.rawMessage}`);
+  if (expected.message !== undefined) assert.match(error.rawMessage, expected.message);
+  if (expected.reason !== undefined) {
+    assert.deepEqual(
+      errorInfoReasons(error),
+      [expected.reason],
+      `the ErrorInfo reason of: ${error.rawMessage}`,
+    );
   }
-  assert.fail(`expected the call to fail with ${Code[code]}`);
+  return error;
 }
 
 /**

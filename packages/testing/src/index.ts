@@ -5,7 +5,7 @@ export { codeOf } from "./code-of.js";
 export type { TestEnv } from "./env.js";
 export { testEnv } from "./env.js";
 export type { ExpectedConnectError } from "./expect-connect-error.js";
-export { errorInfoReasons, expectConnectError } from "./expect-connect-error.js";
+export { connectErrorOf, errorInfoReasons, expectConnectError } from "./expect-connect-error.js";
 export type { GraphErrorBody, GraphErrorSpec } from "./fake-graph/graph-error.js";
 export { GRAPH_ERRORS, graphErrorBody } from "./fake-graph/graph-error.js";
 export type { FakeGraph, FakeGraphOptions } from "./fake-graph/start-fake-graph.js";

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { adminQuery, testEnv } from "@atendo/testing";
+import { adminQuery, connectErrorOf, testEnv } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { runAdmin } from "../src/admin/run-admin.js";
 import { tenantWithWorkspace, whatsappConfig } from "./support/fixtures.js";
-import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { claimsOf } from "./support/tokens.js";
 
@@ -67,7 +66,7 @@ describe("the operator command (npm run admin)", () => {
       });
       const after = refreshed.tokens?.accessToken ?? "";
       assert.equal(claimsOf(after).padm, undefined);
-      const refused = await rejection(
+      const refused = await connectErrorOf(
         h.anonymous.tenants.listTenants({}, { headers: { authorization: `Bearer ${after}` } }),
       );
       assert.equal(refused.code, Code.PermissionDenied);

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Consumer } from "@atendo/bus";
 import { ApiKeyRevokedSchema, MemberRole, PrincipalKind } from "@atendo/proto/tenant/v1";
-import { adminQuery, type TenantClients, waitFor } from "@atendo/testing";
+import { adminQuery, connectErrorOf, type TenantClients, waitFor } from "@atendo/testing";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("ApiKeyService and API key introspection", () => {
@@ -86,12 +85,12 @@ describe("ApiKeyService and API key introspection", () => {
     // A key with the right prefix and a wrong secret is no key.
     const forged = `${key.slice(0, -5)}AAAAA`;
     assert.equal(
-      (await rejection(ingress.tokens.introspectApiKey({ apiKey: forged }))).code,
+      (await connectErrorOf(ingress.tokens.introspectApiKey({ apiKey: forged }))).code,
       Code.Unauthenticated,
     );
     // Introspection is for services.
     assert.equal(
-      (await rejection(owner.clients.tokens.introspectApiKey({ apiKey: key }))).code,
+      (await connectErrorOf(owner.clients.tokens.introspectApiKey({ apiKey: key }))).code,
       Code.PermissionDenied,
     );
   });
@@ -118,7 +117,7 @@ describe("ApiKeyService and API key introspection", () => {
       { headers: { "x-api-key": secret } },
     );
     assert.equal(viaHeader.channels.length, 1);
-    const write = await rejection(
+    const write = await connectErrorOf(
       withKey.channels.createChannel({
         workspaceId: owner.workspaceId,
         name: "X",
@@ -126,11 +125,11 @@ describe("ApiKeyService and API key introspection", () => {
       }),
     );
     assert.equal(write.code, Code.PermissionDenied);
-    const foreign = await rejection(withKey.channels.listChannels({ workspaceId: other.workspaceId }));
+    const foreign = await connectErrorOf(withKey.channels.listChannels({ workspaceId: other.workspaceId }));
     assert.equal(foreign.code, Code.NotFound);
     // Keys cannot manage keys or members.
     assert.equal(
-      (await rejection(withKey.apiKeys.listApiKeys({ workspaceId: owner.workspaceId }))).code,
+      (await connectErrorOf(withKey.apiKeys.listApiKeys({ workspaceId: owner.workspaceId }))).code,
       Code.PermissionDenied,
     );
   });
@@ -148,10 +147,10 @@ describe("ApiKeyService and API key introspection", () => {
     const res = await owner.clients.apiKeys.revokeApiKey({ workspaceId: owner.workspaceId, apiKeyId: id });
     assert.ok(res.apiKey?.revokedAt);
     assert.equal(
-      (await rejection(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
+      (await connectErrorOf(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
       Code.Unauthenticated,
     );
-    const refused = await rejection(withKey.channels.listChannels({ workspaceId: owner.workspaceId }));
+    const refused = await connectErrorOf(withKey.channels.listChannels({ workspaceId: owner.workspaceId }));
     assert.equal(refused.code, Code.Unauthenticated);
     const event = await waitFor(() => revoked.find((e) => e.apiKeyId === id), { message: "ApiKeyRevoked" });
     assert.deepEqual(event, { apiKeyId: id, prefix: apiKey?.prefix, tenantId: owner.tenantId });
@@ -204,7 +203,7 @@ describe("ApiKeyService and API key introspection", () => {
       id,
     ]);
     assert.equal(
-      (await rejection(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
+      (await connectErrorOf(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
       Code.Unauthenticated,
     );
   });
@@ -212,7 +211,7 @@ describe("ApiKeyService and API key introspection", () => {
   it("is for admins: agents cannot create keys, and bad input names the field", async () => {
     const owner = await h.identity.signUpOwner();
     const agent = await h.identity.addMember(owner, MemberRole.AGENT);
-    const denied = await rejection(
+    const denied = await connectErrorOf(
       agent.clients.apiKeys.createApiKey({
         workspaceId: owner.workspaceId,
         name: "X",
@@ -231,7 +230,7 @@ describe("ApiKeyService and API key introspection", () => {
       ],
     ];
     for (const [input, field] of cases) {
-      const err = await rejection(
+      const err = await connectErrorOf(
         owner.clients.apiKeys.createApiKey({ workspaceId: owner.workspaceId, ...input }),
       );
       assert.equal(err.code, Code.InvalidArgument, String(field));

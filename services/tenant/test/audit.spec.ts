@@ -4,12 +4,11 @@ import { newId } from "@atendo/db";
 import { AuditRecordedSchema } from "@atendo/proto/audit/v1";
 import { ActorKind, type AuditEntry } from "@atendo/proto/common/v1";
 import { MemberRole } from "@atendo/proto/tenant/v1";
-import { adminQuery, uniqueEmail, waitFor } from "@atendo/testing";
+import { adminQuery, connectErrorOf, uniqueEmail, waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { whatsappConfig } from "./support/fixtures.js";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("audit log", () => {
@@ -206,16 +205,16 @@ describe("audit log", () => {
     const future = timestampFromDate(new Date(Date.now() + 3_600_000));
     assert.deepEqual(await list({ timeRange: { startTime: future } }), []);
     assert.ok((await list({ timeRange: { endTime: future } })).length >= 6);
-    const badAction = await rejection(list({ action: "Channel Create" }));
+    const badAction = await connectErrorOf(list({ action: "Channel Create" }));
     assert.equal(badAction.code, Code.InvalidArgument);
     assert.match(badAction.rawMessage, /^action/);
 
     assert.equal(
-      (await rejection(agent.clients.tenants.listAuditLog({ tenantId: owner.tenantId }))).code,
+      (await connectErrorOf(agent.clients.tenants.listAuditLog({ tenantId: owner.tenantId }))).code,
       Code.PermissionDenied,
     );
     assert.equal(
-      (await rejection(admin.clients.tenants.listAuditLog({ tenantId: h.admin.tenantId }))).code,
+      (await connectErrorOf(admin.clients.tenants.listAuditLog({ tenantId: h.admin.tenantId }))).code,
       Code.NotFound,
     );
   });

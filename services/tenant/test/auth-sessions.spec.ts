@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
-import { adminQuery, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
+import { adminQuery, connectErrorOf, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { invitationToken } from "./support/mail.js";
-import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { claimsOf, headerOf } from "./support/tokens.js";
 
@@ -109,7 +108,7 @@ describe("AuthService: sign-up, login, sessions", () => {
         tenantName: "A",
         tenantSlug: slug,
       });
-      const dupEmail = await rejection(
+      const dupEmail = await connectErrorOf(
         h.anonymous.auth.signUp({
           email: email.toUpperCase(),
           password: newPassword(),
@@ -120,7 +119,7 @@ describe("AuthService: sign-up, login, sessions", () => {
       );
       assert.equal(dupEmail.code, Code.AlreadyExists);
       assert.match(dupEmail.rawMessage, /email/);
-      const dupSlug = await rejection(
+      const dupSlug = await connectErrorOf(
         h.anonymous.auth.signUp({
           email: uniqueEmail(),
           password: newPassword(),
@@ -153,7 +152,7 @@ describe("AuthService: sign-up, login, sessions", () => {
         [{ timeZone: "Mars/Olympus" }, /^time_zone/],
       ];
       for (const [override, field] of cases) {
-        const err = await rejection(h.anonymous.auth.signUp({ ...valid, ...override }));
+        const err = await connectErrorOf(h.anonymous.auth.signUp({ ...valid, ...override }));
         assert.equal(err.code, Code.InvalidArgument, JSON.stringify(override));
         assert.match(err.rawMessage, field);
       }
@@ -184,10 +183,10 @@ describe("AuthService: sign-up, login, sessions", () => {
 
     it("gives one answer to a wrong password and to an unknown email", async () => {
       const owner = await h.identity.signUpOwner();
-      const wrong = await rejection(
+      const wrong = await connectErrorOf(
         h.anonymous.auth.login({ email: owner.email, password: "wrong-password" }, fromNewIp()),
       );
-      const unknown = await rejection(
+      const unknown = await connectErrorOf(
         h.anonymous.auth.login({ email: uniqueEmail("nobody"), password: "wrong-password" }, fromNewIp()),
       );
       assert.equal(wrong.code, Code.Unauthenticated);
@@ -245,7 +244,7 @@ describe("AuthService: sign-up, login, sessions", () => {
       );
       assert.equal(again.tenantId, owner.tenantId);
 
-      const foreign = await rejection(
+      const foreign = await connectErrorOf(
         h.anonymous.auth.login(
           { email: owner.email, password: owner.password, tenantId: h.admin.tenantId },
           fromNewIp(),
@@ -297,10 +296,10 @@ describe("AuthService: sign-up, login, sessions", () => {
       const stolen = owner.tokens.refreshToken;
       const legit = (await h.anonymous.auth.refreshToken({ refreshToken: stolen })).tokens;
       assert.ok(legit);
-      const replay = await rejection(h.anonymous.auth.refreshToken({ refreshToken: stolen }));
+      const replay = await connectErrorOf(h.anonymous.auth.refreshToken({ refreshToken: stolen }));
       assert.equal(replay.code, Code.Unauthenticated);
       // The legitimate holder's newer token is dead too: the session is over.
-      const after = await rejection(h.anonymous.auth.refreshToken({ refreshToken: legit.refreshToken }));
+      const after = await connectErrorOf(h.anonymous.auth.refreshToken({ refreshToken: legit.refreshToken }));
       assert.equal(after.code, Code.Unauthenticated);
       const live = await adminQuery(
         "select 1 from tenant.refresh_tokens where user_id = $1 and revoked_at is null",
@@ -318,7 +317,9 @@ describe("AuthService: sign-up, login, sessions", () => {
         fromNewIp(),
       );
       await h.anonymous.auth.logout({ refreshToken: owner.tokens.refreshToken });
-      const err = await rejection(h.anonymous.auth.refreshToken({ refreshToken: owner.tokens.refreshToken }));
+      const err = await connectErrorOf(
+        h.anonymous.auth.refreshToken({ refreshToken: owner.tokens.refreshToken }),
+      );
       assert.equal(err.code, Code.Unauthenticated);
       const stillThere = await h.anonymous.auth.refreshToken({
         refreshToken: other.tokens?.refreshToken ?? "",
@@ -340,7 +341,7 @@ describe("AuthService: sign-up, login, sessions", () => {
       });
       const refreshed = await h.anonymous.auth.refreshToken({ refreshToken: agent.tokens.refreshToken });
       assert.equal(claimsOf(refreshed.tokens?.accessToken ?? "").role, "admin");
-      const garbage = await rejection(h.anonymous.auth.refreshToken({ refreshToken: "x".repeat(40) }));
+      const garbage = await connectErrorOf(h.anonymous.auth.refreshToken({ refreshToken: "x".repeat(40) }));
       assert.equal(garbage.code, Code.Unauthenticated);
       assert.equal(headerOf(refreshed.tokens?.accessToken ?? "").typ, "at+jwt");
     });

@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { ChannelType, ErrorReason } from "@atendo/proto/common/v1";
 import { ChannelStatus, GetChannelResponseSchema, Plan } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery } from "@atendo/testing";
+import { adminQuery, connectErrorOf } from "@atendo/testing";
 import { toJsonString } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { instagramConfig, tenantWithWorkspace, whatsappConfig } from "./support/fixtures.js";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 const UNKNOWN = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
@@ -77,7 +76,7 @@ describe("ChannelService", () => {
         name: "A",
         config: { case: "whatsapp", value: wa },
       });
-      const err = await rejection(
+      const err = await connectErrorOf(
         h.channels.createChannel({
           workspaceId: a.workspaceId,
           name: "B",
@@ -114,7 +113,7 @@ describe("ChannelService", () => {
     it("answers already_exists for a channel name taken in the workspace", async () => {
       const { workspaceId } = await tenantWithWorkspace(h);
       await h.channels.createChannel({ workspaceId, name: "Web", config: { case: "web", value: {} } });
-      const err = await rejection(
+      const err = await connectErrorOf(
         h.channels.createChannel({ workspaceId, name: "web ", config: { case: "web", value: {} } }),
       );
       assert.equal(err.code, Code.AlreadyExists);
@@ -122,11 +121,11 @@ describe("ChannelService", () => {
 
     it("answers invalid_argument naming the field", async () => {
       const { workspaceId } = await tenantWithWorkspace(h);
-      const noConfig = await rejection(h.channels.createChannel({ workspaceId, name: "X" }));
+      const noConfig = await connectErrorOf(h.channels.createChannel({ workspaceId, name: "X" }));
       assert.equal(noConfig.code, Code.InvalidArgument);
       assert.match(noConfig.rawMessage, /config/);
 
-      const badNumber = await rejection(
+      const badNumber = await connectErrorOf(
         h.channels.createChannel({
           workspaceId,
           name: "X",
@@ -136,7 +135,7 @@ describe("ChannelService", () => {
       assert.equal(badNumber.code, Code.InvalidArgument);
       assert.match(badNumber.rawMessage, /whatsapp\.phone_number_id/);
 
-      const badOrigin = await rejection(
+      const badOrigin = await connectErrorOf(
         h.channels.createChannel({
           workspaceId,
           name: "X",
@@ -146,7 +145,7 @@ describe("ChannelService", () => {
       assert.equal(badOrigin.code, Code.InvalidArgument);
       assert.match(badOrigin.rawMessage, /^web\.allowed_origins\[0\]: /);
 
-      const badBase = await rejection(
+      const badBase = await connectErrorOf(
         h.channels.createChannel({
           workspaceId,
           name: "X",
@@ -162,7 +161,7 @@ describe("ChannelService", () => {
       for (let i = 0; i < 3; i++) {
         await h.channels.createChannel({ workspaceId, name: `Web ${i}`, config: { case: "web", value: {} } });
       }
-      const err = await rejection(
+      const err = await connectErrorOf(
         h.channels.createChannel({ workspaceId, name: "One more", config: { case: "web", value: {} } }),
       );
       assert.equal(err.code, Code.ResourceExhausted);
@@ -195,12 +194,12 @@ describe("ChannelService", () => {
     it("answers not_found for unknown workspaces and channels", async () => {
       const { workspaceId } = await tenantWithWorkspace(h);
       assert.equal(
-        (await rejection(h.channels.getChannel({ workspaceId, channelId: UNKNOWN }))).code,
+        (await connectErrorOf(h.channels.getChannel({ workspaceId, channelId: UNKNOWN }))).code,
         Code.NotFound,
       );
       assert.equal(
         (
-          await rejection(
+          await connectErrorOf(
             h.channels.createChannel({ workspaceId: UNKNOWN, name: "X", config: { case: "web", value: {} } }),
           )
         ).code,
@@ -214,7 +213,7 @@ describe("ChannelService", () => {
         config: { case: "web", value: {} },
       });
       assert.equal(
-        (await rejection(h.channels.getChannel({ workspaceId, channelId: channel?.id ?? "" }))).code,
+        (await connectErrorOf(h.channels.getChannel({ workspaceId, channelId: channel?.id ?? "" }))).code,
         Code.NotFound,
       );
     });
@@ -303,7 +302,7 @@ describe("ChannelService", () => {
         name: "W",
         config: { case: "web", value: {} },
       });
-      const err = await rejection(
+      const err = await connectErrorOf(
         h.channels.updateChannel({
           workspaceId,
           channelId: channel?.id ?? "",
@@ -314,7 +313,7 @@ describe("ChannelService", () => {
       assert.equal(err.code, Code.InvalidArgument);
       assert.match(err.rawMessage, /^update_mask: "access_token" does not apply to a WEB channel/);
 
-      const empty = await rejection(
+      const empty = await connectErrorOf(
         h.channels.updateChannel({ workspaceId, channelId: channel?.id ?? "", updateMask: { paths: [] } }),
       );
       assert.equal(empty.code, Code.InvalidArgument);
@@ -353,7 +352,7 @@ describe("ChannelService", () => {
       });
       await h.channels.disableChannel({ workspaceId, channelId: old.channel?.id ?? "", reason: "moving" });
       await h.channels.createChannel({ workspaceId, name: "New", config: { case: "whatsapp", value: wa } });
-      const err = await rejection(
+      const err = await connectErrorOf(
         h.channels.enableChannel({ workspaceId, channelId: old.channel?.id ?? "" }),
       );
       assert.equal(err.code, Code.FailedPrecondition);
@@ -369,7 +368,7 @@ describe("ChannelService", () => {
       });
       const channelId = channel?.id ?? "";
       await h.channels.disableChannel({ workspaceId, channelId });
-      const err = await rejection(
+      const err = await connectErrorOf(
         h.delivery.channelDirectory.setChannelStatus({
           tenantId,
           channelId,
@@ -379,7 +378,7 @@ describe("ChannelService", () => {
       );
       assert.equal(err.code, Code.FailedPrecondition);
 
-      const noReason = await rejection(
+      const noReason = await connectErrorOf(
         h.delivery.channelDirectory.setChannelStatus({
           tenantId,
           channelId,
@@ -389,7 +388,7 @@ describe("ChannelService", () => {
       assert.equal(noReason.code, Code.InvalidArgument);
 
       const otherTenant = await tenantWithWorkspace(h);
-      const foreign = await rejection(
+      const foreign = await connectErrorOf(
         h.delivery.channelDirectory.setChannelStatus({
           tenantId: otherTenant.tenantId,
           channelId,
@@ -452,7 +451,7 @@ describe("ChannelService", () => {
     it("answers not_found for unknown ids and site keys", async () => {
       assert.equal(
         (
-          await rejection(
+          await connectErrorOf(
             h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: UNKNOWN } }),
           )
         ).code,
@@ -460,7 +459,7 @@ describe("ChannelService", () => {
       );
       assert.equal(
         (
-          await rejection(
+          await connectErrorOf(
             h.delivery.channelDirectory.resolveChannel({
               key: { case: "siteKey", value: "pk_unknownunknownunknown" },
             }),
@@ -469,7 +468,7 @@ describe("ChannelService", () => {
         Code.NotFound,
       );
       assert.equal(
-        (await rejection(h.delivery.channelDirectory.resolveChannel({}))).code,
+        (await connectErrorOf(h.delivery.channelDirectory.resolveChannel({}))).code,
         Code.InvalidArgument,
       );
     });
@@ -488,7 +487,7 @@ describe("ChannelService with Graph URL overrides denied (the production default
 
   it("refuses a channel that would send its access token to a URL of the tenant's choosing", async () => {
     const { workspaceId } = await tenantWithWorkspace(h);
-    const err = await rejection(
+    const err = await connectErrorOf(
       h.channels.createChannel({
         workspaceId,
         name: "Pointed elsewhere",
@@ -502,7 +501,7 @@ describe("ChannelService with Graph URL overrides denied (the production default
       name: "Default Graph",
       config: { case: "whatsapp", value: whatsappConfig() },
     });
-    const update = await rejection(
+    const update = await connectErrorOf(
       h.channels.updateChannel({
         workspaceId,
         channelId: channel?.id ?? "",

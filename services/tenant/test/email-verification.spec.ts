@@ -3,10 +3,9 @@ import { createHash } from "node:crypto";
 import { ErrorReason } from "@atendo/proto/common/v1";
 import { MemberRole, ErrorReason as TenantReason } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
+import { adminQuery, connectErrorOf, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { invitationToken, mailedToken } from "./support/mail.js";
-import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { claimsOf } from "./support/tokens.js";
 
@@ -41,7 +40,7 @@ describe("email verification and platform admins", () => {
     assert.equal(res.user?.emailVerified, false);
     const token = res.tokens?.accessToken ?? "";
     assert.equal(claimsOf(token).padm, undefined, "no padm for an address nobody proved");
-    const refused = await rejection(h.anonymous.tenants.listTenants({}, bearer(token)));
+    const refused = await connectErrorOf(h.anonymous.tenants.listTenants({}, bearer(token)));
     assert.equal(refused.code, Code.PermissionDenied);
     // Logging in again changes nothing.
     const again = await h.anonymous.auth.login({ email: listed, password }, fromNewIp());
@@ -83,12 +82,14 @@ describe("email verification and platform admins", () => {
     assert.ok(!h.logs.some((l) => l.includes(token)), "no log line holds the token");
 
     await h.anonymous.auth.verifyEmail({ token });
-    const twice = await rejection(h.anonymous.auth.verifyEmail({ token }));
+    const twice = await connectErrorOf(h.anonymous.auth.verifyEmail({ token }));
     assert.deepEqual(
       [twice.code, twice.rawMessage],
       [Code.Unauthenticated, "invalid or expired verification link; ask for a new one"],
     );
-    const bogus = await rejection(h.anonymous.auth.verifyEmail({ token: "vrf_not-a-token-we-sent-anyone" }));
+    const bogus = await connectErrorOf(
+      h.anonymous.auth.verifyEmail({ token: "vrf_not-a-token-we-sent-anyone" }),
+    );
     assert.equal(bogus.code, Code.Unauthenticated);
 
     // An expired link verifies nothing.
@@ -98,7 +99,7 @@ describe("email verification and platform admins", () => {
       "update tenant.email_verifications set expires_at = now() - interval '1 second' where user_id = $1",
       [lateUser.user?.id],
     );
-    const expired = await rejection(
+    const expired = await connectErrorOf(
       h.anonymous.auth.verifyEmail({ token: await mailedToken(h, late, "verification") }),
     );
     assert.equal(expired.code, Code.Unauthenticated);
@@ -124,13 +125,13 @@ describe("email verification and platform admins", () => {
       defaultLanguage: "pt-BR",
     });
     const blocked = [
-      await rejection(
+      await connectErrorOf(
         tenants.inviteMember({ tenantId: owner.tenantId, email: uniqueEmail(), role: MemberRole.AGENT }),
       ),
-      await rejection(
+      await connectErrorOf(
         apiKeys.createApiKey({ workspaceId: owner.workspaceId, name: "k", scopes: ["channels:read"] }),
       ),
-      await rejection(
+      await connectErrorOf(
         channels.createChannel({
           workspaceId: owner.workspaceId,
           name: "Site",
@@ -171,7 +172,7 @@ describe("email verification and platform admins", () => {
     assert.equal(sent.length, before + 1);
     assert.equal(sent.at(-1)?.subject, "Confirme seu e-mail no Atendo");
     assert.match(sent.at(-1)?.text ?? "", /Confirme que .+ é o seu endereço/);
-    const soon = await rejection(owner.clients.auth.resendVerificationEmail({}));
+    const soon = await connectErrorOf(owner.clients.auth.resendVerificationEmail({}));
     assert.equal(soon.code, Code.ResourceExhausted);
     assert.match(soon.rawMessage, /less than 60 seconds ago/);
     assert.equal(errorInfoOf(soon)?.reason, ErrorReason[ErrorReason.RATE_LIMITED]);
@@ -181,10 +182,10 @@ describe("email verification and platform admins", () => {
     // Either link works (the newest here); then both are used up.
     const oldest = sent[0]?.link.split("#token=")[1] ?? "";
     await h.anonymous.auth.verifyEmail({ token: await mailedToken(h, owner.email, "verification") });
-    const used = await rejection(h.anonymous.auth.verifyEmail({ token: oldest }));
+    const used = await connectErrorOf(h.anonymous.auth.verifyEmail({ token: oldest }));
     assert.equal(used.code, Code.Unauthenticated);
     assert.equal(errorInfoOf(used)?.reason, TenantReason[TenantReason.VERIFICATION_LINK_INVALID]);
-    const done = await rejection(owner.clients.auth.resendVerificationEmail({}));
+    const done = await connectErrorOf(owner.clients.auth.resendVerificationEmail({}));
     assert.deepEqual(
       [done.code, done.rawMessage],
       [Code.FailedPrecondition, "your email address is already verified"],

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { ErrorReason as TenantReason } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
+import { connectErrorOf, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { Code, type ConnectError } from "@connectrpc/connect";
-import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 // The errors a client branches on carry a reason of the catalogue (google.rpc.ErrorInfo): the
@@ -30,12 +29,12 @@ describe("error reasons of the tenant service", () => {
   it("tells a taken email from a taken slug when signing up", async () => {
     const owner = await h.identity.signUpOwner();
     const base = { password: newPassword(), name: "N", tenantName: "T" };
-    const email = await rejection(
+    const email = await connectErrorOf(
       h.anonymous.auth.signUp({ ...base, email: owner.email, tenantSlug: uniqueSlug("x") }),
     );
     assert.equal(email.code, Code.AlreadyExists);
     tenantReason(email, TenantReason.EMAIL_TAKEN);
-    const slug = await rejection(
+    const slug = await connectErrorOf(
       h.anonymous.auth.signUp({ ...base, email: uniqueEmail(), tenantSlug: owner.tenantSlug }),
     );
     assert.equal(slug.code, Code.AlreadyExists);
@@ -45,12 +44,12 @@ describe("error reasons of the tenant service", () => {
 
   it("says a login failed, and why when the account has no tenant to enter", async () => {
     const owner = await h.identity.signUpOwner();
-    const wrong = await rejection(
+    const wrong = await connectErrorOf(
       h.anonymous.auth.login({ email: owner.email, password: "not-the-password" }, fromNewIp()),
     );
     tenantReason(wrong, TenantReason.INVALID_LOGIN);
     const stranger = await h.identity.signUpOwner();
-    const notMember = await rejection(
+    const notMember = await connectErrorOf(
       h.anonymous.auth.login(
         { email: owner.email, password: owner.password, tenantId: stranger.tenantId },
         fromNewIp(),

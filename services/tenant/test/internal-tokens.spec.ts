@@ -8,10 +8,10 @@ import {
   ChannelStatus,
   TokenService,
 } from "@atendo/proto/tenant/v1";
+import { connectErrorOf } from "@atendo/testing";
 import { getOption, hasOption } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { whatsappConfig } from "./support/fixtures.js";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { claimsOf, headerOf } from "./support/tokens.js";
 
@@ -56,11 +56,11 @@ describe("internal tokens: service and visitor tokens", () => {
         ["ingress", "ingress-credential-for-tests-0124"],
         ["delivery", INGRESS_CREDENTIAL], // another service's
       ] as const) {
-        const err = await rejection(h.anonymous.tokens.issueServiceToken({ service, credential }));
+        const err = await connectErrorOf(h.anonymous.tokens.issueServiceToken({ service, credential }));
         assert.equal(err.code, Code.Unauthenticated, `${service}`);
       }
       assert.ok(!h.logs.some((l) => l.includes("ingress-credential-for-tests")));
-      const bad = await rejection(
+      const bad = await connectErrorOf(
         h.anonymous.tokens.issueServiceToken({ service: "mailer", credential: "x".repeat(20) }),
       );
       assert.equal(bad.code, Code.InvalidArgument);
@@ -76,19 +76,19 @@ describe("internal tokens: service and visitor tokens", () => {
       const key = { case: "channelId" as const, value: channel?.id ?? "" };
       const conversation = await h.asService("conversation");
       assert.equal(
-        (await rejection(conversation.channelDirectory.resolveChannel({ key }))).code,
+        (await connectErrorOf(conversation.channelDirectory.resolveChannel({ key }))).code,
         Code.PermissionDenied,
       );
       assert.equal((await h.delivery.channelDirectory.resolveChannel({ key })).tenantId, owner.tenantId);
       // A service is not a member: member RPCs refuse it.
-      const err = await rejection(conversation.tenants.listMembers({ tenantId: owner.tenantId }));
+      const err = await connectErrorOf(conversation.tenants.listMembers({ tenantId: owner.tenantId }));
       assert.equal(err.code, Code.PermissionDenied);
       // Every service may read the workspace directory.
       const ws = await conversation.tenants.getWorkspace({ workspaceId: owner.workspaceId });
       assert.equal(ws.workspace?.tenantId, owner.tenantId);
       // And no user may call an internal RPC.
       assert.equal(
-        (await rejection(owner.clients.channelDirectory.resolveChannel({ key }))).code,
+        (await connectErrorOf(owner.clients.channelDirectory.resolveChannel({ key }))).code,
         Code.PermissionDenied,
       );
     });
@@ -148,7 +148,7 @@ describe("internal tokens: service and visitor tokens", () => {
       assert.equal(defaulted.ver, false);
 
       // A visitor token is no user: user RPCs refuse it.
-      const err = await rejection(h.as(res.visitorToken).auth.getCurrentUser({}));
+      const err = await connectErrorOf(h.as(res.visitorToken).auth.getCurrentUser({}));
       assert.equal(err.code, Code.PermissionDenied);
     });
 
@@ -167,15 +167,15 @@ describe("internal tokens: service and visitor tokens", () => {
       });
       const ingress = await h.asService("ingress", INGRESS_CREDENTIAL);
       const base = { sessionId: UUID, visitorId: "v" };
-      const notWeb = await rejection(
+      const notWeb = await connectErrorOf(
         ingress.tokens.issueVisitorToken({ ...base, tenantId: owner.tenantId, channelId: channel?.id ?? "" }),
       );
       assert.equal(notWeb.code, Code.FailedPrecondition);
-      const foreign = await rejection(
+      const foreign = await connectErrorOf(
         ingress.tokens.issueVisitorToken({ ...base, tenantId: other.tenantId, channelId: web?.id ?? "" }),
       );
       assert.equal(foreign.code, Code.NotFound);
-      const tooLong = await rejection(
+      const tooLong = await connectErrorOf(
         ingress.tokens.issueVisitorToken({
           ...base,
           tenantId: owner.tenantId,
@@ -185,7 +185,7 @@ describe("internal tokens: service and visitor tokens", () => {
       );
       assert.equal(tooLong.code, Code.InvalidArgument);
       assert.match(tooLong.rawMessage, /ttl/);
-      const delivery = await rejection(
+      const delivery = await connectErrorOf(
         h.delivery.tokens.issueVisitorToken({ ...base, tenantId: owner.tenantId, channelId: web?.id ?? "" }),
       );
       assert.equal(delivery.code, Code.PermissionDenied);
@@ -231,7 +231,7 @@ describe("internal tokens: service and visitor tokens", () => {
           ["IntrospectApiKey", clients.tokens.introspectApiKey({ apiKey: key.secret })],
           ["IssueVisitorToken", clients.tokens.issueVisitorToken(visitor)],
         ] as const) {
-          assert.equal((await rejection(call)).code, Code.PermissionDenied, `${rpc} by ${who}`);
+          assert.equal((await connectErrorOf(call)).code, Code.PermissionDenied, `${rpc} by ${who}`);
         }
       }
     });

@@ -3,10 +3,9 @@ import { createHash } from "node:crypto";
 import { ErrorReason } from "@atendo/proto/common/v1";
 import { ErrorReason as TenantReason } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { testEnv, uniqueEmail } from "@atendo/testing";
+import { connectErrorOf, testEnv, uniqueEmail } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { Redis } from "ioredis";
-import { rejection } from "./support/rejection.js";
 import { randomIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("login failure limits (Redis)", () => {
@@ -34,12 +33,12 @@ describe("login failure limits (Redis)", () => {
   it("blocks an account after its limit, from any address, with the same answer as for no account", async () => {
     const owner = await h.identity.signUpOwner();
     for (let i = 0; i < 3; i++) {
-      const wrong = await rejection(login(owner.email, "wrong-password", randomIp()));
+      const wrong = await connectErrorOf(login(owner.email, "wrong-password", randomIp()));
       assert.equal(wrong.code, Code.Unauthenticated);
       assert.equal(errorInfoOf(wrong)?.reason, TenantReason[TenantReason.INVALID_LOGIN]);
     }
     // Even the right password is refused now, from a fresh address: the account is locked for the window.
-    const blocked = await rejection(login(owner.email, owner.password, randomIp()));
+    const blocked = await connectErrorOf(login(owner.email, owner.password, randomIp()));
     assert.equal(blocked.code, Code.ResourceExhausted);
     // A client tells it from a plan limit (same code) by its reason, and knows when to come back.
     assert.equal(errorInfoOf(blocked)?.reason, ErrorReason[ErrorReason.RATE_LIMITED]);
@@ -47,8 +46,8 @@ describe("login failure limits (Redis)", () => {
     assert.ok(retryAfterS > 500 && retryAfterS <= 600, `retry_after_s ${retryAfterS}`);
 
     const ghost = uniqueEmail("ghost");
-    for (let i = 0; i < 3; i++) await rejection(login(ghost, "wrong-password", randomIp()));
-    const ghostBlocked = await rejection(login(ghost, "wrong-password", randomIp()));
+    for (let i = 0; i < 3; i++) await connectErrorOf(login(ghost, "wrong-password", randomIp()));
+    const ghostBlocked = await connectErrorOf(login(ghost, "wrong-password", randomIp()));
     assert.deepEqual([ghostBlocked.code, ghostBlocked.rawMessage], [blocked.code, blocked.rawMessage]);
 
     // The counter lives in Redis, under a hash of the email (not the address itself), with the window.
@@ -67,12 +66,12 @@ describe("login failure limits (Redis)", () => {
     const ip = randomIp();
     for (let i = 0; i < 5; i++) {
       assert.equal(
-        (await rejection(login(uniqueEmail("spray"), "guess-1234", ip))).code,
+        (await connectErrorOf(login(uniqueEmail("spray"), "guess-1234", ip))).code,
         Code.Unauthenticated,
       );
     }
     const owner = await h.identity.signUpOwner();
-    assert.equal((await rejection(login(owner.email, owner.password, ip))).code, Code.ResourceExhausted);
+    assert.equal((await connectErrorOf(login(owner.email, owner.password, ip))).code, Code.ResourceExhausted);
     // The right-most X-Forwarded-For entry is the edge's: the client's own claim to the left does not count.
     assert.equal(await redis.get(`login-failures:ip:${ip}`), "5");
     assert.equal(await redis.get("login-failures:ip:203.0.113.9"), null);
@@ -85,7 +84,7 @@ describe("login failure limits (Redis)", () => {
     const clients = String(await redis.client("LIST"));
     assert.match(clients, /name=atendo-tenant /);
     const ip = randomIp();
-    await rejection(login(uniqueEmail("prefix"), "wrong-password", ip));
+    await connectErrorOf(login(uniqueEmail("prefix"), "wrong-password", ip));
     // The reserve script's KEYS got the prefix: the counter exists under it, and nowhere else.
     const bare = new Redis(testEnv().redisUrl);
     try {
@@ -98,8 +97,8 @@ describe("login failure limits (Redis)", () => {
 
   it("clears the account counter after a successful login", async () => {
     const owner = await h.identity.signUpOwner();
-    await rejection(login(owner.email, "wrong-password", randomIp()));
-    await rejection(login(owner.email, "wrong-password", randomIp()));
+    await connectErrorOf(login(owner.email, "wrong-password", randomIp()));
+    await connectErrorOf(login(owner.email, "wrong-password", randomIp()));
     assert.equal(await redis.get(accountKey(owner.email)), "2");
     await login(owner.email, owner.password, randomIp());
     assert.equal(await redis.get(accountKey(owner.email)), null);

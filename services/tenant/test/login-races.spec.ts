@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { MemberRole } from "@atendo/proto/tenant/v1";
+import { connectErrorOf } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { type CountingArgon2, countingArgon2 } from "./support/counting-argon2.js";
 import { invitationToken } from "./support/mail.js";
-import { rejection } from "./support/rejection.js";
 import { randomIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 const MAX_PER_ACCOUNT = 3;
@@ -40,7 +40,7 @@ describe("concurrent login attempts", () => {
     const before = argon2.verifies;
     const codes = await Promise.all(
       Array.from({ length: CONCURRENT }, async (_, i) => {
-        const err = await rejection(
+        const err = await connectErrorOf(
           h.anonymous.auth.login(
             { email: owner.email, password: `wrong-password-${i}` },
             { headers: { "x-forwarded-for": randomIp() } },
@@ -67,7 +67,7 @@ describe("concurrent login attempts", () => {
     const before = argon2.verifies;
     const codes = await Promise.all(
       Array.from({ length: CONCURRENT }, async (_, i) => {
-        const err = await rejection(
+        const err = await connectErrorOf(
           h.anonymous.tenants.acceptInvitation(
             { invitationToken: token, password: `wrong-password-${i}` },
             { headers: { "x-forwarded-for": randomIp() } },

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { MemberRole } from "@atendo/proto/tenant/v1";
-import { type Person, type TenantClients, uniqueEmail } from "@atendo/testing";
+import { connectErrorOf, type Person, type TenantClients, uniqueEmail } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { invitationToken } from "./support/mail.js";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { claimsOf } from "./support/tokens.js";
 
@@ -31,7 +30,7 @@ describe("a workspace-limited admin's reach", () => {
   });
 
   it("cannot lift their own limit: no change of their own role or workspaces, so a refresh keeps it", async () => {
-    const self = await rejection(
+    const self = await connectErrorOf(
       limited.clients.tenants.updateMemberRole({
         tenantId,
         userId: limited.userId,
@@ -44,7 +43,7 @@ describe("a workspace-limited admin's reach", () => {
     const refreshed = await h.anonymous.auth.refreshToken({ refreshToken: limited.tokens.refreshToken });
     assert.deepEqual(claimsOf(refreshed.tokens?.accessToken ?? "").ws, [mine]);
     // Not even a no-op on themselves, and not by an owner on themselves either.
-    const same = await rejection(
+    const same = await connectErrorOf(
       limited.clients.tenants.updateMemberRole({
         tenantId,
         userId: limited.userId,
@@ -57,7 +56,7 @@ describe("a workspace-limited admin's reach", () => {
 
   it("cannot invite beyond their own workspaces, not even their own other mailbox", async () => {
     // Another mailbox of theirs, as an admin of every workspace: the way around their limit.
-    const toSelf = await rejection(
+    const toSelf = await connectErrorOf(
       limited.clients.tenants.inviteMember({
         tenantId,
         email: uniqueEmail("my-other-mailbox"),
@@ -67,7 +66,7 @@ describe("a workspace-limited admin's reach", () => {
     );
     assert.equal(toSelf.code, Code.PermissionDenied);
     assert.match(toSelf.rawMessage, /cannot grant every workspace/);
-    const elsewhere = await rejection(
+    const elsewhere = await connectErrorOf(
       limited.clients.tenants.inviteMember({
         tenantId,
         email: uniqueEmail(),
@@ -94,7 +93,7 @@ describe("a workspace-limited admin's reach", () => {
 
   it("changes only members within their workspaces, and never grants more than they hold", async () => {
     const agent = await h.identity.addMember(owner, MemberRole.AGENT, [mine]);
-    const toAll = await rejection(
+    const toAll = await connectErrorOf(
       limited.clients.tenants.updateMemberRole({
         tenantId,
         userId: agent.userId,
@@ -103,7 +102,7 @@ describe("a workspace-limited admin's reach", () => {
       }),
     );
     assert.equal(toAll.code, Code.PermissionDenied);
-    const toOther = await rejection(
+    const toOther = await connectErrorOf(
       limited.clients.tenants.updateMemberRole({
         tenantId,
         userId: agent.userId,
@@ -126,7 +125,7 @@ describe("a workspace-limited admin's reach", () => {
     const everywhere = await h.identity.addMember(owner, MemberRole.AGENT, []);
     const elsewhere = await h.identity.addMember(owner, MemberRole.AGENT, [other]);
     for (const target of [both, everywhere]) {
-      const change = await rejection(
+      const change = await connectErrorOf(
         limited.clients.tenants.updateMemberRole({
           tenantId,
           userId: target.userId,
@@ -135,12 +134,12 @@ describe("a workspace-limited admin's reach", () => {
         }),
       );
       assert.equal(change.code, Code.PermissionDenied);
-      const remove = await rejection(
+      const remove = await connectErrorOf(
         limited.clients.tenants.removeMember({ tenantId, userId: target.userId }),
       );
       assert.equal(remove.code, Code.PermissionDenied);
     }
-    const hidden = await rejection(
+    const hidden = await connectErrorOf(
       limited.clients.tenants.removeMember({ tenantId, userId: elsewhere.userId }),
     );
     assert.equal(hidden.code, Code.NotFound);
@@ -168,7 +167,9 @@ describe("a workspace-limited admin's reach", () => {
       "members of their workspace, and owners of all",
     );
     assert.ok(!ids.includes(inOther.userId), "not the members of the other workspace");
-    const filtered = await rejection(limited.clients.tenants.listMembers({ tenantId, workspaceId: other }));
+    const filtered = await connectErrorOf(
+      limited.clients.tenants.listMembers({ tenantId, workspaceId: other }),
+    );
     assert.equal(filtered.code, Code.PermissionDenied);
 
     const entries = (await limited.clients.tenants.listAuditLog({ tenantId, pageSize: 100 })).entries;
@@ -177,7 +178,9 @@ describe("a workspace-limited admin's reach", () => {
       entries.every((e) => e.workspaceId === mine),
       JSON.stringify(entries.map((e) => e.action)),
     );
-    const otherLog = await rejection(limited.clients.tenants.listAuditLog({ tenantId, workspaceId: other }));
+    const otherLog = await connectErrorOf(
+      limited.clients.tenants.listAuditLog({ tenantId, workspaceId: other }),
+    );
     assert.equal(otherLog.code, Code.PermissionDenied);
     // An admin of the whole tenant still sees everything.
     const all = (await owner.clients.tenants.listMembers({ tenantId, pageSize: 100 })).members;

@@ -9,11 +9,10 @@ import {
   ErrorReason as TenantReason,
 } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery, newPassword, uniqueEmail, waitFor } from "@atendo/testing";
+import { adminQuery, connectErrorOf, newPassword, uniqueEmail, waitFor } from "@atendo/testing";
 import { toJsonString } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { invitationToken } from "./support/mail.js";
-import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { claimsOf } from "./support/tokens.js";
 
@@ -80,7 +79,7 @@ describe("members and invitations", () => {
       );
       assert.equal(row?.accepted, true);
       // The link works once.
-      const again = await rejection(
+      const again = await connectErrorOf(
         h.anonymous.tenants.acceptInvitation({ invitationToken: token, name: "X", password }),
       );
       assert.equal(again.code, Code.Unauthenticated);
@@ -106,7 +105,7 @@ describe("members and invitations", () => {
         email,
         role: MemberRole.ADMIN,
       });
-      const stale = await rejection(
+      const stale = await connectErrorOf(
         h.anonymous.tenants.acceptInvitation({
           invitationToken: invitationToken(h, first.invitation?.id),
           name: "X",
@@ -120,11 +119,11 @@ describe("members and invitations", () => {
         password: newPassword(),
       });
       assert.equal(accepted.member?.role, MemberRole.ADMIN);
-      const member = await rejection(
+      const member = await connectErrorOf(
         owner.clients.tenants.inviteMember({ tenantId: owner.tenantId, email, role: MemberRole.AGENT }),
       );
       assert.equal(member.code, Code.AlreadyExists);
-      const bogus = await rejection(
+      const bogus = await connectErrorOf(
         h.anonymous.tenants.acceptInvitation({
           invitationToken: "inv_not-a-real-token-at-all",
           name: "X",
@@ -143,7 +142,7 @@ describe("members and invitations", () => {
         email: other.email,
         role: MemberRole.AGENT,
       });
-      const wrong = await rejection(
+      const wrong = await connectErrorOf(
         h.anonymous.tenants.acceptInvitation(
           { invitationToken: invitationToken(h, invited.invitation?.id), password: "not-their-password" },
           fromNewIp(),
@@ -152,7 +151,7 @@ describe("members and invitations", () => {
       assert.equal(wrong.code, Code.Unauthenticated);
       assert.equal(errorInfoOf(wrong)?.reason, TenantReason[TenantReason.INVALID_LOGIN]);
       // Without their session, the password is needed.
-      const noPassword = await rejection(
+      const noPassword = await connectErrorOf(
         h.anonymous.tenants.acceptInvitation({ invitationToken: invitationToken(h, invited.invitation?.id) }),
       );
       assert.equal(noPassword.code, Code.InvalidArgument);
@@ -174,7 +173,7 @@ describe("members and invitations", () => {
       await h.identity.raiseLimits(owner.tenantId);
       const admin = await h.identity.addMember(owner, MemberRole.ADMIN);
       const agent = await h.identity.addMember(owner, MemberRole.AGENT);
-      const ownerByAdmin = await rejection(
+      const ownerByAdmin = await connectErrorOf(
         admin.clients.tenants.inviteMember({
           tenantId: owner.tenantId,
           email: uniqueEmail(),
@@ -182,7 +181,7 @@ describe("members and invitations", () => {
         }),
       );
       assert.equal(ownerByAdmin.code, Code.PermissionDenied);
-      const byAgent = await rejection(
+      const byAgent = await connectErrorOf(
         agent.clients.tenants.inviteMember({
           tenantId: owner.tenantId,
           email: uniqueEmail(),
@@ -190,7 +189,7 @@ describe("members and invitations", () => {
         }),
       );
       assert.equal(byAgent.code, Code.PermissionDenied);
-      const badEmail = await rejection(
+      const badEmail = await connectErrorOf(
         owner.clients.tenants.inviteMember({
           tenantId: owner.tenantId,
           email: "nope",
@@ -199,7 +198,7 @@ describe("members and invitations", () => {
       );
       assert.equal(badEmail.code, Code.InvalidArgument);
       assert.match(badEmail.rawMessage, /^email/);
-      const foreignWs = await rejection(
+      const foreignWs = await connectErrorOf(
         owner.clients.tenants.inviteMember({
           tenantId: owner.tenantId,
           email: uniqueEmail(),
@@ -214,7 +213,7 @@ describe("members and invitations", () => {
         email: uniqueEmail(),
         role: MemberRole.AGENT,
       });
-      const blankName = await rejection(
+      const blankName = await connectErrorOf(
         h.anonymous.tenants.acceptInvitation({
           invitationToken: invitationToken(h, invited.invitation?.id),
           name: "  ",
@@ -223,7 +222,7 @@ describe("members and invitations", () => {
       );
       assert.equal(blankName.code, Code.InvalidArgument);
       assert.match(blankName.rawMessage, /^name/);
-      const longName = await rejection(
+      const longName = await connectErrorOf(
         h.anonymous.tenants.acceptInvitation({
           invitationToken: invitationToken(h, invited.invitation?.id),
           name: "n".repeat(101),
@@ -242,7 +241,7 @@ describe("members and invitations", () => {
         email: uniqueEmail(),
         role: MemberRole.AGENT,
       });
-      const over = await rejection(
+      const over = await connectErrorOf(
         owner.clients.tenants.inviteMember({
           tenantId: owner.tenantId,
           email: uniqueEmail(),
@@ -268,7 +267,7 @@ describe("members and invitations", () => {
         workspaceIds: [owner.workspaceId],
       });
       assert.deepEqual(updated.member?.workspaceIds, [owner.workspaceId]);
-      const promote = await rejection(
+      const promote = await connectErrorOf(
         admin.clients.tenants.updateMemberRole({
           tenantId: owner.tenantId,
           userId: agent.userId,
@@ -276,7 +275,7 @@ describe("members and invitations", () => {
         }),
       );
       assert.equal(promote.code, Code.PermissionDenied);
-      const demoteOwner = await rejection(
+      const demoteOwner = await connectErrorOf(
         admin.clients.tenants.updateMemberRole({
           tenantId: owner.tenantId,
           userId: owner.userId,
@@ -284,7 +283,7 @@ describe("members and invitations", () => {
         }),
       );
       assert.equal(demoteOwner.code, Code.PermissionDenied);
-      const byAgent = await rejection(
+      const byAgent = await connectErrorOf(
         agent.clients.tenants.updateMemberRole({
           tenantId: owner.tenantId,
           userId: admin.userId,
@@ -308,7 +307,7 @@ describe("members and invitations", () => {
           ),
         { message: "MemberChanged ROLE_CHANGED" },
       );
-      const unknown = await rejection(
+      const unknown = await connectErrorOf(
         owner.clients.tenants.updateMemberRole({
           tenantId: owner.tenantId,
           userId: h.admin.userId,
@@ -321,7 +320,7 @@ describe("members and invitations", () => {
     it("never leaves a tenant without an owner", async () => {
       const owner = await h.identity.signUpOwner();
       // Nobody changes their own role (the last owner least of all).
-      const demote = await rejection(
+      const demote = await connectErrorOf(
         owner.clients.tenants.updateMemberRole({
           tenantId: owner.tenantId,
           userId: owner.userId,
@@ -329,7 +328,7 @@ describe("members and invitations", () => {
         }),
       );
       assert.equal(demote.code, Code.PermissionDenied);
-      const remove = await rejection(
+      const remove = await connectErrorOf(
         owner.clients.tenants.removeMember({ tenantId: owner.tenantId, userId: owner.userId }),
       );
       assert.equal(remove.code, Code.FailedPrecondition);
@@ -353,21 +352,21 @@ describe("members and invitations", () => {
       const owner = await h.identity.signUpOwner();
       const agent = await h.identity.addMember(owner, MemberRole.AGENT);
       await owner.clients.tenants.removeMember({ tenantId: owner.tenantId, userId: agent.userId });
-      const refresh = await rejection(
+      const refresh = await connectErrorOf(
         h.anonymous.auth.refreshToken({ refreshToken: agent.tokens.refreshToken }),
       );
       assert.equal(refresh.code, Code.Unauthenticated);
-      const login = await rejection(
+      const login = await connectErrorOf(
         h.anonymous.auth.login({ email: agent.email, password: agent.password }, fromNewIp()),
       );
       assert.equal(login.code, Code.PermissionDenied);
       // Their still-valid access token no longer finds a membership.
-      assert.equal((await rejection(agent.clients.auth.getCurrentUser({}))).code, Code.PermissionDenied);
+      assert.equal((await connectErrorOf(agent.clients.auth.getCurrentUser({}))).code, Code.PermissionDenied);
       await waitFor(
         () => changes.some((c) => c.userId === agent.userId && c.change === MemberChange.REMOVED),
         { message: "MemberChanged REMOVED" },
       );
-      const gone = await rejection(
+      const gone = await connectErrorOf(
         owner.clients.tenants.removeMember({ tenantId: owner.tenantId, userId: agent.userId }),
       );
       assert.equal(gone.code, Code.NotFound);
@@ -414,9 +413,9 @@ describe("members and invitations", () => {
         inOther.members.map((m) => m.userId).sort(),
         [a.userId, c.userId, owner.userId].sort(),
       );
-      const foreign = await rejection(owner.clients.tenants.listMembers({ tenantId: h.admin.tenantId }));
+      const foreign = await connectErrorOf(owner.clients.tenants.listMembers({ tenantId: h.admin.tenantId }));
       assert.equal(foreign.code, Code.NotFound);
-      const byAgent = await rejection(b.clients.tenants.listMembers({ tenantId: owner.tenantId }));
+      const byAgent = await connectErrorOf(b.clients.tenants.listMembers({ tenantId: owner.tenantId }));
       assert.equal(byAgent.code, Code.PermissionDenied);
     });
   });

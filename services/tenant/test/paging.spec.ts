@@ -3,9 +3,8 @@ import { newId } from "@atendo/db";
 import { ChannelType, ErrorReason } from "@atendo/proto/common/v1";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery, type Owner, type TenantClients, uniqueSlug } from "@atendo/testing";
+import { adminQuery, connectErrorOf, type Owner, type TenantClients, uniqueSlug } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 /** Every item of a list, page by page (AIP-158: next_page_token until it is empty). */
@@ -30,7 +29,7 @@ function assertEachOnce(ids: string[], expected: string[], what: string): void {
 }
 
 const invalidPageToken = async (call: Promise<unknown>, what: string) => {
-  const err = await rejection(call);
+  const err = await connectErrorOf(call);
   assert.equal(err.code, Code.InvalidArgument, what);
   assert.equal(errorInfoOf(err)?.reason, ErrorReason[ErrorReason.INVALID_PAGE_TOKEN], what);
   assert.equal(errorInfoOf(err)?.metadata.field, "page_token", what);

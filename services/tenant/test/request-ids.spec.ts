@@ -12,10 +12,16 @@ import {
   RotateSigningKeyResponseSchema,
 } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery, type Owner, type TenantClients, uniqueEmail, uniqueSlug } from "@atendo/testing";
+import {
+  adminQuery,
+  connectErrorOf,
+  type Owner,
+  type TenantClients,
+  uniqueEmail,
+  uniqueSlug,
+} from "@atendo/testing";
 import { type DescMessage, equals, type MessageShape } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 // AIP-155: a Create or an action retried with its request_id answers the first result and does
@@ -35,7 +41,7 @@ async function storedAnswer(tenantId: string, requestId: string): Promise<Buffer
 }
 
 async function assertReused(call: Promise<unknown>, what: string): Promise<void> {
-  const err = await rejection(call);
+  const err = await connectErrorOf(call);
   assert.equal(err.code, Code.InvalidArgument, what);
   assert.equal(errorInfoOf(err)?.reason, ErrorReason[ErrorReason.REQUEST_ID_REUSED], what);
 }
@@ -70,7 +76,7 @@ describe("retried creates and actions (request_id, AIP-155)", () => {
     assert.equal(await count("select count(*) as n from tenant.tenants where slug = $1", [request.slug]), 1);
     await assertReused(h.tenants.createTenant({ ...request, name: "Another name" }), "CreateTenant");
     // Without a request id, a second call is a second request: its slug is taken.
-    const again = await rejection(h.tenants.createTenant({ ...request, requestId: "" }));
+    const again = await connectErrorOf(h.tenants.createTenant({ ...request, requestId: "" }));
     assert.equal(again.code, Code.AlreadyExists);
   });
 
@@ -191,7 +197,7 @@ describe("retried creates and actions (request_id, AIP-155)", () => {
     assert.deepEqual([first.emailSent, retry.emailSent], [true, true]);
     assert.equal(mails(), before + 1);
     // A new request within the minute is a new mail, and throttled.
-    const another = await rejection(
+    const another = await connectErrorOf(
       unverified.clients.auth.resendVerificationEmail({ requestId: randomUUID() }),
     );
     assert.equal(errorInfoOf(another)?.reason, ErrorReason[ErrorReason.RATE_LIMITED]);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { adminQuery, waitFor } from "@atendo/testing";
+import { adminQuery, connectErrorOf, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { instagramConfig, tenantWithWorkspace, whatsappConfig } from "./support/fixtures.js";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 // Ids of this run only: the test database keeps rows of earlier runs, sealed with other keys.
@@ -79,7 +78,7 @@ describe("channel secrets at rest", () => {
       "update tenant.channels set secrets = (select secrets from tenant.channels where id = $1) where id = $2",
       [a.channel?.id, b.channel?.id],
     );
-    const err = await rejection(
+    const err = await connectErrorOf(
       h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: b.channel?.id ?? "" } }),
     );
     assert.equal(err.code, Code.Internal);
@@ -143,7 +142,7 @@ describe("channel secrets at rest", () => {
 
     // A row sealed with a key the ring no longer holds says so (in the log, not to the caller).
     await adminQuery("update tenant.channels set key_id = 'gone' where id = $1", [ids[0]]);
-    const err = await rejection(
+    const err = await connectErrorOf(
       h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: ids[0] ?? "" } }),
     );
     assert.equal(err.code, Code.Internal);

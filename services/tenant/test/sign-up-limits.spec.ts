@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { ErrorReason } from "@atendo/proto/common/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { newPassword, uniqueEmail, uniqueSlug, waitFor } from "@atendo/testing";
+import { connectErrorOf, newPassword, uniqueEmail, uniqueSlug, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { type CountingArgon2, countingArgon2 } from "./support/counting-argon2.js";
-import { rejection } from "./support/rejection.js";
 import { randomIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 const signUpRequest = (email = uniqueEmail("signup"), tenantSlug = uniqueSlug()) => ({
@@ -38,19 +37,19 @@ describe("SignUp limits", () => {
       const taken = signUpRequest();
       await h.anonymous.auth.signUp(taken, from(randomIp()));
       const hashes = argon2.hashes;
-      const email = await rejection(
+      const email = await connectErrorOf(
         h.anonymous.auth.signUp({ ...signUpRequest(), email: taken.email }, from(randomIp())),
       );
       assert.deepEqual(
         [email.code, email.rawMessage],
         [Code.AlreadyExists, "an account with this email already exists"],
       );
-      const slug = await rejection(
+      const slug = await connectErrorOf(
         h.anonymous.auth.signUp({ ...signUpRequest(), tenantSlug: taken.tenantSlug }, from(randomIp())),
       );
       assert.equal(slug.code, Code.AlreadyExists);
       assert.match(slug.rawMessage, /a tenant with slug/);
-      const invalid = await rejection(
+      const invalid = await connectErrorOf(
         h.anonymous.auth.signUp({ ...signUpRequest(), name: "   " }, from(randomIp())),
       );
       assert.equal(invalid.code, Code.InvalidArgument);
@@ -61,7 +60,7 @@ describe("SignUp limits", () => {
       const ip = randomIp();
       for (let i = 0; i < 3; i++) await h.anonymous.auth.signUp(signUpRequest(), from(ip));
       const hashes = argon2.hashes;
-      const fourth = await rejection(h.anonymous.auth.signUp(signUpRequest(), from(ip)));
+      const fourth = await connectErrorOf(h.anonymous.auth.signUp(signUpRequest(), from(ip)));
       assert.deepEqual(
         [fourth.code, fourth.rawMessage],
         [Code.ResourceExhausted, "too many sign-ups from this address; try again later"],
@@ -71,13 +70,13 @@ describe("SignUp limits", () => {
       // Other addresses are fine, until the window's sign-ups are spent in all (refused attempts
       // count too: a taken email is an answer worth throttling).
       let through = 0;
-      let refusal: Awaited<ReturnType<typeof rejection>> | undefined;
+      let refusal: Awaited<ReturnType<typeof connectErrorOf>> | undefined;
       while (refusal === undefined && through < MAX_GLOBAL) {
         try {
           await h.anonymous.auth.signUp(signUpRequest(), from(randomIp()));
           through++;
         } catch (err) {
-          refusal = await rejection(Promise.reject(err));
+          refusal = await connectErrorOf(Promise.reject(err));
         }
       }
       assert.ok(through > 0, "another address got through");

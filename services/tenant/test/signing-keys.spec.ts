@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { adminQuery, waitFor } from "@atendo/testing";
+import { adminQuery, connectErrorOf, waitFor } from "@atendo/testing";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import type { JSONWebKeySet } from "jose";
-import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { headerOf } from "./support/tokens.js";
 
@@ -127,9 +126,9 @@ describe("signing keys: JWKS and rotation", () => {
   it("lets platform admins only rotate", async () => {
     const owner = await h.identity.signUpOwner();
     const before = await kids();
-    const err = await rejection(owner.clients.auth.rotateSigningKey({}));
+    const err = await connectErrorOf(owner.clients.auth.rotateSigningKey({}));
     assert.equal(err.code, Code.PermissionDenied);
-    assert.equal((await rejection(h.anonymous.auth.rotateSigningKey({}))).code, Code.Unauthenticated);
+    assert.equal((await connectErrorOf(h.anonymous.auth.rotateSigningKey({}))).code, Code.Unauthenticated);
     assert.deepEqual(await kids(), before);
   });
 });

@@ -10,10 +10,9 @@ import {
   TenantUpdatedSchema,
 } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { type TenantClients, waitFor } from "@atendo/testing";
+import { connectErrorOf, type TenantClients, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { whatsappConfig } from "./support/fixtures.js";
-import { rejection } from "./support/rejection.js";
 import { fromNewIp, startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 const SCHEMAS = [TenantSuspendedSchema, TenantReactivatedSchema, TenantUpdatedSchema] as const;
@@ -61,7 +60,7 @@ describe("tenant settings, suspension and workspaces", () => {
       name: "k",
       scopes: ["channels:read"],
     });
-    const byOwner = await rejection(
+    const byOwner = await connectErrorOf(
       owner.clients.tenants.suspendTenant({ tenantId: owner.tenantId, reason: "x" }),
     );
     assert.equal(byOwner.code, Code.PermissionDenied);
@@ -72,18 +71,18 @@ describe("tenant settings, suspension and workspaces", () => {
       [TenantStatus.SUSPENDED, "unpaid invoices"],
     );
     assert.equal((await h.delivery.channelDirectory.resolveChannel({ key })).tenantSuspended, true);
-    const login = await rejection(
+    const login = await connectErrorOf(
       h.anonymous.auth.login({ email: owner.email, password: owner.password }, fromNewIp()),
     );
     assert.equal(login.code, Code.PermissionDenied);
     assert.equal(errorInfoOf(login)?.reason, ErrorReason[ErrorReason.TENANT_SUSPENDED]);
-    const refresh = await rejection(
+    const refresh = await connectErrorOf(
       h.anonymous.auth.refreshToken({ refreshToken: owner.tokens.refreshToken }),
     );
     assert.equal(refresh.code, Code.PermissionDenied);
     assert.equal(errorInfoOf(refresh)?.reason, ErrorReason[ErrorReason.TENANT_SUSPENDED]);
     assert.equal(
-      (await rejection(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
+      (await connectErrorOf(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
       Code.Unauthenticated,
     );
     // Suspending again changes nothing and publishes nothing.
@@ -122,7 +121,7 @@ describe("tenant settings, suspension and workspaces", () => {
       name: " Renamed ",
     });
     assert.equal(renamed.tenant?.name, "Renamed");
-    const byAdmin = await rejection(
+    const byAdmin = await connectErrorOf(
       admin.clients.tenants.updateTenant({
         tenantId: owner.tenantId,
         updateMask: { paths: ["name"] },
@@ -130,7 +129,7 @@ describe("tenant settings, suspension and workspaces", () => {
       }),
     );
     assert.equal(byAdmin.code, Code.PermissionDenied);
-    const planByOwner = await rejection(
+    const planByOwner = await connectErrorOf(
       owner.clients.tenants.updateTenant({
         tenantId: owner.tenantId,
         updateMask: { paths: ["plan"] },
@@ -144,7 +143,7 @@ describe("tenant settings, suspension and workspaces", () => {
       plan: Plan.PRO,
     });
     assert.deepEqual([pro.tenant?.plan, pro.tenant?.limits?.workspaces], [Plan.PRO, 10]);
-    const blank = await rejection(
+    const blank = await connectErrorOf(
       owner.clients.tenants.updateTenant({
         tenantId: owner.tenantId,
         updateMask: { paths: ["name"] },
@@ -153,7 +152,7 @@ describe("tenant settings, suspension and workspaces", () => {
     );
     assert.equal(blank.code, Code.InvalidArgument);
     assert.match(blank.rawMessage, /name/);
-    const foreign = await rejection(
+    const foreign = await connectErrorOf(
       owner.clients.tenants.updateTenant({
         tenantId: h.admin.tenantId,
         updateMask: { paths: ["name"] },
@@ -191,7 +190,7 @@ describe("tenant settings, suspension and workspaces", () => {
       [updated.workspace?.name, updated.workspace?.timeZone, updated.workspace?.defaultLanguage],
       ["Renamed", "Europe/Lisbon", "pt-BR"],
     );
-    const taken = await rejection(
+    const taken = await connectErrorOf(
       owner.clients.tenants.updateWorkspace({
         workspaceId: secondId,
         updateMask: { paths: ["name"] },
@@ -199,7 +198,7 @@ describe("tenant settings, suspension and workspaces", () => {
       }),
     );
     assert.equal(taken.code, Code.AlreadyExists);
-    const byAgent = await rejection(
+    const byAgent = await connectErrorOf(
       agent.clients.tenants.updateWorkspace({
         workspaceId: secondId,
         updateMask: { paths: ["name"] },
@@ -212,9 +211,13 @@ describe("tenant settings, suspension and workspaces", () => {
       listed.workspaces.map((w) => w.id),
       [secondId],
     );
-    const other = await rejection(agent.clients.tenants.getWorkspace({ workspaceId: owner.workspaceId }));
+    const other = await connectErrorOf(
+      agent.clients.tenants.getWorkspace({ workspaceId: owner.workspaceId }),
+    );
     assert.equal(other.code, Code.PermissionDenied);
-    const foreign = await rejection(owner.clients.tenants.getWorkspace({ workspaceId: h.admin.tenantId }));
+    const foreign = await connectErrorOf(
+      owner.clients.tenants.getWorkspace({ workspaceId: h.admin.tenantId }),
+    );
     assert.equal(foreign.code, Code.NotFound);
     assert.equal(
       (await agent.clients.tenants.getTenant({ tenantId: owner.tenantId })).tenant?.id,

@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { ErrorReason } from "@atendo/proto/common/v1";
 import { CreateTenantResponseSchema, MemberRole, Plan, TenantStatus } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
-import { adminQuery, uniqueEmail, uniqueSlug } from "@atendo/testing";
+import { adminQuery, connectErrorOf, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { toJsonString } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { invitationToken } from "./support/mail.js";
-import { rejection } from "./support/rejection.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 describe("TenantService", () => {
@@ -56,7 +55,7 @@ describe("TenantService", () => {
     it("answers already_exists for a duplicate slug", async () => {
       const slug = uniqueSlug();
       await h.tenants.createTenant({ name: "First", slug, plan: Plan.PRO });
-      const err = await rejection(h.tenants.createTenant({ name: "Second", slug, plan: Plan.FREE }));
+      const err = await connectErrorOf(h.tenants.createTenant({ name: "Second", slug, plan: Plan.FREE }));
       assert.equal(err.code, Code.AlreadyExists);
       assert.match(err.rawMessage, new RegExp(slug));
       const rows = await adminQuery("select 1 from tenant.tenants where slug = $1", [slug]);
@@ -64,27 +63,29 @@ describe("TenantService", () => {
     });
 
     it("answers invalid_argument naming the field", async () => {
-      const badSlug = await rejection(
+      const badSlug = await connectErrorOf(
         h.tenants.createTenant({ name: "X", slug: "Not A Slug", plan: Plan.FREE }),
       );
       assert.equal(badSlug.code, Code.InvalidArgument);
       assert.match(badSlug.rawMessage, /slug/);
 
-      const noPlan = await rejection(h.tenants.createTenant({ name: "X", slug: uniqueSlug() }));
+      const noPlan = await connectErrorOf(h.tenants.createTenant({ name: "X", slug: uniqueSlug() }));
       assert.equal(noPlan.code, Code.InvalidArgument);
       assert.match(noPlan.rawMessage, /plan/);
 
-      const reserved = await rejection(h.tenants.createTenant({ name: "X", slug: "admin", plan: Plan.FREE }));
+      const reserved = await connectErrorOf(
+        h.tenants.createTenant({ name: "X", slug: "admin", plan: Plan.FREE }),
+      );
       assert.equal(reserved.code, Code.InvalidArgument);
       assert.match(reserved.rawMessage, /^slug: "admin" is reserved/);
 
-      const blank = await rejection(
+      const blank = await connectErrorOf(
         h.tenants.createTenant({ name: "   ", slug: uniqueSlug(), plan: Plan.FREE }),
       );
       assert.equal(blank.code, Code.InvalidArgument);
       assert.match(blank.rawMessage, /^name: must not be blank/);
 
-      const badId = await rejection(h.tenants.getTenant({ tenantId: "nope" }));
+      const badId = await connectErrorOf(h.tenants.getTenant({ tenantId: "nope" }));
       assert.equal(badId.code, Code.InvalidArgument);
       assert.match(badId.rawMessage, /tenant_id/);
     });
@@ -119,7 +120,9 @@ describe("TenantService", () => {
     });
 
     it("answers not_found for an unknown tenant", async () => {
-      const err = await rejection(h.tenants.getTenant({ tenantId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" }));
+      const err = await connectErrorOf(
+        h.tenants.getTenant({ tenantId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" }),
+      );
       assert.equal(err.code, Code.NotFound);
     });
   });
@@ -167,7 +170,9 @@ describe("TenantService", () => {
       const first = await h.tenants.listTenants({ query: marker, pageSize: 1 });
       const token = first.nextPageToken;
       assert.notEqual(token, "");
-      const err = await rejection(h.tenants.listTenants({ query: "other", pageSize: 1, pageToken: token }));
+      const err = await connectErrorOf(
+        h.tenants.listTenants({ query: "other", pageSize: 1, pageToken: token }),
+      );
       assert.equal(err.code, Code.InvalidArgument);
       assert.equal(errorInfoOf(err)?.reason, ErrorReason[ErrorReason.INVALID_PAGE_TOKEN]);
     });
@@ -210,7 +215,7 @@ describe("TenantService", () => {
       const { tenant } = await h.tenants.createTenant({ name: "Small", slug: uniqueSlug(), plan: Plan.FREE });
       const tenantId = tenant?.id ?? "";
       await h.tenants.createWorkspace({ tenantId, name: "One" });
-      const err = await rejection(h.tenants.createWorkspace({ tenantId, name: "Two" }));
+      const err = await connectErrorOf(h.tenants.createWorkspace({ tenantId, name: "Two" }));
       assert.equal(err.code, Code.ResourceExhausted);
       assert.match(err.rawMessage, /FREE plan allows 1 workspaces/);
       assert.equal(errorInfoOf(err)?.reason, ErrorReason[ErrorReason.PLAN_LIMIT_REACHED]);
@@ -223,10 +228,10 @@ describe("TenantService", () => {
       const { tenant } = await h.tenants.createTenant({ name: "Dup", slug: uniqueSlug(), plan: Plan.PRO });
       const tenantId = tenant?.id ?? "";
       await h.tenants.createWorkspace({ tenantId, name: "Sales" });
-      const dup = await rejection(h.tenants.createWorkspace({ tenantId, name: "sales" }));
+      const dup = await connectErrorOf(h.tenants.createWorkspace({ tenantId, name: "sales" }));
       assert.equal(dup.code, Code.AlreadyExists);
 
-      const zone = await rejection(
+      const zone = await connectErrorOf(
         h.tenants.createWorkspace({ tenantId, name: "Z", timeZone: "Mars/Olympus" }),
       );
       assert.equal(zone.code, Code.InvalidArgument);
@@ -235,12 +240,18 @@ describe("TenantService", () => {
 
     it("answers not_found for unknown tenants and workspaces", async () => {
       const unknown = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
-      assert.equal((await rejection(h.tenants.getWorkspace({ workspaceId: unknown }))).code, Code.NotFound);
       assert.equal(
-        (await rejection(h.tenants.createWorkspace({ tenantId: unknown, name: "X" }))).code,
+        (await connectErrorOf(h.tenants.getWorkspace({ workspaceId: unknown }))).code,
         Code.NotFound,
       );
-      assert.equal((await rejection(h.tenants.listWorkspaces({ tenantId: unknown }))).code, Code.NotFound);
+      assert.equal(
+        (await connectErrorOf(h.tenants.createWorkspace({ tenantId: unknown, name: "X" }))).code,
+        Code.NotFound,
+      );
+      assert.equal(
+        (await connectErrorOf(h.tenants.listWorkspaces({ tenantId: unknown }))).code,
+        Code.NotFound,
+      );
     });
   });
 });
