@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
+import { gate, holdsFor } from "./support/hold.js";
 import { PingedSchema } from "./support/schemas.js";
-import { gate, holdsFor, waitFor } from "./support/wait-for.js";
 
 describe("concurrency (real NATS)", () => {
   let t: TestBus;
@@ -34,7 +35,7 @@ describe("concurrency (real NATS)", () => {
         done.add(event.text);
       },
     });
-    await waitFor("three handlers busy", () => inFlight === 3);
+    await waitFor(() => inFlight === 3, { message: "three handlers busy" });
     await holdsFor("at most three handlers", () => inFlight <= 3, 300);
     const info = await t.jsm.consumers.info(consumer.stream, "bounded");
     assert.equal(info.num_ack_pending, 3, "only the running events are out of the server");
@@ -42,13 +43,13 @@ describe("concurrency (real NATS)", () => {
     while (done.size < 12) {
       const next = waiting.shift();
       if (next === undefined) {
-        await waitFor("a waiting handler", () => waiting.length > 0 || done.size === 12);
+        await waitFor(() => waiting.length > 0 || done.size === 12, { message: "a waiting handler" });
         continue;
       }
       const before = done.size;
       next();
-      await waitFor("the released handler to finish", () => done.size > before);
-      await waitFor("the slot to be refilled", () => inFlight === Math.min(3, 12 - done.size));
+      await waitFor(() => done.size > before, { message: "the released handler to finish" });
+      await waitFor(() => inFlight === Math.min(3, 12 - done.size), { message: "the slot to be refilled" });
     }
     await consumer.stop();
     assert.equal(maxInFlight, 3);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { newEventMeta, TENANT_ID_HEADER } from "../src/index.js";
 import { memoryLogger, openTestBus, pinged, type TestBus } from "./support/harness.js";
 import { NotAnEventSchema, PingedSchema, PongedSchema, SkippedSchema } from "./support/schemas.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe("consume (real NATS)", () => {
   let t: TestBus;
@@ -40,10 +40,13 @@ describe("consume (real NATS)", () => {
         ctx.logger.info({}, "handled");
       },
     });
-    await waitFor("the event to be acked", async () => {
-      const info = await t.jsm.consumers.info(consumer.stream, "ack");
-      return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0;
-    });
+    await waitFor(
+      async () => {
+        const info = await t.jsm.consumers.info(consumer.stream, "ack");
+        return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0;
+      },
+      { message: "the event to be acked" },
+    );
     await consumer.stop();
     assert.deepEqual(seen, [
       { text: "hi", eventId: event.meta?.eventId, deliveryCount: 1, tenant: "tenant-7" },
@@ -113,10 +116,13 @@ describe("consume (real NATS)", () => {
     await t.bus.publish(PingedSchema, create(PingedSchema, { meta: meta(), text: "1" }));
     await t.bus.publish(SkippedSchema, create(SkippedSchema, { meta: meta(), text: "2" }));
     const last = await t.bus.publish(PongedSchema, create(PongedSchema, { meta: meta(), text: "3" }));
-    await waitFor("all three settled", async () => {
-      const info = await t.jsm.consumers.info(consumer.stream, "multi");
-      return info.ack_floor.stream_seq === last.seq && info.num_ack_pending === 0;
-    });
+    await waitFor(
+      async () => {
+        const info = await t.jsm.consumers.info(consumer.stream, "multi");
+        return info.ack_floor.stream_seq === last.seq && info.num_ack_pending === 0;
+      },
+      { message: "all three settled" },
+    );
     await consumer.stop();
     assert.deepEqual(seen, ["atendo.bustest.v1.Pinged:1", "atendo.bustest.v1.Ponged:3"]);
   });

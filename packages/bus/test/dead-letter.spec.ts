@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { jetstream } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { PermanentError } from "../src/index.js";
 import { memoryLogger, openTestBus, pinged, type TestBus } from "./support/harness.js";
+import { holdsFor } from "./support/hold.js";
 import { PingedSchema } from "./support/schemas.js";
-import { holdsFor, waitFor } from "./support/wait-for.js";
 
 describe("dead letters (real NATS)", () => {
   let t: TestBus;
@@ -33,10 +34,9 @@ describe("dead letters (real NATS)", () => {
     const event = pinged("bad", "tenant-9");
     const before = Date.now();
     const ack = await t.bus.publish(PingedSchema, event);
-    await waitFor(
-      "the dead letter",
-      async () => (await t.deadLetters(consumer.stream, "permanent")).length === 1,
-    );
+    await waitFor(async () => (await t.deadLetters(consumer.stream, "permanent")).length === 1, {
+      message: "the dead letter",
+    });
     const [dl] = await t.deadLetters(consumer.stream, "permanent");
     assert.ok(dl);
     const original = await t.jsm.streams.getMessage(ack.stream, { seq: ack.seq });
@@ -75,10 +75,9 @@ describe("dead letters (real NATS)", () => {
     // A truncated varint: not a valid protobuf message.
     const garbage = new Uint8Array([0x0a, 0xff, 0xff, 0xff]);
     await js.publish(`${t.namespace}.atendo.bustest.v1.pinged`, garbage, { headers: h, msgID: "garbage-1" });
-    await waitFor(
-      "the dead letter",
-      async () => (await t.deadLetters(consumer.stream, "garbage")).length === 1,
-    );
+    await waitFor(async () => (await t.deadLetters(consumer.stream, "garbage")).length === 1, {
+      message: "the dead letter",
+    });
     const [dl] = await t.deadLetters(consumer.stream, "garbage");
     await consumer.stop();
     assert.ok(dl);
@@ -94,10 +93,9 @@ describe("dead letters (real NATS)", () => {
     await js.publish(`${t.namespace}.atendo.bustest.v1.pinged`, new Uint8Array([0x12, 0x01, 0x78]), {
       msgID: "nometa-1",
     });
-    await waitFor(
-      "the dead letter",
-      async () => (await t.deadLetters(consumer.stream, "nometa")).length === 1,
-    );
+    await waitFor(async () => (await t.deadLetters(consumer.stream, "nometa")).length === 1, {
+      message: "the dead letter",
+    });
     const [dl] = await t.deadLetters(consumer.stream, "nometa");
     await consumer.stop();
     assert.equal(dl?.reason, "atendo.bustest.v1.Pinged has no meta.event_id");
@@ -119,13 +117,16 @@ describe("dead letters (real NATS)", () => {
     // The dead-letter stream disappears (an operator mistake, an outage).
     await t.jsm.streams.delete(t.bus.streamFor("deadletter"));
     await t.bus.publish(PingedSchema, pinged("kept"));
-    await waitFor("the dead letter to fail", () =>
-      lines.some((l) => l.msg === "dead letter could not be written; event handed back"),
-    );
-    await t.bus.ensureStream({ domain: "deadletter" });
-    await waitFor("the dead letter once the stream is back", async () => {
-      return (await t.deadLetters(consumer.stream, "nodlq")).length === 1;
+    await waitFor(() => lines.some((l) => l.msg === "dead letter could not be written; event handed back"), {
+      message: "the dead letter to fail",
     });
+    await t.bus.ensureStream({ domain: "deadletter" });
+    await waitFor(
+      async () => {
+        return (await t.deadLetters(consumer.stream, "nodlq")).length === 1;
+      },
+      { message: "the dead letter once the stream is back" },
+    );
     await consumer.stop();
     const [dl] = await t.deadLetters(consumer.stream, "nodlq");
     assert.equal(dl?.reason, "rejected by the channel");

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { type Bus, connectBus, newEventMeta } from "../src/index.js";
 import { memoryLogger, openTestBus, pinged, randomNamespace, type TestBus } from "./support/harness.js";
 import { startPrivateNats } from "./support/private-nats.js";
 import { PingedSchema, PongedSchema, SkippedSchema } from "./support/schemas.js";
-import { waitFor } from "./support/wait-for.js";
 
 type Heard = { type: string; text: string; seq: number };
 
@@ -45,7 +45,9 @@ describe("listen (real NATS)", () => {
     await t.bus.publish(SkippedSchema, create(SkippedSchema, { meta: meta(), text: "skipped" }));
     await replica.publish(PongedSchema, create(PongedSchema, { meta: meta(), text: "2" }));
     await t.bus.publish(PingedSchema, create(PingedSchema, { meta: meta(), text: "3" }));
-    await waitFor("both replicas to hear the three events", () => a.heard.length >= 3 && b.heard.length >= 3);
+    await waitFor(() => a.heard.length >= 3 && b.heard.length >= 3, {
+      message: "both replicas to hear the three events",
+    });
     for (const r of [a, b]) {
       assert.deepEqual(r.texts(), ["1", "2", "3"]);
       assert.deepEqual(
@@ -73,10 +75,10 @@ describe("listen (real NATS)", () => {
     const r = recorder();
     await t.bus.listen({ schema: PingedSchema, handler: r.handler });
     await t.bus.publish(PingedSchema, pinged("after"));
-    await waitFor("the new event", () => r.heard.length >= 1);
+    await waitFor(() => r.heard.length >= 1, { message: "the new event" });
     // A later event arriving proves the earlier one was not skipped by timing alone.
     await t.bus.publish(PingedSchema, pinged("later"));
-    await waitFor("the later event", () => r.heard.length >= 2);
+    await waitFor(() => r.heard.length >= 2, { message: "the later event" });
     assert.deepEqual(r.texts(), ["after", "later"]);
   });
 
@@ -85,7 +87,9 @@ describe("listen (real NATS)", () => {
     // The server stores nanoseconds, a Date has milliseconds: start in a later millisecond.
     const stored = await t.jsm.streams.getMessage(t.bus.streamFor("bustest"), { seq: old.seq });
     const storedMs = stored?.time.getTime() ?? Number.NaN;
-    await waitFor("the clock to move past the first event's millisecond", () => Date.now() > storedMs);
+    await waitFor(() => Date.now() > storedMs, {
+      message: "the clock to move past the first event's millisecond",
+    });
     const startAt = new Date();
     await t.bus.publish(PingedSchema, pinged("recent 1"));
     await t.bus.publish(PingedSchema, pinged("recent 2"));
@@ -93,7 +97,7 @@ describe("listen (real NATS)", () => {
     await t.bus.listen({ schema: PingedSchema, handler: r.handler, startAt });
     assert.deepEqual(r.texts(), ["recent 1", "recent 2"], "replayed before listen() resolved");
     await t.bus.publish(PingedSchema, pinged("live"));
-    await waitFor("the live event", () => r.heard.length >= 3);
+    await waitFor(() => r.heard.length >= 3, { message: "the live event" });
     assert.deepEqual(r.texts(), ["recent 1", "recent 2", "live"]);
   });
 
@@ -111,7 +115,7 @@ describe("listen (real NATS)", () => {
     const failing = pinged("boom", "tenant-9");
     await t.bus.publish(PingedSchema, failing);
     await t.bus.publish(PingedSchema, pinged("fine"));
-    await waitFor("the event after the failure", () => r.heard.length >= 1);
+    await waitFor(() => r.heard.length >= 1, { message: "the event after the failure" });
     assert.deepEqual(r.texts(), ["fine"]);
     const logged = lines.find((l) => l.msg === "listener handler failed; the next event follows");
     assert.ok(logged, "failure not logged");
@@ -127,15 +131,18 @@ describe("listen (real NATS)", () => {
     const listener = await t.bus.listen({ schema: PingedSchema, handler: a.handler });
     await replica.listen({ schema: PingedSchema, handler: b.handler });
     await t.bus.publish(PingedSchema, pinged("both"));
-    await waitFor("both to hear", () => a.heard.length === 1 && b.heard.length === 1);
+    await waitFor(() => a.heard.length === 1 && b.heard.length === 1, { message: "both to hear" });
     await listener.stop();
-    await waitFor("the stopped listener's consumer to be deleted", async () => {
-      let count = 0;
-      for await (const _ of t.jsm.consumers.list(stream)) count++;
-      return count === 1;
-    });
+    await waitFor(
+      async () => {
+        let count = 0;
+        for await (const _ of t.jsm.consumers.list(stream)) count++;
+        return count === 1;
+      },
+      { message: "the stopped listener's consumer to be deleted" },
+    );
     await t.bus.publish(PingedSchema, pinged("one"));
-    await waitFor("the running replica to hear", () => b.heard.length === 2);
+    await waitFor(() => b.heard.length === 2, { message: "the running replica to hear" });
     assert.deepEqual(a.texts(), ["both"]);
     await listener.stop(); // idempotent
   });
@@ -153,14 +160,20 @@ describe("listen (real NATS)", () => {
     // Lost before it handed anything over: it must not fall back to the start of the stream.
     let deletedAt = await deleteConsumers();
     await t.bus.publish(PingedSchema, pinged("after first loss"));
-    await waitFor("the event after the first loss", () => r.heard.length >= 1, { timeoutMs: 15_000 });
+    await waitFor(() => r.heard.length >= 1, {
+      message: "the event after the first loss",
+      timeoutMs: 15_000,
+    });
     const firstRecoveryMs = Date.now() - deletedAt;
     deletedAt = await deleteConsumers();
     await t.bus.publish(PingedSchema, pinged("after second loss"));
-    await waitFor("the event after the second loss", () => r.heard.length >= 2, { timeoutMs: 15_000 });
+    await waitFor(() => r.heard.length >= 2, {
+      message: "the event after the second loss",
+      timeoutMs: 15_000,
+    });
     const secondRecoveryMs = Date.now() - deletedAt;
     await t.bus.publish(PingedSchema, pinged("last"));
-    await waitFor("the last event", () => r.heard.length >= 3);
+    await waitFor(() => r.heard.length >= 3, { message: "the last event" });
     assert.deepEqual(r.texts(), ["after first loss", "after second loss", "last"]);
     assert.ok(
       lines.some((l) => l.msg === "listener's consumer was deleted; reopening"),
@@ -174,11 +187,14 @@ describe("listen (real NATS)", () => {
     const other = await t.reopen();
     await other.listen({ schema: PingedSchema, handler: () => {} });
     await other.close();
-    await waitFor("its consumer to be gone", async () => {
-      let count = 0;
-      for await (const _ of t.jsm.consumers.list(t.bus.streamFor("bustest"))) count++;
-      return count === 0;
-    });
+    await waitFor(
+      async () => {
+        let count = 0;
+        for await (const _ of t.jsm.consumers.list(t.bus.streamFor("bustest"))) count++;
+        return count === 0;
+      },
+      { message: "its consumer to be gone" },
+    );
     await assert.rejects(other.listen({ schema: PingedSchema, handler: () => {} }), /bus is closed/);
   });
 
@@ -220,12 +236,13 @@ describe("listen across a NATS restart (private nats-server)", () => {
       await a.listen({ schema: PingedSchema, handler: ra.handler });
       await b.listen({ schema: PingedSchema, handler: rb.handler });
       await a.publish(PingedSchema, pinged("before restart"));
-      await waitFor("both to hear before the restart", () => ra.heard.length === 1 && rb.heard.length === 1);
+      await waitFor(() => ra.heard.length === 1 && rb.heard.length === 1, {
+        message: "both to hear before the restart",
+      });
 
       // In-memory ordered consumers are lost with the server; the stream (file storage) is kept.
       await nats.restart();
       await waitFor(
-        "a publish to succeed after the restart",
         async () => {
           try {
             await a.publish(PingedSchema, pinged("after restart"));
@@ -234,9 +251,10 @@ describe("listen across a NATS restart (private nats-server)", () => {
             return false;
           }
         },
-        { timeoutMs: 20_000, intervalMs: 200 },
+        { message: "a publish to succeed after the restart", timeoutMs: 20_000, intervalMs: 200 },
       );
-      await waitFor("both to hear after the restart", () => ra.heard.length >= 2 && rb.heard.length >= 2, {
+      await waitFor(() => ra.heard.length >= 2 && rb.heard.length >= 2, {
+        message: "both to hear after the restart",
         timeoutMs: 20_000,
       });
       for (const r of [ra, rb]) {

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { createMetricsRegistry, type MetricsRegistry } from "@atendo/telemetry";
+import { waitFor } from "@atendo/testing";
 import { TransientError } from "../src/index.js";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
+import { gate } from "./support/hold.js";
 import { sampleOf } from "./support/metrics.js";
 import { PingedSchema } from "./support/schemas.js";
-import { gate, waitFor } from "./support/wait-for.js";
 
 describe("bus metrics (real NATS)", () => {
   let registry: MetricsRegistry;
@@ -54,10 +55,9 @@ describe("bus metrics (real NATS)", () => {
     });
     await t.bus.publish(PingedSchema, pinged("flaky"));
     const labels = { stream, durable: "flaky" };
-    await waitFor(
-      "the ack",
-      async () => (await sample("atendo.bus.consumed", { ...labels, outcome: "ack" })) === 1,
-    );
+    await waitFor(async () => (await sample("atendo.bus.consumed", { ...labels, outcome: "ack" })) === 1, {
+      message: "the ack",
+    });
     await consumer.stop();
 
     assert.equal(await sample("atendo.bus.consumed", { ...labels, outcome: "nak" }), 1);
@@ -78,10 +78,9 @@ describe("bus metrics (real NATS)", () => {
     });
     await t.bus.publish(PingedSchema, pinged("doomed"));
     const labels = { stream, durable: "doomed" };
-    await waitFor(
-      "the term",
-      async () => (await sample("atendo.bus.consumed", { ...labels, outcome: "term" })) === 1,
-    );
+    await waitFor(async () => (await sample("atendo.bus.consumed", { ...labels, outcome: "term" })) === 1, {
+      message: "the term",
+    });
     await consumer.stop();
 
     assert.equal((await t.deadLetters(stream, "doomed")).length, 1);
@@ -109,19 +108,25 @@ describe("bus metrics (real NATS)", () => {
     for (const text of ["a", "b", "c", "d"]) await t.bus.publish(PingedSchema, pinged(text));
     const labels = { stream, durable: "slow" };
     // One event in the only handler slot, three waiting on the server.
-    await waitFor("the lag of three", async () => {
-      const pending = await sample("atendo.bus.consumer.pending", labels);
-      const ackPending = await sample("atendo.bus.consumer.ack_pending", labels);
-      return pending === 3 && ackPending === 1;
-    });
+    await waitFor(
+      async () => {
+        const pending = await sample("atendo.bus.consumer.pending", labels);
+        const ackPending = await sample("atendo.bus.consumer.ack_pending", labels);
+        return pending === 3 && ackPending === 1;
+      },
+      { message: "the lag of three" },
+    );
     assert.equal(started, 1);
 
     held.open();
-    await waitFor("the lag to drain", async () => {
-      const pending = await sample("atendo.bus.consumer.pending", labels);
-      const ackPending = await sample("atendo.bus.consumer.ack_pending", labels);
-      return pending === 0 && ackPending === 0;
-    });
+    await waitFor(
+      async () => {
+        const pending = await sample("atendo.bus.consumer.pending", labels);
+        const ackPending = await sample("atendo.bus.consumer.ack_pending", labels);
+        return pending === 0 && ackPending === 0;
+      },
+      { message: "the lag to drain" },
+    );
     assert.equal(await sample("atendo.bus.consumed", { ...labels, outcome: "ack" }), 4);
 
     await consumer.stop();

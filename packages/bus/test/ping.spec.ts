@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { pino } from "pino";
 import { type BusLogger, connectBus } from "../src/index.js";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
+import { gate } from "./support/hold.js";
 import { PingedSchema } from "./support/schemas.js";
-import { gate, waitFor } from "./support/wait-for.js";
 
 describe("bus lifecycle (real NATS)", () => {
   let t: TestBus;
@@ -44,7 +45,7 @@ describe("bus lifecycle (real NATS)", () => {
       },
     });
     await t.bus.publish(PingedSchema, pinged("x"));
-    await waitFor("the handler to start", () => started);
+    await waitFor(() => started, { message: "the handler to start" });
     const closing = bus.close();
     release.open();
     await closing;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, newEventMeta, TENANT_ID_HEADER } from "../src/index.js";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
 import { type Pinged, PingedSchema } from "./support/schemas.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe("publish (real NATS)", () => {
   let t: TestBus;
@@ -49,7 +49,7 @@ describe("publish (real NATS)", () => {
       },
     });
     const third = await t.bus.publish(PingedSchema, pinged("c"));
-    await waitFor("the next event", () => seen.includes("c"));
+    await waitFor(() => seen.includes("c"), { message: "the next event" });
     await consumer.stop();
     assert.deepEqual(seen, ["a", "c"]);
     const info = await t.jsm.streams.info(first.stream);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { fromBinary } from "@bufbuild/protobuf";
 import { TransientError } from "../src/index.js";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
+import { gate } from "./support/hold.js";
 import { PingedSchema } from "./support/schemas.js";
-import { gate, waitFor } from "./support/wait-for.js";
 
 describe("retries (real NATS)", () => {
   let t: TestBus;
@@ -31,10 +32,13 @@ describe("retries (real NATS)", () => {
       },
     });
     const ack = await t.bus.publish(PingedSchema, pinged("retry-me"));
-    await waitFor("the third delivery to be acked", async () => {
-      const info = await t.jsm.consumers.info(consumer.stream, "retry");
-      return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0;
-    });
+    await waitFor(
+      async () => {
+        const info = await t.jsm.consumers.info(consumer.stream, "retry");
+        return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0;
+      },
+      { message: "the third delivery to be acked" },
+    );
     await consumer.stop();
     assert.deepEqual(
       deliveries.map((d) => d.n),
@@ -62,10 +66,9 @@ describe("retries (real NATS)", () => {
     });
     const event = pinged("doomed");
     await t.bus.publish(PingedSchema, event);
-    await waitFor(
-      "the dead letter",
-      async () => (await t.deadLetters(consumer.stream, "exhaust")).length === 1,
-    );
+    await waitFor(async () => (await t.deadLetters(consumer.stream, "exhaust")).length === 1, {
+      message: "the dead letter",
+    });
     const info = await t.jsm.consumers.info(consumer.stream, "exhaust");
     await consumer.stop();
     assert.equal(calls, 3);
@@ -93,9 +96,12 @@ describe("retries (real NATS)", () => {
     });
     const event = pinged("hung");
     await t.bus.publish(PingedSchema, event);
-    await waitFor("the dead letter from the advisory", async () => {
-      return (await t.deadLetters(consumer.stream, "hung")).length === 1;
-    });
+    await waitFor(
+      async () => {
+        return (await t.deadLetters(consumer.stream, "hung")).length === 1;
+      },
+      { message: "the dead letter from the advisory" },
+    );
     release.open();
     await consumer.stop();
     const [dl] = await t.deadLetters(consumer.stream, "hung");

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
+import { gate, holdsFor } from "./support/hold.js";
 import { PingedSchema } from "./support/schemas.js";
-import { gate, holdsFor, waitFor } from "./support/wait-for.js";
 
 describe("stop and restart (real NATS)", () => {
   let t: TestBus;
@@ -30,7 +31,7 @@ describe("stop and restart (real NATS)", () => {
       },
     });
     const ack = await t.bus.publish(PingedSchema, pinged("in-flight"));
-    await waitFor("the handler to start", () => started);
+    await waitFor(() => started, { message: "the handler to start" });
     let stopped = false;
     const stopping = consumer.stop().then(() => {
       stopped = true;
@@ -61,7 +62,7 @@ describe("stop and restart (real NATS)", () => {
     });
     const event = pinged("handback");
     await t.bus.publish(PingedSchema, event);
-    await waitFor("the handler to start", () => started);
+    await waitFor(() => started, { message: "the handler to start" });
     await first.stop();
 
     const takenOver: number[] = [];
@@ -73,7 +74,10 @@ describe("stop and restart (real NATS)", () => {
       },
     });
     // Far sooner than the 60 s backoff of a failure or the 30 s ack wait.
-    await waitFor("the second consumer to take it", () => takenOver.length === 1, { timeoutMs: 5_000 });
+    await waitFor(() => takenOver.length === 1, {
+      message: "the second consumer to take it",
+      timeoutMs: 5_000,
+    });
     await second.stop();
     // The count is the server's business (2.9 does not count a delivery to a pull request nobody listens to).
     assert.equal(takenOver.length, 1);
@@ -128,7 +132,8 @@ describe("stop and restart (real NATS)", () => {
         handledBySecond.push(ctx.meta.eventId);
       },
     });
-    await waitFor("every event handled", () => handledByFirst.length + handledBySecond.length >= 20, {
+    await waitFor(() => handledByFirst.length + handledBySecond.length >= 20, {
+      message: "every event handled",
       timeoutMs: 15_000,
     });
     await second.stop();

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { context, ROOT_CONTEXT, SpanKind, TraceFlags, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
 import { PingedSchema } from "./support/schemas.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe("trace context (real NATS)", () => {
   const exporter = new InMemorySpanExporter();
@@ -53,9 +53,9 @@ describe("trace context (real NATS)", () => {
         if (active) handlerSpan = { traceId: active.traceId, spanId: active.spanId };
       },
     });
-    await waitFor("the consumer span", () =>
-      exporter.getFinishedSpans().some((s) => s.kind === SpanKind.CONSUMER),
-    );
+    await waitFor(() => exporter.getFinishedSpans().some((s) => s.kind === SpanKind.CONSUMER), {
+      message: "the consumer span",
+    });
     await consumer.stop();
 
     const spans = exporter.getFinishedSpans();

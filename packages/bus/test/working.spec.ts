@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
+import { gate, holdsFor } from "./support/hold.js";
 import { PingedSchema } from "./support/schemas.js";
-import { gate, holdsFor, waitFor } from "./support/wait-for.js";
 
 describe("long handlers (real NATS)", () => {
   let t: TestBus;
@@ -34,14 +35,17 @@ describe("long handlers (real NATS)", () => {
       },
     });
     const ack = await t.bus.publish(PingedSchema, pinged("slow"));
-    await waitFor("the handler to start", () => deliveries.length === 1);
+    await waitFor(() => deliveries.length === 1, { message: "the handler to start" });
     // Two and a half ack waits.
     await holdsFor("a single delivery", () => deliveries.length === 1, 2_500);
     release.open();
-    await waitFor("the ack", async () => {
-      const info = await t.jsm.consumers.info(consumer.stream, "long");
-      return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0;
-    });
+    await waitFor(
+      async () => {
+        const info = await t.jsm.consumers.info(consumer.stream, "long");
+        return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0;
+      },
+      { message: "the ack" },
+    );
     const info = await t.jsm.consumers.info(consumer.stream, "long");
     await consumer.stop();
     assert.deepEqual(deliveries, [1]);
@@ -69,10 +73,13 @@ describe("long handlers (real NATS)", () => {
     });
     const ack = await t.bus.publish(PingedSchema, pinged("stuck"));
     // The server's ack wait starts before the handler's lease timer: the redelivery may be acked first.
-    await waitFor("the redelivery to be acked and the first handler to lose its lease", async () => {
-      const info = await t.jsm.consumers.info(consumer.stream, "lease");
-      return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0 && reasons.length === 1;
-    });
+    await waitFor(
+      async () => {
+        const info = await t.jsm.consumers.info(consumer.stream, "lease");
+        return info.ack_floor.stream_seq === ack.seq && info.num_ack_pending === 0 && reasons.length === 1;
+      },
+      { message: "the redelivery to be acked and the first handler to lose its lease" },
+    );
     await consumer.stop();
     assert.deepEqual(deliveries, [1, 2]);
     assert.match(reasons[0] ?? "", /ack wait of 800 ms passed without working\(\)/);

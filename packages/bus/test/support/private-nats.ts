@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@atendo/testing";
 import { findBinary, tools } from "../../../../scripts/lib/system-packages.js";
 import { freePorts } from "../../../../test/support/free-ports.js";
-import { waitFor } from "./wait-for.js";
 
 /**
  * A nats-server of its own (JetStream, file store in a temp folder) that a test may restart: the
@@ -32,7 +32,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
       stdio: "ignore",
     });
     child = proc;
-    await waitFor("the private nats-server to listen", () => portOpen(port), { timeoutMs: 15_000 });
+    await waitFor(() => portOpen(port), { message: "the private nats-server to listen", timeoutMs: 15_000 });
   }
 
   async function halt(): Promise<void> {

@@ -1,14 +1,3 @@
-import { waitFor as waitUntil } from "@atendo/testing";
-
-/** Polls `check` until it returns true; fails with `what` after the deadline (@atendo/testing's waitFor). */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<void> {
-  await waitUntil(check, { message: what, ...options });
-}
-
 /** Asserts `check` stays true for `forMs` (used to prove something does NOT happen, polled, not slept on blindly). */
 export async function holdsFor(what: string, check: () => boolean, forMs: number): Promise<void> {
   const until = Date.now() + forMs;
