@@ -4,7 +4,9 @@
 //   /.well-known/jwks.json                     the tenant service (the public keys of Atendo tokens)
 //   /webhooks/*                                ingress, over HTTP/1.1, bodies byte for byte
 //   /atendo.<domain>.v1.<Service>/<Method>     the <domain> service over h2c (gRPC, gRPC-web, Connect)
-//   internal RPCs (no google.api.http rule)    404, like any unknown path
+//   internal RPCs                              404, like any unknown path: every path of an internal
+//                                              service (`...InternalService`), and any RPC without a
+//                                              google.api.http rule
 // CORS: preflights answered here for the configured origins; responses expose the gRPC/Connect headers.
 // X-Forwarded-For: the services get the client address the edge saw (edge/forwarded-for.ts); what a
 // client wrote there itself is dropped unless it came through a trusted proxy.
@@ -25,7 +27,12 @@ import { createHttp1Proxy } from "./edge/http1-proxy.js";
 import { plain } from "./edge/plain.js";
 import { createRpcProxy } from "./edge/rpc-proxy.js";
 import { createSniffingListener } from "./edge/sniffing-listener.js";
-import { clientStreamingRpcPaths, domainOfRpcPath, internalRpcPaths } from "./rpc-catalog.js";
+import {
+  clientStreamingRpcPaths,
+  domainOfRpcPath,
+  internalRpcPaths,
+  isInternalServicePath,
+} from "./rpc-catalog.js";
 
 export type { EdgeLogger } from "./edge/edge-logger.js";
 
@@ -99,7 +106,7 @@ export function createEdge(options: EdgeOptions): Edge {
     }
     if (path === JWKS_PATH && jwks !== undefined) return { kind: "http1", upstream: jwks, name: "jwks" };
     const domain = domainOfRpcPath(path);
-    if (domain === undefined || internal.has(path)) return undefined;
+    if (domain === undefined || internal.has(path) || isInternalServicePath(path)) return undefined;
     const upstream = options.upstreams[domain];
     return upstream === undefined ? undefined : { kind: "rpc", upstream, name: domain };
   };

@@ -174,8 +174,10 @@ describe("local edge", () => {
 
   it("passes the internal RPCs of the contracts to nobody: 404 before any upstream", async () => {
     const paths = [...internalRpcPaths()];
-    assert.ok(paths.includes("/atendo.tenant.v1.ChannelService/ResolveChannel"));
-    assert.ok(paths.includes("/atendo.conversation.v1.ConversationService/GetTurnContext"));
+    assert.ok(paths.some((p) => p.endsWith("/ResolveChannel")));
+    assert.ok(paths.some((p) => p.endsWith("/GetTurnContext")));
+    // An internal service is denied whole, methods the contract does not (yet) have included.
+    paths.push("/atendo.tenant.v1.ChannelDirectoryInternalService/AnyMethod");
     const seen = tenantUpstream.received.length;
     for (const path of paths.filter((p) => p.startsWith("/atendo.tenant."))) {
       const res = await fetch(`${edgeUrl}${path}`, {
