@@ -3,8 +3,9 @@
 //   docs/contracts.md         the services with their RPCs (REST, implemented) and the events
 //   docs/errors.md            the error reasons
 // Only blocks marked GENERATED are touched. Run by `proto gen` (write) and `proto check` (check).
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { errorsMarkdown, eventsMarkdown, servicesMarkdown } from "./lib/contract-docs.js";
 import { rpcRoutesYaml, transcoderServicesYaml } from "./lib/envoy-routes.js";
 import { type BlockStyle, replaceBlock } from "./lib/generated-block.js";
@@ -46,6 +47,20 @@ export async function catalogBlocks(): Promise<Block[]> {
   ];
 }
 
+/** The text as `npm run format` leaves it (Biome formats Markdown and YAML too). */
+function formatted(file: string, text: string): string {
+  // Biome only formats paths inside the repository; a file elsewhere (a test's) is formatted as
+  // if it were at the root.
+  const at = file.startsWith(`${root}/`) ? file : join(root, basename(file));
+  const res = spawnSync(join(root, "node_modules", ".bin", "biome"), ["format", `--stdin-file-path=${at}`], {
+    input: text,
+    encoding: "utf8",
+    cwd: root,
+  });
+  if (res.status !== 0) throw new Error(`biome could not format ${relative(root, file)}: ${res.stderr}`);
+  return res.stdout;
+}
+
 /** Files whose generated blocks differ from what the contracts give now, with their new text. */
 export function staleFiles(blocks: Block[]): Map<string, string> {
   const texts = new Map<string, string>();
@@ -53,7 +68,11 @@ export function staleFiles(blocks: Block[]): Map<string, string> {
     const text = texts.get(b.file) ?? readFileSync(b.file, "utf8");
     texts.set(b.file, replaceBlock(text, b.name, b.body, b.style));
   }
-  for (const [file, text] of texts) if (readFileSync(file, "utf8") === text) texts.delete(file);
+  for (const [file, text] of texts) {
+    const fresh = formatted(file, text);
+    if (readFileSync(file, "utf8") === fresh) texts.delete(file);
+    else texts.set(file, fresh);
+  }
   return texts;
 }
 

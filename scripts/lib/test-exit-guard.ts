@@ -1,39 +1,33 @@
 // Loaded into every mocha run (.mocharc.json `require`). Mocha no longer forces the process to exit,
 // so a test that leaves a server, socket, child process or timer behind keeps it alive. This guard
-// turns that into a failure: when the run has not ended EXIT_DEADLINE_MS after the last test, it
-// prints what still holds the process (with the test that created it and where) and exits 1.
+// turns that into a failure: when the run has not ended a deadline (ATENDO_TEST_EXIT_DEADLINE_MS,
+// default 5 s) after the last test, it prints what still holds the process, with the test that
+// opened it and where, and exits 1.
 import { createHook } from "node:async_hooks";
+import { ChildProcess } from "node:child_process";
+import net from "node:net";
 import { relative } from "node:path";
 import Mocha from "mocha";
 
 const DEFAULT_DEADLINE_MS = 5_000;
+const ORIGIN = Symbol("atendo.origin");
 
-/** Resource types that keep the event loop alive when referenced (see async_hooks' type list). */
-const LOOP_HOLDERS = new Set([
-  "Timeout",
-  "Immediate",
-  "TCPWRAP",
-  "TCPSERVERWRAP",
-  "PIPEWRAP",
-  "PIPESERVERWRAP",
-  "PROCESSWRAP",
-  "UDPWRAP",
-  "TTYWRAP",
-  "SIGNALWRAP",
-  "FSEVENTWRAP",
-  "STATWATCHER",
-  "HTTP2SESSION",
-  "MESSAGEPORT",
-  "WORKER",
-]);
-
-interface Tracked {
-  type: string;
-  resource: object;
-  /** The test (or hook) running when it was created. */
+/** Where a handle was opened: the test (or hook) running then, and the repository's frames. */
+interface Origin {
   test: string;
-  /** Where in the repository it was created. */
   at: string;
+}
+
+interface Handle {
+  [ORIGIN]?: Origin;
+  _handle?: object;
+  fd?: number;
+  remoteAddress?: string;
+  remotePort?: number;
+  pid?: number;
+  spawnargs?: string[];
+  address?: () => unknown;
+  hasRef?: () => boolean;
 }
 
 export interface ExitGuardOptions {
@@ -45,19 +39,13 @@ export interface ExitGuardOptions {
   exit: (code: number) => void;
 }
 
-interface Handle {
-  _handle?: object;
-  remoteAddress?: string;
-  remotePort?: number;
-  localPort?: number;
-  pid?: number;
-  spawnargs?: string[];
-  address?: () => unknown;
-  hasRef?: () => boolean;
-}
-
 /** Frames of the repository's own code (not node_modules, not node:), nearest first. */
-function repoFrames(stack: string, root: string): string {
+function repoFrames(root: string): string {
+  // Node's own frames (listen, connect, spawn) come first: look deep enough to reach the caller.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
   const frames: string[] = [];
   for (const line of stack.split("\n").slice(1)) {
     const m = /\(?(?:file:\/\/)?(\/[^():]+):(\d+):\d+\)?$/.exec(line.trim());
@@ -72,8 +60,7 @@ function repoFrames(stack: string, root: string): string {
 
 function describeHandle(h: Handle, portNames: ReadonlyMap<number, string>): string {
   const name = h.constructor?.name ?? "handle";
-  if (h.pid !== undefined && h.spawnargs !== undefined)
-    return `child process ${h.pid}: ${h.spawnargs.join(" ")}`;
+  if (h.pid !== undefined && h.spawnargs !== undefined) return `child process ${h.pid}: ${h.spawnargs.join(" ")}`;
   if (h.remotePort !== undefined) {
     const peer = portNames.get(h.remotePort);
     return `${name} to ${h.remoteAddress}:${h.remotePort}${peer ? ` (${peer})` : ""}`;
@@ -85,45 +72,46 @@ function describeHandle(h: Handle, portNames: ReadonlyMap<number, string>): stri
   return name;
 }
 
+const where = (o: Origin | undefined): string => (o ? ` — created in "${o.test}" at ${o.at}` : "");
+
 export function createExitGuard(options: ExitGuardOptions) {
-  const live = new Map<number, Tracked>();
   let currentTest = "(loading the spec files)";
+  const origin = (): Origin => ({ test: currentTest, at: repoFrames(options.root) });
+
+  // Timers: async_hooks sees each one created (their stack holds the caller).
+  const timers = new Map<number, { timer: { hasRef?: () => boolean }; origin: Origin; kind: string }>();
   const hook = createHook({
     init(asyncId, type, _trigger, resource) {
-      if (!LOOP_HOLDERS.has(type)) return;
-      const stack = new Error().stack ?? "";
-      live.set(asyncId, { type, resource, test: currentTest, at: repoFrames(stack, options.root) });
+      if (type !== "Timeout" && type !== "Immediate") return;
+      timers.set(asyncId, { timer: resource as { hasRef?: () => boolean }, origin: origin(), kind: type });
     },
     destroy(asyncId) {
-      live.delete(asyncId);
+      timers.delete(asyncId);
     },
   });
 
-  const referenced = (resource: object): boolean => {
-    const r = resource as { hasRef?: () => boolean };
-    return typeof r.hasRef === "function" ? r.hasRef() : true;
+  // Servers, sockets and child processes: marked where they are opened, since their native
+  // handles are often created later, in a callback whose stack no longer shows the caller.
+  const mark = <T extends object>(proto: T, method: keyof T): void => {
+    const original = proto[method] as unknown as (...args: unknown[]) => unknown;
+    (proto as Record<keyof T, unknown>)[method] = function (this: Handle, ...args: unknown[]) {
+      this[ORIGIN] ??= origin();
+      return original.apply(this, args);
+    };
   };
 
   /** What holds the process now, one line each; empty when nothing does. */
   const holders = (): string[] => {
-    const byResource = new Map<object, Tracked>();
-    for (const t of live.values()) byResource.set(t.resource, t);
     const lines: string[] = [];
-    const seen = new Set<object>();
     const getHandles = (process as unknown as { _getActiveHandles?: () => Handle[] })._getActiveHandles;
     for (const h of getHandles?.call(process) ?? []) {
       if (typeof h.hasRef === "function" && !h.hasRef()) continue;
-      const t = (h._handle && byResource.get(h._handle)) || byResource.get(h);
-      if (h._handle) seen.add(h._handle);
-      // stdio streams belong to the process itself
-      if ((h as { fd?: number }).fd !== undefined && ((h as { fd: number }).fd ?? 3) <= 2) continue;
-      const where = t ? ` — created in "${t.test}" at ${t.at}` : "";
-      lines.push(`${describeHandle(h, options.portNames)}${where}`);
+      if (h.fd !== undefined && h.fd <= 2) continue; // the process's own stdio
+      lines.push(`${describeHandle(h, options.portNames)}${where(h[ORIGIN])}`);
     }
-    for (const t of live.values()) {
-      if (seen.has(t.resource) || !referenced(t.resource)) continue;
-      if (t.type !== "Timeout" && t.type !== "Immediate") continue;
-      lines.push(`${t.type === "Timeout" ? "timer" : "immediate"} — created in "${t.test}" at ${t.at}`);
+    for (const t of timers.values()) {
+      if (typeof t.timer.hasRef === "function" && !t.timer.hasRef()) continue;
+      lines.push(`${t.kind === "Timeout" ? "timer" : "immediate"}${where(t.origin)}`);
     }
     return lines;
   };
@@ -131,6 +119,9 @@ export function createExitGuard(options: ExitGuardOptions) {
   return {
     enable(): void {
       hook.enable();
+      mark(net.Server.prototype, "listen");
+      mark(net.Socket.prototype, "connect");
+      mark(ChildProcess.prototype, "spawn");
     },
     setCurrentTest(title: string): void {
       currentTest = title;
@@ -167,9 +158,10 @@ function portNamesFromEnv(env: NodeJS.ProcessEnv): Map<number, string> {
   return names;
 }
 
+const root = process.env.ATENDO_ROOT ?? process.cwd();
 const guard = createExitGuard({
   deadlineMs: Number(process.env.ATENDO_TEST_EXIT_DEADLINE_MS) || DEFAULT_DEADLINE_MS,
-  root: process.env.ATENDO_ROOT ?? process.cwd(),
+  root,
   portNames: portNamesFromEnv(process.env),
   report: (text) => process.stderr.write(text),
   exit: (code) => {
@@ -182,14 +174,14 @@ const guard = createExitGuard({
 });
 guard.enable();
 
-// Every test and hook passes through Runnable#run: what it creates is attributed to it (a hook's
-// resources to the hook, not to the test before it).
+// Every test and hook passes through Runnable#run: what it opens is attributed to it (a hook's
+// handles to the hook, not to the test before it).
 const runnable = Mocha.Runnable.prototype as unknown as {
   run: (this: Mocha.Runnable, fn: (err?: unknown) => void) => void;
 };
 const run = runnable.run;
 runnable.run = function (this: Mocha.Runnable, fn) {
-  const file = this.file ? ` (${relative(process.env.ATENDO_ROOT ?? process.cwd(), this.file)})` : "";
+  const file = this.file ? ` (${relative(root, this.file)})` : "";
   guard.setCurrentTest(`${this.fullTitle()}${file}`);
   return run.call(this, fn);
 };
