@@ -17,7 +17,10 @@ function runMocha(fixture: string, deadlineMs?: number): Promise<{ code: number 
     ],
     {
       cwd: root,
-      env: { ...process.env, ATENDO_TEST_EXIT_DEADLINE_MS: deadlineMs === undefined ? "" : String(deadlineMs) },
+      env: {
+        ...process.env,
+        ATENDO_TEST_EXIT_DEADLINE_MS: deadlineMs === undefined ? "" : String(deadlineMs),
+      },
     },
   );
   let output = "";
@@ -44,7 +47,10 @@ describe("a run whose tests leak a handle", function () {
       output,
       /Server listening on port \d+ — created in "a leaky spec opens a server and a timer and closes neither \(test\/support\/exit-guard\/leaks\.fixture\.ts\)" at test\/support\/exit-guard\/leaks\.fixture\.ts:6/,
     );
-    assert.match(output, /timer — created in "a leaky spec [^"]+" at test\/support\/exit-guard\/leaks\.fixture\.ts:7/);
+    assert.match(
+      output,
+      /timer — created in "a leaky spec [^"]+" at test\/support\/exit-guard\/leaks\.fixture\.ts:7/,
+    );
   });
 
   it("ends by itself, exit 0, when every test closes what it opens (default deadline)", async () => {

@@ -60,7 +60,8 @@ function repoFrames(root: string): string {
 
 function describeHandle(h: Handle, portNames: ReadonlyMap<number, string>): string {
   const name = h.constructor?.name ?? "handle";
-  if (h.pid !== undefined && h.spawnargs !== undefined) return `child process ${h.pid}: ${h.spawnargs.join(" ")}`;
+  if (h.pid !== undefined && h.spawnargs !== undefined)
+    return `child process ${h.pid}: ${h.spawnargs.join(" ")}`;
   if (h.remotePort !== undefined) {
     const peer = portNames.get(h.remotePort);
     return `${name} to ${h.remoteAddress}:${h.remotePort}${peer ? ` (${peer})` : ""}`;
