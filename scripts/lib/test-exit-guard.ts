@@ -122,7 +122,8 @@ export function createExitGuard(options: ExitGuardOptions) {
       hook.enable();
       mark(net.Server.prototype, "listen");
       mark(net.Socket.prototype, "connect");
-      mark(ChildProcess.prototype, "spawn");
+      // ChildProcess#spawn is internal (child_process.spawn calls it), hence not in the types.
+      mark(ChildProcess.prototype as unknown as { spawn: unknown }, "spawn");
     },
     setCurrentTest(title: string): void {
       currentTest = title;
