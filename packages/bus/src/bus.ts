@@ -1,8 +1,9 @@
-import { redactUrlCredentials } from "@atendo/telemetry";
+import { createMetricsRegistry, type MetricsRegistry, redactUrlCredentials } from "@atendo/telemetry";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { propagation, type TextMapPropagator, type Tracer, trace } from "@opentelemetry/api";
+import { createBusMetrics } from "./bus-metrics.js";
 import { startConsumer } from "./consume.js";
 import type { ConsumeOptions, Consumer } from "./consume-options.js";
 import { createDeadLetterPublisher } from "./dead-letter.js";
@@ -32,10 +33,17 @@ export type ConnectBusOptions = {
   tracer?: Tracer;
   /** Defaults to the global OpenTelemetry propagator (W3C trace context once the SDK is started). */
   propagator?: TextMapPropagator;
+  /**
+   * Where publish, consume, redelivery, dead-letter and lag metrics are recorded: the process's
+   * registry, so one `/metrics` shows them. Default: a registry of this bus's own (`bus.metrics`).
+   */
+  metrics?: MetricsRegistry;
 };
 
 export type Bus = {
   readonly namespace: string | undefined;
+  /** The registry the bus records into (the one given to `connectBus`, or its own): serve it on `/metrics`. */
+  readonly metrics: MetricsRegistry;
   /** The subject of an event type on this bus (namespace included). */
   subjectFor(schema: DescMessage): string;
   /** The stream of a domain on this bus (namespace included). */
@@ -110,8 +118,17 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     });
   });
   const streams = createStreamProvisioner({ jsm, naming, logger });
-  const publisher = createPublisher({ js, naming, tracer, propagator });
-  const deadLetters = createDeadLetterPublisher({ js, naming });
+  const metricsRegistry = options.metrics ?? createMetricsRegistry({ service: options.name });
+  const metrics = createBusMetrics({
+    meterProvider: metricsRegistry.meterProvider,
+    readLag: async ({ stream, durable }) => {
+      const info = await jsm.consumers.info(stream, durable);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    },
+    logger,
+  });
+  const publisher = createPublisher({ js, naming, tracer, propagator, metrics });
+  const deadLetters = createDeadLetterPublisher({ js, naming, metrics });
   const consumers = new Set<Consumer>();
   const listeners = new Set<Listener>();
   let deadLetterStream: Promise<unknown> | undefined;
@@ -140,6 +157,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
         tracer,
         propagator,
         logger,
+        metrics,
         ensureDeadLetterStream,
         isClosed: () => closing !== undefined,
       },
@@ -181,6 +199,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
 
   return {
     namespace: options.namespace,
+    metrics: metricsRegistry,
     subjectFor: (schema) => naming.subject(schema),
     streamFor: (domain) => naming.stream(domain),
     ensureStream: (opts) => streams.ensureStream(opts),
@@ -214,6 +233,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     close() {
       closing ??= (async () => {
         await Promise.all([...consumers, ...listeners].map((c) => c.stop()));
+        metrics.close();
         if (!nc.isClosed()) await nc.drain();
       })();
       return closing;

@@ -1,5 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, Consumer as JsConsumer, JsMsg } from "@nats-io/jetstream";
 import { retryDelayMs } from "./backoff.js";
+import type { BusMetrics } from "./bus-metrics.js";
 import type { Consumer } from "./consume-options.js";
 import type { BusLogger } from "./logger.js";
 import type { MessageProcessor } from "./message-processor.js";
@@ -15,6 +16,7 @@ export type ConsumeLoopDeps = {
   /** Re-provisions the durable consumer after a failed fetch (it may have been deleted). */
   provision: () => Promise<void>;
   logger: BusLogger;
+  metrics: BusMetrics;
 };
 
 // How long one pull request waits on the server for messages; stop() cancels it at once.
@@ -26,7 +28,8 @@ const FETCH_RETRY = { initial: 250, max: 10_000 };
  * waits in a client buffer while its ack wait runs, and never more than `concurrency` handlers run.
  */
 export function startConsumeLoop(deps: ConsumeLoopDeps): Consumer {
-  const { js, stream, durable, concurrency, maxDeliver, logger } = deps;
+  const { js, stream, durable, concurrency, maxDeliver, logger, metrics } = deps;
+  const labels = { stream, durable };
   const stopController = new AbortController();
   const inFlight = new Set<Promise<void>>();
   let current: ConsumerMessages | undefined;
@@ -47,9 +50,11 @@ export function startConsumeLoop(deps: ConsumeLoopDeps): Consumer {
   }
 
   function dispatch(msg: JsMsg): void {
+    if (msg.info.deliveryCount > 1) metrics.redelivered(labels);
     if (stopController.signal.aborted && msg.info.deliveryCount < maxDeliver) {
       // Arrived after stop(): hand it back now instead of letting its ack wait run out.
       msg.nak();
+      metrics.consumed(labels, "nak");
       return;
     }
     const task = deps

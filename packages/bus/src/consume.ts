@@ -3,6 +3,7 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { TextMapPropagator, Tracer } from "@opentelemetry/api";
 import { assertBackoff, DEFAULT_BACKOFF } from "./backoff.js";
+import type { BusMetrics } from "./bus-metrics.js";
 import { startConsumeLoop } from "./consume-loop.js";
 import type { ConsumeOptions, Consumer } from "./consume-options.js";
 import { ensureDurableConsumer } from "./consumer-provision.js";
@@ -24,6 +25,7 @@ export type ConsumerDeps = {
   tracer: Tracer;
   propagator: TextMapPropagator;
   logger: BusLogger;
+  metrics: BusMetrics;
   ensureDeadLetterStream: () => Promise<unknown>;
   /** Checked after provisioning, so a consumer never starts on a bus that began closing meanwhile. */
   isClosed: () => boolean;
@@ -68,6 +70,7 @@ export async function startConsumer<S extends DescMessage>(
     tracer: deps.tracer,
     propagator: deps.propagator,
     deadLetters: deps.deadLetters,
+    metrics: deps.metrics,
   });
   const watch = watchMaxDeliveries({
     nc: deps.nc,
@@ -89,7 +92,9 @@ export async function startConsumer<S extends DescMessage>(
       await ensureDurableConsumer(jsm, spec, logger);
     },
     logger,
+    metrics: deps.metrics,
   });
+  const stopLag = deps.metrics.watchLag({ stream, durable: opts.durable });
   logger.info({ filter: filterSubject, concurrency, max_deliver: maxDeliver }, "consumer started");
   return {
     stream,
@@ -97,6 +102,7 @@ export async function startConsumer<S extends DescMessage>(
     async stop() {
       await loop.stop();
       await watch.stop();
+      stopLag();
     },
   };
 }

@@ -3,6 +3,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
+import type { BusMetrics } from "./bus-metrics.js";
 import { EVENT_TYPE_HEADER, flattenHeaders, TENANT_ID_HEADER } from "./headers.js";
 import type { Naming } from "./naming.js";
 
@@ -26,8 +27,9 @@ export type DeadLetterPublisher = {
 export function createDeadLetterPublisher(deps: {
   js: JetStreamClient;
   naming: Naming;
+  metrics: BusMetrics;
 }): DeadLetterPublisher {
-  const { js, naming } = deps;
+  const { js, naming, metrics } = deps;
   return {
     async publish({ stream, durable, subject, payload, headers, seq, deliveryCount, reason, meta }) {
       const record = create(DeadLetterSchema, {
@@ -47,10 +49,13 @@ export function createDeadLetterPublisher(deps: {
       if (meta?.tenantId) h.set(TENANT_ID_HEADER, meta.tenantId);
       // One record per stored event and consumer, even when we give up twice (a lost term, the advisory).
       const msgID = `${stream}.${durable}.${seq}`;
-      await js.publish(naming.deadLetterSubject(stream, durable), toBinary(DeadLetterSchema, record), {
-        msgID,
-        headers: h,
-      });
+      const ack = await js.publish(
+        naming.deadLetterSubject(stream, durable),
+        toBinary(DeadLetterSchema, record),
+        { msgID, headers: h },
+      );
+      // A duplicate is the same event given up twice (a lost term, the advisory): counted once.
+      if (!ack.duplicate) metrics.deadLettered({ stream, durable });
     },
   };
 }

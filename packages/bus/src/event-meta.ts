@@ -1,4 +1,4 @@
-import { type EventMeta, EventMetaSchema } from "@atendo/proto/common/v1";
+import { type Actor, type EventMeta, EventMetaSchema } from "@atendo/proto/common/v1";
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { v7 as uuidv7 } from "uuid";
@@ -11,6 +11,8 @@ export type NewEventMetaInit = {
   workspaceId: string;
   correlationId: string;
   causationId?: string;
+  /** Who made it happen (the caller of the RPC, the contact who wrote, the assistant, the system). */
+  actor?: Actor;
 };
 
 /** A fresh envelope: event_id is a UUIDv7 (time-ordered), occurred_at is now. */
@@ -22,16 +24,22 @@ export function newEventMeta(init: NewEventMetaInit): EventMeta {
     correlationId: init.correlationId,
     causationId: init.causationId ?? "",
     occurredAt: timestampNow(),
+    ...(init.actor === undefined ? {} : { actor: init.actor }),
   });
 }
 
-/** The envelope of an event caused by `parent`: same tenant, workspace and correlation. */
-export function causedBy(parent: EventMeta): EventMeta {
+/**
+ * The envelope of an event caused by `parent`: same tenant, workspace and correlation, and the
+ * parent's actor unless another one acted (e.g. the assistant answering a contact).
+ */
+export function causedBy(parent: EventMeta, actor?: Actor): EventMeta {
+  const by = actor ?? parent.actor;
   return newEventMeta({
     tenantId: parent.tenantId,
     workspaceId: parent.workspaceId,
     correlationId: parent.correlationId,
     causationId: parent.eventId,
+    ...(by === undefined ? {} : { actor: by }),
   });
 }
 

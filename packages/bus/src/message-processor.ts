@@ -10,6 +10,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { type Backoff, retryDelayMs } from "./backoff.js";
+import type { BusMetrics } from "./bus-metrics.js";
 import type { EventContext, EventHandler } from "./consume-options.js";
 import type { DeadLetterPublisher } from "./dead-letter.js";
 import { decodeEvent } from "./decode-event.js";
@@ -31,6 +32,7 @@ export type MessageProcessorDeps<S extends DescMessage> = {
   tracer: Tracer;
   propagator: TextMapPropagator;
   deadLetters: DeadLetterPublisher;
+  metrics: BusMetrics;
 };
 
 /** Runs one delivery through decode, handler and settlement (ack, nak with delay, or dead letter + term). */
@@ -42,7 +44,8 @@ const DEAD_LETTER_ATTEMPTS = 3;
 export function createMessageProcessor<S extends DescMessage>(
   deps: MessageProcessorDeps<S>,
 ): MessageProcessor {
-  const { stream, durable, maxDeliver, ackWaitMs, backoff, tracer, propagator } = deps;
+  const { stream, durable, maxDeliver, ackWaitMs, backoff, tracer, propagator, metrics } = deps;
+  const labels = { stream, durable };
 
   async function giveUp(
     msg: JsMsg,
@@ -72,6 +75,7 @@ export function createMessageProcessor<S extends DescMessage>(
             "dead letter could not be written; event handed back",
           );
           msg.nak(retryDelayMs(msg.info.deliveryCount, backoff));
+          metrics.consumed(labels, "nak");
           return;
         }
         msg.working();
@@ -79,6 +83,7 @@ export function createMessageProcessor<S extends DescMessage>(
       }
     }
     msg.term();
+    metrics.consumed(labels, "term");
     log.error({ reason, delivery_count: msg.info.deliveryCount, stream_seq: msg.seq }, "event dead-lettered");
   }
 
@@ -103,10 +108,12 @@ export function createMessageProcessor<S extends DescMessage>(
     if (interrupted === "lease") {
       // The server took the event back when the ack wait ran out; a nak would only add a delivery.
       log.warn({ err, delivery_count: deliveryCount }, "handler failed after its ack wait ran out");
+      metrics.consumed(labels, "expired");
       return;
     }
     if (interrupted === "stop") {
       msg.nak();
+      metrics.consumed(labels, "nak");
       log.info({ delivery_count: deliveryCount }, "handler interrupted by stop; event handed back");
       return;
     }
@@ -115,6 +122,7 @@ export function createMessageProcessor<S extends DescMessage>(
         ? err.delayMs
         : retryDelayMs(deliveryCount, backoff);
     msg.nak(delay);
+    metrics.consumed(labels, "nak");
     log.warn(
       { err, delivery_count: deliveryCount, retry_in_ms: delay },
       "handler failed; event will be retried",
@@ -174,6 +182,7 @@ export function createMessageProcessor<S extends DescMessage>(
     if (schema === undefined) {
       // Another event type of the same domain (the filter is the domain wildcard): not ours to handle.
       msg.ack();
+      metrics.consumed(labels, "ack");
       return;
     }
     const baseLog = deps.logger.child({ subject: msg.subject, stream_seq: msg.seq });
@@ -192,6 +201,7 @@ export function createMessageProcessor<S extends DescMessage>(
     });
     const outcome = await runHandler(msg, event, meta, log, stopSignal, parent, span);
     if (outcome.ok) {
+      metrics.consumed(labels, "ack");
       try {
         if (!(await msg.ackAck())) log.warn({}, "ack not confirmed; the event may be redelivered");
       } catch (err) {

@@ -11,6 +11,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import type { BusMetrics } from "./bus-metrics.js";
 import { assertEventSchema, metaOf } from "./event-meta.js";
 import { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, headerSetter, TENANT_ID_HEADER } from "./headers.js";
 import type { Naming } from "./naming.js";
@@ -61,8 +62,9 @@ export function createPublisher(deps: {
   naming: Naming;
   tracer: Tracer;
   propagator: TextMapPropagator;
+  metrics: BusMetrics;
 }): Publisher {
-  const { js, naming, tracer, propagator } = deps;
+  const { js, naming, tracer, propagator, metrics } = deps;
   const checked = new WeakSet<DescMessage>();
 
   function encode<S extends DescMessage>(
@@ -93,6 +95,7 @@ export function createPublisher(deps: {
     options: Omit<PublishOptions, "msgId">,
   ): Promise<PublishAck> {
     const { subject, msgId: msgID, data } = encoded;
+    const labels = { stream: streamOfType(naming, encoded.eventType), subject };
     const span = tracer.startSpan(`send ${subject}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
@@ -117,10 +120,12 @@ export function createPublisher(deps: {
         ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       });
       span.setAttribute("messaging.nats.stream_sequence", ack.seq);
+      metrics.published(labels, ack.duplicate ? "duplicate" : "ok");
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
       span.recordException(err instanceof Error ? err : String(err));
       span.setStatus({ code: SpanStatusCode.ERROR });
+      metrics.published(labels, "error");
       throw publishError(err, subject, domainOfType(encoded.eventType));
     } finally {
       span.end();
@@ -143,6 +148,15 @@ export function createPublisher(deps: {
 /** `atendo.<domain>.v1.Name` -> `<domain>` (for error hints). */
 function domainOfType(typeName: string): string {
   return typeName.split(".")[1] ?? typeName;
+}
+
+/** The stream an event type is stored in on this bus ("" for a malformed type, which no stream takes). */
+function streamOfType(naming: Naming, typeName: string): string {
+  try {
+    return naming.stream(domainOfType(typeName));
+  } catch {
+    return "";
+  }
 }
 
 /** Reads field 1 (`meta`) of an encoded event without knowing its schema. */

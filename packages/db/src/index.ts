@@ -51,6 +51,14 @@ export { OUTBOX_TABLE, outboxTableSql } from "./outbox-table.js";
 export { pgJson, pgText } from "./pg-text.js";
 export { pruneFunctionSql } from "./prune-function.js";
 export {
+  createRequestIds,
+  type RequestIdKey,
+  RequestIdReusedError,
+  type RequestIds,
+  requestFingerprint,
+  requestIdsTableSql,
+} from "./request-ids.js";
+export {
   createRetentionJob,
   DEFAULT_RETENTION_MS,
   type RetentionJob,

@@ -1,5 +1,6 @@
 // Auth
 export type { AccessState } from "./auth/access-state.js";
+export { actorOf } from "./auth/actor-of.js";
 export type { ApiKeyCache, ApiKeyCacheOptions, ApiKeyIntrospection } from "./auth/api-key-cache.js";
 export { API_KEY_PREFIX, createApiKeyCache } from "./auth/api-key-cache.js";
 export {
@@ -85,16 +86,34 @@ export { Secret } from "./config/secret.js";
 // Errors
 export {
   alreadyExists,
+  commonError,
+  etagMismatch,
   failedPrecondition,
   invalidArgument,
   notFound,
   permissionDenied,
+  planLimitReached,
+  rateLimited,
   unauthenticated,
   unavailable,
-} from "./errors.js";
+} from "./errors/common-errors.js";
+export { asConnectError, errorInfoOf, withReason } from "./errors/error-info.js";
+export type { ErrorMetadata, ReasonInfo } from "./errors/reason-error.js";
+export { reasonError, reasonInfo } from "./errors/reason-error.js";
+// Concurrent edits (AIP-154)
+export { assertEtag, etagOf } from "./etag/etag.js";
+// Retried creates and actions (AIP-155)
+export { oncePerRequest } from "./idempotency/once-per-request.js";
 // Lifecycle
 export type { Lifecycle, LifecycleOptions, ShutdownStep } from "./lifecycle/create-lifecycle.js";
 export { createLifecycle } from "./lifecycle/create-lifecycle.js";
+// Client messages (MessageInput -> Message)
+export { messageFromInput } from "./messages/message-from-input.js";
+// Paging (AIP-158)
+export type { PageCursor, PageLimits } from "./paging/page.js";
+export { decodePageToken, encodePageToken, filterKey, pageOf, pageSizeOf } from "./paging/page.js";
+// Metrics
+export { createRpcMetricsInterceptor } from "./metrics/rpc-metrics-interceptor.js";
 // Redis
 export type { CreateRedisOptions } from "./redis/create-redis.js";
 export { createRedis } from "./redis/create-redis.js";

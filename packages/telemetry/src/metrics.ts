@@ -7,8 +7,6 @@ export type EventOutcome = "ok" | "duplicate" | "retry" | "dead_letter" | "rejec
 export interface ServiceMetrics {
   /** The service's meter, for instruments only one service needs. */
   readonly meter: Meter;
-  /** Records one served RPC: `method` as "package.Service/Method", `code` the Connect code or "ok". */
-  recordRpc(durationSeconds: number, attributes: { method: string; code: string }): void;
   /** Counts one consumed event by its type (e.g. "atendo.ingress.v1.message_received") and outcome. */
   recordEvent(type: string, outcome: EventOutcome): void;
   /**
@@ -18,20 +16,13 @@ export interface ServiceMetrics {
   observeDepth(queue: string, read: () => number | Promise<number>): () => void;
 }
 
-// Seconds; RPCs here range from sub-millisecond cache hits to multi-second model calls.
-const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
 /**
- * The instruments every service shares. Uses the global meter provider unless one is given, so create
- * it after `startTelemetry` (before that the global provider is a no-op).
+ * Instruments a service records itself (RPCs and the bus record theirs in @atendo/service-kit and
+ * @atendo/bus). Uses the global meter provider unless one is given: pass the process's
+ * `MetricsRegistry.meterProvider` to see them on `/metrics`.
  */
 export function createMetrics(service: string, meterProvider?: MeterProvider): ServiceMetrics {
   const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter(service);
-  const rpcDuration = meter.createHistogram("rpc.server.call.duration", {
-    description: "Duration of RPCs served",
-    unit: "s",
-    advice: { explicitBucketBoundaries: RPC_BUCKETS },
-  });
   const eventsHandled = meter.createCounter("atendo.events.handled", {
     description: "Consumed events by type and outcome",
     unit: "{event}",
@@ -43,9 +34,6 @@ export function createMetrics(service: string, meterProvider?: MeterProvider): S
 
   return {
     meter,
-    recordRpc(durationSeconds, { method, code }) {
-      rpcDuration.record(durationSeconds, { "rpc.method": method, "rpc.response.status_code": code });
-    },
     recordEvent(type, outcome) {
       eventsHandled.add(1, { "event.type": type, outcome });
     },

@@ -101,6 +101,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     });
     bus = await connectBus(busOptionsOf(config, "assistant", logger));
     await bus.ensureStream({ domain: "assistant" });
+    // Audit entries go to the shared audit stream the tenant service reads.
+    await bus.ensureStream({ domain: "audit" });
     // Events commit with the change they announce; the relay publishes them (any replica's).
     const outbox = createOutbox(SCHEMA);
     relay = createOutboxRelay({

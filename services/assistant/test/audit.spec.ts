@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import type { AuditRecorded } from "@atendo/proto/assistant/v1";
-import { ModelProvider } from "@atendo/proto/common/v1";
-import { PrincipalKind } from "@atendo/proto/tenant/v1";
+import type { AuditRecorded } from "@atendo/proto/audit/v1";
+import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
 import { waitFor } from "@atendo/testing";
 import { type AuditEvents, collectAudit, summaryOf } from "./support/audit-events.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -29,7 +28,7 @@ describe("assistant service: audit log", () => {
     assert.equal(event.meta?.workspaceId, ws.workspaceId);
     assert.equal(event.entry?.tenantId, ws.tenantId);
     assert.equal(event.entry?.workspaceId, ws.workspaceId);
-    assert.equal(event.entry?.actor?.kind, PrincipalKind.USER);
+    assert.equal(event.entry?.actor?.kind, ActorKind.USER);
     assert.equal(event.entry?.actor?.id, ws.userId);
     assert.equal(event.entry?.targetType, "assistant");
   }
@@ -131,7 +130,7 @@ describe("assistant service: audit log", () => {
       instructions: "Seja breve.",
     });
     const event = await audit.waitFor(of("assistant.update", id), "update by key");
-    assert.equal(event.entry?.actor?.kind, PrincipalKind.API_KEY);
+    assert.equal(event.entry?.actor?.kind, ActorKind.API_KEY);
     assert.equal(event.entry?.actor?.id, key.id);
     assert.equal(
       (summaryOf(event.entry?.afterSummary) as Record<string, unknown>).instructions,
@@ -153,7 +152,7 @@ describe("assistant service: audit log", () => {
       },
       { message: "the tenant service to store the assistant's audit entry" },
     );
-    assert.equal(entry.actor?.kind, PrincipalKind.USER);
+    assert.equal(entry.actor?.kind, ActorKind.USER);
     assert.equal(entry.actor?.id, ws.userId);
     assert.equal(entry.workspaceId, ws.workspaceId);
     assert.equal((summaryOf(entry.afterSummary) as Record<string, unknown>).name, "Logged");

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
-import { AuditRecordedSchema } from "@atendo/proto/assistant/v1";
-import { type AuditEntry, MemberRole, PrincipalKind } from "@atendo/proto/tenant/v1";
+import { AuditRecordedSchema } from "@atendo/proto/audit/v1";
+import { ActorKind, type AuditEntry } from "@atendo/proto/common/v1";
+import { MemberRole } from "@atendo/proto/tenant/v1";
 import { adminQuery, uniqueEmail, waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -121,7 +122,7 @@ describe("audit log", () => {
     const role = one("member.role_update");
     assert.deepEqual(
       [role.actor?.kind, role.actor?.id, role.actor?.displayName, role.targetType, role.targetId],
-      [PrincipalKind.USER, owner.userId, owner.email, "member", agent.userId],
+      [ActorKind.USER, owner.userId, owner.email, "member", agent.userId],
     );
     assert.deepEqual([parse(role.beforeSummary).role, parse(role.afterSummary).role], ["AGENT", "ADMIN"]);
     assert.equal(one("member.remove").afterSummary, "");
@@ -140,15 +141,9 @@ describe("audit log", () => {
       [wa.accessToken.slice(-4), newToken.slice(-4), ["access_token"]],
     );
     const status = one("channel.status_change");
-    assert.deepEqual(
-      [status.actor?.kind, status.actor?.displayName],
-      [PrincipalKind.SYSTEM, "service:delivery"],
-    );
+    assert.deepEqual([status.actor?.kind, status.actor?.displayName], [ActorKind.SYSTEM, "service:delivery"]);
     const suspend = one("tenant.suspend");
-    assert.deepEqual(
-      [suspend.actor?.kind, suspend.actor?.id],
-      [PrincipalKind.PLATFORM_ADMIN, h.admin.userId],
-    );
+    assert.deepEqual([suspend.actor?.kind, suspend.actor?.id], [ActorKind.PLATFORM_ADMIN, h.admin.userId]);
     assert.deepEqual(
       [parse(suspend.beforeSummary).status, parse(suspend.afterSummary).status],
       ["ACTIVE", "SUSPENDED"],
@@ -238,7 +233,7 @@ describe("audit log", () => {
         id: entryId,
         tenantId: owner.tenantId,
         workspaceId: owner.workspaceId,
-        actor: { kind: PrincipalKind.USER, id: owner.userId, displayName: owner.email },
+        actor: { kind: ActorKind.USER, id: owner.userId, displayName: owner.email },
         action: "assistant.update",
         targetType: "assistant",
         targetId: assistantId,

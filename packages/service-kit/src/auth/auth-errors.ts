@@ -1,5 +1,6 @@
-import { Code, ConnectError } from "@connectrpc/connect";
-import { permissionDenied, unauthenticated, unavailable } from "../errors.js";
+import { ErrorReason } from "@atendo/proto/common/v1";
+import type { ConnectError } from "@connectrpc/connect";
+import { commonError, permissionDenied, unauthenticated, unavailable } from "../errors/common-errors.js";
 
 // The only answers of the auth path. They name no principal, tenant or key: a denied caller learns
 // that it was denied, nothing about what exists.
@@ -17,7 +18,7 @@ export function notAllowed(): ConnectError {
 
 /** `<what> not found`: another tenant's objects do not exist for the caller. */
 export function targetNotFound(what: "workspace" | "tenant"): ConnectError {
-  return new ConnectError(`${what} not found`, Code.NotFound);
+  return commonError(ErrorReason.NOT_FOUND, `${what} not found`, { resource: what });
 }
 
 export function authUnavailable(): ConnectError {

@@ -4,7 +4,7 @@ import { createValidator } from "@bufbuild/protovalidate";
 import type { ContextValues, Interceptor, StreamRequest, UnaryRequest } from "@connectrpc/connect";
 import { ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../errors/common-errors.js";
 import { accessStateKey } from "./access-state.js";
 import type { ApiKeyCache } from "./api-key-cache.js";
 import { authUnavailable, InvalidCredentialsError, invalidCredentials, notAllowed } from "./auth-errors.js";

@@ -2,6 +2,12 @@ import { createServer as createHttp1Server } from "node:http";
 import type { Http2Session } from "node:http2";
 import { createServer as createHttp2Server } from "node:http2";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@atendo/proto/health/v1";
+import {
+  createMetricsRegistry,
+  createPrometheusScraper,
+  type MetricsRegistry,
+  type MetricsSource,
+} from "@atendo/telemetry";
 import type { Validator } from "@bufbuild/protovalidate";
 import type { ConnectRouter, Interceptor, Transport } from "@connectrpc/connect";
 import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
@@ -42,6 +48,13 @@ export interface ServerOptions {
   idleConnectTimeoutMs?: number;
   /** protovalidate validator; pass one built with a registry when rules use predefined extensions. */
   validator?: Validator;
+  /**
+   * Where RPC metrics are recorded, and what `GET /metrics` serves: the process's registry (e.g.
+   * `bus.metrics`, so RPC and bus metrics share one scrape). Default: a registry of the server's own.
+   */
+  metrics?: MetricsRegistry;
+  /** More sources served on the same `GET /metrics` (another component's own registry). */
+  metricsSources?: readonly MetricsSource[];
 }
 
 export interface AtendoServer {
@@ -62,6 +75,8 @@ export interface AtendoServer {
   transport(): Transport;
   /** grpc.health.v1 statuses; every routed service and "" start SERVING. */
   health: HealthState;
+  /** The registry the server records RPC metrics into (given or its own). */
+  metrics: MetricsRegistry;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -74,8 +89,10 @@ export function createServer(options: ServerOptions): AtendoServer {
 
   const health = createHealthState();
   const healthService = createHealthService(health);
+  const metrics = options.metrics ?? createMetricsRegistry({ service: options.service });
   const interceptors = createServerInterceptors({
     logger,
+    meterProvider: metrics.meterProvider,
     ...(options.interceptors ? { interceptors: options.interceptors } : {}),
     ...(options.validator ? { validator: options.validator } : {}),
   });
@@ -92,6 +109,7 @@ export function createServer(options: ServerOptions): AtendoServer {
     readiness: options.readiness ?? [],
     timeoutMs: options.readinessTimeoutMs ?? 2000,
     isShuttingDown: () => shuttingDown,
+    metrics: createPrometheusScraper([metrics, ...(options.metricsSources ?? [])]),
     logger,
   });
   const runHook = createHttpHookRunner({ hook: options.http, maxBodyBytes, logger });
@@ -217,5 +235,6 @@ export function createServer(options: ServerOptions): AtendoServer {
     interceptors,
     transport: () => createRouterTransport(routes, { router: routerOptions }),
     health,
+    metrics,
   };
 }

@@ -1,7 +1,7 @@
 import { newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
-import { type AuditRecorded, AuditRecordedSchema } from "@atendo/proto/assistant/v1";
-import { type Actor, AuditEntrySchema } from "@atendo/proto/tenant/v1";
+import { type AuditRecorded, AuditRecordedSchema } from "@atendo/proto/audit/v1";
+import { type Actor, AuditEntrySchema } from "@atendo/proto/common/v1";
 import { create } from "@bufbuild/protobuf";
 
 /** One change for the tenant's audit log. */

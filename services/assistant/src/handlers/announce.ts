@@ -1,11 +1,7 @@
 import type { Bus } from "@atendo/bus";
 import type { EntityManager, Outbox } from "@atendo/db";
-import {
-  type AssistantConfigured,
-  AssistantConfiguredSchema,
-  type AuditRecorded,
-  AuditRecordedSchema,
-} from "@atendo/proto/assistant/v1";
+import { type AssistantConfigured, AssistantConfiguredSchema } from "@atendo/proto/assistant/v1";
+import { type AuditRecorded, AuditRecordedSchema } from "@atendo/proto/audit/v1";
 
 /** What an RPC announces about its change. */
 export interface Announcements {

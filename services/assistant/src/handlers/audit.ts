@@ -1,7 +1,6 @@
-import type { AuditRecorded } from "@atendo/proto/assistant/v1";
-import { correlationIdKey, principalOf } from "@atendo/service-kit";
+import type { AuditRecorded } from "@atendo/proto/audit/v1";
+import { actorOf, correlationIdKey, principalOf } from "@atendo/service-kit";
 import type { HandlerContext } from "@connectrpc/connect";
-import { actorOf } from "../domain/audit-actor.js";
 import { type AuditChange, auditRecorded } from "../domain/audit-event.js";
 
 /** The audit entry of a change made by this call's caller in the caller's tenant. */

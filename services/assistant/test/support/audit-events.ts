@@ -1,5 +1,5 @@
 import type { Bus } from "@atendo/bus";
-import { type AuditRecorded, AuditRecordedSchema } from "@atendo/proto/assistant/v1";
+import { type AuditRecorded, AuditRecordedSchema } from "@atendo/proto/audit/v1";
 import { waitFor } from "@atendo/testing";
 
 /** Every AuditRecorded published on the test's namespace, as they arrive. */

@@ -1,6 +1,6 @@
 import { type Bus, type Consumer, PermanentError } from "@atendo/bus";
 import { createInbox, type Db, isUuid, newId } from "@atendo/db";
-import { AuditRecordedSchema } from "@atendo/proto/assistant/v1";
+import { AuditRecordedSchema } from "@atendo/proto/audit/v1";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { actorKindFromProto } from "../domain/audit-view.js";
 import { recordAudit } from "../store/audit-log.js";
@@ -19,11 +19,12 @@ function summary(text: string): unknown {
 }
 
 /**
- * Stores the assistant service's audit entries in the tenant's audit log, once per event (the
- * inbox row and the entry commit together).
+ * Stores the audit entries other services publish on the shared audit stream in the tenant's audit
+ * log, once per event (the inbox row and the entry commit together).
  */
-export function consumeAuditRecorded(deps: { bus: Bus; db: Db; schema: string }): Promise<Consumer> {
+export async function consumeAuditRecorded(deps: { bus: Bus; db: Db; schema: string }): Promise<Consumer> {
   const inbox = createInbox(deps.schema);
+  await deps.bus.ensureStream({ domain: "audit" });
   return deps.bus.consume({
     durable: AUDIT_RECORDED_DURABLE,
     schema: AuditRecordedSchema,

@@ -1,17 +1,17 @@
-import { type AuditEntry, AuditEntrySchema, PrincipalKind } from "@atendo/proto/tenant/v1";
+import { ActorKind as ActorKindProto, type AuditEntry, AuditEntrySchema } from "@atendo/proto/common/v1";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ActorKind } from "./audit.js";
 
-const KINDS: Record<ActorKind, PrincipalKind> = {
-  USER: PrincipalKind.USER,
-  API_KEY: PrincipalKind.API_KEY,
-  VISITOR: PrincipalKind.VISITOR,
-  PLATFORM_ADMIN: PrincipalKind.PLATFORM_ADMIN,
-  SYSTEM: PrincipalKind.SYSTEM,
+const KINDS: Record<ActorKind, ActorKindProto> = {
+  USER: ActorKindProto.USER,
+  API_KEY: ActorKindProto.API_KEY,
+  VISITOR: ActorKindProto.VISITOR,
+  PLATFORM_ADMIN: ActorKindProto.PLATFORM_ADMIN,
+  SYSTEM: ActorKindProto.SYSTEM,
 };
 
-export function actorKindFromProto(kind: PrincipalKind): ActorKind {
+export function actorKindFromProto(kind: ActorKindProto): ActorKind {
   return (Object.keys(KINDS) as ActorKind[]).find((k) => KINDS[k] === kind) ?? "SYSTEM";
 }
 
@@ -38,7 +38,7 @@ export function auditEntryView(r: {
     tenantId: r.tenantId,
     workspaceId: r.workspaceId ?? "",
     actor: {
-      kind: KINDS[r.actorKind as ActorKind] ?? PrincipalKind.UNSPECIFIED,
+      kind: KINDS[r.actorKind as ActorKind] ?? ActorKindProto.UNSPECIFIED,
       id: r.actorId,
       displayName: r.actorName,
     },

@@ -8,15 +8,13 @@ import type { Assistant } from "./assistant_pb.js";
 import { file_atendo_assistant_v1_assistant } from "./assistant_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
-import type { AuditEntry } from "../../tenant/v1/tenant_pb.js";
-import { file_atendo_tenant_v1_tenant } from "../../tenant/v1/tenant_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file atendo/assistant/v1/assistant_events.proto.
  */
 export const file_atendo_assistant_v1_assistant_events: GenFile = /*@__PURE__*/
-  fileDesc("CiphdGVuZG8vYXNzaXN0YW50L3YxL2Fzc2lzdGFudF9ldmVudHMucHJvdG8SE2F0ZW5kby5hc3Npc3RhbnQudjEiogEKE0Fzc2lzdGFudENvbmZpZ3VyZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEjEKCWFzc2lzdGFudBgCIAEoCzIeLmF0ZW5kby5hc3Npc3RhbnQudjEuQXNzaXN0YW50Eg8KB2RlbGV0ZWQYAyABKAgSHAoUYWZmZWN0ZWRfY2hhbm5lbF9pZHMYBCADKAkiiQEKDURvY3VtZW50Q2h1bmsSEAoIY2h1bmtfaWQYASABKAkSDwoHb3JkaW5hbBgCIAEoBRIMCgR0ZXh0GAMgASgJEhQKDHN0YXJ0X29mZnNldBgEIAEoBRISCgplbmRfb2Zmc2V0GAUgASgFEgwKBHBhZ2UYBiABKAUSDwoHaGVhZGluZxgHIAEoCSKeAgoPRG9jdW1lbnRDaHVua2VkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIZChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCRITCgtkb2N1bWVudF9pZBgDIAEoCRIyCgZjaHVua3MYBCADKAsyIi5hdGVuZG8uYXNzaXN0YW50LnYxLkRvY3VtZW50Q2h1bmsSFwoPZW1iZWRkaW5nX21vZGVsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2JhdGNoX2luZGV4GAcgASgFEhMKC2JhdGNoX2NvdW50GAggASgFEhQKDHRvdGFsX2NodW5rcxgJIAEoBRIUCgxpbmRleF9ydW5faWQYCiABKAkiZwoNQXVkaXRSZWNvcmRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESKwoFZW50cnkYAiABKAsyHC5hdGVuZG8udGVuYW50LnYxLkF1ZGl0RW50cnliBnByb3RvMw", [file_atendo_assistant_v1_assistant, file_atendo_common_v1_event, file_atendo_tenant_v1_tenant]);
+  fileDesc("CiphdGVuZG8vYXNzaXN0YW50L3YxL2Fzc2lzdGFudF9ldmVudHMucHJvdG8SE2F0ZW5kby5hc3Npc3RhbnQudjEiogEKE0Fzc2lzdGFudENvbmZpZ3VyZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEjEKCWFzc2lzdGFudBgCIAEoCzIeLmF0ZW5kby5hc3Npc3RhbnQudjEuQXNzaXN0YW50Eg8KB2RlbGV0ZWQYAyABKAgSHAoUYWZmZWN0ZWRfY2hhbm5lbF9pZHMYBCADKAkiiQEKDURvY3VtZW50Q2h1bmsSEAoIY2h1bmtfaWQYASABKAkSDwoHb3JkaW5hbBgCIAEoBRIMCgR0ZXh0GAMgASgJEhQKDHN0YXJ0X29mZnNldBgEIAEoBRISCgplbmRfb2Zmc2V0GAUgASgFEgwKBHBhZ2UYBiABKAUSDwoHaGVhZGluZxgHIAEoCSKeAgoPRG9jdW1lbnRDaHVua2VkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIZChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCRITCgtkb2N1bWVudF9pZBgDIAEoCRIyCgZjaHVua3MYBCADKAsyIi5hdGVuZG8uYXNzaXN0YW50LnYxLkRvY3VtZW50Q2h1bmsSFwoPZW1iZWRkaW5nX21vZGVsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2JhdGNoX2luZGV4GAcgASgFEhMKC2JhdGNoX2NvdW50GAggASgFEhQKDHRvdGFsX2NodW5rcxgJIAEoBRIUCgxpbmRleF9ydW5faWQYCiABKAliBnByb3RvMw", [file_atendo_assistant_v1_assistant, file_atendo_common_v1_event]);
 
 /**
  * AssistantConfigured: an assistant was created, changed, bound, unbound or deleted, or one of its
@@ -210,33 +208,4 @@ export type DocumentChunked = Message<"atendo.assistant.v1.DocumentChunked"> & {
  */
 export const DocumentChunkedSchema: GenMessage<DocumentChunked> = /*@__PURE__*/
   messageDesc(file_atendo_assistant_v1_assistant_events, 2);
-
-/**
- * AuditRecorded: someone changed an assistant, a binding or an action; the tenant service keeps it
- * in the tenant's audit log. Subject: `atendo.assistant.v1.audit_recorded`.
- *
- * @generated from message atendo.assistant.v1.AuditRecorded
- */
-export type AuditRecorded = Message<"atendo.assistant.v1.AuditRecorded"> & {
-  /**
-   * Envelope.
-   *
-   * @generated from field: atendo.common.v1.EventMeta meta = 1;
-   */
-  meta?: EventMeta | undefined;
-
-  /**
-   * The change (id, actor, action, target, before and after summaries without secrets).
-   *
-   * @generated from field: atendo.tenant.v1.AuditEntry entry = 2;
-   */
-  entry?: AuditEntry | undefined;
-};
-
-/**
- * Describes the message atendo.assistant.v1.AuditRecorded.
- * Use `create(AuditRecordedSchema)` to create a new message.
- */
-export const AuditRecordedSchema: GenMessage<AuditRecorded> = /*@__PURE__*/
-  messageDesc(file_atendo_assistant_v1_assistant_events, 3);
 

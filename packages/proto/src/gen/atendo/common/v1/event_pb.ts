@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Actor } from "./actor_pb.js";
+import { file_atendo_common_v1_actor } from "./actor_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/common/v1/event.proto.
  */
 export const file_atendo_common_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChxhdGVuZG8vY29tbW9uL3YxL2V2ZW50LnByb3RvEhBhdGVuZG8uY29tbW9uLnYxIqUBCglFdmVudE1ldGESEAoIZXZlbnRfaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOY29ycmVsYXRpb25faWQYBSABKAkSFAoMY2F1c2F0aW9uX2lkGAYgASgJIrgCCgpEZWFkTGV0dGVyEg4KBnN0cmVhbRgBIAEoCRIQCghjb25zdW1lchgCIAEoCRIPCgdzdWJqZWN0GAMgASgJEg8KB3BheWxvYWQYBCABKAwSOgoHaGVhZGVycxgFIAMoCzIpLmF0ZW5kby5jb21tb24udjEuRGVhZExldHRlci5IZWFkZXJzRW50cnkSFgoOZGVsaXZlcnlfY291bnQYBiABKA0SDgoGcmVhc29uGAcgASgJEi0KCWZhaWxlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZXZlbnRfaWQYCSABKAkSEQoJdGVuYW50X2lkGAogASgJGi4KDEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChxhdGVuZG8vY29tbW9uL3YxL2V2ZW50LnByb3RvEhBhdGVuZG8uY29tbW9uLnYxIs0BCglFdmVudE1ldGESEAoIZXZlbnRfaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOY29ycmVsYXRpb25faWQYBSABKAkSFAoMY2F1c2F0aW9uX2lkGAYgASgJEiYKBWFjdG9yGAcgASgLMhcuYXRlbmRvLmNvbW1vbi52MS5BY3RvciK4AgoKRGVhZExldHRlchIOCgZzdHJlYW0YASABKAkSEAoIY29uc3VtZXIYAiABKAkSDwoHc3ViamVjdBgDIAEoCRIPCgdwYXlsb2FkGAQgASgMEjoKB2hlYWRlcnMYBSADKAsyKS5hdGVuZG8uY29tbW9uLnYxLkRlYWRMZXR0ZXIuSGVhZGVyc0VudHJ5EhYKDmRlbGl2ZXJ5X2NvdW50GAYgASgNEg4KBnJlYXNvbhgHIAEoCRItCglmYWlsZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGV2ZW50X2lkGAkgASgJEhEKCXRlbmFudF9pZBgKIAEoCRouCgxIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AWIGcHJvdG8z", [file_atendo_common_v1_actor, file_google_protobuf_timestamp]);
 
 /**
  * EventMeta is the envelope every event carries as its field 1 named `meta`.
@@ -61,6 +63,15 @@ export type EventMeta = Message<"atendo.common.v1.EventMeta"> & {
    * @generated from field: string causation_id = 6;
    */
   causationId: string;
+
+  /**
+   * Who made it happen: the user or API key of the request, the contact who wrote, the assistant,
+   * or the system. Events caused by another event keep the actor of the chain's start unless the
+   * publisher sets its own.
+   *
+   * @generated from field: atendo.common.v1.Actor actor = 7;
+   */
+  actor?: Actor | undefined;
 };
 
 /**

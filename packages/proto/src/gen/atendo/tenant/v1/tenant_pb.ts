@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { MemberRole, PrincipalKind } from "./principal_pb.js";
+import type { MemberRole } from "./principal_pb.js";
 import { file_atendo_tenant_v1_principal } from "./principal_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/tenant/v1/tenant.proto.
  */
 export const file_atendo_tenant_v1_tenant: GenFile = /*@__PURE__*/
-  fileDesc("Ch1hdGVuZG8vdGVuYW50L3YxL3RlbmFudC5wcm90bxIQYXRlbmRvLnRlbmFudC52MSK3AQoKUGxhbkxpbWl0cxIfCgp3b3Jrc3BhY2VzGAEgASgFQgu6SAgaBhjAhD0oABIdCghjaGFubmVscxgCIAEoBUILukgIGgYYwIQ9KAASHwoKYXNzaXN0YW50cxgDIAEoBUILukgIGgYYwIQ9KAASKgoTbW9udGhseV9haV9tZXNzYWdlcxgEIAEoBUINukgKGggYgJTr3AMoABIcCgdtZW1iZXJzGAUgASgFQgu6SAgaBhjAhD0oACKrAgoGVGVuYW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc2x1ZxgDIAEoCRIkCgRwbGFuGAQgASgOMhYuYXRlbmRvLnRlbmFudC52MS5QbGFuEi4KBnN0YXR1cxgFIAEoDjIeLmF0ZW5kby50ZW5hbnQudjEuVGVuYW50U3RhdHVzEiwKBmxpbWl0cxgGIAEoCzIcLmF0ZW5kby50ZW5hbnQudjEuUGxhbkxpbWl0cxIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1zdGF0dXNfcmVhc29uGAkgASgJIsUBCglXb3Jrc3BhY2USCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSEQoJdGltZV96b25lGAQgASgJEhgKEGRlZmF1bHRfbGFuZ3VhZ2UYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi7gEKBk1lbWJlchIPCgd1c2VyX2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIMCgRuYW1lGAQgASgJEioKBHJvbGUYBSABKA4yHC5hdGVuZG8udGVuYW50LnYxLk1lbWJlclJvbGUSFQoNd29ya3NwYWNlX2lkcxgGIAMoCRItCglqb2luZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWxhc3RfbG9naW5fYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqoCCgpJbnZpdGF0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIqCgRyb2xlGAQgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlEhUKDXdvcmtzcGFjZV9pZHMYBSADKAkSGgoSaW52aXRlZF9ieV91c2VyX2lkGAYgASgJEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2FjY2VwdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJYCgVBY3RvchItCgRraW5kGAEgASgOMh8uYXRlbmRvLnRlbmFudC52MS5QcmluY2lwYWxLaW5kEgoKAmlkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSKZAgoKQXVkaXRFbnRyeRIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSFAoMd29ya3NwYWNlX2lkGAMgASgJEiYKBWFjdG9yGAQgASgLMhcuYXRlbmRvLnRlbmFudC52MS5BY3RvchIOCgZhY3Rpb24YBSABKAkSEwoLdGFyZ2V0X3R5cGUYBiABKAkSEQoJdGFyZ2V0X2lkGAcgASgJEhYKDmJlZm9yZV9zdW1tYXJ5GAggASgJEhUKDWFmdGVyX3N1bW1hcnkYCSABKAkSLwoLb2NjdXJyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmNvcnJlbGF0aW9uX2lkGAsgASgJKk4KBFBsYW4SFAoQUExBTl9VTlNQRUNJRklFRBAAEg0KCVBMQU5fRlJFRRABEgwKCFBMQU5fUFJPEAISEwoPUExBTl9FTlRFUlBSSVNFEAMqZAoMVGVuYW50U3RhdHVzEh0KGVRFTkFOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRURU5BTlRfU1RBVFVTX0FDVElWRRABEhsKF1RFTkFOVF9TVEFUVVNfU1VTUEVOREVEEAJiBnByb3RvMw", [file_atendo_tenant_v1_principal, file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("Ch1hdGVuZG8vdGVuYW50L3YxL3RlbmFudC5wcm90bxIQYXRlbmRvLnRlbmFudC52MSK3AQoKUGxhbkxpbWl0cxIfCgp3b3Jrc3BhY2VzGAEgASgFQgu6SAgaBhjAhD0oABIdCghjaGFubmVscxgCIAEoBUILukgIGgYYwIQ9KAASHwoKYXNzaXN0YW50cxgDIAEoBUILukgIGgYYwIQ9KAASKgoTbW9udGhseV9haV9tZXNzYWdlcxgEIAEoBUINukgKGggYgJTr3AMoABIcCgdtZW1iZXJzGAUgASgFQgu6SAgaBhjAhD0oACKrAgoGVGVuYW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEc2x1ZxgDIAEoCRIkCgRwbGFuGAQgASgOMhYuYXRlbmRvLnRlbmFudC52MS5QbGFuEi4KBnN0YXR1cxgFIAEoDjIeLmF0ZW5kby50ZW5hbnQudjEuVGVuYW50U3RhdHVzEiwKBmxpbWl0cxgGIAEoCzIcLmF0ZW5kby50ZW5hbnQudjEuUGxhbkxpbWl0cxIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1zdGF0dXNfcmVhc29uGAkgASgJIsUBCglXb3Jrc3BhY2USCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSEQoJdGltZV96b25lGAQgASgJEhgKEGRlZmF1bHRfbGFuZ3VhZ2UYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi7gEKBk1lbWJlchIPCgd1c2VyX2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIMCgRuYW1lGAQgASgJEioKBHJvbGUYBSABKA4yHC5hdGVuZG8udGVuYW50LnYxLk1lbWJlclJvbGUSFQoNd29ya3NwYWNlX2lkcxgGIAMoCRItCglqb2luZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWxhc3RfbG9naW5fYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqoCCgpJbnZpdGF0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIqCgRyb2xlGAQgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlEhUKDXdvcmtzcGFjZV9pZHMYBSADKAkSGgoSaW52aXRlZF9ieV91c2VyX2lkGAYgASgJEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2FjY2VwdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpOCgRQbGFuEhQKEFBMQU5fVU5TUEVDSUZJRUQQABINCglQTEFOX0ZSRUUQARIMCghQTEFOX1BSTxACEhMKD1BMQU5fRU5URVJQUklTRRADKmQKDFRlbmFudFN0YXR1cxIdChlURU5BTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUVEVOQU5UX1NUQVRVU19BQ1RJVkUQARIbChdURU5BTlRfU1RBVFVTX1NVU1BFTkRFRBACYgZwcm90bzM", [file_atendo_tenant_v1_principal, file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * PlanLimits caps what a tenant may create or consume. Zero means no limit.
@@ -353,132 +353,6 @@ export type Invitation = Message<"atendo.tenant.v1.Invitation"> & {
  */
 export const InvitationSchema: GenMessage<Invitation> = /*@__PURE__*/
   messageDesc(file_atendo_tenant_v1_tenant, 4);
-
-/**
- * Actor is who did something recorded in the audit log.
- *
- * @generated from message atendo.tenant.v1.Actor
- */
-export type Actor = Message<"atendo.tenant.v1.Actor"> & {
-  /**
-   * Kind of principal.
-   *
-   * @generated from field: atendo.tenant.v1.PrincipalKind kind = 1;
-   */
-  kind: PrincipalKind;
-
-  /**
-   * User id, API key id, or empty for the platform and the system.
-   *
-   * @generated from field: string id = 2;
-   */
-  id: string;
-
-  /**
-   * Name or email of a user, name of an API key, at the time of the action.
-   *
-   * @generated from field: string display_name = 3;
-   */
-  displayName: string;
-};
-
-/**
- * Describes the message atendo.tenant.v1.Actor.
- * Use `create(ActorSchema)` to create a new message.
- */
-export const ActorSchema: GenMessage<Actor> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_tenant, 5);
-
-/**
- * AuditEntry records a change made in a tenant.
- *
- * @generated from message atendo.tenant.v1.AuditEntry
- */
-export type AuditEntry = Message<"atendo.tenant.v1.AuditEntry"> & {
-  /**
-   * Entry id (UUIDv7).
-   *
-   * @generated from field: string id = 1;
-   */
-  id: string;
-
-  /**
-   * The tenant.
-   *
-   * @generated from field: string tenant_id = 2;
-   */
-  tenantId: string;
-
-  /**
-   * Workspace concerned; empty for tenant-wide actions.
-   *
-   * @generated from field: string workspace_id = 3;
-   */
-  workspaceId: string;
-
-  /**
-   * Who did it.
-   *
-   * @generated from field: atendo.tenant.v1.Actor actor = 4;
-   */
-  actor?: Actor | undefined;
-
-  /**
-   * What was done, `<object>.<verb>`, e.g. "channel.create", "member.role_update", "api_key.revoke".
-   *
-   * @generated from field: string action = 5;
-   */
-  action: string;
-
-  /**
-   * Kind of object changed, e.g. "channel".
-   *
-   * @generated from field: string target_type = 6;
-   */
-  targetType: string;
-
-  /**
-   * Id of the object changed.
-   *
-   * @generated from field: string target_id = 7;
-   */
-  targetId: string;
-
-  /**
-   * JSON summary of the object before the change (secrets replaced by hints); empty for creations.
-   *
-   * @generated from field: string before_summary = 8;
-   */
-  beforeSummary: string;
-
-  /**
-   * JSON summary after the change; empty for deletions.
-   *
-   * @generated from field: string after_summary = 9;
-   */
-  afterSummary: string;
-
-  /**
-   * When it happened.
-   *
-   * @generated from field: google.protobuf.Timestamp occurred_at = 10;
-   */
-  occurredAt?: Timestamp | undefined;
-
-  /**
-   * Request or event chain that made the change.
-   *
-   * @generated from field: string correlation_id = 11;
-   */
-  correlationId: string;
-};
-
-/**
- * Describes the message atendo.tenant.v1.AuditEntry.
- * Use `create(AuditEntrySchema)` to create a new message.
- */
-export const AuditEntrySchema: GenMessage<AuditEntry> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_tenant, 6);
 
 /**
  * Plan is the commercial plan of a tenant; it sets the default PlanLimits.
