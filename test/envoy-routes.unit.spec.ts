@@ -7,7 +7,7 @@ import type { RpcInfo } from "../scripts/lib/rpc-catalog.js";
 
 function rpc(service: string, method: string, over: Partial<RpcInfo> = {}): RpcInfo {
   const domain = service.split(".")[1] ?? "";
-  const internalService = service.endsWith("InternalService");
+  const internalService = service === "atendo.shop.v1.ItemDirectoryService";
   return {
     path: `/${service}/${method}`,
     service,
@@ -33,7 +33,7 @@ const CATALOG: RpcInfo[] = [
   rpc("atendo.shop.v1.ItemService", "WatchItems", { methodKind: "server_streaming", readOnly: true }),
   rpc("atendo.shop.v1.ItemService", "UploadPhoto", { methodKind: "client_streaming" }),
   unrouted(rpc("atendo.shop.v1.ItemService", "Stray")),
-  rpc("atendo.shop.v1.ItemDirectoryInternalService", "ResolveItem", { readOnly: true }),
+  rpc("atendo.shop.v1.ItemDirectoryService", "ResolveItem", { readOnly: true }),
   rpc("atendo.ai.v1.AiService", "GenerateReply"),
 ];
 
@@ -56,15 +56,12 @@ const routeFor = (path: string) =>
 
 describe("generated Envoy routes", () => {
   it("denies an internal service by service, any method, before anything could forward it", () => {
+    assert.equal(routeFor("/atendo.shop.v1.ItemDirectoryService/ResolveItem")?.direct_response?.status, 404);
     assert.equal(
-      routeFor("/atendo.shop.v1.ItemDirectoryInternalService/ResolveItem")?.direct_response?.status,
+      routeFor("/atendo.shop.v1.ItemDirectoryService/NotInTheContract")?.direct_response?.status,
       404,
     );
-    assert.equal(
-      routeFor("/atendo.shop.v1.ItemDirectoryInternalService/NotInTheContract")?.direct_response?.status,
-      404,
-    );
-    assert.equal(routes[0]?.match.prefix, "/atendo.shop.v1.ItemDirectoryInternalService/");
+    assert.equal(routes[0]?.match.prefix, "/atendo.shop.v1.ItemDirectoryService/");
   });
 
   it("denies an RPC of a public service that has no REST rule", () => {

@@ -3,19 +3,22 @@ import { compileSources } from "../packages/proto/test/support/compile-protos.js
 import {
   domainOfRpcPath,
   internalRpcPaths,
-  isInternalServicePath,
+  internalServiceNames,
   rpcCatalog,
+  serviceOfRpcPath,
 } from "../scripts/lib/rpc-catalog.js";
 
 const SHOP = `syntax = "proto3";
 package atendo.shop.v1;
 import "google/api/annotations.proto";
+import "atendo/common/v1/service_options.proto";
 message Item { string id = 1; }
 service ItemService {
   rpc GetItem(Item) returns (Item) { option (google.api.http) = {get: "/v1/items/{id}"}; }
   rpc Stray(Item) returns (Item);
 }
-service ItemDirectoryInternalService {
+service ItemDirectoryService {
+  option (atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL;
   rpc ResolveItem(Item) returns (Item);
   rpc RoutedByMistake(Item) returns (Item) { option (google.api.http) = {get: "/v1/x/{id}"}; }
 }
@@ -37,8 +40,8 @@ describe("rpc catalog", () => {
         ],
       );
       assert.deepEqual([...internalRpcPaths(compiled.registry)].sort(), [
-        "/atendo.shop.v1.ItemDirectoryInternalService/ResolveItem",
-        "/atendo.shop.v1.ItemDirectoryInternalService/RoutedByMistake",
+        "/atendo.shop.v1.ItemDirectoryService/ResolveItem",
+        "/atendo.shop.v1.ItemDirectoryService/RoutedByMistake",
         "/atendo.shop.v1.ItemService/Stray",
       ]);
     } finally {
@@ -77,14 +80,19 @@ describe("rpc catalog", () => {
     assert.equal(create?.rest, "POST /v1/tenants");
   });
 
-  it("tells a path of an internal service, whether or not the method exists", () => {
+  it("names the internal services, and the service of an RPC path", function () {
+    this.timeout(30_000);
+    const compiled = compileSources({ "atendo/shop/v1/shop.proto": SHOP });
+    try {
+      assert.deepEqual([...internalServiceNames(compiled.registry)], ["atendo.shop.v1.ItemDirectoryService"]);
+    } finally {
+      compiled.dispose();
+    }
     assert.equal(
-      isInternalServicePath("/atendo.tenant.v1.ChannelDirectoryInternalService/ResolveChannel"),
-      true,
+      serviceOfRpcPath("/atendo.shop.v1.ItemDirectoryService/Anything"),
+      "atendo.shop.v1.ItemDirectoryService",
     );
-    assert.equal(isInternalServicePath("/atendo.tenant.v1.ChannelDirectoryInternalService/Anything"), true);
-    assert.equal(isInternalServicePath("/atendo.tenant.v1.ChannelService/GetChannel"), false);
-    assert.equal(isInternalServicePath("/webhooks/whatsapp/x"), false);
+    assert.equal(serviceOfRpcPath("/webhooks/whatsapp/x"), undefined);
   });
 
   it("reads the domain of an RPC path and nothing else", () => {

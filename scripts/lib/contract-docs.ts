@@ -1,6 +1,9 @@
 // The tables of docs/contracts.md (services with their RPCs, events) and docs/errors.md (error
 // reasons), written from an image of the contracts: the descriptors say what exists, their comments
 // what it means.
+
+import { code as reasonCode } from "@atendo/proto/common/v1";
+import { Code } from "@atendo/proto/google/rpc";
 import type {
   DescEnum,
   DescEnumValue,
@@ -9,6 +12,7 @@ import type {
   DescService,
   FileRegistry,
 } from "@bufbuild/protobuf";
+import { getOption, hasOption } from "@bufbuild/protobuf";
 import { errorReasonEnums, eventMessages, eventVisibility, reasonOf } from "./contract-rules.js";
 import { atendoServices, type RpcInfo, rpcCatalog } from "./rpc-catalog.js";
 
@@ -103,59 +107,31 @@ export function eventsMarkdown(image: FileRegistry): string {
   for (const e of eventMessages(image)) {
     const domain = e.typeName.split(".")[1] ?? "";
     const subject = `atendo.${domain}.v1.${snake(e.name)}`;
-    const visibility = eventVisibility(image, e) ?? "not marked";
+    const visibility = eventVisibility(e) ?? "not marked";
     out.push(`| \`${subject}\` | ${domain} | ${visibility} | ${cell(eventSummary(e))} |`);
   }
   return `${out.join("\n")}\n`;
 }
 
-const GRPC_CODES = [
-  "CANCELLED",
-  "UNKNOWN",
-  "INVALID_ARGUMENT",
-  "DEADLINE_EXCEEDED",
-  "NOT_FOUND",
-  "ALREADY_EXISTS",
-  "PERMISSION_DENIED",
-  "RESOURCE_EXHAUSTED",
-  "FAILED_PRECONDITION",
-  "ABORTED",
-  "OUT_OF_RANGE",
-  "UNIMPLEMENTED",
-  "INTERNAL",
-  "UNAVAILABLE",
-  "DATA_LOSS",
-  "UNAUTHENTICATED",
-];
-
-/**
- * An ErrorReason value's comment: `<CODE>: <meaning>` (the gRPC code it is raised with, in
- * upper or lower snake case), or a meaning that names `Code: <CODE>` somewhere.
- */
-export function parseReasonComment(comment: string): { code: string; meaning: string } {
-  const lead = /^`?([A-Za-z_]+)`?\s*[:.-]\s*(.*)$/.exec(comment);
-  if (lead?.[1] && GRPC_CODES.includes(lead[1].toUpperCase())) {
-    return { code: lead[1].toLowerCase(), meaning: lead[2] ?? "" };
-  }
-  const named = /\bCode:\s*`?([A-Za-z_]+)`?\.?/.exec(comment);
-  if (named?.[1] && GRPC_CODES.includes(named[1].toUpperCase())) {
-    return { code: named[1].toLowerCase(), meaning: comment.replace(named[0], "").trim() };
-  }
-  return { code: "", meaning: comment };
+/** `RESOURCE_EXHAUSTED` -> `resource_exhausted`, as Connect and the REST error body name it. */
+function codeName(v: DescEnumValue): string {
+  if (!hasOption(v, reasonCode)) return "";
+  const code = getOption(v, reasonCode);
+  return code === Code.OK ? "" : (Code[code] ?? "").toLowerCase();
 }
 
 export function errorsMarkdown(image: FileRegistry): string {
-  const enums = errorReasonEnums(image);
-  if (enums.length === 0) return "No ErrorReason enum in the contracts yet.\n";
-  const out = ["| reason | domain | code | meaning |", "| --- | --- | --- | --- |"];
   const rows: string[] = [];
-  for (const e of enums) {
+  for (const e of errorReasonEnums(image)) {
     const domain = e.typeName.replace(/\.ErrorReason$/, "");
     for (const v of e.values) {
       if (v.number === 0) continue;
-      const { code, meaning } = parseReasonComment(commentOf(v));
-      rows.push(`| \`${reasonOf(v.name)}\` | ${domain} | ${code ? `\`${code}\`` : "?"} | ${cell(meaning)} |`);
+      const code = codeName(v);
+      rows.push(
+        `| \`${reasonOf(v.name)}\` | ${domain} | ${code ? `\`${code}\`` : "?"} | ${cell(commentOf(v))} |`,
+      );
     }
   }
-  return `${[...out, ...rows.sort()].join("\n")}\n`;
+  if (rows.length === 0) return "No ErrorReason enum in the contracts yet.\n";
+  return `${["| reason | domain | code | meaning |", "| --- | --- | --- | --- |", ...rows].join("\n")}\n`;
 }

@@ -1,14 +1,14 @@
 // The rules of the public contract (docs/contracts.md, "Naming and shape") checked over any
 // registry of descriptors: the generated one in packages/proto/test, synthetic ones in the tests of
 // this checker. Each rule returns what breaks it; an empty list means the contract holds.
+import { EventVisibility, event as eventOptions, code as reasonCode } from "@atendo/proto/common/v1";
 import { http } from "@atendo/proto/google/api";
+import { Code } from "@atendo/proto/google/rpc";
 import {
   type DescEnum,
-  type DescExtension,
   type DescField,
   type DescMessage,
   type DescMethod,
-  type DescService,
   getOption,
   hasOption,
   type Registry,
@@ -35,7 +35,6 @@ export interface Violation {
 
 export const formatViolation = (v: Violation): string => `${v.rule}: ${v.subject}: ${v.message}`;
 
-const EVENT_OPTION = "atendo.common.v1.event";
 const EVENT_META = "atendo.common.v1.EventMeta";
 const PAGE_FIELDS = new Set(["page_size", "page_token", "next_page_token"]);
 const STANDARD_PREFIXES = ["Get", "List", "Update", "Delete"];
@@ -60,11 +59,6 @@ function messageFields(msg: DescMessage): Array<{ field: DescField; type: DescMe
       out.push({ field, type: field.message });
   }
   return out;
-}
-
-/** A contract's own extension, looked up by name: a synthetic registry declares its own. */
-function extension(registry: Registry, name: string): DescExtension | undefined {
-  return registry.getExtension(name);
 }
 
 /** AIP-158: top-level `int32 page_size`, `string page_token` in, `string next_page_token` out. */
@@ -95,7 +89,7 @@ export function checkPagination(registry: Registry): Violation[] {
 export function checkRouting(registry: Registry): Violation[] {
   const out: Violation[] = [];
   for (const service of atendoServices(registry)) {
-    const internal = isInternalService(service.typeName);
+    const internal = isInternalService(service);
     for (const m of service.methods) {
       const routed = hasOption(m, http);
       if (internal && routed)
@@ -108,7 +102,8 @@ export function checkRouting(registry: Registry): Violation[] {
         out.push({
           rule: "public-routed",
           subject: nameOf(m),
-          message: `a public RPC without a google.api.http rule: add one, or move it to an internal service (${service.name.replace(/Service$/, "")}InternalService)`,
+          message:
+            "a public RPC without a google.api.http rule: add one, or move it to a service marked (atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL",
         });
     }
   }
@@ -126,32 +121,26 @@ export function eventMessages(registry: Registry): DescMessage[] {
   return out.sort((a, b) => a.typeName.localeCompare(b.typeName));
 }
 
-export type EventVisibility = "public" | "internal" | undefined;
+export type Visibility = "public" | "internal" | undefined;
 
 /** The `(atendo.common.v1.event).visibility` of an event; undefined when unmarked. */
-export function eventVisibility(registry: Registry, event: DescMessage): EventVisibility {
-  const ext = extension(registry, EVENT_OPTION);
-  if (ext === undefined || ext.fieldKind !== "message" || !hasOption(event, ext)) return undefined;
-  const field = ext.message.fields.find((f) => f.name === "visibility");
-  if (field?.fieldKind !== "enum") return undefined;
-  const options = getOption(event, ext) as unknown as Record<string, unknown>;
-  const value = field.enum.value[Number(options[field.localName])]?.name ?? "";
-  if (value.endsWith("_PUBLIC")) return "public";
-  if (value.endsWith("_INTERNAL")) return "internal";
+export function eventVisibility(event: DescMessage): Visibility {
+  if (!hasOption(event, eventOptions)) return undefined;
+  const { visibility } = getOption(event, eventOptions);
+  if (visibility === EventVisibility.PUBLIC) return "public";
+  if (visibility === EventVisibility.INTERNAL) return "internal";
   return undefined;
 }
 
 /** Every event is marked public (subscribers outside may see it) or internal. */
 export function checkEventVisibility(registry: Registry): Violation[] {
-  const declared = extension(registry, EVENT_OPTION) !== undefined;
   return eventMessages(registry)
-    .filter((e) => eventVisibility(registry, e) === undefined)
+    .filter((e) => eventVisibility(e) === undefined)
     .map((e) => ({
       rule: "event-visibility" as const,
       subject: e.typeName,
-      message: declared
-        ? "not marked: add option (atendo.common.v1.event).visibility = EVENT_VISIBILITY_PUBLIC or _INTERNAL"
-        : "not marked: the contract declares no (atendo.common.v1.event) option yet",
+      message:
+        "not marked: add option (atendo.common.v1.event).visibility = EVENT_VISIBILITY_PUBLIC or _INTERNAL",
     }));
 }
 
@@ -161,7 +150,7 @@ export function checkEventVisibility(registry: Registry): Violation[] {
  * says why).
  */
 export function needsRequestId(m: DescMethod): boolean {
-  if (isInternalService(m.parent.typeName) || REQUEST_ID_EXEMPT.has(nameOf(m))) return false;
+  if (isInternalService(m.parent) || REQUEST_ID_EXEMPT.has(nameOf(m))) return false;
   if (startsWithVerb(m.name, "Create")) return true;
   if (m.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS) return false;
   return !STANDARD_PREFIXES.some((p) => startsWithVerb(m.name, p));
@@ -203,61 +192,37 @@ export function reasonOf(valueName: string): string {
   return valueName.replace(/^ERROR_REASON_/, "");
 }
 
-const domainOf = (typeName: string): string | undefined =>
-  /^atendo\.([a-z][a-z0-9_]*)\.v1\./.exec(typeName)?.[1];
-
 const placedAtTop = (e: DescEnum): boolean => /^atendo\.[a-z][a-z0-9_]*\.v1\.ErrorReason$/.test(e.typeName);
 
-/** ErrorReason enums live at `atendo.<domain>.v1.ErrorReason`, and no reason is in two domains. */
-export function checkErrorReasonsUnique(registry: Registry): Violation[] {
+/**
+ * ErrorReason enums live at `atendo.<domain>.v1.ErrorReason` (common's for reasons any service
+ * gives), each reason names its status code with `(atendo.common.v1.code)`, and no reason is in two
+ * enums: a client branches on it.
+ */
+export function checkErrorReasons(registry: Registry): Violation[] {
   const out: Violation[] = [];
   const enums = errorReasonEnums(registry);
-  for (const e of enums) {
-    if (!placedAtTop(e))
-      out.push({
-        rule: "error-reason",
-        subject: e.typeName,
-        message:
-          "an ErrorReason enum lives at the top of its domain's package: atendo.<domain>.v1.ErrorReason",
-      });
-  }
   const seen = new Map<string, string>();
   for (const e of enums) {
+    const add = (subject: string, message: string) => out.push({ rule: "error-reason", subject, message });
+    if (!placedAtTop(e))
+      add(
+        e.typeName,
+        "an ErrorReason enum lives at the top of its domain's package: atendo.<domain>.v1.ErrorReason",
+      );
     for (const v of e.values) {
       if (v.number === 0) continue;
+      const name = `${e.typeName}.${v.name}`;
+      if (!hasOption(v, reasonCode) || getOption(v, reasonCode) === Code.OK)
+        add(name, "names no status code: add [(atendo.common.v1.code) = <CODE>]");
       const reason = reasonOf(v.name);
       const first = seen.get(reason);
       if (first !== undefined)
-        out.push({
-          rule: "error-reason",
-          subject: `${e.typeName}.${v.name}`,
-          message: `reason ${reason} is already ${first}: reasons are unique across domains`,
-        });
-      else seen.set(reason, `${e.typeName}.${v.name}`);
+        add(name, `reason ${reason} is already ${first}: reasons are unique across domains`);
+      else seen.set(reason, name);
     }
   }
   return out;
-}
-
-/** Every domain that serves RPCs has its `atendo.<domain>.v1.ErrorReason`. */
-export function checkErrorReasonPerDomain(registry: Registry): Violation[] {
-  const domains = new Set(
-    errorReasonEnums(registry)
-      .filter(placedAtTop)
-      .map((e) => domainOf(e.typeName)),
-  );
-  const served = new Set(atendoServices(registry).map((s: DescService) => domainOf(s.typeName)));
-  return [...served]
-    .filter((d) => !domains.has(d))
-    .map((d) => ({
-      rule: "error-reason" as const,
-      subject: `atendo.${d}.v1`,
-      message: "the domain has no ErrorReason enum",
-    }));
-}
-
-export function checkErrorReasons(registry: Registry): Violation[] {
-  return [...checkErrorReasonsUnique(registry), ...checkErrorReasonPerDomain(registry)];
 }
 
 export function checkContractRules(registry: Registry): Violation[] {

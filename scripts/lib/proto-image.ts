@@ -26,6 +26,8 @@ export const BASELINE_IMAGE = join(root, "packages", "proto", "baseline", "v1.bi
 export const EXTRA_TARGETS = [
   "google/api/annotations.proto",
   "google/api/http.proto",
+  "google/rpc/code.proto",
+  "google/rpc/error_details.proto",
   "health/v1/health.proto",
 ];
 
@@ -62,6 +64,8 @@ export interface CompileOptions {
   sourceInfo?: boolean;
   /** Also compile the third-party files we generate code for; default false. */
   extraTargets?: boolean;
+  /** More import folders, searched after protoRoot (a test's contract importing the real common/). */
+  extraIncludes?: string[];
 }
 
 /** Every file of `protoRoot` with its imports, as one FileDescriptorSet (a Buf image). */
@@ -77,6 +81,7 @@ export function compileImage(options: CompileOptions): string {
     [
       `--descriptor_set_in=${deps}`,
       `-I${protoRoot}`,
+      ...(options.extraIncludes ?? []).map((i) => `-I${i}`),
       `-I${join(root, "node_modules", "google-proto-files")}`,
       `-I${join(root, "node_modules", "grpc-health-check", "proto")}`,
       "--include_imports",

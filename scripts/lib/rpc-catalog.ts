@@ -1,7 +1,9 @@
 // Every RPC of the contracts with what the edge needs to know about it: which service (domain)
 // serves it, and whether it is public or internal. Internal RPCs live in services of their own,
-// named `<Name>InternalService`, so the edge denies them by service; such services have no
-// google.api.http rule and never appear in OpenAPI or an SDK (docs/contracts.md).
+// marked `option (atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL;`, so the edge
+// denies them by service; such services have no google.api.http rule and never appear in OpenAPI
+// or an SDK (docs/contracts.md).
+import { ServiceVisibility, service as serviceOptions } from "@atendo/proto/common/v1";
 import { http } from "@atendo/proto/google/api";
 import { registry as atendoRegistry } from "@atendo/proto/registry";
 import type { DescMethod, DescService, Registry } from "@bufbuild/protobuf";
@@ -18,7 +20,7 @@ export interface RpcInfo {
   domain: string;
   /** Routed at the edge: in a public service and with a google.api.http rule. */
   public: boolean;
-  /** Its service is internal (`...InternalService`): services call it, never clients. */
+  /** Its service is marked internal: services call it, never clients. */
   internalService: boolean;
   methodKind: DescMethod["methodKind"];
   /** Declared `idempotency_level = NO_SIDE_EFFECTS`: safe to retry. */
@@ -29,12 +31,12 @@ export interface RpcInfo {
 
 const ATENDO_SERVICE = /^atendo\.([a-z][a-z0-9_]*)\.v1\.[A-Za-z0-9_]+$/;
 
-/** The name suffix that makes a service internal: `ChannelDirectoryInternalService`. */
-export const INTERNAL_SERVICE_SUFFIX = "InternalService";
-
-/** Whether a service (full or short name) is internal by the contract's naming rule. */
-export function isInternalService(name: string): boolean {
-  return name.endsWith(INTERNAL_SERVICE_SUFFIX);
+/** Whether a service is marked `(atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL`. */
+export function isInternalService(service: DescService): boolean {
+  return (
+    hasOption(service, serviceOptions) &&
+    getOption(service, serviceOptions).visibility === ServiceVisibility.INTERNAL
+  );
 }
 
 function restOf(method: DescMethod): string | undefined {
@@ -59,7 +61,7 @@ export function rpcCatalog(registry: Registry = atendoRegistry): RpcInfo[] {
     const domain = ATENDO_SERVICE.exec(service.typeName)?.[1] ?? "";
     for (const method of service.methods) {
       const rest = restOf(method);
-      const internalService = isInternalService(service.typeName);
+      const internalService = isInternalService(service);
       out.push({
         path: `/${service.typeName}/${method.name}`,
         service: service.typeName,
@@ -86,10 +88,18 @@ export function internalRpcPaths(registry: Registry = atendoRegistry): Set<strin
   );
 }
 
-/** Whether an RPC path names an internal service, whether or not the method exists. */
-export function isInternalServicePath(path: string): boolean {
-  const service = /^\/([A-Za-z0-9_.]+)\//.exec(path)?.[1];
-  return service !== undefined && isInternalService(service);
+/** The internal services of a registry (full names), denied whole at the edge. */
+export function internalServiceNames(registry: Registry = atendoRegistry): Set<string> {
+  return new Set(
+    atendoServices(registry)
+      .filter(isInternalService)
+      .map((s) => s.typeName),
+  );
+}
+
+/** `/atendo.tenant.v1.TenantService/GetTenant` -> `atendo.tenant.v1.TenantService`. */
+export function serviceOfRpcPath(path: string): string | undefined {
+  return /^\/([A-Za-z0-9_.]+)\/[A-Za-z0-9_]+$/.exec(path)?.[1];
 }
 
 /** `/atendo.<domain>.v1.<Service>/<Method>` -> domain; undefined for anything else. */

@@ -9,23 +9,15 @@ import {
 } from "../../../scripts/lib/contract-rules.js";
 import { compileSources } from "./support/compile-protos.js";
 
-const COMMON = `syntax = "proto3";
-package atendo.common.v1;
-import "google/protobuf/descriptor.proto";
-message EventMeta { string event_id = 1; }
-enum EventVisibility {
-  EVENT_VISIBILITY_UNSPECIFIED = 0;
-  EVENT_VISIBILITY_PUBLIC = 1;
-  EVENT_VISIBILITY_INTERNAL = 2;
-}
-message EventOptions { EventVisibility visibility = 1; }
-extend google.protobuf.MessageOptions { EventOptions event = 50100; }
-`;
-
+// Synthetic contracts import the real options of atendo/common/v1 (service and event visibility,
+// the status code of an error reason).
 const SHOP = `syntax = "proto3";
 package atendo.shop.v1;
 import "google/api/annotations.proto";
-import "atendo/common/v1/common.proto";
+import "atendo/common/v1/error_reason.proto";
+import "atendo/common/v1/event.proto";
+import "atendo/common/v1/event_options.proto";
+import "atendo/common/v1/service_options.proto";
 message Item { string id = 1; }
 message ListItemsRequest { int32 page_size = 1; string page_token = 2; }
 message ListItemsResponse { repeated Item items = 1; string next_page_token = 2; }
@@ -63,7 +55,8 @@ service ItemService {
     option idempotency_level = NO_SIDE_EFFECTS;
   }
 }
-service ItemDirectoryInternalService {
+service ItemDirectoryService {
+  option (atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL;
   rpc ResolveItem(ResolveItemRequest) returns (Item);
   rpc ReserveItem(ReserveItemRequest) returns (Item);
 }
@@ -78,20 +71,20 @@ message ItemIndexed {
 }
 enum ErrorReason {
   ERROR_REASON_UNSPECIFIED = 0;
-  ERROR_REASON_ITEM_SOLD_OUT = 1;
+  ERROR_REASON_ITEM_SOLD_OUT = 1 [(atendo.common.v1.code) = FAILED_PRECONDITION];
 }
 `;
 
 const STOCK = `syntax = "proto3";
 package atendo.stock.v1;
+import "atendo/common/v1/error_reason.proto";
 enum ErrorReason {
   ERROR_REASON_UNSPECIFIED = 0;
-  ERROR_REASON_STOCK_LOCKED = 1;
+  ERROR_REASON_STOCK_LOCKED = 1 [(atendo.common.v1.code) = ABORTED];
 }
 `;
 
 interface Contract {
-  common?: string;
   shop?: string;
   stock?: string;
   extra?: Record<string, string>;
@@ -99,7 +92,6 @@ interface Contract {
 
 function violationsOf(c: Contract = {}): string[] {
   const compiled = compileSources({
-    "atendo/common/v1/common.proto": c.common ?? COMMON,
     "atendo/shop/v1/shop.proto": c.shop ?? SHOP,
     "atendo/stock/v1/stock.proto": c.stock ?? STOCK,
     ...c.extra,
@@ -160,14 +152,14 @@ describe("contract rules checker (synthetic contracts)", function () {
         'rpc ResolveItem(ResolveItemRequest) returns (Item) { option (google.api.http) = {get: "/v1/resolve/{key}"}; }',
       );
       assert.deepEqual(violationsOf({ shop }), [
-        "internal-unrouted: atendo.shop.v1.ItemDirectoryInternalService.ResolveItem: an internal service's RPC has a google.api.http rule",
+        "internal-unrouted: atendo.shop.v1.ItemDirectoryService.ResolveItem: an internal service's RPC has a google.api.http rule",
       ]);
     });
 
     it("refuses a public RPC without a REST rule, pointing to an internal service", () => {
       const shop = shopWith('    option (google.api.http) = {get: "/v1/items/{item_id}"};\n', "");
       assert.deepEqual(violationsOf({ shop }), [
-        "public-routed: atendo.shop.v1.ItemService.GetItem: a public RPC without a google.api.http rule: add one, or move it to an internal service (ItemInternalService)",
+        "public-routed: atendo.shop.v1.ItemService.GetItem: a public RPC without a google.api.http rule: add one, or move it to a service marked (atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL",
       ]);
     });
   });
@@ -184,29 +176,19 @@ describe("contract rules checker (synthetic contracts)", function () {
       ]);
     });
 
-    it("reads the marking, and says so when the contract has no option to mark with", () => {
-      const compiled = compileSources({
-        "atendo/common/v1/common.proto": COMMON,
-        "atendo/shop/v1/shop.proto": SHOP,
-      });
+    it("reads the marking", () => {
+      const compiled = compileSources({ "atendo/shop/v1/shop.proto": SHOP });
       try {
         const vis = (name: string) => {
           const msg = compiled.registry.getMessage(name);
-          assert.ok(msg);
-          return eventVisibility(compiled.registry, msg);
+          assert.ok(msg, name);
+          return eventVisibility(msg);
         };
         assert.equal(vis("atendo.shop.v1.ItemCreated"), "public");
         assert.equal(vis("atendo.shop.v1.ItemIndexed"), "internal");
       } finally {
         compiled.dispose();
       }
-      const common =
-        'syntax = "proto3";\npackage atendo.common.v1;\nmessage EventMeta { string event_id = 1; }\n';
-      const shop = SHOP.replace(/ {2}option \(atendo\.common\.v1\.event\)[^\n]*\n/g, "");
-      assert.deepEqual(violationsOf({ common, shop }), [
-        "event-visibility: atendo.shop.v1.ItemCreated: not marked: the contract declares no (atendo.common.v1.event) option yet",
-        "event-visibility: atendo.shop.v1.ItemIndexed: not marked: the contract declares no (atendo.common.v1.event) option yet",
-      ]);
     });
   });
 
@@ -244,10 +226,6 @@ service AuthService {
   rpc Login(LoginRequest) returns (LoginResponse) { option (google.api.http) = {post: "/v1/auth:login" body: "*"}; }
   rpc SignUp(LoginRequest) returns (LoginResponse) { option (google.api.http) = {post: "/v1/auth:signUp" body: "*"}; }
 }
-enum ErrorReason {
-  ERROR_REASON_UNSPECIFIED = 0;
-  ERROR_REASON_BAD_LOGIN = 1;
-}
 `;
       assert.deepEqual(violationsOf({ extra: { "atendo/tenant/v1/auth.proto": tenant } }), [
         "request-id: atendo.tenant.v1.AuthService.SignUp: LoginRequest lacks a top-level string request_id (clients retry it)",
@@ -275,21 +253,31 @@ service PhotoService {
   });
 
   describe("error reasons", () => {
-    it("refuses a reason used by two domains", () => {
+    it("refuses a reason used by two domains, common's included", () => {
       const stock = STOCK.replace("ERROR_REASON_STOCK_LOCKED", "ERROR_REASON_ITEM_SOLD_OUT");
       assert.deepEqual(violationsOf({ stock }), [
         "error-reason: atendo.stock.v1.ErrorReason.ERROR_REASON_ITEM_SOLD_OUT: reason ITEM_SOLD_OUT is already atendo.shop.v1.ErrorReason.ERROR_REASON_ITEM_SOLD_OUT: reasons are unique across domains",
       ]);
+      const common = STOCK.replace("ERROR_REASON_STOCK_LOCKED", "ERROR_REASON_NOT_FOUND");
+      assert.deepEqual(violationsOf({ stock: common }), [
+        "error-reason: atendo.stock.v1.ErrorReason.ERROR_REASON_NOT_FOUND: reason NOT_FOUND is already atendo.common.v1.ErrorReason.ERROR_REASON_NOT_FOUND: reasons are unique across domains",
+      ]);
     });
 
-    it("refuses a domain that serves RPCs without its ErrorReason enum, and one nested elsewhere", () => {
+    it("refuses a reason that names no status code", () => {
+      const stock = STOCK.replace(" [(atendo.common.v1.code) = ABORTED]", "");
+      assert.deepEqual(violationsOf({ stock }), [
+        "error-reason: atendo.stock.v1.ErrorReason.ERROR_REASON_STOCK_LOCKED: names no status code: add [(atendo.common.v1.code) = <CODE>]",
+      ]);
+    });
+
+    it("refuses an ErrorReason enum nested in a message", () => {
       const shop = shopWith(
-        "enum ErrorReason {\n  ERROR_REASON_UNSPECIFIED = 0;\n  ERROR_REASON_ITEM_SOLD_OUT = 1;\n}\n",
-        "message Errors { enum ErrorReason { ERROR_REASON_UNSPECIFIED = 0; ERROR_REASON_ITEM_SOLD_OUT = 1; } }\n",
+        "enum ErrorReason {\n  ERROR_REASON_UNSPECIFIED = 0;\n  ERROR_REASON_ITEM_SOLD_OUT = 1 [(atendo.common.v1.code) = FAILED_PRECONDITION];\n}\n",
+        "message Errors { enum ErrorReason { ERROR_REASON_UNSPECIFIED = 0; ERROR_REASON_ITEM_SOLD_OUT = 1 [(atendo.common.v1.code) = FAILED_PRECONDITION]; } }\n",
       );
       assert.deepEqual(violationsOf({ shop }), [
         "error-reason: atendo.shop.v1.Errors.ErrorReason: an ErrorReason enum lives at the top of its domain's package: atendo.<domain>.v1.ErrorReason",
-        "error-reason: atendo.shop.v1: the domain has no ErrorReason enum",
       ]);
     });
   });

@@ -109,11 +109,11 @@ export type { Lifecycle, LifecycleOptions, ShutdownStep } from "./lifecycle/crea
 export { createLifecycle } from "./lifecycle/create-lifecycle.js";
 // Client messages (MessageInput -> Message)
 export { messageFromInput } from "./messages/message-from-input.js";
+// Metrics
+export { createRpcMetricsInterceptor } from "./metrics/rpc-metrics-interceptor.js";
 // Paging (AIP-158)
 export type { PageCursor, PageLimits } from "./paging/page.js";
 export { decodePageToken, encodePageToken, filterKey, pageOf, pageSizeOf } from "./paging/page.js";
-// Metrics
-export { createRpcMetricsInterceptor } from "./metrics/rpc-metrics-interceptor.js";
 // Redis
 export type { CreateRedisOptions } from "./redis/create-redis.js";
 export { createRedis } from "./redis/create-redis.js";

@@ -17,7 +17,12 @@ export interface CompiledProtos {
 }
 
 function compile(dir: string): CompiledProtos {
-  const image = compileImage({ protoRoot: join(dir, "src"), out: join(dir, "image.binpb") });
+  // The repository's proto/ comes after: a synthetic contract imports the real common options.
+  const image = compileImage({
+    protoRoot: join(dir, "src"),
+    out: join(dir, "image.binpb"),
+    extraIncludes: [join(root, "proto")],
+  });
   return {
     dir,
     image,
@@ -26,7 +31,7 @@ function compile(dir: string): CompiledProtos {
   };
 }
 
-/** Compiles `files` (path -> source) on their own. */
+/** Compiles `files` (path -> source), which may import the repository's own protos. */
 export function compileSources(files: Record<string, string>): CompiledProtos {
   const dir = mkdtempSync(join(tmpdir(), "atendo-protos-"));
   for (const [path, text] of Object.entries(files)) {
