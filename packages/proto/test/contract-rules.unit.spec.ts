@@ -81,6 +81,7 @@ import "atendo/common/v1/error_reason.proto";
 enum ErrorReason {
   ERROR_REASON_UNSPECIFIED = 0;
   ERROR_REASON_STOCK_LOCKED = 1 [(atendo.common.v1.code) = ABORTED];
+  ERROR_REASON_STOCK_FROZEN = 2 [(atendo.common.v1.code) = FAILED_PRECONDITION];
 }
 `;
 
