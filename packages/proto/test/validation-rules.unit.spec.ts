@@ -290,13 +290,13 @@ describe("contract rules (protovalidate)", () => {
   check(
     "agent reply ok",
     conv.SendAgentReplyRequestSchema,
-    { workspaceId: ws, conversationId: id2, clientMessageId: id2, message: text("hi") },
+    { workspaceId: ws, conversationId: id2, requestId: id2, message: text("hi") },
     "valid",
   );
   check(
     "agent reply no message",
     conv.SendAgentReplyRequestSchema,
-    { workspaceId: ws, conversationId: id2, clientMessageId: id2 },
+    { workspaceId: ws, conversationId: id2, requestId: id2 },
     "message",
   );
   check(

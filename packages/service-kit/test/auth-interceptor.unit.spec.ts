@@ -5,7 +5,7 @@ import type { Client } from "@connectrpc/connect";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { base64url, exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { API_KEY_HEADER, INVALID_CREDENTIALS, NOT_ALLOWED } from "../src/index.js";
+import { API_KEY_HEADER, errorInfoOf, INVALID_CREDENTIALS, NOT_ALLOWED } from "../src/index.js";
 import type { Directory, GuardedServer, Ids } from "./support/auth-world.js";
 import { createDirectory, newIds, startGuardedServer } from "./support/auth-world.js";
 import { EchoService } from "./support/echo-service.js";
@@ -423,14 +423,22 @@ describe("auth interceptor", () => {
       assert.ok(!logged.includes("atd_live_"), "an API key was logged");
     });
 
-    it("refusals carry a generic message, no ids beyond the request's, and no details", () => {
+    it("refusals carry a generic message, no ids beyond the request's, and only their reason", () => {
       assert.ok(refusals.length > 20, `only ${refusals.length} refusals were recorded`);
       const known = [ids.tenantA, ids.tenantB, ids.wsA1, ids.wsA2, ids.wsB1];
       for (const { outcome: o, sent } of refusals) {
         assert.ok(!o.ok);
         if (o.code === Code.InvalidArgument) continue; // validation names the field, checked above
         assert.ok(GENERIC.has(o.message), `unexpected message: ${o.message}`);
-        assert.equal(o.error.details.length, 0);
+        // The only detail is the ErrorInfo of a shared reason, whose metadata names no object.
+        assert.equal(o.error.details.length, 1);
+        const info = errorInfoOf(o.error);
+        assert.equal(info?.domain, "atendo.common.v1");
+        assert.ok(
+          ["UNAUTHENTICATED", "PERMISSION_DENIED", "NOT_FOUND", "UNAVAILABLE"].includes(info?.reason ?? ""),
+          `reason ${info?.reason}`,
+        );
+        assert.ok(!("id" in (info?.metadata ?? {})), "a refusal names no id");
         const visible = JSON.stringify([o.message, o.error.details, [...o.error.metadata.entries()]]);
         for (const id of known) {
           if (!sent.includes(id)) assert.ok(!visible.includes(id), `leaked ${id}`);

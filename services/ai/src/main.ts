@@ -12,7 +12,7 @@ import {
   runMigrations,
 } from "@atendo/db";
 import { AssistantService } from "@atendo/proto/assistant/v1";
-import { ConversationService } from "@atendo/proto/conversation/v1";
+import { TurnContextService } from "@atendo/proto/conversation/v1";
 import { TenantService } from "@atendo/proto/tenant/v1";
 import {
   type AtendoServer,
@@ -146,7 +146,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ttlMs: config.assistantCacheTtlMs,
     });
     const contexts = createTurnContexts({
-      client: createServiceClient(ConversationService, config.conversationServiceUrl, clientOptions),
+      client: createServiceClient(TurnContextService, config.conversationServiceUrl, clientOptions),
       historyLimit: config.historyLimit,
     });
     // No OpenAI or Anthropic provider exists yet: every assistant answers through the offline one.

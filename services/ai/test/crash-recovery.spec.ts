@@ -60,7 +60,7 @@ describe("ai: a crash between commit and publish", () => {
       processed: createProcessedEvents(),
       usage,
       assistants: createAssistantConfigs({ client: asAi.assistants, ttlMs: 0 }),
-      contexts: createTurnContexts({ client: asAi.conversations, historyLimit: 30 }),
+      contexts: createTurnContexts({ client: asAi.turnContexts, historyLimit: 30 }),
       quota: createAiMessageQuota({
         db,
         usage,

@@ -106,7 +106,7 @@ describe("assistant: events of a change survive the death of its process", () =>
     });
     assert.deepEqual(
       (await outboxRows(ws.tenantId)).map((r) => r.event_type),
-      ["atendo.assistant.v1.AssistantConfigured", "atendo.assistant.v1.AuditRecorded"],
+      ["atendo.assistant.v1.AssistantConfigured", "atendo.audit.v1.AuditRecorded"],
     );
     assert.equal(configured.all.filter((e) => e.assistant?.id === id).length, 1);
     assert.equal(audit.all.filter((e) => e.entry?.targetId === id).length, 1);

@@ -1,4 +1,9 @@
-import { AnalyticsService, ContactService, ConversationService } from "@atendo/proto/conversation/v1";
+import {
+  AnalyticsService,
+  ContactService,
+  ConversationService,
+  TurnContextService,
+} from "@atendo/proto/conversation/v1";
 import { definePolicy, type Policy } from "@atendo/service-kit";
 
 // Who may call each RPC of the conversation service (docs/auth.md). Every public RPC names its
@@ -25,14 +30,16 @@ export const conversationPolicy = definePolicy(ConversationService, {
   scheduleFollowUp: write,
   cancelFollowUp: write,
   sendAgentReply: { role: "agent", scope: "messages:write", workspace: byWorkspace },
-  // Internal: the ai service names the tenant of the turn it is answering.
+});
+
+// Internal: the ai service names the tenant of the turn it is answering; no user or key may.
+export const turnContextPolicy = definePolicy(TurnContextService, {
   getTurnContext: { services: ["ai"] },
 });
 
 export const contactPolicy = definePolicy(ContactService, {
   listContacts: { role: "agent", scope: "contacts:read", workspace: byWorkspace },
   getContact: { role: "agent", scope: "contacts:read", workspace: byWorkspace },
-  listContactConversations: { role: "agent", scope: "contacts:read", workspace: byWorkspace },
   updateContact: { role: "agent", scope: "contacts:write", workspace: byWorkspace },
   deleteContact: { role: "admin", scope: "contacts:write", workspace: byWorkspace },
 });
@@ -43,4 +50,9 @@ export const analyticsPolicy = definePolicy(AnalyticsService, {
 });
 
 /** Every policy of the services this process routes. */
-export const POLICIES: readonly Policy[] = [conversationPolicy, contactPolicy, analyticsPolicy];
+export const POLICIES: readonly Policy[] = [
+  conversationPolicy,
+  turnContextPolicy,
+  contactPolicy,
+  analyticsPolicy,
+];

@@ -1,10 +1,16 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { AnalyticsService, ContactService, ConversationService } from "@atendo/proto/conversation/v1";
+import {
+  AnalyticsService,
+  ContactService,
+  ConversationService,
+  TurnContextService,
+} from "@atendo/proto/conversation/v1";
 import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import type { Redis } from "ioredis";
 import { createConversationService } from "./handlers/conversation-service.js";
+import { createTurnContextService } from "./handlers/turn-context-service.js";
 import { POLICIES } from "./policies.js";
 
 export interface ServerDeps {
@@ -26,6 +32,8 @@ export function buildServer(deps: ServerDeps): AtendoServer {
     logger: deps.logger,
     routes(router) {
       router.service(ConversationService, createConversationService({ db: deps.db }));
+      // Internal: the ai service only (its rule in policies.ts); no edge routes it.
+      router.service(TurnContextService, createTurnContextService({ db: deps.db }));
       // No RPC of these is built yet. Routed all the same, so every call meets its policy first
       // (a caller without the right learns that, not that the RPC is missing); Connect answers
       // `unimplemented` to the callers that pass.

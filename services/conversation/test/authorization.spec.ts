@@ -1,15 +1,20 @@
 import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
-import { AnalyticsService, ContactService, ConversationService } from "@atendo/proto/conversation/v1";
+import {
+  AnalyticsService,
+  ContactService,
+  ConversationService,
+  TurnContextService,
+} from "@atendo/proto/conversation/v1";
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
-import { methodsWithoutRule } from "@atendo/service-kit";
+import { errorInfoOf, methodsWithoutRule } from "@atendo/service-kit";
 import { expectAccessChangesHeard, type Owner } from "@atendo/testing";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { POLICIES } from "../src/policies.js";
 import { messagesWhen, theConversation } from "./support/db.js";
-import { messageReceived, newCustomer, text } from "./support/events.js";
+import { messageReceived, newCustomer } from "./support/events.js";
 import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
 /** The code a call was refused with, or "ok". */
@@ -90,7 +95,12 @@ describe("authorization (real credentials from the tenant service)", () => {
 
   it("has a rule for every RPC of every service it serves", () => {
     assert.deepEqual(
-      methodsWithoutRule(POLICIES, [ConversationService, ContactService, AnalyticsService]),
+      methodsWithoutRule(POLICIES, [
+        ConversationService,
+        TurnContextService,
+        ContactService,
+        AnalyticsService,
+      ]),
       [],
     );
   });
@@ -191,7 +201,11 @@ describe("authorization (real credentials from the tenant service)", () => {
     const reply = { workspaceId: workspaceA, conversationId: conversationA };
     assert.equal(
       await outcome(
-        reader.conversations.sendAgentReply({ ...reply, clientMessageId: newId(), message: text("hi") }),
+        reader.conversations.sendAgentReply({
+          ...reply,
+          requestId: newId(),
+          message: { content: { case: "text", value: { body: "hi" } } },
+        }),
       ),
       Code.PermissionDenied,
     );
@@ -218,7 +232,7 @@ describe("authorization (real credentials from the tenant service)", () => {
     assert.ok(await admitted(contactsOnly.contacts.listContacts({ workspaceId: workspaceA })));
   });
 
-  it("serves GetTurnContext to the ai service only, and keeps services off the public RPCs", async () => {
+  it("serves the internal TurnContextService to the ai service only, and keeps services off the public RPCs", async () => {
     const req = {
       tenantId: owner.tenantId,
       conversationId: conversationA,
@@ -226,21 +240,57 @@ describe("authorization (real credentials from the tenant service)", () => {
       turnEpoch: 1,
     };
     const ai = await h.identity.asService("ai");
-    const context = await ai.conversations.getTurnContext(req);
+    const context = await ai.turnContexts.getTurnContext(req);
     assert.equal(context.conversation?.id, conversationA);
     assert.deepEqual(
       context.turnMessages.map((m) => m.id),
       [messageA],
     );
-    assert.equal(await outcome(owner.clients.conversations.getTurnContext(req)), Code.PermissionDenied);
+    assert.equal(await outcome(owner.clients.turnContexts.getTurnContext(req)), Code.PermissionDenied);
     const key = (await h.identity.createApiKey(owner, workspaceA, ["conversations:read"])).clients;
-    assert.equal(await outcome(key.conversations.getTurnContext(req)), Code.PermissionDenied);
+    assert.equal(await outcome(key.turnContexts.getTurnContext(req)), Code.PermissionDenied);
     const delivery = await h.identity.asService("delivery");
-    assert.equal(await outcome(delivery.conversations.getTurnContext(req)), Code.PermissionDenied);
+    assert.equal(await outcome(delivery.turnContexts.getTurnContext(req)), Code.PermissionDenied);
     assert.equal(
       await outcome(ai.conversations.listConversations({ workspaceId: workspaceA })),
       Code.PermissionDenied,
     );
+  });
+
+  it("no longer serves GetTurnContext on the public ConversationService", async () => {
+    assert.equal(
+      ConversationService.methods.find((m) => m.name === "GetTurnContext"),
+      undefined,
+      "the contract's public service has no internal RPC",
+    );
+    const ai = await h.identity.serviceToken("ai");
+    // The old path, called with the one credential the internal RPC admits: there is nothing there.
+    const res = await fetch(`${h.url}/atendo.conversation.v1.ConversationService/GetTurnContext`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ai}` },
+      body: JSON.stringify({
+        tenantId: owner.tenantId,
+        conversationId: conversationA,
+        messageIds: [messageA],
+        turnEpoch: 1,
+      }),
+    });
+    assert.equal(res.status, 404);
+  });
+
+  it("answers the RPCs not built yet with unimplemented and the reason UNIMPLEMENTED", async () => {
+    const calls = [
+      owner.clients.conversations.takeOver({ workspaceId: workspaceA, conversationId: conversationA }),
+      owner.clients.contacts.listContacts({ workspaceId: workspaceA }),
+    ];
+    for (const call of calls) {
+      const err = await call.then(
+        () => assert.fail("answered"),
+        (e: unknown) => ConnectError.from(e),
+      );
+      assert.equal(err.code, Code.Unimplemented);
+      assert.equal(errorInfoOf(err)?.reason, "UNIMPLEMENTED");
+    }
   });
 
   it("refuses a revoked API key and a suspended tenant's token within a second, until reactivation", async () => {

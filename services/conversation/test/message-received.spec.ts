@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Direction, SenderKind } from "@atendo/proto/common/v1";
+import { ActorKind, Direction, SenderKind } from "@atendo/proto/common/v1";
 import {
   ConversationHandedOffSchema,
   ConversationHandler,
@@ -13,7 +13,14 @@ import {
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { adminQuery, waitFor } from "@atendo/testing";
 import { contactsOfChannel, messagesOfChannel, messagesWhen, theConversation } from "./support/db.js";
-import { messageReceived, newCustomer } from "./support/events.js";
+import {
+  actorOf,
+  contactActor,
+  messageReceived,
+  newCustomer,
+  routingOf,
+  routingOfRow,
+} from "./support/events.js";
 import { type Harness, startConversation } from "./support/harness.js";
 
 describe("MessageReceived", () => {
@@ -64,9 +71,14 @@ describe("MessageReceived", () => {
     assert.equal(opened.conversation?.handler, ConversationHandler.AI);
     assert.equal(opened.meta?.causationId, event.meta?.eventId);
     assert.equal(opened.meta?.correlationId, event.meta?.correlationId);
+    // Public events name who acted (the customer) and what they belong to.
+    assert.deepEqual(actorOf(opened.meta), contactActor(conversation));
+    assert.deepEqual(routingOf(opened), routingOfRow(c, conversation));
     const stored = await waitFor(() =>
       h.captured.of(MessageStoredSchema).find((e) => e.conversationId === conversation.id),
     );
+    assert.deepEqual(actorOf(stored.meta), contactActor(conversation));
+    assert.deepEqual(routingOf(stored), routingOfRow(c, conversation));
     assert.equal(stored.message?.id, message?.id);
     assert.equal(stored.message?.direction, Direction.INBOUND);
     assert.equal(stored.message?.message?.content.case, "text");
@@ -148,10 +160,15 @@ describe("MessageReceived", () => {
     );
     assert.equal(handedOff.source, HandoffSource.ECHO);
     assert.equal(handedOff.status, ConversationStatus.OPEN);
+    // A person of the business wrote outside Atendo: the business app acted.
+    assert.equal(handedOff.meta?.actor?.kind, ActorKind.BUSINESS_APP);
+    assert.deepEqual(routingOf(handedOff), routingOfRow(c, conversation));
     const storedEcho = await waitFor(() =>
       h.captured.of(MessageStoredSchema).find((e) => e.message?.externalId === echo.externalMessageId),
     );
     assert.equal(storedEcho.message?.senderKind, SenderKind.AGENT);
+    assert.equal(storedEcho.meta?.actor?.kind, ActorKind.BUSINESS_APP);
+    assert.deepEqual(routingOf(storedEcho), routingOfRow(c, conversation));
 
     // The customer writes again: stored, but the paused AI gets no turn.
     await h.bus.publish(MessageReceivedSchema, messageReceived(c, { body: "Thanks Paulo" }));
@@ -208,7 +225,8 @@ describe("MessageReceived", () => {
     const event = await waitFor(() =>
       h.captured.of(ConversationReopenedSchema).find((e) => e.conversationId === conversation.id),
     );
-    assert.equal(event.reopenedByKind, SenderKind.CONTACT);
+    assert.deepEqual(actorOf(event.meta), contactActor(conversation));
+    assert.deepEqual(routingOf(event), routingOfRow(c, conversation));
     await waitFor(() =>
       h.captured.of(TurnReadySchema).some((t) => t.conversationId === conversation.id && t.turnEpoch === 2),
     );

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
+import { MessageSchema } from "@atendo/proto/common/v1";
 import {
   ConversationHandler,
   type ConversationMessage,
@@ -7,13 +8,17 @@ import {
 } from "@atendo/proto/conversation/v1";
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
-import type { Owner } from "@atendo/testing";
+import { errorInfoOf } from "@atendo/service-kit";
+import { adminQuery, type Owner } from "@atendo/testing";
+import { toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { messagesWhen, theConversation } from "./support/db.js";
-import { type Customer, messageReceived, newCustomer } from "./support/events.js";
+import { type Customer, messageReceived, newCustomer, text } from "./support/events.js";
 import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
 const hasCode = (code: Code) => (err: unknown) => err instanceof ConnectError && err.code === code;
+const hasReason = (code: Code, reason: string) => (err: unknown) =>
+  err instanceof ConnectError && err.code === code && errorInfoOf(err)?.reason === reason;
 const bodies = (messages: ConversationMessage[]) =>
   messages.map((m) => (m.message?.content.case === "text" ? m.message.content.value.body : ""));
 
@@ -101,25 +106,33 @@ describe("public RPCs (as the workspace's owner)", () => {
       rpc.getConversation({ workspaceId: newId(), conversationId: conversationIds[0] ?? "" }),
       hasCode(Code.NotFound),
     );
+    // The reason a client branches on, with what was not found.
+    const err = await rpc.getConversation({ workspaceId, conversationId: newId() }).then(
+      () => assert.fail("found"),
+      (e: unknown) => ConnectError.from(e),
+    );
+    assert.equal(errorInfoOf(err)?.reason, "NOT_FOUND");
+    assert.equal(errorInfoOf(err)?.metadata.resource, "conversation");
   });
 
   it("ListConversations pages by last activity, newest first", async () => {
-    const first = await rpc.listConversations({ workspaceId, page: { pageSize: 2 } });
+    const first = await rpc.listConversations({ workspaceId, pageSize: 2 });
     // Bruno's echo came last, then Carla, then Ana.
     assert.deepEqual(
       first.conversations.map((c) => c.contact?.name),
       ["Bruno", "Carla"],
     );
-    assert.notEqual(first.page?.nextPageToken, "");
+    assert.notEqual(first.nextPageToken, "");
     const second = await rpc.listConversations({
       workspaceId,
-      page: { pageSize: 2, pageToken: first.page?.nextPageToken ?? "" },
+      pageSize: 2,
+      pageToken: first.nextPageToken,
     });
     assert.deepEqual(
       second.conversations.map((c) => c.contact?.name),
       ["Ana"],
     );
-    assert.equal(second.page?.nextPageToken, "");
+    assert.equal(second.nextPageToken, "");
   });
 
   it("ListConversations filters by handler, status and text", async () => {
@@ -155,24 +168,59 @@ describe("public RPCs (as the workspace's owner)", () => {
     assert.equal(literal.conversations.length, 0, "% is matched literally");
   });
 
-  it("ListConversations rejects a page token it did not issue", async () => {
+  it("ListConversations rejects a page token it did not issue, or issued for other filters", async () => {
+    const invalidToken = hasReason(Code.InvalidArgument, "INVALID_PAGE_TOKEN");
+    await assert.rejects(rpc.listConversations({ workspaceId, pageToken: "not-a-token" }), invalidToken);
+    const { nextPageToken } = await rpc.listConversations({ workspaceId, pageSize: 1 });
+    assert.notEqual(nextPageToken, "");
     await assert.rejects(
-      rpc.listConversations({ workspaceId, page: { pageToken: "not-a-token" } }),
-      hasCode(Code.InvalidArgument),
+      rpc.listConversations({ workspaceId, pageToken: nextPageToken, handler: ConversationHandler.AI }),
+      invalidToken,
     );
+    await assert.rejects(
+      rpc.listConversations({ workspaceId, pageToken: nextPageToken, query: "ana" }),
+      invalidToken,
+    );
+    // A token of another list.
+    const messages = await rpc.listMessages({
+      workspaceId,
+      conversationId: conversationIds[0] ?? "",
+      pageSize: 1,
+    });
+    assert.notEqual(messages.nextPageToken, "");
+    await assert.rejects(
+      rpc.listConversations({ workspaceId, pageToken: messages.nextPageToken }),
+      invalidToken,
+    );
+    await assert.rejects(
+      rpc.listMessages({
+        workspaceId,
+        conversationId: conversationIds[1] ?? "",
+        pageToken: messages.nextPageToken,
+      }),
+      invalidToken,
+      "a token of another conversation's messages",
+    );
+  });
+
+  it("ListConversations accepts a page size above the maximum", async () => {
+    const all = await rpc.listConversations({ workspaceId, pageSize: 1000 });
+    assert.equal(all.conversations.length, 3);
+    assert.equal(all.nextPageToken, "");
   });
 
   it("ListMessages pages through a conversation both ways", async () => {
     const conversationId = conversationIds[0] ?? "";
-    const newest = await rpc.listMessages({ workspaceId, conversationId, page: { pageSize: 2 } });
+    const newest = await rpc.listMessages({ workspaceId, conversationId, pageSize: 2 });
     assert.deepEqual(bodies(newest.messages), ["third", "second"]);
     const rest = await rpc.listMessages({
       workspaceId,
       conversationId,
-      page: { pageSize: 2, pageToken: newest.page?.nextPageToken ?? "" },
+      pageSize: 2,
+      pageToken: newest.nextPageToken,
     });
     assert.deepEqual(bodies(rest.messages), ["hello from Ana"]);
-    assert.equal(rest.page?.nextPageToken, "");
+    assert.equal(rest.nextPageToken, "");
     const oldest = await rpc.listMessages({ workspaceId, conversationId, oldestFirst: true });
     assert.deepEqual(bodies(oldest.messages), ["hello from Ana", "second", "third"]);
   });
@@ -186,5 +234,57 @@ describe("public RPCs (as the workspace's owner)", () => {
       }),
       hasCode(Code.NotFound),
     );
+  });
+
+  it("ListMessages coerces a page size above 100 and pages through every message once, ties included", async () => {
+    // A conversation of its own workspace, with 120 more messages stored ten to a millisecond.
+    const { workspace } = await owner.clients.tenants.createWorkspace({ tenantId, name: "Busy" });
+    const busyWorkspace = workspace?.id ?? "";
+    const c = newCustomer({ tenantId, workspaceId: busyWorkspace });
+    await h.bus.publish(MessageReceivedSchema, messageReceived(c));
+    const conversation = await theConversation(c.channelId);
+    await adminQuery(
+      `insert into conversation.messages
+         (id, tenant_id, conversation_id, channel_id, direction, sender_kind, content, text, sort_at)
+       select gen_random_uuid(), $1, $2, $3, 'INBOUND', 'CONTACT', $4, 'bulk ' || g,
+              $5::timestamptz + (g / 10) * interval '1 millisecond'
+       from generate_series(1, 120) g`,
+      [
+        tenantId,
+        conversation.id,
+        c.channelId,
+        Buffer.from(toBinary(MessageSchema, text("bulk"))),
+        new Date(Date.now() - 60_000),
+      ],
+    );
+    const conversationId = conversation.id;
+    const stored = await adminQuery<{ id: string }>(
+      "select id from conversation.messages where conversation_id = $1",
+      [conversationId],
+    );
+    assert.equal(stored.length, 121);
+
+    const big = await rpc.listMessages({ workspaceId: busyWorkspace, conversationId, pageSize: 500 });
+    assert.equal(big.messages.length, 100, "coerced to the maximum, not refused");
+    assert.notEqual(big.nextPageToken, "");
+
+    for (const oldestFirst of [false, true]) {
+      const seen: string[] = [];
+      let pageToken = "";
+      do {
+        const page = await rpc.listMessages({
+          workspaceId: busyWorkspace,
+          conversationId,
+          pageSize: 7,
+          pageToken,
+          oldestFirst,
+        });
+        assert.ok(page.messages.length <= 7);
+        seen.push(...page.messages.map((m) => m.id));
+        pageToken = page.nextPageToken;
+      } while (pageToken !== "");
+      assert.equal(seen.length, 121, `every message once (oldestFirst: ${oldestFirst})`);
+      assert.deepEqual(new Set(seen), new Set(stored.map((r) => r.id)));
+    }
   });
 });

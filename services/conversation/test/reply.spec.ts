@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { ReplyGeneratedSchema } from "@atendo/proto/ai/v1";
-import { MessageStatus, SenderKind } from "@atendo/proto/common/v1";
+import { FinishReason, ReplyGeneratedSchema, ToolActionSchema } from "@atendo/proto/ai/v1";
+import { ActorKind, MessageStatus, SenderKind } from "@atendo/proto/common/v1";
 import {
+  ContactUpdatedSchema,
   ConversationHandedOffSchema,
+  ConversationOpenedSchema,
   ConversationStatus,
   HandoffSource,
   MessageStoredSchema,
@@ -11,8 +13,17 @@ import {
 } from "@atendo/proto/conversation/v1";
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { waitFor } from "@atendo/testing";
+import { create } from "@bufbuild/protobuf";
 import { messagesOfChannel, messagesWhen, theConversation } from "./support/db.js";
-import { type Customer, messageReceived, newCustomer, replyGenerated } from "./support/events.js";
+import {
+  actorOf,
+  type Customer,
+  messageReceived,
+  newCustomer,
+  replyGenerated,
+  routingOf,
+  routingOfRow,
+} from "./support/events.js";
 import { type Harness, startConversation } from "./support/harness.js";
 
 describe("ReplyGenerated", () => {
@@ -26,6 +37,20 @@ describe("ReplyGenerated", () => {
 
   const turnsOf = (conversationId: string) =>
     h.captured.of(TurnReadySchema).filter((t) => t.conversationId === conversationId);
+
+  /** The assistant's reply to a turn. */
+  const answerTo = (
+    c: Customer,
+    conversation: { id: string },
+    turn: { turnEpoch: number; messageIds: string[] },
+    init: { parts?: string[] } = {},
+  ) =>
+    replyGenerated(c, {
+      conversationId: conversation.id,
+      turnEpoch: turn.turnEpoch,
+      answeredMessageIds: turn.messageIds,
+      ...init,
+    });
 
   async function firstTurn(c: Customer, body = "What are your opening hours?") {
     await h.bus.publish(MessageReceivedSchema, messageReceived(c, { body }));
@@ -141,6 +166,10 @@ describe("ReplyGenerated", () => {
       .filter((e) => e.conversationId === conversation.id && e.message?.senderKind === SenderKind.AI);
     assert.equal(stored.length, 1);
     assert.equal(stored[0]?.message?.status, MessageStatus.PENDING);
+    // The assistant wrote it, in this conversation of this contact on this channel.
+    assert.ok(stored[0]);
+    assert.deepEqual(actorOf(stored[0].meta), [ActorKind.ASSISTANT, reply.assistantId]);
+    assert.deepEqual(routingOf(stored[0]), routingOfRow(c, conversation));
   });
 
   it("drops a second reply to an answered turn", async () => {
@@ -182,6 +211,8 @@ describe("ReplyGenerated", () => {
     assert.equal(handedOff.source, HandoffSource.AI);
     assert.equal(handedOff.reason, "customer asked for a person");
     assert.equal(handedOff.status, ConversationStatus.PENDING_HUMAN);
+    assert.deepEqual(actorOf(handedOff.meta), [ActorKind.ASSISTANT, reply.assistantId]);
+    assert.deepEqual(routingOf(handedOff), routingOfRow(c, conversation));
     await waitFor(() =>
       h.captured.of(OutboundCreatedSchema).some((o) => o.conversationId === conversation.id),
     );
@@ -192,6 +223,44 @@ describe("ReplyGenerated", () => {
     await h.handled(next.meta?.eventId);
     assert.equal((await theConversation(c.channelId)).turn_epoch, 1);
     assert.equal(await h.redis.zscore(`${h.keyPrefix}buffer:due`, `${c.tenantId}:${conversation.id}`), null);
+  });
+
+  it("hands the conversation to a person in the system's name when the assistant could not answer", async () => {
+    const c = newCustomer();
+    const { conversation, turn } = await firstTurn(c);
+    const failed = answerTo(c, conversation, turn, { parts: [] });
+    failed.finishReason = FinishReason.ERROR;
+    failed.error = "the model provider timed out";
+    await h.bus.publish(ReplyGeneratedSchema, failed);
+    const handedOff = await waitFor(() =>
+      h.captured.of(ConversationHandedOffSchema).find((e) => e.conversationId === conversation.id),
+    );
+    assert.equal(handedOff.source, HandoffSource.FAILURE);
+    assert.equal(handedOff.meta?.actor?.kind, ActorKind.SYSTEM);
+    assert.deepEqual(routingOf(handedOff), routingOfRow(c, conversation));
+  });
+
+  it("announces the assistant's contact changes in the assistant's name", async () => {
+    const c = newCustomer();
+    const { conversation, turn } = await firstTurn(c);
+    const reply = answerTo(c, conversation, turn);
+    reply.actions.push(
+      create(ToolActionSchema, { action: { case: "tagContact", value: { tags: ["lead"] } } }),
+    );
+    await h.bus.publish(ReplyGeneratedSchema, reply);
+    const updated = await waitFor(() =>
+      h.captured.of(ContactUpdatedSchema).find((e) => e.contact?.id === conversation.contact_id),
+    );
+    assert.deepEqual(updated.changedFields, ["tags"]);
+    assert.deepEqual(updated.contact?.tags, ["lead"]);
+    assert.deepEqual(actorOf(updated.meta), [ActorKind.ASSISTANT, reply.assistantId]);
+    // The contact's etag moved with the change (AIP-154).
+    const opened = h.captured
+      .of(ConversationOpenedSchema)
+      .find((e) => e.conversation?.id === conversation.id);
+    const before = opened?.conversation?.contact?.etag ?? "";
+    assert.notEqual(before, "");
+    assert.notEqual(updated.contact?.etag, before);
   });
 
   it("takes the echo of its own send as confirmation, not as a person writing", async () => {

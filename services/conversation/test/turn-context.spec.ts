@@ -11,7 +11,7 @@ import { messagesWhen, theConversation } from "./support/db.js";
 import { messageReceived, newCustomer, replyGenerated } from "./support/events.js";
 import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
-describe("GetTurnContext", () => {
+describe("TurnContextService.GetTurnContext", () => {
   let h: Harness;
   // Called as the ai service, the one caller the RPC admits (authorization.spec.ts checks the rest).
   let ai: Clients;
@@ -52,7 +52,7 @@ describe("GetTurnContext", () => {
     );
     assert.equal(t2.messageIds.length, 2);
 
-    const res = await ai.conversations.getTurnContext({
+    const res = await ai.turnContexts.getTurnContext({
       tenantId: c.tenantId,
       conversationId: conversation.id,
       messageIds: t2.messageIds,
@@ -89,7 +89,7 @@ describe("GetTurnContext", () => {
     assert.ok(res.windowExpiresAt);
     assert.equal(timestampDate(res.windowExpiresAt).getTime(), lastSent.getTime() + 24 * 3_600_000);
 
-    const limited = await ai.conversations.getTurnContext({
+    const limited = await ai.turnContexts.getTurnContext({
       tenantId: c.tenantId,
       conversationId: conversation.id,
       messageIds: t2.messageIds,
@@ -113,7 +113,7 @@ describe("GetTurnContext", () => {
     await h.bus.publish(MessageReceivedSchema, messageReceived(c, { body: "one more thing" }));
     await theConversation(c.channelId, (row) => row.turn_epoch === 2);
     await messagesWhen(c.channelId, (r) => r.length === 2);
-    const res = await ai.conversations.getTurnContext({
+    const res = await ai.turnContexts.getTurnContext({
       tenantId: c.tenantId,
       conversationId: conversation.id,
       messageIds: t1.messageIds,
@@ -129,7 +129,7 @@ describe("GetTurnContext", () => {
     const conversation = await theConversation(c.channelId);
     const [message] = await messagesWhen(c.channelId, (r) => r.length === 1);
     await assert.rejects(
-      ai.conversations.getTurnContext({
+      ai.turnContexts.getTurnContext({
         tenantId: newId(),
         conversationId: conversation.id,
         messageIds: [message?.id ?? ""],
@@ -138,7 +138,7 @@ describe("GetTurnContext", () => {
       (err) => err instanceof ConnectError && err.code === Code.NotFound,
     );
     await assert.rejects(
-      ai.conversations.getTurnContext({
+      ai.turnContexts.getTurnContext({
         tenantId: c.tenantId,
         conversationId: "nope",
         messageIds: [],

@@ -1,4 +1,4 @@
-import type { ConversationService, GetTurnContextResponse } from "@atendo/proto/conversation/v1";
+import type { GetTurnContextResponse, TurnContextService } from "@atendo/proto/conversation/v1";
 import type { CallOptions, Client } from "@connectrpc/connect";
 
 export interface TurnContextQuery {
@@ -8,13 +8,13 @@ export interface TurnContextQuery {
   turnEpoch: number;
 }
 
-/** The conversation around a turn, from the conversation service. */
+/** The conversation around a turn, from the conversation service's internal TurnContextService. */
 export interface TurnContexts {
   get(query: TurnContextQuery, options?: CallOptions): Promise<GetTurnContextResponse>;
 }
 
 export function createTurnContexts(deps: {
-  client: Pick<Client<typeof ConversationService>, "getTurnContext">;
+  client: Pick<Client<typeof TurnContextService>, "getTurnContext">;
   /** Earlier messages to include, 1..200. */
   historyLimit: number;
 }): TurnContexts {

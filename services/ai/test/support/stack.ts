@@ -6,7 +6,7 @@ import { type Bus, connectBus } from "@atendo/bus";
 import { loadConfig as loadConversationConfig, start as startConversation } from "@atendo/conversation";
 import { AiService } from "@atendo/proto/ai/v1";
 import { AssistantService } from "@atendo/proto/assistant/v1";
-import { ConversationService } from "@atendo/proto/conversation/v1";
+import { ConversationService, TurnContextService } from "@atendo/proto/conversation/v1";
 import { createLogger, type Logger } from "@atendo/telemetry";
 import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
@@ -32,6 +32,7 @@ export type Clients = TenantClients &
   ClientsOf<{
     assistants: typeof AssistantService;
     conversations: typeof ConversationService;
+    turnContexts: typeof TurnContextService;
     ai: typeof AiService;
   }>;
 
@@ -168,7 +169,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const as = (credential?: string): Clients => ({
       ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
       ...clientsFor(url(assistant.port), credential, { assistants: AssistantService }),
-      ...clientsFor(url(conversation.port), credential, { conversations: ConversationService }),
+      ...clientsFor(url(conversation.port), credential, {
+        conversations: ConversationService,
+        turnContexts: TurnContextService,
+      }),
       ...clientsFor(url(ai.port), credential, { ai: AiService }),
     });
     return {

@@ -4,6 +4,7 @@ import { EventMetaSchema } from "@atendo/proto/common/v1";
 import { TurnReadySchema } from "@atendo/proto/conversation/v1";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { systemActor } from "../domain/actors.js";
 import { channelTypeToProto } from "../domain/enums.js";
 import { loadPendingTurn, markFlushed } from "../store/turn-queries.js";
 
@@ -44,6 +45,8 @@ export function createTurnPublisher(deps: { db: Db; bus: Bus }): TurnPublisher {
           occurredAt: timestampNow(),
           correlationId: newest?.correlationId ?? "",
           causationId: newest?.sourceEventId ?? "",
+          // The buffer decided the customer is done typing.
+          actor: systemActor(),
         }),
         conversationId: c.id,
         channelId: c.channelId,

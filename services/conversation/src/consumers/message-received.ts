@@ -1,6 +1,5 @@
 import { type Bus, type Consumer, causedBy, type EventContext } from "@atendo/bus";
 import { type Db, type EncodedEvent, type Inbox, pgText } from "@atendo/db";
-import { SenderKind } from "@atendo/proto/common/v1";
 import {
   ConversationHandedOffSchema,
   ConversationOpenedSchema,
@@ -13,7 +12,9 @@ import { type MessageReceived, MessageReceivedSchema } from "@atendo/proto/ingre
 import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { TurnScheduler } from "../buffer/turn-scheduler.js";
+import { businessAppActor, contactActor } from "../domain/actors.js";
 import { channelTypeFromProto } from "../domain/enums.js";
+import { conversationEventIds } from "../domain/event-ids.js";
 import { conversationToProto, messageToProto } from "../domain/to-proto.js";
 import { type InboundMessage, type InboundOutcome, storeInbound } from "../store/inbound-store.js";
 import { findPendingTurnOfMessage } from "../store/message-queries.js";
@@ -63,17 +64,23 @@ function toInbound(event: MessageReceived, ctx: EventContext): InboundMessage {
   };
 }
 
-/** The events a stored message produces, encoded for the inbox row. */
+/**
+ * The events a stored message produces, encoded for the inbox row. Their actor is the contact who
+ * wrote, or the business app for an echo (a person answering outside Atendo).
+ */
 function outputsOf(bus: Bus, outcome: InboundOutcome, ctx: EventContext): EncodedEvent[] {
   if (outcome.kind !== "stored") return [];
   const { conversation, contact, message, lifecycle, plan } = outcome;
+  const actor = plan.direction === "INBOUND" ? contactActor(contact.id) : businessAppActor();
+  const ids = conversationEventIds(conversation);
   const out: EncodedEvent[] = [];
   if (lifecycle === "opened") {
     out.push(
       bus.encode(
         ConversationOpenedSchema,
         create(ConversationOpenedSchema, {
-          meta: causedBy(ctx.meta),
+          meta: causedBy(ctx.meta, actor),
+          ...ids,
           conversation: conversationToProto(conversation, contact),
         }),
       ),
@@ -82,12 +89,7 @@ function outputsOf(bus: Bus, outcome: InboundOutcome, ctx: EventContext): Encode
     out.push(
       bus.encode(
         ConversationReopenedSchema,
-        create(ConversationReopenedSchema, {
-          meta: causedBy(ctx.meta),
-          conversationId: conversation.id,
-          reopenedByKind: plan.direction === "INBOUND" ? SenderKind.CONTACT : SenderKind.AGENT,
-          reopenedById: plan.direction === "INBOUND" ? contact.id : "",
-        }),
+        create(ConversationReopenedSchema, { meta: causedBy(ctx.meta, actor), ...ids }),
       ),
     );
   }
@@ -95,11 +97,9 @@ function outputsOf(bus: Bus, outcome: InboundOutcome, ctx: EventContext): Encode
     bus.encode(
       MessageStoredSchema,
       create(MessageStoredSchema, {
-        meta: causedBy(ctx.meta),
-        conversationId: conversation.id,
+        meta: causedBy(ctx.meta, actor),
+        ...ids,
         message: messageToProto(message),
-        contactId: contact.id,
-        channelId: conversation.channelId,
       }),
     ),
   );
@@ -108,11 +108,12 @@ function outputsOf(bus: Bus, outcome: InboundOutcome, ctx: EventContext): Encode
       bus.encode(
         ConversationHandedOffSchema,
         create(ConversationHandedOffSchema, {
-          meta: causedBy(ctx.meta),
-          conversationId: conversation.id,
+          meta: causedBy(ctx.meta, actor),
+          ...ids,
           reason: "a person replied from the business app",
           source: HandoffSource.ECHO,
           status: ConversationStatus.OPEN,
+          assigneeUserId: conversation.assigneeUserId ?? "",
         }),
       ),
     );

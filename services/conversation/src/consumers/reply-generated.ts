@@ -11,8 +11,10 @@ import {
   OutboundCreatedSchema,
 } from "@atendo/proto/conversation/v1";
 import { create } from "@bufbuild/protobuf";
+import { assistantActor, systemActor } from "../domain/actors.js";
 import type { ContactChange } from "../domain/contact-changes.js";
 import { channelTypeToProto } from "../domain/enums.js";
+import { conversationEventIds } from "../domain/event-ids.js";
 import { contactToProto, decodeContent, messageToProto } from "../domain/to-proto.js";
 import { type ReplyOutcome, type ReplyToStore, storeReply } from "../store/reply-store.js";
 import { hopelessAsPermanent, reject, requireUuid } from "./event-errors.js";
@@ -83,26 +85,30 @@ function actionsOf(event: ReplyGenerated, ctx: EventContext) {
   return { handoff, contactChange };
 }
 
+/**
+ * The events a stored reply produces. The assistant is their actor, except for the handoff after a
+ * failed model call: Atendo handed the conversation to a person because the assistant could not.
+ */
 function outputsOf(bus: Bus, outcome: ReplyOutcome, r: ReplyToStore, ctx: EventContext): EncodedEvent[] {
   if (outcome.kind !== "stored") return [];
   const { conversation, contact, messages } = outcome;
+  const assistant = assistantActor(r.assistantId);
+  const ids = conversationEventIds(conversation);
   const out: EncodedEvent[] = [];
   for (const m of messages) {
     out.push(
       bus.encode(
         MessageStoredSchema,
         create(MessageStoredSchema, {
-          meta: causedBy(ctx.meta),
-          conversationId: conversation.id,
+          meta: causedBy(ctx.meta, assistant),
+          ...ids,
           message: messageToProto(m),
-          contactId: contact.id,
-          channelId: conversation.channelId,
         }),
       ),
       bus.encode(
         OutboundCreatedSchema,
         create(OutboundCreatedSchema, {
-          meta: causedBy(ctx.meta),
+          meta: causedBy(ctx.meta, assistant),
           conversationId: conversation.id,
           messageId: m.id,
           channelId: conversation.channelId,
@@ -124,11 +130,12 @@ function outputsOf(bus: Bus, outcome: ReplyOutcome, r: ReplyToStore, ctx: EventC
       bus.encode(
         ConversationHandedOffSchema,
         create(ConversationHandedOffSchema, {
-          meta: causedBy(ctx.meta),
-          conversationId: conversation.id,
+          meta: causedBy(ctx.meta, r.handoff.source === "AI" ? assistant : systemActor()),
+          ...ids,
           reason: r.handoff.reason,
           source: r.handoff.source === "AI" ? HandoffSource.AI : HandoffSource.FAILURE,
           status: ConversationStatus.PENDING_HUMAN,
+          assigneeUserId: conversation.assigneeUserId ?? "",
         }),
       ),
     );
@@ -138,7 +145,7 @@ function outputsOf(bus: Bus, outcome: ReplyOutcome, r: ReplyToStore, ctx: EventC
       bus.encode(
         ContactUpdatedSchema,
         create(ContactUpdatedSchema, {
-          meta: causedBy(ctx.meta),
+          meta: causedBy(ctx.meta, assistant),
           contact: contactToProto(contact),
           changedFields: outcome.contactChanges,
         }),

@@ -14,24 +14,108 @@ import {
   ConversationMessageSchema,
   ConversationSchema,
 } from "@atendo/proto/conversation/v1";
+import { etagOf } from "@atendo/service-kit";
 import { create, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ContactRecord } from "../store/contact-entity.js";
-import type { ConversationRecord } from "../store/conversation-entity.js";
-import type { MessageRecord } from "../store/message-entity.js";
 import {
+  type ChannelTypeName,
+  type ConversationStatusName,
   channelTypeToProto,
   conversationStatusToProto,
+  type DirectionName,
   directionToProto,
+  type HandlerName,
   handlerToProto,
+  type MessageStatusName,
   messageStatusToProto,
+  type SenderKindName,
   senderKindToProto,
 } from "./enums.js";
 import { windowExpiresAt } from "./turn-rules.js";
 
+// The contract's views of what the store keeps. The shapes name what a view reads; the store's
+// records have these fields (and more), so the domain needs nothing from the store.
+
+export interface ContactState {
+  id: string;
+  tenantId: string;
+  workspaceId: string;
+  channelId: string;
+  channelType: ChannelTypeName;
+  externalId: string;
+  displayName: string;
+  name: string;
+  email: string;
+  phone: string;
+  username: string;
+  attributes: Record<string, string>;
+  tags: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  lastSeenAt: Date | null;
+}
+
+export interface ConversationState {
+  id: string;
+  tenantId: string;
+  workspaceId: string;
+  channelId: string;
+  channelType: ChannelTypeName;
+  contactId: string;
+  status: ConversationStatusName;
+  handler: HandlerName;
+  assigneeUserId: string | null;
+  assistantId: string | null;
+  turnEpoch: number;
+  lastMessageAt: Date;
+  lastInboundAt: Date | null;
+  lastMessagePreview: string;
+  unreadCount: number;
+  tags: string[];
+  createdAt: Date;
+  resolvedAt: Date | null;
+}
+
+export interface MessageState {
+  id: string;
+  conversationId: string;
+  direction: DirectionName;
+  senderKind: SenderKindName;
+  senderId: string;
+  externalId: string | null;
+  content: Uint8Array;
+  status: MessageStatusName | null;
+  error: Uint8Array | null;
+  turnEpoch: number;
+  replyToMessageId: string | null;
+  citations: unknown[];
+  clientMessageId: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  statusUpdatedAt: Date | null;
+}
+
 const ts = (d: Date | null | undefined) => (d ? timestampFromDate(d) : undefined);
 
-export function contactToProto(c: ContactRecord): Contact {
+/**
+ * The contact's etag (AIP-154): every field a person or the assistant can change, and the change
+ * time (milliseconds alone could miss two changes in the same millisecond).
+ */
+export function contactEtag(c: ContactState): string {
+  return etagOf(
+    c.id,
+    c.updatedAt,
+    c.name,
+    c.displayName,
+    c.email,
+    c.phone,
+    c.username,
+    JSON.stringify(c.tags),
+    JSON.stringify(Object.entries(c.attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  );
+}
+
+export function contactToProto(c: ContactState): Contact {
   return create(ContactSchema, {
     id: c.id,
     tenantId: c.tenantId,
@@ -54,10 +138,11 @@ export function contactToProto(c: ContactRecord): Contact {
     createdAt: timestampFromDate(c.createdAt),
     updatedAt: timestampFromDate(c.updatedAt),
     lastSeenAt: ts(c.lastSeenAt),
+    etag: contactEtag(c),
   });
 }
 
-export function conversationToProto(c: ConversationRecord, contact: ContactRecord | undefined): Conversation {
+export function conversationToProto(c: ConversationState, contact: ContactState | undefined): Conversation {
   return create(ConversationSchema, {
     id: c.id,
     tenantId: c.tenantId,
@@ -88,7 +173,7 @@ function decodeCitations(stored: unknown[]): Citation[] {
   return stored.map((c) => fromJson(CitationSchema, c as JsonValue));
 }
 
-export function messageToProto(m: MessageRecord): ConversationMessage {
+export function messageToProto(m: MessageState): ConversationMessage {
   return create(ConversationMessageSchema, {
     id: m.id,
     conversationId: m.conversationId,
@@ -104,7 +189,7 @@ export function messageToProto(m: MessageRecord): ConversationMessage {
     turnEpoch: m.turnEpoch,
     replyToMessageId: m.replyToMessageId ?? "",
     citations: decodeCitations(m.citations),
-    clientMessageId: m.clientMessageId ?? "",
+    requestId: m.clientMessageId ?? "",
     statusUpdatedAt: ts(m.statusUpdatedAt),
   });
 }

@@ -1,17 +1,21 @@
 import type { EntityManager } from "@atendo/db";
 import { newId } from "@atendo/db";
-import type { ChannelTypeName } from "../domain/enums.js";
+import type { ContactState } from "../domain/to-proto.js";
 
-export interface ContactSighting {
-  tenantId: string;
-  workspaceId: string;
-  channelId: string;
-  channelType: ChannelTypeName;
-  externalId: string;
-  displayName: string;
-  username: string;
-  phone: string;
-  email: string;
+/** What a channel message says about its customer: some of the contact's fields. */
+export interface ContactSighting
+  extends Pick<
+    ContactState,
+    | "tenantId"
+    | "workspaceId"
+    | "channelId"
+    | "channelType"
+    | "externalId"
+    | "displayName"
+    | "username"
+    | "phone"
+    | "email"
+  > {
   /** When the customer wrote; null for echoes (the business wrote). */
   seenAt: Date | null;
   /**

@@ -3,7 +3,6 @@ import { type FilterQuery, raw } from "@mikro-orm/core";
 import type { ConversationStatusName, HandlerName } from "../domain/enums.js";
 import { ContactEntity, type ContactRecord } from "./contact-entity.js";
 import { ConversationEntity, type ConversationRecord } from "./conversation-entity.js";
-import { checkPageToken } from "./page-token.js";
 
 export interface ConversationFilter {
   workspaceId: string;
@@ -17,9 +16,10 @@ export interface ConversationFilter {
   query: string | undefined;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextPageToken: string;
+/** Where a page of a keyset list starts: after the row with these sort values. */
+export interface ConversationsAfter {
+  lastMessageAt: Date;
+  id: string;
 }
 
 /** `%text%` for ILIKE with the pattern characters of the text escaped. */
@@ -57,21 +57,20 @@ function whereOf(f: ConversationFilter): FilterQuery<ConversationRecord> {
   return where;
 }
 
-/** Newest activity first (keyset on last_message_at, id). */
+/** Up to `limit` conversations, newest activity first (keyset on last_message_at, id). */
 export async function listConversations(
   em: EntityManager,
   filter: ConversationFilter,
-  page: { size: number; token: string | undefined },
-): Promise<Page<ConversationRecord>> {
-  const after = checkPageToken(page.token, 2);
+  page: { limit: number; after: ConversationsAfter | undefined },
+): Promise<ConversationRecord[]> {
   const cursor = await em.findByCursor(ConversationEntity, {
     where: whereOf(filter),
     orderBy: { lastMessageAt: "desc", id: "desc" },
-    first: page.size,
-    ...(after === undefined ? {} : { after }),
+    first: page.limit,
+    ...(page.after === undefined ? {} : { after: { ...page.after } }),
     includeCount: false,
   });
-  return { items: [...cursor.items], nextPageToken: cursor.hasNextPage ? (cursor.endCursor ?? "") : "" };
+  return [...cursor.items];
 }
 
 export async function contactsById(em: EntityManager, ids: string[]): Promise<Map<string, ContactRecord>> {

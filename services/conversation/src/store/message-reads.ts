@@ -1,24 +1,27 @@
 import type { EntityManager } from "@atendo/db";
-import type { Page } from "./conversation-reads.js";
 import { MessageEntity, type MessageRecord } from "./message-entity.js";
-import { checkPageToken } from "./page-token.js";
 
-/** A conversation's timeline, newest first unless oldestFirst (keyset on sort_at, id). */
+/** Where a page of a conversation's timeline starts: after the message with these sort values. */
+export interface MessagesAfter {
+  sortAt: Date;
+  id: string;
+}
+
+/** Up to `limit` messages of a conversation, newest first unless oldestFirst (keyset on sort_at, id). */
 export async function listMessages(
   em: EntityManager,
   conversationId: string,
-  page: { size: number; token: string | undefined; oldestFirst: boolean },
-): Promise<Page<MessageRecord>> {
-  const after = checkPageToken(page.token, 2);
+  page: { limit: number; after: MessagesAfter | undefined; oldestFirst: boolean },
+): Promise<MessageRecord[]> {
   const dir = page.oldestFirst ? "asc" : "desc";
   const cursor = await em.findByCursor(MessageEntity, {
     where: { conversationId },
     orderBy: { sortAt: dir, id: dir },
-    first: page.size,
-    ...(after === undefined ? {} : { after }),
+    first: page.limit,
+    ...(page.after === undefined ? {} : { after: { ...page.after } }),
     includeCount: false,
   });
-  return { items: [...cursor.items], nextPageToken: cursor.hasNextPage ? (cursor.endCursor ?? "") : "" };
+  return [...cursor.items];
 }
 
 /**

@@ -9,6 +9,8 @@ import {
   ToolActionSchema,
 } from "@atendo/proto/ai/v1";
 import {
+  type Actor,
+  ActorKind,
   ChannelType,
   type Message,
   MessageSchema,
@@ -126,3 +128,22 @@ export function statusChanged(
     attempt: init.status === MessageStatus.SENT ? 1 : 0,
   });
 }
+
+/** The routing ids a public event carries, in a fixed order for comparisons. */
+export const routingOf = (e: {
+  conversationId: string;
+  contactId: string;
+  channelId: string;
+  channelType: ChannelType;
+}) => [e.conversationId, e.contactId, e.channelId, e.channelType] as const;
+
+/** The routing ids of a customer's WhatsApp conversation (a row of conversation.conversations). */
+export const routingOfRow = (c: Customer, row: { id: string; contact_id: string }) =>
+  [row.id, row.contact_id, c.channelId, ChannelType.WHATSAPP] as const;
+
+/** An event's actor as [kind, id]. */
+export const actorOf = (meta: { actor?: Actor | undefined } | undefined) =>
+  [meta?.actor?.kind, meta?.actor?.id] as const;
+
+/** The customer who wrote, as an event names them. */
+export const contactActor = (row: { contact_id: string }) => [ActorKind.CONTACT, row.contact_id] as const;

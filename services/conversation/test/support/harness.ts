@@ -11,6 +11,7 @@ import {
   ConversationService,
   MessageStoredSchema,
   OutboundCreatedSchema,
+  TurnContextService,
   TurnReadySchema,
 } from "@atendo/proto/conversation/v1";
 import {
@@ -52,6 +53,7 @@ const CONVERSATION_SERVICES = {
   conversations: ConversationService,
   contacts: ContactService,
   analytics: AnalyticsService,
+  turnContexts: TurnContextService,
 } as const;
 
 /** Clients of the conversation service and of the tenant service, all sending one credential. */

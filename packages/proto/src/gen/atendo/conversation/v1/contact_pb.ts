@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/contact.proto.
  */
 export const file_atendo_conversation_v1_contact: GenFile = /*@__PURE__*/
-  fileDesc("CiRhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnRhY3QucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEivwMKB0NvbnRhY3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIMCgRuYW1lGAQgASgJEg0KBWVtYWlsGAUgASgJEg0KBXBob25lGAYgASgJEgwKBHRhZ3MYByADKAkSQwoKYXR0cmlidXRlcxgIIAMoCzIvLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdC5BdHRyaWJ1dGVzRW50cnkSOwoKaWRlbnRpdGllcxgJIAMoCzInLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdElkZW50aXR5Ei4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3Rfc2Vlbl9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilwEKD0NvbnRhY3RJZGVudGl0eRISCgpjaGFubmVsX2lkGAEgASgJEjMKDGNoYW5uZWxfdHlwZRgCIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSEwoLZXh0ZXJuYWxfaWQYAyABKAkSFAoMZGlzcGxheV9uYW1lGAQgASgJEhAKCHVzZXJuYW1lGAUgASgJYgZwcm90bzM", [file_atendo_common_v1_channel, file_google_protobuf_timestamp]);
+  fileDesc("CiRhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnRhY3QucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEizQMKB0NvbnRhY3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIMCgRuYW1lGAQgASgJEg0KBWVtYWlsGAUgASgJEg0KBXBob25lGAYgASgJEgwKBHRhZ3MYByADKAkSQwoKYXR0cmlidXRlcxgIIAMoCzIvLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdC5BdHRyaWJ1dGVzRW50cnkSOwoKaWRlbnRpdGllcxgJIAMoCzInLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdElkZW50aXR5Ei4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3Rfc2Vlbl9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgNIAEoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKXAQoPQ29udGFjdElkZW50aXR5EhIKCmNoYW5uZWxfaWQYASABKAkSMwoMY2hhbm5lbF90eXBlGAIgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRITCgtleHRlcm5hbF9pZBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSEAoIdXNlcm5hbWUYBSABKAliBnByb3RvMw", [file_atendo_common_v1_channel, file_google_protobuf_timestamp]);
 
 /**
  * Contact is a customer of the workspace, merged across the channels they wrote on.
@@ -105,6 +105,14 @@ export type Contact = Message<"atendo.conversation.v1.Contact"> & {
    * @generated from field: google.protobuf.Timestamp last_seen_at = 12;
    */
   lastSeenAt?: Timestamp | undefined;
+
+  /**
+   * Changes whenever the contact changes (AIP-154): UpdateContact and DeleteContact take it back to
+   * refuse a change made from a stale read. Output only.
+   *
+   * @generated from field: string etag = 13;
+   */
+  etag: string;
 };
 
 /**

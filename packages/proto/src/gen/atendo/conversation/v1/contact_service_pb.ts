@@ -4,12 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import type { Contact } from "./contact_pb.js";
 import { file_atendo_conversation_v1_contact } from "./contact_pb.js";
-import type { Conversation } from "./conversation_pb.js";
-import { file_atendo_conversation_v1_conversation } from "./conversation_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
@@ -20,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/contact_service.proto.
  */
 export const file_atendo_conversation_v1_contact_service: GenFile = /*@__PURE__*/
-  fileDesc("CixhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIWYXRlbmRvLmNvbnZlcnNhdGlvbi52MSKyAQoTTGlzdENvbnRhY3RzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhcKBXF1ZXJ5GAIgASgJQgi6SAVyAxjIARIUCgN0YWcYAyABKAlCB7pIBHICGEASHwoKY2hhbm5lbF9pZBgEIAEoCUILukgI2AEBcgOwAQESKwoEcGFnZRgFIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QidwoUTGlzdENvbnRhY3RzUmVzcG9uc2USMQoIY29udGFjdHMYASADKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlIlEKEUdldENvbnRhY3RSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY29udGFjdF9pZBgCIAEoCUIIukgFcgOwAQEiRgoSR2V0Q29udGFjdFJlc3BvbnNlEjAKB2NvbnRhY3QYASABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3Qi1AQKFFVwZGF0ZUNvbnRhY3RSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY29udGFjdF9pZBgCIAEoCUIIukgFcgOwAQESvAEKC3VwZGF0ZV9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFza0KKAbpIhgG6AVcKFXVwZGF0ZV9tYXNrLm5vdF9lbXB0eRIodXBkYXRlX21hc2sgbXVzdCBsaXN0IGF0IGxlYXN0IG9uZSBmaWVsZBoUc2l6ZSh0aGlzLnBhdGhzKSA+IDDIAQHiASYSBG5hbWUSBWVtYWlsEgVwaG9uZRIEdGFncxIKYXR0cmlidXRlcxIWCgRuYW1lGAQgASgJQgi6SAVyAxjIARIcCgVlbWFpbBgFIAEoCUINukgK2AEBcgUYwAJgARItCgVwaG9uZRgGIAEoCUIeukgb2AEBchYyFF5cK1sxLTldWzAtOV17NiwxNH0kEiAKBHRhZ3MYByADKAlCErpID5IBDBAyGAEiBnIEEAEYQBKEAQoKYXR0cmlidXRlcxgIIAMoCzI8LmF0ZW5kby5jb252ZXJzYXRpb24udjEuVXBkYXRlQ29udGFjdFJlcXVlc3QuQXR0cmlidXRlc0VudHJ5QjK6SC+aASwQZCIhch8yHV5bQS1aYS16X11bQS1aYS16MC05X117MCw2M30kKgVyAxjoBxoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJJChVVcGRhdGVDb250YWN0UmVzcG9uc2USMAoHY29udGFjdBgBIAEoCzIfLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdCJUChREZWxldGVDb250YWN0UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRhY3RfaWQYAiABKAlCCLpIBXIDsAEBIhcKFURlbGV0ZUNvbnRhY3RSZXNwb25zZSKMAQofTGlzdENvbnRhY3RDb252ZXJzYXRpb25zUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRhY3RfaWQYAiABKAlCCLpIBXIDsAEBEisKBHBhZ2UYAyABKAsyHS5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXF1ZXN0Io0BCiBMaXN0Q29udGFjdENvbnZlcnNhdGlvbnNSZXNwb25zZRI7Cg1jb252ZXJzYXRpb25zGAEgAygLMiQuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb24SLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlMo4HCg5Db250YWN0U2VydmljZRKcAQoMTGlzdENvbnRhY3RzEisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Q29udGFjdHNSZXF1ZXN0GiwuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Q29udGFjdHNSZXNwb25zZSIxkAIBgtPkkwIoEiYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb250YWN0cxKjAQoKR2V0Q29udGFjdBIpLmF0ZW5kby5jb252ZXJzYXRpb24udjEuR2V0Q29udGFjdFJlcXVlc3QaKi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkdldENvbnRhY3RSZXNwb25zZSI+kAIBgtPkkwI1EjMvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb250YWN0cy97Y29udGFjdF9pZH0SrAEKDVVwZGF0ZUNvbnRhY3QSLC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlVwZGF0ZUNvbnRhY3RSZXF1ZXN0Gi0uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5VcGRhdGVDb250YWN0UmVzcG9uc2UiPoLT5JMCODoBKjIzL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udGFjdHMve2NvbnRhY3RfaWR9EqkBCg1EZWxldGVDb250YWN0EiwuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5EZWxldGVDb250YWN0UmVxdWVzdBotLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRGVsZXRlQ29udGFjdFJlc3BvbnNlIjuC0+STAjUqMy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnRhY3RzL3tjb250YWN0X2lkfRLbAQoYTGlzdENvbnRhY3RDb252ZXJzYXRpb25zEjcuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Q29udGFjdENvbnZlcnNhdGlvbnNSZXF1ZXN0GjguYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Q29udGFjdENvbnZlcnNhdGlvbnNSZXNwb25zZSJMkAIBgtPkkwJDEkEvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb250YWN0cy97Y29udGFjdF9pZH0vY29udmVyc2F0aW9uc2IGcHJvdG8z", [file_atendo_common_v1_pagination, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_conversation, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
+  fileDesc("CixhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIWYXRlbmRvLmNvbnZlcnNhdGlvbi52MSK/AQoTTGlzdENvbnRhY3RzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhcKBXF1ZXJ5GAIgASgJQgi6SAVyAxjIARIUCgN0YWcYAyABKAlCB7pIBHICGEASHwoKY2hhbm5lbF9pZBgEIAEoCUILukgI2AEBcgOwAQESGgoJcGFnZV9zaXplGAUgASgFQge6SAQaAigAEhwKCnBhZ2VfdG9rZW4YBiABKAlCCLpIBXIDGIAIImIKFExpc3RDb250YWN0c1Jlc3BvbnNlEjEKCGNvbnRhY3RzGAEgAygLMh8uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db250YWN0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJRChFHZXRDb250YWN0UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRhY3RfaWQYAiABKAlCCLpIBXIDsAEBIkYKEkdldENvbnRhY3RSZXNwb25zZRIwCgdjb250YWN0GAEgASgLMh8uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db250YWN0IusEChRVcGRhdGVDb250YWN0UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRhY3RfaWQYAiABKAlCCLpIBXIDsAEBErwBCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tCigG6SIYBugFXChV1cGRhdGVfbWFzay5ub3RfZW1wdHkSKHVwZGF0ZV9tYXNrIG11c3QgbGlzdCBhdCBsZWFzdCBvbmUgZmllbGQaFHNpemUodGhpcy5wYXRocykgPiAwyAEB4gEmEgRuYW1lEgVlbWFpbBIFcGhvbmUSBHRhZ3MSCmF0dHJpYnV0ZXMSFgoEbmFtZRgEIAEoCUIIukgFcgMYyAESHAoFZW1haWwYBSABKAlCDbpICtgBAXIFGMACYAESLQoFcGhvbmUYBiABKAlCHrpIG9gBAXIWMhReXCtbMS05XVswLTldezYsMTR9JBIgCgR0YWdzGAcgAygJQhK6SA+SAQwQMhgBIgZyBBABGEAShAEKCmF0dHJpYnV0ZXMYCCADKAsyPC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlVwZGF0ZUNvbnRhY3RSZXF1ZXN0LkF0dHJpYnV0ZXNFbnRyeUIyukgvmgEsEGQiIXIfMh1eW0EtWmEtel9dW0EtWmEtejAtOV9dezAsNjN9JCoFcgMY6AcSFQoEZXRhZxgJIAEoCUIHukgEcgIYQBoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJJChVVcGRhdGVDb250YWN0UmVzcG9uc2USMAoHY29udGFjdBgBIAEoCzIfLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdCJrChREZWxldGVDb250YWN0UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRhY3RfaWQYAiABKAlCCLpIBXIDsAEBEhUKBGV0YWcYAyABKAlCB7pIBHICGEAiFwoVRGVsZXRlQ29udGFjdFJlc3BvbnNlMrAFCg5Db250YWN0U2VydmljZRKcAQoMTGlzdENvbnRhY3RzEisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Q29udGFjdHNSZXF1ZXN0GiwuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Q29udGFjdHNSZXNwb25zZSIxkAIBgtPkkwIoEiYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb250YWN0cxKjAQoKR2V0Q29udGFjdBIpLmF0ZW5kby5jb252ZXJzYXRpb24udjEuR2V0Q29udGFjdFJlcXVlc3QaKi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkdldENvbnRhY3RSZXNwb25zZSI+kAIBgtPkkwI1EjMvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb250YWN0cy97Y29udGFjdF9pZH0SrAEKDVVwZGF0ZUNvbnRhY3QSLC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlVwZGF0ZUNvbnRhY3RSZXF1ZXN0Gi0uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5VcGRhdGVDb250YWN0UmVzcG9uc2UiPoLT5JMCODoBKjIzL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udGFjdHMve2NvbnRhY3RfaWR9EqkBCg1EZWxldGVDb250YWN0EiwuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5EZWxldGVDb250YWN0UmVxdWVzdBotLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRGVsZXRlQ29udGFjdFJlc3BvbnNlIjuC0+STAjUqMy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnRhY3RzL3tjb250YWN0X2lkfWIGcHJvdG8z", [file_atendo_conversation_v1_contact, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * ListContactsRequest is the input of ContactService.ListContacts.
@@ -57,11 +53,18 @@ export type ListContactsRequest = Message<"atendo.conversation.v1.ListContactsRe
   channelId: string;
 
   /**
-   * Page to return.
+   * Most items to return; 0 means 50, more than 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 5;
+   * @generated from field: int32 page_size = 5;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -85,11 +88,11 @@ export type ListContactsResponse = Message<"atendo.conversation.v1.ListContactsR
   contacts: Contact[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -210,6 +213,14 @@ export type UpdateContactRequest = Message<"atendo.conversation.v1.UpdateContact
    * @generated from field: map<string, string> attributes = 8;
    */
   attributes: { [key: string]: string };
+
+  /**
+   * The etag of the contact as read (AIP-154): the change applies only if nobody changed the
+   * contact since, else it is aborted ETAG_MISMATCH. Empty: unconditional.
+   *
+   * @generated from field: string etag = 9;
+   */
+  etag: string;
 };
 
 /**
@@ -259,6 +270,14 @@ export type DeleteContactRequest = Message<"atendo.conversation.v1.DeleteContact
    * @generated from field: string contact_id = 2;
    */
   contactId: string;
+
+  /**
+   * The etag of the contact as read (AIP-154): the contact is erased only if nobody changed the
+   * contact since, else it is aborted ETAG_MISMATCH. Empty: unconditional.
+   *
+   * @generated from field: string etag = 3;
+   */
+  etag: string;
 };
 
 /**
@@ -284,71 +303,10 @@ export const DeleteContactResponseSchema: GenMessage<DeleteContactResponse> = /*
   messageDesc(file_atendo_conversation_v1_contact_service, 7);
 
 /**
- * ListContactConversationsRequest is the input of ContactService.ListContactConversations.
- *
- * @generated from message atendo.conversation.v1.ListContactConversationsRequest
- */
-export type ListContactConversationsRequest = Message<"atendo.conversation.v1.ListContactConversationsRequest"> & {
-  /**
-   * Workspace of the contact.
-   *
-   * @generated from field: string workspace_id = 1;
-   */
-  workspaceId: string;
-
-  /**
-   * The contact.
-   *
-   * @generated from field: string contact_id = 2;
-   */
-  contactId: string;
-
-  /**
-   * Page to return.
-   *
-   * @generated from field: atendo.common.v1.PageRequest page = 3;
-   */
-  page?: PageRequest | undefined;
-};
-
-/**
- * Describes the message atendo.conversation.v1.ListContactConversationsRequest.
- * Use `create(ListContactConversationsRequestSchema)` to create a new message.
- */
-export const ListContactConversationsRequestSchema: GenMessage<ListContactConversationsRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_contact_service, 8);
-
-/**
- * ListContactConversationsResponse is the output of ContactService.ListContactConversations.
- *
- * @generated from message atendo.conversation.v1.ListContactConversationsResponse
- */
-export type ListContactConversationsResponse = Message<"atendo.conversation.v1.ListContactConversationsResponse"> & {
-  /**
-   * Conversations of this page.
-   *
-   * @generated from field: repeated atendo.conversation.v1.Conversation conversations = 1;
-   */
-  conversations: Conversation[];
-
-  /**
-   * Cursor of the next page.
-   *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
-   */
-  page?: PageResponse | undefined;
-};
-
-/**
- * Describes the message atendo.conversation.v1.ListContactConversationsResponse.
- * Use `create(ListContactConversationsResponseSchema)` to create a new message.
- */
-export const ListContactConversationsResponseSchema: GenMessage<ListContactConversationsResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_contact_service, 9);
-
-/**
  * ContactService manages the customers of a workspace. Contacts are created by inbound
- * messages; people and the API read, edit and erase them.
+ * messages; people and the API read, edit and erase them. A contact's conversations are listed by
+ * ConversationService.ListConversations with contact_id: conversations have one parent, the
+ * workspace.
  *
  * @generated from service atendo.conversation.v1.ContactService
  */
@@ -374,7 +332,8 @@ export const ContactService: GenService<{
     output: typeof GetContactResponseSchema;
   },
   /**
-   * Changes a contact's name, email, phone, tags or attributes.
+   * Changes a contact's name, email, phone, tags or attributes. Idempotent by nature (the same
+   * values again change nothing); guarded by the contact's etag.
    *
    * @generated from rpc atendo.conversation.v1.ContactService.UpdateContact
    */
@@ -384,7 +343,8 @@ export const ContactService: GenService<{
     output: typeof UpdateContactResponseSchema;
   },
   /**
-   * Erases a contact with their conversations and messages (a privacy request). Cannot be undone.
+   * Erases a contact with their conversations and messages (a privacy request). Cannot be undone;
+   * guarded by the contact's etag.
    *
    * @generated from rpc atendo.conversation.v1.ContactService.DeleteContact
    */
@@ -392,16 +352,6 @@ export const ContactService: GenService<{
     methodKind: "unary";
     input: typeof DeleteContactRequestSchema;
     output: typeof DeleteContactResponseSchema;
-  },
-  /**
-   * Lists a contact's conversations, newest activity first.
-   *
-   * @generated from rpc atendo.conversation.v1.ContactService.ListContactConversations
-   */
-  listContactConversations: {
-    methodKind: "unary";
-    input: typeof ListContactConversationsRequestSchema;
-    output: typeof ListContactConversationsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_atendo_conversation_v1_contact_service, 0);

@@ -8,6 +8,7 @@ import type { ChannelType, SenderKind } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
+import { file_atendo_common_v1_event_options } from "../../common/v1/event_options_pb.js";
 import type { Message as Message$1 } from "../../common/v1/message_pb.js";
 import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
 import type { Contact } from "./contact_pb.js";
@@ -22,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/conversation_events.proto.
  */
 export const file_atendo_conversation_v1_conversation_events: GenFile = /*@__PURE__*/
-  fileDesc("CjBhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbl9ldmVudHMucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEiewoSQ29udmVyc2F0aW9uT3BlbmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRI6Cgxjb252ZXJzYXRpb24YAiABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiK5AQoNTWVzc2FnZVN0b3JlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEjwKB21lc3NhZ2UYAyABKAsyKy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbk1lc3NhZ2USEgoKY29udGFjdF9pZBgEIAEoCRISCgpjaGFubmVsX2lkGAUgASgJItcBCglUdXJuUmVhZHkSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjaGFubmVsX2lkGAMgASgJEjMKDGNoYW5uZWxfdHlwZRgEIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSFAoMYXNzaXN0YW50X2lkGAUgASgJEhIKCnR1cm5fZXBvY2gYBiABKAUSEwoLbWVzc2FnZV9pZHMYByADKAkinQMKD091dGJvdW5kQ3JlYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEh0KFXJlY2lwaWVudF9leHRlcm5hbF9pZBgGIAEoCRIqCgdtZXNzYWdlGAcgASgLMhkuYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlEjEKC3NlbmRlcl9raW5kGAggASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhIKCnR1cm5fZXBvY2gYCSABKAUSHAoUcmVwbHlfdG9fZXh0ZXJuYWxfaWQYCiABKAkSEQoJc2VuZGVyX2lkGAsgASgJEhIKCnBhcnRfaW5kZXgYDCABKAUSEgoKcGFydF9jb3VudBgNIAEoBSLvAQoVQ29udmVyc2F0aW9uSGFuZGVkT2ZmEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSDgoGcmVhc29uGAMgASgJEjUKBnNvdXJjZRgEIAEoDjIlLmF0ZW5kby5jb252ZXJzYXRpb24udjEuSGFuZG9mZlNvdXJjZRIPCgd1c2VyX2lkGAUgASgJEjoKBnN0YXR1cxgGIAEoDjIqLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uU3RhdHVzImsKFENvbnZlcnNhdGlvblJlbGVhc2VkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCSK0AQoUQ29udmVyc2F0aW9uQXNzaWduZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIYChBhc3NpZ25lZV91c2VyX2lkGAMgASgJEiEKGXByZXZpb3VzX2Fzc2lnbmVlX3VzZXJfaWQYBCABKAkSGwoTYXNzaWduZWRfYnlfdXNlcl9pZBgFIAEoCSLHAQoUQ29udmVyc2F0aW9uUmVzb2x2ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRI2ChByZXNvbHZlZF9ieV9raW5kGAMgASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhYKDnJlc29sdmVkX2J5X2lkGAQgASgJEhsKE3Jlc29sdmVkX2J5X2FpX29ubHkYBSABKAgiqgEKFENvbnZlcnNhdGlvblJlb3BlbmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSNgoQcmVvcGVuZWRfYnlfa2luZBgDIAEoDjIcLmF0ZW5kby5jb21tb24udjEuU2VuZGVyS2luZBIWCg5yZW9wZW5lZF9ieV9pZBgEIAEoCSKWAQoOQ29udGFjdFVwZGF0ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEjAKB2NvbnRhY3QYAiABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSDwoHZGVsZXRlZBgEIAEoCCJzChFGb2xsb3dVcFNjaGVkdWxlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESMwoJZm9sbG93X3VwGAIgASgLMiAuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Gb2xsb3dVcCKTAQoLRm9sbG93VXBEdWUSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhQKDGZvbGxvd191cF9pZBgCIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAyABKAkSKgoGZHVlX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCq6AQoNSGFuZG9mZlNvdXJjZRIeChpIQU5ET0ZGX1NPVVJDRV9VTlNQRUNJRklFRBAAEhUKEUhBTkRPRkZfU09VUkNFX0FJEAESIwofSEFORE9GRl9TT1VSQ0VfQ1VTVE9NRVJfUkVRVUVTVBACEhgKFEhBTkRPRkZfU09VUkNFX0FHRU5UEAMSFwoTSEFORE9GRl9TT1VSQ0VfRUNITxAEEhoKFkhBTkRPRkZfU09VUkNFX0ZBSUxVUkUQBWIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_conversation, file_google_protobuf_timestamp]);
+  fileDesc("CjBhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbl9ldmVudHMucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEi+QEKEkNvbnZlcnNhdGlvbk9wZW5lZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNvbnRhY3RfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjoKDGNvbnZlcnNhdGlvbhgGIAEoCzIkLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uOgbCwRgCCAEi9gEKDU1lc3NhZ2VTdG9yZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRI8CgdtZXNzYWdlGAYgASgLMisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25NZXNzYWdlOgbCwRgCCAEi3wEKCVR1cm5SZWFkeRIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIUCgxhc3Npc3RhbnRfaWQYBSABKAkSEgoKdHVybl9lcG9jaBgGIAEoBRITCgttZXNzYWdlX2lkcxgHIAMoCToGwsEYAggCIqUDCg9PdXRib3VuZENyZWF0ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIdChVyZWNpcGllbnRfZXh0ZXJuYWxfaWQYBiABKAkSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIxCgtzZW5kZXJfa2luZBgIIAEoDjIcLmF0ZW5kby5jb21tb24udjEuU2VuZGVyS2luZBISCgp0dXJuX2Vwb2NoGAkgASgFEhwKFHJlcGx5X3RvX2V4dGVybmFsX2lkGAogASgJEhEKCXNlbmRlcl9pZBgLIAEoCRISCgpwYXJ0X2luZGV4GAwgASgFEhIKCnBhcnRfY291bnQYDSABKAU6BsLBGAIIAiLdAgoVQ29udmVyc2F0aW9uSGFuZGVkT2ZmEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSDgoGcmVhc29uGAYgASgJEjUKBnNvdXJjZRgHIAEoDjIlLmF0ZW5kby5jb252ZXJzYXRpb24udjEuSGFuZG9mZlNvdXJjZRI6CgZzdGF0dXMYCCABKA4yKi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvblN0YXR1cxIYChBhc3NpZ25lZV91c2VyX2lkGAkgASgJOgbCwRgCCAEivwEKFENvbnZlcnNhdGlvblJlbGVhc2VkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGU6BsLBGAIIASL8AQoUQ29udmVyc2F0aW9uQXNzaWduZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIYChBhc3NpZ25lZV91c2VyX2lkGAYgASgJEiEKGXByZXZpb3VzX2Fzc2lnbmVlX3VzZXJfaWQYByABKAk6BsLBGAIIASLcAQoUQ29udmVyc2F0aW9uUmVzb2x2ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNyZXNvbHZlZF9ieV9haV9vbmx5GAYgASgIOgbCwRgCCAEivwEKFENvbnZlcnNhdGlvblJlb3BlbmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGU6BsLBGAIIASKeAQoOQ29udGFjdFVwZGF0ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEjAKB2NvbnRhY3QYAiABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSDwoHZGVsZXRlZBgEIAEoCDoGwsEYAggBIvEBChFGb2xsb3dVcFNjaGVkdWxlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNvbnRhY3RfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjMKCWZvbGxvd191cBgGIAEoCzIgLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRm9sbG93VXA6BsLBGAIIASKbAQoLRm9sbG93VXBEdWUSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhQKDGZvbGxvd191cF9pZBgCIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAyABKAkSKgoGZHVlX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDoGwsEYAggCKroBCg1IYW5kb2ZmU291cmNlEh4KGkhBTkRPRkZfU09VUkNFX1VOU1BFQ0lGSUVEEAASFQoRSEFORE9GRl9TT1VSQ0VfQUkQARIjCh9IQU5ET0ZGX1NPVVJDRV9DVVNUT01FUl9SRVFVRVNUEAISGAoUSEFORE9GRl9TT1VSQ0VfQUdFTlQQAxIXChNIQU5ET0ZGX1NPVVJDRV9FQ0hPEAQSGgoWSEFORE9GRl9TT1VSQ0VfRkFJTFVSRRAFYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_conversation, file_google_protobuf_timestamp]);
 
 /**
  * ConversationOpened: a conversation was created (first message of a contact on a channel).
@@ -39,9 +40,37 @@ export type ConversationOpened = Message<"atendo.conversation.v1.ConversationOpe
   meta?: EventMeta | undefined;
 
   /**
+   * The conversation.
+   *
+   * @generated from field: string conversation_id = 2;
+   */
+  conversationId: string;
+
+  /**
+   * Its contact.
+   *
+   * @generated from field: string contact_id = 3;
+   */
+  contactId: string;
+
+  /**
+   * Its channel.
+   *
+   * @generated from field: string channel_id = 4;
+   */
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
+
+  /**
    * The new conversation, with its contact.
    *
-   * @generated from field: atendo.conversation.v1.Conversation conversation = 2;
+   * @generated from field: atendo.conversation.v1.Conversation conversation = 6;
    */
   conversation?: Conversation | undefined;
 };
@@ -68,32 +97,39 @@ export type MessageStored = Message<"atendo.conversation.v1.MessageStored"> & {
   meta?: EventMeta | undefined;
 
   /**
-   * Conversation the message belongs to.
+   * The conversation.
    *
    * @generated from field: string conversation_id = 2;
    */
   conversationId: string;
 
   /**
-   * The stored message.
+   * Its contact.
    *
-   * @generated from field: atendo.conversation.v1.ConversationMessage message = 3;
-   */
-  message?: ConversationMessage | undefined;
-
-  /**
-   * Contact of the conversation.
-   *
-   * @generated from field: string contact_id = 4;
+   * @generated from field: string contact_id = 3;
    */
   contactId: string;
 
   /**
-   * Channel of the conversation.
+   * Its channel.
    *
-   * @generated from field: string channel_id = 5;
+   * @generated from field: string channel_id = 4;
    */
   channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
+
+  /**
+   * The stored message.
+   *
+   * @generated from field: atendo.conversation.v1.ConversationMessage message = 6;
+   */
+  message?: ConversationMessage | undefined;
 };
 
 /**
@@ -281,7 +317,7 @@ export const OutboundCreatedSchema: GenMessage<OutboundCreated> = /*@__PURE__*/
  */
 export type ConversationHandedOff = Message<"atendo.conversation.v1.ConversationHandedOff"> & {
   /**
-   * Envelope.
+   * Envelope; the actor is who handed it off (the assistant, the member, the business app...).
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -295,32 +331,53 @@ export type ConversationHandedOff = Message<"atendo.conversation.v1.Conversation
   conversationId: string;
 
   /**
+   * Its contact.
+   *
+   * @generated from field: string contact_id = 3;
+   */
+  contactId: string;
+
+  /**
+   * Its channel.
+   *
+   * @generated from field: string channel_id = 4;
+   */
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
+
+  /**
    * Why, in words (the AI's reason, the keyword that matched, ...).
    *
-   * @generated from field: string reason = 3;
+   * @generated from field: string reason = 6;
    */
   reason: string;
 
   /**
    * What triggered it.
    *
-   * @generated from field: atendo.conversation.v1.HandoffSource source = 4;
+   * @generated from field: atendo.conversation.v1.HandoffSource source = 7;
    */
   source: HandoffSource;
 
   /**
-   * Member who took over, for AGENT; else empty.
-   *
-   * @generated from field: string user_id = 5;
-   */
-  userId: string;
-
-  /**
    * Status after the handoff (PENDING_HUMAN, or OPEN when a member took it).
    *
-   * @generated from field: atendo.conversation.v1.ConversationStatus status = 6;
+   * @generated from field: atendo.conversation.v1.ConversationStatus status = 8;
    */
   status: ConversationStatus;
+
+  /**
+   * Member the conversation is assigned to now; empty when unassigned.
+   *
+   * @generated from field: string assignee_user_id = 9;
+   */
+  assigneeUserId: string;
 };
 
 /**
@@ -338,7 +395,7 @@ export const ConversationHandedOffSchema: GenMessage<ConversationHandedOff> = /*
  */
 export type ConversationReleased = Message<"atendo.conversation.v1.ConversationReleased"> & {
   /**
-   * Envelope.
+   * Envelope; the actor is the user or API key that released it.
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -352,11 +409,25 @@ export type ConversationReleased = Message<"atendo.conversation.v1.ConversationR
   conversationId: string;
 
   /**
-   * Member who released it.
+   * Its contact.
    *
-   * @generated from field: string user_id = 3;
+   * @generated from field: string contact_id = 3;
    */
-  userId: string;
+  contactId: string;
+
+  /**
+   * Its channel.
+   *
+   * @generated from field: string channel_id = 4;
+   */
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
 };
 
 /**
@@ -374,7 +445,7 @@ export const ConversationReleasedSchema: GenMessage<ConversationReleased> = /*@_
  */
 export type ConversationAssigned = Message<"atendo.conversation.v1.ConversationAssigned"> & {
   /**
-   * Envelope.
+   * Envelope; the actor is the user or API key that assigned it.
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -388,25 +459,39 @@ export type ConversationAssigned = Message<"atendo.conversation.v1.ConversationA
   conversationId: string;
 
   /**
+   * Its contact.
+   *
+   * @generated from field: string contact_id = 3;
+   */
+  contactId: string;
+
+  /**
+   * Its channel.
+   *
+   * @generated from field: string channel_id = 4;
+   */
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
+
+  /**
    * New assignee; empty when unassigned.
    *
-   * @generated from field: string assignee_user_id = 3;
+   * @generated from field: string assignee_user_id = 6;
    */
   assigneeUserId: string;
 
   /**
    * Previous assignee; empty when there was none.
    *
-   * @generated from field: string previous_assignee_user_id = 4;
+   * @generated from field: string previous_assignee_user_id = 7;
    */
   previousAssigneeUserId: string;
-
-  /**
-   * Member (or empty for an API key) who assigned it.
-   *
-   * @generated from field: string assigned_by_user_id = 5;
-   */
-  assignedByUserId: string;
 };
 
 /**
@@ -424,7 +509,7 @@ export const ConversationAssignedSchema: GenMessage<ConversationAssigned> = /*@_
  */
 export type ConversationResolved = Message<"atendo.conversation.v1.ConversationResolved"> & {
   /**
-   * Envelope.
+   * Envelope; the actor is who resolved it (a user, an API key, the assistant or the system).
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -438,23 +523,30 @@ export type ConversationResolved = Message<"atendo.conversation.v1.ConversationR
   conversationId: string;
 
   /**
-   * Who resolved it: AGENT, AI or SYSTEM.
+   * Its contact.
    *
-   * @generated from field: atendo.common.v1.SenderKind resolved_by_kind = 3;
+   * @generated from field: string contact_id = 3;
    */
-  resolvedByKind: SenderKind;
+  contactId: string;
 
   /**
-   * Id of who resolved it (user id, assistant id).
+   * Its channel.
    *
-   * @generated from field: string resolved_by_id = 4;
+   * @generated from field: string channel_id = 4;
    */
-  resolvedById: string;
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
 
   /**
    * Whether it was resolved without any person ever writing in it.
    *
-   * @generated from field: bool resolved_by_ai_only = 5;
+   * @generated from field: bool resolved_by_ai_only = 6;
    */
   resolvedByAiOnly: boolean;
 };
@@ -474,7 +566,8 @@ export const ConversationResolvedSchema: GenMessage<ConversationResolved> = /*@_
  */
 export type ConversationReopened = Message<"atendo.conversation.v1.ConversationReopened"> & {
   /**
-   * Envelope.
+   * Envelope; the actor is who reopened it: the contact (a new message), the business app (an
+   * echo), or the user or API key that called Reopen.
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -488,18 +581,25 @@ export type ConversationReopened = Message<"atendo.conversation.v1.ConversationR
   conversationId: string;
 
   /**
-   * Who reopened it: CONTACT (new message) or AGENT.
+   * Its contact.
    *
-   * @generated from field: atendo.common.v1.SenderKind reopened_by_kind = 3;
+   * @generated from field: string contact_id = 3;
    */
-  reopenedByKind: SenderKind;
+  contactId: string;
 
   /**
-   * Id of who reopened it.
+   * Its channel.
    *
-   * @generated from field: string reopened_by_id = 4;
+   * @generated from field: string channel_id = 4;
    */
-  reopenedById: string;
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
 };
 
 /**
@@ -566,9 +666,37 @@ export type FollowUpScheduled = Message<"atendo.conversation.v1.FollowUpSchedule
   meta?: EventMeta | undefined;
 
   /**
+   * The conversation.
+   *
+   * @generated from field: string conversation_id = 2;
+   */
+  conversationId: string;
+
+  /**
+   * Its contact.
+   *
+   * @generated from field: string contact_id = 3;
+   */
+  contactId: string;
+
+  /**
+   * Its channel.
+   *
+   * @generated from field: string channel_id = 4;
+   */
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
+
+  /**
    * The follow-up.
    *
-   * @generated from field: atendo.conversation.v1.FollowUp follow_up = 2;
+   * @generated from field: atendo.conversation.v1.FollowUp follow_up = 6;
    */
   followUp?: FollowUp | undefined;
 };

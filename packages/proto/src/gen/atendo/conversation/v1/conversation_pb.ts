@@ -4,6 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Actor } from "../../common/v1/actor_pb.js";
+import { file_atendo_common_v1_actor } from "../../common/v1/actor_pb.js";
 import type { ChannelError, ChannelType, Direction, MessageStatus, SenderKind } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { Citation } from "../../common/v1/citation_pb.js";
@@ -20,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/conversation.proto.
  */
 export const file_atendo_conversation_v1_conversation: GenFile = /*@__PURE__*/
-  fileDesc("CilhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbi5wcm90bxIWYXRlbmRvLmNvbnZlcnNhdGlvbi52MSKLBQoMQ29udmVyc2F0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIUCgx3b3Jrc3BhY2VfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjAKB2NvbnRhY3QYBiABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSOgoGc3RhdHVzGAcgASgOMiouYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25TdGF0dXMSPAoHaGFuZGxlchgIIAEoDjIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uSGFuZGxlchIYChBhc3NpZ25lZV91c2VyX2lkGAkgASgJEjMKD2xhc3RfbWVzc2FnZV9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdW5yZWFkX2NvdW50GAsgASgFEhIKCnR1cm5fZXBvY2gYDCABKAUSDAoEdGFncxgNIAMoCRIUCgxhc3Npc3RhbnRfaWQYDiABKAkSHAoUbGFzdF9tZXNzYWdlX3ByZXZpZXcYDyABKAkSNQoRd2luZG93X2V4cGlyZXNfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jlc29sdmVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLgBAoTQ29udmVyc2F0aW9uTWVzc2FnZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSLgoJZGlyZWN0aW9uGAMgASgOMhsuYXRlbmRvLmNvbW1vbi52MS5EaXJlY3Rpb24SMQoLc2VuZGVyX2tpbmQYBCABKA4yHC5hdGVuZG8uY29tbW9uLnYxLlNlbmRlcktpbmQSEQoJc2VuZGVyX2lkGAUgASgJEioKB21lc3NhZ2UYBiABKAsyGS5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2USEwoLZXh0ZXJuYWxfaWQYByABKAkSLwoGc3RhdHVzGAggASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi0KBWVycm9yGAkgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISLgoKY3JlYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHc2VudF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdHVybl9lcG9jaBgMIAEoBRIbChNyZXBseV90b19tZXNzYWdlX2lkGA0gASgJEi0KCWNpdGF0aW9ucxgOIAMoCzIaLmF0ZW5kby5jb21tb24udjEuQ2l0YXRpb24SGQoRY2xpZW50X21lc3NhZ2VfaWQYDyABKAkSNQoRc3RhdHVzX3VwZGF0ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpwDCghGb2xsb3dVcBIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSFAoMd29ya3NwYWNlX2lkGAMgASgJEioKBmR1ZV9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoHbWVzc2FnZRgFIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRI2CgZzdGF0dXMYBiABKA4yJi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkZvbGxvd1VwU3RhdHVzEhcKD2NhbmNlbF9vbl9yZXBseRgHIAEoCBI1Cg9jcmVhdGVkX2J5X2tpbmQYCCABKA4yHC5hdGVuZG8uY29tbW9uLnYxLlNlbmRlcktpbmQSFQoNY3JlYXRlZF9ieV9pZBgJIAEoCRIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9zZW50X21lc3NhZ2VfaWQYCyABKAkSFQoNc3RhdHVzX3JlYXNvbhgMIAEoCSqgAQoSQ29udmVyc2F0aW9uU3RhdHVzEiMKH0NPTlZFUlNBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIcChhDT05WRVJTQVRJT05fU1RBVFVTX09QRU4QARIlCiFDT05WRVJTQVRJT05fU1RBVFVTX1BFTkRJTkdfSFVNQU4QAhIgChxDT05WRVJTQVRJT05fU1RBVFVTX1JFU09MVkVEEAMqeAoTQ29udmVyc2F0aW9uSGFuZGxlchIkCiBDT05WRVJTQVRJT05fSEFORExFUl9VTlNQRUNJRklFRBAAEhsKF0NPTlZFUlNBVElPTl9IQU5ETEVSX0FJEAESHgoaQ09OVkVSU0FUSU9OX0hBTkRMRVJfSFVNQU4QAirHAQoORm9sbG93VXBTdGF0dXMSIAocRk9MTE9XX1VQX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGkZPTExPV19VUF9TVEFUVVNfU0NIRURVTEVEEAESGQoVRk9MTE9XX1VQX1NUQVRVU19TRU5UEAISHQoZRk9MTE9XX1VQX1NUQVRVU19DQU5DRUxFRBADEhwKGEZPTExPV19VUF9TVEFUVVNfU0tJUFBFRBAEEhsKF0ZPTExPV19VUF9TVEFUVVNfRkFJTEVEEAViBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_citation, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_google_protobuf_timestamp]);
+  fileDesc("CilhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbi5wcm90bxIWYXRlbmRvLmNvbnZlcnNhdGlvbi52MSKLBQoMQ29udmVyc2F0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIUCgx3b3Jrc3BhY2VfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjAKB2NvbnRhY3QYBiABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSOgoGc3RhdHVzGAcgASgOMiouYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25TdGF0dXMSPAoHaGFuZGxlchgIIAEoDjIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uSGFuZGxlchIYChBhc3NpZ25lZV91c2VyX2lkGAkgASgJEjMKD2xhc3RfbWVzc2FnZV9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdW5yZWFkX2NvdW50GAsgASgFEhIKCnR1cm5fZXBvY2gYDCABKAUSDAoEdGFncxgNIAMoCRIUCgxhc3Npc3RhbnRfaWQYDiABKAkSHAoUbGFzdF9tZXNzYWdlX3ByZXZpZXcYDyABKAkSNQoRd2luZG93X2V4cGlyZXNfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jlc29sdmVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLZBAoTQ29udmVyc2F0aW9uTWVzc2FnZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSLgoJZGlyZWN0aW9uGAMgASgOMhsuYXRlbmRvLmNvbW1vbi52MS5EaXJlY3Rpb24SMQoLc2VuZGVyX2tpbmQYBCABKA4yHC5hdGVuZG8uY29tbW9uLnYxLlNlbmRlcktpbmQSEQoJc2VuZGVyX2lkGAUgASgJEioKB21lc3NhZ2UYBiABKAsyGS5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2USEwoLZXh0ZXJuYWxfaWQYByABKAkSLwoGc3RhdHVzGAggASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi0KBWVycm9yGAkgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISLgoKY3JlYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHc2VudF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdHVybl9lcG9jaBgMIAEoBRIbChNyZXBseV90b19tZXNzYWdlX2lkGA0gASgJEi0KCWNpdGF0aW9ucxgOIAMoCzIaLmF0ZW5kby5jb21tb24udjEuQ2l0YXRpb24SEgoKcmVxdWVzdF9pZBgPIAEoCRI1ChFzdGF0dXNfdXBkYXRlZF9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi+wIKCEZvbGxvd1VwEgoKAmlkGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIUCgx3b3Jrc3BhY2VfaWQYAyABKAkSKgoGZHVlX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgdtZXNzYWdlGAUgASgLMhkuYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlEjYKBnN0YXR1cxgGIAEoDjImLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRm9sbG93VXBTdGF0dXMSFwoPY2FuY2VsX29uX3JlcGx5GAcgASgIEisKCmNyZWF0ZWRfYnkYCCABKAsyFy5hdGVuZG8uY29tbW9uLnYxLkFjdG9yEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3NlbnRfbWVzc2FnZV9pZBgKIAEoCRIVCg1zdGF0dXNfcmVhc29uGAsgASgJKqABChJDb252ZXJzYXRpb25TdGF0dXMSIwofQ09OVkVSU0FUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGENPTlZFUlNBVElPTl9TVEFUVVNfT1BFThABEiUKIUNPTlZFUlNBVElPTl9TVEFUVVNfUEVORElOR19IVU1BThACEiAKHENPTlZFUlNBVElPTl9TVEFUVVNfUkVTT0xWRUQQAyp4ChNDb252ZXJzYXRpb25IYW5kbGVyEiQKIENPTlZFUlNBVElPTl9IQU5ETEVSX1VOU1BFQ0lGSUVEEAASGwoXQ09OVkVSU0FUSU9OX0hBTkRMRVJfQUkQARIeChpDT05WRVJTQVRJT05fSEFORExFUl9IVU1BThACKscBCg5Gb2xsb3dVcFN0YXR1cxIgChxGT0xMT1dfVVBfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaRk9MTE9XX1VQX1NUQVRVU19TQ0hFRFVMRUQQARIZChVGT0xMT1dfVVBfU1RBVFVTX1NFTlQQAhIdChlGT0xMT1dfVVBfU1RBVFVTX0NBTkNFTEVEEAMSHAoYRk9MTE9XX1VQX1NUQVRVU19TS0lQUEVEEAQSGwoXRk9MTE9XX1VQX1NUQVRVU19GQUlMRUQQBWIGcHJvdG8z", [file_atendo_common_v1_actor, file_atendo_common_v1_channel, file_atendo_common_v1_citation, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_google_protobuf_timestamp]);
 
 /**
  * Conversation is the thread between the workspace and one contact on one channel.
@@ -268,11 +270,12 @@ export type ConversationMessage = Message<"atendo.conversation.v1.ConversationMe
   citations: Citation[];
 
   /**
-   * Id the sender's client generated, for idempotent sends; empty for channel messages.
+   * The request_id of the call that sent it (SendAgentReply), so a client can match its own copy;
+   * empty for channel messages.
    *
-   * @generated from field: string client_message_id = 15;
+   * @generated from field: string request_id = 15;
    */
-  clientMessageId: string;
+  requestId: string;
 
   /**
    * Last status change.
@@ -345,37 +348,30 @@ export type FollowUp = Message<"atendo.conversation.v1.FollowUp"> & {
   cancelOnReply: boolean;
 
   /**
-   * Who scheduled it: AGENT (user id), AI (assistant id) or SYSTEM (API key).
+   * Who scheduled it: a user, an API key or the assistant.
    *
-   * @generated from field: atendo.common.v1.SenderKind created_by_kind = 8;
+   * @generated from field: atendo.common.v1.Actor created_by = 8;
    */
-  createdByKind: SenderKind;
-
-  /**
-   * Id of who scheduled it.
-   *
-   * @generated from field: string created_by_id = 9;
-   */
-  createdById: string;
+  createdBy?: Actor | undefined;
 
   /**
    * When it was scheduled.
    *
-   * @generated from field: google.protobuf.Timestamp created_at = 10;
+   * @generated from field: google.protobuf.Timestamp created_at = 9;
    */
   createdAt?: Timestamp | undefined;
 
   /**
    * Message created when it was sent.
    *
-   * @generated from field: string sent_message_id = 11;
+   * @generated from field: string sent_message_id = 10;
    */
   sentMessageId: string;
 
   /**
    * Why it failed or was skipped.
    *
-   * @generated from field: string status_reason = 12;
+   * @generated from field: string status_reason = 11;
    */
   statusReason: string;
 };

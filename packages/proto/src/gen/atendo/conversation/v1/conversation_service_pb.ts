@@ -4,14 +4,10 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ChannelError, ChannelType, MessageStatus, SenderKind } from "../../common/v1/channel_pb.js";
+import type { ChannelError, MessageStatus, SenderKind } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
-import type { Message as Message$1 } from "../../common/v1/message_pb.js";
-import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
-import type { Contact } from "./contact_pb.js";
-import { file_atendo_conversation_v1_contact } from "./contact_pb.js";
+import type { MessageInput } from "../../common/v1/message_input_pb.js";
+import { file_atendo_common_v1_message_input } from "../../common/v1/message_input_pb.js";
 import type { Conversation, ConversationHandler, ConversationMessage, ConversationStatus, FollowUp, FollowUpStatus } from "./conversation_pb.js";
 import { file_atendo_conversation_v1_conversation } from "./conversation_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
@@ -24,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/conversation_service.proto.
  */
 export const file_atendo_conversation_v1_conversation_service: GenFile = /*@__PURE__*/
-  fileDesc("CjFhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbl9zZXJ2aWNlLnByb3RvEhZhdGVuZG8uY29udmVyc2F0aW9uLnYxIrMEChhMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARJRCghzdGF0dXNlcxgCIAMoDjIqLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uU3RhdHVzQhO6SBCSAQ0QAxgBIgeCAQQQASAAEkYKB2hhbmRsZXIYAyABKA4yKy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbkhhbmRsZXJCCLpIBYIBAhABEiUKEGFzc2lnbmVlX3VzZXJfaWQYBCABKAlCC7pICNgBAXIDsAEBEhIKCnVuYXNzaWduZWQYBSABKAgSHwoKY2hhbm5lbF9pZBgGIAEoCUILukgI2AEBcgOwAQESHwoKY29udGFjdF9pZBgHIAEoCUILukgI2AEBcgOwAQESFAoDdGFnGAggASgJQge6SARyAhhAEhcKBXF1ZXJ5GAkgASgJQgi6SAVyAxjIARIrCgRwYWdlGAogASgLMh0uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVxdWVzdDqCAbpIfxp9ChtsaXN0X2NvbnZlcnNhdGlvbnMuYXNzaWduZWUSLWFzc2lnbmVlX3VzZXJfaWQgYW5kIHVuYXNzaWduZWQgYXJlIGV4Y2x1c2l2ZRovIXRoaXMudW5hc3NpZ25lZCB8fCB0aGlzLmFzc2lnbmVlX3VzZXJfaWQgPT0gJycihgEKGUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2USOwoNY29udmVyc2F0aW9ucxgBIAMoCzIkLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uEiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJbChZHZXRDb252ZXJzYXRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABASJVChdHZXRDb252ZXJzYXRpb25SZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiKbAQoTTGlzdE1lc3NhZ2VzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiEKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCUIIukgFcgOwAQESKwoEcGFnZRgDIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QSFAoMb2xkZXN0X2ZpcnN0GAQgASgIIoMBChRMaXN0TWVzc2FnZXNSZXNwb25zZRI9CghtZXNzYWdlcxgBIAMoCzIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uTWVzc2FnZRIsCgRwYWdlGAIgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVzcG9uc2UibgoPVGFrZU92ZXJSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIYCgZyZWFzb24YAyABKAlCCLpIBXIDGPQDIk4KEFRha2VPdmVyUmVzcG9uc2USOgoMY29udmVyc2F0aW9uGAEgASgLMiQuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb24iUwoOUmVsZWFzZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9jb252ZXJzYXRpb25faWQYAiABKAlCCLpIBXIDsAEBIk0KD1JlbGVhc2VSZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiJ5Cg1Bc3NpZ25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIlChBhc3NpZ25lZV91c2VyX2lkGAMgASgJQgu6SAjYAQFyA7ABASJMCg5Bc3NpZ25SZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiKYAwoVU2VuZEFnZW50UmVwbHlSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIjChFjbGllbnRfbWVzc2FnZV9pZBgDIAEoCUIIukgFcgOwAQESMgoHbWVzc2FnZRgEIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZUIGukgDyAEBEigKE3JlcGx5X3RvX21lc3NhZ2VfaWQYBSABKAlCC7pICNgBAXIDsAEBOrgBuki0ARqxAQoYc2VuZF9hZ2VudF9yZXBseS5jb250ZW50Ek1hbiBhZ2VudCBjYW4gc2VuZCB0ZXh0LCBtZWRpYSwgYSBsb2NhdGlvbiwgY29udGFjdHMsIGEgcmVhY3Rpb24gb3IgYSB0ZW1wbGF0ZRpGIWhhcyh0aGlzLm1lc3NhZ2UuaW50ZXJhY3RpdmVfcmVwbHkpICYmICFoYXModGhpcy5tZXNzYWdlLnVuc3VwcG9ydGVkKSJWChZTZW5kQWdlbnRSZXBseVJlc3BvbnNlEjwKB21lc3NhZ2UYASABKAsyKy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbk1lc3NhZ2UiUwoOUmVzb2x2ZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9jb252ZXJzYXRpb25faWQYAiABKAlCCLpIBXIDsAEBIk0KD1Jlc29sdmVSZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiJSCg1SZW9wZW5SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABASJMCg5SZW9wZW5SZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiJ7Cg9NYXJrUmVhZFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9jb252ZXJzYXRpb25faWQYAiABKAlCCLpIBXIDsAEBEiUKEHVwX3RvX21lc3NhZ2VfaWQYAyABKAlCC7pICNgBAXIDsAEBIk4KEE1hcmtSZWFkUmVzcG9uc2USOgoMY29udmVyc2F0aW9uGAEgASgLMiQuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb24iWQoRV2F0Y2hJbmJveFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIkCg9jb252ZXJzYXRpb25faWQYAiABKAlCC7pICNgBAXIDsAEBIvICChJXYXRjaEluYm94UmVzcG9uc2USRQoVY29udmVyc2F0aW9uX3Vwc2VydGVkGAEgASgLMiQuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25IABJECg1tZXNzYWdlX2FkZGVkGAIgASgLMisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25NZXNzYWdlSAASTgoWbWVzc2FnZV9zdGF0dXNfY2hhbmdlZBgDIAEoCzIsLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTWVzc2FnZVN0YXR1c0NoYW5nZWRIABI5CgZ0eXBpbmcYBCABKAsyJy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlR5cGluZ0luZGljYXRvckgAEjsKCWhlYXJ0YmVhdBgFIAEoCzImLmF0ZW5kby5jb252ZXJzYXRpb24udjEuSW5ib3hIZWFydGJlYXRIAEIHCgVldmVudCLTAQoUTWVzc2FnZVN0YXR1c0NoYW5nZWQSFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEhIKCm1lc3NhZ2VfaWQYAiABKAkSLwoGc3RhdHVzGAMgASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi0KBWVycm9yGAQgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISLgoKY2hhbmdlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifgoPVHlwaW5nSW5kaWNhdG9yEhcKD2NvbnZlcnNhdGlvbl9pZBgBIAEoCRIxCgtzZW5kZXJfa2luZBgCIAEoDjIcLmF0ZW5kby5jb21tb24udjEuU2VuZGVyS2luZBIPCgd1c2VyX2lkGAMgASgJEg4KBmFjdGl2ZRgEIAEoCCJBCg5JbmJveEhlYXJ0YmVhdBIvCgtzZXJ2ZXJfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirAMKF1NjaGVkdWxlRm9sbG93VXBSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARI9CgVkZWxheRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIRukgOqgELIgUIgJqeATICCDxIABI3CgdzZW5kX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIIukgFsgECQAFIABIyCgdtZXNzYWdlGAUgASgLMhkuYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlQga6SAPIAQESFwoPY2FuY2VsX29uX3JlcGx5GAYgASgIOnq6SHcadQoac2NoZWR1bGVfZm9sbG93X3VwLmNvbnRlbnQSIWEgZm9sbG93LXVwIGlzIHRleHQgb3IgYSB0ZW1wbGF0ZRo0aGFzKHRoaXMubWVzc2FnZS50ZXh0KSB8fCBoYXModGhpcy5tZXNzYWdlLnRlbXBsYXRlKUINCgR3aGVuEgW6SAIIASJPChhTY2hlZHVsZUZvbGxvd1VwUmVzcG9uc2USMwoJZm9sbG93X3VwGAEgASgLMiAuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Gb2xsb3dVcCLLAQoUTGlzdEZvbGxvd1Vwc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIkCg9jb252ZXJzYXRpb25faWQYAiABKAlCC7pICNgBAXIDsAEBEkAKBnN0YXR1cxgDIAEoDjImLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRm9sbG93VXBTdGF0dXNCCLpIBYIBAhABEisKBHBhZ2UYBCABKAsyHS5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXF1ZXN0InsKFUxpc3RGb2xsb3dVcHNSZXNwb25zZRI0Cgpmb2xsb3dfdXBzGAEgAygLMiAuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Gb2xsb3dVcBIsCgRwYWdlGAIgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVzcG9uc2UiVwoVQ2FuY2VsRm9sbG93VXBSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHgoMZm9sbG93X3VwX2lkGAIgASgJQgi6SAVyA7ABASJNChZDYW5jZWxGb2xsb3dVcFJlc3BvbnNlEjMKCWZvbGxvd191cBgBIAEoCzIgLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRm9sbG93VXAiwgEKFUdldFR1cm5Db250ZXh0UmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEiEKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCUIIukgFcgOwAQESKQoLbWVzc2FnZV9pZHMYAyADKAlCFLpIEZIBDggBEPQDGAEiBXIDsAEBEiEKDWhpc3RvcnlfbGltaXQYBCABKAVCCrpIBxoFGMgBKAASGwoKdHVybl9lcG9jaBgFIAEoBUIHukgEGgIoACKDAwoWR2V0VHVybkNvbnRleHRSZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbhIwCgdjb250YWN0GAIgASgLMh8uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db250YWN0EjwKB2hpc3RvcnkYAyADKAsyKy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbk1lc3NhZ2USQgoNdHVybl9tZXNzYWdlcxgEIAMoCzIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uTWVzc2FnZRINCgVzdGFsZRgFIAEoCBI1ChF3aW5kb3dfZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoMY2hhbm5lbF90eXBlGAcgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZTLnFAoTQ29udmVyc2F0aW9uU2VydmljZRKwAQoRTGlzdENvbnZlcnNhdGlvbnMSMC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBoxLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTGlzdENvbnZlcnNhdGlvbnNSZXNwb25zZSI2kAIBgtPkkwItEisvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zErwBCg9HZXRDb252ZXJzYXRpb24SLi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkdldENvbnZlcnNhdGlvblJlcXVlc3QaLy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkdldENvbnZlcnNhdGlvblJlc3BvbnNlIkiQAgGC0+STAj8SPS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH0SvAEKDExpc3RNZXNzYWdlcxIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTGlzdE1lc3NhZ2VzUmVxdWVzdBosLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTGlzdE1lc3NhZ2VzUmVzcG9uc2UiUZACAYLT5JMCSBJGL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9uX2lkfS9tZXNzYWdlcxKwAQoIVGFrZU92ZXISJy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlRha2VPdmVyUmVxdWVzdBooLmF0ZW5kby5jb252ZXJzYXRpb24udjEuVGFrZU92ZXJSZXNwb25zZSJRgtPkkwJLOgEqIkYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb25faWR9OnRha2VPdmVyEqwBCgdSZWxlYXNlEiYuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5SZWxlYXNlUmVxdWVzdBonLmF0ZW5kby5jb252ZXJzYXRpb24udjEuUmVsZWFzZVJlc3BvbnNlIlCC0+STAko6ASoiRS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH06cmVsZWFzZRKoAQoGQXNzaWduEiUuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Bc3NpZ25SZXF1ZXN0GiYuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Bc3NpZ25SZXNwb25zZSJPgtPkkwJJOgEqIkQvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb25faWR9OmFzc2lnbhLCAQoOU2VuZEFnZW50UmVwbHkSLS5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlNlbmRBZ2VudFJlcGx5UmVxdWVzdBouLmF0ZW5kby5jb252ZXJzYXRpb24udjEuU2VuZEFnZW50UmVwbHlSZXNwb25zZSJRgtPkkwJLOgEqIkYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb25faWR9L21lc3NhZ2VzEqwBCgdSZXNvbHZlEiYuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5SZXNvbHZlUmVxdWVzdBonLmF0ZW5kby5jb252ZXJzYXRpb24udjEuUmVzb2x2ZVJlc3BvbnNlIlCC0+STAko6ASoiRS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH06cmVzb2x2ZRKoAQoGUmVvcGVuEiUuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5SZW9wZW5SZXF1ZXN0GiYuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5SZW9wZW5SZXNwb25zZSJPgtPkkwJJOgEqIkQvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb25faWR9OnJlb3BlbhKwAQoITWFya1JlYWQSJy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLk1hcmtSZWFkUmVxdWVzdBooLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTWFya1JlYWRSZXNwb25zZSJRgtPkkwJLOgEqIkYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb25faWR9Om1hcmtSZWFkEpsBCgpXYXRjaEluYm94EikuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5XYXRjaEluYm94UmVxdWVzdBoqLmF0ZW5kby5jb252ZXJzYXRpb24udjEuV2F0Y2hJbmJveFJlc3BvbnNlIjSQAgGC0+STAisSKS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2luYm94OndhdGNoMAESygEKEFNjaGVkdWxlRm9sbG93VXASLy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlNjaGVkdWxlRm9sbG93VXBSZXF1ZXN0GjAuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5TY2hlZHVsZUZvbGxvd1VwUmVzcG9uc2UiU4LT5JMCTToBKiJIL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9uX2lkfS9mb2xsb3ctdXBzEqEBCg1MaXN0Rm9sbG93VXBzEiwuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Rm9sbG93VXBzUmVxdWVzdBotLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTGlzdEZvbGxvd1Vwc1Jlc3BvbnNlIjOQAgGC0+STAioSKC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2ZvbGxvdy11cHMSugEKDkNhbmNlbEZvbGxvd1VwEi0uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5DYW5jZWxGb2xsb3dVcFJlcXVlc3QaLi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNhbmNlbEZvbGxvd1VwUmVzcG9uc2UiSYLT5JMCQzoBKiI+L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vZm9sbG93LXVwcy97Zm9sbG93X3VwX2lkfTpjYW5jZWwSdAoOR2V0VHVybkNvbnRleHQSLS5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkdldFR1cm5Db250ZXh0UmVxdWVzdBouLmF0ZW5kby5jb252ZXJzYXRpb24udjEuR2V0VHVybkNvbnRleHRSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_message, file_atendo_common_v1_pagination, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_conversation, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CjFhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbl9zZXJ2aWNlLnByb3RvEhZhdGVuZG8uY29udmVyc2F0aW9uLnYxIsAEChhMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARJRCghzdGF0dXNlcxgCIAMoDjIqLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uU3RhdHVzQhO6SBCSAQ0QAxgBIgeCAQQQASAAEkYKB2hhbmRsZXIYAyABKA4yKy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbkhhbmRsZXJCCLpIBYIBAhABEiUKEGFzc2lnbmVlX3VzZXJfaWQYBCABKAlCC7pICNgBAXIDsAEBEhIKCnVuYXNzaWduZWQYBSABKAgSHwoKY2hhbm5lbF9pZBgGIAEoCUILukgI2AEBcgOwAQESHwoKY29udGFjdF9pZBgHIAEoCUILukgI2AEBcgOwAQESFAoDdGFnGAggASgJQge6SARyAhhAEhcKBXF1ZXJ5GAkgASgJQgi6SAVyAxjIARIaCglwYWdlX3NpemUYCiABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgLIAEoCUIIukgFcgMYgAg6ggG6SH8afQobbGlzdF9jb252ZXJzYXRpb25zLmFzc2lnbmVlEi1hc3NpZ25lZV91c2VyX2lkIGFuZCB1bmFzc2lnbmVkIGFyZSBleGNsdXNpdmUaLyF0aGlzLnVuYXNzaWduZWQgfHwgdGhpcy5hc3NpZ25lZV91c2VyX2lkID09ICcnInEKGUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2USOwoNY29udmVyc2F0aW9ucxgBIAMoCzIkLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJbChZHZXRDb252ZXJzYXRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABASJVChdHZXRDb252ZXJzYXRpb25SZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiKoAQoTTGlzdE1lc3NhZ2VzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiEKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCUIIukgFcgOwAQESGgoJcGFnZV9zaXplGAMgASgFQge6SAQaAigAEhwKCnBhZ2VfdG9rZW4YBCABKAlCCLpIBXIDGIAIEhQKDG9sZGVzdF9maXJzdBgFIAEoCCJuChRMaXN0TWVzc2FnZXNSZXNwb25zZRI9CghtZXNzYWdlcxgBIAMoCzIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibgoPVGFrZU92ZXJSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIYCgZyZWFzb24YAyABKAlCCLpIBXIDGPQDIk4KEFRha2VPdmVyUmVzcG9uc2USOgoMY29udmVyc2F0aW9uGAEgASgLMiQuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb24iUwoOUmVsZWFzZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9jb252ZXJzYXRpb25faWQYAiABKAlCCLpIBXIDsAEBIk0KD1JlbGVhc2VSZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiJ5Cg1Bc3NpZ25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIlChBhc3NpZ25lZV91c2VyX2lkGAMgASgJQgu6SAjYAQFyA7ABASJMCg5Bc3NpZ25SZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiLNAgoVU2VuZEFnZW50UmVwbHlSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIfCgpyZXF1ZXN0X2lkGAMgASgJQgu6SAjYAQFyA7ABARI3CgdtZXNzYWdlGAQgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlSW5wdXRCBrpIA8gBATqWAbpIkgEajwEKGHNlbmRfYWdlbnRfcmVwbHkuY29udGVudBJNYW4gYWdlbnQgY2FuIHNlbmQgdGV4dCwgbWVkaWEsIGEgbG9jYXRpb24sIGNvbnRhY3RzLCBhIHJlYWN0aW9uIG9yIGEgdGVtcGxhdGUaJCFoYXModGhpcy5tZXNzYWdlLmludGVyYWN0aXZlX3JlcGx5KSJWChZTZW5kQWdlbnRSZXBseVJlc3BvbnNlEjwKB21lc3NhZ2UYASABKAsyKy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbk1lc3NhZ2UiUwoOUmVzb2x2ZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9jb252ZXJzYXRpb25faWQYAiABKAlCCLpIBXIDsAEBIk0KD1Jlc29sdmVSZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiJSCg1SZW9wZW5SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABASJMCg5SZW9wZW5SZXNwb25zZRI6Cgxjb252ZXJzYXRpb24YASABKAsyJC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvbiJ7Cg9NYXJrUmVhZFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9jb252ZXJzYXRpb25faWQYAiABKAlCCLpIBXIDsAEBEiUKEHVwX3RvX21lc3NhZ2VfaWQYAyABKAlCC7pICNgBAXIDsAEBIk4KEE1hcmtSZWFkUmVzcG9uc2USOgoMY29udmVyc2F0aW9uGAEgASgLMiQuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb24iWQoRV2F0Y2hJbmJveFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIkCg9jb252ZXJzYXRpb25faWQYAiABKAlCC7pICNgBAXIDsAEBIvICChJXYXRjaEluYm94UmVzcG9uc2USRQoVY29udmVyc2F0aW9uX3Vwc2VydGVkGAEgASgLMiQuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25IABJECg1tZXNzYWdlX2FkZGVkGAIgASgLMisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25NZXNzYWdlSAASTgoWbWVzc2FnZV9zdGF0dXNfY2hhbmdlZBgDIAEoCzIsLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTWVzc2FnZVN0YXR1c0NoYW5nZWRIABI5CgZ0eXBpbmcYBCABKAsyJy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlR5cGluZ0luZGljYXRvckgAEjsKCWhlYXJ0YmVhdBgFIAEoCzImLmF0ZW5kby5jb252ZXJzYXRpb24udjEuSW5ib3hIZWFydGJlYXRIAEIHCgVldmVudCLTAQoUTWVzc2FnZVN0YXR1c0NoYW5nZWQSFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEhIKCm1lc3NhZ2VfaWQYAiABKAkSLwoGc3RhdHVzGAMgASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi0KBWVycm9yGAQgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISLgoKY2hhbmdlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifgoPVHlwaW5nSW5kaWNhdG9yEhcKD2NvbnZlcnNhdGlvbl9pZBgBIAEoCRIxCgtzZW5kZXJfa2luZBgCIAEoDjIcLmF0ZW5kby5jb21tb24udjEuU2VuZGVyS2luZBIPCgd1c2VyX2lkGAMgASgJEg4KBmFjdGl2ZRgEIAEoCCJBCg5JbmJveEhlYXJ0YmVhdBIvCgtzZXJ2ZXJfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0gMKF1NjaGVkdWxlRm9sbG93VXBSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPY29udmVyc2F0aW9uX2lkGAIgASgJQgi6SAVyA7ABARI9CgVkZWxheRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIRukgOqgELIgUIgJqeATICCDxIABI3CgdzZW5kX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIIukgFsgECQAFIABI3CgdtZXNzYWdlGAUgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlSW5wdXRCBrpIA8gBARIXCg9jYW5jZWxfb25fcmVwbHkYBiABKAgSHwoKcmVxdWVzdF9pZBgHIAEoCUILukgI2AEBcgOwAQE6erpIdxp1ChpzY2hlZHVsZV9mb2xsb3dfdXAuY29udGVudBIhYSBmb2xsb3ctdXAgaXMgdGV4dCBvciBhIHRlbXBsYXRlGjRoYXModGhpcy5tZXNzYWdlLnRleHQpIHx8IGhhcyh0aGlzLm1lc3NhZ2UudGVtcGxhdGUpQg0KBHdoZW4SBbpIAggBIk8KGFNjaGVkdWxlRm9sbG93VXBSZXNwb25zZRIzCglmb2xsb3dfdXAYASABKAsyIC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkZvbGxvd1VwIqUCChRMaXN0Rm9sbG93VXBzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEnEKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCUJYukhVclMyUV4oLXxbMC05YS1mQS1GXXs4fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXsxMn0pJBJACgZzdGF0dXMYAyABKA4yJi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkZvbGxvd1VwU3RhdHVzQgi6SAWCAQIQARIaCglwYWdlX3NpemUYBCABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgFIAEoCUIIukgFcgMYgAgiZgoVTGlzdEZvbGxvd1Vwc1Jlc3BvbnNlEjQKCmZvbGxvd191cHMYASADKAsyIC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkZvbGxvd1VwEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ6ChVDYW5jZWxGb2xsb3dVcFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9jb252ZXJzYXRpb25faWQYAiABKAlCCLpIBXIDsAEBEh4KDGZvbGxvd191cF9pZBgDIAEoCUIIukgFcgOwAQEiTQoWQ2FuY2VsRm9sbG93VXBSZXNwb25zZRIzCglmb2xsb3dfdXAYASABKAsyIC5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkZvbGxvd1VwMrkUChNDb252ZXJzYXRpb25TZXJ2aWNlErABChFMaXN0Q29udmVyc2F0aW9ucxIwLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTGlzdENvbnZlcnNhdGlvbnNSZXF1ZXN0GjEuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlIjaQAgGC0+STAi0SKy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMSvAEKD0dldENvbnZlcnNhdGlvbhIuLmF0ZW5kby5jb252ZXJzYXRpb24udjEuR2V0Q29udmVyc2F0aW9uUmVxdWVzdBovLmF0ZW5kby5jb252ZXJzYXRpb24udjEuR2V0Q29udmVyc2F0aW9uUmVzcG9uc2UiSJACAYLT5JMCPxI9L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9uX2lkfRK8AQoMTGlzdE1lc3NhZ2VzEisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0TWVzc2FnZXNSZXF1ZXN0GiwuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5MaXN0TWVzc2FnZXNSZXNwb25zZSJRkAIBgtPkkwJIEkYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb25faWR9L21lc3NhZ2VzErABCghUYWtlT3ZlchInLmF0ZW5kby5jb252ZXJzYXRpb24udjEuVGFrZU92ZXJSZXF1ZXN0GiguYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5UYWtlT3ZlclJlc3BvbnNlIlGC0+STAks6ASoiRi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH06dGFrZU92ZXISrAEKB1JlbGVhc2USJi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlJlbGVhc2VSZXF1ZXN0GicuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5SZWxlYXNlUmVzcG9uc2UiUILT5JMCSjoBKiJFL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9uX2lkfTpyZWxlYXNlEqgBCgZBc3NpZ24SJS5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkFzc2lnblJlcXVlc3QaJi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkFzc2lnblJlc3BvbnNlIk+C0+STAkk6ASoiRC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH06YXNzaWduEsIBCg5TZW5kQWdlbnRSZXBseRItLmF0ZW5kby5jb252ZXJzYXRpb24udjEuU2VuZEFnZW50UmVwbHlSZXF1ZXN0Gi4uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5TZW5kQWdlbnRSZXBseVJlc3BvbnNlIlGC0+STAks6ASoiRi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH0vbWVzc2FnZXMSrAEKB1Jlc29sdmUSJi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlJlc29sdmVSZXF1ZXN0GicuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5SZXNvbHZlUmVzcG9uc2UiUILT5JMCSjoBKiJFL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9uX2lkfTpyZXNvbHZlEqgBCgZSZW9wZW4SJS5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlJlb3BlblJlcXVlc3QaJi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLlJlb3BlblJlc3BvbnNlIk+C0+STAkk6ASoiRC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH06cmVvcGVuErABCghNYXJrUmVhZBInLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTWFya1JlYWRSZXF1ZXN0GiguYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5NYXJrUmVhZFJlc3BvbnNlIlGC0+STAks6ASoiRi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH06bWFya1JlYWQSowEKCldhdGNoSW5ib3gSKS5hdGVuZG8uY29udmVyc2F0aW9uLnYxLldhdGNoSW5ib3hSZXF1ZXN0GiouYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5XYXRjaEluYm94UmVzcG9uc2UiPJACAYLT5JMCMxIxL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9uczp3YXRjaDABEsoBChBTY2hlZHVsZUZvbGxvd1VwEi8uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5TY2hlZHVsZUZvbGxvd1VwUmVxdWVzdBowLmF0ZW5kby5jb252ZXJzYXRpb24udjEuU2NoZWR1bGVGb2xsb3dVcFJlc3BvbnNlIlOC0+STAk06ASoiSC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbl9pZH0vZm9sbG93LXVwcxLBAQoNTGlzdEZvbGxvd1VwcxIsLmF0ZW5kby5jb252ZXJzYXRpb24udjEuTGlzdEZvbGxvd1Vwc1JlcXVlc3QaLS5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkxpc3RGb2xsb3dVcHNSZXNwb25zZSJTkAIBgtPkkwJKEkgvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb25faWR9L2ZvbGxvdy11cHMS2gEKDkNhbmNlbEZvbGxvd1VwEi0uYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5DYW5jZWxGb2xsb3dVcFJlcXVlc3QaLi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNhbmNlbEZvbGxvd1VwUmVzcG9uc2UiaYLT5JMCYzoBKiJeL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9uX2lkfS9mb2xsb3ctdXBzL3tmb2xsb3dfdXBfaWR9OmNhbmNlbGIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_message_input, file_atendo_conversation_v1_conversation, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * ListConversationsRequest is the input of ConversationService.ListConversations.
@@ -96,11 +92,18 @@ export type ListConversationsRequest = Message<"atendo.conversation.v1.ListConve
   query: string;
 
   /**
-   * Page to return.
+   * Most items to return; 0 means 50, more than 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 10;
+   * @generated from field: int32 page_size = 10;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 11;
+   */
+  pageToken: string;
 };
 
 /**
@@ -124,11 +127,11 @@ export type ListConversationsResponse = Message<"atendo.conversation.v1.ListConv
   conversations: Conversation[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -208,16 +211,23 @@ export type ListMessagesRequest = Message<"atendo.conversation.v1.ListMessagesRe
   conversationId: string;
 
   /**
-   * Page to return.
+   * Most items to return; 0 means 50, more than 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 3;
+   * @generated from field: int32 page_size = 3;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
 
   /**
    * Oldest first instead of newest first.
    *
-   * @generated from field: bool oldest_first = 4;
+   * @generated from field: bool oldest_first = 5;
    */
   oldestFirst: boolean;
 };
@@ -243,11 +253,11 @@ export type ListMessagesResponse = Message<"atendo.conversation.v1.ListMessagesR
   messages: ConversationMessage[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -439,25 +449,20 @@ export type SendAgentReplyRequest = Message<"atendo.conversation.v1.SendAgentRep
   conversationId: string;
 
   /**
-   * Id the client generated (UUID); a retry with the same id returns the same message.
+   * Id the client generated for this send (UUID, AIP-155): a retry with the same id returns the
+   * first response and sends nothing again; the same id with another request is invalid_argument
+   * REQUEST_ID_REUSED. Empty: not retried safely.
    *
-   * @generated from field: string client_message_id = 3;
+   * @generated from field: string request_id = 3;
    */
-  clientMessageId: string;
+  requestId: string;
 
   /**
-   * The content.
+   * The content; messages it quotes or reacts to are named by their Atendo ids.
    *
-   * @generated from field: atendo.common.v1.Message message = 4;
+   * @generated from field: atendo.common.v1.MessageInput message = 4;
    */
-  message?: Message$1 | undefined;
-
-  /**
-   * Message to quote; empty for none.
-   *
-   * @generated from field: string reply_to_message_id = 5;
-   */
-  replyToMessageId: string;
+  message?: MessageInput | undefined;
 };
 
 /**
@@ -889,9 +894,9 @@ export type ScheduleFollowUpRequest = Message<"atendo.conversation.v1.ScheduleFo
   /**
    * What to send: text, or a template when the 24 h window will be closed.
    *
-   * @generated from field: atendo.common.v1.Message message = 5;
+   * @generated from field: atendo.common.v1.MessageInput message = 5;
    */
-  message?: Message$1 | undefined;
+  message?: MessageInput | undefined;
 
   /**
    * Skip it when the contact writes before it is due.
@@ -899,6 +904,15 @@ export type ScheduleFollowUpRequest = Message<"atendo.conversation.v1.ScheduleFo
    * @generated from field: bool cancel_on_reply = 6;
    */
   cancelOnReply: boolean;
+
+  /**
+   * Id the client generated for this request (UUID, AIP-155): a retry with the same id returns the
+   * first follow-up instead of scheduling a second; the same id with another request is
+   * invalid_argument REQUEST_ID_REUSED. Empty: not retried safely.
+   *
+   * @generated from field: string request_id = 7;
+   */
+  requestId: string;
 };
 
 /**
@@ -943,7 +957,7 @@ export type ListFollowUpsRequest = Message<"atendo.conversation.v1.ListFollowUps
   workspaceId: string;
 
   /**
-   * Only follow-ups of this conversation; empty for all.
+   * The conversation, or "-" for every conversation of the workspace (AIP-159).
    *
    * @generated from field: string conversation_id = 2;
    */
@@ -957,11 +971,18 @@ export type ListFollowUpsRequest = Message<"atendo.conversation.v1.ListFollowUps
   status: FollowUpStatus;
 
   /**
-   * Page to return.
+   * Most items to return; 0 means 50, more than 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 4;
+   * @generated from field: int32 page_size = 4;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 5;
+   */
+  pageToken: string;
 };
 
 /**
@@ -985,11 +1006,11 @@ export type ListFollowUpsResponse = Message<"atendo.conversation.v1.ListFollowUp
   followUps: FollowUp[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -1013,9 +1034,16 @@ export type CancelFollowUpRequest = Message<"atendo.conversation.v1.CancelFollow
   workspaceId: string;
 
   /**
+   * Conversation of the follow-up.
+   *
+   * @generated from field: string conversation_id = 2;
+   */
+  conversationId: string;
+
+  /**
    * The follow-up.
    *
-   * @generated from field: string follow_up_id = 2;
+   * @generated from field: string follow_up_id = 3;
    */
   followUpId: string;
 };
@@ -1049,127 +1077,20 @@ export const CancelFollowUpResponseSchema: GenMessage<CancelFollowUpResponse> = 
   messageDesc(file_atendo_conversation_v1_conversation_service, 30);
 
 /**
- * GetTurnContextRequest is the input of ConversationService.GetTurnContext.
- *
- * @generated from message atendo.conversation.v1.GetTurnContextRequest
- */
-export type GetTurnContextRequest = Message<"atendo.conversation.v1.GetTurnContextRequest"> & {
-  /**
-   * Tenant of the conversation (from the TurnReady event).
-   *
-   * @generated from field: string tenant_id = 1;
-   */
-  tenantId: string;
-
-  /**
-   * The conversation.
-   *
-   * @generated from field: string conversation_id = 2;
-   */
-  conversationId: string;
-
-  /**
-   * Unanswered inbound messages of the turn (from the TurnReady event).
-   *
-   * @generated from field: repeated string message_ids = 3;
-   */
-  messageIds: string[];
-
-  /**
-   * How many earlier messages to return as history, 0..200; 0 applies the default of 30.
-   *
-   * @generated from field: int32 history_limit = 4;
-   */
-  historyLimit: number;
-
-  /**
-   * Turn epoch of the event; the response says whether it is still current.
-   *
-   * @generated from field: int32 turn_epoch = 5;
-   */
-  turnEpoch: number;
-};
-
-/**
- * Describes the message atendo.conversation.v1.GetTurnContextRequest.
- * Use `create(GetTurnContextRequestSchema)` to create a new message.
- */
-export const GetTurnContextRequestSchema: GenMessage<GetTurnContextRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_service, 31);
-
-/**
- * GetTurnContextResponse is the output of ConversationService.GetTurnContext.
- *
- * @generated from message atendo.conversation.v1.GetTurnContextResponse
- */
-export type GetTurnContextResponse = Message<"atendo.conversation.v1.GetTurnContextResponse"> & {
-  /**
-   * The conversation (with its current turn_epoch, handler and status).
-   *
-   * @generated from field: atendo.conversation.v1.Conversation conversation = 1;
-   */
-  conversation?: Conversation | undefined;
-
-  /**
-   * Its contact.
-   *
-   * @generated from field: atendo.conversation.v1.Contact contact = 2;
-   */
-  contact?: Contact | undefined;
-
-  /**
-   * Messages before the turn, oldest first, up to history_limit.
-   *
-   * @generated from field: repeated atendo.conversation.v1.ConversationMessage history = 3;
-   */
-  history: ConversationMessage[];
-
-  /**
-   * The turn's inbound messages, oldest first (with any interpretation of their media).
-   *
-   * @generated from field: repeated atendo.conversation.v1.ConversationMessage turn_messages = 4;
-   */
-  turnMessages: ConversationMessage[];
-
-  /**
-   * The turn is stale: the conversation's epoch moved on or a person handles it. The ai service
-   * drops the turn.
-   *
-   * @generated from field: bool stale = 5;
-   */
-  stale: boolean;
-
-  /**
-   * When the 24 h window closes (WhatsApp, Instagram): past it only templates can be sent.
-   *
-   * @generated from field: google.protobuf.Timestamp window_expires_at = 6;
-   */
-  windowExpiresAt?: Timestamp | undefined;
-
-  /**
-   * Channel type, for channel-aware formatting.
-   *
-   * @generated from field: atendo.common.v1.ChannelType channel_type = 7;
-   */
-  channelType: ChannelType;
-};
-
-/**
- * Describes the message atendo.conversation.v1.GetTurnContextResponse.
- * Use `create(GetTurnContextResponseSchema)` to create a new message.
- */
-export const GetTurnContextResponseSchema: GenMessage<GetTurnContextResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_service, 32);
-
-/**
  * ConversationService is the inbox: conversations, their messages, the handover between the AI
  * and people, agent replies, follow-ups, and a live stream of changes for the console.
+ *
+ * Retries: SendAgentReply and ScheduleFollowUp create something and take a `request_id` (a retry
+ * with the same id returns the first result). The other writes move a conversation or follow-up to
+ * a state and are idempotent by nature: repeating one finds the state already reached, changes
+ * nothing, publishes nothing and returns the resource.
  *
  * @generated from service atendo.conversation.v1.ConversationService
  */
 export const ConversationService: GenService<{
   /**
-   * Lists conversations of a workspace by last_message_at, newest first.
+   * Lists conversations of a workspace by last_message_at, newest first. A contact's
+   * conversations are this list filtered by contact_id.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.ListConversations
    */
@@ -1200,7 +1121,8 @@ export const ConversationService: GenService<{
   },
   /**
    * A person takes the conversation over: the AI stops answering, the caller becomes the assignee.
-   * Taking over a conversation one already handles is a no-op.
+   * Idempotent by nature: taking over a conversation the caller already handles changes nothing.
+   * A resolved conversation is failed_precondition CONVERSATION_RESOLVED.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.TakeOver
    */
@@ -1210,7 +1132,8 @@ export const ConversationService: GenService<{
     output: typeof TakeOverResponseSchema;
   },
   /**
-   * Hands the conversation back to the AI; unanswered inbound messages are answered.
+   * Hands the conversation back to the AI; unanswered inbound messages are answered. Idempotent by
+   * nature: releasing a conversation the AI handles changes nothing.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.Release
    */
@@ -1220,7 +1143,9 @@ export const ConversationService: GenService<{
     output: typeof ReleaseResponseSchema;
   },
   /**
-   * Assigns the conversation to a member, or unassigns it.
+   * Assigns the conversation to a member, or unassigns it. Idempotent by nature: assigning the
+   * current assignee changes nothing. A member who cannot access the workspace is
+   * failed_precondition ASSIGNEE_NOT_IN_WORKSPACE.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.Assign
    */
@@ -1230,8 +1155,10 @@ export const ConversationService: GenService<{
     output: typeof AssignResponseSchema;
   },
   /**
-   * Sends a message typed by a person. It takes the conversation over from the AI when the AI
-   * was handling it. Idempotent on client_message_id.
+   * Sends a message typed by a person (or an integrator's program). It takes the conversation over
+   * from the AI when the AI was handling it. Retried safely with request_id. Outside the channel's
+   * 24 h window anything but a template is failed_precondition CONVERSATION_WINDOW_CLOSED; a
+   * resolved conversation is failed_precondition CONVERSATION_RESOLVED.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.SendAgentReply
    */
@@ -1241,7 +1168,8 @@ export const ConversationService: GenService<{
     output: typeof SendAgentReplyResponseSchema;
   },
   /**
-   * Closes the conversation. Scheduled follow-ups stay scheduled.
+   * Closes the conversation. Scheduled follow-ups stay scheduled. Idempotent by nature: resolving
+   * a resolved conversation changes nothing.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.Resolve
    */
@@ -1251,7 +1179,8 @@ export const ConversationService: GenService<{
     output: typeof ResolveResponseSchema;
   },
   /**
-   * Opens a resolved conversation again.
+   * Opens a resolved conversation again. Idempotent by nature: reopening an open conversation
+   * changes nothing.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.Reopen
    */
@@ -1262,7 +1191,7 @@ export const ConversationService: GenService<{
   },
   /**
    * Marks inbound messages read (for the inbox's unread count; also sends a read receipt on
-   * WhatsApp).
+   * WhatsApp). Idempotent by nature: marking read what is read changes nothing.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.MarkRead
    */
@@ -1272,8 +1201,8 @@ export const ConversationService: GenService<{
     output: typeof MarkReadResponseSchema;
   },
   /**
-   * Streams inbox changes of a workspace live, until the client disconnects. After a reconnect
-   * the console reloads what it shows: the stream carries no history.
+   * Streams the changes of a workspace's conversations live, until the client disconnects. After a
+   * reconnect the console reloads what it shows: the stream carries no history.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.WatchInbox
    */
@@ -1283,7 +1212,7 @@ export const ConversationService: GenService<{
     output: typeof WatchInboxResponseSchema;
   },
   /**
-   * Schedules a message to the contact of a conversation.
+   * Schedules a message to the contact of a conversation. Retried safely with request_id.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.ScheduleFollowUp
    */
@@ -1293,7 +1222,8 @@ export const ConversationService: GenService<{
     output: typeof ScheduleFollowUpResponseSchema;
   },
   /**
-   * Lists follow-ups of a workspace by due time, soonest first.
+   * Lists the follow-ups of a conversation, or of the whole workspace with conversation_id "-",
+   * by due time, soonest first.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.ListFollowUps
    */
@@ -1303,8 +1233,8 @@ export const ConversationService: GenService<{
     output: typeof ListFollowUpsResponseSchema;
   },
   /**
-   * Cancels a scheduled follow-up. Canceling one that is no longer scheduled is
-   * failed_precondition.
+   * Cancels a scheduled follow-up. Idempotent by nature: canceling a canceled follow-up changes
+   * nothing; one already sent, skipped or failed is failed_precondition FOLLOW_UP_NOT_SCHEDULED.
    *
    * @generated from rpc atendo.conversation.v1.ConversationService.CancelFollowUp
    */
@@ -1312,18 +1242,6 @@ export const ConversationService: GenService<{
     methodKind: "unary";
     input: typeof CancelFollowUpRequestSchema;
     output: typeof CancelFollowUpResponseSchema;
-  },
-  /**
-   * Returns what the assistant needs to answer a turn: the conversation, its contact, recent
-   * history and the unanswered inbound messages of the turn.
-   * Internal: called by ai; not exposed at the edge.
-   *
-   * @generated from rpc atendo.conversation.v1.ConversationService.GetTurnContext
-   */
-  getTurnContext: {
-    methodKind: "unary";
-    input: typeof GetTurnContextRequestSchema;
-    output: typeof GetTurnContextResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_atendo_conversation_v1_conversation_service, 0);

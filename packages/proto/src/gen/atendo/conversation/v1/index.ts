@@ -5,3 +5,5 @@ export * from "./contact_service_pb.js";
 export * from "./conversation_events_pb.js";
 export * from "./conversation_pb.js";
 export * from "./conversation_service_pb.js";
+export * from "./error_reason_pb.js";
+export * from "./turn_context_service_pb.js";
