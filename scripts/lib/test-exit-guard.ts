@@ -3,7 +3,6 @@
 // turns that into a failure: when the run has not ended a deadline (ATENDO_TEST_EXIT_DEADLINE_MS,
 // default 5 s) after the last test, it prints what still holds the process, with the test that
 // opened it and where, and exits 1.
-import { createHook } from "node:async_hooks";
 import { ChildProcess } from "node:child_process";
 import net from "node:net";
 import { relative } from "node:path";
@@ -12,10 +11,10 @@ import Mocha from "mocha";
 const DEFAULT_DEADLINE_MS = 5_000;
 const ORIGIN = Symbol("atendo.origin");
 
-/** Where a handle was opened: the test (or hook) running then, and the repository's frames. */
+/** Where a handle was opened: the test (or hook) running then, and its stack (formatted lazily). */
 interface Origin {
   test: string;
-  at: string;
+  stack: Error;
 }
 
 interface Handle {
@@ -39,13 +38,19 @@ export interface ExitGuardOptions {
   exit: (code: number) => void;
 }
 
-/** Frames of the repository's own code (not node_modules, not node:), nearest first. */
-function repoFrames(root: string): string {
-  // Node's own frames (listen, connect, spawn) come first: look deep enough to reach the caller.
+/** The stack here, deep enough to pass Node's own frames (listen, connect, spawn). */
+function captureStack(): Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
-  const stack = new Error().stack ?? "";
+  // V8 records the frames now and formats them only when `.stack` is read: at report time.
+  const error = new Error("opened here");
   Error.stackTraceLimit = limit;
+  return error;
+}
+
+/** Frames of the repository's own code (not node_modules, not node:), nearest first. */
+function repoFrames(captured: Error, root: string): string {
+  const stack = captured.stack ?? "";
   const frames: string[] = [];
   for (const line of stack.split("\n").slice(1)) {
     const m = /\(?(?:file:\/\/)?(\/[^():]+):(\d+):\d+\)?$/.exec(line.trim());
@@ -73,23 +78,38 @@ function describeHandle(h: Handle, portNames: ReadonlyMap<number, string>): stri
   return name;
 }
 
-const where = (o: Origin | undefined): string => (o ? ` — created in "${o.test}" at ${o.at}` : "");
+interface Timer {
+  hasRef(): boolean;
+  /** Node's own flag: set once the timer fired (not repeating) or was cleared. */
+  _destroyed?: boolean;
+}
 
 export function createExitGuard(options: ExitGuardOptions) {
   let currentTest = "(loading the spec files)";
-  const origin = (): Origin => ({ test: currentTest, at: repoFrames(options.root) });
+  const origin = (): Origin => ({ test: currentTest, stack: captureStack() });
+  const where = (o: Origin | undefined): string =>
+    o ? ` — created in "${o.test}" at ${repoFrames(o.stack, options.root)}` : "";
 
-  // Timers: async_hooks sees each one created (their stack holds the caller).
-  const timers = new Map<number, { timer: { hasRef?: () => boolean }; origin: Origin; kind: string }>();
-  const hook = createHook({
-    init(asyncId, type, _trigger, resource) {
-      if (type !== "Timeout" && type !== "Immediate") return;
-      timers.set(asyncId, { timer: resource as { hasRef?: () => boolean }, origin: origin(), kind: type });
-    },
-    destroy(asyncId) {
-      timers.delete(asyncId);
-    },
-  });
+  // Timers made through the global setTimeout/setInterval (not async_hooks: tracking every promise
+  // would slow the whole suite many times over). Fired and cleared ones are dropped between tests.
+  const timers = new Map<Timer, Origin>();
+  const trackTimers = (name: "setTimeout" | "setInterval"): void => {
+    const original = globalThis[name] as unknown as (...args: unknown[]) => Timer;
+    const tracked = function (this: unknown, ...args: unknown[]) {
+      const timer = original.apply(this, args);
+      timers.set(timer, origin());
+      return timer;
+    };
+    // Keep what hangs on the original (util.promisify's custom implementation).
+    for (const key of Reflect.ownKeys(original)) {
+      const d = Object.getOwnPropertyDescriptor(original, key);
+      if (d && !Object.hasOwn(tracked, key)) Object.defineProperty(tracked, key, d);
+    }
+    (globalThis as Record<string, unknown>)[name] = tracked;
+  };
+  const dropSettledTimers = (): void => {
+    for (const t of timers.keys()) if (t._destroyed !== false) timers.delete(t);
+  };
 
   // Servers, sockets and child processes: marked where they are opened, since their native
   // handles are often created later, in a callback whose stack no longer shows the caller.
@@ -110,16 +130,15 @@ export function createExitGuard(options: ExitGuardOptions) {
       if (h.fd !== undefined && h.fd <= 2) continue; // the process's own stdio
       lines.push(`${describeHandle(h, options.portNames)}${where(h[ORIGIN])}`);
     }
-    for (const t of timers.values()) {
-      if (typeof t.timer.hasRef === "function" && !t.timer.hasRef()) continue;
-      lines.push(`${t.kind === "Timeout" ? "timer" : "immediate"}${where(t.origin)}`);
-    }
+    dropSettledTimers();
+    for (const [timer, o] of timers) if (timer.hasRef()) lines.push(`timer${where(o)}`);
     return lines;
   };
 
   return {
     enable(): void {
-      hook.enable();
+      trackTimers("setTimeout");
+      trackTimers("setInterval");
       mark(net.Server.prototype, "listen");
       mark(net.Socket.prototype, "connect");
       // ChildProcess#spawn is internal (child_process.spawn calls it), hence not in the types.
@@ -127,6 +146,7 @@ export function createExitGuard(options: ExitGuardOptions) {
     },
     setCurrentTest(title: string): void {
       currentTest = title;
+      dropSettledTimers();
     },
     holders,
     /** After the last test: fail the run if it has not ended by the deadline. */
