@@ -209,7 +209,7 @@ describe("authorization matrix: every RPC of every service", function () {
     const webChannelId = await identity.createWebChannel(ownerA, ["https://shop.test"]);
     const asIngress = await identity.asService("ingress");
     visitor = (
-      await asIngress.auth.issueVisitorToken({
+      await asIngress.tokens.issueVisitorToken({
         tenantId: a.tenantId,
         channelId: webChannelId,
         sessionId: randomUUID(),

@@ -4,7 +4,7 @@
 // the edge comes back as a reply sent to the customer.
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
-import { AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
+import { AuthService, ChannelDirectoryService, TenantService, TokenService } from "@atendo/proto/tenant/v1";
 import { createJwksVerifier } from "@atendo/service-kit";
 import type { FakeGraph } from "@atendo/testing";
 import { readFixture, signMeta, uniqueNamespace } from "@atendo/testing";
@@ -283,7 +283,7 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
 
   it("keeps internal RPCs (ResolveChannel) away from the edge; only the services allowed reach them directly", async () => {
     const key = { case: "channelId" as const, value: seed.channelId };
-    const viaEdge = createClient(ChannelService, createGrpcTransport({ baseUrl: edgeUrl }));
+    const viaEdge = createClient(ChannelDirectoryService, createGrpcTransport({ baseUrl: edgeUrl }));
     const edgeErr = await errorOf(
       viaEdge.resolveChannel({ key }, { headers: { authorization: `Bearer ${seed.ownerAccessToken}` } }),
     );
@@ -293,7 +293,7 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       "the edge must not resolve channels (it returns secrets)",
     );
     const tokenViaEdge = await errorOf(
-      createClient(AuthService, createGrpcTransport({ baseUrl: edgeUrl })).issueServiceToken({
+      createClient(TokenService, createGrpcTransport({ baseUrl: edgeUrl })).issueServiceToken({
         service: "ingress",
         credential: product.auth.credentials.ingress,
       }),
@@ -301,12 +301,12 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     assert.equal(tokenViaEdge?.code, Code.Unimplemented, "service tokens are not handed out at the edge");
 
     const transport = createGrpcTransport({ baseUrl: url("tenant") });
-    const direct = createClient(ChannelService, transport);
+    const direct = createClient(ChannelDirectoryService, transport);
     assert.equal((await errorOf(direct.resolveChannel({ key })))?.code, Code.Unauthenticated);
     const asOwner = { headers: { authorization: `Bearer ${seed.ownerAccessToken}` } };
     assert.equal((await errorOf(direct.resolveChannel({ key }, asOwner)))?.code, Code.PermissionDenied);
     // ingress trades this run's credential (not the development one) for a service token.
-    const { serviceToken } = await createClient(AuthService, transport).issueServiceToken({
+    const { serviceToken } = await createClient(TokenService, transport).issueServiceToken({
       service: "ingress",
       credential: product.auth.credentials.ingress,
     });
@@ -316,7 +316,7 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     );
     assert.equal(resolved.tenantId, seed.tenantId);
     const devCredential = await errorOf(
-      createClient(AuthService, transport).issueServiceToken({
+      createClient(TokenService, transport).issueServiceToken({
         service: "ingress",
         credential: "dev-service-credential-ingress",
       }),

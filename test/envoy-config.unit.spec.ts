@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readIngressConfig } from "@atendo/ingress";
+import { loadConfig } from "@atendo/ingress";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { cors as connectCors } from "@connectrpc/connect";
@@ -259,7 +259,7 @@ describe("gateway-envoy/envoy.yaml", () => {
     assert.equal(webhooks?.buffer?.max_request_bytes, WEBHOOK_MAX_BODY_BYTES);
     assert.equal(
       WEBHOOK_MAX_BODY_BYTES,
-      readIngressConfig({
+      loadConfig({
         DATABASE_URL: "postgres://u:p@h/db",
         REDIS_URL: "redis://h",
         NATS_URL: "nats://h",

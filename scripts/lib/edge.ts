@@ -16,7 +16,7 @@
 import { createServer as createHttp1Server, type IncomingMessage } from "node:http";
 import type { Http2ServerRequest, Http2Session } from "node:http2";
 import { createServer as createHttp2Server } from "node:http2";
-import type { NodeRequest, NodeResponse } from "@atendo/service-kit";
+import { createSniffingListener, type NodeRequest, type NodeResponse } from "@atendo/service-kit";
 import { RPC_MAX_MESSAGE_BYTES, rpcBodyLimit, WEBHOOK_MAX_BODY_BYTES } from "./edge/body-limit.js";
 import { createCorsPolicy } from "./edge/cors.js";
 import type { EdgeLogger } from "./edge/edge-logger.js";
@@ -25,7 +25,6 @@ import { createForwardedFor } from "./edge/forwarded-for.js";
 import { createHttp1Proxy } from "./edge/http1-proxy.js";
 import { plain } from "./edge/plain.js";
 import { createRpcProxy } from "./edge/rpc-proxy.js";
-import { createSniffingListener } from "./edge/sniffing-listener.js";
 import {
   clientStreamingRpcPaths,
   domainOfRpcPath,

@@ -191,8 +191,8 @@ async function ensureWorkspace(
   const tenantId = owner.tenantId;
   const found = await findInPages(
     async (pageToken) => {
-      const r = await tenants.listWorkspaces({ tenantId, page: { pageSize: 100, pageToken } });
-      return { items: r.workspaces, next: r.page?.nextPageToken ?? "" };
+      const r = await tenants.listWorkspaces({ tenantId, pageSize: 100, pageToken });
+      return { items: r.workspaces, next: r.nextPageToken };
     },
     (w) => w.name === name,
   );

@@ -5,8 +5,8 @@ import { loadConfig as aiConfig, start as startAi } from "@atendo/ai";
 import { loadConfig as assistantConfig, start as startAssistant } from "@atendo/assistant";
 import { connectBus } from "@atendo/bus";
 import { loadConfig as conversationConfig, start as startConversation } from "@atendo/conversation";
-import { readConfig as deliveryConfig, start as startDelivery } from "@atendo/delivery";
-import { readIngressConfig, start as startIngress } from "@atendo/ingress";
+import { loadConfig as deliveryConfig, start as startDelivery } from "@atendo/delivery";
+import { loadConfig as ingressConfig, start as startIngress } from "@atendo/ingress";
 import { createLogger } from "@atendo/telemetry";
 import { start as startTenant, loadConfig as tenantConfig } from "@atendo/tenant";
 import { testEnv, uniqueNamespace } from "@atendo/testing";
@@ -67,7 +67,7 @@ export async function startInProcess(options: {
     stops.push(conversation.stop);
     ports.set("conversation", conversation.port);
     const others = await Promise.all([
-      startIngress(readIngressConfig({ ...common("ingress"), ...calls }), { logger: logger("ingress") }),
+      startIngress(ingressConfig({ ...common("ingress"), ...calls }), { logger: logger("ingress") }),
       startAi(
         aiConfig({
           ...common("ai"),

@@ -35,6 +35,11 @@ export interface Inbox {
    * are stored with it, and both commit or roll back with the caller's changes.
    */
   handle(em: EntityManager, key: InboxKey, work: () => Promise<EncodedEvent[]>): Promise<InboxResult>;
+  /**
+   * Whether the consumer handled the event already: a cheap look, without a lock, before expensive
+   * work (a model call) that `handle` would then only store. `handle` stays the one that decides.
+   */
+  handled(em: EntityManager, key: Omit<InboxKey, "tenantId">): Promise<boolean>;
 }
 
 interface StoredOutput {
@@ -122,6 +127,15 @@ export function createInbox(schema: string): Inbox {
         );
       }
       return { duplicate: false, outputs };
+    },
+
+    async handled(em, key) {
+      const rows = await em.execute<Array<{ found: number }>>(
+        `select 1 as found from ${table} where consumer = ? and event_id = ?`,
+        [key.consumer, key.eventId],
+        "all",
+      );
+      return rows.length > 0;
     },
   };
 }

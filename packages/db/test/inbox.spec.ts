@@ -113,6 +113,20 @@ describe("inbox", () => {
     assert.equal(b.outputs[0]?.msgId, "msg-7");
   });
 
+  it("tells whether a consumer handled an event, for a look before expensive work", async () => {
+    const eventId = newId();
+    const handled = (consumer: string, t = tenant) =>
+      db.withTenant(t, (em) => inbox.handled(em, { consumer, eventId }));
+    assert.equal(await handled("c1"), false);
+    await db.withTenant(tenant, (em) =>
+      inbox.handle(em, { tenantId: tenant, consumer: "c1", eventId }, async () => [output(1)]),
+    );
+    assert.equal(await handled("c1"), true);
+    // Another consumer of the same event, or another tenant (RLS), has not handled it.
+    assert.equal(await handled("c2"), false);
+    assert.equal(await handled("c1", newId()), false);
+  });
+
   it("is tenant-scoped: another tenant neither sees nor blocks the row", async () => {
     const eventId = newId();
     await db.withTenant(tenant, (em) =>

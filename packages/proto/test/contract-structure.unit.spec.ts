@@ -40,6 +40,15 @@ function snake(name: string): string {
     .toLowerCase();
 }
 
+/** Whether `path` (`workspace_id`, or a field path such as `metadata.workspace_id`) names a field. */
+function hasFieldPath(msg: DescMessage, path: string): boolean {
+  const [head, ...rest] = path.split(".");
+  const field = msg.fields.find((f) => f.name === head);
+  if (field === undefined) return false;
+  if (rest.length === 0) return true;
+  return field.message !== undefined && hasFieldPath(field.message, rest.join("."));
+}
+
 const readPrefixes = ["Get", "List", "Watch", "Stream", "Search", "Introspect", "ResolveChannel"];
 function inspect(files: DescFile[]): Stats {
   const problems: string[] = [];
@@ -67,7 +76,7 @@ function inspect(files: DescFile[]): Stats {
           const path = pattern ?? "";
           for (const v of path.matchAll(/\{([a-z_.]+)\}/g)) {
             const name = v[1] ?? "";
-            if (!m.input.fields.some((f) => f.name === name))
+            if (!hasFieldPath(m.input, name))
               problems.push(`${m.name}: path var ${name} not in ${m.input.name}`);
           }
           if (rule.pattern.case === "get" && rule.body !== "") problems.push(`${m.name}: GET with body`);

@@ -54,9 +54,10 @@ describe("contract rules (protovalidate)", () => {
   const mask = (...paths: string[]) => create(FieldMaskSchema, { paths });
   const text = (body: string) => ({ content: { case: "text" as const, value: { body } } });
 
-  check("page size 0 ok", common.PageRequestSchema, { pageSize: 0 }, "valid");
-  check("page size 100 ok", common.PageRequestSchema, { pageSize: 100 }, "valid");
-  check("page size 101", common.PageRequestSchema, { pageSize: 101 }, "page_size");
+  // AIP-158: 0 is the default size and a size above the maximum is coerced, not refused.
+  check("page size 0 ok", tenant.ListChannelsRequestSchema, { workspaceId: ws, pageSize: 0 }, "valid");
+  check("page size 5000 ok", tenant.ListChannelsRequestSchema, { workspaceId: ws, pageSize: 5000 }, "valid");
+  check("page size -1", tenant.ListChannelsRequestSchema, { workspaceId: ws, pageSize: -1 }, "page_size");
   check(
     "time range order",
     common.TimeRangeSchema,
@@ -263,15 +264,15 @@ describe("contract rules (protovalidate)", () => {
     "widget send media",
     ingress.SendMessageRequestSchema,
     {
-      clientMessageId: id2,
-      message: { content: { case: "media", value: { kind: 2, media: { url: "https://x.test/a.png" } } } },
+      requestId: id2,
+      message: { content: { case: "media", value: { kind: 2, url: "https://x.test/a.png" } } },
     },
     "the widget can send",
   );
   check(
     "widget send ok",
     ingress.SendMessageRequestSchema,
-    { clientMessageId: id2, message: text("hello") },
+    { requestId: id2, message: text("hello") },
     "valid",
   );
 
@@ -473,10 +474,10 @@ describe("contract rules (protovalidate)", () => {
     "valid",
   );
   check(
-    "interpret needs channel",
+    "interpret a url needs its kind",
     ai.InterpretMediaRequestSchema,
-    { workspaceId: ws, media: { channelMediaId: "1" }, kind: 1 },
-    "channel_id is required",
+    { workspaceId: ws, source: { case: "url", value: "https://x.test/a.ogg" } },
+    "kind is required with url",
   );
   check(
     "search kb ids",
@@ -499,6 +500,48 @@ describe("contract rules (protovalidate)", () => {
       url: "https://hooks.test/x",
       eventTypes: ["atendo.conversation.v1.*", "atendo.delivery.v1.status_changed"],
     },
+    "valid",
+  );
+  check(
+    "attempts of every message",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: "-" },
+    "valid",
+  );
+  check(
+    "attempts of one message",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: id2 },
+    "valid",
+  );
+  check(
+    "attempts need a message or -",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws },
+    "message_id",
+  );
+  check(
+    "page size above 100 is coerced, not refused",
+    delivery.ListAttemptsRequestSchema,
+    { workspaceId: ws, messageId: "-", pageSize: 1000 },
+    "valid",
+  );
+  check(
+    "negative page size",
+    ingress.ListWebhookEventsRequestSchema,
+    { workspaceId: ws, pageSize: -1 },
+    "page_size",
+  );
+  check(
+    "request id is a uuid",
+    ingress.ReplayWebhookEventRequestSchema,
+    { workspaceId: ws, webhookEventId: id2, requestId: "retry-1" },
+    "request_id",
+  );
+  check(
+    "delete with an etag",
+    delivery.DeleteSubscriptionRequestSchema,
+    { workspaceId: ws, subscriptionId: id2, etag: 'W/"abc"' },
     "valid",
   );
   check(

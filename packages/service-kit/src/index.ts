@@ -11,6 +11,7 @@ export {
 export type { AuthInterceptorOptions } from "./auth/auth-interceptor.js";
 export { createAuthInterceptor } from "./auth/auth-interceptor.js";
 export type { TenantPrincipal } from "./auth/authorize.js";
+export { callerTenant } from "./auth/caller-tenant.js";
 export type { Clock } from "./auth/clock.js";
 export type { PresentedCredential } from "./auth/credentials.js";
 export { API_KEY_HEADER, AUTHORIZATION_HEADER, readCredential } from "./auth/credentials.js";
@@ -49,6 +50,8 @@ export type { AccessChangesOptions, AccessWatch } from "./auth/watch-access-chan
 export { ACCESS_REPLAY_MS, watchAccessChanges } from "./auth/watch-access-changes.js";
 export type { WorkspaceDirectory, WorkspaceDirectoryOptions } from "./auth/workspace-directory.js";
 export { createWorkspaceDirectory } from "./auth/workspace-directory.js";
+export type { SetOptions, TtlCache, TtlCacheOptions } from "./cache/ttl-cache.js";
+export { createTtlCache } from "./cache/ttl-cache.js";
 export { createCorrelationForwarder, forwardCallOptions, withCorrelationId } from "./client/call-options.js";
 // Clients
 export type { ServiceClientOptions } from "./client/create-service-client.js";
@@ -116,7 +119,11 @@ export type { PageCursor, PageLimits } from "./paging/page.js";
 export { decodePageToken, encodePageToken, filterKey, pageOf, pageSizeOf } from "./paging/page.js";
 // Redis
 export type { CreateRedisOptions } from "./redis/create-redis.js";
-export { createRedis } from "./redis/create-redis.js";
+export { closeRedis, connectRedis, createRedis } from "./redis/create-redis.js";
+export type { Closable, Resources } from "./run/create-resources.js";
+export { createResources } from "./run/create-resources.js";
+export type { RunServiceOptions, ServiceStartOptions, StoppableService } from "./run/run-service.js";
+export { configErrorLine, runService } from "./run/run-service.js";
 // Server
 export { clientIp, type RequestHeaders, UNKNOWN_CLIENT } from "./server/client-ip.js";
 export {
@@ -136,6 +143,8 @@ export { createServerInterceptors } from "./server/interceptors.js";
 export { createLoggingInterceptor } from "./server/logging-interceptor.js";
 export type { NodeHandler, NodeRequest, NodeResponse } from "./server/node-http.js";
 export { pathOf, sendJson, sendText } from "./server/node-http.js";
+export type { SniffingListener } from "./server/protocol-sniffer.js";
+export { createSniffingListener } from "./server/protocol-sniffer.js";
 export { PayloadTooLargeError, readBody } from "./server/read-body.js";
 export type { CheckResult, ReadinessCheck, ReadinessReport } from "./server/readiness.js";
 export { runReadiness } from "./server/readiness.js";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type Bus, newEventMeta } from "@atendo/bus";
 import { ApiKeyRevokedSchema, TenantReactivatedSchema, TenantSuspendedSchema } from "@atendo/proto/tenant/v1";
+import { waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import { createClient } from "@connectrpc/connect";
@@ -15,7 +16,6 @@ import { bearer, codeOf, outcome } from "./support/outcome.js";
 import { createTestBuses } from "./support/test-bus.js";
 import type { TestIssuer } from "./support/test-issuer.js";
 import { startTestIssuer } from "./support/test-issuer.js";
-import { waitFor } from "./support/wait-for.js";
 
 // docs/auth.md: a revoked key, a suspended tenant stop working everywhere within a second.
 const EVERYWHERE_WITHIN_MS = 1000;
@@ -82,8 +82,7 @@ describe("access changes reach every replica (real NATS)", () => {
         }
         return true;
       },
-      `every replica to answer ${expected}`,
-      EVERYWHERE_WITHIN_MS,
+      { message: `every replica to answer ${expected}`, timeoutMs: EVERYWHERE_WITHIN_MS, intervalMs: 5 },
     );
     return Date.now() - since;
   }
@@ -198,7 +197,7 @@ describe("access changes reach every replica (real NATS)", () => {
     const broken = suspended("");
     await tenantService.publish(TenantSuspendedSchema, broken);
     await tenantService.publish(TenantSuspendedSchema, suspended(ids.tenantA));
-    await waitFor(() => server.suspendedTenants.has(ids.tenantA), "the valid suspension");
+    await waitFor(() => server.suspendedTenants.has(ids.tenantA), { message: "the valid suspension" });
     const failure = lines.find((l) => l.msg === "listener handler failed; the next event follows");
     assert.ok(failure, "the broken event was not logged");
     assert.equal(failure.event_id, broken.meta?.eventId);
@@ -209,7 +208,9 @@ describe("access changes reach every replica (real NATS)", () => {
     const watching = await startReplica();
     await stopped.watch.stop();
     await tenantService.publish(TenantSuspendedSchema, suspended(ids.tenantA));
-    await waitFor(() => watching.server.suspendedTenants.has(ids.tenantA), "the running watch to hear it");
+    await waitFor(() => watching.server.suspendedTenants.has(ids.tenantA), {
+      message: "the running watch to hear it",
+    });
     assert.equal(stopped.server.suspendedTenants.has(ids.tenantA), false);
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@atendo/proto/health/v1";
+import { waitFor } from "@atendo/testing";
 import type { Client } from "@connectrpc/connect";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
@@ -15,7 +16,6 @@ import type { Outcome } from "./support/outcome.js";
 import { bearer, codeOf, outcome, settle } from "./support/outcome.js";
 import type { TestIssuer } from "./support/test-issuer.js";
 import { startTestIssuer } from "./support/test-issuer.js";
-import { waitFor } from "./support/wait-for.js";
 
 // Every answer the auth path may give: a denied caller learns nothing else.
 const GENERIC = new Set([INVALID_CREDENTIALS, NOT_ALLOWED, "workspace not found", "tenant not found"]);
@@ -278,7 +278,7 @@ describe("auth interceptor", () => {
       const revokedAt = Date.now();
       await waitFor(
         async () => codeOf(await call("read", { workspaceId: ids.wsA1 }, short.key)) === "unauthenticated",
-        "the revocation to take effect",
+        { message: "the revocation to take effect" },
       );
       assert.ok(Date.now() - revokedAt < 1000, "within the answer's ttl");
     });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { waitFor } from "@atendo/testing";
 import type { IssuedToken } from "../src/index.js";
 import {
   createServiceClient,
@@ -13,7 +14,6 @@ import { GuardedService } from "./support/guarded-service.js";
 import { bearer, codeOf, outcome } from "./support/outcome.js";
 import type { TestIssuer } from "./support/test-issuer.js";
 import { startTestIssuer } from "./support/test-issuer.js";
-import { waitFor } from "./support/wait-for.js";
 
 const MINUTE = 60_000;
 
@@ -48,7 +48,7 @@ describe("service token source", () => {
     const scripted = scriptedIssuer();
     const source = createServiceTokenSource({ issue: scripted.issue, now: () => now });
     const waiting = Promise.all([source.token(), source.token(), source.token()]);
-    await waitFor(() => scripted.waiting === 1, "the issue request");
+    await waitFor(() => scripted.waiting === 1, { message: "the issue request" });
     scripted.answer("t1", now + 15 * MINUTE);
     assert.deepEqual(await waiting, ["t1", "t1", "t1"]);
     now += 12 * MINUTE;
@@ -65,21 +65,21 @@ describe("service token source", () => {
       renewBeforeMs: 2 * MINUTE,
     });
     const first = source.token();
-    await waitFor(() => scripted.waiting === 1, "the first issue");
+    await waitFor(() => scripted.waiting === 1, { message: "the first issue" });
     scripted.answer("t1", now + 15 * MINUTE);
     assert.equal(await first, "t1");
 
     now += 13 * MINUTE + 1; // inside the renewal window
     assert.equal(await source.token(), "t1", "no caller waits for the renewal");
-    await waitFor(() => scripted.waiting === 1, "the renewal");
+    await waitFor(() => scripted.waiting === 1, { message: "the renewal" });
     assert.equal(await source.token(), "t1", "one renewal at a time");
     assert.equal(scripted.calls, 2);
     scripted.answer("t2", now + 15 * MINUTE);
-    await waitFor(async () => (await source.token()) === "t2", "the renewed token");
+    await waitFor(async () => (await source.token()) === "t2", { message: "the renewed token" });
 
     now += 16 * MINUTE; // expired: callers wait for a new one
     const late = source.token();
-    await waitFor(() => scripted.waiting === 1, "the issue after expiry");
+    await waitFor(() => scripted.waiting === 1, { message: "the issue after expiry" });
     scripted.answer("t3", now + 15 * MINUTE);
     assert.equal(await late, "t3");
   });
@@ -117,7 +117,7 @@ describe("service token source", () => {
     assert.equal(await source.token(), "t1");
     source.invalidate("t1");
     const next = source.token();
-    await waitFor(() => scripted.waiting === 1, "a new issue after invalidate");
+    await waitFor(() => scripted.waiting === 1, { message: "a new issue after invalidate" });
     scripted.fail(); // now in a 60 s backoff
     source.close();
     await assert.rejects(next, /closed/);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { waitFor } from "@atendo/testing";
 import type { TokenVerifier } from "../src/index.js";
 import { createJwksVerifier, createKeySetVerifier, InvalidCredentialsError } from "../src/index.js";
 import type { TestIssuer } from "./support/test-issuer.js";
 import { startTestIssuer } from "./support/test-issuer.js";
-import { waitFor } from "./support/wait-for.js";
 
 async function refusal(verifier: TokenVerifier, token: string): Promise<unknown> {
   return verifier.verify(token).then(
@@ -108,10 +108,13 @@ describe("token verifiers", () => {
     issuer.down = true;
     const fetchesBefore = issuer.fetches;
     // Each verification past refreshMs starts a background refresh; it fails, the cached keys stay.
-    await waitFor(async () => {
-      assert.equal((await verifier.verify(token)).kind, "user");
-      return issuer.fetches > fetchesBefore;
-    }, "a background refresh attempt");
+    await waitFor(
+      async () => {
+        assert.equal((await verifier.verify(token)).kind, "user");
+        return issuer.fetches > fetchesBefore;
+      },
+      { message: "a background refresh attempt" },
+    );
     assert.equal((await verifier.verify(token)).kind, "user");
 
     issuer.down = false;
@@ -130,7 +133,7 @@ describe("token verifiers", () => {
           () => false,
           (e: unknown) => e instanceof InvalidCredentialsError,
         ),
-      "the retired key to stop verifying",
+      { message: "the retired key to stop verifying" },
     );
   });
 

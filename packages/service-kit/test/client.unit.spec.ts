@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
@@ -11,7 +12,6 @@ import {
 import { EchoResponseSchema, EchoService } from "./support/echo-service.js";
 import { createLogSink } from "./support/log-sink.js";
 import { type EchoServer, startEchoServer } from "./support/start-echo-server.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe("createServiceClient", () => {
   let back: EchoServer;
@@ -85,13 +85,14 @@ describe("createServiceClient", () => {
         { text: "held", mode: "gate" },
         withCorrelationId("evt-10", { signal: controller.signal }),
       );
-      await waitFor(() => back.gate.waiting === waitingBefore + 1, "the forwarded call to reach the back");
+      await waitFor(() => back.gate.waiting === waitingBefore + 1, {
+        message: "the forwarded call to reach the back",
+      });
       controller.abort();
       await assert.rejects(pending, (e: unknown) => ConnectError.from(e).code === Code.Canceled);
-      await waitFor(
-        () => back.lines.some((l) => l.correlationId === "evt-10" && l.code === "canceled"),
-        "the back to see its call cancelled",
-      );
+      await waitFor(() => back.lines.some((l) => l.correlationId === "evt-10" && l.code === "canceled"), {
+        message: "the back to see its call cancelled",
+      });
     } finally {
       await front.close();
     }

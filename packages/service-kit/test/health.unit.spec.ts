@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@atendo/proto/health/v1";
+import { waitFor } from "@atendo/testing";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { EchoService } from "./support/echo-service.js";
 import { http1 } from "./support/raw-http.js";
 import { startEchoServer } from "./support/start-echo-server.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe("server: grpc.health.v1.Health", () => {
   it("reports SERVING for the server and each routed service, NOT_FOUND for others", async () => {
@@ -42,12 +42,12 @@ describe("server: grpc.health.v1.Health", () => {
       })().catch((e: unknown) => {
         if (ConnectError.from(e).code !== Code.Canceled) throw e;
       });
-      await waitFor(() => seen.length === 1, "the first status");
+      await waitFor(() => seen.length === 1, { message: "the first status" });
       s.server.health.set("", ServingStatus.NOT_SERVING); // another service: no message
       s.server.health.set("kittest.v1.EchoService", ServingStatus.NOT_SERVING);
-      await waitFor(() => seen.length === 2, "the change");
+      await waitFor(() => seen.length === 2, { message: "the change" });
       s.server.health.set("kittest.v1.EchoService", ServingStatus.SERVING);
-      await waitFor(() => seen.length === 3, "the change back");
+      await waitFor(() => seen.length === 3, { message: "the change back" });
       assert.deepEqual(seen, [ServingStatus.SERVING, ServingStatus.NOT_SERVING, ServingStatus.SERVING]);
       controller.abort();
       await watching;
@@ -59,9 +59,9 @@ describe("server: grpc.health.v1.Health", () => {
           unknown.push(res.status);
         }
       })().catch(() => {});
-      await waitFor(() => unknown.length === 1, "SERVICE_UNKNOWN");
+      await waitFor(() => unknown.length === 1, { message: "SERVICE_UNKNOWN" });
       s.server.health.set("later.v1.Later", ServingStatus.SERVING);
-      await waitFor(() => unknown.length === 2, "the service becoming known");
+      await waitFor(() => unknown.length === 2, { message: "the service becoming known" });
       assert.deepEqual(unknown, [ServingStatus.SERVICE_UNKNOWN, ServingStatus.SERVING]);
       ctl2.abort();
       await watchingUnknown;
@@ -86,11 +86,11 @@ describe("server: grpc.health.v1.Health", () => {
         watchEnd = ConnectError.from(e);
       }
     })();
-    await waitFor(() => watched.length === 1, "the watch to start");
+    await waitFor(() => watched.length === 1, { message: "the watch to start" });
     assert.equal(watched[0], ServingStatus.SERVING);
 
     const inFlight = echo.echo({ text: "held", mode: "gate" });
-    await waitFor(() => s.gate.waiting === 1, "the request to be in flight");
+    await waitFor(() => s.gate.waiting === 1, { message: "the request to be in flight" });
 
     const closing = s.server.close();
     let closed = false;
@@ -98,7 +98,7 @@ describe("server: grpc.health.v1.Health", () => {
       closed = true;
     });
 
-    await waitFor(() => watched.length === 2, "NOT_SERVING on the watch");
+    await waitFor(() => watched.length === 2, { message: "NOT_SERVING on the watch" });
     assert.equal(watched[1], ServingStatus.NOT_SERVING);
     // Still closing: the held request keeps it open, and Check (in process) says NOT_SERVING.
     const local = createClient(Health, s.server.transport());
@@ -126,7 +126,7 @@ describe("server: grpc.health.v1.Health", () => {
       headers: { "content-type": "application/json", connection: "keep-alive" },
       body: Buffer.from(JSON.stringify({ text: "over http/1.1", mode: "gate" })),
     });
-    await waitFor(() => s.gate.waiting === 1, "the request to be in flight");
+    await waitFor(() => s.gate.waiting === 1, { message: "the request to be in flight" });
     const closing = s.server.close();
     s.gate.open();
     const res = await pending;
@@ -143,7 +143,7 @@ describe("server: grpc.health.v1.Health", () => {
       () => undefined,
       (e: unknown) => ConnectError.from(e),
     );
-    await waitFor(() => s.gate.waiting === 1, "the request to be in flight");
+    await waitFor(() => s.gate.waiting === 1, { message: "the request to be in flight" });
     await s.server.close();
     const err = await stuck;
     assert.ok(err instanceof ConnectError, "the request must fail");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
 import { createLifecycle } from "../src/index.js";
 import { createLogSink, LEVEL } from "./support/log-sink.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe("lifecycle", () => {
   it("runs the steps once, in registration order, and returns 0 when all succeed", async () => {
@@ -74,7 +74,7 @@ describe("lifecycle", () => {
     lifecycle.listen(); // idempotent: one handler, one shutdown
     const before = process.listenerCount("SIGTERM");
     process.kill(process.pid, "SIGTERM");
-    await waitFor(() => exits.length > 0, "the exit");
+    await waitFor(() => exits.length > 0, { message: "the exit" });
     assert.deepEqual(exits, [0]);
     assert.deepEqual(ran, ["server"]);
     assert.equal(process.listenerCount("SIGTERM"), before - 1, "handlers are removed on exit");
@@ -94,9 +94,9 @@ describe("lifecycle", () => {
     });
     lifecycle.listen();
     process.kill(process.pid, "SIGINT");
-    await waitFor(() => started, "the shutdown to start");
+    await waitFor(() => started, { message: "the shutdown to start" });
     process.kill(process.pid, "SIGTERM");
-    await waitFor(() => exits.length > 0, "the forced exit");
+    await waitFor(() => exits.length > 0, { message: "the forced exit" });
     assert.deepEqual(exits, [1]);
     release();
     assert.equal(await lifecycle.shutdown("after"), 0);

@@ -3,6 +3,7 @@ import { type Bus, newEventMeta, PermanentError, TransientError } from "@atendo/
 import { Health } from "@atendo/proto/health/v1";
 import { TenantSuspendedSchema } from "@atendo/proto/tenant/v1";
 import { createMetrics, createMetricsRegistry, type MetricsRegistry } from "@atendo/telemetry";
+import { waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
@@ -12,7 +13,6 @@ import { type Exposition, parseExposition, samplesOf, sampleValue } from "./supp
 import { http1, http2 } from "./support/raw-http.js";
 import { type EchoServer, startEchoServer } from "./support/start-echo-server.js";
 import { createTestBuses } from "./support/test-bus.js";
-import { waitFor } from "./support/wait-for.js";
 
 const ECHO = "kittest.v1.EchoService";
 
@@ -114,7 +114,7 @@ describe("server: GET /metrics", () => {
     const issuedAt = performance.now();
     const held = client.echo({ text: "held", mode: "gate" });
     const server = s;
-    await waitFor(() => server.gate.waiting === 1, "the call to reach the handler");
+    await waitFor(() => server.gate.waiting === 1, { message: "the call to reach the handler" });
     const reachedAt = performance.now();
     const labels = { rpc_service: ECHO, rpc_method: "Echo", rpc_code: "ok" };
     assert.equal(sampleValue(await scrape(s.port), "atendo_rpc_requests_total", labels), undefined);
@@ -198,8 +198,7 @@ describe("server and bus on one /metrics (real NATS)", () => {
           sampleValue(m, "atendo_bus_consumed_total", { ...durable, outcome: "term" }) === 1
         );
       },
-      "the flaky event acked and the poison one terminated",
-      10_000,
+      { message: "the flaky event acked and the poison one terminated", timeoutMs: 10_000 },
     );
 
     // One held in the only handler slot, two waiting on the server.
@@ -212,20 +211,17 @@ describe("server and bus on one /metrics (real NATS)", () => {
           sampleValue(m, "atendo_bus_consumer_ack_pending", durable) === 1
         );
       },
-      "a lag of two pending and one unacknowledged",
-      10_000,
+      { message: "a lag of two pending and one unacknowledged", timeoutMs: 10_000 },
     );
     held.open();
-    await waitFor(
-      async () => sampleValue(await scrape(port), "atendo_bus_consumer_pending", durable) === 0,
-      "the lag to drain",
-      10_000,
-    );
+    await waitFor(async () => sampleValue(await scrape(port), "atendo_bus_consumer_pending", durable) === 0, {
+      message: "the lag to drain",
+      timeoutMs: 10_000,
+    });
     await waitFor(
       async () =>
         sampleValue(await scrape(port), "atendo_bus_consumed_total", { ...durable, outcome: "ack" }) === 4,
-      "every held event acked",
-      10_000,
+      { message: "every held event acked", timeoutMs: 10_000 },
     );
     await createClient(EchoService, createGrpcTransport({ baseUrl: s.baseUrl })).echo({ text: "hi" });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { waitFor } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   createJwksVerifier,
@@ -12,7 +13,6 @@ import { createLogSink } from "./support/log-sink.js";
 import { type SilentServer, startSilentH2Server, startSilentServer } from "./support/silent-server.js";
 import type { TestIssuer } from "./support/test-issuer.js";
 import { startTestIssuer } from "./support/test-issuer.js";
-import { waitFor } from "./support/wait-for.js";
 
 const DEADLINE_MS = 300;
 // What a deadline may overrun by on a loaded machine before it counts as missed.
@@ -62,7 +62,7 @@ describe("every outbound call has a deadline (servers that never answer)", () =>
       client.echo({ text: "default" }).catch(() => {}),
       client.echo({ text: "own" }, { timeoutMs: DEADLINE_MS }).catch(() => {}),
     ];
-    await waitFor(() => silentH2.requests.length === 2, "both requests to arrive");
+    await waitFor(() => silentH2.requests.length === 2, { message: "both requests to arrive" });
     const timeouts = silentH2.requests.map((h) => h["grpc-timeout"]).sort();
     assert.deepEqual(timeouts, ["10000m", `${DEADLINE_MS}m`].sort());
     await calls[1];
@@ -110,10 +110,16 @@ describe("every outbound call has a deadline (servers that never answer)", () =>
       const waiting = a.serviceTokens.token().catch(() => {});
       try {
         const failures = () => lines.filter((l) => l.msg === "issuing a service token failed");
-        await waitFor(() => failures().length >= 1, "a failed issue attempt", DEADLINE_MS + SLACK_MS);
+        await waitFor(() => failures().length >= 1, {
+          message: "a failed issue attempt",
+          timeoutMs: DEADLINE_MS + SLACK_MS,
+        });
         assertWithinDeadline(Date.now() - started, "the first issue attempt");
         assert.match(JSON.stringify(failures()[0]?.err), /deadline_exceeded|deadline exceeded/i);
-        await waitFor(() => failures().length >= 2, "a second attempt", DEADLINE_MS + SLACK_MS);
+        await waitFor(() => failures().length >= 2, {
+          message: "a second attempt",
+          timeoutMs: DEADLINE_MS + SLACK_MS,
+        });
       } finally {
         a.close();
       }

@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { waitFor } from "@atendo/testing";
 import { Redis } from "ioredis";
 import { freePorts } from "../../../test/support/free-ports.js";
 import type { RedisConfig } from "../src/index.js";
-import { createRedis, readConfig, redisConfigOf, redisConfigSpec } from "../src/index.js";
+import {
+  closeRedis,
+  connectRedis,
+  createRedis,
+  readConfig,
+  redisConfigOf,
+  redisConfigSpec,
+} from "../src/index.js";
 import { createLogSink } from "./support/log-sink.js";
-import { waitFor } from "./support/wait-for.js";
 
 const redisUrl = process.env.ATENDO_TEST_REDIS_URL ?? "redis://127.0.0.1:56379";
 
@@ -21,7 +28,7 @@ describe("createRedis (real Redis)", () => {
   const clients: Redis[] = [];
   let admin: Redis;
 
-  function client(config: Partial<RedisConfig> = {}, options: { name?: string; prefixKeys?: boolean } = {}) {
+  function client(config: Partial<RedisConfig> = {}, options: { name?: string } = {}) {
     const sink = createLogSink();
     const redis = createRedis(
       { redisUrl, redisKeyPrefix: prefix, ...config },
@@ -79,10 +86,9 @@ describe("createRedis (real Redis)", () => {
     const tookMs = Date.now() - started;
     assert.ok(tookMs >= 190 && tookMs < 900, `timed out after ${tookMs} ms`);
     // Once the server answers again, so does the same client (no reconnect needed).
-    await waitFor(
-      async () => (await redis.get("paused").catch(() => undefined)) === "v",
-      "the client to recover",
-    );
+    await waitFor(async () => (await redis.get("paused").catch(() => undefined)) === "v", {
+      message: "the client to recover",
+    });
   });
 
   it("fails commands within their deadline while the server is unreachable", async () => {
@@ -108,17 +114,41 @@ describe("createRedis (real Redis)", () => {
     assert.ok(tookMs < 5_000, `failed after ${tookMs} ms, not at the 30 s command timeout`);
   });
 
-  it("prefixes every key, scripts' keys included, unless told not to", async () => {
+  it("prefixes every key, scripts' keys included", async () => {
     const { redis } = client();
     await redis.set("plain", "1");
     await redis.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, "scripted", "2");
     assert.equal(await admin.get(`${prefix}plain`), "1");
     assert.equal(await admin.get(`${prefix}scripted`), "2");
-    const unprefixed = client({}, { name: "kittest-raw", prefixKeys: false }).redis;
-    await unprefixed.set(`${prefix}own`, "3");
-    assert.equal(await admin.get(`${prefix}own`), "3");
     const names = String(await admin.call("CLIENT", "LIST"));
     assert.match(names, /name=atendo-kittest /);
+  });
+
+  it("connectRedis connects at start; closeRedis resolves once the connection is closed", async () => {
+    const { logger } = createLogSink();
+    const redis = await connectRedis({ redisUrl, redisKeyPrefix: prefix }, { name: "kittest-close", logger });
+    assert.equal(redis.status, "ready");
+    assert.match(String(await admin.call("CLIENT", "LIST")), /name=atendo-kittest-close /);
+    await closeRedis(redis);
+    assert.equal(redis.status, "end");
+    assert.doesNotMatch(String(await admin.call("CLIENT", "LIST")), /name=atendo-kittest-close /);
+    // A client that never connected closes at once too.
+    const idle = createRedis({ redisUrl, redisKeyPrefix: prefix }, { name: "kittest-idle", logger });
+    await closeRedis(idle);
+    assert.equal(idle.status, "end");
+  });
+
+  it("connectRedis fails fast when Redis cannot be reached", async () => {
+    const { logger } = createLogSink();
+    const started = Date.now();
+    await assert.rejects(
+      connectRedis(
+        { redisUrl: `redis://127.0.0.1:${await closedPort()}`, redisKeyPrefix: prefix },
+        { name: "kittest-down", logger },
+      ),
+      /ECONNREFUSED/,
+    );
+    assert.ok(Date.now() - started < 5_000, "not after the reconnections");
   });
 
   it("logs connection errors without the URL's credentials, once per outage", async () => {
@@ -128,7 +158,7 @@ describe("createRedis (real Redis)", () => {
       redisCommandTimeoutMs: 800,
     });
     await assert.rejects(redis.get("k"));
-    await waitFor(() => lines.length > 0, "a log line");
+    await waitFor(() => lines.length > 0, { message: "a log line" });
     const text = JSON.stringify(lines);
     assert.equal(text.includes(password), false, "the password reached a log line");
     assert.equal(lines.filter((l) => l.level === 40).length, 1, "one warning for the outage");

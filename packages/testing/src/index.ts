@@ -1,7 +1,11 @@
 export { adminQuery } from "./admin-query.js";
+export type { Page } from "./all-pages.js";
+export { allPages } from "./all-pages.js";
 export { codeOf } from "./code-of.js";
 export type { TestEnv } from "./env.js";
 export { testEnv } from "./env.js";
+export type { ExpectedConnectError } from "./expect-connect-error.js";
+export { errorInfoReasons, expectConnectError } from "./expect-connect-error.js";
 export type { GraphErrorBody, GraphErrorSpec } from "./fake-graph/graph-error.js";
 export { GRAPH_ERRORS, graphErrorBody } from "./fake-graph/graph-error.js";
 export type { FakeGraph, FakeGraphOptions } from "./fake-graph/start-fake-graph.js";

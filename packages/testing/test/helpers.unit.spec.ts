@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { codeOf, fixturePath, readFixture, signMeta, uniqueNamespace } from "../src/index.js";
+import { allPages, codeOf, fixturePath, readFixture, signMeta, uniqueNamespace } from "../src/index.js";
 
 describe("signMeta", () => {
   // The vectors of fixtures/README.md.
@@ -93,5 +93,31 @@ describe("codeOf", () => {
       Code.PermissionDenied,
     );
     assert.equal(await codeOf(Promise.reject(new Error("boom"))), Code.Unknown);
+  });
+});
+
+describe("allPages", () => {
+  it("follows next_page_token from an empty token to the end, keeping the order", async () => {
+    const tokens: string[] = [];
+    const pages: Record<string, { items: number[]; nextPageToken: string }> = {
+      "": { items: [1, 2], nextPageToken: "a" },
+      a: { items: [3], nextPageToken: "b" },
+      b: { items: [], nextPageToken: "" },
+    };
+    const items = await allPages(async (token) => {
+      tokens.push(token);
+      const page = pages[token];
+      assert.ok(page, `unexpected token ${token}`);
+      return page;
+    });
+    assert.deepEqual(items, [1, 2, 3]);
+    assert.deepEqual(tokens, ["", "a", "b"]);
+  });
+
+  it("fails on a list that never ends", async () => {
+    await assert.rejects(
+      allPages(async () => ({ items: [0], nextPageToken: "again" }), 5),
+      /after 5 pages/,
+    );
   });
 });

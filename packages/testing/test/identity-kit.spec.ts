@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { connectBus } from "@atendo/bus";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
 import { createLogger } from "@atendo/telemetry";
-import { loadConfig, start } from "@atendo/tenant";
 import { Code } from "@connectrpc/connect";
 import {
   clientsFor,
@@ -16,6 +15,7 @@ import {
   testEnv,
   uniqueNamespace,
 } from "../src/index.js";
+import { startTenantForTests } from "../src/tenant/start-tenant-for-tests.js";
 
 const typOf = (jwt: string) =>
   (JSON.parse(Buffer.from(jwt.split(".")[0] ?? "", "base64url").toString()) as { typ?: string }).typ;
@@ -31,29 +31,15 @@ describe("createIdentityKit (real tenant service)", function () {
   let kit: IdentityKit<TenantClients>;
 
   before(async () => {
-    const tenant = await start(
-      loadConfig({
-        PORT: "0",
-        DATABASE_URL: env.appUrl("tenant"),
-        MIGRATION_DATABASE_URL: env.ownerUrl,
-        REDIS_URL: env.redisUrl,
-        REDIS_KEY_PREFIX: `${namespace}:`,
-        NATS_URL: env.natsUrl,
-        BUS_NAMESPACE: namespace,
-        // Its own signing keys: the test database is shared with other runs.
-        AUTH_ISSUER: `atendo-test-${namespace}`,
-        PLATFORM_ADMIN_EMAILS: admin.email,
-      }),
-      // Mail goes to the development sender: the kit reads links from its /dev/mailbox.
-      { logger },
-    );
+    // Mail goes to the development sender: the kit reads links from its /dev/mailbox.
+    const tenant = await startTenantForTests({ namespace, logger, adminEmail: admin.email });
     stop = async () => {
       await tenant.stop();
       const bus = await connectBus({ servers: env.natsUrl, name: "identity-kit-test", logger, namespace });
       await bus.deleteNamespaceStreams();
       await bus.close();
     };
-    tenantUrl = `http://127.0.0.1:${tenant.port}`;
+    tenantUrl = tenant.url;
     kit = createIdentityKit({ tenantUrl, platformAdmin: admin });
     // Someone signed the listed address up and never opened the link: the kit asks for another.
     await clientsFor(tenantUrl, undefined, TENANT_SERVICES).auth.signUp({
@@ -163,9 +149,9 @@ describe("createIdentityKit (real tenant service)", function () {
     const channelId = await kit.createWebChannel(owner);
     const asIngress = await kit.asService("ingress");
     const key = { case: "channelId" as const, value: channelId };
-    const resolved = await asIngress.channels.resolveChannel({ key });
+    const resolved = await asIngress.channelDirectory.resolveChannel({ key });
     assert.deepEqual([resolved.channelId, resolved.tenantId], [channelId, owner.tenantId]);
-    assert.equal(await codeOf(owner.clients.channels.resolveChannel({ key })), Code.PermissionDenied);
+    assert.equal(await codeOf(owner.clients.channelDirectory.resolveChannel({ key })), Code.PermissionDenied);
   });
 
   it("signs the platform admin in once, and again (by login) from another kit", async () => {

@@ -16,8 +16,8 @@ export async function ensureAssistant(
 ): Promise<Assistant> {
   const found = await findInPages(
     async (pageToken) => {
-      const r = await assistants.listAssistants({ workspaceId, page: { pageSize: 100, pageToken } });
-      return { items: r.assistants, next: r.page?.nextPageToken ?? "" };
+      const r = await assistants.listAssistants({ workspaceId, pageSize: 100, pageToken });
+      return { items: r.assistants, next: r.nextPageToken };
     },
     (a) => a.name === spec.assistantName,
   );

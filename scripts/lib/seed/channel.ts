@@ -53,9 +53,10 @@ export async function ensureChannel(
       const r = await channels.listChannels({
         workspaceId,
         type: ChannelType.WHATSAPP,
-        page: { pageSize: 100, pageToken },
+        pageSize: 100,
+        pageToken,
       });
-      return { items: r.channels, next: r.page?.nextPageToken ?? "" };
+      return { items: r.channels, next: r.nextPageToken };
     },
     (c) => c.config.case === "whatsapp" && c.config.value.phoneNumberId === spec.phoneNumberId,
   );

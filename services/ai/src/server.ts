@@ -9,7 +9,7 @@ import { POLICIES } from "./policies.js";
 export interface ServerDeps extends AiServiceDeps {
   logger: Logger;
   db: Db;
-  bus: Pick<Bus, "encode" | "ping">;
+  bus: Pick<Bus, "encode" | "ping" | "metrics">;
   /** Token keys, API key introspection, workspace lookups and suspended tenants of the auth path. */
   auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
 }
@@ -19,6 +19,8 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "ai",
     logger: deps.logger,
+    // RPC and bus metrics on one /metrics.
+    metrics: deps.bus.metrics,
     routes: (router) => router.service(AiService, createAiService(deps)),
     interceptors: [
       createAuthInterceptor({

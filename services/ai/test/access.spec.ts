@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { ChatRole } from "@atendo/proto/ai/v1";
 import { MemberRole } from "@atendo/proto/tenant/v1";
-import { adminQuery, expectAccessChangesHeard, type Person } from "@atendo/testing";
+import { adminQuery, expectAccessChangesHeard, expectConnectError, type Person } from "@atendo/testing";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import { expectError } from "./support/expect-error.js";
 import { createAssistant, createWorkspace, type Workspace } from "./support/fixtures.js";
 import { type Clients, type Stack, startStack } from "./support/stack.js";
 
@@ -38,58 +37,63 @@ describe("ai service: who may call what", () => {
     ]);
 
   it("refuses calls without valid credentials", async () => {
-    await expectError(test(stack.anonymous), Code.Unauthenticated, /missing or invalid credentials/);
-    await expectError(test(stack.as("not-a-token")), Code.Unauthenticated, /missing or invalid credentials/);
+    await expectConnectError(test(stack.anonymous), Code.Unauthenticated, {
+      message: /missing or invalid credentials/,
+    });
+    await expectConnectError(test(stack.as("not-a-token")), Code.Unauthenticated, {
+      message: /missing or invalid credentials/,
+    });
   });
 
   it("keeps agents to the reads their role allows", async () => {
-    await expectError(test(agent.clients), Code.PermissionDenied, /not allowed/);
-    await expectError(
+    await expectConnectError(test(agent.clients), Code.PermissionDenied, { message: /not allowed/ });
+    await expectConnectError(
       agent.clients.ai.generateReply({ workspaceId: ws.workspaceId, assistantId, messages: question }),
       Code.PermissionDenied,
-      /not allowed/,
+      { message: /not allowed/ },
     );
     const now = Date.now();
-    await expectError(
+    await expectConnectError(
       agent.clients.ai.getUsage({
         workspaceId: ws.workspaceId,
         timeRange: { startTime: timestampFromMs(now - 86_400_000), endTime: timestampFromMs(now) },
       }),
       Code.PermissionDenied,
-      /not allowed/,
+      { message: /not allowed/ },
     );
     // Admitted by its rule; the search itself comes with the knowledge issue.
-    await expectError(
+    await expectConnectError(
       agent.clients.ai.searchKnowledge({
         workspaceId: ws.workspaceId,
         query: "frete",
         knowledgeBaseIds: [newId()],
       }),
       Code.Unimplemented,
-      /\S/, // its handler comes with a later issue: Unimplemented means the rule let the call through
+      {
+        // its handler comes with a later issue: Unimplemented means the rule let the call through
+        message: /\S/,
+      },
     );
     assert.deepEqual(await usageRows(), []);
   });
 
   it("keeps another tenant out of this workspace", async () => {
     const stranger = await createWorkspace(stack);
-    await expectError(test(stranger.clients), Code.NotFound, /workspace not found/);
+    await expectConnectError(test(stranger.clients), Code.NotFound, { message: /workspace not found/ });
   });
 
   it("refuses services: the playground is for people and keys", async () => {
-    await expectError(
-      test(await stack.identity.asService("conversation")),
-      Code.PermissionDenied,
-      /not allowed/,
-    );
+    await expectConnectError(test(await stack.identity.asService("conversation")), Code.PermissionDenied, {
+      message: /not allowed/,
+    });
   });
 
   it("takes API keys by scope, and reads the assistant with the key's own rights", async () => {
     const reader = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:read"]);
-    await expectError(test(reader.clients), Code.PermissionDenied, /not allowed/);
+    await expectConnectError(test(reader.clients), Code.PermissionDenied, { message: /not allowed/ });
     // The assistant is read with the caller's credential: assistants:write alone cannot read it.
     const writeOnly = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:write"]);
-    await expectError(test(writeOnly.clients), Code.PermissionDenied, /not allowed/);
+    await expectConnectError(test(writeOnly.clients), Code.PermissionDenied, { message: /not allowed/ });
     assert.deepEqual(await usageRows(), []);
 
     const key = await stack.identity.createApiKey(ws, ws.workspaceId, [

@@ -133,7 +133,11 @@ describe("ai: every replica forgets a changed assistant or plan at once (two rep
     const channelId = await stack.identity.createWebChannel(ws);
     const first = await createAssistant(ws, { channelId });
     const asAi = await stack.identity.asService("ai");
-    const assistants = createAssistantConfigs({ client: asAi.assistants, ttlMs: 600_000 });
+    const assistants = createAssistantConfigs({
+      client: asAi.assistants,
+      directory: asAi.directory,
+      ttlMs: 600_000,
+    });
     const limits = createPlanLimits({ client: asAi.tenants, ttlMs: 600_000 });
     await setMonthlyAiMessages(stack, ws, 3);
 

@@ -12,7 +12,6 @@ import { createReplyGenerator } from "../src/domain/generate-reply.js";
 import { DEFAULT_HANDOFF_KEYWORDS } from "../src/domain/handoff.js";
 import { createOfflineProvider } from "../src/domain/offline-provider.js";
 import { createAiMessageQuota } from "../src/quota/ai-message-quota.js";
-import { createProcessedEvents } from "../src/store/processed-events.js";
 import { UsageRecordRow } from "../src/store/usage-record-entity.js";
 import { createUsageRepository } from "../src/store/usage-repository.js";
 import {
@@ -57,9 +56,8 @@ describe("ai: a crash between commit and publish", () => {
       db,
       bus,
       inbox: createInbox("ai"),
-      processed: createProcessedEvents(),
       usage,
-      assistants: createAssistantConfigs({ client: asAi.assistants, ttlMs: 0 }),
+      assistants: createAssistantConfigs({ client: asAi.assistants, directory: asAi.directory, ttlMs: 0 }),
       contexts: createTurnContexts({ client: asAi.turnContexts, historyLimit: 30 }),
       quota: createAiMessageQuota({
         db,

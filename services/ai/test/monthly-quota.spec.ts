@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { ChatRole, FinishReason, type ReplyGenerated } from "@atendo/proto/ai/v1";
-import { ModelProvider } from "@atendo/proto/common/v1";
+import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
 import { ConversationHandler, ConversationStatus } from "@atendo/proto/conversation/v1";
-import { adminQuery, waitFor } from "@atendo/testing";
+import { errorInfoOf } from "@atendo/service-kit";
+import { adminQuery, expectConnectError, waitFor } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createPlanLimits } from "../src/clients/plan-limits.js";
-import { expectError } from "./support/expect-error.js";
 import {
   createAssistant,
   createSettler,
@@ -99,6 +99,8 @@ describe("ai: the plan's monthly AI messages", () => {
     assert.equal(reply.offline, false);
     assert.equal(reply.finishReason, FinishReason.TOOL_CALLS);
     assert.equal(reply.usage?.inputTokens ?? 0n, 0n);
+    // No model answered: Atendo itself handed the conversation over.
+    assert.equal(reply.meta?.actor?.kind, ActorKind.SYSTEM);
   }
 
   it("gives a tenant N replies a month over all its workspaces, then hands the next turn to a person", async () => {
@@ -145,9 +147,13 @@ describe("ai: the plan's monthly AI messages", () => {
     );
     assert.equal(conversation.status, ConversationStatus.PENDING_HUMAN);
 
-    // The playground refuses too, saying why.
+    // The playground refuses too, saying why: a plan limit, told apart from a rate limit.
     const assistantId = handoff.assistantId;
-    await expectError(playground(ws, assistantId), Code.ResourceExhausted, USED_UP);
+    const refused = await expectConnectError(playground(ws, assistantId), Code.ResourceExhausted, {
+      message: USED_UP,
+    });
+    assert.equal(errorInfoOf(refused)?.reason, "PLAN_LIMIT_REACHED");
+    assert.deepEqual(errorInfoOf(refused)?.metadata, { limit: "monthly_ai_messages", max: "2" });
   });
 
   it("answers again once the limit is raised and the cached limit has expired", async () => {
@@ -224,8 +230,8 @@ describe("ai: the plan's monthly AI messages", () => {
     assert.equal(await limits.monthlyAiMessages(ws.tenantId), 5);
 
     await setMonthlyAiMessages(stack, ws, 7);
-    now += 59_999;
-    assert.equal(await limits.monthlyAiMessages(ws.tenantId), 5, "cached within the TTL");
+    now += 60_000;
+    assert.equal(await limits.monthlyAiMessages(ws.tenantId), 5, "cached for the whole TTL");
     now += 1;
     assert.equal(await limits.monthlyAiMessages(ws.tenantId), 7, "read again once it expired");
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ChatMessageSchema, ChatRole, FinishReason } from "@atendo/proto/ai/v1";
 import { AssistantSchema, HandoffRulesSchema, ModelSettingsSchema } from "@atendo/proto/assistant/v1";
-import { MessageSchema, ModelProvider, TextContentSchema } from "@atendo/proto/common/v1";
+import { MessageInputSchema, ModelProvider, TextContentSchema } from "@atendo/proto/common/v1";
 import { create } from "@bufbuild/protobuf";
 import { createReplyGenerator } from "../src/domain/generate-reply.js";
 import { guessLanguage, replyLanguage } from "../src/domain/language.js";
@@ -10,7 +10,7 @@ import type { Provider } from "../src/domain/provider.js";
 import { assistantProfile, turnFromChat } from "../src/domain/turn-input.js";
 
 const text = (body: string) =>
-  create(MessageSchema, { content: { case: "text", value: create(TextContentSchema, { body }) } });
+  create(MessageInputSchema, { content: { case: "text", value: create(TextContentSchema, { body }) } });
 const chat = (role: ChatRole, body: string) => create(ChatMessageSchema, { role, message: text(body) });
 
 function assistant(init: {

@@ -16,7 +16,7 @@ describe("ai schema security", () => {
     );
     assert.deepEqual(
       secured.map((r) => r.relname),
-      ["outbox", "processed_events", "usage_records"],
+      ["outbox", "processed_events", "request_ids", "usage_records"],
     );
   });
 });

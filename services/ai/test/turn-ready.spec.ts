@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
 import { FinishReason, UsageOperation } from "@atendo/proto/ai/v1";
-import { ModelProvider } from "@atendo/proto/common/v1";
+import { ActorKind, ChannelType, ModelProvider } from "@atendo/proto/common/v1";
 import { TurnReadySchema } from "@atendo/proto/conversation/v1";
 import { adminQuery } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
@@ -57,6 +57,10 @@ describe("ai: answering TurnReady", () => {
     assert.equal(reply.assistantId, assistantId);
     assert.equal(reply.meta?.tenantId, ws.tenantId);
     assert.equal(reply.meta?.correlationId, turn.meta?.correlationId);
+    // The assistant answered: it is the actor, by id and name.
+    assert.equal(reply.meta?.actor?.kind, ActorKind.ASSISTANT);
+    assert.equal(reply.meta?.actor?.id, assistantId);
+    assert.match(reply.meta?.actor?.displayName ?? "", /^Assistant /);
     assert.equal(reply.provider, ModelProvider.OFFLINE);
     assert.equal(reply.offline, true);
     assert.equal(reply.finishReason, FinishReason.STOP);
@@ -87,7 +91,18 @@ describe("ai: answering TurnReady", () => {
       "UsageRecorded",
     );
     assert.equal(usage.operation, UsageOperation.REPLY);
+    // Public: it names the actor and the conversation's contact and channel, so a subscriber
+    // needs no call back.
+    assert.deepEqual(usage.meta?.actor, reply.meta?.actor);
+    const { conversation } = await ws.clients.conversations.getConversation({
+      workspaceId: ws.workspaceId,
+      conversationId: turn.conversationId,
+    });
+    assert.ok(conversation?.contact?.id);
     assert.equal(usage.conversationId, turn.conversationId);
+    assert.equal(usage.contactId, conversation.contact.id);
+    assert.equal(usage.channelId, channelId);
+    assert.equal(usage.channelType, ChannelType.WEB);
   });
 
   it("answers in English for an English assistant", async () => {

@@ -1,27 +1,24 @@
-import { type Bus, connectBus } from "@atendo/bus";
+import { connectBus } from "@atendo/bus";
 import {
   createDb,
   createOutbox,
   createOutboxRelay,
+  createRequestIds,
   createRetentionJob,
-  type Db,
-  type OutboxRelay,
-  type RetentionJob,
   roleFromUrl,
   runMigrations,
 } from "@atendo/db";
 import { ChannelService, TenantService } from "@atendo/proto/tenant/v1";
 import {
-  type AtendoServer,
   busOptionsOf,
-  createLifecycle,
+  createResources,
   createServiceClient,
   createTenantAuth,
   redactConfig,
-  type TenantAuth,
+  runService,
   watchAccessChanges,
 } from "@atendo/service-kit";
-import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
+import { createLogger, type Logger } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
 import { createChannelDirectory } from "./clients/channel-directory.js";
 import { createPlanLimits } from "./clients/plan-limits.js";
@@ -40,72 +37,42 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+const SERVICE = "assistant";
 const SCHEMA = "assistant";
 
 /**
  * Starts the assistant service: migrations (when configured), adapters, the outbox relay and
- * retention, server.
+ * retention, server. `stop()` closes them in reverse.
  */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
-  const logger = options.logger ?? createLogger({ service: "assistant", level: config.logLevel });
+  const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
-
-  if (config.migrationDatabaseUrl !== undefined) {
-    await runMigrations({
-      ownerUrl: config.migrationDatabaseUrl,
-      schema: SCHEMA,
-      appRole: roleFromUrl(config.databaseUrl),
-      migrations,
-      logger,
-    });
-  }
-
-  let db: Db | undefined;
-  let bus: Bus | undefined;
-  let auth: TenantAuth | undefined;
-  let server: AtendoServer | undefined;
-  let relay: OutboxRelay | undefined;
-  let retention: RetentionJob | undefined;
-  // In order: stop taking requests, relay what they committed, then close the connections.
-  const stop = async (): Promise<void> => {
-    const s = server;
-    const r = relay;
-    const j = retention;
-    const a = auth;
-    const b = bus;
-    const d = db;
-    server = relay = retention = auth = bus = db = undefined;
-    const steps: Array<[string, (() => Promise<void>) | undefined]> = [
-      ["server", s && (() => s.close())],
-      ["outbox relay", r && (() => r.stop())],
-      ["retention", j && (() => j.stop())],
-      ["auth", a && (async () => a.close())],
-      ["bus", b && (() => b.close())],
-      ["db", d && (() => d.close())],
-    ];
-    for (const [name, run] of steps) {
-      try {
-        await run?.();
-      } catch (err) {
-        logger.error({ err, step: name }, "stop step failed");
-      }
+  const resources = createResources(logger);
+  return resources.guard(async () => {
+    if (config.migrationDatabaseUrl !== undefined) {
+      await runMigrations({
+        ownerUrl: config.migrationDatabaseUrl,
+        schema: SCHEMA,
+        appRole: roleFromUrl(config.databaseUrl),
+        migrations,
+        logger,
+      });
     }
-  };
-
-  try {
-    db = await createDb({
-      url: config.databaseUrl,
-      schema: SCHEMA,
-      entities: [AssistantRow, ChannelBindingRow],
-      logger,
-    });
-    bus = await connectBus(busOptionsOf(config, "assistant", logger));
-    await bus.ensureStream({ domain: "assistant" });
+    const db = await resources.open("db", () =>
+      createDb({
+        url: config.databaseUrl,
+        schema: SCHEMA,
+        entities: [AssistantRow, ChannelBindingRow],
+        logger,
+      }),
+    );
+    const bus = await resources.open("bus", () => connectBus(busOptionsOf(config, SERVICE, logger)));
+    await bus.ensureStream({ domain: SERVICE });
     // Audit entries go to the shared audit stream the tenant service reads.
     await bus.ensureStream({ domain: "audit" });
     // Events commit with the change they announce; the relay publishes them (any replica's).
     const outbox = createOutbox(SCHEMA);
-    relay = createOutboxRelay({
+    const relay = createOutboxRelay({
       db,
       outbox,
       publish: bus.publishEncoded,
@@ -114,27 +81,33 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ...config.outboxRelay,
     });
     relay.start();
-    retention = createRetentionJob({
+    resources.onClose("outbox relay", () => relay.stop());
+    const retention = createRetentionJob({
       db,
-      tasks: [{ schema: SCHEMA, table: "outbox" }],
+      tasks: [
+        { schema: SCHEMA, table: "outbox" },
+        { schema: SCHEMA, table: "request_ids" },
+      ],
       logger,
       ...config.retention,
     });
     retention.start();
+    resources.onClose("retention", () => retention.stop());
 
-    auth = createTenantAuth({
+    const auth = createTenantAuth({
       tenantServiceUrl: config.tenantServiceUrl,
-      service: "assistant",
+      service: SERVICE,
       credential: config.serviceCredential,
       issuer: config.authIssuer,
       logger,
     });
+    resources.onClose("auth", () => auth.close());
     // Revoked keys and suspended tenants are refused by this replica too, before it serves.
     await watchAccessChanges({ bus, auth, logger });
     // Calls that forward no caller credential send this service's token.
     const clientOptions = { timeoutMs: 5_000, credentials: auth.serviceTokens };
     const tenants = createServiceClient(TenantService, config.tenantServiceUrl, clientOptions);
-    server = buildServer({
+    const server = buildServer({
       logger,
       db,
       bus,
@@ -146,23 +119,14 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         channels: createServiceClient(ChannelService, config.tenantServiceUrl, clientOptions),
       }),
       announce: createAnnounce({ outbox, bus }),
+      requestIds: createRequestIds(SCHEMA),
     });
+    // Listens last, so it closes first: no new requests while the rest drains.
     const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
     logger.info({ port }, "assistant service listening");
-    return { port, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+    return { port, stop: resources.closeAll };
+  });
 }
 
-if (import.meta.main) {
-  const config = loadConfig();
-  const telemetry = startTelemetry({ service: "assistant", exporter: config.otelExporter });
-  const logger = createLogger({ service: "assistant", level: config.logLevel });
-  const svc = await start(config, { logger });
-  const lifecycle = createLifecycle({ logger });
-  lifecycle.onShutdown("service", () => svc.stop());
-  lifecycle.onShutdown("telemetry", () => telemetry.shutdown());
-  lifecycle.listen();
-}
+if (import.meta.main) await runService({ name: SERVICE, loadConfig, start });

@@ -1,9 +1,10 @@
-import { AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
 import { definePolicy, invalidArgument, type Policy } from "@atendo/service-kit";
 
 // Who may call each RPC of the assistant service (docs/auth.md). Every public RPC names its
 // workspace, so the interceptor checks it against the caller before a handler runs; handlers then
-// look every id up inside the caller's tenant and that workspace.
+// look every id up inside the caller's tenant and that workspace. The internal directory admits
+// the services that need it, nobody else.
 
 const byWorkspace = (req: { workspaceId: string }) => req.workspaceId;
 
@@ -23,7 +24,10 @@ export const assistantPolicy = definePolicy(AssistantService, {
   getAssistant: assistantsRead,
   listAssistants: assistantsRead,
   listActions: assistantsRead,
-  // Internal: the ai service names the tenant of the turn it is answering.
+});
+
+export const directoryPolicy = definePolicy(AssistantDirectoryService, {
+  // The ai service names the tenant of the turn it is answering.
   getAssistantForChannel: { services: ["ai"] },
 });
 
@@ -48,4 +52,4 @@ export const knowledgePolicy = definePolicy(KnowledgeService, {
 });
 
 /** Every policy of the services this process routes. */
-export const POLICIES: readonly Policy[] = [assistantPolicy, knowledgePolicy];
+export const POLICIES: readonly Policy[] = [assistantPolicy, knowledgePolicy, directoryPolicy];

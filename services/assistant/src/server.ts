@@ -1,15 +1,16 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
 import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import { type AssistantServiceDeps, createAssistantService } from "./handlers/assistant-service.js";
+import { createDirectoryService } from "./handlers/directory-service.js";
 import { POLICIES } from "./policies.js";
 
 export interface ServerDeps extends AssistantServiceDeps {
   logger: Logger;
   db: Db;
-  bus: Pick<Bus, "ping">;
+  bus: Pick<Bus, "ping" | "metrics">;
   /** Token keys, API key introspection, workspace lookups and suspended tenants of the auth path. */
   auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
 }
@@ -19,8 +20,11 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "assistant",
     logger: deps.logger,
+    // RPC and bus metrics on one /metrics.
+    metrics: deps.bus.metrics,
     routes: (router) => {
       router.service(AssistantService, createAssistantService(deps));
+      router.service(AssistantDirectoryService, createDirectoryService(deps));
       // Routed without handlers yet: callers get their policy's answer, then `unimplemented`.
       router.service(KnowledgeService, {});
     },

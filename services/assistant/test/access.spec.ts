@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
-import { ModelProvider } from "@atendo/proto/common/v1";
+import { AssistantDirectoryService, AssistantService } from "@atendo/proto/assistant/v1";
+import { ModelProvider, ServiceVisibility, service as serviceOption } from "@atendo/proto/common/v1";
 import { MemberRole } from "@atendo/proto/tenant/v1";
-import { adminQuery, expectAccessChangesHeard, type Person } from "@atendo/testing";
+import { errorInfoOf } from "@atendo/service-kit";
+import { adminQuery, expectAccessChangesHeard, expectConnectError, type Person } from "@atendo/testing";
+import { getOption } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { expectError } from "./support/expect-error.js";
 import { type Clients, type Stack, startStack } from "./support/stack.js";
 import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
@@ -46,24 +48,24 @@ describe("assistant service: who may call what", () => {
     )[0]?.n;
 
   it("refuses calls without valid credentials", async () => {
-    await expectError(
+    await expectConnectError(
       stack.anonymous.assistants.listAssistants({ workspaceId: ws.workspaceId }),
       Code.Unauthenticated,
-      /missing or invalid credentials/,
+      { message: /missing or invalid credentials/ },
     );
-    await expectError(
+    await expectConnectError(
       stack
         .as(`${ws.accessToken.slice(0, -4)}AAAA`)
         .assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.Unauthenticated,
-      /missing or invalid credentials/,
+      { message: /missing or invalid credentials/ },
     );
-    await expectError(
+    await expectConnectError(
       stack
         .as("atd_live_unknown_0123456789abcdef")
         .assistants.listAssistants({ workspaceId: ws.workspaceId }),
       Code.Unauthenticated,
-      /missing or invalid credentials/,
+      { message: /missing or invalid credentials/ },
     );
   });
 
@@ -74,16 +76,16 @@ describe("assistant service: who may call what", () => {
     assert.ok(listed.assistants.some((a) => a.id === assistantId));
 
     const before = await countIn(ws.workspaceId);
-    await expectError(
+    await expectConnectError(
       agent.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
         name: "By agent",
         model: offline,
       }),
       Code.PermissionDenied,
-      /not allowed/,
+      { message: /not allowed/ },
     );
-    await expectError(
+    await expectConnectError(
       agent.clients.assistants.updateAssistant({
         workspaceId: ws.workspaceId,
         assistantId,
@@ -91,18 +93,18 @@ describe("assistant service: who may call what", () => {
         name: "Renamed by agent",
       }),
       Code.PermissionDenied,
-      /not allowed/,
+      { message: /not allowed/ },
     );
     const channelId = await stack.identity.createWebChannel(ws);
-    await expectError(
+    await expectConnectError(
       agent.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
       Code.PermissionDenied,
-      /not allowed/,
+      { message: /not allowed/ },
     );
-    await expectError(
+    await expectConnectError(
       agent.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.PermissionDenied,
-      /not allowed/,
+      { message: /not allowed/ },
     );
     assert.equal(await countIn(ws.workspaceId), before);
     assert.deepEqual(await assistantRow(assistantId), [{ name: "Guarded", enabled: true }]);
@@ -128,12 +130,12 @@ describe("assistant service: who may call what", () => {
 
   it("keeps another tenant out: its owner gets not_found for this workspace and its assistants", async () => {
     const stranger = await signUp(stack);
-    await expectError(
+    await expectConnectError(
       stranger.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.NotFound,
-      /workspace not found/,
+      { message: /workspace not found/ },
     );
-    await expectError(
+    await expectConnectError(
       stranger.clients.assistants.updateAssistant({
         workspaceId: ws.workspaceId,
         assistantId,
@@ -141,12 +143,12 @@ describe("assistant service: who may call what", () => {
         enabled: false,
       }),
       Code.NotFound,
-      /workspace not found/,
+      { message: /workspace not found/ },
     );
-    await expectError(
+    await expectConnectError(
       stranger.clients.assistants.deleteAssistant({ workspaceId: stranger.workspaceId, assistantId }),
       Code.NotFound,
-      new RegExp(`assistant ${assistantId} not found`),
+      { message: new RegExp(`assistant ${assistantId} not found`) },
     );
     assert.deepEqual(await assistantRow(assistantId), [{ name: "Guarded", enabled: true }]);
   });
@@ -155,10 +157,10 @@ describe("assistant service: who may call what", () => {
     const sibling = await addWorkspace(stack, ws);
     const limited = await stack.identity.addMember(ws, MemberRole.AGENT, [sibling.workspaceId]);
     await limited.clients.assistants.listAssistants({ workspaceId: sibling.workspaceId });
-    await expectError(
+    await expectConnectError(
       limited.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
       Code.PermissionDenied,
-      /not allowed/,
+      { message: /not allowed/ },
     );
   });
 
@@ -167,7 +169,7 @@ describe("assistant service: who may call what", () => {
       const reader = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:read"]);
       const got = await reader.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
       assert.equal(got.assistant?.id, assistantId);
-      await expectError(
+      await expectConnectError(
         reader.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId,
@@ -175,7 +177,7 @@ describe("assistant service: who may call what", () => {
           enabled: false,
         }),
         Code.PermissionDenied,
-        /not allowed/,
+        { message: /not allowed/ },
       );
       assert.deepEqual(await assistantRow(assistantId), [{ name: "Guarded", enabled: true }]);
     });
@@ -197,10 +199,10 @@ describe("assistant service: who may call what", () => {
       assert.equal(updated.assistant?.enabled, false);
       assert.deepEqual(await assistantRow(id), [{ name: "Keyed", enabled: false }]);
       // Reading needs its own scope.
-      await expectError(
+      await expectConnectError(
         writer.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.PermissionDenied,
-        /not allowed/,
+        { message: /not allowed/ },
       );
     });
 
@@ -222,15 +224,15 @@ describe("assistant service: who may call what", () => {
         "assistants:read",
         "assistants:write",
       ]);
-      await expectError(
+      await expectConnectError(
         key.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId }),
         Code.PermissionDenied,
-        /not allowed/,
+        { message: /not allowed/ },
       );
     });
   });
 
-  describe("GetAssistantForChannel (internal)", () => {
+  describe("AssistantDirectoryService (internal)", () => {
     let channelId: string;
 
     before(async () => {
@@ -240,7 +242,7 @@ describe("assistant service: who may call what", () => {
 
     it("answers the ai service's token", async () => {
       const ai = await stack.identity.asService("ai");
-      const res = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+      const res = await ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
       assert.equal(res.assistant?.id, assistantId);
     });
 
@@ -256,18 +258,43 @@ describe("assistant service: who may call what", () => {
       ];
       for (const [who, clients] of callers) {
         await assert.rejects(
-          clients.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+          clients.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
           (err: unknown) => {
             assert.equal((err as { code?: unknown }).code, Code.PermissionDenied, who);
             return true;
           },
         );
       }
-      await expectError(
-        stack.anonymous.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+      await expectConnectError(
+        stack.anonymous.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
         Code.Unauthenticated,
-        /missing or invalid credentials/,
+        { message: /missing or invalid credentials/ },
       );
+    });
+
+    it("is marked internal, and the public AssistantService no longer answers the lookup", async () => {
+      assert.equal(
+        getOption(AssistantDirectoryService, serviceOption).visibility,
+        ServiceVisibility.INTERNAL,
+      );
+      assert.equal(getOption(AssistantService, serviceOption).visibility, ServiceVisibility.UNSPECIFIED);
+      assert.equal(
+        AssistantService.methods.some((m) => m.name === "GetAssistantForChannel"),
+        false,
+      );
+      // Its old path is gone even for the service it served.
+      const res = await fetch(
+        `${stack.assistantUrl}/atendo.assistant.v1.AssistantService/GetAssistantForChannel`,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${await stack.identity.serviceToken("ai")}`,
+          },
+          body: JSON.stringify({ tenantId: ws.tenantId, channelId }),
+        },
+      );
+      assert.equal(res.status, 404);
     });
   });
 
@@ -275,16 +302,22 @@ describe("assistant service: who may call what", () => {
     it("applies its rules before anything else answers", async () => {
       const create = (c: Clients) =>
         c.knowledge.createKnowledgeBase({ workspaceId: ws.workspaceId, name: "Policies" });
-      await expectError(create(agent.clients), Code.PermissionDenied, /not allowed/);
+      await expectConnectError(create(agent.clients), Code.PermissionDenied, { message: /not allowed/ });
       const reader = await stack.identity.createApiKey(ws, ws.workspaceId, ["assistants:read"]);
-      await expectError(create(reader.clients), Code.PermissionDenied, /not allowed/);
-      await expectError(create((await signUp(stack)).clients), Code.NotFound, /workspace not found/);
+      await expectConnectError(create(reader.clients), Code.PermissionDenied, { message: /not allowed/ });
+      await expectConnectError(create((await signUp(stack)).clients), Code.NotFound, {
+        message: /workspace not found/,
+      });
       // Allowed through; the knowledge base itself comes with its own issue.
-      await expectError(create(ws.clients), Code.Unimplemented, /\S/); // past the rule: the handler comes later
-      await expectError(
+      const later = await expectConnectError(create(ws.clients), Code.Unimplemented, { message: /\S/ }); // past the rule: the handler comes later
+      assert.equal(errorInfoOf(later)?.reason, "UNIMPLEMENTED");
+      await expectConnectError(
         agent.clients.knowledge.listKnowledgeBases({ workspaceId: ws.workspaceId }),
         Code.Unimplemented,
-        /\S/, // its handler comes with a later issue: Unimplemented means the rule let the call through
+        {
+          // its handler comes with a later issue: Unimplemented means the rule let the call through
+          message: /\S/,
+        },
       );
     });
 
@@ -305,21 +338,20 @@ describe("assistant service: who may call what", () => {
         yield first;
         yield { part: { case: "chunk" as const, value: new TextEncoder().encode("hello") } };
       }
-      await expectError(
+      await expectConnectError(
         agent.clients.knowledge.uploadDocument(upload(metadata)),
         Code.PermissionDenied,
-        /not allowed/,
+        { message: /not allowed/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.knowledge.uploadDocument(upload({ part: { case: "chunk", value: new Uint8Array([1]) } })),
         Code.InvalidArgument,
-        /metadata/,
+        { message: /metadata/ },
       );
-      await expectError(
-        ws.clients.knowledge.uploadDocument(upload(metadata)),
-        Code.Unimplemented,
-        /\S/, // its handler comes with a later issue: Unimplemented means the rule let the call through
-      );
+      await expectConnectError(ws.clients.knowledge.uploadDocument(upload(metadata)), Code.Unimplemented, {
+        // its handler comes with a later issue: Unimplemented means the rule let the call through
+        message: /\S/,
+      });
     });
   });
 

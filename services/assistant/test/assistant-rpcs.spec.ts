@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { newId } from "@atendo/db";
-import { ModelProvider } from "@atendo/proto/common/v1";
+import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
-import { adminQuery } from "@atendo/testing";
+import { errorInfoOf } from "@atendo/service-kit";
+import { adminQuery, expectConnectError } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
-import { expectError } from "./support/expect-error.js";
 import { type Stack, startStack } from "./support/stack.js";
 import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
@@ -54,6 +55,8 @@ describe("AssistantService: assistants", () => {
       const [event] = await events.waitFor((e) => e.assistant?.id === assistant.id);
       assert.equal(event?.meta?.tenantId, ws.tenantId);
       assert.equal(event?.meta?.workspaceId, ws.workspaceId);
+      assert.equal(event?.meta?.actor?.kind, ActorKind.USER);
+      assert.equal(event?.meta?.actor?.id, ws.userId);
       assert.equal(event?.deleted, false);
       assert.equal(event?.assistant?.name, "Lia");
     });
@@ -96,54 +99,54 @@ describe("AssistantService: assistants", () => {
 
     it("rejects bad input naming the field", async () => {
       const base = { workspaceId: ws.workspaceId, name: "Ok", model: offline };
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, name: "" }),
         Code.InvalidArgument,
-        /name/,
+        { message: /name/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, name: "   " }),
         Code.InvalidArgument,
-        /name/,
+        { message: /name/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "Ok" }),
         Code.InvalidArgument,
-        /model/,
+        { message: /model/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, model: { provider: ModelProvider.OPENAI } }),
         Code.InvalidArgument,
-        /model is required unless the provider is OFFLINE/,
+        { message: /model is required unless the provider is OFFLINE/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, bufferWindow: durationFromMs(61_000) }),
         Code.InvalidArgument,
-        /buffer_window/,
+        { message: /buffer_window/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, knowledgeBaseIds: ["kb-1"] }),
         Code.InvalidArgument,
-        /knowledge_base_ids/,
+        { message: /knowledge_base_ids/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, language: "português" }),
         Code.InvalidArgument,
-        /language/,
+        { message: /language/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ ...base, workspaceId: "not-a-uuid" }),
         Code.InvalidArgument,
-        /workspace_id/,
+        { message: /workspace_id/ },
       );
     });
 
     it("answers not_found for a workspace that does not exist", async () => {
       const workspaceId = newId();
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId, name: "Ghost", model: offline }),
         Code.NotFound,
-        /workspace not found/,
+        { message: /workspace not found/ },
       );
     });
 
@@ -153,10 +156,10 @@ describe("AssistantService: assistants", () => {
         name: "Bia",
         model: offline,
       });
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.createAssistant({ workspaceId: ws.workspaceId, name: "bia", model: offline }),
         Code.AlreadyExists,
-        /an assistant named "bia"/,
+        { message: /an assistant named "bia"/ },
       );
       const rows = await adminQuery(
         "select id from assistant.assistants where workspace_id = $1 and lower(name) = 'bia'",
@@ -165,21 +168,60 @@ describe("AssistantService: assistants", () => {
       assert.equal(rows.length, 1);
     });
 
-    it("refuses to pass the plan's limit of assistants", async () => {
+    it("refuses to pass the plan's limit of assistants with PLAN_LIMIT_REACHED", async () => {
       const free = await signUp(stack, { plan: Plan.FREE }); // FREE allows one assistant
-      await free.clients.assistants.createAssistant({
-        workspaceId: free.workspaceId,
-        name: "One",
-        model: offline,
-      });
-      await expectError(
+      const first = { workspaceId: free.workspaceId, name: "One", model: offline, requestId: randomUUID() };
+      const { assistant } = await free.clients.assistants.createAssistant(first);
+      const err = await expectConnectError(
         free.clients.assistants.createAssistant({
           workspaceId: free.workspaceId,
           name: "Two",
           model: offline,
         }),
-        Code.FailedPrecondition,
-        /assistants limit reached/,
+        Code.ResourceExhausted,
+        { message: /assistants limit reached/ },
+      );
+      assert.equal(errorInfoOf(err)?.reason, "PLAN_LIMIT_REACHED");
+      assert.equal(errorInfoOf(err)?.domain, "atendo.common.v1");
+      assert.deepEqual(errorInfoOf(err)?.metadata, { limit: "assistants", max: "1" });
+      // A retry of the first create still gets its assistant: it was created within the limit.
+      const retried = await free.clients.assistants.createAssistant(first);
+      assert.equal(retried.assistant?.id, assistant?.id);
+    });
+
+    it("creates once per request_id: a retry gets the first response, another body is refused", async () => {
+      const own = await addWorkspace(stack, ws);
+      const request = {
+        workspaceId: own.workspaceId,
+        name: "Retried",
+        instructions: "once",
+        model: offline,
+        requestId: randomUUID(),
+      };
+      const first = await ws.clients.assistants.createAssistant(request);
+      const second = await ws.clients.assistants.createAssistant(request);
+      assert.ok(first.assistant);
+      assert.deepEqual(second.assistant, first.assistant);
+      const rows = await adminQuery("select id from assistant.assistants where workspace_id = $1", [
+        own.workspaceId,
+      ]);
+      assert.deepEqual(rows, [{ id: first.assistant.id }]);
+      // Announced and audited once.
+      await events.waitFor((e) => e.assistant?.id === first.assistant?.id);
+      const configured = events.all.filter((e) => e.assistant?.id === first.assistant?.id);
+      assert.equal(configured.length, 1);
+
+      const reused = await expectConnectError(
+        ws.clients.assistants.createAssistant({ ...request, name: "Something else" }),
+        Code.InvalidArgument,
+        { message: /request_id/ },
+      );
+      assert.equal(errorInfoOf(reused)?.reason, "REQUEST_ID_REUSED");
+      assert.equal(errorInfoOf(reused)?.metadata.request_id, request.requestId);
+      await expectConnectError(
+        ws.clients.assistants.createAssistant({ ...request, requestId: "not-a-uuid" }),
+        Code.InvalidArgument,
+        { message: /request_id/ },
       );
     });
   });
@@ -198,21 +240,23 @@ describe("AssistantService: assistants", () => {
 
       // Another workspace of the same tenant, and another tenant's own workspace.
       const sibling = await addWorkspace(stack, ws);
-      await expectError(
+      const missing = await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: sibling.workspaceId, assistantId: id }),
         Code.NotFound,
-        new RegExp(`assistant ${id} not found`),
+        { message: new RegExp(`assistant ${id} not found`) },
       );
+      assert.equal(errorInfoOf(missing)?.reason, "NOT_FOUND");
+      assert.deepEqual(errorInfoOf(missing)?.metadata, { resource: "assistant", id });
       const stranger = await signUp(stack);
-      await expectError(
+      await expectConnectError(
         stranger.clients.assistants.getAssistant({ workspaceId: stranger.workspaceId, assistantId: id }),
         Code.NotFound,
-        new RegExp(`assistant ${id} not found`),
+        { message: new RegExp(`assistant ${id} not found`) },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: "x" }),
         Code.InvalidArgument,
-        /assistant_id/,
+        { message: /assistant_id/ },
       );
     });
   });
@@ -235,10 +279,11 @@ describe("AssistantService: assistants", () => {
       do {
         const res = await ws.clients.assistants.listAssistants({
           workspaceId: own.workspaceId,
-          page: { pageSize: 2, pageToken },
+          pageSize: 2,
+          pageToken,
         });
         seen.push(...res.assistants.map((a) => a.id));
-        pageToken = res.page?.nextPageToken ?? "";
+        pageToken = res.nextPageToken;
         pages++;
       } while (pageToken !== "" && pages < 10);
       assert.deepEqual(seen, created);
@@ -246,32 +291,64 @@ describe("AssistantService: assistants", () => {
 
       const all = await ws.clients.assistants.listAssistants({ workspaceId: own.workspaceId });
       assert.equal(all.assistants.length, 5);
-      assert.equal(all.page?.nextPageToken, "");
+      assert.equal(all.nextPageToken, "");
     });
 
-    it("rejects a page token that is not from this list", async () => {
+    it("coerces a page size above 100 to 100 instead of refusing it", async () => {
+      // Its own tenant: 101 assistants written as the database owner, past the plan's limit, which
+      // this test is not about.
+      const own = await signUp(stack);
+      const ids = Array.from({ length: 101 }, () => newId());
+      await adminQuery(
+        `insert into assistant.assistants (id, tenant_id, workspace_id, name)
+         select id, $2, $3, 'Bulk ' || n from unnest($1::uuid[]) with ordinality as t(id, n)`,
+        [ids, own.tenantId, own.workspaceId],
+      );
+      const first = await own.clients.assistants.listAssistants({
+        workspaceId: own.workspaceId,
+        pageSize: 500,
+      });
+      assert.deepEqual(
+        first.assistants.map((a) => a.id),
+        ids.slice(0, 100),
+      );
+      assert.notEqual(first.nextPageToken, "");
+      const rest = await own.clients.assistants.listAssistants({
+        workspaceId: own.workspaceId,
+        pageSize: 500,
+        pageToken: first.nextPageToken,
+      });
+      assert.deepEqual(
+        rest.assistants.map((a) => a.id),
+        ids.slice(100),
+      );
+      assert.equal(rest.nextPageToken, "");
+      await expectConnectError(
+        own.clients.assistants.listAssistants({ workspaceId: own.workspaceId, pageSize: -1 }),
+        Code.InvalidArgument,
+        { message: /page_size/ },
+      );
+    });
+
+    it("rejects a page token from another list or from nowhere with INVALID_PAGE_TOKEN", async () => {
       const first = await ws.clients.assistants.listAssistants({
         workspaceId: ws.workspaceId,
-        page: { pageSize: 1 },
+        pageSize: 1,
       });
-      const token = first.page?.nextPageToken ?? "";
+      const token = first.nextPageToken;
       assert.notEqual(token, "");
       const other = await addWorkspace(stack, ws);
-      await expectError(
-        ws.clients.assistants.listAssistants({ workspaceId: other.workspaceId, page: { pageToken: token } }),
-        Code.InvalidArgument,
-        /page\.page_token/,
-      );
-      await expectError(
-        ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageToken: "garbage" } }),
-        Code.InvalidArgument,
-        /page\.page_token/,
-      );
-      await expectError(
-        ws.clients.assistants.listAssistants({ workspaceId: ws.workspaceId, page: { pageSize: 101 } }),
-        Code.InvalidArgument,
-        /page_size/,
-      );
+      for (const [workspaceId, pageToken] of [
+        [other.workspaceId, token],
+        [ws.workspaceId, "garbage"],
+      ] as const) {
+        const err = await expectConnectError(
+          ws.clients.assistants.listAssistants({ workspaceId, pageToken }),
+          Code.InvalidArgument,
+          { message: /page_token/ },
+        );
+        assert.equal(errorInfoOf(err)?.reason, "INVALID_PAGE_TOKEN");
+      }
     });
   });
 
@@ -317,42 +394,86 @@ describe("AssistantService: assistants", () => {
         model: offline,
       });
       const base = { workspaceId: ws.workspaceId, assistantId: assistant?.id ?? "" };
-      await expectError(
-        ws.clients.assistants.updateAssistant({ ...base }),
-        Code.InvalidArgument,
-        /update_mask/,
-      );
-      await expectError(
+      await expectConnectError(ws.clients.assistants.updateAssistant({ ...base }), Code.InvalidArgument, {
+        message: /update_mask/,
+      });
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: [] } }),
         Code.InvalidArgument,
-        /update_mask/,
+        { message: /update_mask/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["tenant_id"] } }),
         Code.InvalidArgument,
-        /update_mask/,
+        { message: /update_mask/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["name"] } }),
         Code.InvalidArgument,
-        /name must not be empty/,
+        { message: /name must not be empty/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({ ...base, updateMask: { paths: ["model"] } }),
         Code.InvalidArgument,
-        /model must be set/,
+        { message: /model must be set/ },
       );
     });
 
+    it("refuses an update made from a stale read with ABORTED ETAG_MISMATCH (AIP-154)", async () => {
+      const { assistant } = await ws.clients.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "Guarded by etag",
+        model: offline,
+      });
+      const id = assistant?.id ?? "";
+      const read = assistant?.etag ?? "";
+      assert.notEqual(read, "");
+      const got = await ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id });
+      assert.equal(got.assistant?.etag, read, "a read without a change keeps the etag");
+
+      const change = (etag: string, instructions: string) =>
+        ws.clients.assistants.updateAssistant({
+          workspaceId: ws.workspaceId,
+          assistantId: id,
+          updateMask: { paths: ["instructions"] },
+          instructions,
+          etag,
+        });
+      const first = await change(read, "first writer");
+      assert.notEqual(first.assistant?.etag, read, "a change gives a new etag");
+      const err = await expectConnectError(change(read, "second writer"), Code.Aborted, { message: /etag/ });
+      assert.equal(errorInfoOf(err)?.reason, "ETAG_MISMATCH");
+      assert.deepEqual(errorInfoOf(err)?.metadata, { resource: "assistant", id });
+      const rows = await adminQuery<{ instructions: string }>(
+        "select instructions from assistant.assistants where id = $1",
+        [id],
+      );
+      assert.deepEqual(rows, [{ instructions: "first writer" }]);
+
+      // A binding changes the assistant as the contract shows it: its etag moves too.
+      const channelId = await stack.identity.createWebChannel(ws);
+      await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: id, channelId });
+      await expectConnectError(change(first.assistant?.etag ?? "", "after the bind"), Code.Aborted, {
+        message: /etag/,
+      });
+      // The current etag, or none (unconditional), goes through.
+      const current = await ws.clients.assistants.getAssistant({
+        workspaceId: ws.workspaceId,
+        assistantId: id,
+      });
+      await change(current.assistant?.etag ?? "", "with the current etag");
+      await change("", "unconditional");
+    });
+
     it("answers not_found for an unknown assistant and already_exists for a taken name", async () => {
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: newId(),
           updateMask: { paths: ["enabled"] },
         }),
         Code.NotFound,
-        /assistant .* not found/,
+        { message: /assistant .* not found/ },
       );
       const { assistant } = await ws.clients.assistants.createAssistant({
         workspaceId: ws.workspaceId,
@@ -364,7 +485,7 @@ describe("AssistantService: assistants", () => {
         name: "Taken",
         model: offline,
       });
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.updateAssistant({
           workspaceId: ws.workspaceId,
           assistantId: assistant?.id ?? "",
@@ -372,7 +493,7 @@ describe("AssistantService: assistants", () => {
           name: "TAKEN",
         }),
         Code.AlreadyExists,
-        /TAKEN/,
+        { message: /TAKEN/ },
       );
     });
   });
@@ -390,16 +511,63 @@ describe("AssistantService: assistants", () => {
       assert.equal(rows.length, 0);
       const [event] = await events.waitFor((e) => e.assistant?.id === id && e.deleted);
       assert.equal(event?.meta?.tenantId, ws.tenantId);
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
-        /not found/,
+        { message: /not found/ },
       );
-      await expectError(
+      await expectConnectError(
         ws.clients.assistants.deleteAssistant({ workspaceId: ws.workspaceId, assistantId: id }),
         Code.NotFound,
-        /not found/,
+        { message: /not found/ },
       );
+    });
+
+    it("refuses a delete made from a stale read with ABORTED ETAG_MISMATCH", async () => {
+      const { assistant } = await ws.clients.assistants.createAssistant({
+        workspaceId: ws.workspaceId,
+        name: "Deleted with care",
+        model: offline,
+      });
+      const id = assistant?.id ?? "";
+      const { assistant: changed } = await ws.clients.assistants.updateAssistant({
+        workspaceId: ws.workspaceId,
+        assistantId: id,
+        updateMask: { paths: ["enabled"] },
+        enabled: false,
+      });
+      const err = await expectConnectError(
+        ws.clients.assistants.deleteAssistant({
+          workspaceId: ws.workspaceId,
+          assistantId: id,
+          etag: assistant?.etag ?? "",
+        }),
+        Code.Aborted,
+        { message: /etag/ },
+      );
+      assert.equal(errorInfoOf(err)?.reason, "ETAG_MISMATCH");
+      assert.equal((await adminQuery("select id from assistant.assistants where id = $1", [id])).length, 1);
+      await ws.clients.assistants.deleteAssistant({
+        workspaceId: ws.workspaceId,
+        assistantId: id,
+        etag: changed?.etag ?? "",
+      });
+      assert.equal((await adminQuery("select id from assistant.assistants where id = $1", [id])).length, 0);
+    });
+  });
+
+  describe("actions", () => {
+    it("answer unimplemented with reason UNIMPLEMENTED once the caller is let through", async () => {
+      const err = await expectConnectError(
+        ws.clients.assistants.listActions({
+          workspaceId: ws.workspaceId,
+          assistantId: newId(),
+          pageSize: 500,
+        }),
+        Code.Unimplemented,
+        { message: /\S/ },
+      );
+      assert.equal(errorInfoOf(err)?.reason, "UNIMPLEMENTED");
     });
   });
 });

@@ -31,6 +31,9 @@ describe("assistant service: audit log", () => {
     assert.equal(event.entry?.actor?.kind, ActorKind.USER);
     assert.equal(event.entry?.actor?.id, ws.userId);
     assert.equal(event.entry?.targetType, "assistant");
+    // The envelope names who acted as well.
+    assert.equal(event.meta?.actor?.kind, ActorKind.USER);
+    assert.equal(event.meta?.actor?.id, ws.userId);
   }
 
   it("records creations, updates and deletions with the actor and before/after summaries", async () => {

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { newId } from "@atendo/db";
-import { ModelProvider } from "@atendo/proto/common/v1";
-import { adminQuery } from "@atendo/testing";
+import { ActorKind, ModelProvider } from "@atendo/proto/common/v1";
+import { errorInfoOf } from "@atendo/service-kit";
+import { adminQuery, expectConnectError } from "@atendo/testing";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type ConfiguredEvents, collectConfigured } from "./support/events.js";
-import { expectError } from "./support/expect-error.js";
 import { type Clients, type Stack, startStack } from "./support/stack.js";
 import { addWorkspace, signUp, type Workspace } from "./support/workspace.js";
 
@@ -52,11 +53,13 @@ describe("AssistantService: channel bindings", () => {
     );
     assert.deepEqual(event?.affectedChannelIds, [channelId]);
     assert.deepEqual(event?.assistant?.channelIds, [channelId]);
+    assert.equal(event?.meta?.actor?.kind, ActorKind.USER);
+    assert.equal(event?.meta?.actor?.id, ws.userId);
 
     const got = await ws.clients.assistants.getAssistant({ workspaceId: ws.workspaceId, assistantId });
     assert.deepEqual(got.assistant?.channelIds, [channelId]);
 
-    const forChannel = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    const forChannel = await ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
     assert.equal(forChannel.assistant?.id, assistantId);
     assert.equal(forChannel.assistant?.model?.maxOutputTokens, 1024);
     assert.equal(durationMs(forChannel.assistant?.bufferWindow ?? durationFromMs(-1)), 3_000);
@@ -76,7 +79,7 @@ describe("AssistantService: channel bindings", () => {
     });
     assert.equal(moved.previousAssistantId, first);
 
-    const forChannel = await ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
+    const forChannel = await ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId });
     assert.equal(forChannel.assistant?.id, second);
     const rows = await adminQuery<{ assistant_id: string }>(
       "select assistant_id from assistant.channel_bindings where channel_id = $1",
@@ -103,44 +106,67 @@ describe("AssistantService: channel bindings", () => {
     assert.equal(again.binding?.assistantId, second);
   });
 
+  it("binds once per request_id: a retry gets the first response even after a move", async () => {
+    const first = await newAssistant("Asked once");
+    const second = await newAssistant("Asked later");
+    const channelId = await stack.identity.createWebChannel(ws);
+    const request = { workspaceId: ws.workspaceId, assistantId: first, channelId, requestId: randomUUID() };
+    const bound = await ws.clients.assistants.bindChannel(request);
+    await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: second, channelId });
+    // The retry does not move the channel back: it answers what the first call did.
+    const retried = await ws.clients.assistants.bindChannel(request);
+    assert.deepEqual(retried, bound);
+    const rows = await adminQuery<{ assistant_id: string }>(
+      "select assistant_id from assistant.channel_bindings where channel_id = $1",
+      [channelId],
+    );
+    assert.deepEqual(rows, [{ assistant_id: second }]);
+    const err = await expectConnectError(
+      ws.clients.assistants.bindChannel({ ...request, assistantId: second }),
+      Code.InvalidArgument,
+      { message: /request_id/ },
+    );
+    assert.equal(errorInfoOf(err)?.reason, "REQUEST_ID_REUSED");
+  });
+
   it("refuses channels that are not in the workspace", async () => {
     const assistantId = await newAssistant("Picky");
     const foreignChannel = await stack.identity.createWebChannel(await signUp(stack));
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({
         workspaceId: ws.workspaceId,
         assistantId,
         channelId: foreignChannel,
       }),
       Code.NotFound,
-      new RegExp(`channel ${foreignChannel} not found`),
+      { message: new RegExp(`channel ${foreignChannel} not found`) },
     );
     const siblingChannel = await stack.identity.createWebChannel(await addWorkspace(stack, ws));
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({
         workspaceId: ws.workspaceId,
         assistantId,
         channelId: siblingChannel,
       }),
       Code.NotFound,
-      new RegExp(`channel ${siblingChannel} not found`),
+      { message: new RegExp(`channel ${siblingChannel} not found`) },
     );
     const unknown = newId();
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: unknown }),
       Code.NotFound,
-      /channel .* not found/,
+      { message: /channel .* not found/ },
     );
     const channelId = await stack.identity.createWebChannel(ws);
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId: newId(), channelId }),
       Code.NotFound,
-      /assistant .* not found/,
+      { message: /assistant .* not found/ },
     );
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId: "nope" }),
       Code.InvalidArgument,
-      /channel_id/,
+      { message: /channel_id/ },
     );
     const rows = await adminQuery(
       "select 1 from assistant.channel_bindings where channel_id = any($1::uuid[])",
@@ -154,10 +180,10 @@ describe("AssistantService: channel bindings", () => {
     const channelId = await stack.identity.createWebChannel(ws);
     await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     await ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
-    await expectError(
-      ai.assistants.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
+    await expectConnectError(
+      ai.directory.getAssistantForChannel({ tenantId: ws.tenantId, channelId }),
       Code.NotFound,
-      new RegExp(`assistant for channel ${channelId} not found`),
+      { message: new RegExp(`assistant for channel ${channelId} not found`) },
     );
     await events.waitFor(
       (e) =>
@@ -165,10 +191,10 @@ describe("AssistantService: channel bindings", () => {
         e.affectedChannelIds.includes(channelId) &&
         e.assistant.channelIds.length === 0,
     );
-    await expectError(
+    await expectConnectError(
       ws.clients.assistants.unbindChannel({ workspaceId: ws.workspaceId, assistantId, channelId }),
       Code.NotFound,
-      /binding of channel .* not found/,
+      { message: /channel binding .* not found/ },
     );
   });
 
@@ -190,15 +216,15 @@ describe("AssistantService: channel bindings", () => {
     const channelId = await stack.identity.createWebChannel(ws);
     await ws.clients.assistants.bindChannel({ workspaceId: ws.workspaceId, assistantId, channelId });
     const stranger = await signUp(stack);
-    await expectError(
-      ai.assistants.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
+    await expectConnectError(
+      ai.directory.getAssistantForChannel({ tenantId: stranger.tenantId, channelId }),
       Code.NotFound,
-      /not found/,
+      { message: /not found/ },
     );
-    await expectError(
-      ai.assistants.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
+    await expectConnectError(
+      ai.directory.getAssistantForChannel({ tenantId: "tenant-1", channelId }),
       Code.InvalidArgument,
-      /tenant_id/,
+      { message: /tenant_id/ },
     );
   });
 });

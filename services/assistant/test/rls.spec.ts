@@ -21,7 +21,7 @@ describe("assistant schema security", () => {
     );
     assert.deepEqual(
       secured.map((r) => r.relname),
-      ["assistants", "channel_bindings", "outbox"],
+      ["assistants", "channel_bindings", "outbox", "request_ids"],
     );
   });
 });

@@ -1,14 +1,16 @@
-import { type Bus, connectBus } from "@atendo/bus";
-import { createDb, createInbox, createRetentionJob, type Db, roleFromUrl, runMigrations } from "@atendo/db";
+import { connectBus } from "@atendo/bus";
+import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
 import {
   busOptionsOf,
-  ConfigError,
-  createLifecycle,
-  createRedis,
+  closeRedis,
+  connectRedis,
+  createResources,
   createTenantAuth,
+  redactConfig,
+  runService,
   watchAccessChanges,
 } from "@atendo/service-kit";
-import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
+import { createLogger, type Logger } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
 import { createBufferStore } from "./buffer/buffer-store.js";
 import { createFlusher } from "./buffer/flusher.js";
@@ -35,23 +37,14 @@ export interface RunningService {
 }
 
 /**
- * Composition root: migrations, adapters, the server, the event consumers and the reply buffer's
- * flusher and sweep. `stop()` undoes it in order: stop taking work, drain, close pools.
+ * Composition root: migrations, adapters, the event consumers and the reply buffer's flusher and
+ * sweep, the server. `stop()` closes them in reverse: stop taking work, drain, close pools.
  */
 export async function start(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
-  const stopSteps: Array<{ name: string; run: () => Promise<unknown> }> = [];
-  const stop = async () => {
-    for (const step of stopSteps.splice(0).reverse()) {
-      try {
-        await step.run();
-      } catch (err) {
-        logger.error({ err, step: step.name }, "stop step failed");
-      }
-    }
-  };
-
-  try {
+  logger.info({ config: redactConfig({ ...config }) }, "starting");
+  const resources = createResources(logger);
+  return resources.guard(async () => {
     if (config.migrationDatabaseUrl !== undefined) {
       await runMigrations({
         ownerUrl: config.migrationDatabaseUrl,
@@ -61,16 +54,15 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         logger,
       });
     }
-    const db: Db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger });
-    stopSteps.push({ name: "db", run: () => db.close() });
-
-    // The buffer store puts REDIS_KEY_PREFIX in its keys itself (its Lua scripts name them).
-    const redis = createRedis(config, { name: SERVICE, logger, prefixKeys: false });
-    stopSteps.push({ name: "redis", run: () => redis.quit() });
-    await redis.connect();
-
-    const bus: Bus = await connectBus(busOptionsOf(config, SERVICE, logger));
-    stopSteps.push({ name: "bus", run: () => bus.close() });
+    const db = await resources.open("db", () =>
+      createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger }),
+    );
+    const redis = await resources.open(
+      "redis",
+      () => connectRedis(config, { name: SERVICE, logger }),
+      closeRedis,
+    );
+    const bus = await resources.open("bus", () => connectBus(busOptionsOf(config, SERVICE, logger)));
     await bus.ensureStream({ domain: SCHEMA });
 
     // Handled events are remembered (inbox) long enough to drop redeliveries, then pruned; messages
@@ -82,7 +74,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ...config.retention,
     });
     retention.start();
-    stopSteps.push({ name: "retention", run: () => retention.stop() });
+    resources.onClose("retention", () => retention.stop());
 
     // Tokens are checked with the tenant service's keys, API keys and workspaces looked up there.
     // This service calls no other one, so its own service token only serves those lookups.
@@ -93,11 +85,11 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       issuer: config.authIssuer,
       logger,
     });
-    stopSteps.push({ name: "auth", run: async () => auth.close() });
+    resources.onClose("auth", () => auth.close());
     // Revoked keys and suspended tenants are refused by this replica too, before it serves.
     await watchAccessChanges({ bus, auth, logger });
 
-    const store = createBufferStore({ redis, keyPrefix: config.redisKeyPrefix });
+    const store = createBufferStore({ redis });
     const flusher = createFlusher({
       store,
       turns: createTurnPublisher({ db, bus }),
@@ -121,46 +113,28 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       horizonMs: TURNS_SWEPT_BACK_MS,
       batchSize: 500,
     });
-    stopSteps.push({ name: "buffer", run: () => Promise.all([flusher.stop(), sweeper.stop()]) });
+    resources.onClose("buffer", () => Promise.all([flusher.stop(), sweeper.stop()]));
 
     const server = buildServer({ logger, db, bus, redis, auth });
-    const port = await server.listen(config.port, config.host);
 
     const inbox = createInbox(SCHEMA);
     const consumers = [
-      await startMessageReceivedConsumer({ db, bus, inbox, scheduler }),
-      await startReplyGeneratedConsumer({ db, bus, inbox }),
-      await startStatusChangedConsumer({ db, bus, inbox }),
-    ];
-    stopSteps.push({ name: "consumers", run: () => Promise.all(consumers.map((c) => c.stop())) });
+      ["message consumer", () => startMessageReceivedConsumer({ db, bus, inbox, scheduler })],
+      ["reply consumer", () => startReplyGeneratedConsumer({ db, bus, inbox })],
+      ["status consumer", () => startStatusChangedConsumer({ db, bus, inbox })],
+    ] as const;
+    for (const [name, startConsumer] of consumers) {
+      await resources.open(name, startConsumer, (consumer) => consumer.stop());
+    }
     flusher.start();
     sweeper.start();
-    // Runs first on stop: no new requests while the rest drains.
-    stopSteps.push({ name: "server", run: () => server.close() });
 
+    // Listens last, so it closes first: no new requests while the rest drains.
+    const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
     logger.info({ port }, "conversation service started");
-    return { port, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+    return { port, stop: resources.closeAll };
+  });
 }
 
-if (import.meta.main) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    // A clear list of what to fix, without a stack trace.
-    console.error(err.message);
-    process.exit(1);
-  }
-  const telemetry = startTelemetry({ service: SERVICE, version: "0.1.0", exporter: config.otelExporter });
-  const logger = createLogger({ service: SERVICE, level: config.logLevel });
-  const svc = await start(config, { logger });
-  const lifecycle = createLifecycle({ logger });
-  lifecycle.onShutdown("service", () => svc.stop());
-  lifecycle.onShutdown("telemetry", () => telemetry.shutdown());
-  lifecycle.listen();
-}
+if (import.meta.main) await runService({ name: SERVICE, loadConfig, start });

@@ -30,6 +30,8 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "conversation",
     logger: deps.logger,
+    // RPC and bus metrics on one /metrics.
+    metrics: deps.bus.metrics,
     routes(router) {
       router.service(ConversationService, createConversationService({ db: deps.db }));
       // Internal: the ai service only (its rule in policies.ts); no edge routes it.

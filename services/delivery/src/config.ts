@@ -78,7 +78,7 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig {
 }
 
 /** Reads the environment; throws a ConfigError naming every missing or invalid variable. */
-export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const c = readEnv(configSpec(env), env);
   return {
     ...commonConfigOf(c),

@@ -10,7 +10,7 @@ import { POLICIES } from "./policies.js";
 export interface ServerDeps extends DeliveryServiceDeps {
   logger: Logger;
   db: Db;
-  bus: Pick<Bus, "ping">;
+  bus: Pick<Bus, "ping" | "metrics">;
   redis: Pick<Redis, "ping">;
   /**
    * Token verification, API key introspection and workspace lookups (the tenant service), and the
@@ -24,6 +24,8 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "delivery",
     logger: deps.logger,
+    // RPC and bus metrics on one /metrics.
+    metrics: deps.bus.metrics,
     routes: (router) =>
       router
         .service(DeliveryService, createDeliveryService(deps))

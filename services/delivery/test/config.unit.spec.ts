@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, devServiceCredential } from "@atendo/service-kit";
-import { readConfig } from "../src/config.js";
+import { loadConfig } from "../src/config.js";
 
 const required = {
   DATABASE_URL: "postgres://atendo_delivery:atendo_delivery@127.0.0.1:55432/atendo",
@@ -10,7 +10,7 @@ const required = {
 
 describe("config", () => {
   it("applies the local defaults", () => {
-    const config = readConfig(required);
+    const config = loadConfig(required);
     assert.equal(config.port, 7106);
     assert.equal(config.tenantServiceUrl, "http://127.0.0.1:7101");
     assert.equal(config.redisKeyPrefix, "atendo:");
@@ -23,25 +23,25 @@ describe("config", () => {
   });
 
   it("keeps inbox rows RETENTION_DAYS (30), pruned every RETENTION_INTERVAL_MS (1 hour)", () => {
-    assert.deepEqual(readConfig(required).retention, { maxAgeMs: 30 * 86_400_000, intervalMs: 3_600_000 });
+    assert.deepEqual(loadConfig(required).retention, { maxAgeMs: 30 * 86_400_000, intervalMs: 3_600_000 });
     assert.deepEqual(
-      readConfig({ ...required, RETENTION_DAYS: "8", RETENTION_INTERVAL_MS: "60000" }).retention,
+      loadConfig({ ...required, RETENTION_DAYS: "8", RETENTION_INTERVAL_MS: "60000" }).retention,
       { maxAgeMs: 8 * 86_400_000, intervalMs: 60_000 },
     );
     assert.throws(
-      () => readConfig({ ...required, RETENTION_DAYS: "0" }),
+      () => loadConfig({ ...required, RETENTION_DAYS: "0" }),
       (err: unknown) => err instanceof ConfigError && /RETENTION_DAYS is invalid/.test(err.message),
     );
   });
 
   it("turns the periodic held-message pass off with 0 and refuses a negative interval", () => {
-    assert.equal(readConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "0" }).heldReconcileIntervalMs, 0);
+    assert.equal(loadConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "0" }).heldReconcileIntervalMs, 0);
     assert.equal(
-      readConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "5000" }).heldReconcileIntervalMs,
+      loadConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "5000" }).heldReconcileIntervalMs,
       5_000,
     );
     assert.throws(
-      () => readConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "-1" }),
+      () => loadConfig({ ...required, HELD_RECONCILE_INTERVAL_MS: "-1" }),
       (err: unknown) =>
         err instanceof ConfigError && /HELD_RECONCILE_INTERVAL_MS is invalid/.test(err.message),
     );
@@ -49,11 +49,11 @@ describe("config", () => {
 
   it("needs its own service credential in production, and never prints it", () => {
     assert.throws(
-      () => readConfig({ ...required, NODE_ENV: "production" }),
+      () => loadConfig({ ...required, NODE_ENV: "production" }),
       (err: unknown) => err instanceof ConfigError && /SERVICE_CREDENTIAL is missing/.test(err.message),
     );
     const credential = "a-production-credential-of-delivery";
-    const config = readConfig({
+    const config = loadConfig({
       ...required,
       NODE_ENV: "production",
       SERVICE_CREDENTIAL: credential,
@@ -67,7 +67,7 @@ describe("config", () => {
   it("names every missing or invalid variable, without echoing URLs", () => {
     assert.throws(
       () =>
-        readConfig({ ...required, DATABASE_URL: "", DELIVERY_MAX_DELIVER: "0", NATS_URL: "http://u:pw@x" }),
+        loadConfig({ ...required, DATABASE_URL: "", DELIVERY_MAX_DELIVER: "0", NATS_URL: "http://u:pw@x" }),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.match(err.message, /DATABASE_URL is missing/);

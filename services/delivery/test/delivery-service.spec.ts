@@ -2,18 +2,10 @@ import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
 import { MessageStatus } from "@atendo/proto/common/v1";
 import { AttemptOutcome } from "@atendo/proto/delivery/v1";
-import { GRAPH_ERRORS } from "@atendo/testing";
+import { errorInfoOf } from "@atendo/service-kit";
+import { adminQuery, allPages, expectConnectError, GRAPH_ERRORS } from "@atendo/testing";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type Clients, type Harness, startHarness, type TestChannel } from "./support/harness.js";
-
-function rejectsWith(code: Code, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ConnectError, String(err));
-    assert.equal(err.code, code, err.message);
-    assert.match(err.rawMessage, pattern);
-    return true;
-  };
-}
 
 describe("DeliveryService RPCs", function () {
   this.timeout(30_000);
@@ -22,6 +14,7 @@ describe("DeliveryService RPCs", function () {
   /** The owner of ch's tenant. */
   let owner: Clients;
   const messages: string[] = [];
+  const contacts: string[] = [];
 
   before(async () => {
     h = await startHarness();
@@ -34,6 +27,7 @@ describe("DeliveryService RPCs", function () {
       await h.publishOutbound(event);
       await h.waitForStatus(event.messageId, MessageStatus.SENT);
       messages.push(event.messageId);
+      contacts.push(event.contactId);
     }
   });
   after(() => h?.stop());
@@ -43,6 +37,7 @@ describe("DeliveryService RPCs", function () {
     const res = await owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId });
     assert.equal(res.state?.messageId, messageId);
     assert.equal(res.state?.channelId, ch.channelId);
+    assert.equal(res.state?.contactId, contacts[1]);
     assert.equal(res.state?.status, MessageStatus.SENT);
     assert.equal(res.state?.attemptCount, 2);
     assert.match(res.state?.externalMessageId ?? "", /^wamid\./);
@@ -59,43 +54,99 @@ describe("DeliveryService RPCs", function () {
   });
 
   it("answers not_found for unknown messages and workspaces, and for another tenant's", async () => {
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: newId() }),
-      rejectsWith(Code.NotFound, /delivery of message/),
+      Code.NotFound,
+      { message: /delivery of message/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: newId(), messageId: messages[0] ?? "" }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
     // Another tenant's owner: our workspace does not exist for them, nor our message in theirs.
     const other = (await h.newChannel()).owner;
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: messages[0] ?? "" }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
-    await assert.rejects(
-      other.clients.delivery.listAttempts({ workspaceId: ch.workspaceId }),
-      rejectsWith(Code.NotFound, /workspace not found/),
+    await expectConnectError(
+      other.clients.delivery.listAttempts({ workspaceId: ch.workspaceId, messageId: "-" }),
+      Code.NotFound,
+      { message: /workspace not found/ },
     );
-    await assert.rejects(
+    await expectConnectError(
       other.clients.delivery.getDeliveryStatus({
         workspaceId: other.workspaceId,
         messageId: messages[0] ?? "",
       }),
-      rejectsWith(Code.NotFound, /delivery of message/),
+      Code.NotFound,
+      { message: /delivery of message/ },
     );
-    const { attempts } = await other.clients.delivery.listAttempts({ workspaceId: other.workspaceId });
+    const { attempts } = await other.clients.delivery.listAttempts({
+      workspaceId: other.workspaceId,
+      messageId: "-",
+    });
     assert.deepEqual(attempts, []);
   });
 
   it("validates ids and page tokens", async () => {
-    await assert.rejects(
+    await expectConnectError(
       owner.delivery.getDeliveryStatus({ workspaceId: ch.workspaceId, messageId: "42" }),
-      rejectsWith(Code.InvalidArgument, /message_id/),
+      Code.InvalidArgument,
+      { message: /message_id/ },
     );
-    await assert.rejects(
-      owner.delivery.listAttempts({ workspaceId: ch.workspaceId, page: { pageToken: "garbage" } }),
-      rejectsWith(Code.InvalidArgument, /page_token/),
+    await expectConnectError(
+      owner.delivery.listAttempts({ workspaceId: ch.workspaceId, messageId: "-", pageToken: "garbage" }),
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
+    );
+    // Every message is `-` (AIP-159); an empty message id names nothing.
+    await expectConnectError(
+      owner.delivery.listAttempts({ workspaceId: ch.workspaceId }),
+      Code.InvalidArgument,
+      { message: /message_id/ },
+    );
+  });
+
+  it("refuses a page token used with other filters, or forged", async () => {
+    const first = await owner.delivery.listAttempts({
+      workspaceId: ch.workspaceId,
+      messageId: "-",
+      pageSize: 1,
+    });
+    assert.notEqual(first.nextPageToken, "");
+    await expectConnectError(
+      owner.delivery.listAttempts({
+        workspaceId: ch.workspaceId,
+        messageId: "-",
+        outcome: AttemptOutcome.ACCEPTED,
+        pageToken: first.nextPageToken,
+      }),
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
+    );
+    await expectConnectError(
+      owner.delivery.listAttempts({
+        workspaceId: ch.workspaceId,
+        messageId: messages[0] ?? "",
+        pageToken: first.nextPageToken,
+      }),
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
+    );
+    // Tokens are opaque, not secret: one carrying another cursor than an attempt id is refused.
+    const token = JSON.parse(Buffer.from(first.nextPageToken, "base64url").toString()) as { c: unknown[] };
+    token.c = ["' or 1=1 --"];
+    await expectConnectError(
+      owner.delivery.listAttempts({
+        workspaceId: ch.workspaceId,
+        messageId: "-",
+        pageToken: Buffer.from(JSON.stringify(token)).toString("base64url"),
+      }),
+      Code.InvalidArgument,
+      { reason: "INVALID_PAGE_TOKEN" },
     );
   });
 
@@ -106,10 +157,12 @@ describe("DeliveryService RPCs", function () {
     do {
       const res = await owner.delivery.listAttempts({
         workspaceId: ch.workspaceId,
-        page: { pageSize: 3, pageToken },
+        messageId: "-",
+        pageSize: 3,
+        pageToken,
       });
       seen.push(...res.attempts.map((a) => a.id));
-      pageToken = res.page?.nextPageToken ?? "";
+      pageToken = res.nextPageToken;
       pages++;
     } while (pageToken !== "" && pages < 10);
     assert.equal(pages, 2);
@@ -119,6 +172,7 @@ describe("DeliveryService RPCs", function () {
 
     const retried = await owner.delivery.listAttempts({
       workspaceId: ch.workspaceId,
+      messageId: "-",
       outcome: AttemptOutcome.RETRYABLE_FAILURE,
     });
     assert.deepEqual(
@@ -133,7 +187,92 @@ describe("DeliveryService RPCs", function () {
       ofFirst.attempts.map((a) => a.outcome),
       [AttemptOutcome.ACCEPTED],
     );
-    const ofChannel = await owner.delivery.listAttempts({ workspaceId: ch.workspaceId, channelId: newId() });
+    const ofChannel = await owner.delivery.listAttempts({
+      workspaceId: ch.workspaceId,
+      messageId: "-",
+      channelId: newId(),
+    });
     assert.deepEqual(ofChannel.attempts, []);
+  });
+
+  it("coerces a page size above 100 to 100 and returns every attempt once across pages", async () => {
+    // 105 attempts on one message of a fresh workspace: more than the largest page.
+    const fresh = await h.newChannel();
+    const event = h.outbound(fresh);
+    await h.publishOutbound(event);
+    await h.waitForStatus(event.messageId, MessageStatus.SENT);
+    await adminQuery(
+      `insert into delivery.attempts (id, tenant_id, workspace_id, delivery_id, message_id, conversation_id,
+         channel_id, attempt, started_at, outcome, http_status)
+       select gen_random_uuid(), tenant_id, workspace_id, delivery_id, message_id, conversation_id, channel_id,
+              attempt + n, started_at, 'RETRYABLE_FAILURE', 500
+         from delivery.attempts, generate_series(1, 104) as n
+        where message_id = $1`,
+      [event.messageId],
+    );
+    const list = (pageSize: number, pageToken = "") =>
+      fresh.owner.clients.delivery.listAttempts({
+        workspaceId: fresh.workspaceId,
+        messageId: event.messageId,
+        pageSize,
+        pageToken,
+      });
+    const big = await list(1000);
+    assert.equal(big.attempts.length, 100, "a page size above 100 is read as 100");
+    assert.notEqual(big.nextPageToken, "");
+    assert.equal((await list(1000, big.nextPageToken)).attempts.length, 5);
+
+    const seen = await allPages(async (token) => {
+      const page = await list(7, token);
+      return { items: page.attempts.map((a) => a.id), nextPageToken: page.nextPageToken };
+    });
+    assert.equal(seen.length, 105);
+    assert.equal(new Set(seen).size, 105, "no attempt twice");
+  });
+
+  it("answers unimplemented, with reason UNIMPLEMENTED, for the RPCs not built yet", async () => {
+    const unimplemented = (err: unknown) => {
+      assert.ok(err instanceof ConnectError, String(err));
+      assert.equal(err.code, Code.Unimplemented, err.message);
+      assert.equal(errorInfoOf(err)?.reason, "UNIMPLEMENTED");
+      return true;
+    };
+    const workspaceId = ch.workspaceId;
+    const subscriptionId = newId();
+    await assert.rejects(
+      owner.delivery.resendMessage({ workspaceId, messageId: messages[0] ?? "", requestId: newId() }),
+      unimplemented,
+    );
+    const calls = [
+      () =>
+        owner.webhooks.createSubscription({
+          workspaceId,
+          url: "https://hooks.example.com/atendo",
+          eventTypes: ["atendo.delivery.v1.status_changed"],
+          requestId: newId(),
+        }),
+      () => owner.webhooks.getSubscription({ workspaceId, subscriptionId }),
+      () => owner.webhooks.listSubscriptions({ workspaceId, pageSize: 500 }),
+      () =>
+        owner.webhooks.updateSubscription({
+          workspaceId,
+          subscriptionId,
+          updateMask: { paths: ["description"] },
+          description: "orders",
+          etag: 'W/"abc"',
+        }),
+      () => owner.webhooks.deleteSubscription({ workspaceId, subscriptionId, etag: 'W/"abc"' }),
+      () => owner.webhooks.rotateSigningSecret({ workspaceId, subscriptionId, requestId: newId() }),
+      () => owner.webhooks.testSubscription({ workspaceId, subscriptionId, requestId: newId() }),
+      () => owner.webhooks.listDeliveries({ workspaceId, subscriptionId }),
+      () =>
+        owner.webhooks.replayDelivery({
+          workspaceId,
+          subscriptionId,
+          deliveryId: newId(),
+          requestId: newId(),
+        }),
+    ];
+    for (const call of calls) await assert.rejects(call(), unimplemented);
   });
 });

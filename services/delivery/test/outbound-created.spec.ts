@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { newId } from "@atendo/db";
-import { MessageStatus } from "@atendo/proto/common/v1";
+import { ActorKind, ChannelType, MessageStatus } from "@atendo/proto/common/v1";
 import { ChannelStatus } from "@atendo/proto/tenant/v1";
 import { adminQuery, GRAPH_ERRORS, waitFor } from "@atendo/testing";
 import { OUTBOUND_CREATED_DURABLE } from "../src/consumers/outbound-created.js";
@@ -46,6 +46,14 @@ describe("OutboundCreated consumer (WhatsApp)", function () {
     assert.equal(status.meta?.causationId, event.meta?.eventId);
     assert.equal(status.meta?.correlationId, event.meta?.correlationId);
     assert.equal(status.meta?.tenantId, ch.tenantId);
+    // A public event: what a subscriber needs, without calling back; a send is Atendo's doing.
+    assert.equal(status.messageId, event.messageId);
+    assert.equal(status.contactId, event.contactId);
+    assert.equal(status.channelType, ChannelType.WHATSAPP);
+    assert.deepEqual(
+      [status.meta?.actor?.kind, status.meta?.actor?.displayName],
+      [ActorKind.SYSTEM, "service:delivery"],
+    );
 
     const row = await deliveryRow(event.messageId);
     assert.equal(row?.status, "SENT");

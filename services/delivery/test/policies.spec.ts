@@ -80,7 +80,10 @@ describe("delivery policies", function () {
 
     it("answers not_found for a message asked for through another workspace of the tenant", async () => {
       assert.equal(await refusal(status(ch.owner.clients, otherWorkspaceId)), Code.NotFound);
-      const { attempts } = await ch.owner.clients.delivery.listAttempts({ workspaceId: otherWorkspaceId });
+      const { attempts } = await ch.owner.clients.delivery.listAttempts({
+        workspaceId: otherWorkspaceId,
+        messageId,
+      });
       assert.deepEqual(attempts, []);
     });
 

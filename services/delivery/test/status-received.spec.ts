@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { newEventMeta } from "@atendo/bus";
 import { newId } from "@atendo/db";
-import { ChannelType, MessageStatus } from "@atendo/proto/common/v1";
+import { ActorKind, ChannelType, MessageStatus } from "@atendo/proto/common/v1";
 import { type StatusReceived, StatusReceivedSchema } from "@atendo/proto/ingress/v1";
 import { adminQuery, waitFor } from "@atendo/testing";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
@@ -51,11 +51,14 @@ describe("StatusReceived consumer", function () {
     return row?.outputs ?? [];
   }
 
-  async function sentMessage(ch: TestChannel): Promise<{ messageId: string; wamid: string }> {
+  async function sentMessage(
+    ch: TestChannel,
+  ): Promise<{ messageId: string; wamid: string; contactId: string; conversationId: string }> {
     const event = h.outbound(ch);
     await h.publishOutbound(event);
     const sent = await h.waitForStatus(event.messageId, MessageStatus.SENT);
-    return { messageId: event.messageId, wamid: sent.externalMessageId };
+    const { messageId, contactId, conversationId } = event;
+    return { messageId, wamid: sent.externalMessageId, contactId, conversationId };
   }
 
   const statusesOf = (messageId: string) =>
@@ -63,12 +66,21 @@ describe("StatusReceived consumer", function () {
 
   it("moves delivered and read forward and never back", async () => {
     const ch = await h.newChannel();
-    const { messageId, wamid } = await sentMessage(ch);
+    const { messageId, wamid, contactId, conversationId } = await sentMessage(ch);
 
     await publish(receipt(ch, wamid, MessageStatus.DELIVERED));
     const delivered = await h.waitForStatus(messageId, MessageStatus.DELIVERED);
     assert.equal(delivered.externalMessageId, wamid);
     assert.equal(delivered.attempt, 0);
+    // A receipt comes from the contact's side: the event names them, their conversation and channel.
+    assert.deepEqual(
+      [delivered.meta?.actor?.kind, delivered.meta?.actor?.id],
+      [ActorKind.CONTACT, contactId],
+    );
+    assert.deepEqual(
+      [delivered.contactId, delivered.conversationId, delivered.channelId, delivered.channelType],
+      [contactId, conversationId, ch.channelId, ChannelType.WHATSAPP],
+    );
     assert.equal((await deliveryRow(messageId))?.status, "DELIVERED");
 
     await publish(receipt(ch, wamid, MessageStatus.READ));

@@ -145,7 +145,7 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, Pick<Outb
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
-export function readIngressConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   // The cache key (and the retry bounds) are checked next to readConfig's checks, so one error names
   // every bad variable.
   const problems: string[] = [];

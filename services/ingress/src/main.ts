@@ -1,20 +1,28 @@
 import { connectBus } from "@atendo/bus";
-import { createDb, createInbox, createRetentionJob, roleFromUrl, runMigrations } from "@atendo/db";
-import { ChannelService } from "@atendo/proto/tenant/v1";
+import {
+  createDb,
+  createInbox,
+  createRequestIds,
+  createRetentionJob,
+  roleFromUrl,
+  runMigrations,
+} from "@atendo/db";
+import { ChannelDirectoryService } from "@atendo/proto/tenant/v1";
 import {
   busOptionsOf,
-  ConfigError,
-  createLifecycle,
-  createRedis,
+  closeRedis,
+  connectRedis,
+  createResources,
   createServiceClient,
   createTenantAuth,
   redactConfig,
+  runService,
   watchAccessChanges,
 } from "@atendo/service-kit";
-import { createLogger, createMetrics, type Logger, startTelemetry } from "@atendo/telemetry";
+import { createLogger, createMetrics, type Logger } from "@atendo/telemetry";
 import { migrations } from "../migrations/index.js";
 import { createChannelDirectory } from "./clients/channel-directory.js";
-import { type Config, readIngressConfig } from "./config.js";
+import { type Config, loadConfig } from "./config.js";
 import { listenChannelChanges } from "./consumers/channel-cache-listener.js";
 import { consumeChannelChanges } from "./consumers/channel-changes.js";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
@@ -39,13 +47,14 @@ import { createWhatsAppReceiver } from "./webhooks/whatsapp-receiver.js";
 import { createWhatsAppVerifier } from "./webhooks/whatsapp-verifier.js";
 
 export type { Config } from "./config.js";
-export { readIngressConfig } from "./config.js";
+export { loadConfig } from "./config.js";
 
-export interface RunningIngress {
+export interface RunningService {
   port: number;
   stop(): Promise<void>;
 }
 
+const SERVICE = "ingress";
 const SCHEMA = "ingress";
 
 export interface StartOptions {
@@ -55,51 +64,47 @@ export interface StartOptions {
 }
 
 /**
- * Composition root: config -> adapters -> listeners -> handlers -> server -> consumer, sweeper and
- * retention.
+ * Composition root: config -> adapters -> listeners -> handlers -> consumer, sweeper and retention
+ * -> server. `stop()` closes them in reverse.
  */
-export async function start(config: Config, options: StartOptions = {}): Promise<RunningIngress> {
-  const logger = options.logger ?? createLogger({ service: "ingress", level: config.logLevel });
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
   logger.info({ config: redactConfig({ ...config }) }, "starting");
-  if (config.migrationDatabaseUrl !== undefined) {
-    await runMigrations({
-      ownerUrl: config.migrationDatabaseUrl,
-      schema: SCHEMA,
-      appRole: roleFromUrl(config.databaseUrl),
-      migrations,
-      logger,
-    });
-  }
-
-  // Undone in reverse when a later step fails, so a failed start leaks no connection.
-  const undo: Array<() => Promise<unknown>> = [];
-  try {
-    const db = await createDb({
-      url: config.databaseUrl,
-      schema: SCHEMA,
-      entities: [WebhookEventEntity],
-      logger,
-    });
-    undo.push(() => db.close());
-    const bus = await connectBus(busOptionsOf(config, "ingress", logger));
-    undo.push(() => bus.close());
-    const redis = createRedis(config, { name: "ingress", logger });
-    undo.push(async () => redis.disconnect());
-    await bus.ensureStream({ domain: "ingress" });
+  const resources = createResources(logger);
+  return resources.guard(async () => {
+    if (config.migrationDatabaseUrl !== undefined) {
+      await runMigrations({
+        ownerUrl: config.migrationDatabaseUrl,
+        schema: SCHEMA,
+        appRole: roleFromUrl(config.databaseUrl),
+        migrations,
+        logger,
+      });
+    }
+    const db = await resources.open("db", () =>
+      createDb({ url: config.databaseUrl, schema: SCHEMA, entities: [WebhookEventEntity], logger }),
+    );
+    const bus = await resources.open("bus", () => connectBus(busOptionsOf(config, SERVICE, logger)));
+    const redis = await resources.open(
+      "redis",
+      () => connectRedis(config, { name: SERVICE, logger }),
+      closeRedis,
+    );
+    await bus.ensureStream({ domain: SERVICE });
 
     const auth = createTenantAuth({
       tenantServiceUrl: config.tenantServiceUrl,
-      service: "ingress",
+      service: SERVICE,
       credential: config.serviceCredential,
       issuer: config.authIssuer,
       logger,
     });
-    undo.push(async () => auth.close());
+    resources.onClose("auth", () => auth.close());
     // Every replica hears revoked keys and suspended tenants before it serves (bus.close stops it).
     await watchAccessChanges({ bus, auth, logger });
     // ResolveChannel is internal: ingress always calls it as itself, never with a caller's credential.
     const channels = createChannelDirectory({
-      channels: createServiceClient(ChannelService, config.tenantServiceUrl, {
+      channels: createServiceClient(ChannelDirectoryService, config.tenantServiceUrl, {
         timeoutMs: 5_000,
         credentials: auth.serviceTokens,
       }),
@@ -115,7 +120,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Every replica forgets changed channels at once (bus.close stops it); the durable consumer
     // below does what must happen once.
     await listenChannelChanges({ bus, channels, logger });
-    const metrics = createMetrics("ingress", options.meterProvider);
+    // Webhook metrics join the bus's registry, served with the RPC metrics on /metrics.
+    const metrics = createMetrics(SERVICE, options.meterProvider ?? bus.metrics.meterProvider);
     const webhookMetrics = createWebhookMetrics(metrics.meter);
     const publisher = createDeliveryPublisher({ bus, metrics });
     const splitter = createDeliverySplitter({
@@ -144,17 +150,24 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       maxQueuedRows: config.webhookQueueMaxRows,
       maxQueuedBytes: config.webhookQueueMaxBytes,
     });
-    const stopObservingQueue = metrics.observeDepth("ingress.webhook_inserts", () => writer.usage().items);
-    undo.push(async () => stopObservingQueue());
+    resources.onClose(
+      "queue gauge",
+      metrics.observeDepth("ingress.webhook_inserts", () => writer.usage().items),
+    );
     const bodyBudget = createBodyBudget(config.webhookReadMaxBytes);
-    const stopObservingBodies = webhookMetrics.observeBodyBytes(() => bodyBudget.inUse());
-    undo.push(async () => stopObservingBodies());
+    resources.onClose(
+      "body gauge",
+      webhookMetrics.observeBodyBytes(() => bodyBudget.inUse()),
+    );
 
     const server = buildServer({
       logger,
       auth,
+      metrics: bus.metrics,
+      db,
       events: createWebhookEventReader(db),
-      replayer: createWebhookReplayer({ db, queued, channels, splitter, publisher, logger }),
+      replayer: createWebhookReplayer({ queued, channels, splitter, publisher, logger }),
+      requestIds: createRequestIds(SCHEMA),
       whatsappVerifier: createWhatsAppVerifier({ channels, logger }),
       whatsappReceiver: createWhatsAppReceiver({
         channels,
@@ -179,16 +192,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         { name: "redis", check: async () => void (await redis.ping()) },
       ],
     });
-    const port = await server.listen(config.port, config.host);
-    undo.push(() => server.close());
 
-    const consumer = await consumeChannelChanges({
-      bus,
-      db,
-      inbox: createInbox("ingress"),
-      channels,
-      releaser,
-    });
+    await resources.open(
+      "channel changes consumer",
+      () => consumeChannelChanges({ bus, db, inbox: createInbox(SCHEMA), channels, releaser }),
+      (consumer) => consumer.stop(),
+    );
     const sweeper = createQueuedSweeper({
       queued,
       processor,
@@ -202,6 +211,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       batchSize: config.sweepBatchSize,
     });
     sweeper.start();
+    resources.onClose("sweeper", () => sweeper.stop());
     // Settled deliveries (accepted, rejected) and inbox rows past RETENTION_DAYS; queued, held and
     // failed deliveries are still work and stay (migrations/retention.ts).
     const retention = createRetentionJob({
@@ -209,53 +219,19 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       tasks: [
         { schema: SCHEMA, table: "webhook_events" },
         { schema: SCHEMA, table: "processed_events" },
+        { schema: SCHEMA, table: "request_ids" },
       ],
       logger,
       ...config.retention,
     });
     retention.start();
-
-    let stopping: Promise<void> | undefined;
-    return {
-      port,
-      stop() {
-        stopping ??= (async () => {
-          await server.close();
-          await sweeper.stop();
-          await retention.stop();
-          await consumer.stop();
-          stopObservingQueue();
-          stopObservingBodies();
-          await bus.close();
-          auth.close();
-          // QUIT waits for a connection; without one there is nothing to close politely.
-          if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
-          else redis.disconnect();
-          await db.close();
-        })();
-        return stopping;
-      },
-    };
-  } catch (err) {
-    for (const step of undo.reverse()) await step().catch(() => undefined);
-    throw err;
-  }
+    resources.onClose("retention", () => retention.stop());
+    // Listens last, so it closes first: no new requests while the rest drains.
+    const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
+    logger.info({ port }, "ingress service listening");
+    return { port, stop: resources.closeAll };
+  });
 }
 
-if (import.meta.main) {
-  let config: Config;
-  try {
-    config = readIngressConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-  const telemetry = startTelemetry({ service: "ingress", version: "0.1.0", exporter: config.otelExporter });
-  const logger = createLogger({ service: "ingress", level: config.logLevel });
-  const svc = await start(config, { logger });
-  const lifecycle = createLifecycle({ logger });
-  lifecycle.onShutdown("ingress", () => svc.stop());
-  lifecycle.onShutdown("telemetry", () => telemetry.shutdown());
-  lifecycle.listen();
-}
+if (import.meta.main) await runService({ name: SERVICE, loadConfig, start });

@@ -6,7 +6,7 @@ import {
   type ReadinessCheck,
   type TenantAuth,
 } from "@atendo/service-kit";
-import type { Logger } from "@atendo/telemetry";
+import type { Logger, MetricsRegistry } from "@atendo/telemetry";
 import { createWebhookService, type WebhookServiceDeps } from "./handlers/webhook-service.js";
 import { POLICIES } from "./policies.js";
 import { createWebhookRoutes, type WebhookRoutesDeps } from "./webhooks/webhook-routes.js";
@@ -16,6 +16,8 @@ export interface ServerDeps extends WebhookServiceDeps, WebhookRoutesDeps {
   /** The auth path backed by the tenant service (JWKS, API keys, workspaces, suspended tenants). */
   auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
   readiness: readonly ReadinessCheck[];
+  /** The process's registry (the bus's), so RPC, bus and webhook metrics share one /metrics. */
+  metrics: MetricsRegistry;
 }
 
 /** RPCs under their policies, Meta webhook routes and readiness; nothing listens until `listen()`. */
@@ -24,6 +26,7 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   return createServer({
     service: "ingress",
     logger: deps.logger,
+    metrics: deps.metrics,
     routes: (router) => {
       router.service(WebhookService, createWebhookService(deps));
       // Routed with no handlers yet (the widget arrives with its own issue): its calls already go

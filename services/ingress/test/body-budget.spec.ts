@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Agent, type IncomingHttpHeaders, request } from "node:http";
 import { signMeta, uniqueNamespace, waitFor } from "@atendo/testing";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { textDelivery } from "./support/deliveries.js";
 import { type Harness, postSigned, startHarness, type TestChannel } from "./support/harness.js";
 import { settledRowsOf } from "./support/rows.js";
@@ -28,7 +28,7 @@ interface OpenRequest {
 describe("webhook bodies take their bytes from one budget before they are read", function () {
   this.timeout(60_000);
   let h: Harness;
-  let ingress: RunningIngress;
+  let ingress: RunningService;
   let url: string;
   let channel: TestChannel;
   let metrics: TestMetrics;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { newId } from "@atendo/db";
 import { adminQuery, signMeta, waitFor } from "@atendo/testing";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { expectedMessages, textDelivery } from "./support/deliveries.js";
 import { collectIngressEvents, type EventCollector } from "./support/event-collector.js";
 import { type Harness, postSigned, postWebhook, startHarness, type TestChannel } from "./support/harness.js";
@@ -13,7 +13,7 @@ describe("channel and tenant changes reach the webhook path (ingress-channel_cha
   let h: Harness;
   let events: EventCollector;
   // A second replica of the same deployment: the durable consumer's work goes to one of the two.
-  let replica: RunningIngress;
+  let replica: RunningService;
   let replicaUrl: string;
 
   before(async () => {

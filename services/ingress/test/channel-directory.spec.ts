@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { ChannelType } from "@atendo/proto/common/v1";
-import { ChannelService, ChannelStatus, ResolveChannelResponseSchema } from "@atendo/proto/tenant/v1";
+import {
+  ChannelDirectoryService,
+  ChannelStatus,
+  ResolveChannelResponseSchema,
+} from "@atendo/proto/tenant/v1";
 import {
   createServiceClient,
   createTenantAuth,
@@ -59,7 +63,9 @@ describe("channel lookups (ResolveChannel as ingress, cached in Redis and briefl
       issuer: h.issuer,
     });
     channel = await h.createChannel();
-    const real = createServiceClient(ChannelService, h.tenantUrl, { credentials: auth.serviceTokens });
+    const real = createServiceClient(ChannelDirectoryService, h.tenantUrl, {
+      credentials: auth.serviceTokens,
+    });
     // The real client, counted: how many lookups reached the tenant service.
     resolver = {
       resolveChannel: (req, options) => {
@@ -239,7 +245,7 @@ describe("channel lookups (ResolveChannel as ingress, cached in Redis and briefl
   it("reports an unreachable tenant service as ChannelLookupError; ingress then answers 503 and stores nothing", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const channels = directory({
-      channels: createServiceClient(ChannelService, url, { timeoutMs: 2_000 }),
+      channels: createServiceClient(ChannelDirectoryService, url, { timeoutMs: 2_000 }),
     });
     await assert.rejects(channels.resolve(channel.channelId), ChannelLookupError);
 

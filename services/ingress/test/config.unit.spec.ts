@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { ConfigError, devServiceCredential } from "@atendo/service-kit";
-import { readIngressConfig } from "../src/main.js";
+import { loadConfig } from "../src/main.js";
 
 const base = {
   DATABASE_URL: "postgres://atendo_ingress:atendo_ingress@127.0.0.1:55432/atendo",
@@ -11,7 +11,7 @@ const base = {
 
 function problems(env: Record<string, string>): string {
   try {
-    readIngressConfig(env);
+    loadConfig(env);
   } catch (err) {
     assert.ok(err instanceof ConfigError);
     return err.message;
@@ -21,7 +21,7 @@ function problems(env: Record<string, string>): string {
 
 describe("ingress config", () => {
   it("runs locally with development defaults: service credential, issuer, cache key and lifetimes", () => {
-    const config = readIngressConfig(base);
+    const config = loadConfig(base);
     assert.equal(config.serviceCredential.reveal(), devServiceCredential("ingress"));
     assert.equal(config.authIssuer, "atendo");
     assert.equal(Buffer.from(config.channelCacheKey.reveal(), "base64").length, 32);
@@ -35,7 +35,7 @@ describe("ingress config", () => {
     const message = problems({ ...base, NODE_ENV: "production" });
     assert.match(message, /SERVICE_CREDENTIAL is missing/);
     assert.match(message, /CHANNEL_CACHE_KEY is missing/);
-    const ok = readIngressConfig({
+    const ok = loadConfig({
       ...base,
       NODE_ENV: "production",
       SERVICE_CREDENTIAL: "a-long-enough-credential",
@@ -53,7 +53,7 @@ describe("ingress config", () => {
   });
 
   it("bounds the outbox retries, the events, the storing queue and badly signed requests", () => {
-    const config = readIngressConfig(base);
+    const config = loadConfig(base);
     assert.equal(config.sweepMaxAttempts, 12);
     assert.equal(config.sweepRetryInitialMs, 30_000);
     assert.equal(config.sweepRetryMaxMs, 3_600_000);
@@ -68,12 +68,9 @@ describe("ingress config", () => {
   });
 
   it("bounds the body bytes held by requests in progress, at least one largest body", () => {
-    const config = readIngressConfig(base);
+    const config = loadConfig(base);
     assert.equal(config.webhookReadMaxBytes, 64 * 1024 * 1024);
-    assert.equal(
-      readIngressConfig({ ...base, WEBHOOK_READ_MAX_BYTES: "4194304" }).webhookReadMaxBytes,
-      4194304,
-    );
+    assert.equal(loadConfig({ ...base, WEBHOOK_READ_MAX_BYTES: "4194304" }).webhookReadMaxBytes, 4194304);
     assert.match(
       problems({ ...base, WEBHOOK_READ_MAX_BYTES: "1048576" }),
       /WEBHOOK_READ_MAX_BYTES is invalid: expected at least WEBHOOK_MAX_BODY_BYTES/,
@@ -81,11 +78,11 @@ describe("ingress config", () => {
   });
 
   it("reads retention, dead-letter retention and Redis limits", () => {
-    const config = readIngressConfig(base);
+    const config = loadConfig(base);
     assert.deepEqual(config.retention, { maxAgeMs: 30 * 24 * 3_600_000, intervalMs: 3_600_000 });
     assert.equal(config.deadLetterRetentionDays, 30);
     assert.equal(config.redisCommandTimeoutMs, 2000);
-    const custom = readIngressConfig({ ...base, RETENTION_DAYS: "7", DEAD_LETTER_RETENTION_DAYS: "14" });
+    const custom = loadConfig({ ...base, RETENTION_DAYS: "7", DEAD_LETTER_RETENTION_DAYS: "14" });
     assert.equal(custom.retention.maxAgeMs, 7 * 24 * 3_600_000);
     assert.equal(custom.deadLetterRetentionDays, 14);
     assert.match(problems({ ...base, RETENTION_DAYS: "0" }), /RETENTION_DAYS/);

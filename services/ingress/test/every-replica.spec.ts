@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { WebhookService } from "@atendo/proto/ingress/v1";
 import { adminQuery, clientsFor, codeOf, signMeta, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { textDelivery } from "./support/deliveries.js";
 import { type Harness, postSigned, postWebhook, startHarness, type TestChannel } from "./support/harness.js";
 
@@ -14,7 +14,7 @@ const EVERYWHERE_WITHIN_MS = 1000;
 describe("changes reach every ingress replica within a second (two replicas, real tenant service)", function () {
   this.timeout(60_000);
   let h: Harness;
-  let replica: RunningIngress;
+  let replica: RunningService;
   let urls: string[];
 
   before(async () => {

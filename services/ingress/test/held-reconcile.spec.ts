@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type Bus, connectBus } from "@atendo/bus";
 import { uniqueNamespace, waitFor } from "@atendo/testing";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { textDelivery } from "./support/deliveries.js";
 import { collectIngressEvents, type EventCollector } from "./support/event-collector.js";
 import { type Harness, startHarness } from "./support/harness.js";
@@ -14,7 +14,7 @@ describe("held webhooks are reconciled periodically, whatever their age", functi
   this.timeout(30_000);
   let h: Harness;
   let namespace: string;
-  let ingress: RunningIngress;
+  let ingress: RunningService;
   let bus: Bus;
   let events: EventCollector;
   let logs: LogLines;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createDb, type Db, newId } from "@atendo/db";
 import { uniqueNamespace, waitFor } from "@atendo/testing";
 import pg from "pg";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { GroupCommitFullError } from "../src/store/group-commit.js";
 import { WebhookEventEntity } from "../src/store/webhook-event-entity.js";
 import { createWebhookEventWriter, type NewWebhookEvent } from "../src/store/webhook-event-writer.js";
@@ -35,7 +35,7 @@ async function lockWebhookEvents(adminUrl: string): Promise<{ release(): Promise
 describe("a burst of webhooks against a slow database (bounded group commit)", function () {
   this.timeout(60_000);
   let h: Harness;
-  let ingress: RunningIngress;
+  let ingress: RunningService;
   let url: string;
   let channel: TestChannel;
   let db: Db;

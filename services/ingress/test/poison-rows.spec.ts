@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type Bus, connectBus } from "@atendo/bus";
 import { WebhookEventStatus, WebhookService } from "@atendo/proto/ingress/v1";
 import { clientsFor, limitStreamMessageSize, uniqueNamespace, waitFor } from "@atendo/testing";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { textDelivery } from "./support/deliveries.js";
 import { collectIngressEvents, type EventCollector } from "./support/event-collector.js";
 import { forChannel, type Harness, startHarness, type TestChannel } from "./support/harness.js";
@@ -36,7 +36,7 @@ describe("poison rows in the ingress outbox", function () {
   this.timeout(60_000);
   let h: Harness;
   let namespace: string;
-  let ingress: RunningIngress;
+  let ingress: RunningService;
   let bus: Bus;
   let events: EventCollector;
   let logs: LogLines;

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
 import { MemberRole, Plan } from "@atendo/proto/tenant/v1";
-import { methodsWithoutRule, ruleOf } from "@atendo/service-kit";
+import { errorInfoOf, methodsWithoutRule, ruleOf } from "@atendo/service-kit";
 import { codeOf } from "@atendo/testing";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { POLICIES } from "../src/policies.js";
 import { textDelivery } from "./support/deliveries.js";
 import { type Clients, type Harness, postSigned, startHarness, type TestChannel } from "./support/harness.js";
@@ -122,7 +122,7 @@ describe("ingress policies (the real tenant service issues every credential)", f
     assert.equal(
       await codeOf(
         user.sendMessage({
-          clientMessageId: randomUUID(),
+          requestId: randomUUID(),
           message: { content: { case: "text", value: { body: "hi" } } },
         }),
       ),
@@ -130,11 +130,15 @@ describe("ingress policies (the real tenant service issues every credential)", f
     );
     assert.equal(await codeOf(user.listMessages({})), Code.PermissionDenied);
     assert.equal(await codeOf(h.anonymous.widget.listMessages({})), Code.Unauthenticated);
-    // Past the policy, the widget itself arrives with its own issue.
-    assert.equal(
-      await codeOf(h.anonymous.widget.startSession({ siteKey: "pk_0123456789abcdef" })),
-      Code.Unimplemented,
-    );
+    // Past the policy, the widget itself arrives with its own issue: unimplemented, with its reason.
+    const unimplemented = await h.anonymous.widget
+      .startSession({ siteKey: "pk_0123456789abcdef", requestId: randomUUID() })
+      .then(
+        () => assert.fail("StartSession answered"),
+        (err: unknown) => ConnectError.from(err),
+      );
+    assert.equal(unimplemented.code, Code.Unimplemented);
+    assert.equal(errorInfoOf(unimplemented)?.reason, "UNIMPLEMENTED");
   });
 
   it("refuses service tokens: no service calls these RPCs", async () => {

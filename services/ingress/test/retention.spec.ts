@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { adminQuery, uniqueNamespace, waitFor } from "@atendo/testing";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { textDelivery } from "./support/deliveries.js";
 import { type Harness, startHarness, type TestChannel } from "./support/harness.js";
 import { insertRows } from "./support/rows.js";
@@ -13,7 +13,7 @@ describe("retention of webhook_events and the inbox (RETENTION_DAYS, real Postgr
   let h: Harness;
   let channel: TestChannel;
   let disabled: TestChannel;
-  let pruning: RunningIngress | undefined;
+  let pruning: RunningService | undefined;
 
   before(async () => {
     h = await startHarness({ SWEEP_INTERVAL_MS: "3600000" });

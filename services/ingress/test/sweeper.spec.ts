@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type Bus, connectBus } from "@atendo/bus";
 import { uniqueNamespace, waitFor } from "@atendo/testing";
-import { type RunningIngress, start } from "../src/main.js";
+import { type RunningService, start } from "../src/main.js";
 import { collectIngressEvents, type EventCollector } from "./support/event-collector.js";
 import { fixtureFor, type Harness, postSigned, startHarness } from "./support/harness.js";
 import { rowsOf } from "./support/rows.js";
@@ -11,7 +11,7 @@ describe("the queued-webhook sweeper (the table is the outbox)", function () {
   let h: Harness;
   // A second instance on its own namespace, whose stream the test removes to make publishing fail.
   let namespace: string;
-  let ingress: RunningIngress;
+  let ingress: RunningService;
   let bus: Bus;
   let events: EventCollector;
 

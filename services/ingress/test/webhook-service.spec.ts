@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { ChannelType } from "@atendo/proto/common/v1";
 import { WebhookEventStatus } from "@atendo/proto/ingress/v1";
-import { signMeta } from "@atendo/testing";
+import { errorInfoOf } from "@atendo/service-kit";
+import { allPages, expectConnectError, signMeta } from "@atendo/testing";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import {
   fixtureFor,
   type Harness,
@@ -12,16 +13,7 @@ import {
   startHarness,
   type TestChannel,
 } from "./support/harness.js";
-import { settledRowsOf } from "./support/rows.js";
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  assert.fail("expected the call to fail");
-}
+import { insertRows, settledRowsOf } from "./support/rows.js";
 
 describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
   this.timeout(30_000);
@@ -62,7 +54,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
     assert.equal(rows.length, 4);
     const first = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
-      page: { pageSize: 3 },
+      pageSize: 3,
     });
     assert.deepEqual(
       first.events.map((e) => e.id),
@@ -71,7 +63,7 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
         .reverse()
         .slice(0, 3),
     );
-    assert.notEqual(first.page?.nextPageToken, "");
+    assert.notEqual(first.nextPageToken, "");
     const newest = first.events[0];
     assert.equal(newest?.status, WebhookEventStatus.REJECTED);
     assert.equal(newest?.reason, "bad signature");
@@ -89,13 +81,14 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
 
     const second = await channel.owner.clients.webhooks.listWebhookEvents({
       workspaceId: channel.workspaceId,
-      page: { pageSize: 3, pageToken: first.page?.nextPageToken ?? "" },
+      pageSize: 3,
+      pageToken: first.nextPageToken,
     });
     assert.deepEqual(
       second.events.map((e) => e.id),
       [rows[0]?.id],
     );
-    assert.equal(second.page?.nextPageToken, "");
+    assert.equal(second.nextPageToken, "");
   });
 
   it("filters by status, channel and reception time", async () => {
@@ -136,37 +129,79 @@ describe("WebhookService (ListWebhookEvents, GetWebhookEvent)", function () {
 
   it("answers not_found across workspaces and for unknown ids", async () => {
     const [row] = await settledRowsOf(channel.channelId);
-    const cross = await rejection(
+    await expectConnectError(
       channel.owner.clients.webhooks.getWebhookEvent({
         workspaceId: other.workspaceId,
         webhookEventId: row?.id ?? "",
       }),
+      Code.NotFound,
     );
-    assert.equal(cross.code, Code.NotFound);
-    const unknownWorkspace = await rejection(
+    await expectConnectError(
       channel.owner.clients.webhooks.listWebhookEvents({
         workspaceId: "0190f000-0000-7000-8000-00000000beef",
       }),
+      Code.NotFound,
     );
-    assert.equal(unknownWorkspace.code, Code.NotFound);
   });
 
   it("answers invalid_argument for a bad page token or id", async () => {
-    const badToken = await rejection(
+    await expectConnectError(
       channel.owner.clients.webhooks.listWebhookEvents({
         workspaceId: channel.workspaceId,
-        page: { pageToken: "garbage" },
+        pageToken: "garbage",
       }),
+      Code.InvalidArgument,
+      { message: /page_token/, reason: "INVALID_PAGE_TOKEN" },
     );
-    assert.equal(badToken.code, Code.InvalidArgument);
-    assert.match(badToken.message, /page_token/);
-    const badId = await rejection(
+    await expectConnectError(
       channel.owner.clients.webhooks.getWebhookEvent({
         workspaceId: channel.workspaceId,
         webhookEventId: "x",
       }),
+      Code.InvalidArgument,
+      { message: /webhook_event_id/ },
     );
-    assert.equal(badId.code, Code.InvalidArgument);
-    assert.match(badId.message, /webhook_event_id/);
+  });
+
+  it("refuses a page token used with other filters, or naming no webhook event", async () => {
+    const list = (init: { channelId?: string; status?: WebhookEventStatus; pageToken: string }) =>
+      expectConnectError(
+        channel.owner.clients.webhooks.listWebhookEvents({ workspaceId: channel.workspaceId, ...init }),
+        Code.InvalidArgument,
+      );
+    const first = await channel.owner.clients.webhooks.listWebhookEvents({
+      workspaceId: channel.workspaceId,
+      pageSize: 1,
+    });
+    assert.notEqual(first.nextPageToken, "");
+    for (const refused of [
+      await list({ status: WebhookEventStatus.ACCEPTED, pageToken: first.nextPageToken }),
+      await list({ channelId: channel.channelId, pageToken: first.nextPageToken }),
+    ]) {
+      assert.equal(refused.code, Code.InvalidArgument);
+      assert.equal(errorInfoOf(refused)?.reason, "INVALID_PAGE_TOKEN");
+    }
+    // Tokens are opaque, not signed: one whose cursor is not an id never reaches the query.
+    const token = JSON.parse(Buffer.from(first.nextPageToken, "base64url").toString()) as { c: unknown[] };
+    token.c = ["not-a-uuid"];
+    const forged = await list({ pageToken: Buffer.from(JSON.stringify(token)).toString("base64url") });
+    assert.equal(forged.code, Code.InvalidArgument);
+    assert.equal(errorInfoOf(forged)?.reason, "INVALID_PAGE_TOKEN");
+  });
+
+  it("coerces a page size above 100 to 100 and returns every delivery once across pages", async () => {
+    const many = await h.createChannel();
+    const ids = await insertRows(many, bodies[0] ?? Buffer.alloc(0), { count: 105, status: "accepted" });
+    const list = (pageSize: number, pageToken = "") =>
+      many.owner.clients.webhooks.listWebhookEvents({ workspaceId: many.workspaceId, pageSize, pageToken });
+    const big = await list(1000);
+    assert.equal(big.events.length, 100, "a page size above 100 is read as 100");
+    assert.equal((await list(1000, big.nextPageToken)).events.length, 5);
+
+    const seen = await allPages(async (token) => {
+      const page = await list(8, token);
+      return { items: page.events.map((e) => e.id), nextPageToken: page.nextPageToken };
+    });
+    assert.deepEqual([...seen].sort(), [...ids].sort(), "each delivery once");
   });
 });

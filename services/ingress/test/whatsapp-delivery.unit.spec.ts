@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  ActorKind,
   ChannelType,
   InteractiveReplyKind,
   MediaKind,
@@ -72,6 +73,7 @@ describe("splitWhatsAppDelivery: the shared fixtures", () => {
     assert.equal(first.meta?.tenantId, ctx.tenantId);
     assert.equal(first.meta?.workspaceId, ctx.workspaceId);
     assert.equal(first.meta?.correlationId, WEBHOOK_ID);
+    assert.equal(first.meta?.actor?.kind, ActorKind.CONTACT, "the customer wrote");
     assert.ok(first.meta?.occurredAt);
     assert.equal(timestampDate(first.meta.occurredAt).getTime(), ctx.receivedAt.getTime());
     assert.notEqual(first.meta?.eventId, second.meta?.eventId);
@@ -152,6 +154,7 @@ describe("splitWhatsAppDelivery: the shared fixtures", () => {
     assert.equal(delivered?.occurredAt?.seconds, 1767225611n);
     assert.equal(delivered?.channelType, ChannelType.WHATSAPP);
     assert.equal(delivered?.meta?.correlationId, WEBHOOK_ID);
+    assert.equal(delivered?.meta?.actor?.kind, ActorKind.CONTACT, "the customer's phone reported it");
     assert.equal(read?.status, MessageStatus.READ);
     assert.equal(read?.pricingCategory, "");
     assert.equal(read?.occurredAt?.seconds, 1767225612n);

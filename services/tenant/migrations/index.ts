@@ -4,6 +4,7 @@ import { Migration20260301000100GrantLookups } from "./0002-grant-lookups.js";
 import { Migration20260310000000Identity } from "./0003-identity.js";
 import { Migration20260601000000Verification } from "./0004-verification.js";
 import { Migration20261220000000OutboxRetention } from "./0005-outbox-retention.js";
+import { Migration20261221000000RequestIds } from "./0006-request-ids.js";
 import { tenantRoleGrants } from "./grant-lookups.js";
 
 export const SCHEMA = "tenant";
@@ -14,6 +15,7 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20260310000000_identity", class: Migration20260310000000Identity },
   { name: "Migration20260601000000_verification", class: Migration20260601000000Verification },
   { name: "Migration20261220000000_outbox_retention", class: Migration20261220000000OutboxRetention },
+  { name: "Migration20261221000000_request_ids", class: Migration20261221000000RequestIds },
 ];
 
 /** Applies the migrations of schema `tenant` and lets `appRole` call its lookup functions (and

@@ -1,17 +1,25 @@
 import { connectBus } from "@atendo/bus";
-import { createDb, createOutbox, createOutboxRelay, createRetentionJob, roleFromUrl } from "@atendo/db";
+import {
+  createDb,
+  createOutbox,
+  createOutboxRelay,
+  createRequestIds,
+  createRetentionJob,
+  roleFromUrl,
+} from "@atendo/db";
 import {
   ACCESS_REPLAY_MS,
   busOptionsOf,
-  ConfigError,
+  closeRedis,
+  connectRedis,
   createApiKeyCache,
   createKeySetVerifier,
-  createLifecycle,
-  createRedis,
+  createResources,
   createWorkspaceDirectory,
+  runService,
   watchAccessChanges,
 } from "@atendo/service-kit";
-import { createLogger, type Logger, startTelemetry } from "@atendo/telemetry";
+import { createLogger, type Logger } from "@atendo/telemetry";
 import { migrate, SCHEMA } from "../migrations/index.js";
 import { createApiKeyIntrospection } from "./auth/api-key-introspection.js";
 import { createLocalSuspensions } from "./auth/local-suspensions.js";
@@ -49,8 +57,16 @@ export type { Email, EmailKind, EmailSender } from "./email/email.js";
  */
 const TENANT_STREAM_MAX_AGE_MS = ACCESS_REPLAY_MS + 24 * 3_600_000;
 
+const SERVICE = "tenant";
+
 /** The tables the retention job prunes (each has its prune function; the audit log is kept). */
-const RETENTION_TABLES = ["outbox", "processed_events", "email_verifications", "invitations"] as const;
+const RETENTION_TABLES = [
+  "outbox",
+  "processed_events",
+  "email_verifications",
+  "invitations",
+  "request_ids",
+] as const;
 
 export interface RunningService {
   port: number;
@@ -76,24 +92,13 @@ export interface StartOptions {
 
 /**
  * Starts the tenant service: migrations (when configured), adapters, the outbox relay and retention,
- * signing keys, the access watch, server, consumers.
+ * signing keys, the access watch, the consumer and the reseal pass, server. `stop()` closes them in
+ * reverse.
  */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningService> {
-  const logger = options.logger ?? createLogger({ service: "tenant", level: config.logLevel });
-  // Closers of what is open so far, run in reverse if a later step fails or on stop().
-  const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const { name, close } of closers.reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        logger.error({ err, step: name }, "stop step failed");
-      }
-    }
-    closers.length = 0;
-  };
-
-  try {
+  const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel });
+  const resources = createResources(logger);
+  return resources.guard(async () => {
     if (config.migrationDatabaseUrl !== undefined) {
       await migrate({
         ownerUrl: config.migrationDatabaseUrl,
@@ -102,14 +107,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       });
     }
     const now = () => new Date();
-    const db = await createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger });
-    closers.push({ name: "db", close: () => db.close() });
-    const redis = createRedis(config, { name: "tenant", logger });
-    closers.push({ name: "redis", close: () => redis.quit() });
-    await redis.connect();
-    const bus = await connectBus(busOptionsOf(config, "tenant", logger));
-    closers.push({ name: "bus", close: () => bus.close() });
-    await bus.ensureStream({ domain: "tenant", maxAgeMs: TENANT_STREAM_MAX_AGE_MS });
+    const db = await resources.open("db", () =>
+      createDb({ url: config.databaseUrl, schema: SCHEMA, entities: ENTITIES, logger }),
+    );
+    const redis = await resources.open(
+      "redis",
+      () => connectRedis(config, { name: SERVICE, logger }),
+      closeRedis,
+    );
+    const bus = await resources.open("bus", () => connectBus(busOptionsOf(config, SERVICE, logger)));
+    await bus.ensureStream({ domain: SERVICE, maxAgeMs: TENANT_STREAM_MAX_AGE_MS });
     // Events commit with the change they announce; the relay publishes them (any replica's).
     const outbox = createOutbox(SCHEMA);
     const relay = createOutboxRelay({
@@ -121,7 +128,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...config.outboxRelay,
     });
     relay.start();
-    closers.push({ name: "outbox relay", close: () => relay.stop() });
+    resources.onClose("outbox relay", () => relay.stop());
     const retention = createRetentionJob({
       db,
       tasks: RETENTION_TABLES.map((table) => ({ schema: SCHEMA, table })),
@@ -129,7 +136,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...config.retention,
     });
     retention.start();
-    closers.push({ name: "retention", close: () => retention.stop() });
+    resources.onClose("retention", () => retention.stop());
 
     const secretBox = createSecretBox(config.channelSecretKeys);
     const signingKeys = createSigningKeys({
@@ -143,7 +150,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await signingKeys.ensure();
     const tokens = createTokenIssuer({ keys: signingKeys, issuer: config.authIssuer, now });
     const email = createEmailSender(config, logger, options.emailSender);
-    closers.push({ name: "email", close: async () => email.close() });
+    resources.onClose("email", () => email.close());
     const counters = createWindowCounters(redis);
     const lookups = createLookups(db);
     const identity = createIdentityLookups(db);
@@ -154,8 +161,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // replay of recent ones is done before the server listens.
     await watchAccessChanges({ bus, auth: { apiKeys, suspendedTenants }, logger });
 
-    const consumers: Array<{ stop(): Promise<void> }> = [];
-    closers.push({ name: "consumers", close: () => Promise.all(consumers.map((c) => c.stop())) });
     const server = buildServer({
       db,
       bus,
@@ -165,6 +170,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       identity,
       secretBox,
       announce: createAnnounce({ outbox, bus }),
+      requestIds: createRequestIds(SCHEMA),
       graphDefaults: {
         graphApiVersion: config.graphApiVersion,
         whatsappGraphBaseUrl: config.whatsappGraphBaseUrl,
@@ -199,43 +205,22 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       signingKeyGraceS: config.signingKeyPublishGraceS,
       now,
     });
-    closers.push({ name: "server", close: () => server.close() });
-    const port = await server.listen(config.port, config.host);
-    consumers.push(await consumeAuditRecorded({ bus, db, schema: SCHEMA }));
+    await resources.open(
+      "audit consumer",
+      () => consumeAuditRecorded({ bus, db, schema: SCHEMA }),
+      (consumer) => consumer.stop(),
+    );
     // Secrets still sealed with an older ring key move to the active one, in the background.
     const reseal = startResealPass(
       createResealJob({ db, ring: config.channelSecretKeys, secretBox, signingKeys, logger }),
       logger,
     );
-    closers.push({ name: "reseal pass", close: () => reseal.stop() });
-    let stopping: Promise<void> | undefined;
-    return {
-      port,
-      stop: () => {
-        stopping ??= closeAll();
-        return stopping;
-      },
-    };
-  } catch (err) {
-    await closeAll();
-    throw err;
-  }
+    resources.onClose("reseal pass", () => reseal.stop());
+    // Listens last, so it closes first: no new requests while the rest drains.
+    const port = await server.listen(config.port, config.host);
+    resources.onClose("server", () => server.close());
+    return { port, stop: resources.closeAll };
+  });
 }
 
-if (import.meta.main) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    process.exit(1);
-  }
-  const telemetry = startTelemetry({ service: "tenant", version: "0.1.0", exporter: config.otelExporter });
-  const logger = createLogger({ service: "tenant", level: config.logLevel });
-  const service = await start(config, { logger });
-  const lifecycle = createLifecycle({ logger });
-  lifecycle.onShutdown("service", () => service.stop());
-  lifecycle.onShutdown("telemetry", () => telemetry.shutdown());
-  lifecycle.listen();
-}
+if (import.meta.main) await runService({ name: SERVICE, loadConfig, start });

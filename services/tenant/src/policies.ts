@@ -1,4 +1,11 @@
-import { ApiKeyService, AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
+import {
+  ApiKeyService,
+  AuthService,
+  ChannelDirectoryService,
+  ChannelService,
+  TenantService,
+  TokenService,
+} from "@atendo/proto/tenant/v1";
 import { definePolicy, type Policy } from "@atendo/service-kit";
 import { ATENDO_SERVICES } from "./domain/service-credentials.js";
 
@@ -40,11 +47,20 @@ export const authPolicy = definePolicy(AuthService, {
   refreshToken: { public: true },
   logout: { public: true },
   getCurrentUser: { role: "agent" },
-  issueVisitorToken: { services: ["ingress"] },
-  introspectApiKey: { services: ALL_SERVICES },
-  // The credential in the request is what authenticates the caller.
-  issueServiceToken: { public: true },
   rotateSigningKey: { platformAdmin: true },
+});
+
+// Internal services: other Atendo services only, each RPC to the services that need it.
+export const tokenPolicy = definePolicy(TokenService, {
+  // The credential in the request is what authenticates the caller (it has no token yet).
+  issueServiceToken: { public: true },
+  introspectApiKey: { services: ALL_SERVICES },
+  issueVisitorToken: { services: ["ingress"] },
+});
+
+export const channelDirectoryPolicy = definePolicy(ChannelDirectoryService, {
+  resolveChannel: { services: ["ingress", "delivery"] },
+  setChannelStatus: { services: ["delivery"] },
 });
 
 const channelRead = {
@@ -67,8 +83,6 @@ export const channelPolicy = definePolicy(ChannelService, {
   updateChannel: channelWrite,
   disableChannel: channelWrite,
   enableChannel: channelWrite,
-  resolveChannel: { services: ["ingress", "delivery"] },
-  setChannelStatus: { services: ["delivery"] },
 });
 
 export const apiKeyPolicy = definePolicy(ApiKeyService, {
@@ -78,4 +92,11 @@ export const apiKeyPolicy = definePolicy(ApiKeyService, {
 });
 
 /** Every policy of the services this process routes. */
-export const POLICIES: readonly Policy[] = [tenantPolicy, authPolicy, channelPolicy, apiKeyPolicy];
+export const POLICIES: readonly Policy[] = [
+  tenantPolicy,
+  authPolicy,
+  channelPolicy,
+  apiKeyPolicy,
+  tokenPolicy,
+  channelDirectoryPolicy,
+];

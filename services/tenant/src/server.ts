@@ -1,6 +1,13 @@
 import type { Bus } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { ApiKeyService, AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
+import {
+  ApiKeyService,
+  AuthService,
+  ChannelDirectoryService,
+  ChannelService,
+  TenantService,
+  TokenService,
+} from "@atendo/proto/tenant/v1";
 import {
   type AtendoServer,
   createAuthInterceptor,
@@ -14,9 +21,12 @@ import { createJwksRoute } from "./auth/jwks-route.js";
 import type { DevMailbox } from "./email/dev-mailbox.js";
 import { createApiKeyService } from "./handlers/api-key-service.js";
 import { createAuthService } from "./handlers/auth-service.js";
+import { createChannelDirectoryService } from "./handlers/channel-directory-service.js";
 import { createChannelService } from "./handlers/channel-service.js";
+import { createChannelStatusChange } from "./handlers/channel-status-change.js";
 import type { HandlerDeps } from "./handlers/deps.js";
 import { createTenantService } from "./handlers/tenant-service.js";
+import { createTokenService } from "./handlers/token-service.js";
 import { POLICIES } from "./policies.js";
 
 export interface ServerDeps extends HandlerDeps {
@@ -47,10 +57,14 @@ export function buildServer(deps: ServerDeps): AtendoServer {
     service: "tenant",
     logger: deps.logger,
     routes(router) {
+      const changeChannelStatus = createChannelStatusChange(deps);
       router.service(TenantService, createTenantService(deps));
       router.service(AuthService, createAuthService(deps));
-      router.service(ChannelService, createChannelService(deps));
+      router.service(ChannelService, createChannelService(deps, changeChannelStatus));
       router.service(ApiKeyService, createApiKeyService(deps));
+      // Internal: only other Atendo services call them (policies.ts); no edge routes them.
+      router.service(TokenService, createTokenService(deps));
+      router.service(ChannelDirectoryService, createChannelDirectoryService(deps, changeChannelStatus));
     },
     interceptors: [
       createAuthInterceptor({

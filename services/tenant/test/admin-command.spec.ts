@@ -164,7 +164,9 @@ describe("the operator command (npm run admin)", () => {
       // The service now runs with B alone: every channel opens, tokens are still signed.
       await h.restart({ CHANNEL_SECRET_KEYS: keyB });
       for (const id of ids) {
-        const res = await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: id } });
+        const res = await h.delivery.channelDirectory.resolveChannel({
+          key: { case: "channelId", value: id },
+        });
         assert.equal(res.channelId, id);
       }
       assert.ok((await h.identity.signUpOwner()).accessToken);

@@ -64,7 +64,7 @@ describe("ApiKeyService and API key introspection", () => {
       ),
     );
 
-    const introspected = await ingress.auth.introspectApiKey({ apiKey: key });
+    const introspected = await ingress.tokens.introspectApiKey({ apiKey: key });
     assert.deepEqual(
       {
         kind: introspected.principal?.kind,
@@ -86,12 +86,12 @@ describe("ApiKeyService and API key introspection", () => {
     // A key with the right prefix and a wrong secret is no key.
     const forged = `${key.slice(0, -5)}AAAAA`;
     assert.equal(
-      (await rejection(ingress.auth.introspectApiKey({ apiKey: forged }))).code,
+      (await rejection(ingress.tokens.introspectApiKey({ apiKey: forged }))).code,
       Code.Unauthenticated,
     );
     // Introspection is for services.
     assert.equal(
-      (await rejection(owner.clients.auth.introspectApiKey({ apiKey: key }))).code,
+      (await rejection(owner.clients.tokens.introspectApiKey({ apiKey: key }))).code,
       Code.PermissionDenied,
     );
   });
@@ -148,7 +148,7 @@ describe("ApiKeyService and API key introspection", () => {
     const res = await owner.clients.apiKeys.revokeApiKey({ workspaceId: owner.workspaceId, apiKeyId: id });
     assert.ok(res.apiKey?.revokedAt);
     assert.equal(
-      (await rejection(ingress.auth.introspectApiKey({ apiKey: secret }))).code,
+      (await rejection(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
       Code.Unauthenticated,
     );
     const refused = await rejection(withKey.channels.listChannels({ workspaceId: owner.workspaceId }));
@@ -178,13 +178,13 @@ describe("ApiKeyService and API key introspection", () => {
       expiresAt: timestampFromDate(new Date(Date.now() + 3_600_000)),
     });
     const id = apiKey?.id ?? "";
-    await ingress.auth.introspectApiKey({ apiKey: secret });
+    await ingress.tokens.introspectApiKey({ apiKey: secret });
     const [first] = await adminQuery<{ used: Date }>(
       "select last_used_at as used from tenant.api_keys where id = $1",
       [id],
     );
     assert.ok(first?.used);
-    await ingress.auth.introspectApiKey({ apiKey: secret });
+    await ingress.tokens.introspectApiKey({ apiKey: secret });
     const [second] = await adminQuery<{ used: Date }>(
       "select last_used_at as used from tenant.api_keys where id = $1",
       [id],
@@ -193,7 +193,7 @@ describe("ApiKeyService and API key introspection", () => {
     await adminQuery("update tenant.api_keys set last_used_at = now() - interval '2 minutes' where id = $1", [
       id,
     ]);
-    await ingress.auth.introspectApiKey({ apiKey: secret });
+    await ingress.tokens.introspectApiKey({ apiKey: secret });
     const [third] = await adminQuery<{ fresh: boolean }>(
       "select last_used_at > now() - interval '1 minute' as fresh from tenant.api_keys where id = $1",
       [id],
@@ -204,7 +204,7 @@ describe("ApiKeyService and API key introspection", () => {
       id,
     ]);
     assert.equal(
-      (await rejection(ingress.auth.introspectApiKey({ apiKey: secret }))).code,
+      (await rejection(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
       Code.Unauthenticated,
     );
   });

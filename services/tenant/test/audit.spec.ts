@@ -67,7 +67,7 @@ describe("audit log", () => {
     });
     await owner.clients.channels.disableChannel({ workspaceId, channelId, reason: "pause" });
     await owner.clients.channels.enableChannel({ workspaceId, channelId });
-    await h.delivery.channels.setChannelStatus({
+    await h.delivery.channelDirectory.setChannelStatus({
       tenantId: owner.tenantId,
       channelId,
       status: 2,
@@ -86,10 +86,11 @@ describe("audit log", () => {
     do {
       const page = await owner.clients.tenants.listAuditLog({
         tenantId: owner.tenantId,
-        page: { pageSize: 7, pageToken },
+        pageSize: 7,
+        pageToken,
       });
       entries.push(...page.entries);
-      pageToken = page.page?.nextPageToken ?? "";
+      pageToken = page.nextPageToken;
     } while (pageToken !== "");
     // Newest first.
     assert.deepEqual(entries.map((e) => e.action).reverse(), [

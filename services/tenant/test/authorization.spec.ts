@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import {
   ApiKeyService,
   AuthService,
+  ChannelDirectoryService,
   ChannelService,
   MemberRole,
   TenantService,
+  TokenService,
 } from "@atendo/proto/tenant/v1";
 import { createServiceClient, methodsWithoutRule, ruleOf } from "@atendo/service-kit";
 import { type Owner, type Person, type TenantClients, uniqueEmail } from "@atendo/testing";
@@ -14,7 +16,14 @@ import { POLICIES } from "../src/policies.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 import { signWithServiceKey } from "./support/tokens.js";
 
-const SERVICES: readonly DescService[] = [TenantService, AuthService, ChannelService, ApiKeyService];
+const SERVICES: readonly DescService[] = [
+  TenantService,
+  AuthService,
+  ChannelService,
+  ApiKeyService,
+  TokenService,
+  ChannelDirectoryService,
+];
 const UUID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 // The only answers of the auth path: none names anything the caller did not send.
 const AUTH_MESSAGES = new Set([

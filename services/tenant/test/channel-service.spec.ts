@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { ChannelType } from "@atendo/proto/common/v1";
+import { ChannelType, ErrorReason } from "@atendo/proto/common/v1";
 import { ChannelStatus, GetChannelResponseSchema, Plan } from "@atendo/proto/tenant/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { adminQuery } from "@atendo/testing";
 import { toJsonString } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
@@ -166,6 +167,8 @@ describe("ChannelService", () => {
       );
       assert.equal(err.code, Code.ResourceExhausted);
       assert.match(err.rawMessage, /channels limit reached/);
+      assert.equal(errorInfoOf(err)?.reason, ErrorReason[ErrorReason.PLAN_LIMIT_REACHED]);
+      assert.deepEqual(errorInfoOf(err)?.metadata, { limit: "channels", max: "3" });
       assert.equal(
         (await adminQuery("select 1 from tenant.channels where tenant_id = $1", [tenantId])).length,
         3,
@@ -233,9 +236,9 @@ describe("ChannelService", () => {
       const seen: string[] = [];
       let pageToken = "";
       do {
-        const res = await h.channels.listChannels({ workspaceId, page: { pageSize: 3, pageToken } });
+        const res = await h.channels.listChannels({ workspaceId, pageSize: 3, pageToken });
         seen.push(...res.channels.map((c) => c.id));
-        pageToken = res.page?.nextPageToken ?? "";
+        pageToken = res.nextPageToken;
       } while (pageToken !== "");
       assert.deepEqual(seen, ids);
 
@@ -263,7 +266,7 @@ describe("ChannelService", () => {
         config: { case: "whatsapp", value: wa },
       });
       const channelId = channel?.id ?? "";
-      await h.delivery.channels.setChannelStatus({
+      await h.delivery.channelDirectory.setChannelStatus({
         tenantId,
         channelId,
         status: ChannelStatus.NEEDS_RECONNECT,
@@ -285,7 +288,7 @@ describe("ChannelService", () => {
       assert.equal(view?.displayPhoneNumber, "+1 555 0199");
       assert.equal(view?.accessTokenHint, "0042");
 
-      const resolved = await h.delivery.channels.resolveChannel({
+      const resolved = await h.delivery.channelDirectory.resolveChannel({
         key: { case: "channelId", value: channelId },
       });
       const creds = resolved.credentials.case === "whatsapp" ? resolved.credentials.value : undefined;
@@ -367,7 +370,7 @@ describe("ChannelService", () => {
       const channelId = channel?.id ?? "";
       await h.channels.disableChannel({ workspaceId, channelId });
       const err = await rejection(
-        h.delivery.channels.setChannelStatus({
+        h.delivery.channelDirectory.setChannelStatus({
           tenantId,
           channelId,
           status: ChannelStatus.NEEDS_RECONNECT,
@@ -377,13 +380,17 @@ describe("ChannelService", () => {
       assert.equal(err.code, Code.FailedPrecondition);
 
       const noReason = await rejection(
-        h.delivery.channels.setChannelStatus({ tenantId, channelId, status: ChannelStatus.NEEDS_RECONNECT }),
+        h.delivery.channelDirectory.setChannelStatus({
+          tenantId,
+          channelId,
+          status: ChannelStatus.NEEDS_RECONNECT,
+        }),
       );
       assert.equal(noReason.code, Code.InvalidArgument);
 
       const otherTenant = await tenantWithWorkspace(h);
       const foreign = await rejection(
-        h.delivery.channels.setChannelStatus({
+        h.delivery.channelDirectory.setChannelStatus({
           tenantId: otherTenant.tenantId,
           channelId,
           status: ChannelStatus.ACTIVE,
@@ -402,7 +409,7 @@ describe("ChannelService", () => {
         name: "IG",
         config: { case: "instagram", value: ig },
       });
-      const res = await h.delivery.channels.resolveChannel({
+      const res = await h.delivery.channelDirectory.resolveChannel({
         key: { case: "channelId", value: channel?.id ?? "" },
       });
       assert.equal(res.tenantId, tenantId);
@@ -433,7 +440,9 @@ describe("ChannelService", () => {
         config: { case: "web", value: { allowedOrigins: ["http://localhost:4200"] } },
       });
       const siteKey = channel?.config.case === "web" ? channel.config.value.siteKey : "";
-      const res = await h.delivery.channels.resolveChannel({ key: { case: "siteKey", value: siteKey } });
+      const res = await h.delivery.channelDirectory.resolveChannel({
+        key: { case: "siteKey", value: siteKey },
+      });
       assert.equal(res.channelId, channel?.id);
       const creds = res.credentials.case === "web" ? res.credentials.value : undefined;
       assert.equal(creds?.identitySecret, webIdentitySecret);
@@ -442,21 +451,27 @@ describe("ChannelService", () => {
 
     it("answers not_found for unknown ids and site keys", async () => {
       assert.equal(
-        (await rejection(h.delivery.channels.resolveChannel({ key: { case: "channelId", value: UNKNOWN } })))
-          .code,
+        (
+          await rejection(
+            h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: UNKNOWN } }),
+          )
+        ).code,
         Code.NotFound,
       );
       assert.equal(
         (
           await rejection(
-            h.delivery.channels.resolveChannel({
+            h.delivery.channelDirectory.resolveChannel({
               key: { case: "siteKey", value: "pk_unknownunknownunknown" },
             }),
           )
         ).code,
         Code.NotFound,
       );
-      assert.equal((await rejection(h.delivery.channels.resolveChannel({}))).code, Code.InvalidArgument);
+      assert.equal(
+        (await rejection(h.delivery.channelDirectory.resolveChannel({}))).code,
+        Code.InvalidArgument,
+      );
     });
   });
 });
@@ -496,7 +511,7 @@ describe("ChannelService with Graph URL overrides denied (the production default
       }),
     );
     assert.equal(update.code, Code.InvalidArgument);
-    const resolved = await h.delivery.channels.resolveChannel({
+    const resolved = await h.delivery.channelDirectory.resolveChannel({
       key: { case: "channelId", value: channel?.id ?? "" },
     });
     assert.equal(
@@ -537,7 +552,7 @@ describe("a stored Graph base URL when the operator denies overrides later", () 
     const baseUrls = async () =>
       Promise.all(
         ids.map(async (id) => {
-          const { credentials: c } = await h.delivery.channels.resolveChannel({
+          const { credentials: c } = await h.delivery.channelDirectory.resolveChannel({
             key: { case: "channelId", value: id },
           });
           return c.case === "whatsapp" || c.case === "instagram" ? c.value.graphApiBaseUrl : "";

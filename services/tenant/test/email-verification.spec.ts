@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { MemberRole } from "@atendo/proto/tenant/v1";
+import { ErrorReason } from "@atendo/proto/common/v1";
+import { MemberRole, ErrorReason as TenantReason } from "@atendo/proto/tenant/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { adminQuery, newPassword, uniqueEmail, uniqueSlug } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { invitationToken, mailedToken } from "./support/mail.js";
@@ -140,6 +142,7 @@ describe("email verification and platform admins", () => {
       (e, i) => [e, ["invite members", "create API keys", "connect channels"][i]] as const,
     )) {
       assert.equal(err.code, Code.FailedPrecondition, what);
+      assert.equal(errorInfoOf(err)?.reason, ErrorReason[ErrorReason.EMAIL_NOT_VERIFIED], what);
       assert.match(
         err.rawMessage,
         new RegExp(`^verify your email address before you ${what}: .*ResendVerificationEmail`),
@@ -171,20 +174,22 @@ describe("email verification and platform admins", () => {
     const soon = await rejection(owner.clients.auth.resendVerificationEmail({}));
     assert.equal(soon.code, Code.ResourceExhausted);
     assert.match(soon.rawMessage, /less than 60 seconds ago/);
+    assert.equal(errorInfoOf(soon)?.reason, ErrorReason[ErrorReason.RATE_LIMITED]);
+    assert.ok(Number(errorInfoOf(soon)?.metadata.retry_after_s) <= 60);
     assert.equal(h.mail.filter((m) => m.to === owner.email).length, before + 1);
 
     // Either link works (the newest here); then both are used up.
     const oldest = sent[0]?.link.split("#token=")[1] ?? "";
     await h.anonymous.auth.verifyEmail({ token: await mailedToken(h, owner.email, "verification") });
-    assert.equal(
-      (await rejection(h.anonymous.auth.verifyEmail({ token: oldest }))).code,
-      Code.Unauthenticated,
-    );
+    const used = await rejection(h.anonymous.auth.verifyEmail({ token: oldest }));
+    assert.equal(used.code, Code.Unauthenticated);
+    assert.equal(errorInfoOf(used)?.reason, TenantReason[TenantReason.VERIFICATION_LINK_INVALID]);
     const done = await rejection(owner.clients.auth.resendVerificationEmail({}));
     assert.deepEqual(
       [done.code, done.rawMessage],
       [Code.FailedPrecondition, "your email address is already verified"],
     );
+    assert.equal(errorInfoOf(done)?.reason, TenantReason[TenantReason.EMAIL_ALREADY_VERIFIED]);
   });
 
   it("counts an accepted invitation as proof of the address, for new and existing accounts", async () => {

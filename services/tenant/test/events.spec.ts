@@ -1,27 +1,42 @@
 import assert from "node:assert/strict";
 import type { Consumer } from "@atendo/bus";
-import { ChannelType } from "@atendo/proto/common/v1";
+import {
+  type Actor,
+  ActorKind,
+  ChannelType,
+  EventVisibility,
+  event as eventOption,
+} from "@atendo/proto/common/v1";
 import {
   ChannelCreatedSchema,
   ChannelStatus,
   ChannelStatusChangedSchema,
   ChannelUpdatedSchema,
+  file_atendo_tenant_v1_tenant_events,
+  MemberChange,
+  MemberChangedSchema,
+  MemberRole,
   Plan,
   TenantCreatedSchema,
+  TenantUpdatedSchema,
   WorkspaceCreatedSchema,
 } from "@atendo/proto/tenant/v1";
 import { uniqueSlug, waitFor } from "@atendo/testing";
-import { toBinary } from "@bufbuild/protobuf";
+import { getOption, toBinary } from "@bufbuild/protobuf";
 import { whatsappConfig } from "./support/fixtures.js";
 import { startTenantForTest, type TenantHarness } from "./support/start-tenant.js";
 
 const SCHEMAS = [
   TenantCreatedSchema,
+  TenantUpdatedSchema,
   WorkspaceCreatedSchema,
+  MemberChangedSchema,
   ChannelCreatedSchema,
   ChannelUpdatedSchema,
   ChannelStatusChangedSchema,
 ] as const;
+
+type Enveloped = { $typeName: string; meta?: { tenantId: string; actor?: Actor } };
 
 describe("events", () => {
   let h: TenantHarness;
@@ -177,5 +192,108 @@ describe("events", () => {
         .map((r) => r.event.$typeName),
       [ChannelStatusChangedSchema.typeName],
     );
+  });
+
+  it("marks every event public or internal; the internal ones only feed Atendo's caches", () => {
+    const visibility = Object.fromEntries(
+      file_atendo_tenant_v1_tenant_events.messages
+        .filter((m) => m.fields[0]?.name === "meta")
+        .map((m) => [m.name, getOption(m, eventOption).visibility]),
+    );
+    assert.deepEqual(visibility, {
+      TenantCreated: EventVisibility.PUBLIC,
+      TenantUpdated: EventVisibility.PUBLIC,
+      TenantSuspended: EventVisibility.INTERNAL,
+      TenantReactivated: EventVisibility.INTERNAL,
+      WorkspaceCreated: EventVisibility.PUBLIC,
+      MemberChanged: EventVisibility.PUBLIC,
+      ChannelCreated: EventVisibility.PUBLIC,
+      ChannelUpdated: EventVisibility.PUBLIC,
+      ChannelStatusChanged: EventVisibility.PUBLIC,
+      ApiKeyRevoked: EventVisibility.INTERNAL,
+    });
+  });
+
+  it("names who acted on every event: the user, the API key, the service, or the platform", async () => {
+    const owner = await h.identity.signUpOwner();
+    const { tenantId, workspaceId } = owner;
+    const actorsOf = (typeName: string) =>
+      received
+        .map((r) => r.event as unknown as Enveloped)
+        .filter((e) => e.$typeName === typeName && e.meta?.tenantId === tenantId)
+        .map((e) => {
+          const a = e.meta?.actor;
+          return a === undefined ? undefined : { kind: a.kind, id: a.id, displayName: a.displayName };
+        });
+    const user = (id: string) => ({ kind: ActorKind.USER, id, displayName: "" });
+
+    // Signed up: the new owner did it.
+    const signedUp = [TenantCreatedSchema, WorkspaceCreatedSchema, MemberChangedSchema];
+    await waitFor(() => signedUp.every((t) => actorsOf(t.typeName).length >= 1), {
+      message: "the sign-up's events",
+    });
+    for (const type of [TenantCreatedSchema, WorkspaceCreatedSchema, MemberChangedSchema]) {
+      assert.deepEqual(actorsOf(type.typeName), [user(owner.userId)], type.typeName);
+    }
+    // The owner connects a channel; an API key renames it; delivery finds its token refused.
+    const { channel } = await owner.clients.channels.createChannel({
+      workspaceId,
+      name: "WA",
+      config: { case: "whatsapp", value: whatsappConfig() },
+    });
+    const channelId = channel?.id ?? "";
+    const key = await h.identity.createApiKey(owner, workspaceId, ["channels:write"]);
+    await key.clients.channels.updateChannel({
+      workspaceId,
+      channelId,
+      updateMask: { paths: ["name"] },
+      name: "WA renamed",
+    });
+    await h.delivery.channelDirectory.setChannelStatus({
+      tenantId,
+      channelId,
+      status: ChannelStatus.NEEDS_RECONNECT,
+      reason: "WhatsApp error 190",
+    });
+    // A platform admin changes the plan; a member joins.
+    await h.tenants.updateTenant({ tenantId, updateMask: { paths: ["plan"] }, plan: Plan.PRO });
+    const member = await h.identity.addMember(owner, MemberRole.AGENT);
+
+    const later = [
+      ChannelCreatedSchema,
+      ChannelUpdatedSchema,
+      ChannelStatusChangedSchema,
+      TenantUpdatedSchema,
+    ];
+    await waitFor(
+      () =>
+        actorsOf(MemberChangedSchema.typeName).length >= 2 &&
+        later.every((t) => actorsOf(t.typeName).length >= 1),
+      { message: "every event of the changes" },
+    );
+    assert.deepEqual(actorsOf(ChannelCreatedSchema.typeName), [user(owner.userId)]);
+    assert.deepEqual(actorsOf(ChannelUpdatedSchema.typeName), [
+      { kind: ActorKind.API_KEY, id: key.id, displayName: "" },
+    ]);
+    assert.deepEqual(actorsOf(ChannelStatusChangedSchema.typeName), [
+      { kind: ActorKind.SYSTEM, id: "", displayName: "service:delivery" },
+    ]);
+    // The platform admin is not one of the tenant's users: their id is not the tenant's to see.
+    assert.deepEqual(actorsOf(TenantUpdatedSchema.typeName), [
+      { kind: ActorKind.PLATFORM_ADMIN, id: "", displayName: "" },
+    ]);
+    const added = received
+      .map(
+        (r) =>
+          r.event as unknown as {
+            $typeName: string;
+            change?: MemberChange;
+            member?: { userId: string };
+          } & Enveloped,
+      )
+      .filter((e) => e.$typeName === MemberChangedSchema.typeName && e.member?.userId === member.userId);
+    assert.equal(added.length, 1);
+    assert.equal(added[0]?.change, MemberChange.ADDED);
+    assert.deepEqual(added[0]?.meta?.actor?.id, member.userId);
   });
 });

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { ErrorReason } from "@atendo/proto/common/v1";
+import { ErrorReason as TenantReason } from "@atendo/proto/tenant/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { testEnv, uniqueEmail } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { Redis } from "ioredis";
@@ -31,14 +34,17 @@ describe("login failure limits (Redis)", () => {
   it("blocks an account after its limit, from any address, with the same answer as for no account", async () => {
     const owner = await h.identity.signUpOwner();
     for (let i = 0; i < 3; i++) {
-      assert.equal(
-        (await rejection(login(owner.email, "wrong-password", randomIp()))).code,
-        Code.Unauthenticated,
-      );
+      const wrong = await rejection(login(owner.email, "wrong-password", randomIp()));
+      assert.equal(wrong.code, Code.Unauthenticated);
+      assert.equal(errorInfoOf(wrong)?.reason, TenantReason[TenantReason.INVALID_LOGIN]);
     }
     // Even the right password is refused now, from a fresh address: the account is locked for the window.
     const blocked = await rejection(login(owner.email, owner.password, randomIp()));
     assert.equal(blocked.code, Code.ResourceExhausted);
+    // A client tells it from a plan limit (same code) by its reason, and knows when to come back.
+    assert.equal(errorInfoOf(blocked)?.reason, ErrorReason[ErrorReason.RATE_LIMITED]);
+    const retryAfterS = Number(errorInfoOf(blocked)?.metadata.retry_after_s);
+    assert.ok(retryAfterS > 500 && retryAfterS <= 600, `retry_after_s ${retryAfterS}`);
 
     const ghost = uniqueEmail("ghost");
     for (let i = 0; i < 3; i++) await rejection(login(ghost, "wrong-password", randomIp()));

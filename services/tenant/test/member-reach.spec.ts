@@ -161,7 +161,7 @@ describe("a workspace-limited admin's reach", () => {
       name: "Mine",
     });
 
-    const listed = (await limited.clients.tenants.listMembers({ tenantId, page: { pageSize: 100 } })).members;
+    const listed = (await limited.clients.tenants.listMembers({ tenantId, pageSize: 100 })).members;
     const ids = listed.map((m) => m.userId);
     assert.ok(
       ids.includes(inMine.userId) && ids.includes(owner.userId),
@@ -171,8 +171,7 @@ describe("a workspace-limited admin's reach", () => {
     const filtered = await rejection(limited.clients.tenants.listMembers({ tenantId, workspaceId: other }));
     assert.equal(filtered.code, Code.PermissionDenied);
 
-    const entries = (await limited.clients.tenants.listAuditLog({ tenantId, page: { pageSize: 100 } }))
-      .entries;
+    const entries = (await limited.clients.tenants.listAuditLog({ tenantId, pageSize: 100 })).entries;
     assert.ok(entries.length > 0);
     assert.ok(
       entries.every((e) => e.workspaceId === mine),
@@ -181,7 +180,7 @@ describe("a workspace-limited admin's reach", () => {
     const otherLog = await rejection(limited.clients.tenants.listAuditLog({ tenantId, workspaceId: other }));
     assert.equal(otherLog.code, Code.PermissionDenied);
     // An admin of the whole tenant still sees everything.
-    const all = (await owner.clients.tenants.listMembers({ tenantId, page: { pageSize: 100 } })).members;
+    const all = (await owner.clients.tenants.listMembers({ tenantId, pageSize: 100 })).members;
     assert.ok(all.some((m) => m.userId === inOther.userId));
   });
 });

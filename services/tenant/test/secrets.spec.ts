@@ -32,7 +32,9 @@ describe("channel secrets at rest", () => {
   };
   const issuer = () => `atendo-test-${h.namespace}`;
   const resolveToken = async (channelId: string) => {
-    const res = await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
+    const res = await h.delivery.channelDirectory.resolveChannel({
+      key: { case: "channelId", value: channelId },
+    });
     return res.credentials.case === "whatsapp" ? res.credentials.value.accessToken : undefined;
   };
 
@@ -51,7 +53,9 @@ describe("channel secrets at rest", () => {
       assert.ok(!stored.secrets.includes(secret), "plaintext secret in the secrets column");
       assert.ok(!stored.config.includes(secret), "plaintext secret in the config column");
     }
-    const res = await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
+    const res = await h.delivery.channelDirectory.resolveChannel({
+      key: { case: "channelId", value: channelId },
+    });
     const creds = res.credentials.case === "whatsapp" ? res.credentials.value : undefined;
     assert.deepEqual(
       [creds?.accessToken, creds?.appSecret, creds?.verifyToken],
@@ -76,7 +80,7 @@ describe("channel secrets at rest", () => {
       [a.channel?.id, b.channel?.id],
     );
     const err = await rejection(
-      h.delivery.channels.resolveChannel({ key: { case: "channelId", value: b.channel?.id ?? "" } }),
+      h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: b.channel?.id ?? "" } }),
     );
     assert.equal(err.code, Code.Internal);
     // The caller gets a reference; the log line with that reference says why.
@@ -119,7 +123,7 @@ describe("channel secrets at rest", () => {
     // A leaves the ring: every channel still resolves, tokens are still signed and verified.
     await h.restart({ CHANNEL_SECRET_KEYS: keyB });
     const resolved = await Promise.all(
-      ids.map((id) => h.delivery.channels.resolveChannel({ key: { case: "channelId", value: id } })),
+      ids.map((id) => h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: id } })),
     );
     const [waCreds, igCreds, webCreds] = resolved.map((r) => r.credentials);
     assert.deepEqual(
@@ -140,7 +144,7 @@ describe("channel secrets at rest", () => {
     // A row sealed with a key the ring no longer holds says so (in the log, not to the caller).
     await adminQuery("update tenant.channels set key_id = 'gone' where id = $1", [ids[0]]);
     const err = await rejection(
-      h.delivery.channels.resolveChannel({ key: { case: "channelId", value: ids[0] ?? "" } }),
+      h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: ids[0] ?? "" } }),
     );
     assert.equal(err.code, Code.Internal);
     assert.ok(h.logs.some((l) => l.includes('sealed with key \\"gone\\", which the key ring does not hold')));
@@ -162,7 +166,7 @@ describe("channel secrets at rest", () => {
       updateMask: { paths: ["app_secret"] },
       appSecret: newSecret,
     });
-    await h.delivery.channels.resolveChannel({ key: { case: "channelId", value: channelId } });
+    await h.delivery.channelDirectory.resolveChannel({ key: { case: "channelId", value: channelId } });
     const web = await h.channels.createChannel({
       workspaceId,
       name: "Web",

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { ErrorReason } from "@atendo/proto/common/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { newPassword, uniqueEmail, uniqueSlug, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { type CountingArgon2, countingArgon2 } from "./support/counting-argon2.js";
@@ -64,6 +66,7 @@ describe("SignUp limits", () => {
         [fourth.code, fourth.rawMessage],
         [Code.ResourceExhausted, "too many sign-ups from this address; try again later"],
       );
+      assert.equal(errorInfoOf(fourth)?.reason, ErrorReason[ErrorReason.RATE_LIMITED]);
       assert.equal(argon2.hashes, hashes);
       // Other addresses are fine, until the window's sign-ups are spent in all (refused attempts
       // count too: a taken email is an answer worth throttling).

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Consumer } from "@atendo/bus";
+import { ErrorReason } from "@atendo/proto/common/v1";
 import {
   MemberRole,
   Plan,
@@ -8,6 +9,7 @@ import {
   TenantSuspendedSchema,
   TenantUpdatedSchema,
 } from "@atendo/proto/tenant/v1";
+import { errorInfoOf } from "@atendo/service-kit";
 import { type TenantClients, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
 import { whatsappConfig } from "./support/fixtures.js";
@@ -69,17 +71,19 @@ describe("tenant settings, suspension and workspaces", () => {
       [suspended.tenant?.status, suspended.tenant?.statusReason],
       [TenantStatus.SUSPENDED, "unpaid invoices"],
     );
-    assert.equal((await h.delivery.channels.resolveChannel({ key })).tenantSuspended, true);
+    assert.equal((await h.delivery.channelDirectory.resolveChannel({ key })).tenantSuspended, true);
     const login = await rejection(
       h.anonymous.auth.login({ email: owner.email, password: owner.password }, fromNewIp()),
     );
-    assert.equal(login.code, Code.FailedPrecondition);
+    assert.equal(login.code, Code.PermissionDenied);
+    assert.equal(errorInfoOf(login)?.reason, ErrorReason[ErrorReason.TENANT_SUSPENDED]);
     const refresh = await rejection(
       h.anonymous.auth.refreshToken({ refreshToken: owner.tokens.refreshToken }),
     );
-    assert.equal(refresh.code, Code.FailedPrecondition);
+    assert.equal(refresh.code, Code.PermissionDenied);
+    assert.equal(errorInfoOf(refresh)?.reason, ErrorReason[ErrorReason.TENANT_SUSPENDED]);
     assert.equal(
-      (await rejection(ingress.auth.introspectApiKey({ apiKey: secret }))).code,
+      (await rejection(ingress.tokens.introspectApiKey({ apiKey: secret }))).code,
       Code.Unauthenticated,
     );
     // Suspending again changes nothing and publishes nothing.
@@ -90,12 +94,12 @@ describe("tenant settings, suspension and workspaces", () => {
       [reactivated.tenant?.status, reactivated.tenant?.statusReason],
       [TenantStatus.ACTIVE, ""],
     );
-    assert.equal((await h.delivery.channels.resolveChannel({ key })).tenantSuspended, false);
+    assert.equal((await h.delivery.channelDirectory.resolveChannel({ key })).tenantSuspended, false);
     assert.ok(
       (await h.anonymous.auth.login({ email: owner.email, password: owner.password }, fromNewIp())).tokens,
     );
     assert.equal(
-      (await ingress.auth.introspectApiKey({ apiKey: secret })).principal?.tenantId,
+      (await ingress.tokens.introspectApiKey({ apiKey: secret })).principal?.tenantId,
       owner.tenantId,
     );
 

@@ -60,6 +60,7 @@ describe("tenant security", () => {
         "outbox",
         "processed_events",
         "refresh_tokens",
+        "request_ids",
         "tenants",
         "workspaces",
       ],

@@ -1,16 +1,12 @@
-/** Polls `check` until it returns true; fails with `what` after the deadline. */
+import { waitFor as waitUntil } from "@atendo/testing";
+
+/** Polls `check` until it returns true; fails with `what` after the deadline (@atendo/testing's waitFor). */
 export async function waitFor(
   what: string,
   check: () => boolean | Promise<boolean>,
   options: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<void> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  const interval = options.intervalMs ?? 20;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
+  await waitUntil(check, { message: what, ...options });
 }
 
 /** Asserts `check` stays true for `forMs` (used to prove something does NOT happen, polled, not slept on blindly). */

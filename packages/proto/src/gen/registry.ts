@@ -3,6 +3,7 @@ import { createRegistry } from "@bufbuild/protobuf";
 import { file_atendo_ai_v1_ai_events } from "./atendo/ai/v1/ai_events_pb.js";
 import { file_atendo_ai_v1_ai_service } from "./atendo/ai/v1/ai_service_pb.js";
 import { file_atendo_ai_v1_reply } from "./atendo/ai/v1/reply_pb.js";
+import { file_atendo_assistant_v1_assistant_directory_service } from "./atendo/assistant/v1/assistant_directory_service_pb.js";
 import { file_atendo_assistant_v1_assistant_events } from "./atendo/assistant/v1/assistant_events_pb.js";
 import { file_atendo_assistant_v1_assistant } from "./atendo/assistant/v1/assistant_pb.js";
 import { file_atendo_assistant_v1_assistant_service } from "./atendo/assistant/v1/assistant_service_pb.js";
@@ -18,7 +19,6 @@ import { file_atendo_common_v1_event_options } from "./atendo/common/v1/event_op
 import { file_atendo_common_v1_event } from "./atendo/common/v1/event_pb.js";
 import { file_atendo_common_v1_message_input } from "./atendo/common/v1/message_input_pb.js";
 import { file_atendo_common_v1_message } from "./atendo/common/v1/message_pb.js";
-import { file_atendo_common_v1_pagination } from "./atendo/common/v1/pagination_pb.js";
 import { file_atendo_common_v1_service_options } from "./atendo/common/v1/service_options_pb.js";
 import { file_atendo_common_v1_time_range } from "./atendo/common/v1/time_range_pb.js";
 import { file_atendo_common_v1_usage } from "./atendo/common/v1/usage_pb.js";
@@ -34,6 +34,7 @@ import { file_atendo_delivery_v1_delivery_events } from "./atendo/delivery/v1/de
 import { file_atendo_delivery_v1_delivery } from "./atendo/delivery/v1/delivery_pb.js";
 import { file_atendo_delivery_v1_delivery_service } from "./atendo/delivery/v1/delivery_service_pb.js";
 import { file_atendo_delivery_v1_webhook_subscription_service } from "./atendo/delivery/v1/webhook_subscription_service_pb.js";
+import { file_atendo_ingress_v1_error_reason } from "./atendo/ingress/v1/error_reason_pb.js";
 import { file_atendo_ingress_v1_ingress_events } from "./atendo/ingress/v1/ingress_events_pb.js";
 import { file_atendo_ingress_v1_webhook_service } from "./atendo/ingress/v1/webhook_service_pb.js";
 import { file_atendo_ingress_v1_widget_service } from "./atendo/ingress/v1/widget_service_pb.js";
@@ -41,13 +42,16 @@ import { file_atendo_tenant_v1_api_key } from "./atendo/tenant/v1/api_key_pb.js"
 import { file_atendo_tenant_v1_api_key_service } from "./atendo/tenant/v1/api_key_service_pb.js";
 import { file_atendo_tenant_v1_auth } from "./atendo/tenant/v1/auth_pb.js";
 import { file_atendo_tenant_v1_auth_service } from "./atendo/tenant/v1/auth_service_pb.js";
+import { file_atendo_tenant_v1_channel_directory_service } from "./atendo/tenant/v1/channel_directory_service_pb.js";
 import { file_atendo_tenant_v1_channel } from "./atendo/tenant/v1/channel_pb.js";
 import { file_atendo_tenant_v1_channel_service } from "./atendo/tenant/v1/channel_service_pb.js";
+import { file_atendo_tenant_v1_error_reason } from "./atendo/tenant/v1/error_reason_pb.js";
 import { file_atendo_tenant_v1_principal } from "./atendo/tenant/v1/principal_pb.js";
 import { file_atendo_tenant_v1_tenant_events } from "./atendo/tenant/v1/tenant_events_pb.js";
 import { file_atendo_tenant_v1_tenant } from "./atendo/tenant/v1/tenant_pb.js";
 import { file_atendo_tenant_v1_tenant_service } from "./atendo/tenant/v1/tenant_service_pb.js";
+import { file_atendo_tenant_v1_token_service } from "./atendo/tenant/v1/token_service_pb.js";
 import { file_health_v1_health } from "./health/v1/health_pb.js";
 
 /** Every generated file, for JSON with Any, reflection and the edge's transcoding. */
-export const registry = createRegistry(file_atendo_ai_v1_ai_events, file_atendo_ai_v1_ai_service, file_atendo_ai_v1_reply, file_atendo_assistant_v1_assistant_events, file_atendo_assistant_v1_assistant, file_atendo_assistant_v1_assistant_service, file_atendo_assistant_v1_knowledge, file_atendo_assistant_v1_knowledge_service, file_atendo_audit_v1_audit_events, file_atendo_common_v1_actor, file_atendo_common_v1_audit, file_atendo_common_v1_channel, file_atendo_common_v1_citation, file_atendo_common_v1_error_reason, file_atendo_common_v1_event_options, file_atendo_common_v1_event, file_atendo_common_v1_message_input, file_atendo_common_v1_message, file_atendo_common_v1_pagination, file_atendo_common_v1_service_options, file_atendo_common_v1_time_range, file_atendo_common_v1_usage, file_atendo_conversation_v1_analytics_service, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_contact_service, file_atendo_conversation_v1_conversation_events, file_atendo_conversation_v1_conversation, file_atendo_conversation_v1_conversation_service, file_atendo_conversation_v1_error_reason, file_atendo_conversation_v1_turn_context_service, file_atendo_delivery_v1_delivery_events, file_atendo_delivery_v1_delivery, file_atendo_delivery_v1_delivery_service, file_atendo_delivery_v1_webhook_subscription_service, file_atendo_ingress_v1_ingress_events, file_atendo_ingress_v1_webhook_service, file_atendo_ingress_v1_widget_service, file_atendo_tenant_v1_api_key, file_atendo_tenant_v1_api_key_service, file_atendo_tenant_v1_auth, file_atendo_tenant_v1_auth_service, file_atendo_tenant_v1_channel, file_atendo_tenant_v1_channel_service, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant_events, file_atendo_tenant_v1_tenant, file_atendo_tenant_v1_tenant_service, file_health_v1_health);
+export const registry = createRegistry(file_atendo_ai_v1_ai_events, file_atendo_ai_v1_ai_service, file_atendo_ai_v1_reply, file_atendo_assistant_v1_assistant_directory_service, file_atendo_assistant_v1_assistant_events, file_atendo_assistant_v1_assistant, file_atendo_assistant_v1_assistant_service, file_atendo_assistant_v1_knowledge, file_atendo_assistant_v1_knowledge_service, file_atendo_audit_v1_audit_events, file_atendo_common_v1_actor, file_atendo_common_v1_audit, file_atendo_common_v1_channel, file_atendo_common_v1_citation, file_atendo_common_v1_error_reason, file_atendo_common_v1_event_options, file_atendo_common_v1_event, file_atendo_common_v1_message_input, file_atendo_common_v1_message, file_atendo_common_v1_service_options, file_atendo_common_v1_time_range, file_atendo_common_v1_usage, file_atendo_conversation_v1_analytics_service, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_contact_service, file_atendo_conversation_v1_conversation_events, file_atendo_conversation_v1_conversation, file_atendo_conversation_v1_conversation_service, file_atendo_conversation_v1_error_reason, file_atendo_conversation_v1_turn_context_service, file_atendo_delivery_v1_delivery_events, file_atendo_delivery_v1_delivery, file_atendo_delivery_v1_delivery_service, file_atendo_delivery_v1_webhook_subscription_service, file_atendo_ingress_v1_error_reason, file_atendo_ingress_v1_ingress_events, file_atendo_ingress_v1_webhook_service, file_atendo_ingress_v1_widget_service, file_atendo_tenant_v1_api_key, file_atendo_tenant_v1_api_key_service, file_atendo_tenant_v1_auth, file_atendo_tenant_v1_auth_service, file_atendo_tenant_v1_channel_directory_service, file_atendo_tenant_v1_channel, file_atendo_tenant_v1_channel_service, file_atendo_tenant_v1_error_reason, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant_events, file_atendo_tenant_v1_tenant, file_atendo_tenant_v1_tenant_service, file_atendo_tenant_v1_token_service, file_health_v1_health);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { LRUCache } from "lru-cache";
+import { createTtlCache } from "../cache/ttl-cache.js";
 import type { Clock } from "./clock.js";
 import { monotonicClock } from "./clock.js";
 import type { ApiKeyPrincipal } from "./principal.js";
@@ -43,22 +43,16 @@ type Entry = { principal: ApiKeyPrincipal } | { principal: undefined };
  */
 export function createApiKeyCache(options: ApiKeyCacheOptions): ApiKeyCache {
   const clock = options.clock ?? monotonicClock;
-  const cache = new LRUCache<string, Entry>({
-    max: options.maxEntries ?? 10_000,
-    perf: { now: clock },
-    ttlResolution: 0,
-  });
-  // Bumped by evict(): an introspection that started before a revocation must not cache its answer.
-  let generation = 0;
-
+  const cache = createTtlCache<Entry>({ maxEntries: options.maxEntries, now: clock });
   const once = createSingleFlight<string, Entry>();
 
   const introspect = async (apiKey: string, hash: string): Promise<Entry> => {
-    const started = generation;
+    // An introspection that started before a revocation must not cache its answer.
+    const started = cache.mark();
     const answer = await options.introspect(apiKey);
     const entry: Entry = { principal: answer?.principal };
-    const ttl = answer === undefined ? NEGATIVE_TTL_MS : Math.min(answer.cacheTtlMs, MAX_TTL_MS);
-    if (started === generation && ttl > 0) cache.set(hash, entry, { ttl });
+    const ttlMs = answer === undefined ? NEGATIVE_TTL_MS : Math.min(answer.cacheTtlMs, MAX_TTL_MS);
+    cache.set(hash, entry, { ttlMs, ifUnchangedSince: started });
     return entry;
   };
 
@@ -67,14 +61,12 @@ export function createApiKeyCache(options: ApiKeyCacheOptions): ApiKeyCache {
       if (!apiKey.startsWith(API_KEY_PREFIX) || apiKey.length > MAX_KEY_CHARS) return undefined;
       const hash = digest(apiKey);
       // Keyed by generation too: a call after an eviction never joins a lookup started before it.
-      const entry = cache.get(hash) ?? (await once(`${generation}:${hash}`, () => introspect(apiKey, hash)));
+      const entry =
+        cache.get(hash) ?? (await once(`${cache.mark()}:${hash}`, () => introspect(apiKey, hash)));
       return entry.principal;
     },
     evict(apiKeyId) {
-      generation++;
-      for (const [hash, entry] of cache.entries()) {
-        if (entry.principal?.apiKeyId === apiKeyId) cache.delete(hash);
-      }
+      cache.deleteWhere((entry) => entry.principal?.apiKeyId === apiKeyId);
     },
   };
 }

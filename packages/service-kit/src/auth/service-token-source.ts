@@ -7,7 +7,7 @@ export interface IssuedToken {
 }
 
 export interface ServiceTokenSourceOptions {
-  /** Trades the service's credential for a token (AuthService.IssueServiceToken). */
+  /** Trades the service's credential for a token (TokenService.IssueServiceToken). */
   issue: (signal: AbortSignal) => Promise<IssuedToken>;
   /** Renew this long before expiry (at most half the token's life). Default 2 min. */
   renewBeforeMs?: number;

@@ -1,4 +1,4 @@
-import { AuthService, TenantService } from "@atendo/proto/tenant/v1";
+import { TenantService, TokenService } from "@atendo/proto/tenant/v1";
 import type { Logger } from "pino";
 import { createServiceClient } from "../client/create-service-client.js";
 import { Secret } from "../config/secret.js";
@@ -61,7 +61,7 @@ export function createTenantAuth(options: TenantAuthOptions): TenantAuth {
   const timeoutMs = options.timeoutMs ?? 5000;
 
   // Trading the credential needs no token: this client sends none.
-  const issuer = createServiceClient(AuthService, base, { timeoutMs });
+  const issuer = createServiceClient(TokenService, base, { timeoutMs });
   const serviceTokens = createServiceTokenSource({
     issue: async (signal) =>
       issuedTokenFrom(
@@ -72,7 +72,7 @@ export function createTenantAuth(options: TenantAuthOptions): TenantAuth {
       ),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const auth = createServiceClient(AuthService, base, { timeoutMs, credentials: serviceTokens });
+  const tokens = createServiceClient(TokenService, base, { timeoutMs, credentials: serviceTokens });
   const tenants = createServiceClient(TenantService, base, { timeoutMs, credentials: serviceTokens });
 
   return {
@@ -85,7 +85,7 @@ export function createTenantAuth(options: TenantAuthOptions): TenantAuth {
     }),
     apiKeys: createApiKeyCache({
       introspect: async (apiKey) => {
-        const res = await unlessAbsent(() => auth.introspectApiKey({ apiKey }));
+        const res = await unlessAbsent(() => tokens.introspectApiKey({ apiKey }));
         return res === undefined ? undefined : introspectionFrom(res);
       },
     }),

@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { createTtlCache } from "../cache/ttl-cache.js";
 import type { Clock } from "./clock.js";
 import { monotonicClock } from "./clock.js";
 import { createSingleFlight } from "./single-flight.js";
@@ -26,23 +26,18 @@ const MAX_ID_CHARS = 128;
  */
 export function createWorkspaceDirectory(options: WorkspaceDirectoryOptions): WorkspaceDirectory {
   const clock = options.clock ?? monotonicClock;
-  // "" marks an unknown workspace (a tenant id is never empty).
-  const cache = new LRUCache<string, string>({
-    max: options.maxEntries ?? 10_000,
-    perf: { now: clock },
-    ttlResolution: 0,
-  });
-  const once = createSingleFlight<string, string>();
-  const lookup = async (workspaceId: string): Promise<string> => {
-    const tenantId = (await options.lookup(workspaceId)) ?? "";
-    cache.set(workspaceId, tenantId, tenantId === "" ? { ttl: UNKNOWN_TTL_MS } : {});
+  const cache = createTtlCache<string | undefined>({ maxEntries: options.maxEntries, now: clock });
+  const once = createSingleFlight<string, string | undefined>();
+  const lookup = async (workspaceId: string): Promise<string | undefined> => {
+    const tenantId = await options.lookup(workspaceId);
+    cache.set(workspaceId, tenantId, tenantId === undefined ? { ttlMs: UNKNOWN_TTL_MS } : {});
     return tenantId;
   };
   return {
     async tenantOf(workspaceId) {
       if (workspaceId === "" || workspaceId.length > MAX_ID_CHARS) return undefined;
-      const tenantId = cache.get(workspaceId) ?? (await once(workspaceId, () => lookup(workspaceId)));
-      return tenantId === "" ? undefined : tenantId;
+      if (cache.has(workspaceId)) return cache.get(workspaceId);
+      return once(workspaceId, () => lookup(workspaceId));
     },
   };
 }

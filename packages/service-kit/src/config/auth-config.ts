@@ -20,7 +20,7 @@ export function authConfigSpec(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ) {
   const credential = secret(
-    `the credential the ${service} service trades for service tokens (AuthService.IssueServiceToken)`,
+    `the credential the ${service} service trades for service tokens (TokenService.IssueServiceToken)`,
     { minLength: 16 },
   );
   return {
@@ -34,7 +34,7 @@ export function authConfigSpec(
 
 /** The auth settings, as every service's Config names them. */
 export interface AuthConfig {
-  /** Traded for service tokens (AuthService.IssueServiceToken). */
+  /** Traded for service tokens (TokenService.IssueServiceToken). */
   serviceCredential: Secret;
   /** The issuer (iss) of the tokens this service accepts. */
   authIssuer: string;

@@ -190,7 +190,7 @@ export function createIdentityKit<C>(
     },
 
     async serviceToken(service, credential = devServiceCredential(service)) {
-      const res = await tenant.auth.issueServiceToken({ service, credential });
+      const res = await tenant.tokens.issueServiceToken({ service, credential });
       return res.serviceToken;
     },
 

@@ -8,6 +8,7 @@ import {
 } from "@atendo/bus";
 import { type Db, type Inbox, isUuid } from "@atendo/db";
 import { ReplyGeneratedSchema, UsageOperation, UsageRecordedSchema } from "@atendo/proto/ai/v1";
+import type { Actor } from "@atendo/proto/common/v1";
 import { TurnReadySchema } from "@atendo/proto/conversation/v1";
 import { withCorrelationId } from "@atendo/service-kit";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -15,10 +16,14 @@ import type { AssistantConfigs } from "../clients/assistant-configs.js";
 import type { TurnContexts } from "../clients/turn-contexts.js";
 import type { GeneratedReply, GenerateReply } from "../domain/generate-reply.js";
 import { quotaHandoffReply } from "../domain/monthly-quota.js";
-import { replyGeneratedEvent, usageRecordedEvent } from "../domain/reply-events.js";
+import {
+  assistantActor,
+  replyGeneratedEvent,
+  SYSTEM_ACTOR,
+  usageRecordedEvent,
+} from "../domain/reply-events.js";
 import { assistantProfile, turnFromContext } from "../domain/turn-input.js";
 import type { AiMessageQuota } from "../quota/ai-message-quota.js";
-import type { ProcessedEvents } from "../store/processed-events.js";
 import type { UsageRepository } from "../store/usage-repository.js";
 
 export const TURN_READY_DURABLE = "ai-turn_ready";
@@ -27,7 +32,6 @@ export interface TurnReadyDeps {
   db: Db;
   bus: Pick<Bus, "consume" | "encode" | "publishEncoded">;
   inbox: Inbox;
-  processed: ProcessedEvents;
   usage: UsageRepository;
   assistants: AssistantConfigs;
   contexts: TurnContexts;
@@ -39,6 +43,10 @@ export interface TurnReadyDeps {
 
 interface Draft {
   assistantId: string;
+  /** Who the events name: the assistant, or the system when no model answered. */
+  actor: Actor;
+  /** The conversation's contact (public events name it). */
+  contactId: string;
   reply: GeneratedReply;
   /** False when no model answered because the plan's monthly AI messages are used up. */
   billable: boolean;
@@ -101,6 +109,7 @@ export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof
         log.info({ turn_epoch: event.turnEpoch }, "stale turn dropped");
         return undefined;
       }
+      const contactId = context.contact?.id ?? "";
       const exhausted = await deps.quota.exhausted(meta.tenantId, callOptions).catch((err: unknown) => {
         throw dependencyError("monthly AI messages check", err);
       });
@@ -114,14 +123,26 @@ export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof
           },
           "monthly AI messages used up: turn handed to a person without a model call",
         );
-        return { assistantId: assistant.id, reply: quotaHandoffReply(exhausted), billable: false };
+        return {
+          assistantId: assistant.id,
+          actor: SYSTEM_ACTOR,
+          contactId,
+          reply: quotaHandoffReply(exhausted),
+          billable: false,
+        };
       }
       const reply = await deps.generate(turnFromContext(assistantProfile(assistant), context), ctx.signal);
-      return { assistantId: assistant.id, reply, billable: true };
+      return {
+        assistantId: assistant.id,
+        actor: assistantActor(assistant),
+        contactId,
+        reply,
+        billable: true,
+      };
     };
 
     const done = await db.withTenant(meta.tenantId, (em) =>
-      deps.processed.has(em, TURN_READY_DURABLE, meta.eventId),
+      inbox.handled(em, { consumer: TURN_READY_DURABLE, eventId: meta.eventId }),
     );
     // Generate outside the transaction: a model call must not hold a connection and its locks.
     const draft = done ? null : await produce();
@@ -137,7 +158,7 @@ export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof
           if (d === undefined) return [];
           const replied = bus.encode(
             ReplyGeneratedSchema,
-            replyGeneratedEvent(event, meta, d.assistantId, d.reply),
+            replyGeneratedEvent(event, meta, d.assistantId, d.reply, d.actor),
           );
           if (!d.billable) return [replied];
           await deps.usage.record(em, {
@@ -155,11 +176,16 @@ export function createTurnReadyHandler(deps: TurnReadyDeps): EventHandler<typeof
             bus.encode(
               UsageRecordedSchema,
               usageRecordedEvent({
-                meta: causedBy(meta),
+                meta: causedBy(meta, d.actor),
                 usage: d.reply.usage,
-                conversationId: event.conversationId,
                 assistantId: d.assistantId,
                 operation: UsageOperation.REPLY,
+                conversation: {
+                  conversationId: event.conversationId,
+                  contactId: d.contactId,
+                  channelId: event.channelId,
+                  channelType: event.channelType,
+                },
               }),
             ),
           ];

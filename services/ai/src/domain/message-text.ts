@@ -1,12 +1,15 @@
-import type { Message } from "@atendo/proto/common/v1";
+import type { Message, MessageInput } from "@atendo/proto/common/v1";
 
 /**
  * What a message says, as text a model (or a keyword check) can read: the body, a caption and the
- * interpretation of media, the title of a tapped button, a place's name. Empty when nothing is readable.
+ * interpretation of media, the title of a tapped button, a place's name. Empty when nothing is
+ * readable. A stored Message may carry the interpretation of its media; a client's MessageInput
+ * never does (the server derives it), so only its caption is read.
  */
-export function messageText(message: Message | undefined): string {
+export function messageText(message: Message | MessageInput | undefined): string {
   if (message === undefined) return "";
-  const interpretation = message.interpretation?.text ?? "";
+  const interpretation =
+    message.$typeName === "atendo.common.v1.Message" ? (message.interpretation?.text ?? "") : "";
   const c = message.content;
   switch (c.case) {
     case "text":

@@ -6,10 +6,25 @@ import {
   type UsageRecorded,
   UsageRecordedSchema,
 } from "@atendo/proto/ai/v1";
-import type { EventMeta, Usage } from "@atendo/proto/common/v1";
+import {
+  type Actor,
+  ActorKind,
+  ActorSchema,
+  type ChannelType,
+  type EventMeta,
+  type Usage,
+} from "@atendo/proto/common/v1";
 import type { TurnReady } from "@atendo/proto/conversation/v1";
 import { create } from "@bufbuild/protobuf";
 import type { GeneratedReply } from "./generate-reply.js";
+
+/** The assistant as the actor of what it did (a reply, the usage of a turn). */
+export function assistantActor(assistant: { id: string; name: string }): Actor {
+  return create(ActorSchema, { kind: ActorKind.ASSISTANT, id: assistant.id, displayName: assistant.name });
+}
+
+/** Atendo itself: what happened without a model (the plan's monthly AI messages were used up). */
+export const SYSTEM_ACTOR: Actor = create(ActorSchema, { kind: ActorKind.SYSTEM });
 
 /** ReplyGenerated answering a TurnReady: same epoch, the turn's message ids, caused by it. */
 export function replyGeneratedEvent(
@@ -17,37 +32,40 @@ export function replyGeneratedEvent(
   turnMeta: EventMeta,
   assistantId: string,
   reply: GeneratedReply,
+  actor: Actor,
 ): ReplyGenerated {
   return create(ReplyGeneratedSchema, {
-    meta: causedBy(turnMeta),
+    // The reply's parts, citations, actions, usage, provider, model, finish reason and offline flag.
+    ...reply,
+    meta: causedBy(turnMeta, actor),
     conversationId: turn.conversationId,
     channelId: turn.channelId,
     turnEpoch: turn.turnEpoch,
     answeredMessageIds: [...turn.messageIds],
-    parts: reply.parts,
-    citations: reply.citations,
-    actions: reply.actions,
-    usage: reply.usage,
-    provider: reply.provider,
-    model: reply.model,
-    finishReason: reply.finishReason,
-    offline: reply.offline,
     assistantId,
   });
+}
+
+/** The conversation a usage was for, as UsageRecorded names it; all empty for none. */
+export interface UsageConversation {
+  conversationId: string;
+  contactId: string;
+  channelId: string;
+  channelType: ChannelType;
 }
 
 export function usageRecordedEvent(init: {
   meta: EventMeta;
   usage: Usage;
-  conversationId: string;
   assistantId: string;
   operation: UsageOperation;
+  conversation?: UsageConversation;
 }): UsageRecorded {
   return create(UsageRecordedSchema, {
     meta: init.meta,
     usage: init.usage,
-    conversationId: init.conversationId,
     assistantId: init.assistantId,
     operation: init.operation,
+    ...init.conversation,
   });
 }

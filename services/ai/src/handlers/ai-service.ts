@@ -1,35 +1,43 @@
 import { type Bus, newEventMeta } from "@atendo/bus";
-import type { Db, Outbox } from "@atendo/db";
+import type { Db, EntityManager, Outbox, RequestIds } from "@atendo/db";
 import {
   type AiService,
+  TestAssistantRequestSchema,
+  type TestAssistantResponse,
   TestAssistantResponseSchema,
   UsageOperation,
   UsageRecordedSchema,
 } from "@atendo/proto/ai/v1";
 import type { Assistant } from "@atendo/proto/assistant/v1";
 import {
+  actorOf,
+  callerTenant,
   correlationIdKey,
   forwardCallOptions,
   notFound,
+  oncePerRequest,
+  planLimitReached,
+  principalOf,
   unavailable,
   withCorrelationId,
 } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { AssistantConfigs } from "../clients/assistant-configs.js";
-import type { GenerateReply } from "../domain/generate-reply.js";
+import type { GeneratedReply, GenerateReply } from "../domain/generate-reply.js";
 import { quotaExhaustedMessage } from "../domain/monthly-quota.js";
 import { usageRecordedEvent } from "../domain/reply-events.js";
 import { assistantProfile, turnFromChat } from "../domain/turn-input.js";
 import type { AiMessageQuota } from "../quota/ai-message-quota.js";
 import type { UsageRepository } from "../store/usage-repository.js";
-import { callerTenant } from "./caller.js";
 
 export interface AiServiceDeps {
   db: Db;
   bus: Pick<Bus, "encode">;
   /** UsageRecorded commits with the usage record; the outbox relay publishes it. */
   outbox: Outbox;
+  /** Retried calls that spend tokens (AIP-155) get their first answer back. */
+  requestIds: RequestIds;
   assistants: AssistantConfigs;
   usage: UsageRepository;
   quota: AiMessageQuota;
@@ -72,43 +80,53 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
       throw new Error("monthly AI messages check failed", { cause: err });
     }
     if (exhausted !== undefined) {
-      throw new ConnectError(quotaExhaustedMessage(exhausted), Code.ResourceExhausted);
+      throw planLimitReached("monthly_ai_messages", exhausted.limit, quotaExhaustedMessage(exhausted));
     }
   }
 
   return {
     /**
      * Playground: the same reply path as a conversation turn, with nothing sent or stored but the
-     * usage (recorded as TEST, which the plan does not count).
+     * usage (recorded as TEST, which the plan does not count). With a request_id the answer is kept
+     * with the usage: a retry gets it back without another model call. The claim (and its
+     * connection) is then held during the model call, so a concurrent retry waits for the first
+     * answer instead of paying for a second; without one, nothing is held while the model answers.
      */
     async testAssistant(req, ctx) {
       const tenantId = callerTenant(ctx);
-      const assistant = await loadAssistant(req.workspaceId, req.assistantId, ctx);
-      await requireQuota(tenantId, ctx);
-      const turn = turnFromChat(
-        assistantProfile(assistant, req.instructionsOverride),
-        req.messages,
-        req.contactName,
-      );
-      const reply = await deps.generate(turn, ctx.signal);
 
-      const event = usageRecordedEvent({
-        meta: newEventMeta({
-          tenantId,
-          workspaceId: req.workspaceId,
-          correlationId: ctx.values.get(correlationIdKey),
-        }),
-        usage: reply.usage,
-        conversationId: "",
-        assistantId: assistant.id,
-        operation: UsageOperation.TEST,
-      });
+      const answer = async (): Promise<{ response: TestAssistantResponse; reply: GeneratedReply }> => {
+        const assistant = await loadAssistant(req.workspaceId, req.assistantId, ctx);
+        await requireQuota(tenantId, ctx);
+        const turn = turnFromChat(
+          assistantProfile(assistant, req.instructionsOverride),
+          req.messages,
+          req.contactName,
+        );
+        const reply = await deps.generate(turn, ctx.signal);
+        // The reply's fields (parts, citations, actions, usage, provider, model, finish reason,
+        // offline) are the response's.
+        const response = create(TestAssistantResponseSchema, { ...reply, retrieved: [...turn.passages] });
+        return { response, reply };
+      };
+
       // The record and its announcement commit together; the relay publishes it.
-      await deps.db.withTenant(tenantId, async (em) => {
+      const record = async (em: EntityManager, reply: GeneratedReply): Promise<void> => {
+        const event = usageRecordedEvent({
+          meta: newEventMeta({
+            tenantId,
+            workspaceId: req.workspaceId,
+            correlationId: ctx.values.get(correlationIdKey),
+            actor: actorOf(principalOf(ctx)),
+          }),
+          usage: reply.usage,
+          assistantId: req.assistantId,
+          operation: UsageOperation.TEST,
+        });
         await deps.usage.record(em, {
           tenantId,
           workspaceId: req.workspaceId,
-          assistantId: assistant.id,
+          assistantId: req.assistantId,
           conversationId: undefined,
           operation: UsageOperation.TEST,
           usage: reply.usage,
@@ -116,19 +134,27 @@ export function createAiService(deps: AiServiceDeps): Partial<ServiceImpl<typeof
           sourceEventId: event.meta?.eventId,
         });
         await deps.outbox.add(em, [deps.bus.encode(UsageRecordedSchema, event)]);
-      });
+      };
 
-      return create(TestAssistantResponseSchema, {
-        parts: reply.parts,
-        citations: reply.citations,
-        actions: reply.actions,
-        usage: reply.usage,
-        provider: reply.provider,
-        model: reply.model,
-        finishReason: reply.finishReason,
-        offline: reply.offline,
-        retrieved: [...turn.passages],
-      });
+      if (req.requestId === "") {
+        const { response, reply } = await answer();
+        await deps.db.withTenant(tenantId, (em) => record(em, reply));
+        return response;
+      }
+      const call = {
+        tenantId,
+        method: `${ctx.service.typeName}/${ctx.method.name}`,
+        requestSchema: TestAssistantRequestSchema,
+        request: req,
+        responseSchema: TestAssistantResponseSchema,
+      };
+      return deps.db.withTenant(tenantId, (em) =>
+        oncePerRequest(em, deps.requestIds, call, async () => {
+          const { response, reply } = await answer();
+          await record(em, reply);
+          return response;
+        }),
+      );
     },
   };
 }

@@ -5,10 +5,9 @@ import { loadConfig as loadAssistantConfig, start as startAssistant } from "@ate
 import { type Bus, connectBus } from "@atendo/bus";
 import { loadConfig as loadConversationConfig, start as startConversation } from "@atendo/conversation";
 import { AiService } from "@atendo/proto/ai/v1";
-import { AssistantService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService } from "@atendo/proto/assistant/v1";
 import { ConversationService, TurnContextService } from "@atendo/proto/conversation/v1";
 import { createLogger, type Logger } from "@atendo/telemetry";
-import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
   type ClientsOf,
   clientsFor,
@@ -19,6 +18,7 @@ import {
   testEnv,
   uniqueNamespace,
 } from "@atendo/testing";
+import { startTenantForTests } from "@atendo/testing/tenant";
 import { loadConfig, start } from "../../src/main.js";
 import { type Capture, startCapture } from "./capture.js";
 
@@ -31,6 +31,7 @@ export const logger = createLogger({
 export type Clients = TenantClients &
   ClientsOf<{
     assistants: typeof AssistantService;
+    directory: typeof AssistantDirectoryService;
     conversations: typeof ConversationService;
     turnContexts: typeof TurnContextService;
     ai: typeof AiService;
@@ -84,15 +85,6 @@ function keepingLogger(lines: LogLine[]): Logger {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = testEnv();
   const namespace = uniqueNamespace("ai");
-  const adminEmail = `admin-${namespace.replace(/_/g, "-")}@example.com`;
-  const common = {
-    PORT: "0",
-    MIGRATION_DATABASE_URL: env.ownerUrl,
-    NATS_URL: env.natsUrl,
-    BUS_NAMESPACE: namespace,
-    // Its own issuer: the test database is shared, and another run's keys must not sign for this one.
-    AUTH_ISSUER: `atendo-test-${namespace}`,
-  };
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s();
@@ -104,18 +96,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await cleaner.close();
   });
   try {
-    const tenant = await startTenant(
-      loadTenantConfig({
-        ...common,
-        DATABASE_URL: env.appUrl("tenant"),
-        REDIS_URL: env.redisUrl,
-        REDIS_KEY_PREFIX: `${namespace}:tenant:`,
-        PLATFORM_ADMIN_EMAILS: adminEmail,
-      }),
-      { logger, invitationSender: { send: async () => undefined } },
-    );
+    const tenant = await startTenantForTests({ namespace, logger });
     stops.push(() => tenant.stop());
-    const tenantUrl = url(tenant.port);
+    const { url: tenantUrl, adminEmail } = tenant;
+    const common = {
+      PORT: "0",
+      MIGRATION_DATABASE_URL: env.ownerUrl,
+      NATS_URL: env.natsUrl,
+      BUS_NAMESPACE: namespace,
+      AUTH_ISSUER: tenant.issuer,
+    };
     const assistant = await startAssistant(
       loadAssistantConfig({
         ...common,
@@ -168,7 +158,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const as = (credential?: string): Clients => ({
       ...clientsFor(tenantUrl, credential, TENANT_SERVICES),
-      ...clientsFor(url(assistant.port), credential, { assistants: AssistantService }),
+      ...clientsFor(url(assistant.port), credential, {
+        assistants: AssistantService,
+        directory: AssistantDirectoryService,
+      }),
       ...clientsFor(url(conversation.port), credential, {
         conversations: ConversationService,
         turnContexts: TurnContextService,

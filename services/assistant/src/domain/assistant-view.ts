@@ -6,18 +6,29 @@ import {
   HandoffRulesSchema,
   ModelSettingsSchema,
 } from "@atendo/proto/assistant/v1";
+import { etagOf } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { AssistantFields } from "./assistant-fields.js";
 import { providerFromName } from "./model-provider.js";
 
-/** A stored assistant: its settings plus identity and timestamps. */
+/** A stored assistant: its settings plus identity, version and timestamps. */
 export interface AssistantRecord extends AssistantFields {
   id: string;
   tenantId: string;
   workspaceId: string;
+  /** Bumped by every update. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * The etag of an assistant as the contract shows it: its settings (the version) and its channel
+ * bindings, so a change made from a stale read of either is refused.
+ */
+function assistantEtag(row: Pick<AssistantRecord, "id" | "version">, channelIds: readonly string[]) {
+  return etagOf(row.id, row.version, ...channelIds);
 }
 
 /** The contract's view of an assistant (it holds no secret). */
@@ -47,6 +58,7 @@ export function toAssistant(row: AssistantRecord, channelIds: readonly string[])
     channelIds: [...channelIds],
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    etag: assistantEtag(row, channelIds),
   });
 }
 

@@ -30,6 +30,7 @@ export function auditRecorded(init: {
     tenantId: init.tenantId,
     workspaceId: init.workspaceId,
     correlationId: init.correlationId,
+    actor: init.actor,
   });
   return create(AuditRecordedSchema, {
     meta,

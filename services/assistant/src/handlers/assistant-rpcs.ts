@@ -2,19 +2,25 @@ import { isUniqueViolation, newId } from "@atendo/db";
 import {
   type Assistant,
   type AssistantService,
+  CreateAssistantRequestSchema,
   CreateAssistantResponseSchema,
   DeleteAssistantResponseSchema,
   GetAssistantResponseSchema,
   ListAssistantsResponseSchema,
   UpdateAssistantResponseSchema,
 } from "@atendo/proto/assistant/v1";
-import { PageResponseSchema } from "@atendo/proto/common/v1";
 import {
   alreadyExists,
-  correlationIdKey,
-  failedPrecondition,
+  assertEtag,
+  callerTenant,
+  decodePageToken,
+  filterKey,
   invalidArgument,
   notFound,
+  oncePerRequest,
+  pageOf,
+  pageSizeOf,
+  planLimitReached,
 } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -22,9 +28,8 @@ import { type AssistantFields, fieldsForCreate, fieldsForUpdate } from "../domai
 import { toAssistant } from "../domain/assistant-view.js";
 import { assistantSummary } from "../domain/audit-summary.js";
 import { configuredEvent } from "../domain/configured-event.js";
-import { decodePageToken, encodePageToken, pageSize } from "../domain/page-token.js";
 import { auditOf } from "./audit.js";
-import { callerTenant, settingsCallOptions } from "./caller.js";
+import { changeBy, settingsCallOptions } from "./caller.js";
 import type { AssistantServiceDeps } from "./deps.js";
 
 type AssistantRpcs = Pick<
@@ -49,41 +54,49 @@ export function createAssistantRpcs(deps: AssistantServiceDeps): AssistantRpcs {
       const fields = fieldsForCreate(req, await deps.workspaces.defaultLanguage(req.workspaceId, options));
       assertNameNotBlank(fields);
       const max = await deps.limits.maxAssistants(tenantId, options);
-      const ids = { id: newId(), tenantId, workspaceId: req.workspaceId };
-      let assistant: Assistant;
+      const call = {
+        tenantId,
+        method: `${ctx.service.typeName}/${ctx.method.name}`,
+        requestSchema: CreateAssistantRequestSchema,
+        request: req,
+        responseSchema: CreateAssistantResponseSchema,
+      };
       try {
-        assistant = await db.withTenant(tenantId, async (em) => {
-          const existing = await repo.countForLimit(em, tenantId);
-          if (max > 0 && existing >= max) {
-            throw failedPrecondition(
-              `assistants limit reached: the tenant's plan allows ${max} assistants and it has ${existing}`,
-            );
-          }
-          const created = toAssistant(await repo.insert(em, ids, fields), []);
-          await announce(em, {
-            configured: [
-              configuredEvent({ assistant: created, correlationId: ctx.values.get(correlationIdKey) }),
-            ],
-            audit: [
-              auditOf(
-                ctx,
-                { tenantId, workspaceId: req.workspaceId },
-                {
-                  action: "assistant.create",
-                  targetType: "assistant",
-                  targetId: created.id,
-                  after: assistantSummary(created),
-                },
-              ),
-            ],
-          });
-          return created;
-        });
+        // A retry with the request's request_id gets this response back, even past the limit.
+        return await db.withTenant(tenantId, (em) =>
+          oncePerRequest(em, deps.requestIds, call, async () => {
+            const existing = await repo.countForLimit(em, tenantId);
+            if (max > 0 && existing >= max) {
+              throw planLimitReached(
+                "assistants",
+                max,
+                `assistants limit reached: the tenant's plan allows ${max} assistants and it has ${existing}`,
+              );
+            }
+            const ids = { id: newId(), tenantId, workspaceId: req.workspaceId };
+            const created = toAssistant(await repo.insert(em, ids, fields), []);
+            await announce(em, {
+              configured: [configuredEvent({ assistant: created, ...changeBy(ctx) })],
+              audit: [
+                auditOf(
+                  ctx,
+                  { tenantId, workspaceId: req.workspaceId },
+                  {
+                    action: "assistant.create",
+                    targetType: "assistant",
+                    targetId: created.id,
+                    after: assistantSummary(created),
+                  },
+                ),
+              ],
+            });
+            return create(CreateAssistantResponseSchema, { assistant: created });
+          }),
+        );
       } catch (err) {
         if (isUniqueViolation(err)) throw duplicateName(fields.name);
         throw err;
       }
-      return create(CreateAssistantResponseSchema, { assistant });
     },
 
     async getAssistant(req, ctx) {
@@ -99,30 +112,26 @@ export function createAssistantRpcs(deps: AssistantServiceDeps): AssistantRpcs {
 
     async listAssistants(req, ctx) {
       const tenantId = callerTenant(ctx);
-      const token = req.page?.pageToken ?? "";
-      const cursor = token === "" ? undefined : decodePageToken(token, req.workspaceId);
-      if (token !== "" && cursor === undefined) {
-        throw invalidArgument("page.page_token", "is not a token of this list");
-      }
-      const size = pageSize(req.page?.pageSize);
-      const { assistants, more } = await db.withTenant(tenantId, async (em) => {
-        const rows = await repo.list(em, req.workspaceId, cursor?.afterId, size + 1);
-        const page = rows.slice(0, size);
+      // Keyset on the id (UUIDv7: oldest first); a token only works in the workspace it came from.
+      const filters = filterKey({ workspaceId: req.workspaceId });
+      const after = decodePageToken(req.pageToken, filters, 1)?.[0];
+      const size = pageSizeOf(req.pageSize);
+      return db.withTenant(tenantId, async (em) => {
+        const rows = await repo.list(
+          em,
+          req.workspaceId,
+          after === undefined ? undefined : String(after),
+          size + 1,
+        );
+        const page = pageOf(rows, size, filters, (r) => [r.id]);
         const channelIds = await repo.channelIds(
           em,
-          page.map((r) => r.id),
+          page.items.map((r) => r.id),
         );
-        return {
-          assistants: page.map((r) => toAssistant(r, channelIds.get(r.id) ?? [])),
-          more: rows.length > size,
-        };
-      });
-      const last = assistants.at(-1);
-      const nextPageToken =
-        more && last !== undefined ? encodePageToken({ workspaceId: req.workspaceId, afterId: last.id }) : "";
-      return create(ListAssistantsResponseSchema, {
-        assistants,
-        page: create(PageResponseSchema, { nextPageToken }),
+        return create(ListAssistantsResponseSchema, {
+          assistants: page.items.map((r) => toAssistant(r, channelIds.get(r.id) ?? [])),
+          nextPageToken: page.nextPageToken,
+        });
       });
     },
 
@@ -138,11 +147,10 @@ export function createAssistantRpcs(deps: AssistantServiceDeps): AssistantRpcs {
           const channelIds = (await repo.channelIds(em, [row.id])).get(row.id) ?? [];
           // Viewed before the update: the repository changes the row in place.
           const before = toAssistant(row, channelIds);
+          assertEtag(req.etag, before.etag, "assistant", row.id);
           const after = toAssistant(await repo.update(em, row, changes), channelIds);
           await announce(em, {
-            configured: [
-              configuredEvent({ assistant: after, correlationId: ctx.values.get(correlationIdKey) }),
-            ],
+            configured: [configuredEvent({ assistant: after, ...changeBy(ctx) })],
             audit: [
               auditOf(
                 ctx,
@@ -172,14 +180,14 @@ export function createAssistantRpcs(deps: AssistantServiceDeps): AssistantRpcs {
       const deleted = await db.withTenant(tenantId, async (em) => {
         const row = await repo.find(em, req.workspaceId, req.assistantId, { lock: true });
         if (row === undefined) return false;
-        const channelIds = await repo.channelIds(em, [row.id]);
+        const assistant = toAssistant(row, (await repo.channelIds(em, [row.id])).get(row.id) ?? []);
+        assertEtag(req.etag, assistant.etag, "assistant", row.id);
         await repo.delete(em, row);
-        const assistant = toAssistant(row, channelIds.get(row.id) ?? []);
         await announce(em, {
           configured: [
             configuredEvent({
               assistant,
-              correlationId: ctx.values.get(correlationIdKey),
+              ...changeBy(ctx),
               deleted: true,
               affectedChannelIds: assistant.channelIds,
             }),

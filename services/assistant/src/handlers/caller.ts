@@ -1,22 +1,18 @@
+import type { Actor } from "@atendo/proto/common/v1";
 import {
+  actorOf,
   correlationIdKey,
   forwardCallOptions,
-  NOT_ALLOWED,
-  permissionDenied,
   principalOf,
   withCorrelationId,
 } from "@atendo/service-kit";
 import type { CallOptions, HandlerContext } from "@connectrpc/connect";
 
-// How handlers learn who calls. The auth interceptor has already applied the policy
-// (policies.ts): the request's workspace belongs to the caller's tenant and the caller may use it.
+// How handlers call on behalf of their caller (the caller's tenant: `callerTenant` of service-kit).
 
-/** The tenant a workspace-scoped RPC works in: always the caller's own. */
-export function callerTenant(ctx: Pick<HandlerContext, "values">): string {
-  const principal = principalOf(ctx);
-  // Workspace rules admit no service; one reaching here would have no tenant of its own to use.
-  if (principal.kind === "service") throw permissionDenied(NOT_ALLOWED);
-  return principal.tenantId;
+/** Who makes a change and the chain it belongs to, as the events announcing it name them. */
+export function changeBy(ctx: Pick<HandlerContext, "values">): { actor: Actor; correlationId: string } {
+  return { actor: actorOf(principalOf(ctx)), correlationId: ctx.values.get(correlationIdKey) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Db } from "@atendo/db";
+import type { Db, RequestIds } from "@atendo/db";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
 import type { PlanLimits } from "../clients/plan-limits.js";
 import type { WorkspaceSettings } from "../clients/workspace-settings.js";
@@ -13,4 +13,6 @@ export interface AssistantServiceDeps {
   workspaces: WorkspaceSettings;
   channels: ChannelDirectory;
   announce: Announce;
+  /** Retried creates and binds (AIP-155) get their first response back. */
+  requestIds: RequestIds;
 }

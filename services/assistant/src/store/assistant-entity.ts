@@ -22,6 +22,8 @@ export const AssistantRow = defineEntity({
     handoffMessage: p.text(),
     knowledgeBaseIds: p.array().columnType("text[]"),
     enabled: p.boolean(),
+    /** Bumped by every update; the etag is computed from it. */
+    version: p.integer(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

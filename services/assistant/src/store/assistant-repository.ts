@@ -39,6 +39,7 @@ export interface AssistantRepository {
     afterId: string | undefined,
     limit: number,
   ): Promise<AssistantRecord[]>;
+  /** Applies the changes and bumps the version. */
   update(
     em: EntityManager,
     row: AssistantRecord,
@@ -62,7 +63,7 @@ export function createAssistantRepository(): AssistantRepository {
   return {
     async insert(em, ids, fields) {
       const now = new Date();
-      const row = em.create(AssistantRow, { ...ids, ...fields, createdAt: now, updatedAt: now });
+      const row = em.create(AssistantRow, { ...ids, ...fields, version: 1, createdAt: now, updatedAt: now });
       // Flush here so a duplicate name surfaces as this call's error, inside the transaction.
       await em.flush();
       return row;
@@ -96,7 +97,7 @@ export function createAssistantRepository(): AssistantRepository {
 
     async update(em, row, changes) {
       const entity = await em.findOneOrFail(AssistantRow, { id: row.id });
-      em.assign(entity, { ...changes, updatedAt: new Date() });
+      em.assign(entity, { ...changes, version: entity.version + 1, updatedAt: new Date() });
       await em.flush();
       return entity;
     },

@@ -2,9 +2,8 @@
 // each run isolated by its own bus namespace, Redis prefix and token issuer.
 
 import { type Bus, connectBus } from "@atendo/bus";
-import { AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
+import { AssistantDirectoryService, AssistantService, KnowledgeService } from "@atendo/proto/assistant/v1";
 import { createLogger } from "@atendo/telemetry";
-import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
   type ClientsOf,
   clientsFor,
@@ -15,9 +14,14 @@ import {
   testEnv,
   uniqueNamespace,
 } from "@atendo/testing";
+import { startTenantForTests } from "@atendo/testing/tenant";
 import { loadConfig, start } from "../../src/main.js";
 
-const ASSISTANT_SERVICES = { assistants: AssistantService, knowledge: KnowledgeService } as const;
+const ASSISTANT_SERVICES = {
+  assistants: AssistantService,
+  knowledge: KnowledgeService,
+  directory: AssistantDirectoryService,
+} as const;
 
 /** Clients of the tenant and assistant services, all sending one caller's credential. */
 export type Clients = ClientsOf<typeof ASSISTANT_SERVICES> & TenantClients;
@@ -54,31 +58,14 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = testEnv();
   const namespace = uniqueNamespace("assistant");
-  // Its own issuer: the test database is shared, and another run's keys must not sign for this one.
-  const issuer = `atendo-test-${namespace}`;
-  const adminEmail = `admin-${namespace.replace(/_/g, "-")}@example.com`;
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s();
   };
   try {
-    const tenant = await startTenant(
-      loadTenantConfig({
-        PORT: "0",
-        DATABASE_URL: env.appUrl("tenant"),
-        MIGRATION_DATABASE_URL: env.ownerUrl,
-        REDIS_URL: env.redisUrl,
-        REDIS_KEY_PREFIX: `${namespace}:`,
-        NATS_URL: env.natsUrl,
-        BUS_NAMESPACE: namespace,
-        AUTH_ISSUER: issuer,
-        PLATFORM_ADMIN_EMAILS: adminEmail,
-      }),
-      // Invitation tokens come back from InviteMember: nothing to send, nothing to print.
-      { logger, invitationSender: { send: async () => undefined } },
-    );
+    const tenant = await startTenantForTests({ namespace, logger });
     stops.push(() => tenant.stop());
-    const tenantUrl = `http://127.0.0.1:${tenant.port}`;
+    const { url: tenantUrl, issuer, adminEmail } = tenant;
     let assistantPort = options.externalAssistantPort;
     if (assistantPort === undefined) {
       const assistant = await start(

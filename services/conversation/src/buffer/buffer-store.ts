@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
 
 /**
- * The reply buffer's Redis state: `<prefix>buffer:due` (member -> deadline, ms) and
- * `<prefix>buffer:leased` (member -> lease deadline, ms) of conversations being flushed. Every
+ * The reply buffer's Redis state: `buffer:due` (member -> deadline, ms) and `buffer:leased` (member ->
+ * lease deadline, ms) of conversations being flushed, under the client's REDIS_KEY_PREFIX. Every
  * transition is one Lua script, so replicas never both own a member and a dead flusher's lease is
  * handed back. Redis is a schedule, not the truth: Postgres still knows every pending turn.
  */
@@ -58,9 +58,10 @@ if s and tonumber(s) == tonumber(ARGV[2]) then
 end
 return 0`;
 
-export function createBufferStore(deps: { redis: Redis; keyPrefix: string }): BufferStore {
+export function createBufferStore(deps: { redis: Redis }): BufferStore {
   const { redis } = deps;
-  const keys = { due: `${deps.keyPrefix}buffer:due`, leased: `${deps.keyPrefix}buffer:leased` };
+  // The scripts name them as KEYS, so the client's prefix reaches them too.
+  const keys = { due: "buffer:due", leased: "buffer:leased" };
 
   return {
     keys,

@@ -113,6 +113,7 @@ function outputsOf(bus: Bus, outcome: ReplyOutcome, r: ReplyToStore, ctx: EventC
           messageId: m.id,
           channelId: conversation.channelId,
           channelType: channelTypeToProto(conversation.channelType),
+          contactId: contact.id,
           recipientExternalId: contact.externalId,
           message: decodeContent(m.content),
           senderKind: SenderKind.AI,

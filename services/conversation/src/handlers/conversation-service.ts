@@ -5,14 +5,13 @@ import {
   ListConversationsResponseSchema,
   ListMessagesResponseSchema,
 } from "@atendo/proto/conversation/v1";
-import { filterKey, notFound, pageOf, pageSizeOf } from "@atendo/service-kit";
+import { callerTenant, filterKey, notFound, pageOf, pageSizeOf } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { conversationStatusFromProto, handlerFromProto } from "../domain/enums.js";
 import { conversationToProto, messageToProto } from "../domain/to-proto.js";
 import { contactsById, getConversation, listConversations } from "../store/conversation-reads.js";
 import { listMessages } from "../store/message-reads.js";
-import { callerTenant } from "./caller-tenant.js";
 import { timeKeyCursor, timeKeyOf } from "./keyset-page.js";
 
 export interface ConversationServiceDeps {

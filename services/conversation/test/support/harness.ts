@@ -25,11 +25,11 @@ import {
   uniqueNamespace,
   waitFor,
 } from "@atendo/testing";
+import { startTenantForTests, type TenantForTests } from "@atendo/testing/tenant";
 import type { MessageShape } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
 import { loadConfig, type RunningService, start } from "../../src/main.js";
 import { createLogCapture, type LogCapture } from "./log-capture.js";
-import { startTenantService, type TestTenantService } from "./tenant-service.js";
 
 const CAPTURED = [
   TurnReadySchema,
@@ -145,9 +145,9 @@ export async function startConversation(
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     });
-    let tenant: TestTenantService | undefined;
+    let tenant: TenantForTests | undefined;
     if (options.withTenant === true) {
-      const started = await startTenantService(namespace, createLogCapture("tenant").logger);
+      const started = await startTenantForTests({ namespace, logger: createLogCapture("tenant").logger });
       stops.push(() => started.stop());
       tenant = started;
     }

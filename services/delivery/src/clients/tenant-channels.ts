@@ -1,7 +1,11 @@
 import { pgText } from "@atendo/db";
 import type { ChannelType } from "@atendo/proto/common/v1";
-import { type ChannelService, ChannelStatus, type ResolveChannelResponse } from "@atendo/proto/tenant/v1";
-import { withCorrelationId } from "@atendo/service-kit";
+import {
+  type ChannelDirectoryService,
+  ChannelStatus,
+  type ResolveChannelResponse,
+} from "@atendo/proto/tenant/v1";
+import { createTtlCache, withCorrelationId } from "@atendo/service-kit";
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 
 /** WhatsApp credentials of a channel, as the send API needs them. */
@@ -53,14 +57,6 @@ export class ChannelNotFoundError extends Error {
   override readonly name = "ChannelNotFoundError";
 }
 
-interface Cached {
-  value: ResolvedChannel;
-  expiresAt: number;
-}
-
-// Channels of one process stay far below this; the bound only protects memory from a flood of ids.
-const MAX_ENTRIES = 10_000;
-
 function toResolved(res: ResolveChannelResponse): ResolvedChannel {
   const resolved: ResolvedChannel = {
     channelId: res.channelId,
@@ -83,29 +79,25 @@ function toResolved(res: ResolveChannelResponse): ResolvedChannel {
 }
 
 export function createChannelDirectory(deps: {
-  client: Client<typeof ChannelService>;
+  client: Client<typeof ChannelDirectoryService>;
   ttlMs: number;
   now?: () => number;
 }): ChannelDirectory {
-  const { client, ttlMs } = deps;
-  const now = deps.now ?? Date.now;
-  const cache = new Map<string, Cached>();
+  const { client } = deps;
+  // Channels of one process stay far below its bound, which only protects memory from a flood of ids.
+  const cache = createTtlCache<ResolvedChannel>({ ttlMs: deps.ttlMs, now: deps.now });
   const inFlight = new Map<string, Promise<ResolvedChannel>>();
-  // Bumped by every invalidation: an answer that was on its way meanwhile may predate the change,
-  // so it serves its own caller but is not cached.
-  let generation = 0;
 
   async function load(channelId: string, options: ResolveOptions): Promise<ResolvedChannel> {
-    const startedAt = generation;
+    // An invalidation meanwhile may concern this answer: it serves its own caller but is not kept.
+    const startedAt = cache.mark();
     try {
       const res = await client.resolveChannel(
         { key: { case: "channelId", value: channelId } },
         withCorrelationId(options.correlationId, options.signal ? { signal: options.signal } : {}),
       );
       const value = toResolved(res);
-      if (startedAt !== generation) return value;
-      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value ?? "");
-      cache.set(channelId, { value, expiresAt: now() + ttlMs });
+      cache.set(channelId, value, { ifUnchangedSince: startedAt });
       return value;
     } catch (err) {
       if (err instanceof ConnectError && err.code === Code.NotFound) {
@@ -117,7 +109,6 @@ export function createChannelDirectory(deps: {
   }
 
   function invalidate(channelId: string): void {
-    generation++;
     cache.delete(channelId);
     inFlight.delete(channelId);
   }
@@ -125,7 +116,7 @@ export function createChannelDirectory(deps: {
   return {
     resolve(channelId, options) {
       const hit = cache.get(channelId);
-      if (!options.fresh && hit !== undefined && hit.expiresAt > now()) return Promise.resolve(hit.value);
+      if (!options.fresh && hit !== undefined) return Promise.resolve(hit);
       // Concurrent sends on one channel share a lookup.
       const pending = inFlight.get(channelId);
       if (pending !== undefined && !options.fresh) return pending;
@@ -137,8 +128,7 @@ export function createChannelDirectory(deps: {
     },
     invalidate,
     invalidateTenant(tenantId) {
-      generation++;
-      for (const [channelId, entry] of cache) if (entry.value.tenantId === tenantId) cache.delete(channelId);
+      cache.deleteWhere((channel) => channel.tenantId === tenantId);
       // Lookups on their way may predate the change: later callers start their own.
       inFlight.clear();
     },

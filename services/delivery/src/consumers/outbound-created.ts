@@ -14,8 +14,8 @@ import { type ChannelTypeName, channelTypeName } from "../domain/channel-type.js
 import type { RetryPolicy } from "../domain/retry-delay.js";
 import type { SendPacer, SendTarget } from "../pacing/send-pacer.js";
 import type { AttemptSend } from "../sending/attempt-send.js";
+import { encodeStatusChanged } from "../sending/status-event.js";
 import { claimSend, lastErrorOf } from "../store/send-ledger.js";
-import { encodeStatusChanged } from "./status-event.js";
 
 export const OUTBOUND_CREATED_DURABLE = "delivery-outbound_created";
 
@@ -41,6 +41,7 @@ interface Parsed {
   tenantId: string;
   workspaceId: string;
   channelType: ChannelTypeName;
+  contactId: string | null;
 }
 
 // Events that cannot become a delivery row at all are dead-lettered for an operator to look at.
@@ -55,12 +56,21 @@ function parse(event: OutboundCreated, meta: EventMeta): Parsed {
   for (const [field, value] of Object.entries(ids)) {
     if (!isUuid(value)) throw new PermanentError(`OutboundCreated.${field} is not a UUID`);
   }
+  // Optional: producers that predate it send none, and the message still goes out.
+  if (event.contactId !== "" && !isUuid(event.contactId)) {
+    throw new PermanentError("OutboundCreated.contact_id is not a UUID");
+  }
   const channelType = channelTypeName(event.channelType);
   if (channelType === undefined) throw new PermanentError("OutboundCreated.channel_type is not set");
   if (event.recipientExternalId.trim() === "" || event.recipientExternalId.length > 256) {
     throw new PermanentError("OutboundCreated.recipient_external_id must be 1..256 characters");
   }
-  return { tenantId: meta.tenantId, workspaceId: meta.workspaceId, channelType };
+  return {
+    tenantId: meta.tenantId,
+    workspaceId: meta.workspaceId,
+    channelType,
+    contactId: event.contactId === "" ? null : event.contactId,
+  };
 }
 
 /** The lease of a send claim: past the ack wait the bus has taken the event back (and aborted us). */
@@ -98,6 +108,7 @@ export function createOutboundCreatedHandler(deps: OutboundCreatedDeps) {
         workspaceId: parsed.workspaceId,
         messageId: event.messageId,
         conversationId: event.conversationId,
+        contactId: parsed.contactId,
         channelId: event.channelId,
         channelType: parsed.channelType,
         recipient: event.recipientExternalId,

@@ -4,9 +4,9 @@ import { type StatusReceived, StatusReceivedSchema } from "@atendo/proto/ingress
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { fromReceiptStatus, movesForward } from "../domain/delivery-status.js";
 import type { ChannelErrorInfo } from "../domain/send-outcome.js";
+import { encodeStatusChanged } from "../sending/status-event.js";
 import { lockDeliveryByExternalId } from "../store/deliveries.js";
 import { lastErrorOf, setLastError } from "../store/send-ledger.js";
-import { encodeStatusChanged } from "./status-event.js";
 
 export const STATUS_RECEIVED_DURABLE = "delivery-status_received";
 

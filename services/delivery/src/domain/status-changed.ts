@@ -12,6 +12,8 @@ import type { ChannelErrorInfo } from "./send-outcome.js";
 export interface StatusChangeFacts {
   meta: EventMeta;
   conversationId: string;
+  /** The contact the message went to; empty when the delivery predates contact ids. */
+  contactId: string;
   messageId: string;
   channelId: string;
   channelType: ChannelType;
@@ -30,6 +32,7 @@ export function statusChangedEvent(facts: StatusChangeFacts): StatusChanged {
   return create(StatusChangedSchema, {
     meta: facts.meta,
     conversationId: facts.conversationId,
+    contactId: facts.contactId,
     messageId: facts.messageId,
     channelId: facts.channelId,
     channelType: facts.channelType,

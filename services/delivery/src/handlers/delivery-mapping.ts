@@ -44,6 +44,7 @@ export function toDeliveryState(d: Delivery): DeliveryState {
   return create(DeliveryStateSchema, {
     messageId: d.messageId,
     conversationId: d.conversationId,
+    contactId: d.contactId ?? "",
     channelId: d.channelId,
     channelType: channelTypeOf(d.channelType),
     status,

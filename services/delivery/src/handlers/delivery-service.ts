@@ -1,16 +1,26 @@
-import type { Db } from "@atendo/db";
+import { type Db, isUuid } from "@atendo/db";
+import { ErrorReason } from "@atendo/proto/common/v1";
 import type { DeliveryService } from "@atendo/proto/delivery/v1";
-import { invalidArgument, notFound } from "@atendo/service-kit";
+import {
+  callerTenant,
+  commonError,
+  decodePageToken,
+  filterKey,
+  notFound,
+  pageOf,
+  pageSizeOf,
+} from "@atendo/service-kit";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../domain/page-token.js";
 import { listAttemptsPage, listDeliveryAttempts } from "../store/attempts.js";
 import { findDelivery } from "../store/deliveries.js";
-import { callerTenant } from "./caller-tenant.js";
 import { fromAttemptOutcome, toDeliveryAttempt, toDeliveryState } from "./delivery-mapping.js";
 
 export interface DeliveryServiceDeps {
   db: Db;
 }
+
+/** ListAttempts' message_id naming every message of the workspace (AIP-159). */
+const EVERY_MESSAGE = "-";
 
 export function createDeliveryService(
   deps: DeliveryServiceDeps,
@@ -31,11 +41,21 @@ export function createDeliveryService(
     },
 
     async listAttempts(req, ctx) {
-      const size = pageSizeOf(req.page?.pageSize);
-      const token = req.page?.pageToken ?? "";
-      const before = token === "" ? undefined : decodePageToken(token);
-      if (token !== "" && before === undefined)
-        throw invalidArgument("page.page_token", "is not a valid page token");
+      const size = pageSizeOf(req.pageSize);
+      const filters = filterKey({
+        workspaceId: req.workspaceId,
+        messageId: req.messageId,
+        channelId: req.channelId,
+        outcome: req.outcome,
+      });
+      // The cursor is the last attempt's id (UUIDv7, in start order); the token is only encoded, so
+      // a forged one must not reach the query as anything but a UUID.
+      const [before] = decodePageToken(req.pageToken, filters, 1) ?? [];
+      if (before !== undefined && !isUuid(String(before))) {
+        throw commonError(ErrorReason.INVALID_PAGE_TOKEN, "page_token: does not name an attempt", {
+          field: "page_token",
+        });
+      }
       const tenantId = callerTenant(ctx);
       const outcome = fromAttemptOutcome(req.outcome);
       const rows = await db.withTenant(tenantId, (em) =>
@@ -43,21 +63,16 @@ export function createDeliveryService(
           em,
           {
             workspaceId: req.workspaceId,
-            ...(req.messageId === "" ? {} : { messageId: req.messageId }),
+            ...(req.messageId === EVERY_MESSAGE ? {} : { messageId: req.messageId }),
             ...(req.channelId === "" ? {} : { channelId: req.channelId }),
             ...(outcome === undefined ? {} : { outcome }),
-            ...(before === undefined ? {} : { before }),
+            ...(before === undefined ? {} : { before: String(before) }),
           },
           size + 1,
         ),
       );
-      const page = rows.slice(0, size);
-      const lastRow = page.at(-1);
-      const more = rows.length > size && lastRow !== undefined;
-      return {
-        attempts: page.map(toDeliveryAttempt),
-        page: { nextPageToken: more ? encodePageToken(lastRow.id) : "" },
-      };
+      const page = pageOf(rows, size, filters, (row) => [row.id]);
+      return { attempts: page.items.map(toDeliveryAttempt), nextPageToken: page.nextPageToken };
     },
   };
 }

@@ -22,9 +22,10 @@ export interface SendPacer {
 // Strikes are forgotten after an hour without a pair rate limit.
 const STRIKES_TTL_MS = 3_600_000;
 
-export function createSendPacer(deps: { redis: Redis; keyPrefix: string; pairUnitMs: number }): SendPacer {
-  const { redis, keyPrefix, pairUnitMs } = deps;
-  const base = (t: SendTarget) => `${keyPrefix}delivery:pair:${t.channelId}:${t.recipient}`;
+export function createSendPacer(deps: { redis: Redis; pairUnitMs: number }): SendPacer {
+  const { redis, pairUnitMs } = deps;
+  // Under the client's REDIS_KEY_PREFIX.
+  const base = (t: SendTarget) => `delivery:pair:${t.channelId}:${t.recipient}`;
 
   return {
     async waitMs(target) {

@@ -4,7 +4,6 @@ import type { EventMeta } from "@atendo/proto/common/v1";
 import type { OutboundCreated } from "@atendo/proto/conversation/v1";
 import type { OutboundSender } from "../adapters/outbound-sender.js";
 import type { ChannelDirectory } from "../clients/tenant-channels.js";
-import { encodeStatusChanged } from "../consumers/status-event.js";
 import { type RetryPolicy, retryDelayMs } from "../domain/retry-delay.js";
 import {
   type ChannelErrorInfo,
@@ -15,6 +14,7 @@ import {
 import type { SendPacer } from "../pacing/send-pacer.js";
 import { retryWrite } from "../store/retry-write.js";
 import { lastErrorOf, type Settlement, settleAttempt } from "../store/send-ledger.js";
+import { encodeStatusChanged } from "./status-event.js";
 
 export interface AttemptSendDeps {
   db: Db;

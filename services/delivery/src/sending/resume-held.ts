@@ -3,7 +3,6 @@ import type { Db } from "@atendo/db";
 import type { EventMeta } from "@atendo/proto/common/v1";
 import { type OutboundCreated, OutboundCreatedSchema } from "@atendo/proto/conversation/v1";
 import { create, fromBinary } from "@bufbuild/protobuf";
-import { encodeStatusChanged } from "../consumers/status-event.js";
 import { runByKey } from "../domain/run-by-key.js";
 import type { SendPacer } from "../pacing/send-pacer.js";
 import { lockDeliveryByMessage } from "../store/deliveries.js";
@@ -18,6 +17,7 @@ import {
 } from "../store/held-deliveries.js";
 import { claimLocked, lastErrorOf } from "../store/send-ledger.js";
 import type { AttemptSend } from "./attempt-send.js";
+import { encodeStatusChanged } from "./status-event.js";
 
 export interface ResumeHeldSettings {
   /** Conversations sent at once. */

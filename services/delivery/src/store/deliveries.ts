@@ -9,6 +9,8 @@ export interface NewDelivery {
   workspaceId: string;
   messageId: string;
   conversationId: string;
+  /** Null when the event named no contact. */
+  contactId: string | null;
   channelId: string;
   channelType: ChannelTypeName;
   recipient: string;
@@ -20,9 +22,9 @@ export interface NewDelivery {
 export async function insertDeliveryIfAbsent(em: EntityManager, row: NewDelivery): Promise<void> {
   await em.execute(
     `insert into delivery.deliveries
-       (id, tenant_id, workspace_id, message_id, conversation_id, channel_id, channel_type, recipient,
-        status, attempt_count, request, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)
+       (id, tenant_id, workspace_id, message_id, conversation_id, contact_id, channel_id, channel_type,
+        recipient, status, attempt_count, request, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)
      on conflict (message_id) do nothing`,
     [
       row.id,
@@ -30,6 +32,7 @@ export async function insertDeliveryIfAbsent(em: EntityManager, row: NewDelivery
       row.workspaceId,
       row.messageId,
       row.conversationId,
+      row.contactId,
       row.channelId,
       row.channelType,
       // Sent as it came (it is no phone number then, and fails); stored as Postgres can hold it.

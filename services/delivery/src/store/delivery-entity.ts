@@ -12,6 +12,8 @@ export const DeliveryEntity = defineEntity({
     workspaceId: p.uuid(),
     messageId: p.uuid(),
     conversationId: p.uuid(),
+    /** The contact the message goes to (OutboundCreated.contact_id); null for older deliveries. */
+    contactId: p.uuid().nullable(),
     channelId: p.uuid(),
     channelType: p.enum(CHANNEL_TYPE_NAMES),
     recipient: p.text(),

@@ -11,7 +11,6 @@ import {
 } from "@atendo/proto/delivery/v1";
 import { devServiceCredential, Secret } from "@atendo/service-kit";
 import { createLogger } from "@atendo/telemetry";
-import { loadConfig as loadTenantConfig, start as startTenant } from "@atendo/tenant";
 import {
   adminQuery,
   type ClientsOf,
@@ -29,6 +28,7 @@ import {
   uniqueNamespace,
   waitFor,
 } from "@atendo/testing";
+import { startTenantForTests } from "@atendo/testing/tenant";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { Config } from "../../src/config.js";
 import { type RunningService, start } from "../../src/main.js";
@@ -120,26 +120,15 @@ export async function startHarness(
   const quiet = createLogger({ service: "delivery-test", level: "error" });
   const graph = await startFakeGraph();
 
-  const tenant = await startTenant(
-    loadTenantConfig({
-      DATABASE_URL: env.appUrl("tenant"),
-      MIGRATION_DATABASE_URL: env.ownerUrl,
-      REDIS_URL: env.redisUrl,
-      NATS_URL: env.natsUrl,
-      PORT: "0",
-      BUS_NAMESPACE: tenantNamespace,
-      REDIS_KEY_PREFIX: `${namespace}:tenant:`,
-      GRAPH_BASE_URL_OVERRIDES: "allow",
-      AUTH_ISSUER: issuer,
-      PLATFORM_ADMIN_EMAILS: adminEmail,
-    }),
-    {
-      logger: createLogger({ service: "tenant", level: "error" }),
-      // Tests accept invitations with the token InviteMember returns; nothing goes to the console.
-      invitationSender: { send: async () => {} },
-    },
-  );
-  const tenantUrl = `http://127.0.0.1:${tenant.port}`;
+  const tenant = await startTenantForTests({
+    namespace: tenantNamespace,
+    issuer,
+    adminEmail,
+    logger: createLogger({ service: "tenant", level: "error" }),
+    // Channels point at the fake Graph API.
+    env: { GRAPH_BASE_URL_OVERRIDES: "allow" },
+  });
+  const tenantUrl = tenant.url;
   const logs = createLogSink();
   const config: Config = {
     port: 0,
@@ -267,6 +256,7 @@ export async function startHarness(
           correlationId: newId(),
         }),
         conversationId: newId(),
+        contactId: newId(),
         messageId: newId(),
         channelId: channel.channelId,
         channelType: ChannelType.WHATSAPP,

@@ -1,13 +1,13 @@
 import { isUuid } from "@atendo/db";
-import type { ChannelService } from "@atendo/proto/tenant/v1";
+import type { ChannelDirectoryService } from "@atendo/proto/tenant/v1";
 import { ResolveChannelResponseSchema } from "@atendo/proto/tenant/v1";
+import { createTtlCache } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CallOptions, Client } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type ResolvedChannel, resolvedChannelFrom } from "../domain/resolved-channel.js";
 import type { RedisChannelCache } from "../store/redis-channel-cache.js";
-import { createTtlCache } from "./ttl-cache.js";
 
 export type { ResolvedChannel } from "../domain/resolved-channel.js";
 
@@ -32,7 +32,7 @@ export interface ChannelDirectory {
   forgetTenant(tenantId: string): Promise<void>;
 }
 
-export type ChannelResolver = Pick<Client<typeof ChannelService>, "resolveChannel">;
+export type ChannelResolver = Pick<Client<typeof ChannelDirectoryService>, "resolveChannel">;
 
 export interface ChannelDirectoryOptions {
   /** ResolveChannel, called with this service's own token. */
@@ -67,8 +67,6 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
   });
   const inFlight = new Map<string, Promise<ResolvedChannel | undefined>>();
   const callOptions: CallOptions = { timeoutMs: options.timeoutMs ?? 5_000 };
-  // Moves on every invalidation: a lookup that started before one must not refill memory after it.
-  let localEpoch = 0;
 
   async function readShared(channelId: string): Promise<{ channel?: ResolvedChannel; epoch?: string }> {
     try {
@@ -90,9 +88,10 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
   }
 
   async function fetchChannel(channelId: string): Promise<ResolvedChannel | undefined> {
-    const startedAt = localEpoch;
+    // A lookup that started before an invalidation must not refill memory after it.
+    const startedAt = local.mark();
     const remember = (channel: ResolvedChannel | undefined, ttlMs: number) => {
-      if (startedAt === localEpoch) local.set(channelId, channel, ttlMs);
+      local.set(channelId, channel, { ttlMs, ifUnchangedSince: startedAt });
     };
     const cached = await readShared(channelId);
     if (cached.channel !== undefined) {
@@ -143,7 +142,6 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
     },
     async forget(channelId) {
       const dropLocal = () => {
-        localEpoch++;
         local.delete(channelId);
         inFlight.delete(channelId);
       };
@@ -153,7 +151,6 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
     },
     async forgetTenant(tenantId) {
       const dropLocal = () => {
-        localEpoch++;
         local.deleteWhere((c) => c?.tenantId === tenantId);
         inFlight.clear();
       };

@@ -1,4 +1,10 @@
-import { ChannelType, type EventMeta, EventMetaSchema, type MessageStatus } from "@atendo/proto/common/v1";
+import {
+  ActorKind,
+  ChannelType,
+  type EventMeta,
+  EventMetaSchema,
+  type MessageStatus,
+} from "@atendo/proto/common/v1";
 import {
   ClippedFieldSchema,
   type MessageReceived,
@@ -243,6 +249,9 @@ function eventMeta(ctx: DeliveryContext, key: string, factMs: number): EventMeta
     workspaceId: ctx.workspaceId,
     occurredAt: timestampFromDate(ctx.receivedAt),
     correlationId: ctx.webhookEventId,
+    // The customer wrote, or their phone reported a status. Conversation knows which contact that
+    // is; ingress only knows their id on the channel (in the event).
+    actor: { kind: ActorKind.CONTACT },
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Db } from "@atendo/db";
+import type { Db, EntityManager } from "@atendo/db";
 import type { FilterQuery } from "@mikro-orm/core";
 import type { StoredStatus } from "../domain/webhook-status.js";
 import { WebhookEventEntity } from "./webhook-event-entity.js";
@@ -23,6 +23,42 @@ export interface WebhookEventReader {
   get(tenantId: string, workspaceId: string, id: string): Promise<WebhookEventEntity | undefined>;
 }
 
+/** The columns of a summary, without what the ORM adds to a loaded row. */
+type SummaryColumns = Pick<WebhookEventSummary, Extract<keyof WebhookEventSummary, string>>;
+
+function summaryOf(r: SummaryColumns): WebhookEventSummary {
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    workspaceId: r.workspaceId,
+    channelId: r.channelId,
+    channelType: r.channelType,
+    status: r.status,
+    reason: r.reason,
+    bodySize: r.bodySize,
+    messageCount: r.messageCount,
+    statusCount: r.statusCount,
+    receivedAt: r.receivedAt,
+    processedAt: r.processedAt,
+    attempts: r.attempts,
+    nextAttemptAt: r.nextAttemptAt,
+    lastError: r.lastError,
+    bodySha256: r.bodySha256,
+    sourceIp: r.sourceIp,
+    requestHeaders: r.requestHeaders,
+  };
+}
+
+/** One delivery without its body, read in the caller's tenant transaction (it sees what it changed). */
+export async function findWebhookEventSummary(
+  em: EntityManager,
+  workspaceId: string,
+  id: string,
+): Promise<WebhookEventSummary | undefined> {
+  const row = await em.findOne(WebhookEventEntity, { id, workspaceId }, { exclude: ["body"] });
+  return row === null ? undefined : summaryOf(row);
+}
+
 export function createWebhookEventReader(db: Db): WebhookEventReader {
   return {
     list(tenantId, filter, limit) {
@@ -42,28 +78,7 @@ export function createWebhookEventReader(db: Db): WebhookEventReader {
           limit,
           exclude: ["body"],
         });
-        return rows.map(
-          (r): WebhookEventSummary => ({
-            id: r.id,
-            tenantId: r.tenantId,
-            workspaceId: r.workspaceId,
-            channelId: r.channelId,
-            channelType: r.channelType,
-            status: r.status,
-            reason: r.reason,
-            bodySize: r.bodySize,
-            messageCount: r.messageCount,
-            statusCount: r.statusCount,
-            receivedAt: r.receivedAt,
-            processedAt: r.processedAt,
-            attempts: r.attempts,
-            nextAttemptAt: r.nextAttemptAt,
-            lastError: r.lastError,
-            bodySha256: r.bodySha256,
-            sourceIp: r.sourceIp,
-            requestHeaders: r.requestHeaders,
-          }),
-        );
+        return rows.map(summaryOf);
       });
     },
     get(tenantId, workspaceId, id) {

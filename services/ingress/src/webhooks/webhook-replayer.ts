@@ -1,4 +1,4 @@
-import type { Db } from "@atendo/db";
+import type { EntityManager } from "@atendo/db";
 import { ChannelType } from "@atendo/proto/common/v1";
 import { type Logger, withContext } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
@@ -8,11 +8,14 @@ import { holdReason } from "./channel-gate.js";
 import type { DeliveryPublisher } from "./delivery-publisher.js";
 import { type DeliverySplitter, deliveryOfRow } from "./delivery-splitter.js";
 
+/** Why a delivery cannot be replayed now. */
+export type ReplayRefusal = "rejected" | "held" | "channel_gone" | "unparsable";
+
 export type ReplayOutcome =
   | { kind: "replayed"; events: number }
   | { kind: "not_found" }
-  /** The delivery cannot be replayed now (rejected, still held, channel gone, body unusable). */
-  | { kind: "refused"; reason: string }
+  /** The delivery cannot be replayed now; `reason` says why in words. */
+  | { kind: "refused"; refusal: ReplayRefusal; channelId: string; reason: string }
   /** Publishing failed: nothing changed, the caller may retry. */
   | { kind: "unavailable" };
 
@@ -22,11 +25,14 @@ export type ReplayOutcome =
  * have. A queued, failed or held row becomes accepted; an accepted one stays as it is.
  */
 export interface WebhookReplayer {
-  replay(tenantId: string, workspaceId: string, id: string): Promise<ReplayOutcome>;
+  /**
+   * Replays inside the caller's tenant transaction `em` (RLS on `tenantId`), so that what the caller
+   * records with it (the request id of a retried call) commits or rolls back with the replay.
+   */
+  replay(em: EntityManager, tenantId: string, workspaceId: string, id: string): Promise<ReplayOutcome>;
 }
 
 export interface WebhookReplayerDeps {
-  db: Db;
   queued: QueuedWebhookEvents;
   channels: ChannelDirectory;
   splitter: DeliverySplitter;
@@ -35,52 +41,54 @@ export interface WebhookReplayerDeps {
 }
 
 export function createWebhookReplayer(deps: WebhookReplayerDeps): WebhookReplayer {
-  const { db, queued, channels, splitter, publisher, logger } = deps;
+  const { queued, channels, splitter, publisher, logger } = deps;
   return {
-    replay(tenantId, workspaceId, id) {
+    async replay(em, tenantId, workspaceId, id): Promise<ReplayOutcome> {
       const log = withContext(logger, { tenantId, correlationId: id });
-      return db.withTenant(tenantId, async (em): Promise<ReplayOutcome> => {
-        // Locked (waiting, not skipping): a concurrent replay or sweep finishes first.
-        const row = await em
-          .getKysely<IngressTables>()
-          .withSchema("ingress")
-          .selectFrom("webhook_events")
-          .selectAll()
-          .where("id", "=", id)
-          .where("workspace_id", "=", workspaceId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (row === undefined) return { kind: "not_found" };
-        if (row.status === "rejected") {
-          return { kind: "refused", reason: "a rejected delivery cannot be replayed" };
-        }
-        const channel = await channels.resolve(row.channel_id, { fresh: true });
-        if (channel?.type !== ChannelType.WHATSAPP || channel.whatsapp === undefined) {
-          return { kind: "refused", reason: "the delivery's channel no longer exists" };
-        }
-        const held = holdReason(channel);
-        if (row.status === "held" && held !== undefined) {
-          return { kind: "refused", reason: `the delivery stays held until that is lifted: ${held}` };
-        }
-        const split = splitter.split(deliveryOfRow(row), channel.whatsapp.phoneNumberId);
-        if (!split.ok) return { kind: "refused", reason: split.error };
-        const { parts } = split;
-        const failure = await publisher.publish(parts, log);
-        if (failure !== undefined) {
-          log.warn({ error: failure }, "replaying a webhook failed");
-          return { kind: "unavailable" };
-        }
-        if (row.status !== "accepted") {
-          await queued.markAccepted(em, id, {
-            messageCount: parts.messages.length,
-            statusCount: parts.statuses.length,
-            reason: parts.notes.join("; "),
-          });
-        }
-        const events = parts.messages.length + parts.statuses.length;
-        log.info({ events, from: row.status }, "webhook replayed");
-        return { kind: "replayed", events };
+      // Locked (waiting, not skipping): a concurrent replay or sweep finishes first.
+      const row = await em
+        .getKysely<IngressTables>()
+        .withSchema("ingress")
+        .selectFrom("webhook_events")
+        .selectAll()
+        .where("id", "=", id)
+        .where("workspace_id", "=", workspaceId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (row === undefined) return { kind: "not_found" };
+      const refused = (refusal: ReplayRefusal, reason: string): ReplayOutcome => ({
+        kind: "refused",
+        refusal,
+        channelId: row.channel_id,
+        reason,
       });
+      if (row.status === "rejected") return refused("rejected", "a rejected delivery cannot be replayed");
+      const channel = await channels.resolve(row.channel_id, { fresh: true });
+      if (channel?.type !== ChannelType.WHATSAPP || channel.whatsapp === undefined) {
+        return refused("channel_gone", "the delivery's channel no longer exists");
+      }
+      const held = holdReason(channel);
+      if (row.status === "held" && held !== undefined) {
+        return refused("held", `the delivery stays held until that is lifted: ${held}`);
+      }
+      const split = splitter.split(deliveryOfRow(row), channel.whatsapp.phoneNumberId);
+      if (!split.ok) return refused("unparsable", split.error);
+      const { parts } = split;
+      const failure = await publisher.publish(parts, log);
+      if (failure !== undefined) {
+        log.warn({ error: failure }, "replaying a webhook failed");
+        return { kind: "unavailable" };
+      }
+      if (row.status !== "accepted") {
+        await queued.markAccepted(em, id, {
+          messageCount: parts.messages.length,
+          statusCount: parts.statuses.length,
+          reason: parts.notes.join("; "),
+        });
+      }
+      const events = parts.messages.length + parts.statuses.length;
+      log.info({ events, from: row.status }, "webhook replayed");
+      return { kind: "replayed", events };
     },
   };
 }

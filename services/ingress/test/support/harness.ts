@@ -2,7 +2,6 @@ import { randomBytes, randomInt } from "node:crypto";
 import { type Bus, connectBus } from "@atendo/bus";
 import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
 import { createLogger, type Logger } from "@atendo/telemetry";
-import { start as startTenant, loadConfig as tenantConfig } from "@atendo/tenant";
 import {
   type ClientsOf,
   clientsFor,
@@ -16,8 +15,9 @@ import {
   testEnv,
   uniqueNamespace,
 } from "@atendo/testing";
+import { startTenantForTests } from "@atendo/testing/tenant";
 import { Redis } from "ioredis";
-import { type Config, readIngressConfig, start } from "../../src/main.js";
+import { type Config, loadConfig, start } from "../../src/main.js";
 import { PHONE_NUMBER_ID } from "./whatsapp-payloads.js";
 
 const INGRESS_SERVICES = { webhooks: WebhookService, widget: WidgetService } as const;
@@ -75,26 +75,9 @@ export async function startHarness(extraIngress: Record<string, string> = {}): P
   // INGRESS_TEST_LOG_LEVEL=debug shows what the services do during a failing test.
   const level = process.env.INGRESS_TEST_LOG_LEVEL === "debug" ? "debug" : "error";
   const logger = createLogger({ service: "ingress-test", level });
-  // Its own issuer: the signing keys of one run (in the shared test database) are not another's.
-  const issuer = `atendo-test-${namespace}`;
-  const adminEmail = `admin-${namespace.replace(/_/g, "-")}@example.com`;
-  const tenant = await startTenant(
-    tenantConfig({
-      DATABASE_URL: env.appUrl("tenant"),
-      MIGRATION_DATABASE_URL: env.ownerUrl,
-      REDIS_URL: env.redisUrl,
-      NATS_URL: env.natsUrl,
-      PORT: "0",
-      BUS_NAMESPACE: namespace,
-      REDIS_KEY_PREFIX: `${namespace}:`,
-      AUTH_ISSUER: issuer,
-      PLATFORM_ADMIN_EMAILS: adminEmail,
-    }),
-    // Invitations are accepted with the token InviteMember returns; nothing needs sending.
-    { logger, invitationSender: { send: async () => undefined } },
-  );
-  const tenantUrl = `http://127.0.0.1:${tenant.port}`;
-  const baseConfig = readIngressConfig({
+  const tenant = await startTenantForTests({ namespace, logger });
+  const { url: tenantUrl, issuer, adminEmail } = tenant;
+  const baseConfig = loadConfig({
     PORT: "0",
     LOG_LEVEL: level,
     DATABASE_URL: env.appUrl("ingress"),

@@ -1,5 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
-import type { Db, EntityManager } from "@atendo/db";
+import { afterCommit, type Db, type EntityManager } from "@atendo/db";
 import { LockMode } from "@mikro-orm/core";
 import type { JSONWebKeySet, JWK } from "jose";
 import type { SecretBox } from "../domain/secret-box.js";
@@ -22,10 +22,14 @@ export interface SigningKeys {
    * to it; a row whose ring key is missing or wrong is counted in `failed` and left as it is.
    */
   resealAll(): Promise<{ resealed: number; failed: number }>;
-  /** Publishes a new key that signs after the grace period; schedules the old ones' retirement. */
-  rotate(options: {
-    compromised: boolean;
-  }): Promise<{ newKid: string; activeFrom: Date; previousKid: string }>;
+  /**
+   * Publishes a new key that signs after the grace period and schedules the old ones' retirement,
+   * in the caller's unit of work `em` (keys are global: any tenant's unit of work will do).
+   */
+  rotate(
+    em: EntityManager,
+    options: { compromised: boolean },
+  ): Promise<{ newKid: string; activeFrom: Date; previousKid: string }>;
 }
 
 export interface SigningKeysDeps {
@@ -168,22 +172,22 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
       return published.jwks;
     },
 
-    async rotate({ compromised }) {
-      const result = await db.withoutTenant(async (em) => {
-        await lock(em);
-        const all = await loadAll(em);
-        const at = now();
-        const previousKid = activeKey(all, at)?.kid ?? "";
-        const plan = planRotation(all, at, { graceS: deps.graceS, compromised });
-        for (const { kid, retireAfter } of plan.retire) {
-          const row = all.find((r) => r.kid === kid);
-          if (row !== undefined) row.retireAfter = retireAfter;
-        }
-        const created = em.create(SigningKeyRow, newKeyRow(plan.activeFrom));
-        return { newKid: created.kid, activeFrom: plan.activeFrom, previousKid };
+    async rotate(em, { compromised }) {
+      await lock(em);
+      const all = await loadAll(em);
+      const at = now();
+      const previousKid = activeKey(all, at)?.kid ?? "";
+      const plan = planRotation(all, at, { graceS: deps.graceS, compromised });
+      for (const { kid, retireAfter } of plan.retire) {
+        const row = all.find((r) => r.kid === kid);
+        if (row !== undefined) row.retireAfter = retireAfter;
+      }
+      const created = em.create(SigningKeyRow, newKeyRow(plan.activeFrom));
+      // The key list is read again once the new key is visible to every reader.
+      afterCommit(em, () => {
+        cached = undefined;
       });
-      cached = undefined;
-      return result;
+      return { newKid: created.kid, activeFrom: plan.activeFrom, previousKid };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { newEventMeta } from "@atendo/bus";
+import type { Actor } from "@atendo/proto/common/v1";
 import {
   ApiKeyRevokedSchema,
   type Channel,
@@ -28,48 +29,50 @@ export interface PendingEvent<S extends DescMessage = DescMessage> {
   event: MessageShape<S>;
 }
 
+/** Where an event comes from: the request (or event chain) and who acted (EventMeta.actor). */
+export interface EventOrigin {
+  correlationId: string;
+  actor: Actor;
+}
+
 const pending = <S extends DescMessage>(schema: S, event: MessageShape<S>): PendingEvent =>
   ({ schema, event }) as PendingEvent;
 
-export function tenantCreated(tenant: Tenant, correlationId: string): PendingEvent {
+export function tenantCreated(tenant: Tenant, origin: EventOrigin): PendingEvent {
   return pending(
     TenantCreatedSchema,
     create(TenantCreatedSchema, {
-      meta: newEventMeta({ tenantId: tenant.id, workspaceId: "", correlationId }),
+      meta: newEventMeta({ tenantId: tenant.id, workspaceId: "", ...origin }),
       tenant,
     }),
   );
 }
 
-export function workspaceCreated(workspace: Workspace, correlationId: string): PendingEvent {
+export function workspaceCreated(workspace: Workspace, origin: EventOrigin): PendingEvent {
   return pending(
     WorkspaceCreatedSchema,
     create(WorkspaceCreatedSchema, {
-      meta: newEventMeta({ tenantId: workspace.tenantId, workspaceId: workspace.id, correlationId }),
+      meta: newEventMeta({ tenantId: workspace.tenantId, workspaceId: workspace.id, ...origin }),
       workspace,
     }),
   );
 }
 
-export function channelCreated(channel: Channel, correlationId: string): PendingEvent {
+export function channelCreated(channel: Channel, origin: EventOrigin): PendingEvent {
   return pending(
     ChannelCreatedSchema,
     create(ChannelCreatedSchema, {
-      meta: newEventMeta({ tenantId: channel.tenantId, workspaceId: channel.workspaceId, correlationId }),
+      meta: newEventMeta({ tenantId: channel.tenantId, workspaceId: channel.workspaceId, ...origin }),
       channel,
     }),
   );
 }
 
-export function channelUpdated(
-  channel: Channel,
-  changedFields: string[],
-  correlationId: string,
-): PendingEvent {
+export function channelUpdated(channel: Channel, changedFields: string[], origin: EventOrigin): PendingEvent {
   return pending(
     ChannelUpdatedSchema,
     create(ChannelUpdatedSchema, {
-      meta: newEventMeta({ tenantId: channel.tenantId, workspaceId: channel.workspaceId, correlationId }),
+      meta: newEventMeta({ tenantId: channel.tenantId, workspaceId: channel.workspaceId, ...origin }),
       channel,
       changedFields,
     }),
@@ -79,12 +82,12 @@ export function channelUpdated(
 export function channelStatusChanged(
   channel: ChannelRecord,
   previous: ChannelStatusName,
-  correlationId: string,
+  origin: EventOrigin,
 ): PendingEvent {
   return pending(
     ChannelStatusChangedSchema,
     create(ChannelStatusChangedSchema, {
-      meta: newEventMeta({ tenantId: channel.tenantId, workspaceId: channel.workspaceId, correlationId }),
+      meta: newEventMeta({ tenantId: channel.tenantId, workspaceId: channel.workspaceId, ...origin }),
       channelId: channel.id,
       channelType: channelTypeToProto(channel.type),
       previousStatus: channelStatusToProto(previous),
@@ -94,43 +97,43 @@ export function channelStatusChanged(
   );
 }
 
-export function tenantUpdated(tenant: Tenant, changedFields: string[], correlationId: string): PendingEvent {
+export function tenantUpdated(tenant: Tenant, changedFields: string[], origin: EventOrigin): PendingEvent {
   return pending(
     TenantUpdatedSchema,
     create(TenantUpdatedSchema, {
-      meta: newEventMeta({ tenantId: tenant.id, workspaceId: "", correlationId }),
+      meta: newEventMeta({ tenantId: tenant.id, workspaceId: "", ...origin }),
       tenant,
       changedFields,
     }),
   );
 }
 
-export function tenantSuspended(tenantId: string, reason: string, correlationId: string): PendingEvent {
+export function tenantSuspended(tenantId: string, reason: string, origin: EventOrigin): PendingEvent {
   return pending(
     TenantSuspendedSchema,
     create(TenantSuspendedSchema, {
-      meta: newEventMeta({ tenantId, workspaceId: "", correlationId }),
+      meta: newEventMeta({ tenantId, workspaceId: "", ...origin }),
       tenantId,
       reason,
     }),
   );
 }
 
-export function tenantReactivated(tenantId: string, correlationId: string): PendingEvent {
+export function tenantReactivated(tenantId: string, origin: EventOrigin): PendingEvent {
   return pending(
     TenantReactivatedSchema,
     create(TenantReactivatedSchema, {
-      meta: newEventMeta({ tenantId, workspaceId: "", correlationId }),
+      meta: newEventMeta({ tenantId, workspaceId: "", ...origin }),
       tenantId,
     }),
   );
 }
 
-export function memberChanged(member: Member, change: MemberChange, correlationId: string): PendingEvent {
+export function memberChanged(member: Member, change: MemberChange, origin: EventOrigin): PendingEvent {
   return pending(
     MemberChangedSchema,
     create(MemberChangedSchema, {
-      meta: newEventMeta({ tenantId: member.tenantId, workspaceId: "", correlationId }),
+      meta: newEventMeta({ tenantId: member.tenantId, workspaceId: "", ...origin }),
       change,
       member,
     }),
@@ -139,12 +142,12 @@ export function memberChanged(member: Member, change: MemberChange, correlationI
 
 export function apiKeyRevoked(
   key: { id: string; tenantId: string; workspaceId: string; prefix: string },
-  correlationId: string,
+  origin: EventOrigin,
 ): PendingEvent {
   return pending(
     ApiKeyRevokedSchema,
     create(ApiKeyRevokedSchema, {
-      meta: newEventMeta({ tenantId: key.tenantId, workspaceId: key.workspaceId, correlationId }),
+      meta: newEventMeta({ tenantId: key.tenantId, workspaceId: key.workspaceId, ...origin }),
       apiKeyId: key.id,
       prefix: key.prefix,
     }),

@@ -21,17 +21,30 @@ export function effectiveLimits(plan: PlanName, override: Limits | null | undefi
   return override ?? { ...PLAN_DEFAULTS[plan] };
 }
 
+/** A limit that creating one more of something would break. */
+export interface LimitProblem {
+  /** What is limited: "workspaces", "channels", "members". */
+  limit: keyof Limits;
+  max: number;
+  message: string;
+}
+
 /**
  * Why creating one more `resource` would break the limit, or undefined when it fits.
- * `existing` counts what the tenant already has.
+ * `existing` counts what the tenant already has; `counting` says what it counts when that needs saying.
  */
 export function limitProblem(
-  resource: "workspaces" | "channels",
+  resource: "workspaces" | "channels" | "members",
   plan: PlanName,
   limits: Limits,
   existing: number,
-): string | undefined {
+  counting = "",
+): LimitProblem | undefined {
   const max = limits[resource];
   if (max === 0 || existing < max) return undefined;
-  return `${resource} limit reached: the tenant's ${plan} plan allows ${max} ${resource} and it has ${existing}`;
+  return {
+    limit: resource,
+    max,
+    message: `${resource} limit reached: the tenant's ${plan} plan allows ${max} ${resource}${counting} and it has ${existing}`,
+  };
 }

@@ -3,10 +3,10 @@ import { permissionDenied } from "@atendo/service-kit";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { auditEntryView } from "../domain/audit-view.js";
-import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-token.js";
 import { listAudit } from "../store/audit-log.js";
 import { tenantOfCall } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
+import { listPage, uuidAfter } from "./page-cursor.js";
 import { covers, reachOf } from "./reach.js";
 import { rpc } from "./rpc-errors.js";
 
@@ -21,7 +21,8 @@ export function createAuditRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Tena
         const range = req.timeRange;
         const from = range?.startTime === undefined ? undefined : timestampDate(range.startTime);
         const to = range?.endTime === undefined ? undefined : timestampDate(range.endTime);
-        const filters = filterKey({
+        const page = listPage(req, {
+          list: "audit",
           tenant: tenantId,
           workspace: req.workspaceId,
           actor: req.actorId,
@@ -30,8 +31,7 @@ export function createAuditRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Tena
           from: from?.toISOString() ?? "",
           to: to?.toISOString() ?? "",
         });
-        const size = pageSize(req.page);
-        const before = decodePageToken(req.page, filters);
+        const before = uuidAfter(req.pageToken, page.filters);
         const rows = await deps.db.withTenant(tenantId, async (em) => {
           // An admin limited to some workspaces reads the entries of those workspaces only.
           const reach = await reachOf(em, ctx, tenantId);
@@ -49,11 +49,11 @@ export function createAuditRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Tena
               to,
               before,
             },
-            size + 1,
+            page.size + 1,
           );
         });
-        const page = pageOf(rows, size, filters);
-        return { entries: page.items.map(auditEntryView), page: { nextPageToken: page.nextPageToken } };
+        const { items, nextPageToken } = page.of(rows, (e) => [e.id]);
+        return { entries: items.map(auditEntryView), nextPageToken };
       }),
   };
 }

@@ -1,7 +1,7 @@
-import type { AuthService } from "@atendo/proto/tenant/v1";
-import { clientIp, failedPrecondition, permissionDenied, unauthenticated } from "@atendo/service-kit";
+import { type AuthService, ErrorReason } from "@atendo/proto/tenant/v1";
+import { clientIp } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { normalizeEmail } from "../domain/email.js";
 import { userView } from "../domain/member-view.js";
 import { findMembership } from "../store/member-repository.js";
@@ -11,6 +11,7 @@ import type { UserRow } from "../store/user-row.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc } from "./rpc-errors.js";
+import { tenantError, tenantSuspended, throttled } from "./tenant-errors.js";
 
 /** The one answer to a wrong email or password: it does not say which. */
 export const BAD_CREDENTIALS = "invalid email or password";
@@ -28,14 +29,14 @@ export async function checkPassword(
   who: { email: string; password: string; header: Headers },
 ): Promise<UserRow> {
   const attempt = { email: who.email, ip: clientIp(who.header) };
-  if (!(await deps.loginAttempts.reserve(attempt)))
-    throw new ConnectError(TOO_MANY_ATTEMPTS, Code.ResourceExhausted);
+  const retryAfterMs = await deps.loginAttempts.reserve(attempt);
+  if (retryAfterMs !== undefined) throw throttled(TOO_MANY_ATTEMPTS, retryAfterMs);
   const user = await deps.db.withoutTenant((em) => findUserByEmail(em, who.email));
   const valid =
     user === null
       ? await deps.passwords.verifyNothing(who.password)
       : await deps.passwords.verify(user.passwordHash, who.password);
-  if (user === null || !valid) throw unauthenticated(BAD_CREDENTIALS);
+  if (user === null || !valid) throw tenantError(ErrorReason.INVALID_LOGIN, BAD_CREDENTIALS);
   await deps.loginAttempts.succeeded(attempt);
   return user;
 }
@@ -51,7 +52,8 @@ export function createLogin(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthServ
         const tenants = await identity.tenantsOfUser(user.id);
         const candidates = req.tenantId === "" ? tenants : tenants.filter((t) => t === req.tenantId);
         if (candidates.length === 0) {
-          throw permissionDenied(
+          throw tenantError(
+            ErrorReason.NOT_A_MEMBER,
             req.tenantId === ""
               ? "this account is not a member of any tenant"
               : "this account is not a member of that tenant",
@@ -86,7 +88,7 @@ export function createLogin(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthServ
           );
           return { user: userView(session.row), tokens: session.tokens, tenantId };
         }
-        throw failedPrecondition("the tenant is suspended");
+        throw tenantSuspended();
       }),
   };
 }

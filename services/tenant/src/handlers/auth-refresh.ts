@@ -1,6 +1,6 @@
 import type { EntityManager } from "@atendo/db";
 import type { AuthService, TokenPair } from "@atendo/proto/tenant/v1";
-import { failedPrecondition, unauthenticated } from "@atendo/service-kit";
+import { unauthenticated } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { LockMode } from "@mikro-orm/core";
@@ -12,6 +12,7 @@ import { findUser } from "../store/user-repository.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc } from "./rpc-errors.js";
+import { tenantSuspended } from "./tenant-errors.js";
 
 const INVALID_REFRESH = "invalid or expired refresh token";
 
@@ -80,7 +81,7 @@ export function createRefresh(
             );
             throw unauthenticated(INVALID_REFRESH);
           case "suspended":
-            throw failedPrecondition("the tenant is suspended");
+            throw tenantSuspended();
           case "invalid":
             throw unauthenticated(INVALID_REFRESH);
         }

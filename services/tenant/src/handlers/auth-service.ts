@@ -1,7 +1,6 @@
 import type { AuthService } from "@atendo/proto/tenant/v1";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { createCurrentUser } from "./auth-current-user.js";
-import { createInternalTokens } from "./auth-internal-tokens.js";
 import { createLogin } from "./auth-login.js";
 import { createRefresh } from "./auth-refresh.js";
 import { createSignUp } from "./auth-sign-up.js";
@@ -9,7 +8,7 @@ import { createSigningKeyRotation } from "./auth-signing-keys.js";
 import { createVerification } from "./auth-verification.js";
 import type { HandlerDeps } from "./deps.js";
 
-/** AuthService: sign-up, email verification, login and sessions, the internal token RPCs, signing-key rotation. */
+/** AuthService: sign-up, email verification, login and sessions, signing-key rotation. */
 export function createAuthService(deps: HandlerDeps): ServiceImpl<typeof AuthService> {
   return {
     ...createSignUp(deps),
@@ -17,7 +16,6 @@ export function createAuthService(deps: HandlerDeps): ServiceImpl<typeof AuthSer
     ...createLogin(deps),
     ...createRefresh(deps),
     ...createCurrentUser(deps),
-    ...createInternalTokens(deps),
     ...createSigningKeyRotation(deps),
   };
 }

@@ -1,8 +1,8 @@
 import { constraintName, isUniqueViolation, newId } from "@atendo/db";
-import { type AuthService, MemberChange } from "@atendo/proto/tenant/v1";
-import { alreadyExists, clientIp } from "@atendo/service-kit";
+import { type AuthService, ErrorReason, MemberChange } from "@atendo/proto/tenant/v1";
+import { clientIp } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuditContext } from "../domain/audit.js";
 import { memberSummary, tenantSummary, workspaceSummary } from "../domain/audit-summary.js";
 import { normalizeEmail } from "../domain/email.js";
@@ -20,14 +20,15 @@ import { TenantRow } from "../store/tenant-row.js";
 import { findUserByEmail } from "../store/user-repository.js";
 import { UserRow } from "../store/user-row.js";
 import { WorkspaceRow } from "../store/workspace-row.js";
+import { userOrigin } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc } from "./rpc-errors.js";
+import { slugTaken, tenantError, throttled } from "./tenant-errors.js";
 
 // A derived slug that is taken gets a random suffix; after this many tries the caller picks one.
 const DERIVED_SLUG_TRIES = 4;
-const EMAIL_TAKEN = "an account with this email";
-const slugTaken = (slug: string) => `a tenant with slug "${slug}"; choose a tenant_slug`;
+const emailTaken = () => tenantError(ErrorReason.EMAIL_TAKEN, "an account with this email already exists");
 
 const TOO_MANY_SIGN_UPS = {
   ip: "too many sign-ups from this address; try again later",
@@ -52,17 +53,17 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
         const timeZone = normalizeTimeZone(req.timeZone);
         if (req.tenantSlug !== "") checkSlug(req.tenantSlug, "tenant_slug");
         const limited = await deps.signUpAttempts.reserve(clientIp(ctx.requestHeader));
-        if (limited !== undefined) throw new ConnectError(TOO_MANY_SIGN_UPS[limited], Code.ResourceExhausted);
-        if ((await db.withoutTenant((em) => findUserByEmail(em, email))) !== null)
-          throw alreadyExists(EMAIL_TAKEN);
+        if (limited !== undefined) throw throttled(TOO_MANY_SIGN_UPS[limited.limit], limited.retryAfterMs);
+        if ((await db.withoutTenant((em) => findUserByEmail(em, email))) !== null) throw emailTaken();
         if (req.tenantSlug !== "" && (await deps.identity.slugTaken(req.tenantSlug)))
-          throw alreadyExists(slugTaken(req.tenantSlug));
+          throw slugTaken(req.tenantSlug);
         const passwordHash = await deps.passwords.hashNew(req.password);
         const correlationId = correlationOf(ctx);
 
         const attempt = async (slug: string) => {
           const tenantId = newId();
           const userId = newId();
+          const origin = userOrigin(ctx, userId);
           const now = deps.now();
           return db.withTenant(tenantId, async (em) => {
             const user = em.create(UserRow, {
@@ -138,9 +139,9 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
             const verification = issueVerification(em, user, now);
             const member = memberView({ ...membership, email, name, joinedAt: membership.createdAt });
             await announce(em, [
-              tenantCreated(tenantView(tenant), correlationId),
-              workspaceCreated(workspaceView(workspace), correlationId),
-              memberChanged(member, MemberChange.ADDED, correlationId),
+              tenantCreated(tenantView(tenant), origin),
+              workspaceCreated(workspaceView(workspace), origin),
+              memberChanged(member, MemberChange.ADDED, origin),
             ]);
             return { user, tenant, workspace, tokens: session.pair, verification };
           });
@@ -154,9 +155,9 @@ export function createSignUp(deps: HandlerDeps): Pick<ServiceImpl<typeof AuthSer
             created = await attempt(slug);
           } catch (err) {
             const constraint = isUniqueViolation(err) ? constraintName(err) : undefined;
-            if (constraint === "users_email_key") throw alreadyExists(EMAIL_TAKEN);
+            if (constraint === "users_email_key") throw emailTaken();
             if (constraint === "tenants_slug_key" && derived && i + 1 < DERIVED_SLUG_TRIES) continue;
-            if (constraint === "tenants_slug_key") throw alreadyExists(slugTaken(slug));
+            if (constraint === "tenants_slug_key") throw slugTaken(slug);
             throw err;
           }
         }

@@ -1,5 +1,8 @@
 import type { EntityManager } from "@atendo/db";
+import { ActorKind, ActorSchema, ErrorReason } from "@atendo/proto/common/v1";
 import {
+  actorOf,
+  commonError,
   type Principal,
   permissionDenied,
   principalKey,
@@ -7,9 +10,10 @@ import {
   requireWorkspace,
   type UserPrincipal,
 } from "@atendo/service-kit";
+import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { AuditActor, AuditContext } from "../domain/audit.js";
-import { PreconditionError } from "../domain/precondition-error.js";
+import type { EventOrigin } from "../domain/events.js";
 import { ApiKeyRow } from "../store/api-key-row.js";
 import { findUser } from "../store/user-repository.js";
 import { correlationOf } from "./context.js";
@@ -79,6 +83,28 @@ export async function auditContextOf(
 }
 
 /**
+ * Where the events of this call in `tenantId` come from: the caller as service-kit names it, or
+ * the platform when a platform admin acts on a tenant that is not their own (their id means
+ * nothing to that tenant's subscribers).
+ */
+export function originOf(ctx: HandlerContext, tenantId: string): EventOrigin {
+  const p = principalOf(ctx);
+  const actor =
+    p.kind === "user" && p.platformAdmin && p.tenantId !== tenantId
+      ? create(ActorSchema, { kind: ActorKind.PLATFORM_ADMIN })
+      : actorOf(p);
+  return { correlationId: correlationOf(ctx), actor };
+}
+
+/** The origin of the events of a user acting without a session yet (signing up, accepting). */
+export function userOrigin(ctx: HandlerContext, userId: string): EventOrigin {
+  return {
+    correlationId: correlationOf(ctx),
+    actor: create(ActorSchema, { kind: ActorKind.USER, id: userId }),
+  };
+}
+
+/**
  * What an account may do only once its email is verified (docs/auth.md): invite members, create
  * API keys, connect or change channels. Other callers (API keys, services, platform admins) pass.
  */
@@ -91,7 +117,8 @@ export async function requireVerifiedEmail(
   if (p.kind !== "user" || p.platformAdmin) return;
   const user = await findUser(em, p.userId);
   if (user?.emailVerifiedAt != null) return;
-  throw new PreconditionError(
+  throw commonError(
+    ErrorReason.EMAIL_NOT_VERIFIED,
     `verify your email address before you ${what}: open the link we mailed you, or ask for a new one with AuthService.ResendVerificationEmail`,
   );
 }

@@ -1,4 +1,4 @@
-import type { Db } from "@atendo/db";
+import type { Db, RequestIds } from "@atendo/db";
 import type { ApiKeyCache } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import type { ApiKeyIntrospection } from "../auth/api-key-introspection.js";
@@ -26,6 +26,8 @@ export interface HandlerDeps {
   secretBox: SecretBox;
   /** Stores a change's events in the outbox, in the change's transaction. */
   announce: Announce;
+  /** The first answers of Creates and actions, per request_id (AIP-155), kept with their change. */
+  requestIds: RequestIds;
   graphDefaults: GraphDefaults;
   logger: Logger;
   passwords: PasswordHasher;

@@ -1,9 +1,8 @@
 import { newId } from "@atendo/db";
-import { MemberChange, type TenantService } from "@atendo/proto/tenant/v1";
-import { alreadyExists, principalOf, unauthenticated } from "@atendo/service-kit";
+import { ErrorReason, MemberChange, TenantService } from "@atendo/proto/tenant/v1";
+import { principalOf } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { LockMode } from "@mikro-orm/core";
 import { memberSummary } from "../domain/audit-summary.js";
 import { normalizeEmail } from "../domain/email.js";
@@ -11,8 +10,7 @@ import { memberChanged } from "../domain/events.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
 import { invitationView, memberView, userView } from "../domain/member-view.js";
 import { sha256 } from "../domain/opaque-token.js";
-import { effectiveLimits } from "../domain/plan-limits.js";
-import { PreconditionError } from "../domain/precondition-error.js";
+import { effectiveLimits, limitProblem } from "../domain/plan-limits.js";
 import { roleFromProto } from "../domain/roles.js";
 import { nonBlank } from "../domain/text.js";
 import { recordAudit } from "../store/audit-log.js";
@@ -30,19 +28,25 @@ import {
   requireOwner,
   requireVerifiedEmail,
   tenantOfCall,
+  userOrigin,
 } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { deliverInvitation, inviteInTransaction } from "./invite.js";
+import { oncePer } from "./once-per-request.js";
 import { reachOf, requireGrantable } from "./reach.js";
 import { rpc } from "./rpc-errors.js";
+import { planLimitError, tenantError, tenantSuspended } from "./tenant-errors.js";
 
-const INVALID_INVITATION = "invalid or expired invitation";
+const invalidInvitation = () => tenantError(ErrorReason.INVITATION_INVALID, "invalid or expired invitation");
+const emailTaken = (hint = "") =>
+  tenantError(ErrorReason.EMAIL_TAKEN, `an account with this email already exists${hint}`);
 
-const ACCEPT_UNIQUES = {
+/** A fresh error each call: an error is never shared between requests. */
+const acceptUniques = () => ({
   memberships_tenant_user_key: "a membership of this user in this tenant",
-  users_email_key: "an account with this email",
-};
+  users_email_key: emailTaken(),
+});
 
 /** InviteMember and AcceptInvitation. */
 export function createInvitationRpcs(
@@ -58,49 +62,71 @@ export function createInvitationRpcs(
         if (role === "OWNER") requireOwner(ctx, "invite owners");
         const caller = principalOf(ctx);
         const invitedBy = caller.kind === "user" && caller.tenantId === tenantId ? caller.userId : null;
-        const invitation = await db.withTenant(tenantId, async (em) => {
-          await requireVerifiedEmail(em, ctx, "invite members");
-          // Nobody hands out more than they hold: not a higher role, not other (or all) workspaces.
-          requireGrantable(await reachOf(em, ctx, tenantId), role, req.workspaceIds);
-          return inviteInTransaction(em, deps, await auditContextOf(em, ctx, tenantId), {
-            email: normalizeEmail(req.email),
-            role,
-            workspaceIds: [...req.workspaceIds],
-            invitedBy,
-          });
-        });
         const correlationId = correlationOf(ctx);
-        const emailSent = await deliverInvitation(deps, invitation, correlationId);
+        const answer = await db.withTenant(tenantId, (em) =>
+          oncePer(
+            deps.requestIds,
+            em,
+            TenantService.method.inviteMember,
+            { tenantId, request: req },
+            async () => {
+              await requireVerifiedEmail(em, ctx, "invite members");
+              // Nobody hands out more than they hold: not a higher role, not other (or all) workspaces.
+              requireGrantable(await reachOf(em, ctx, tenantId), role, req.workspaceIds);
+              const invitation = await inviteInTransaction(
+                em,
+                deps,
+                await auditContextOf(em, ctx, tenantId),
+                {
+                  email: normalizeEmail(req.email),
+                  role,
+                  workspaceIds: [...req.workspaceIds],
+                  invitedBy,
+                },
+              );
+              // Written before it is mailed, and mailed before the commit: the answer kept for
+              // retries says whether the link went out. The token is not in the answer: only the
+              // invitee's mailbox gets it, so accepting proves the address.
+              await em.flush();
+              const emailSent = await deliverInvitation(deps, invitation, correlationId);
+              return { invitation: invitationView(invitation.row), emailSent };
+            },
+          ),
+        );
         withContext(deps.logger, { tenantId, correlationId }).info(
-          { invitationId: invitation.row.id, role, emailSent },
+          { invitationId: answer.invitation?.id, role, emailSent: answer.emailSent },
           "member invited",
         );
-        // The token is not in the answer: only the invitee's mailbox gets it, so accepting proves the address.
-        return { invitation: invitationView(invitation.row), emailSent };
+        return answer;
       }),
 
     acceptInvitation: (req, ctx) =>
       rpc(async () => {
         const owner = await deps.identity.invitationOfToken(sha256(req.invitationToken));
-        if (owner === undefined) throw unauthenticated(INVALID_INVITATION);
+        if (owner === undefined) throw invalidInvitation();
         const { tenantId } = owner;
         const isOpen = (i: InvitationRow | null): i is InvitationRow =>
           i !== null && i.acceptedAt === null && i.revokedAt === null && i.expiresAt > deps.now();
         const invitation = await db.withTenant(tenantId, (em) => em.findOne(InvitationRow, { id: owner.id }));
-        if (!isOpen(invitation)) throw unauthenticated(INVALID_INVITATION);
+        if (!isOpen(invitation)) throw invalidInvitation();
 
-        // An existing account proves itself (its session, or its password under the login limits);
-        // a new one is created with the given name and password.
+        // An existing account proves itself (its own session, or its password under the login
+        // limits); a new one is created with the given name and password.
         const email = invitation.email;
         const existing = await db.withoutTenant((em) => findUserByEmail(em, email));
         const caller = optionalCaller(ctx);
         let newUser: { name: string; passwordHash: string } | undefined;
         if (existing === null) {
-          newUser = {
-            name: nonBlank("name", req.name),
-            passwordHash: await deps.passwords.hashNew(req.password),
-          };
+          const name = nonBlank("name", req.name);
+          if (req.password === "") throw new InvalidInputError("password", "is required for a new account");
+          newUser = { name, passwordHash: await deps.passwords.hashNew(req.password) };
         } else if (caller?.kind !== "user" || caller.userId !== existing.id) {
+          if (req.password === "") {
+            throw new InvalidInputError(
+              "password",
+              "is required: the account's password, or call with the account's own session",
+            );
+          }
           await checkPassword(deps, { email, password: req.password, header: ctx.requestHeader });
         }
 
@@ -112,21 +138,20 @@ export function createInvitationRpcs(
             { id: owner.id },
             { lockMode: LockMode.PESSIMISTIC_WRITE },
           );
-          if (tenant === null || !isOpen(open)) throw unauthenticated(INVALID_INVITATION);
-          if (tenant.status === "SUSPENDED") throw new PreconditionError("the tenant is suspended");
-          const max = effectiveLimits(tenant.plan, tenant.limits).members;
-          const members = await countMembers(em);
-          if (max > 0 && members >= max) {
-            throw new ConnectError(
-              `members limit reached: the tenant's ${tenant.plan} plan allows ${max} members`,
-              Code.ResourceExhausted,
-            );
-          }
+          if (tenant === null || !isOpen(open)) throw invalidInvitation();
+          if (tenant.status === "SUSPENDED") throw tenantSuspended();
+          const problem = limitProblem(
+            "members",
+            tenant.plan,
+            effectiveLimits(tenant.plan, tenant.limits),
+            await countMembers(em),
+          );
+          if (problem !== undefined) throw planLimitError(problem);
           const now = deps.now();
           let user = await findUserByEmail(em, email);
           if (user === null) {
             // Created between the two transactions by a parallel acceptance or sign-up: retry.
-            if (newUser === undefined) throw unauthenticated(INVALID_INVITATION);
+            if (newUser === undefined) throw invalidInvitation();
             // The invitation went to this address only: opening it proved the address.
             user = em.create(UserRow, {
               id: newId(),
@@ -141,7 +166,7 @@ export function createInvitationRpcs(
             });
             await em.flush();
           } else if (newUser !== undefined) {
-            throw alreadyExists("an account with this email; accept the invitation with its password");
+            throw emailTaken("; accept the invitation with its password");
           } else {
             user.lastLoginAt = now;
             markVerified(user, now);
@@ -177,7 +202,7 @@ export function createInvitationRpcs(
             name: user.name,
             joinedAt: membership.createdAt,
           });
-          await deps.announce(em, [memberChanged(member, MemberChange.ADDED, correlationId)]);
+          await deps.announce(em, [memberChanged(member, MemberChange.ADDED, userOrigin(ctx, user.id))]);
           return { user, member, tokens: session.pair };
         });
         const { user, member, tokens } = accepted;
@@ -186,6 +211,6 @@ export function createInvitationRpcs(
           "invitation accepted",
         );
         return { member, user: userView(user), tokens };
-      }, ACCEPT_UNIQUES),
+      }, acceptUniques()),
   };
 }

@@ -1,13 +1,11 @@
 import type { EntityManager } from "@atendo/db";
 import { newId } from "@atendo/db";
 import { alreadyExists, notFound } from "@atendo/service-kit";
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { AuditContext } from "../domain/audit.js";
 import { invitationSummary } from "../domain/audit-summary.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
 import { newOpaqueToken, sha256 } from "../domain/opaque-token.js";
-import { effectiveLimits } from "../domain/plan-limits.js";
-import { PreconditionError } from "../domain/precondition-error.js";
+import { effectiveLimits, limitProblem } from "../domain/plan-limits.js";
 import { type RoleName, roleToToken } from "../domain/roles.js";
 import { INVITATION_TTL_S } from "../domain/token-lifetimes.js";
 import { type Language, languageOf } from "../email/language.js";
@@ -19,6 +17,7 @@ import { lockTenant } from "../store/tenant-repository.js";
 import { findUserByEmail } from "../store/user-repository.js";
 import { WorkspaceRow } from "../store/workspace-row.js";
 import type { HandlerDeps } from "./deps.js";
+import { planLimitError, tenantSuspended } from "./tenant-errors.js";
 
 const INVITATION_TOKEN_LEAD = "inv_";
 
@@ -69,7 +68,7 @@ export async function inviteInTransaction(
 ): Promise<NewInvitationMail> {
   const tenant = await lockTenant(em, audit.tenantId);
   if (tenant === null) throw notFound("tenant", audit.tenantId);
-  if (tenant.status === "SUSPENDED") throw new PreconditionError("the tenant is suspended");
+  if (tenant.status === "SUSPENDED") throw tenantSuspended();
   await checkWorkspaceIds(em, "workspace_ids", input.workspaceIds);
   const user = await findUserByEmail(em, input.email);
   if (user !== null && (await em.count(MembershipRow, { userId: user.id })) > 0) {
@@ -82,14 +81,14 @@ export async function inviteInTransaction(
     // The open-invitation index allows one per address: the revocation must land first.
     await em.flush();
   }
-  const max = effectiveLimits(tenant.plan, tenant.limits).members;
-  const used = (await countMembers(em)) + (await countOpenInvitations(em, now));
-  if (max > 0 && used >= max) {
-    throw new ConnectError(
-      `members limit reached: the tenant's ${tenant.plan} plan allows ${max} members (open invitations included) and it has ${used}`,
-      Code.ResourceExhausted,
-    );
-  }
+  const problem = limitProblem(
+    "members",
+    tenant.plan,
+    effectiveLimits(tenant.plan, tenant.limits),
+    (await countMembers(em)) + (await countOpenInvitations(em, now)),
+    " (open invitations included)",
+  );
+  if (problem !== undefined) throw planLimitError(problem);
   const token = newOpaqueToken(INVITATION_TOKEN_LEAD);
   const row = em.create(InvitationRow, {
     id: newId(),

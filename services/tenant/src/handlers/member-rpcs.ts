@@ -1,27 +1,29 @@
-import { MemberChange, type TenantService } from "@atendo/proto/tenant/v1";
+import { ErrorReason, MemberChange, type TenantService } from "@atendo/proto/tenant/v1";
 import { notFound, permissionDenied } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { memberSummary } from "../domain/audit-summary.js";
 import { memberChanged } from "../domain/events.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
-import { decodeKeysetToken, encodeKeysetToken } from "../domain/keyset-token.js";
 import { memberView } from "../domain/member-view.js";
-import { filterKey, pageSize } from "../domain/page-token.js";
-import { PreconditionError } from "../domain/precondition-error.js";
 import { roleFromProto } from "../domain/roles.js";
 import { recordAudit } from "../store/audit-log.js";
 import { countOwners, findMember, listMembers, lockMembership } from "../store/member-repository.js";
 import { lockTenant } from "../store/tenant-repository.js";
 import { revokeFamiliesOfUser } from "./auth-refresh.js";
-import { auditContextOf, requireOwner, tenantOfCall } from "./caller.js";
-import { correlationOf } from "./context.js";
+import { auditContextOf, originOf, requireOwner, tenantOfCall } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
 import { checkWorkspaceIds } from "./invite.js";
+import { listPage, nameIdAfter } from "./page-cursor.js";
 import { covers, reachOf, requireGrantable, requireReaches } from "./reach.js";
 import { rpc } from "./rpc-errors.js";
+import { tenantError } from "./tenant-errors.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The change would leave the tenant without an owner. */
+const lastOwner = (userId: string, what: string) =>
+  tenantError(ErrorReason.LAST_OWNER, `the last owner cannot be ${what}: make another member owner first`, {
+    user_id: userId,
+  });
 
 /**
  * ListMembers, UpdateMemberRole, RemoveMember; a tenant always keeps an owner, nobody changes their
@@ -37,31 +39,23 @@ export function createMemberRpcs(
         const tenantId = tenantOfCall(ctx, req.tenantId);
         const role = roleFromProto(req.role);
         const workspaceId = req.workspaceId === "" ? undefined : req.workspaceId;
-        const filters = filterKey({ tenant: tenantId, role: role ?? "", workspace: workspaceId ?? "" });
-        const size = pageSize(req.page);
-        const after = decodeKeysetToken(req.page?.pageToken ?? "", ["name", "id"] as const, filters);
-        if (after !== undefined && !UUID.test(after.id)) {
-          throw new InvalidInputError("page.page_token", "is not a token this list returned");
-        }
+        const page = listPage(req, {
+          list: "members",
+          tenant: tenantId,
+          role: role ?? "",
+          workspace: workspaceId ?? "",
+        });
+        const after = nameIdAfter(req.pageToken, page.filters);
         const rows = await db.withTenant(tenantId, async (em) => {
           // An admin limited to some workspaces sees the members who may use one of them.
           const reach = await reachOf(em, ctx, tenantId);
           if (workspaceId !== undefined && !covers(reach, [workspaceId]))
             throw permissionDenied("you may only list the members of your workspaces");
           const within = reach.workspaceIds.length > 0 ? [...reach.workspaceIds] : undefined;
-          return listMembers(em, { role, workspaceId, within, after }, size + 1);
+          return listMembers(em, { role, workspaceId, within, after }, page.size + 1);
         });
-        const page = rows.slice(0, size);
-        const last = page.at(-1);
-        return {
-          members: page.map(memberView),
-          page: {
-            nextPageToken:
-              rows.length > size && last !== undefined
-                ? encodeKeysetToken({ name: last.sortName, id: last.userId }, filters)
-                : "",
-          },
-        };
+        const { items, nextPageToken } = page.of(rows, (m) => [m.sortName, m.userId]);
+        return { members: items.map(memberView), nextPageToken };
       }),
 
     updateMemberRole: (req, ctx) =>
@@ -69,7 +63,8 @@ export function createMemberRpcs(
         const tenantId = tenantOfCall(ctx, req.tenantId);
         const role = roleFromProto(req.role);
         if (role === undefined) throw new InvalidInputError("role", "is not a member role");
-        const correlationId = correlationOf(ctx);
+        const origin = originOf(ctx, tenantId);
+        const { correlationId } = origin;
         const outcome = await db.withTenant(tenantId, async (em) => {
           await lockTenant(em, tenantId);
           const membership = await lockMembership(em, req.userId);
@@ -84,7 +79,7 @@ export function createMemberRpcs(
           requireGrantable(reach, role, req.workspaceIds);
           await checkWorkspaceIds(em, "workspace_ids", req.workspaceIds);
           if (membership.role === "OWNER" && role !== "OWNER" && (await countOwners(em)) <= 1) {
-            throw new PreconditionError("the last owner cannot be demoted: make another member owner first");
+            throw lastOwner(req.userId, "demoted");
           }
           const workspaceIds = [...req.workspaceIds];
           const changed =
@@ -102,7 +97,7 @@ export function createMemberRpcs(
             before: memberSummary(before),
             after: memberSummary(after),
           });
-          await announce(em, [memberChanged(memberView(after), MemberChange.ROLE_CHANGED, correlationId)]);
+          await announce(em, [memberChanged(memberView(after), MemberChange.ROLE_CHANGED, origin)]);
           return { member: after, changed };
         });
         const member = memberView(outcome.member);
@@ -118,7 +113,8 @@ export function createMemberRpcs(
     removeMember: (req, ctx) =>
       rpc(async () => {
         const tenantId = tenantOfCall(ctx, req.tenantId);
-        const correlationId = correlationOf(ctx);
+        const origin = originOf(ctx, tenantId);
+        const { correlationId } = origin;
         await db.withTenant(tenantId, async (em) => {
           await lockTenant(em, tenantId);
           const membership = await lockMembership(em, req.userId);
@@ -128,11 +124,7 @@ export function createMemberRpcs(
           if (reach.userId !== req.userId) requireReaches(reach, before);
           if (membership.role === "OWNER") {
             requireOwner(ctx, "remove owners");
-            if ((await countOwners(em)) <= 1) {
-              throw new PreconditionError(
-                "the last owner cannot be removed: make another member owner first",
-              );
-            }
+            if ((await countOwners(em)) <= 1) throw lastOwner(req.userId, "removed");
           }
           em.remove(membership);
           // Their sessions end with the membership; access tokens expire within minutes.
@@ -143,7 +135,7 @@ export function createMemberRpcs(
             targetId: req.userId,
             before: memberSummary(before),
           });
-          await announce(em, [memberChanged(memberView(before), MemberChange.REMOVED, correlationId)]);
+          await announce(em, [memberChanged(memberView(before), MemberChange.REMOVED, origin)]);
         });
         withContext(deps.logger, { tenantId, correlationId }).info({ userId: req.userId }, "member removed");
         return {};

@@ -5,8 +5,11 @@ import { InvalidInputError } from "../domain/invalid-input.js";
 import { HashingBusyError } from "../domain/password-hasher.js";
 import { PreconditionError } from "../domain/precondition-error.js";
 
-/** Unique constraint name -> what already exists, in the caller's words. */
-export type UniqueMessages = Readonly<Record<string, string>>;
+/**
+ * Unique constraint name -> what already exists, in the caller's words (answered already_exists),
+ * or the precise error to answer.
+ */
+export type UniqueMessages = Readonly<Record<string, string | ConnectError>>;
 
 /**
  * Runs a handler body and turns domain errors into Connect errors: invalid input names its field,
@@ -23,6 +26,7 @@ export async function rpc<T>(work: () => Promise<T>, uniques: UniqueMessages = {
     if (err instanceof HashingBusyError) throw new ConnectError(err.message, Code.ResourceExhausted);
     if (isUniqueViolation(err)) {
       const what = uniques[constraintName(err) ?? ""];
+      if (what instanceof ConnectError) throw what;
       if (what !== undefined) throw alreadyExists(what);
     }
     throw err;

@@ -1,5 +1,5 @@
 import { newId } from "@atendo/db";
-import type { TenantService } from "@atendo/proto/tenant/v1";
+import { type CreateTenantRequest, TenantService } from "@atendo/proto/tenant/v1";
 import { notFound, permissionDenied } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
@@ -9,18 +9,19 @@ import { planFromProto, tenantStatusFromProto } from "../domain/enums.js";
 import { tenantCreated, tenantReactivated, tenantSuspended, tenantUpdated } from "../domain/events.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
 import { invitationView } from "../domain/member-view.js";
-import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-token.js";
 import { checkSlug } from "../domain/slug.js";
 import { limitsFromProto, tenantView } from "../domain/tenant-view.js";
 import { nonBlank } from "../domain/text.js";
 import { recordAudit } from "../store/audit-log.js";
 import { findTenant, lockTenant } from "../store/tenant-repository.js";
 import { TenantRow } from "../store/tenant-row.js";
-import { auditContextOf, tenantOfCall, userOf } from "./caller.js";
-import { correlationOf } from "./context.js";
+import { auditContextOf, originOf, tenantOfCall, userOf } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
 import { deliverInvitation, inviteInTransaction } from "./invite.js";
+import { oncePer } from "./once-per-request.js";
+import { listPage, uuidAfter } from "./page-cursor.js";
 import { rpc } from "./rpc-errors.js";
+import { slugTaken } from "./tenant-errors.js";
 
 type TenantRpcs =
   | "createTenant"
@@ -40,7 +41,8 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
     tenantId: string,
     next: { status: "ACTIVE" | "SUSPENDED"; reason: string },
   ): Promise<TenantRow> {
-    const correlationId = correlationOf(ctx);
+    const origin = originOf(ctx, tenantId);
+    const { correlationId } = origin;
     const outcome = await db.withTenant(tenantId, async (em) => {
       const row = await lockTenant(em, tenantId);
       if (row === null) throw notFound("tenant", tenantId);
@@ -60,8 +62,8 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
       if (row.status !== previous) {
         await announce(em, [
           row.status === "SUSPENDED"
-            ? tenantSuspended(tenantId, row.statusReason, correlationId)
-            : tenantReactivated(tenantId, correlationId),
+            ? tenantSuspended(tenantId, row.statusReason, origin)
+            : tenantReactivated(tenantId, origin),
         ]);
       }
       return { row, previous };
@@ -78,6 +80,27 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
     return row;
   }
 
+  /**
+   * The id of the tenant a CreateTenant makes. With a request_id it is reserved first under the
+   * caller's own tenant (the new one has nowhere to keep the request id yet): a retry gets the same
+   * id back, and the creation under that id, once per request id too, answers the first result.
+   */
+  async function newTenantId(req: CreateTenantRequest, callerTenantId: string): Promise<string> {
+    if (req.requestId === "") return newId();
+    const reserved = await db.withTenant(callerTenantId, (em) =>
+      oncePer(
+        deps.requestIds,
+        em,
+        TenantService.method.createTenant,
+        { tenantId: callerTenantId, request: req },
+        async () => ({ tenant: { id: newId() } }),
+      ),
+    );
+    const id = reserved.tenant?.id ?? "";
+    if (id === "") throw new Error("the reservation of a CreateTenant request id holds no tenant id");
+    return id;
+  }
+
   return {
     createTenant: (req, ctx) =>
       rpc(
@@ -86,60 +109,65 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
           checkSlug(req.slug);
           const plan = planFromProto(req.plan);
           if (plan === undefined) throw new InvalidInputError("plan", "is not a known plan");
-          const id = newId();
+          const id = await newTenantId(req, userOf(ctx).tenantId);
+          const origin = originOf(ctx, id);
+          const { correlationId } = origin;
           const now = deps.now();
-          const correlationId = correlationOf(ctx);
-          const created = await db.withTenant(id, async (em) => {
-            const row = em.create(TenantRow, {
-              id,
-              tenantId: id,
-              name,
-              slug: req.slug,
-              plan,
-              status: "ACTIVE",
-              statusReason: "",
-              limits: req.limits === undefined ? null : limitsFromProto(req.limits),
-              createdAt: now,
-              updatedAt: now,
-            });
-            await em.flush();
-            const audit = await auditContextOf(em, ctx, id);
-            recordAudit(em, audit, {
-              action: "tenant.create",
-              targetType: "tenant",
-              targetId: id,
-              after: tenantSummary(row),
-            });
-            // The first owner is invited, not created: they choose their own password.
-            const invitation =
-              req.ownerEmail === ""
-                ? undefined
-                : await inviteInTransaction(em, deps, audit, {
-                    email: normalizeEmail(req.ownerEmail),
-                    role: "OWNER",
-                    workspaceIds: [],
-                    invitedBy: null,
-                  });
-            await announce(em, [tenantCreated(tenantView(row), correlationId)]);
-            return { row, invitation };
-          });
-          const tenant = tenantView(created.row);
-          const emailSent =
-            created.invitation !== undefined &&
-            (await deliverInvitation(deps, created.invitation, correlationId));
+          const answer = await db.withTenant(id, (em) =>
+            oncePer(
+              deps.requestIds,
+              em,
+              TenantService.method.createTenant,
+              { tenantId: id, request: req },
+              async () => {
+                const row = em.create(TenantRow, {
+                  id,
+                  tenantId: id,
+                  name,
+                  slug: req.slug,
+                  plan,
+                  status: "ACTIVE",
+                  statusReason: "",
+                  limits: req.limits === undefined ? null : limitsFromProto(req.limits),
+                  createdAt: now,
+                  updatedAt: now,
+                });
+                await em.flush();
+                const audit = await auditContextOf(em, ctx, id);
+                recordAudit(em, audit, {
+                  action: "tenant.create",
+                  targetType: "tenant",
+                  targetId: id,
+                  after: tenantSummary(row),
+                });
+                // The first owner is invited, not created: they choose their own password.
+                const invitation =
+                  req.ownerEmail === ""
+                    ? undefined
+                    : await inviteInTransaction(em, deps, audit, {
+                        email: normalizeEmail(req.ownerEmail),
+                        role: "OWNER",
+                        workspaceIds: [],
+                        invitedBy: null,
+                      });
+                await announce(em, [tenantCreated(tenantView(row), origin)]);
+                if (invitation === undefined) return { tenant: tenantView(row) };
+                // Written before it is mailed, and mailed before the commit: the answer kept for
+                // retries says whether it went out. The owner's link goes to their mailbox only
+                // (accepting it proves the address).
+                await em.flush();
+                return {
+                  tenant: tenantView(row),
+                  ownerInvitation: invitationView(invitation.row),
+                  ownerInvitationEmailSent: await deliverInvitation(deps, invitation, correlationId),
+                };
+              },
+            ),
+          );
           withContext(deps.logger, { tenantId: id, correlationId }).info({ plan }, "tenant created");
-          // The owner's link goes to their mailbox only (accepting it proves the address).
-          return {
-            tenant,
-            ...(created.invitation === undefined
-              ? {}
-              : {
-                  ownerInvitation: invitationView(created.invitation.row),
-                  ownerInvitationEmailSent: emailSent,
-                }),
-          };
+          return answer;
         },
-        { tenants_slug_key: `a tenant with slug "${req.slug}"` },
+        { tenants_slug_key: slugTaken(req.slug) },
       ),
 
     getTenant: (req, ctx) =>
@@ -157,7 +185,8 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
         if (paths.some((p) => p !== "name") && !userOf(ctx).platformAdmin) {
           throw permissionDenied("only platform admins change plans and limits");
         }
-        const correlationId = correlationOf(ctx);
+        const origin = originOf(ctx, tenantId);
+        const { correlationId } = origin;
         const outcome = await db.withTenant(tenantId, async (em) => {
           const row = await lockTenant(em, tenantId);
           if (row === null) throw notFound("tenant", req.tenantId);
@@ -189,7 +218,7 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
             before,
             after: tenantSummary(row),
           });
-          await announce(em, [tenantUpdated(tenantView(row), changed, correlationId)]);
+          await announce(em, [tenantUpdated(tenantView(row), changed, origin)]);
           return { row, changed };
         });
         const tenant = tenantView(outcome.row);
@@ -206,18 +235,17 @@ export function createTenantRpcs(deps: HandlerDeps): Pick<ServiceImpl<typeof Ten
       rpc(async () => {
         const status = tenantStatusFromProto(req.status);
         const query = req.query.trim();
-        const filters = filterKey({ status: status ?? "", query });
-        const size = pageSize(req.page);
-        const before = decodePageToken(req.page, filters);
-        const ids = await lookups.listTenantIds({ before, status, query, limit: size + 1 });
+        const page = listPage(req, { list: "tenants", status: status ?? "", query });
+        const before = uuidAfter(req.pageToken, page.filters);
+        const ids = await lookups.listTenantIds({ before, status, query, limit: page.size + 1 });
         // The ids come from the definer function; each row is read under its own tenant.
         const rows: TenantRow[] = [];
         for (const id of ids) {
           const row = await db.withTenant(id, (em) => findTenant(em, id));
           if (row !== null) rows.push(row);
         }
-        const page = pageOf(rows, size, filters);
-        return { tenants: page.items.map(tenantView), page: { nextPageToken: page.nextPageToken } };
+        const { items, nextPageToken } = page.of(rows, (r) => [r.id]);
+        return { tenants: items.map(tenantView), nextPageToken };
       }),
 
     suspendTenant: (req, ctx) =>

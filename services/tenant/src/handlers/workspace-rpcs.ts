@@ -1,24 +1,23 @@
 import { newId } from "@atendo/db";
-import type { TenantService } from "@atendo/proto/tenant/v1";
+import { TenantService } from "@atendo/proto/tenant/v1";
 import { notFound, principalOf } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { workspaceSummary } from "../domain/audit-summary.js";
 import { workspaceCreated } from "../domain/events.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
-import { decodePageToken, filterKey, pageOf, pageSize } from "../domain/page-token.js";
-import { effectiveLimits, limitProblem } from "../domain/plan-limits.js";
-import { PreconditionError } from "../domain/precondition-error.js";
 import { workspaceView } from "../domain/tenant-view.js";
 import { nonBlank } from "../domain/text.js";
 import { normalizeLanguage, normalizeTimeZone } from "../domain/workspace-settings.js";
 import { recordAudit } from "../store/audit-log.js";
-import { countWorkspaces, findTenant, lockTenant } from "../store/tenant-repository.js";
+import { findTenant } from "../store/tenant-repository.js";
 import { findWorkspace, listWorkspaces } from "../store/workspace-repository.js";
 import { WorkspaceRow } from "../store/workspace-row.js";
-import { auditContextOf, tenantOfCall, tenantOfWorkspaceCall } from "./caller.js";
-import { correlationOf } from "./context.js";
+import { auditContextOf, originOf, tenantOfCall, tenantOfWorkspaceCall } from "./caller.js";
 import type { HandlerDeps } from "./deps.js";
+import { oncePer } from "./once-per-request.js";
+import { listPage, uuidAfter } from "./page-cursor.js";
+import { roomFor } from "./room-for.js";
 import { rpc } from "./rpc-errors.js";
 
 type WorkspaceRpcs = "createWorkspace" | "getWorkspace" | "listWorkspaces" | "updateWorkspace";
@@ -41,45 +40,44 @@ export function createWorkspaceRpcs(
         const name = nonBlank("name", req.name);
         const timeZone = normalizeTimeZone(req.timeZone);
         const defaultLanguage = normalizeLanguage(req.defaultLanguage);
-        const correlationId = correlationOf(ctx);
-        const row = await db.withTenant(tenantId, async (em) => {
-          const tenant = await lockTenant(em, tenantId);
-          if (tenant === null) throw notFound("tenant", req.tenantId);
-          if (tenant.status === "SUSPENDED") throw new PreconditionError("the tenant is suspended");
-          const problem = limitProblem(
-            "workspaces",
-            tenant.plan,
-            effectiveLimits(tenant.plan, tenant.limits),
-            await countWorkspaces(em),
-          );
-          if (problem !== undefined) throw new ConnectError(problem, Code.ResourceExhausted);
-          const now = deps.now();
-          const created = em.create(WorkspaceRow, {
-            id: newId(),
-            tenantId,
-            name,
-            timeZone,
-            defaultLanguage,
-            createdAt: now,
-            updatedAt: now,
-          });
-          recordAudit(em, await auditContextOf(em, ctx, tenantId), {
-            action: "workspace.create",
-            targetType: "workspace",
-            targetId: created.id,
-            workspaceId: created.id,
-            after: workspaceSummary(created),
-          });
-          await announce(em, [workspaceCreated(workspaceView(created), correlationId)]);
-          return created;
-        });
-        lookups.rememberWorkspace(row.id, row.tenantId);
-        const workspace = workspaceView(row);
-        withContext(deps.logger, { tenantId, correlationId }).info(
-          { workspaceId: row.id },
+        const origin = originOf(ctx, tenantId);
+        const answer = await db.withTenant(tenantId, (em) =>
+          oncePer(
+            deps.requestIds,
+            em,
+            TenantService.method.createWorkspace,
+            { tenantId, request: req },
+            async () => {
+              if (!(await roomFor(em, tenantId, "workspaces"))) throw notFound("tenant", req.tenantId);
+              const now = deps.now();
+              const created = em.create(WorkspaceRow, {
+                id: newId(),
+                tenantId,
+                name,
+                timeZone,
+                defaultLanguage,
+                createdAt: now,
+                updatedAt: now,
+              });
+              recordAudit(em, await auditContextOf(em, ctx, tenantId), {
+                action: "workspace.create",
+                targetType: "workspace",
+                targetId: created.id,
+                workspaceId: created.id,
+                after: workspaceSummary(created),
+              });
+              await announce(em, [workspaceCreated(workspaceView(created), origin)]);
+              return { workspace: workspaceView(created) };
+            },
+          ),
+        );
+        const workspaceId = answer.workspace?.id ?? "";
+        lookups.rememberWorkspace(workspaceId, tenantId);
+        withContext(deps.logger, { tenantId, correlationId: origin.correlationId }).info(
+          { workspaceId },
           "workspace created",
         );
-        return { workspace };
+        return answer;
       }, nameTaken(req.name)),
 
     getWorkspace: (req, ctx) =>
@@ -96,15 +94,14 @@ export function createWorkspaceRpcs(
         // A member limited to some workspaces sees those only.
         const caller = principalOf(ctx);
         const only = caller.kind === "user" && caller.tenantId === tenantId ? caller.workspaceIds : [];
-        const filters = filterKey({ tenant: tenantId, only: only.join(",") });
-        const size = pageSize(req.page);
-        const after = decodePageToken(req.page, filters);
+        const page = listPage(req, { list: "workspaces", tenant: tenantId, only: only.join(",") });
+        const after = uuidAfter(req.pageToken, page.filters);
         const rows = await db.withTenant(tenantId, async (em) => {
           if ((await findTenant(em, tenantId)) === null) throw notFound("tenant", req.tenantId);
-          return listWorkspaces(em, tenantId, after, size + 1, only);
+          return listWorkspaces(em, tenantId, after, page.size + 1, only);
         });
-        const page = pageOf(rows, size, filters);
-        return { workspaces: page.items.map(workspaceView), page: { nextPageToken: page.nextPageToken } };
+        const { items, nextPageToken } = page.of(rows, (w) => [w.id]);
+        return { workspaces: items.map(workspaceView), nextPageToken };
       }),
 
     updateWorkspace: (req, ctx) =>

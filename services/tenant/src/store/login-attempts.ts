@@ -16,8 +16,11 @@ export interface LoginLimits {
  * an account exists.
  */
 export interface LoginAttempts {
-  /** Reserves an attempt; false (nothing counted) when the account or the address is at its limit. */
-  reserve(who: { email: string; ip: string }): Promise<boolean>;
+  /**
+   * Reserves an attempt: undefined when it may go on, else the ms until the account's or the
+   * address's window ends (nothing counted).
+   */
+  reserve(who: { email: string; ip: string }): Promise<number | undefined>;
   /** The password was right: the account's counter is cleared, the address's attempt given back. */
   succeeded(who: { email: string; ip: string }): Promise<void>;
 }
@@ -34,7 +37,7 @@ export function createLoginAttempts(counters: WindowCounters, limits: LoginLimit
         { key: accountKey(email), max: limits.maxPerAccount, windowMs },
         { key: ipKey(ip), max: limits.maxPerIp, windowMs },
       ]);
-      return full === undefined;
+      return full?.retryAfterMs;
     },
     async succeeded({ email, ip }) {
       await counters.clear(accountKey(email));

@@ -14,8 +14,11 @@ export interface SignUpLimits {
  * too, only a smaller one.
  */
 export interface SignUpAttempts {
-  /** Counts a sign-up; what is at its limit ("ip" or "global"), or undefined when it may go on. */
-  reserve(ip: string): Promise<"ip" | "global" | undefined>;
+  /**
+   * Counts a sign-up; undefined when it may go on, else what is at its limit ("ip" or "global") and
+   * the ms until its window ends.
+   */
+  reserve(ip: string): Promise<{ limit: "ip" | "global"; retryAfterMs: number } | undefined>;
 }
 
 const GLOBAL_KEY = "signups:all";
@@ -29,7 +32,7 @@ export function createSignUpAttempts(counters: WindowCounters, limits: SignUpLim
       if (ip !== UNKNOWN_CLIENT) keys.push({ key: ipKey(ip), max: limits.maxPerIp, windowMs });
       const full = await counters.reserve(keys);
       if (full === undefined) return undefined;
-      return full.key === GLOBAL_KEY ? "global" : "ip";
+      return { limit: full.key.key === GLOBAL_KEY ? "global" : "ip", retryAfterMs: full.retryAfterMs };
     },
   };
 }

@@ -8,8 +8,11 @@ import type { FinishReason, ReplyPart, ToolAction } from "./reply_pb.js";
 import { file_atendo_ai_v1_reply } from "./reply_pb.js";
 import type { Citation } from "../../common/v1/citation_pb.js";
 import { file_atendo_common_v1_citation } from "../../common/v1/citation_pb.js";
+import type { ChannelType } from "../../common/v1/channel_pb.js";
+import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
+import { file_atendo_common_v1_event_options } from "../../common/v1/event_options_pb.js";
 import type { Interpretation } from "../../common/v1/message_pb.js";
 import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
 import type { ModelProvider, Usage } from "../../common/v1/usage_pb.js";
@@ -20,17 +23,20 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ai/v1/ai_events.proto.
  */
 export const file_atendo_ai_v1_ai_events: GenFile = /*@__PURE__*/
-  fileDesc("ChxhdGVuZG8vYWkvdjEvYWlfZXZlbnRzLnByb3RvEgxhdGVuZG8uYWkudjEi7wMKDlJlcGx5R2VuZXJhdGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY2hhbm5lbF9pZBgDIAEoCRISCgp0dXJuX2Vwb2NoGAQgASgFEhwKFGFuc3dlcmVkX21lc3NhZ2VfaWRzGAUgAygJEiYKBXBhcnRzGAYgAygLMhcuYXRlbmRvLmFpLnYxLlJlcGx5UGFydBItCgljaXRhdGlvbnMYByADKAsyGi5hdGVuZG8uY29tbW9uLnYxLkNpdGF0aW9uEikKB2FjdGlvbnMYCCADKAsyGC5hdGVuZG8uYWkudjEuVG9vbEFjdGlvbhImCgV1c2FnZRgJIAEoCzIXLmF0ZW5kby5jb21tb24udjEuVXNhZ2USMQoIcHJvdmlkZXIYCiABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1vZGVsUHJvdmlkZXISDQoFbW9kZWwYCyABKAkSMQoNZmluaXNoX3JlYXNvbhgMIAEoDjIaLmF0ZW5kby5haS52MS5GaW5pc2hSZWFzb24SDwoHb2ZmbGluZRgNIAEoCBIUCgxhc3Npc3RhbnRfaWQYDiABKAkSDQoFZXJyb3IYDyABKAkiugEKEEtub3dsZWRnZUluZGV4ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhMKC2RvY3VtZW50X2lkGAIgASgJEhMKC2NodW5rX2NvdW50GAMgASgFEg4KBmZhaWxlZBgEIAEoCBINCgVlcnJvchgFIAEoCRIZChFrbm93bGVkZ2VfYmFzZV9pZBgGIAEoCRIXCg9lbWJlZGRpbmdfbW9kZWwYByABKAkiwgEKDVVzYWdlUmVjb3JkZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEiYKBXVzYWdlGAIgASgLMhcuYXRlbmRvLmNvbW1vbi52MS5Vc2FnZRIXCg9jb252ZXJzYXRpb25faWQYAyABKAkSFAoMYXNzaXN0YW50X2lkGAQgASgJEi8KCW9wZXJhdGlvbhgFIAEoDjIcLmF0ZW5kby5haS52MS5Vc2FnZU9wZXJhdGlvbiKkAQoQTWVkaWFJbnRlcnByZXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSOAoOaW50ZXJwcmV0YXRpb24YBCABKAsyIC5hdGVuZG8uY29tbW9uLnYxLkludGVycHJldGF0aW9uKqkBCg5Vc2FnZU9wZXJhdGlvbhIfChtVU0FHRV9PUEVSQVRJT05fVU5TUEVDSUZJRUQQABIZChVVU0FHRV9PUEVSQVRJT05fUkVQTFkQARIdChlVU0FHRV9PUEVSQVRJT05fRU1CRURESU5HEAISIgoeVVNBR0VfT1BFUkFUSU9OX0lOVEVSUFJFVEFUSU9OEAMSGAoUVVNBR0VfT1BFUkFUSU9OX1RFU1QQBGIGcHJvdG8z", [file_atendo_ai_v1_reply, file_atendo_common_v1_citation, file_atendo_common_v1_event, file_atendo_common_v1_message, file_atendo_common_v1_usage]);
+  fileDesc("ChxhdGVuZG8vYWkvdjEvYWlfZXZlbnRzLnByb3RvEgxhdGVuZG8uYWkudjEi9wMKDlJlcGx5R2VuZXJhdGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY2hhbm5lbF9pZBgDIAEoCRISCgp0dXJuX2Vwb2NoGAQgASgFEhwKFGFuc3dlcmVkX21lc3NhZ2VfaWRzGAUgAygJEiYKBXBhcnRzGAYgAygLMhcuYXRlbmRvLmFpLnYxLlJlcGx5UGFydBItCgljaXRhdGlvbnMYByADKAsyGi5hdGVuZG8uY29tbW9uLnYxLkNpdGF0aW9uEikKB2FjdGlvbnMYCCADKAsyGC5hdGVuZG8uYWkudjEuVG9vbEFjdGlvbhImCgV1c2FnZRgJIAEoCzIXLmF0ZW5kby5jb21tb24udjEuVXNhZ2USMQoIcHJvdmlkZXIYCiABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1vZGVsUHJvdmlkZXISDQoFbW9kZWwYCyABKAkSMQoNZmluaXNoX3JlYXNvbhgMIAEoDjIaLmF0ZW5kby5haS52MS5GaW5pc2hSZWFzb24SDwoHb2ZmbGluZRgNIAEoCBIUCgxhc3Npc3RhbnRfaWQYDiABKAkSDQoFZXJyb3IYDyABKAk6BsLBGAIIAiLCAQoQS25vd2xlZGdlSW5kZXhlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESEwoLZG9jdW1lbnRfaWQYAiABKAkSEwoLY2h1bmtfY291bnQYAyABKAUSDgoGZmFpbGVkGAQgASgIEg0KBWVycm9yGAUgASgJEhkKEWtub3dsZWRnZV9iYXNlX2lkGAYgASgJEhcKD2VtYmVkZGluZ19tb2RlbBgHIAEoCToGwsEYAggCIqcCCg1Vc2FnZVJlY29yZGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRImCgV1c2FnZRgCIAEoCzIXLmF0ZW5kby5jb21tb24udjEuVXNhZ2USFwoPY29udmVyc2F0aW9uX2lkGAMgASgJEhQKDGFzc2lzdGFudF9pZBgEIAEoCRIvCglvcGVyYXRpb24YBSABKA4yHC5hdGVuZG8uYWkudjEuVXNhZ2VPcGVyYXRpb24SEgoKY29udGFjdF9pZBgGIAEoCRISCgpjaGFubmVsX2lkGAcgASgJEjMKDGNoYW5uZWxfdHlwZRgIIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGU6BsLBGAIIASKsAQoQTWVkaWFJbnRlcnByZXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSOAoOaW50ZXJwcmV0YXRpb24YBCABKAsyIC5hdGVuZG8uY29tbW9uLnYxLkludGVycHJldGF0aW9uOgbCwRgCCAIqqQEKDlVzYWdlT3BlcmF0aW9uEh8KG1VTQUdFX09QRVJBVElPTl9VTlNQRUNJRklFRBAAEhkKFVVTQUdFX09QRVJBVElPTl9SRVBMWRABEh0KGVVTQUdFX09QRVJBVElPTl9FTUJFRERJTkcQAhIiCh5VU0FHRV9PUEVSQVRJT05fSU5URVJQUkVUQVRJT04QAxIYChRVU0FHRV9PUEVSQVRJT05fVEVTVBAEYgZwcm90bzM", [file_atendo_ai_v1_reply, file_atendo_common_v1_citation, file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message, file_atendo_common_v1_usage]);
 
 /**
  * ReplyGenerated: the assistant answered a turn. Subject: `atendo.ai.v1.reply_generated`.
  * Conversation stores it only if turn_epoch is still current, then applies the actions.
+ * Internal: subscribers see the reply as conversation's message_stored.
  *
  * @generated from message atendo.ai.v1.ReplyGenerated
  */
 export type ReplyGenerated = Message<"atendo.ai.v1.ReplyGenerated"> & {
   /**
-   * Envelope; causation_id is the TurnReady event id.
+   * Envelope; causation_id is the TurnReady event id. Its actor is the assistant (kind ASSISTANT,
+   * its id and name), or the system when no model answered (the plan's monthly AI messages are
+   * used up).
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -150,7 +156,7 @@ export const ReplyGeneratedSchema: GenMessage<ReplyGenerated> = /*@__PURE__*/
  */
 export type KnowledgeIndexed = Message<"atendo.ai.v1.KnowledgeIndexed"> & {
   /**
-   * Envelope; causation_id is the last DocumentChunked event id.
+   * Envelope; causation_id is the last DocumentChunked event id (whose actor it keeps).
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -208,12 +214,14 @@ export const KnowledgeIndexedSchema: GenMessage<KnowledgeIndexed> = /*@__PURE__*
 
 /**
  * UsageRecorded: model usage was recorded. Subject: `atendo.ai.v1.usage_recorded`.
+ * Public: carries the conversation, contact and channel of a reply, so a subscriber needs no call.
  *
  * @generated from message atendo.ai.v1.UsageRecorded
  */
 export type UsageRecorded = Message<"atendo.ai.v1.UsageRecorded"> & {
   /**
-   * Envelope.
+   * Envelope. Its actor is the assistant for a conversation's reply, or the user or API key that
+   * called the RPC (TestAssistant, GenerateReply, Embed, InterpretMedia).
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -227,7 +235,7 @@ export type UsageRecorded = Message<"atendo.ai.v1.UsageRecorded"> & {
   usage?: Usage | undefined;
 
   /**
-   * Conversation it was for, if any.
+   * Conversation it was for; empty when it was for none (tests, embeddings).
    *
    * @generated from field: string conversation_id = 3;
    */
@@ -246,6 +254,27 @@ export type UsageRecorded = Message<"atendo.ai.v1.UsageRecorded"> & {
    * @generated from field: atendo.ai.v1.UsageOperation operation = 5;
    */
   operation: UsageOperation;
+
+  /**
+   * Contact of the conversation; empty when there is no conversation.
+   *
+   * @generated from field: string contact_id = 6;
+   */
+  contactId: string;
+
+  /**
+   * Channel of the conversation; empty when there is no conversation.
+   *
+   * @generated from field: string channel_id = 7;
+   */
+  channelId: string;
+
+  /**
+   * Type of that channel; UNSPECIFIED when there is no conversation.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 8;
+   */
+  channelType: ChannelType;
 };
 
 /**
@@ -258,12 +287,13 @@ export const UsageRecordedSchema: GenMessage<UsageRecorded> = /*@__PURE__*/
 /**
  * MediaInterpreted: the ai service turned an inbound media message into text.
  * Subject: `atendo.ai.v1.media_interpreted`. Conversation stores it on the message.
+ * Internal: subscribers see the interpretation on conversation's messages.
  *
  * @generated from message atendo.ai.v1.MediaInterpreted
  */
 export type MediaInterpreted = Message<"atendo.ai.v1.MediaInterpreted"> & {
   /**
-   * Envelope.
+   * Envelope; its actor is the system (Atendo interpreted the media).
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */

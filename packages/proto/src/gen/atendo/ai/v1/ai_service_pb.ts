@@ -10,8 +10,10 @@ import type { FinishReason, ReplyPart, ToolAction } from "./reply_pb.js";
 import { file_atendo_ai_v1_reply } from "./reply_pb.js";
 import type { Citation } from "../../common/v1/citation_pb.js";
 import { file_atendo_common_v1_citation } from "../../common/v1/citation_pb.js";
-import type { Interpretation, MediaKind, MediaRef, Message as Message$1 } from "../../common/v1/message_pb.js";
+import type { Interpretation, MediaKind } from "../../common/v1/message_pb.js";
 import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
+import type { MessageInput } from "../../common/v1/message_input_pb.js";
+import { file_atendo_common_v1_message_input } from "../../common/v1/message_input_pb.js";
 import type { TimeRange } from "../../common/v1/time_range_pb.js";
 import { file_atendo_common_v1_time_range } from "../../common/v1/time_range_pb.js";
 import type { ModelProvider, Money, Usage } from "../../common/v1/usage_pb.js";
@@ -24,7 +26,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ai/v1/ai_service.proto.
  */
 export const file_atendo_ai_v1_ai_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch1hdGVuZG8vYWkvdjEvYWlfc2VydmljZS5wcm90bxIMYXRlbmRvLmFpLnYxInMKC0NoYXRNZXNzYWdlEjAKBHJvbGUYASABKA4yFi5hdGVuZG8uYWkudjEuQ2hhdFJvbGVCCrpIB4IBBBABIAASMgoHbWVzc2FnZRgCIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZUIGukgDyAEBIogBCgdQYXNzYWdlEhkKEWtub3dsZWRnZV9iYXNlX2lkGAEgASgJEhMKC2RvY3VtZW50X2lkGAIgASgJEhAKCGNodW5rX2lkGAMgASgJEg0KBXRpdGxlGAQgASgJEgwKBHRleHQYBSABKAkSDQoFc2NvcmUYBiABKAESDwoHb3JkaW5hbBgHIAEoBSLXAgoUR2VuZXJhdGVSZXBseVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEjgKCG1lc3NhZ2VzGAMgAygLMhkuYXRlbmRvLmFpLnYxLkNoYXRNZXNzYWdlQgu6SAiSAQUIARDIARIeCgxjb250YWN0X25hbWUYBCABKAlCCLpIBXIDGMgBOqQBukigARqdAQohZ2VuZXJhdGVfcmVwbHkubGFzdF9mcm9tX2N1c3RvbWVyEip0aGUgbGFzdCBtZXNzYWdlIG11c3QgYmUgZnJvbSB0aGUgY3VzdG9tZXIaTHNpemUodGhpcy5tZXNzYWdlcykgPT0gMCB8fCB0aGlzLm1lc3NhZ2VzW3NpemUodGhpcy5tZXNzYWdlcykgLSAxXS5yb2xlID09IDEixwIKFUdlbmVyYXRlUmVwbHlSZXNwb25zZRImCgVwYXJ0cxgBIAMoCzIXLmF0ZW5kby5haS52MS5SZXBseVBhcnQSLQoJY2l0YXRpb25zGAIgAygLMhouYXRlbmRvLmNvbW1vbi52MS5DaXRhdGlvbhIpCgdhY3Rpb25zGAMgAygLMhguYXRlbmRvLmFpLnYxLlRvb2xBY3Rpb24SJgoFdXNhZ2UYBCABKAsyFy5hdGVuZG8uY29tbW9uLnYxLlVzYWdlEjEKCHByb3ZpZGVyGAUgASgOMh8uYXRlbmRvLmNvbW1vbi52MS5Nb2RlbFByb3ZpZGVyEg0KBW1vZGVsGAYgASgJEjEKDWZpbmlzaF9yZWFzb24YByABKA4yGi5hdGVuZG8uYWkudjEuRmluaXNoUmVhc29uEg8KB29mZmxpbmUYCCABKAgibAoMRW1iZWRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESJAoFdGV4dHMYAiADKAlCFbpIEpIBDwgBEIABIghyBhABGID6ARIWCgVtb2RlbBgDIAEoCUIHukgEcgIYZCIbCglFbWJlZGRpbmcSDgoGdmFsdWVzGAEgAygCIocBCg1FbWJlZFJlc3BvbnNlEisKCmVtYmVkZGluZ3MYASADKAsyFy5hdGVuZG8uYWkudjEuRW1iZWRkaW5nEg0KBW1vZGVsGAIgASgJEhIKCmRpbWVuc2lvbnMYAyABKAUSJgoFdXNhZ2UYBCABKAsyFy5hdGVuZG8uY29tbW9uLnYxLlVzYWdlIs0BChZTZWFyY2hLbm93bGVkZ2VSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESGQoFcXVlcnkYAiABKAlCCrpIB3IFEAEY0A8SLwoSa25vd2xlZGdlX2Jhc2VfaWRzGAMgAygJQhO6SBCSAQ0IARAUGAEiBXIDsAEBEhsKBXRvcF9rGAQgASgFQgy6SAnYAQEaBBgyKAESKgoJbWluX3Njb3JlGAUgASgBQhe6SBQSEhkAAAAAAADwPykAAAAAAAAAACJCChdTZWFyY2hLbm93bGVkZ2VSZXNwb25zZRInCghwYXNzYWdlcxgBIAMoCzIVLmF0ZW5kby5haS52MS5QYXNzYWdlIoEDChRUZXN0QXNzaXN0YW50UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESOAoIbWVzc2FnZXMYAyADKAsyGS5hdGVuZG8uYWkudjEuQ2hhdE1lc3NhZ2VCC7pICJIBBQgBEMgBEigKFWluc3RydWN0aW9uc19vdmVycmlkZRgEIAEoCUIJukgGcgQYgPoBEh4KDGNvbnRhY3RfbmFtZRgFIAEoCUIIukgFcgMYyAE6pAG6SKABGp0BCiF0ZXN0X2Fzc2lzdGFudC5sYXN0X2Zyb21fY3VzdG9tZXISKnRoZSBsYXN0IG1lc3NhZ2UgbXVzdCBiZSBmcm9tIHRoZSBjdXN0b21lchpMc2l6ZSh0aGlzLm1lc3NhZ2VzKSA9PSAwIHx8IHRoaXMubWVzc2FnZXNbc2l6ZSh0aGlzLm1lc3NhZ2VzKSAtIDFdLnJvbGUgPT0gMSLxAgoVVGVzdEFzc2lzdGFudFJlc3BvbnNlEiYKBXBhcnRzGAEgAygLMhcuYXRlbmRvLmFpLnYxLlJlcGx5UGFydBItCgljaXRhdGlvbnMYAiADKAsyGi5hdGVuZG8uY29tbW9uLnYxLkNpdGF0aW9uEikKB2FjdGlvbnMYAyADKAsyGC5hdGVuZG8uYWkudjEuVG9vbEFjdGlvbhImCgV1c2FnZRgEIAEoCzIXLmF0ZW5kby5jb21tb24udjEuVXNhZ2USMQoIcHJvdmlkZXIYBSABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1vZGVsUHJvdmlkZXISDQoFbW9kZWwYBiABKAkSMQoNZmluaXNoX3JlYXNvbhgHIAEoDjIaLmF0ZW5kby5haS52MS5GaW5pc2hSZWFzb24SDwoHb2ZmbGluZRgIIAEoCBIoCglyZXRyaWV2ZWQYCSADKAsyFS5hdGVuZG8uYWkudjEuUGFzc2FnZSKlAwoVSW50ZXJwcmV0TWVkaWFSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHwoKY2hhbm5lbF9pZBgCIAEoCUILukgI2AEBcgOwAQESMQoFbWVkaWEYAyABKAsyGi5hdGVuZG8uY29tbW9uLnYxLk1lZGlhUmVmQga6SAPIAQESNQoEa2luZBgEIAEoDjIbLmF0ZW5kby5jb21tb24udjEuTWVkaWFLaW5kQgq6SAeCAQQQASAAEj8KCGxhbmd1YWdlGAUgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQ6nwG6SJsBGpgBChdpbnRlcnByZXRfbWVkaWEuY2hhbm5lbBJBY2hhbm5lbF9pZCBpcyByZXF1aXJlZCBmb3IgbWVkaWEgcmVmZXJlbmNlZCBieSBhIGNoYW5uZWwgbWVkaWEgaWQaOnRoaXMubWVkaWEuY2hhbm5lbF9tZWRpYV9pZCA9PSAnJyB8fCB0aGlzLmNoYW5uZWxfaWQgIT0gJyciegoWSW50ZXJwcmV0TWVkaWFSZXNwb25zZRI4Cg5pbnRlcnByZXRhdGlvbhgBIAEoCzIgLmF0ZW5kby5jb21tb24udjEuSW50ZXJwcmV0YXRpb24SJgoFdXNhZ2UYAiABKAsyFy5hdGVuZG8uY29tbW9uLnYxLlVzYWdlItoCCg9HZXRVc2FnZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARI3Cgp0aW1lX3JhbmdlGAIgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5UaW1lUmFuZ2VCBrpIA8gBATrtAbpI6QEa5gEKEWdldF91c2FnZS5ib3VuZGVkEkB0aW1lX3JhbmdlIG5lZWRzIHN0YXJ0X3RpbWUgYW5kIGVuZF90aW1lLCBhdCBtb3N0IDM2NiBkYXlzIGFwYXJ0Go4BaGFzKHRoaXMudGltZV9yYW5nZS5zdGFydF90aW1lKSAmJiBoYXModGhpcy50aW1lX3JhbmdlLmVuZF90aW1lKSAmJiB0aGlzLnRpbWVfcmFuZ2UuZW5kX3RpbWUgLSB0aGlzLnRpbWVfcmFuZ2Uuc3RhcnRfdGltZSA8PSBkdXJhdGlvbignODc4NGgnKSK5AQoKVXNhZ2VUb3RhbBIxCghwcm92aWRlchgBIAEoDjIfLmF0ZW5kby5jb21tb24udjEuTW9kZWxQcm92aWRlchINCgVtb2RlbBgCIAEoCRIvCglvcGVyYXRpb24YAyABKA4yHC5hdGVuZG8uYWkudjEuVXNhZ2VPcGVyYXRpb24SEAoIcmVxdWVzdHMYBCABKAMSJgoFdXNhZ2UYBSABKAsyFy5hdGVuZG8uY29tbW9uLnYxLlVzYWdlIn4KEEdldFVzYWdlUmVzcG9uc2USKAoGdG90YWxzGAEgAygLMhguYXRlbmRvLmFpLnYxLlVzYWdlVG90YWwSKwoKdG90YWxfY29zdBgCIAEoCzIXLmF0ZW5kby5jb21tb24udjEuTW9uZXkSEwoLYWlfbWVzc2FnZXMYAyABKAMqawoIQ2hhdFJvbGUSGQoVQ0hBVF9ST0xFX1VOU1BFQ0lGSUVEEAASFgoSQ0hBVF9ST0xFX0NVU1RPTUVSEAESFwoTQ0hBVF9ST0xFX0FTU0lTVEFOVBACEhMKD0NIQVRfUk9MRV9BR0VOVBADMo4HCglBaVNlcnZpY2USqgEKDUdlbmVyYXRlUmVwbHkSIi5hdGVuZG8uYWkudjEuR2VuZXJhdGVSZXBseVJlcXVlc3QaIy5hdGVuZG8uYWkudjEuR2VuZXJhdGVSZXBseVJlc3BvbnNlIlCC0+STAko6ASoiRS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH06Z2VuZXJhdGVSZXBseRJ7CgVFbWJlZBIaLmF0ZW5kby5haS52MS5FbWJlZFJlcXVlc3QaGy5hdGVuZG8uYWkudjEuRW1iZWRSZXNwb25zZSI5gtPkkwIzOgEqIi4vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9lbWJlZGRpbmdzOmVtYmVkEpwBCg9TZWFyY2hLbm93bGVkZ2USJC5hdGVuZG8uYWkudjEuU2VhcmNoS25vd2xlZGdlUmVxdWVzdBolLmF0ZW5kby5haS52MS5TZWFyY2hLbm93bGVkZ2VSZXNwb25zZSI8kAIBgtPkkwIzOgEqIi4vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9rbm93bGVkZ2U6c2VhcmNoEqQBCg1UZXN0QXNzaXN0YW50EiIuYXRlbmRvLmFpLnYxLlRlc3RBc3Npc3RhbnRSZXF1ZXN0GiMuYXRlbmRvLmFpLnYxLlRlc3RBc3Npc3RhbnRSZXNwb25zZSJKkAIBgtPkkwJBOgEqIjwvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9OnRlc3QSlQEKDkludGVycHJldE1lZGlhEiMuYXRlbmRvLmFpLnYxLkludGVycHJldE1lZGlhUmVxdWVzdBokLmF0ZW5kby5haS52MS5JbnRlcnByZXRNZWRpYVJlc3BvbnNlIjiC0+STAjI6ASoiLS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L21lZGlhOmludGVycHJldBJ5CghHZXRVc2FnZRIdLmF0ZW5kby5haS52MS5HZXRVc2FnZVJlcXVlc3QaHi5hdGVuZG8uYWkudjEuR2V0VXNhZ2VSZXNwb25zZSIukAIBgtPkkwIlEiMvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS91c2FnZWIGcHJvdG8z", [file_atendo_ai_v1_ai_events, file_atendo_ai_v1_reply, file_atendo_common_v1_citation, file_atendo_common_v1_message, file_atendo_common_v1_time_range, file_atendo_common_v1_usage, file_buf_validate_validate, file_google_api_annotations]);
+  fileDesc("Ch1hdGVuZG8vYWkvdjEvYWlfc2VydmljZS5wcm90bxIMYXRlbmRvLmFpLnYxIngKC0NoYXRNZXNzYWdlEjAKBHJvbGUYASABKA4yFi5hdGVuZG8uYWkudjEuQ2hhdFJvbGVCCrpIB4IBBBABIAASNwoHbWVzc2FnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZUlucHV0Qga6SAPIAQEiiAEKB1Bhc3NhZ2USGQoRa25vd2xlZGdlX2Jhc2VfaWQYASABKAkSEwoLZG9jdW1lbnRfaWQYAiABKAkSEAoIY2h1bmtfaWQYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEdGV4dBgFIAEoCRINCgVzY29yZRgGIAEoARIPCgdvcmRpbmFsGAcgASgFIvgCChRHZW5lcmF0ZVJlcGx5UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESOAoIbWVzc2FnZXMYAyADKAsyGS5hdGVuZG8uYWkudjEuQ2hhdE1lc3NhZ2VCC7pICJIBBQgBEMgBEh4KDGNvbnRhY3RfbmFtZRgEIAEoCUIIukgFcgMYyAESHwoKcmVxdWVzdF9pZBgFIAEoCUILukgI2AEBcgOwAQE6pAG6SKABGp0BCiFnZW5lcmF0ZV9yZXBseS5sYXN0X2Zyb21fY3VzdG9tZXISKnRoZSBsYXN0IG1lc3NhZ2UgbXVzdCBiZSBmcm9tIHRoZSBjdXN0b21lchpMc2l6ZSh0aGlzLm1lc3NhZ2VzKSA9PSAwIHx8IHRoaXMubWVzc2FnZXNbc2l6ZSh0aGlzLm1lc3NhZ2VzKSAtIDFdLnJvbGUgPT0gMSLHAgoVR2VuZXJhdGVSZXBseVJlc3BvbnNlEiYKBXBhcnRzGAEgAygLMhcuYXRlbmRvLmFpLnYxLlJlcGx5UGFydBItCgljaXRhdGlvbnMYAiADKAsyGi5hdGVuZG8uY29tbW9uLnYxLkNpdGF0aW9uEikKB2FjdGlvbnMYAyADKAsyGC5hdGVuZG8uYWkudjEuVG9vbEFjdGlvbhImCgV1c2FnZRgEIAEoCzIXLmF0ZW5kby5jb21tb24udjEuVXNhZ2USMQoIcHJvdmlkZXIYBSABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1vZGVsUHJvdmlkZXISDQoFbW9kZWwYBiABKAkSMQoNZmluaXNoX3JlYXNvbhgHIAEoDjIaLmF0ZW5kby5haS52MS5GaW5pc2hSZWFzb24SDwoHb2ZmbGluZRgIIAEoCCJsCgxFbWJlZFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIkCgV0ZXh0cxgCIAMoCUIVukgSkgEPCAEQgAEiCHIGEAEYgPoBEhYKBW1vZGVsGAMgASgJQge6SARyAhhkIhsKCUVtYmVkZGluZxIOCgZ2YWx1ZXMYASADKAIihwEKDUVtYmVkUmVzcG9uc2USKwoKZW1iZWRkaW5ncxgBIAMoCzIXLmF0ZW5kby5haS52MS5FbWJlZGRpbmcSDQoFbW9kZWwYAiABKAkSEgoKZGltZW5zaW9ucxgDIAEoBRImCgV1c2FnZRgEIAEoCzIXLmF0ZW5kby5jb21tb24udjEuVXNhZ2UizQEKFlNlYXJjaEtub3dsZWRnZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIZCgVxdWVyeRgCIAEoCUIKukgHcgUQARjQDxIvChJrbm93bGVkZ2VfYmFzZV9pZHMYAyADKAlCE7pIEJIBDQgBEBQYASIFcgOwAQESGwoFdG9wX2sYBCABKAVCDLpICdgBARoEGDIoARIqCgltaW5fc2NvcmUYBSABKAFCF7pIFBISGQAAAAAAAPA/KQAAAAAAAAAAIkIKF1NlYXJjaEtub3dsZWRnZVJlc3BvbnNlEicKCHBhc3NhZ2VzGAEgAygLMhUuYXRlbmRvLmFpLnYxLlBhc3NhZ2UiogMKFFRlc3RBc3Npc3RhbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHgoMYXNzaXN0YW50X2lkGAIgASgJQgi6SAVyA7ABARI4CghtZXNzYWdlcxgDIAMoCzIZLmF0ZW5kby5haS52MS5DaGF0TWVzc2FnZUILukgIkgEFCAEQyAESKAoVaW5zdHJ1Y3Rpb25zX292ZXJyaWRlGAQgASgJQgm6SAZyBBiA+gESHgoMY29udGFjdF9uYW1lGAUgASgJQgi6SAVyAxjIARIfCgpyZXF1ZXN0X2lkGAYgASgJQgu6SAjYAQFyA7ABATqkAbpIoAEanQEKIXRlc3RfYXNzaXN0YW50Lmxhc3RfZnJvbV9jdXN0b21lchIqdGhlIGxhc3QgbWVzc2FnZSBtdXN0IGJlIGZyb20gdGhlIGN1c3RvbWVyGkxzaXplKHRoaXMubWVzc2FnZXMpID09IDAgfHwgdGhpcy5tZXNzYWdlc1tzaXplKHRoaXMubWVzc2FnZXMpIC0gMV0ucm9sZSA9PSAxIvECChVUZXN0QXNzaXN0YW50UmVzcG9uc2USJgoFcGFydHMYASADKAsyFy5hdGVuZG8uYWkudjEuUmVwbHlQYXJ0Ei0KCWNpdGF0aW9ucxgCIAMoCzIaLmF0ZW5kby5jb21tb24udjEuQ2l0YXRpb24SKQoHYWN0aW9ucxgDIAMoCzIYLmF0ZW5kby5haS52MS5Ub29sQWN0aW9uEiYKBXVzYWdlGAQgASgLMhcuYXRlbmRvLmNvbW1vbi52MS5Vc2FnZRIxCghwcm92aWRlchgFIAEoDjIfLmF0ZW5kby5jb21tb24udjEuTW9kZWxQcm92aWRlchINCgVtb2RlbBgGIAEoCRIxCg1maW5pc2hfcmVhc29uGAcgASgOMhouYXRlbmRvLmFpLnYxLkZpbmlzaFJlYXNvbhIPCgdvZmZsaW5lGAggASgIEigKCXJldHJpZXZlZBgJIAMoCzIVLmF0ZW5kby5haS52MS5QYXNzYWdlIv8CChVJbnRlcnByZXRNZWRpYVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgptZXNzYWdlX2lkGAIgASgJQgi6SAVyA7ABAUgAEiQKA3VybBgDIAEoCUIVukgSchAYgBA6CGh0dHBzOi8viAEBSAASMwoEa2luZBgEIAEoDjIbLmF0ZW5kby5jb21tb24udjEuTWVkaWFLaW5kQgi6SAWCAQIQARI/CghsYW5ndWFnZRgFIAEoCUItukgq2AEBciUyI15bYS16QS1aXXsyLDN9KC1bYS16QS1aMC05XXsyLDh9KSokEh8KCnJlcXVlc3RfaWQYBiABKAlCC7pICNgBAXIDsAEBOli6SFUaUwoUaW50ZXJwcmV0X21lZGlhLmtpbmQSGWtpbmQgaXMgcmVxdWlyZWQgd2l0aCB1cmwaICFoYXModGhpcy51cmwpIHx8IHRoaXMua2luZCAhPSAwQg8KBnNvdXJjZRIFukgCCAEiegoWSW50ZXJwcmV0TWVkaWFSZXNwb25zZRI4Cg5pbnRlcnByZXRhdGlvbhgBIAEoCzIgLmF0ZW5kby5jb21tb24udjEuSW50ZXJwcmV0YXRpb24SJgoFdXNhZ2UYAiABKAsyFy5hdGVuZG8uY29tbW9uLnYxLlVzYWdlItoCCg9HZXRVc2FnZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARI3Cgp0aW1lX3JhbmdlGAIgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5UaW1lUmFuZ2VCBrpIA8gBATrtAbpI6QEa5gEKEWdldF91c2FnZS5ib3VuZGVkEkB0aW1lX3JhbmdlIG5lZWRzIHN0YXJ0X3RpbWUgYW5kIGVuZF90aW1lLCBhdCBtb3N0IDM2NiBkYXlzIGFwYXJ0Go4BaGFzKHRoaXMudGltZV9yYW5nZS5zdGFydF90aW1lKSAmJiBoYXModGhpcy50aW1lX3JhbmdlLmVuZF90aW1lKSAmJiB0aGlzLnRpbWVfcmFuZ2UuZW5kX3RpbWUgLSB0aGlzLnRpbWVfcmFuZ2Uuc3RhcnRfdGltZSA8PSBkdXJhdGlvbignODc4NGgnKSK5AQoKVXNhZ2VUb3RhbBIxCghwcm92aWRlchgBIAEoDjIfLmF0ZW5kby5jb21tb24udjEuTW9kZWxQcm92aWRlchINCgVtb2RlbBgCIAEoCRIvCglvcGVyYXRpb24YAyABKA4yHC5hdGVuZG8uYWkudjEuVXNhZ2VPcGVyYXRpb24SEAoIcmVxdWVzdHMYBCABKAMSJgoFdXNhZ2UYBSABKAsyFy5hdGVuZG8uY29tbW9uLnYxLlVzYWdlIn4KEEdldFVzYWdlUmVzcG9uc2USKAoGdG90YWxzGAEgAygLMhguYXRlbmRvLmFpLnYxLlVzYWdlVG90YWwSKwoKdG90YWxfY29zdBgCIAEoCzIXLmF0ZW5kby5jb21tb24udjEuTW9uZXkSEwoLYWlfbWVzc2FnZXMYAyABKAMqawoIQ2hhdFJvbGUSGQoVQ0hBVF9ST0xFX1VOU1BFQ0lGSUVEEAASFgoSQ0hBVF9ST0xFX0NVU1RPTUVSEAESFwoTQ0hBVF9ST0xFX0FTU0lTVEFOVBACEhMKD0NIQVRfUk9MRV9BR0VOVBADMpQHCglBaVNlcnZpY2USqgEKDUdlbmVyYXRlUmVwbHkSIi5hdGVuZG8uYWkudjEuR2VuZXJhdGVSZXBseVJlcXVlc3QaIy5hdGVuZG8uYWkudjEuR2VuZXJhdGVSZXBseVJlc3BvbnNlIlCC0+STAko6ASoiRS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH06Z2VuZXJhdGVSZXBseRJ7CgVFbWJlZBIaLmF0ZW5kby5haS52MS5FbWJlZFJlcXVlc3QaGy5hdGVuZG8uYWkudjEuRW1iZWRSZXNwb25zZSI5gtPkkwIzOgEqIi4vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9lbWJlZGRpbmdzOmVtYmVkEqIBCg9TZWFyY2hLbm93bGVkZ2USJC5hdGVuZG8uYWkudjEuU2VhcmNoS25vd2xlZGdlUmVxdWVzdBolLmF0ZW5kby5haS52MS5TZWFyY2hLbm93bGVkZ2VSZXNwb25zZSJCkAIBgtPkkwI5OgEqIjQvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9rbm93bGVkZ2UtYmFzZXM6c2VhcmNoEqQBCg1UZXN0QXNzaXN0YW50EiIuYXRlbmRvLmFpLnYxLlRlc3RBc3Npc3RhbnRSZXF1ZXN0GiMuYXRlbmRvLmFpLnYxLlRlc3RBc3Npc3RhbnRSZXNwb25zZSJKkAIBgtPkkwJBOgEqIjwvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9OnRlc3QSlQEKDkludGVycHJldE1lZGlhEiMuYXRlbmRvLmFpLnYxLkludGVycHJldE1lZGlhUmVxdWVzdBokLmF0ZW5kby5haS52MS5JbnRlcnByZXRNZWRpYVJlc3BvbnNlIjiC0+STAjI6ASoiLS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L21lZGlhOmludGVycHJldBJ5CghHZXRVc2FnZRIdLmF0ZW5kby5haS52MS5HZXRVc2FnZVJlcXVlc3QaHi5hdGVuZG8uYWkudjEuR2V0VXNhZ2VSZXNwb25zZSIukAIBgtPkkwIlEiMvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS91c2FnZWIGcHJvdG8z", [file_atendo_ai_v1_ai_events, file_atendo_ai_v1_reply, file_atendo_common_v1_citation, file_atendo_common_v1_message, file_atendo_common_v1_message_input, file_atendo_common_v1_time_range, file_atendo_common_v1_usage, file_buf_validate_validate, file_google_api_annotations]);
 
 /**
  * ChatMessage is one message of a conversation given in a request.
@@ -40,11 +42,12 @@ export type ChatMessage = Message<"atendo.ai.v1.ChatMessage"> & {
   role: ChatRole;
 
   /**
-   * The content (media should carry an interpretation to be understood).
+   * The content, as a client writes it. The model reads text, captions, tapped buttons, places
+   * and contact names; media is not fetched or interpreted here.
    *
-   * @generated from field: atendo.common.v1.Message message = 2;
+   * @generated from field: atendo.common.v1.MessageInput message = 2;
    */
-  message?: Message$1 | undefined;
+  message?: MessageInput | undefined;
 };
 
 /**
@@ -150,6 +153,15 @@ export type GenerateReplyRequest = Message<"atendo.ai.v1.GenerateReplyRequest"> 
    * @generated from field: string contact_name = 4;
    */
   contactName: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per reply; a retry with the same
+   * request_id returns the first call's response instead of answering (and paying) again. Empty: no
+   * such guarantee.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
 };
 
 /**
@@ -437,6 +449,15 @@ export type TestAssistantRequest = Message<"atendo.ai.v1.TestAssistantRequest"> 
    * @generated from field: string contact_name = 5;
    */
   contactName: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per test turn; a retry with the same
+   * request_id returns the first call's response instead of answering (and paying) again. Empty: no
+   * such guarantee.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
 };
 
 /**
@@ -524,7 +545,9 @@ export const TestAssistantResponseSchema: GenMessage<TestAssistantResponse> = /*
   messageDesc(file_atendo_ai_v1_ai_service, 10);
 
 /**
- * InterpretMediaRequest is the input of AiService.InterpretMedia.
+ * InterpretMediaRequest is the input of AiService.InterpretMedia. The media is named by its Atendo
+ * message id or by a public URL, never by a channel's media id: the server finds the channel and
+ * its credentials itself.
  *
  * @generated from message atendo.ai.v1.InterpretMediaRequest
  */
@@ -537,21 +560,32 @@ export type InterpretMediaRequest = Message<"atendo.ai.v1.InterpretMediaRequest"
   workspaceId: string;
 
   /**
-   * Channel whose credentials download the media; empty for a public URL.
+   * Where the media is. Exactly one is set.
    *
-   * @generated from field: string channel_id = 2;
+   * @generated from oneof atendo.ai.v1.InterpretMediaRequest.source
    */
-  channelId: string;
+  source: {
+    /**
+     * A media message of one of the workspace's conversations, by its Atendo id: the server
+     * downloads the file with its channel's credentials.
+     *
+     * @generated from field: string message_id = 2;
+     */
+    value: string;
+    case: "messageId";
+  } | {
+    /**
+     * A public https URL of the file, fetched through the server's guard against private and
+     * loopback addresses.
+     *
+     * @generated from field: string url = 3;
+     */
+    value: string;
+    case: "url";
+  } | { case: undefined; value?: undefined };
 
   /**
-   * The media.
-   *
-   * @generated from field: atendo.common.v1.MediaRef media = 3;
-   */
-  media?: MediaRef | undefined;
-
-  /**
-   * Kind of media.
+   * Kind of media: required with url; a stored message knows its own (UNSPECIFIED).
    *
    * @generated from field: atendo.common.v1.MediaKind kind = 4;
    */
@@ -563,6 +597,15 @@ export type InterpretMediaRequest = Message<"atendo.ai.v1.InterpretMediaRequest"
    * @generated from field: string language = 5;
    */
   language: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per media to interpret; a retry
+   * with the same request_id returns the first result instead of interpreting (and paying)
+   * again. Empty: no such guarantee.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
 };
 
 /**
@@ -765,7 +808,8 @@ export const AiService: GenService<{
   /**
    * Answers a conversation given in the request with an assistant's configuration. HTTP actions
    * are called; the other tools (handoff, contact changes, follow-ups) are returned, not applied.
-   * Counts against the plan's AI messages.
+   * Counts against the plan's AI messages. It spends tokens and calls actions, so it takes a
+   * request_id: a retry with the same one returns the first reply without doing either again.
    *
    * @generated from rpc atendo.ai.v1.AiService.GenerateReply
    */
@@ -775,7 +819,9 @@ export const AiService: GenService<{
     output: typeof GenerateReplyResponseSchema;
   },
   /**
-   * Embeds texts with the workspace's embedding model.
+   * Embeds texts with the workspace's embedding model. No request_id: the same texts give the
+   * same vectors, and a retry spends their (few) tokens again rather than the service keeping
+   * every response's vectors.
    *
    * @generated from rpc atendo.ai.v1.AiService.Embed
    */
@@ -785,7 +831,7 @@ export const AiService: GenService<{
     output: typeof EmbedResponseSchema;
   },
   /**
-   * Returns the knowledge-base passages closest to a query, best first.
+   * Returns the passages of the listed knowledge bases closest to a query, best first.
    *
    * @generated from rpc atendo.ai.v1.AiService.SearchKnowledge
    */
@@ -797,7 +843,8 @@ export const AiService: GenService<{
   /**
    * Playground: answers the conversation so far as the assistant would, with no side effects
    * (HTTP actions are not called and are reported as SKIPPED; nothing is stored or sent). Usage
-   * is recorded but does not count against the plan's AI messages.
+   * is recorded but does not count against the plan's AI messages. It still spends tokens: a
+   * retry with the same request_id returns the first answer without calling the model again.
    *
    * @generated from rpc atendo.ai.v1.AiService.TestAssistant
    */
@@ -809,6 +856,7 @@ export const AiService: GenService<{
   /**
    * Turns media into text: transcribes audio and video, describes images, extracts document text.
    * Media referenced by a channel media id is downloaded with that channel's credentials.
+   * Transcription is costly: a retry with the same request_id returns the first result.
    *
    * @generated from rpc atendo.ai.v1.AiService.InterpretMedia
    */

@@ -8,13 +8,14 @@ import type { Assistant } from "./assistant_pb.js";
 import { file_atendo_assistant_v1_assistant } from "./assistant_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
+import { file_atendo_common_v1_event_options } from "../../common/v1/event_options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file atendo/assistant/v1/assistant_events.proto.
  */
 export const file_atendo_assistant_v1_assistant_events: GenFile = /*@__PURE__*/
-  fileDesc("CiphdGVuZG8vYXNzaXN0YW50L3YxL2Fzc2lzdGFudF9ldmVudHMucHJvdG8SE2F0ZW5kby5hc3Npc3RhbnQudjEiogEKE0Fzc2lzdGFudENvbmZpZ3VyZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEjEKCWFzc2lzdGFudBgCIAEoCzIeLmF0ZW5kby5hc3Npc3RhbnQudjEuQXNzaXN0YW50Eg8KB2RlbGV0ZWQYAyABKAgSHAoUYWZmZWN0ZWRfY2hhbm5lbF9pZHMYBCADKAkiiQEKDURvY3VtZW50Q2h1bmsSEAoIY2h1bmtfaWQYASABKAkSDwoHb3JkaW5hbBgCIAEoBRIMCgR0ZXh0GAMgASgJEhQKDHN0YXJ0X29mZnNldBgEIAEoBRISCgplbmRfb2Zmc2V0GAUgASgFEgwKBHBhZ2UYBiABKAUSDwoHaGVhZGluZxgHIAEoCSKeAgoPRG9jdW1lbnRDaHVua2VkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIZChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCRITCgtkb2N1bWVudF9pZBgDIAEoCRIyCgZjaHVua3MYBCADKAsyIi5hdGVuZG8uYXNzaXN0YW50LnYxLkRvY3VtZW50Q2h1bmsSFwoPZW1iZWRkaW5nX21vZGVsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2JhdGNoX2luZGV4GAcgASgFEhMKC2JhdGNoX2NvdW50GAggASgFEhQKDHRvdGFsX2NodW5rcxgJIAEoBRIUCgxpbmRleF9ydW5faWQYCiABKAliBnByb3RvMw", [file_atendo_assistant_v1_assistant, file_atendo_common_v1_event]);
+  fileDesc("CiphdGVuZG8vYXNzaXN0YW50L3YxL2Fzc2lzdGFudF9ldmVudHMucHJvdG8SE2F0ZW5kby5hc3Npc3RhbnQudjEiqgEKE0Fzc2lzdGFudENvbmZpZ3VyZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEjEKCWFzc2lzdGFudBgCIAEoCzIeLmF0ZW5kby5hc3Npc3RhbnQudjEuQXNzaXN0YW50Eg8KB2RlbGV0ZWQYAyABKAgSHAoUYWZmZWN0ZWRfY2hhbm5lbF9pZHMYBCADKAk6BsLBGAIIAiKJAQoNRG9jdW1lbnRDaHVuaxIQCghjaHVua19pZBgBIAEoCRIPCgdvcmRpbmFsGAIgASgFEgwKBHRleHQYAyABKAkSFAoMc3RhcnRfb2Zmc2V0GAQgASgFEhIKCmVuZF9vZmZzZXQYBSABKAUSDAoEcGFnZRgGIAEoBRIPCgdoZWFkaW5nGAcgASgJIqYCCg9Eb2N1bWVudENodW5rZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhkKEWtub3dsZWRnZV9iYXNlX2lkGAIgASgJEhMKC2RvY3VtZW50X2lkGAMgASgJEjIKBmNodW5rcxgEIAMoCzIiLmF0ZW5kby5hc3Npc3RhbnQudjEuRG9jdW1lbnRDaHVuaxIXCg9lbWJlZGRpbmdfbW9kZWwYBSABKAkSDQoFdGl0bGUYBiABKAkSEwoLYmF0Y2hfaW5kZXgYByABKAUSEwoLYmF0Y2hfY291bnQYCCABKAUSFAoMdG90YWxfY2h1bmtzGAkgASgFEhQKDGluZGV4X3J1bl9pZBgKIAEoCToGwsEYAggCYgZwcm90bzM", [file_atendo_assistant_v1_assistant, file_atendo_common_v1_event, file_atendo_common_v1_event_options]);
 
 /**
  * AssistantConfigured: an assistant was created, changed, bound, unbound or deleted, or one of its
@@ -25,7 +26,7 @@ export const file_atendo_assistant_v1_assistant_events: GenFile = /*@__PURE__*/
  */
 export type AssistantConfigured = Message<"atendo.assistant.v1.AssistantConfigured"> & {
   /**
-   * Envelope.
+   * Envelope; its actor is the user or API key that made the change.
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */
@@ -132,7 +133,7 @@ export const DocumentChunkSchema: GenMessage<DocumentChunk> = /*@__PURE__*/
  */
 export type DocumentChunked = Message<"atendo.assistant.v1.DocumentChunked"> & {
   /**
-   * Envelope.
+   * Envelope; its actor is who added or reindexed the document.
    *
    * @generated from field: atendo.common.v1.EventMeta meta = 1;
    */

@@ -4,10 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Action, ActionRuntime, Assistant, ChannelBinding, HandoffRules, HttpHeader, HttpMethod, ModelSettings } from "./assistant_pb.js";
+import type { Action, Assistant, ChannelBinding, HandoffRules, HttpHeader, HttpMethod, ModelSettings } from "./assistant_pb.js";
 import { file_atendo_assistant_v1_assistant } from "./assistant_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import type { Duration, FieldMask } from "@bufbuild/protobuf/wkt";
@@ -18,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/assistant/v1/assistant_service.proto.
  */
 export const file_atendo_assistant_v1_assistant_service: GenFile = /*@__PURE__*/
-  fileDesc("CithdGVuZG8vYXNzaXN0YW50L3YxL2Fzc2lzdGFudF9zZXJ2aWNlLnByb3RvEhNhdGVuZG8uYXNzaXN0YW50LnYxIvkDChZDcmVhdGVBc3Npc3RhbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESFwoEbmFtZRgCIAEoCUIJukgGcgQQARhkEh8KDGluc3RydWN0aW9ucxgDIAEoCUIJukgGcgQYgPoBEj8KCGxhbmd1YWdlGAQgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQSOQoFbW9kZWwYBSABKAsyIi5hdGVuZG8uYXNzaXN0YW50LnYxLk1vZGVsU2V0dGluZ3NCBrpIA8gBARI+Cg1idWZmZXJfd2luZG93GAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgy6SAmqAQYiAgg8MgASRAoPbWF4X2luYm91bmRfYWdlGAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQhC6SA2qAQoiBAiA9SQyAgg8EjIKB2hhbmRvZmYYCCABKAsyIS5hdGVuZG8uYXNzaXN0YW50LnYxLkhhbmRvZmZSdWxlcxItChJrbm93bGVkZ2VfYmFzZV9pZHMYCSADKAlCEbpIDpIBCxAUGAEiBXIDsAEBEhQKB2VuYWJsZWQYCiABKAhIAIgBAUIKCghfZW5hYmxlZCJMChdDcmVhdGVBc3Npc3RhbnRSZXNwb25zZRIxCglhc3Npc3RhbnQYASABKAsyHi5hdGVuZG8uYXNzaXN0YW50LnYxLkFzc2lzdGFudCJVChNHZXRBc3Npc3RhbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHgoMYXNzaXN0YW50X2lkGAIgASgJQgi6SAVyA7ABASJJChRHZXRBc3Npc3RhbnRSZXNwb25zZRIxCglhc3Npc3RhbnQYASABKAsyHi5hdGVuZG8uYXNzaXN0YW50LnYxLkFzc2lzdGFudCJkChVMaXN0QXNzaXN0YW50c1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIrCgRwYWdlGAIgASgLMh0uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVxdWVzdCJ6ChZMaXN0QXNzaXN0YW50c1Jlc3BvbnNlEjIKCmFzc2lzdGFudHMYASADKAsyHi5hdGVuZG8uYXNzaXN0YW50LnYxLkFzc2lzdGFudBIsCgRwYWdlGAIgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVzcG9uc2Ui9wcKFlVwZGF0ZUFzc2lzdGFudFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEoECCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tCzwG6SMsBugFXChV1cGRhdGVfbWFzay5ub3RfZW1wdHkSKHVwZGF0ZV9tYXNrIG11c3QgbGlzdCBhdCBsZWFzdCBvbmUgZmllbGQaFHNpemUodGhpcy5wYXRocykgPiAwyAEB4gFrEgRuYW1lEgxpbnN0cnVjdGlvbnMSCGxhbmd1YWdlEgVtb2RlbBINYnVmZmVyX3dpbmRvdxIPbWF4X2luYm91bmRfYWdlEgdoYW5kb2ZmEhJrbm93bGVkZ2VfYmFzZV9pZHMSB2VuYWJsZWQSGgoEbmFtZRgEIAEoCUIMukgJ2AEBcgQQARhkEh8KDGluc3RydWN0aW9ucxgFIAEoCUIJukgGcgQYgPoBEj8KCGxhbmd1YWdlGAYgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQSMQoFbW9kZWwYByABKAsyIi5hdGVuZG8uYXNzaXN0YW50LnYxLk1vZGVsU2V0dGluZ3MSPgoNYnVmZmVyX3dpbmRvdxgIIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIMukgJqgEGIgIIPDIAEkQKD21heF9pbmJvdW5kX2FnZRgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIQukgNqgEKIgQIgPUkMgIIPBIyCgdoYW5kb2ZmGAogASgLMiEuYXRlbmRvLmFzc2lzdGFudC52MS5IYW5kb2ZmUnVsZXMSLQoSa25vd2xlZGdlX2Jhc2VfaWRzGAsgAygJQhG6SA6SAQsQFBgBIgVyA7ABARIPCgdlbmFibGVkGAwgASgIOu0BukjpARp0ChV1cGRhdGVfYXNzaXN0YW50Lm5hbWUSI25hbWUgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGjYhKCduYW1lJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLm5hbWUgIT0gJycacQoWdXBkYXRlX2Fzc2lzdGFudC5tb2RlbBIebW9kZWwgbXVzdCBiZSBzZXQgd2hlbiB1cGRhdGVkGjchKCdtb2RlbCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgaGFzKHRoaXMubW9kZWwpIkwKF1VwZGF0ZUFzc2lzdGFudFJlc3BvbnNlEjEKCWFzc2lzdGFudBgBIAEoCzIeLmF0ZW5kby5hc3Npc3RhbnQudjEuQXNzaXN0YW50IlgKFkRlbGV0ZUFzc2lzdGFudFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBIhkKF0RlbGV0ZUFzc2lzdGFudFJlc3BvbnNlInIKEkJpbmRDaGFubmVsUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESHAoKY2hhbm5lbF9pZBgDIAEoCUIIukgFcgOwAQEiagoTQmluZENoYW5uZWxSZXNwb25zZRI0CgdiaW5kaW5nGAEgASgLMiMuYXRlbmRvLmFzc2lzdGFudC52MS5DaGFubmVsQmluZGluZxIdChVwcmV2aW91c19hc3Npc3RhbnRfaWQYAiABKAkidAoUVW5iaW5kQ2hhbm5lbFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAyABKAlCCLpIBXIDsAEBIhcKFVVuYmluZENoYW5uZWxSZXNwb25zZSLKAwoTQ3JlYXRlQWN0aW9uUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESKgoEbmFtZRgDIAEoCUIcukgZchcyFV5bQS1aYS16MC05Xy1dezEsNjR9JBIfCgtkZXNjcmlwdGlvbhgEIAEoCUIKukgHcgUQARiACBIpChZwYXJhbWV0ZXJzX2pzb25fc2NoZW1hGAUgASgJQgm6SAZyBBiAgAQSOwoGbWV0aG9kGAYgASgOMh8uYXRlbmRvLmFzc2lzdGFudC52MS5IdHRwTWV0aG9kQgq6SAeCAQQQASAAEiQKA3VybBgHIAEoCUIXukgUchIYgBAyCl5odHRwcz86Ly+IAQESOgoHaGVhZGVycxgIIAMoCzIfLmF0ZW5kby5hc3Npc3RhbnQudjEuSHR0cEhlYWRlckIIukgFkgECEBQSOgoHdGltZW91dBgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIOukgLqgEIIgIIHjICCAESFAoHZW5hYmxlZBgKIAEoCEgAiAEBQgoKCF9lbmFibGVkIkMKFENyZWF0ZUFjdGlvblJlc3BvbnNlEisKBmFjdGlvbhgBIAEoCzIbLmF0ZW5kby5hc3Npc3RhbnQudjEuQWN0aW9uIoEBChJMaXN0QWN0aW9uc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEisKBHBhZ2UYAyABKAsyHS5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXF1ZXN0InEKE0xpc3RBY3Rpb25zUmVzcG9uc2USLAoHYWN0aW9ucxgBIAMoCzIbLmF0ZW5kby5hc3Npc3RhbnQudjEuQWN0aW9uEiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSKxCQoTVXBkYXRlQWN0aW9uUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESGwoJYWN0aW9uX2lkGAMgASgJQgi6SAVyA7ABARLpAQoLdXBkYXRlX21hc2sYBCABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQrcBukizAboBVwoVdXBkYXRlX21hc2subm90X2VtcHR5Eih1cGRhdGVfbWFzayBtdXN0IGxpc3QgYXQgbGVhc3Qgb25lIGZpZWxkGhRzaXplKHRoaXMucGF0aHMpID4gMMgBAeIBUxIEbmFtZRILZGVzY3JpcHRpb24SFnBhcmFtZXRlcnNfanNvbl9zY2hlbWESBm1ldGhvZBIDdXJsEgdoZWFkZXJzEgd0aW1lb3V0EgdlbmFibGVkEi0KBG5hbWUYBSABKAlCH7pIHNgBAXIXMhVeW0EtWmEtejAtOV8tXXsxLDY0fSQSHQoLZGVzY3JpcHRpb24YBiABKAlCCLpIBXIDGIAIEikKFnBhcmFtZXRlcnNfanNvbl9zY2hlbWEYByABKAlCCbpIBnIEGICABBI5CgZtZXRob2QYCCABKA4yHy5hdGVuZG8uYXNzaXN0YW50LnYxLkh0dHBNZXRob2RCCLpIBYIBAhABEicKA3VybBgJIAEoCUIaukgX2AEBchIYgBAyCl5odHRwcz86Ly+IAQESOgoHaGVhZGVycxgKIAMoCzIfLmF0ZW5kby5hc3Npc3RhbnQudjEuSHR0cEhlYWRlckIIukgFkgECEBQSOgoHdGltZW91dBgLIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIOukgLqgEIIgIIHjICCAESDwoHZW5hYmxlZBgMIAEoCDrqA7pI5gMacQoSdXBkYXRlX2FjdGlvbi5uYW1lEiNuYW1lIG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdXBkYXRlZBo2ISgnbmFtZScgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy5uYW1lICE9ICcnGo0BChl1cGRhdGVfYWN0aW9uLmRlc2NyaXB0aW9uEipkZXNjcmlwdGlvbiBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaRCEoJ2Rlc2NyaXB0aW9uJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLmRlc2NyaXB0aW9uICE9ICcnGnIKFHVwZGF0ZV9hY3Rpb24ubWV0aG9kEh9tZXRob2QgbXVzdCBiZSBzZXQgd2hlbiB1cGRhdGVkGjkhKCdtZXRob2QnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IHRoaXMubWV0aG9kICE9IDAabQoRdXBkYXRlX2FjdGlvbi51cmwSInVybCBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaNCEoJ3VybCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy51cmwgIT0gJyciQwoUVXBkYXRlQWN0aW9uUmVzcG9uc2USKwoGYWN0aW9uGAEgASgLMhsuYXRlbmRvLmFzc2lzdGFudC52MS5BY3Rpb24icgoTRGVsZXRlQWN0aW9uUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESGwoJYWN0aW9uX2lkGAMgASgJQgi6SAVyA7ABASIWChREZWxldGVBY3Rpb25SZXNwb25zZSJaCh1HZXRBc3Npc3RhbnRGb3JDaGFubmVsUmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAiABKAlCCLpIBXIDsAEBIogBCh5HZXRBc3Npc3RhbnRGb3JDaGFubmVsUmVzcG9uc2USMQoJYXNzaXN0YW50GAEgASgLMh4uYXRlbmRvLmFzc2lzdGFudC52MS5Bc3Npc3RhbnQSMwoHYWN0aW9ucxgCIAMoCzIiLmF0ZW5kby5hc3Npc3RhbnQudjEuQWN0aW9uUnVudGltZTK3EAoQQXNzaXN0YW50U2VydmljZRKhAQoPQ3JlYXRlQXNzaXN0YW50EisuYXRlbmRvLmFzc2lzdGFudC52MS5DcmVhdGVBc3Npc3RhbnRSZXF1ZXN0GiwuYXRlbmRvLmFzc2lzdGFudC52MS5DcmVhdGVBc3Npc3RhbnRSZXNwb25zZSIzgtPkkwItOgEqIigvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzEqcBCgxHZXRBc3Npc3RhbnQSKC5hdGVuZG8uYXNzaXN0YW50LnYxLkdldEFzc2lzdGFudFJlcXVlc3QaKS5hdGVuZG8uYXNzaXN0YW50LnYxLkdldEFzc2lzdGFudFJlc3BvbnNlIkKQAgGC0+STAjkSNy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH0SngEKDkxpc3RBc3Npc3RhbnRzEiouYXRlbmRvLmFzc2lzdGFudC52MS5MaXN0QXNzaXN0YW50c1JlcXVlc3QaKy5hdGVuZG8uYXNzaXN0YW50LnYxLkxpc3RBc3Npc3RhbnRzUmVzcG9uc2UiM5ACAYLT5JMCKhIoL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vYXNzaXN0YW50cxKwAQoPVXBkYXRlQXNzaXN0YW50EisuYXRlbmRvLmFzc2lzdGFudC52MS5VcGRhdGVBc3Npc3RhbnRSZXF1ZXN0GiwuYXRlbmRvLmFzc2lzdGFudC52MS5VcGRhdGVBc3Npc3RhbnRSZXNwb25zZSJCgtPkkwI8OgEqMjcvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9Eq0BCg9EZWxldGVBc3Npc3RhbnQSKy5hdGVuZG8uYXNzaXN0YW50LnYxLkRlbGV0ZUFzc2lzdGFudFJlcXVlc3QaLC5hdGVuZG8uYXNzaXN0YW50LnYxLkRlbGV0ZUFzc2lzdGFudFJlc3BvbnNlIj+C0+STAjkqNy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH0SrQEKC0JpbmRDaGFubmVsEicuYXRlbmRvLmFzc2lzdGFudC52MS5CaW5kQ2hhbm5lbFJlcXVlc3QaKC5hdGVuZG8uYXNzaXN0YW50LnYxLkJpbmRDaGFubmVsUmVzcG9uc2UiS4LT5JMCRToBKiJAL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vYXNzaXN0YW50cy97YXNzaXN0YW50X2lkfS9jaGFubmVscxK9AQoNVW5iaW5kQ2hhbm5lbBIpLmF0ZW5kby5hc3Npc3RhbnQudjEuVW5iaW5kQ2hhbm5lbFJlcXVlc3QaKi5hdGVuZG8uYXNzaXN0YW50LnYxLlVuYmluZENoYW5uZWxSZXNwb25zZSJVgtPkkwJPKk0vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9L2NoYW5uZWxzL3tjaGFubmVsX2lkfRKvAQoMQ3JlYXRlQWN0aW9uEiguYXRlbmRvLmFzc2lzdGFudC52MS5DcmVhdGVBY3Rpb25SZXF1ZXN0GikuYXRlbmRvLmFzc2lzdGFudC52MS5DcmVhdGVBY3Rpb25SZXNwb25zZSJKgtPkkwJEOgEqIj8vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9L2FjdGlvbnMSrAEKC0xpc3RBY3Rpb25zEicuYXRlbmRvLmFzc2lzdGFudC52MS5MaXN0QWN0aW9uc1JlcXVlc3QaKC5hdGVuZG8uYXNzaXN0YW50LnYxLkxpc3RBY3Rpb25zUmVzcG9uc2UiSpACAYLT5JMCQRI/L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vYXNzaXN0YW50cy97YXNzaXN0YW50X2lkfS9hY3Rpb25zErsBCgxVcGRhdGVBY3Rpb24SKC5hdGVuZG8uYXNzaXN0YW50LnYxLlVwZGF0ZUFjdGlvblJlcXVlc3QaKS5hdGVuZG8uYXNzaXN0YW50LnYxLlVwZGF0ZUFjdGlvblJlc3BvbnNlIlaC0+STAlA6ASoySy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH0vYWN0aW9ucy97YWN0aW9uX2lkfRK4AQoMRGVsZXRlQWN0aW9uEiguYXRlbmRvLmFzc2lzdGFudC52MS5EZWxldGVBY3Rpb25SZXF1ZXN0GikuYXRlbmRvLmFzc2lzdGFudC52MS5EZWxldGVBY3Rpb25SZXNwb25zZSJTgtPkkwJNKksvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9L2FjdGlvbnMve2FjdGlvbl9pZH0ShgEKFkdldEFzc2lzdGFudEZvckNoYW5uZWwSMi5hdGVuZG8uYXNzaXN0YW50LnYxLkdldEFzc2lzdGFudEZvckNoYW5uZWxSZXF1ZXN0GjMuYXRlbmRvLmFzc2lzdGFudC52MS5HZXRBc3Npc3RhbnRGb3JDaGFubmVsUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_atendo_assistant_v1_assistant, file_atendo_common_v1_pagination, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_field_mask]);
+  fileDesc("CithdGVuZG8vYXNzaXN0YW50L3YxL2Fzc2lzdGFudF9zZXJ2aWNlLnByb3RvEhNhdGVuZG8uYXNzaXN0YW50LnYxIpoEChZDcmVhdGVBc3Npc3RhbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESFwoEbmFtZRgCIAEoCUIJukgGcgQQARhkEh8KDGluc3RydWN0aW9ucxgDIAEoCUIJukgGcgQYgPoBEj8KCGxhbmd1YWdlGAQgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQSOQoFbW9kZWwYBSABKAsyIi5hdGVuZG8uYXNzaXN0YW50LnYxLk1vZGVsU2V0dGluZ3NCBrpIA8gBARI+Cg1idWZmZXJfd2luZG93GAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgy6SAmqAQYiAgg8MgASRAoPbWF4X2luYm91bmRfYWdlGAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQhC6SA2qAQoiBAiA9SQyAgg8EjIKB2hhbmRvZmYYCCABKAsyIS5hdGVuZG8uYXNzaXN0YW50LnYxLkhhbmRvZmZSdWxlcxItChJrbm93bGVkZ2VfYmFzZV9pZHMYCSADKAlCEbpIDpIBCxAUGAEiBXIDsAEBEhQKB2VuYWJsZWQYCiABKAhIAIgBARIfCgpyZXF1ZXN0X2lkGAsgASgJQgu6SAjYAQFyA7ABAUIKCghfZW5hYmxlZCJMChdDcmVhdGVBc3Npc3RhbnRSZXNwb25zZRIxCglhc3Npc3RhbnQYASABKAsyHi5hdGVuZG8uYXNzaXN0YW50LnYxLkFzc2lzdGFudCJVChNHZXRBc3Npc3RhbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHgoMYXNzaXN0YW50X2lkGAIgASgJQgi6SAVyA7ABASJJChRHZXRBc3Npc3RhbnRSZXNwb25zZRIxCglhc3Npc3RhbnQYASABKAsyHi5hdGVuZG8uYXNzaXN0YW50LnYxLkFzc2lzdGFudCJxChVMaXN0QXNzaXN0YW50c1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIaCglwYWdlX3NpemUYAiABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAgiZQoWTGlzdEFzc2lzdGFudHNSZXNwb25zZRIyCgphc3Npc3RhbnRzGAEgAygLMh4uYXRlbmRvLmFzc2lzdGFudC52MS5Bc3Npc3RhbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIo4IChZVcGRhdGVBc3Npc3RhbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHgoMYXNzaXN0YW50X2lkGAIgASgJQgi6SAVyA7ABARKBAgoLdXBkYXRlX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQs8BukjLAboBVwoVdXBkYXRlX21hc2subm90X2VtcHR5Eih1cGRhdGVfbWFzayBtdXN0IGxpc3QgYXQgbGVhc3Qgb25lIGZpZWxkGhRzaXplKHRoaXMucGF0aHMpID4gMMgBAeIBaxIEbmFtZRIMaW5zdHJ1Y3Rpb25zEghsYW5ndWFnZRIFbW9kZWwSDWJ1ZmZlcl93aW5kb3cSD21heF9pbmJvdW5kX2FnZRIHaGFuZG9mZhISa25vd2xlZGdlX2Jhc2VfaWRzEgdlbmFibGVkEhoKBG5hbWUYBCABKAlCDLpICdgBAXIEEAEYZBIfCgxpbnN0cnVjdGlvbnMYBSABKAlCCbpIBnIEGID6ARI/CghsYW5ndWFnZRgGIAEoCUItukgq2AEBciUyI15bYS16QS1aXXsyLDN9KC1bYS16QS1aMC05XXsyLDh9KSokEjEKBW1vZGVsGAcgASgLMiIuYXRlbmRvLmFzc2lzdGFudC52MS5Nb2RlbFNldHRpbmdzEj4KDWJ1ZmZlcl93aW5kb3cYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDLpICaoBBiICCDwyABJECg9tYXhfaW5ib3VuZF9hZ2UYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CELpIDaoBCiIECID1JDICCDwSMgoHaGFuZG9mZhgKIAEoCzIhLmF0ZW5kby5hc3Npc3RhbnQudjEuSGFuZG9mZlJ1bGVzEi0KEmtub3dsZWRnZV9iYXNlX2lkcxgLIAMoCUIRukgOkgELEBQYASIFcgOwAQESDwoHZW5hYmxlZBgMIAEoCBIVCgRldGFnGA0gASgJQge6SARyAhhAOu0BukjpARp0ChV1cGRhdGVfYXNzaXN0YW50Lm5hbWUSI25hbWUgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGjYhKCduYW1lJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLm5hbWUgIT0gJycacQoWdXBkYXRlX2Fzc2lzdGFudC5tb2RlbBIebW9kZWwgbXVzdCBiZSBzZXQgd2hlbiB1cGRhdGVkGjchKCdtb2RlbCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgaGFzKHRoaXMubW9kZWwpIkwKF1VwZGF0ZUFzc2lzdGFudFJlc3BvbnNlEjEKCWFzc2lzdGFudBgBIAEoCzIeLmF0ZW5kby5hc3Npc3RhbnQudjEuQXNzaXN0YW50Im8KFkRlbGV0ZUFzc2lzdGFudFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEhUKBGV0YWcYAyABKAlCB7pIBHICGEAiGQoXRGVsZXRlQXNzaXN0YW50UmVzcG9uc2UikwEKEkJpbmRDaGFubmVsUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESHAoKY2hhbm5lbF9pZBgDIAEoCUIIukgFcgOwAQESHwoKcmVxdWVzdF9pZBgEIAEoCUILukgI2AEBcgOwAQEiagoTQmluZENoYW5uZWxSZXNwb25zZRI0CgdiaW5kaW5nGAEgASgLMiMuYXRlbmRvLmFzc2lzdGFudC52MS5DaGFubmVsQmluZGluZxIdChVwcmV2aW91c19hc3Npc3RhbnRfaWQYAiABKAkidAoUVW5iaW5kQ2hhbm5lbFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAyABKAlCCLpIBXIDsAEBIhcKFVVuYmluZENoYW5uZWxSZXNwb25zZSLrAwoTQ3JlYXRlQWN0aW9uUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEh4KDGFzc2lzdGFudF9pZBgCIAEoCUIIukgFcgOwAQESKgoEbmFtZRgDIAEoCUIcukgZchcyFV5bQS1aYS16MC05Xy1dezEsNjR9JBIfCgtkZXNjcmlwdGlvbhgEIAEoCUIKukgHcgUQARiACBIpChZwYXJhbWV0ZXJzX2pzb25fc2NoZW1hGAUgASgJQgm6SAZyBBiAgAQSOwoGbWV0aG9kGAYgASgOMh8uYXRlbmRvLmFzc2lzdGFudC52MS5IdHRwTWV0aG9kQgq6SAeCAQQQASAAEiQKA3VybBgHIAEoCUIXukgUchIYgBAyCl5odHRwcz86Ly+IAQESOgoHaGVhZGVycxgIIAMoCzIfLmF0ZW5kby5hc3Npc3RhbnQudjEuSHR0cEhlYWRlckIIukgFkgECEBQSOgoHdGltZW91dBgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIOukgLqgEIIgIIHjICCAESFAoHZW5hYmxlZBgKIAEoCEgAiAEBEh8KCnJlcXVlc3RfaWQYCyABKAlCC7pICNgBAXIDsAEBQgoKCF9lbmFibGVkIkMKFENyZWF0ZUFjdGlvblJlc3BvbnNlEisKBmFjdGlvbhgBIAEoCzIbLmF0ZW5kby5hc3Npc3RhbnQudjEuQWN0aW9uIo4BChJMaXN0QWN0aW9uc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEhoKCXBhZ2Vfc2l6ZRgDIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiACCJcChNMaXN0QWN0aW9uc1Jlc3BvbnNlEiwKB2FjdGlvbnMYASADKAsyGy5hdGVuZG8uYXNzaXN0YW50LnYxLkFjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiyAkKE1VwZGF0ZUFjdGlvblJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEhsKCWFjdGlvbl9pZBgDIAEoCUIIukgFcgOwAQES6QEKC3VwZGF0ZV9tYXNrGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFza0K3AbpIswG6AVcKFXVwZGF0ZV9tYXNrLm5vdF9lbXB0eRIodXBkYXRlX21hc2sgbXVzdCBsaXN0IGF0IGxlYXN0IG9uZSBmaWVsZBoUc2l6ZSh0aGlzLnBhdGhzKSA+IDDIAQHiAVMSBG5hbWUSC2Rlc2NyaXB0aW9uEhZwYXJhbWV0ZXJzX2pzb25fc2NoZW1hEgZtZXRob2QSA3VybBIHaGVhZGVycxIHdGltZW91dBIHZW5hYmxlZBItCgRuYW1lGAUgASgJQh+6SBzYAQFyFzIVXltBLVphLXowLTlfLV17MSw2NH0kEh0KC2Rlc2NyaXB0aW9uGAYgASgJQgi6SAVyAxiACBIpChZwYXJhbWV0ZXJzX2pzb25fc2NoZW1hGAcgASgJQgm6SAZyBBiAgAQSOQoGbWV0aG9kGAggASgOMh8uYXRlbmRvLmFzc2lzdGFudC52MS5IdHRwTWV0aG9kQgi6SAWCAQIQARInCgN1cmwYCSABKAlCGrpIF9gBAXISGIAQMgpeaHR0cHM/Oi8viAEBEjoKB2hlYWRlcnMYCiADKAsyHy5hdGVuZG8uYXNzaXN0YW50LnYxLkh0dHBIZWFkZXJCCLpIBZIBAhAUEjoKB3RpbWVvdXQYCyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDrpIC6oBCCICCB4yAggBEg8KB2VuYWJsZWQYDCABKAgSFQoEZXRhZxgNIAEoCUIHukgEcgIYQDrqA7pI5gMacQoSdXBkYXRlX2FjdGlvbi5uYW1lEiNuYW1lIG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdXBkYXRlZBo2ISgnbmFtZScgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy5uYW1lICE9ICcnGo0BChl1cGRhdGVfYWN0aW9uLmRlc2NyaXB0aW9uEipkZXNjcmlwdGlvbiBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaRCEoJ2Rlc2NyaXB0aW9uJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLmRlc2NyaXB0aW9uICE9ICcnGnIKFHVwZGF0ZV9hY3Rpb24ubWV0aG9kEh9tZXRob2QgbXVzdCBiZSBzZXQgd2hlbiB1cGRhdGVkGjkhKCdtZXRob2QnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IHRoaXMubWV0aG9kICE9IDAabQoRdXBkYXRlX2FjdGlvbi51cmwSInVybCBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaNCEoJ3VybCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy51cmwgIT0gJyciQwoUVXBkYXRlQWN0aW9uUmVzcG9uc2USKwoGYWN0aW9uGAEgASgLMhsuYXRlbmRvLmFzc2lzdGFudC52MS5BY3Rpb24iiQEKE0RlbGV0ZUFjdGlvblJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIeCgxhc3Npc3RhbnRfaWQYAiABKAlCCLpIBXIDsAEBEhsKCWFjdGlvbl9pZBgDIAEoCUIIukgFcgOwAQESFQoEZXRhZxgEIAEoCUIHukgEcgIYQCIWChREZWxldGVBY3Rpb25SZXNwb25zZTK+DwoQQXNzaXN0YW50U2VydmljZRKhAQoPQ3JlYXRlQXNzaXN0YW50EisuYXRlbmRvLmFzc2lzdGFudC52MS5DcmVhdGVBc3Npc3RhbnRSZXF1ZXN0GiwuYXRlbmRvLmFzc2lzdGFudC52MS5DcmVhdGVBc3Npc3RhbnRSZXNwb25zZSIzgtPkkwItOgEqIigvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzEqcBCgxHZXRBc3Npc3RhbnQSKC5hdGVuZG8uYXNzaXN0YW50LnYxLkdldEFzc2lzdGFudFJlcXVlc3QaKS5hdGVuZG8uYXNzaXN0YW50LnYxLkdldEFzc2lzdGFudFJlc3BvbnNlIkKQAgGC0+STAjkSNy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH0SngEKDkxpc3RBc3Npc3RhbnRzEiouYXRlbmRvLmFzc2lzdGFudC52MS5MaXN0QXNzaXN0YW50c1JlcXVlc3QaKy5hdGVuZG8uYXNzaXN0YW50LnYxLkxpc3RBc3Npc3RhbnRzUmVzcG9uc2UiM5ACAYLT5JMCKhIoL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vYXNzaXN0YW50cxKwAQoPVXBkYXRlQXNzaXN0YW50EisuYXRlbmRvLmFzc2lzdGFudC52MS5VcGRhdGVBc3Npc3RhbnRSZXF1ZXN0GiwuYXRlbmRvLmFzc2lzdGFudC52MS5VcGRhdGVBc3Npc3RhbnRSZXNwb25zZSJCgtPkkwI8OgEqMjcvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9Eq0BCg9EZWxldGVBc3Npc3RhbnQSKy5hdGVuZG8uYXNzaXN0YW50LnYxLkRlbGV0ZUFzc2lzdGFudFJlcXVlc3QaLC5hdGVuZG8uYXNzaXN0YW50LnYxLkRlbGV0ZUFzc2lzdGFudFJlc3BvbnNlIj+C0+STAjkqNy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH0StQEKC0JpbmRDaGFubmVsEicuYXRlbmRvLmFzc2lzdGFudC52MS5CaW5kQ2hhbm5lbFJlcXVlc3QaKC5hdGVuZG8uYXNzaXN0YW50LnYxLkJpbmRDaGFubmVsUmVzcG9uc2UiU4LT5JMCTToBKiJIL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vYXNzaXN0YW50cy97YXNzaXN0YW50X2lkfS9jaGFubmVsLWJpbmRpbmdzEsUBCg1VbmJpbmRDaGFubmVsEikuYXRlbmRvLmFzc2lzdGFudC52MS5VbmJpbmRDaGFubmVsUmVxdWVzdBoqLmF0ZW5kby5hc3Npc3RhbnQudjEuVW5iaW5kQ2hhbm5lbFJlc3BvbnNlIl2C0+STAlcqVS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH0vY2hhbm5lbC1iaW5kaW5ncy97Y2hhbm5lbF9pZH0SrwEKDENyZWF0ZUFjdGlvbhIoLmF0ZW5kby5hc3Npc3RhbnQudjEuQ3JlYXRlQWN0aW9uUmVxdWVzdBopLmF0ZW5kby5hc3Npc3RhbnQudjEuQ3JlYXRlQWN0aW9uUmVzcG9uc2UiSoLT5JMCRDoBKiI/L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vYXNzaXN0YW50cy97YXNzaXN0YW50X2lkfS9hY3Rpb25zEqwBCgtMaXN0QWN0aW9ucxInLmF0ZW5kby5hc3Npc3RhbnQudjEuTGlzdEFjdGlvbnNSZXF1ZXN0GiguYXRlbmRvLmFzc2lzdGFudC52MS5MaXN0QWN0aW9uc1Jlc3BvbnNlIkqQAgGC0+STAkESPy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2Fzc2lzdGFudHMve2Fzc2lzdGFudF9pZH0vYWN0aW9ucxK7AQoMVXBkYXRlQWN0aW9uEiguYXRlbmRvLmFzc2lzdGFudC52MS5VcGRhdGVBY3Rpb25SZXF1ZXN0GikuYXRlbmRvLmFzc2lzdGFudC52MS5VcGRhdGVBY3Rpb25SZXNwb25zZSJWgtPkkwJQOgEqMksvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hc3Npc3RhbnRzL3thc3Npc3RhbnRfaWR9L2FjdGlvbnMve2FjdGlvbl9pZH0SuAEKDERlbGV0ZUFjdGlvbhIoLmF0ZW5kby5hc3Npc3RhbnQudjEuRGVsZXRlQWN0aW9uUmVxdWVzdBopLmF0ZW5kby5hc3Npc3RhbnQudjEuRGVsZXRlQWN0aW9uUmVzcG9uc2UiU4LT5JMCTSpLL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vYXNzaXN0YW50cy97YXNzaXN0YW50X2lkfS9hY3Rpb25zL3thY3Rpb25faWR9YgZwcm90bzM", [file_atendo_assistant_v1_assistant, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_field_mask]);
 
 /**
  * CreateAssistantRequest is the input of AssistantService.CreateAssistant.
@@ -95,6 +93,15 @@ export type CreateAssistantRequest = Message<"atendo.assistant.v1.CreateAssistan
    * @generated from field: optional bool enabled = 10;
    */
   enabled?: boolean | undefined;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per assistant to create; a retry
+   * with the same request_id returns the first call's response instead of creating another. Empty:
+   * no such guarantee.
+   *
+   * @generated from field: string request_id = 11;
+   */
+  requestId: string;
 };
 
 /**
@@ -188,11 +195,18 @@ export type ListAssistantsRequest = Message<"atendo.assistant.v1.ListAssistantsR
   workspaceId: string;
 
   /**
-   * Page to return.
+   * Most items to return, AIP-158: 0 for 50; above 100 is taken as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 2;
+   * @generated from field: int32 page_size = 2;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same other fields; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -216,11 +230,11 @@ export type ListAssistantsResponse = Message<"atendo.assistant.v1.ListAssistants
   assistants: Assistant[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last page.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -320,6 +334,14 @@ export type UpdateAssistantRequest = Message<"atendo.assistant.v1.UpdateAssistan
    * @generated from field: bool enabled = 12;
    */
   enabled: boolean;
+
+  /**
+   * The etag the client read (AIP-154): the update is refused with ABORTED (reason ETAG_MISMATCH)
+   * if the assistant changed since. Empty: update whatever its state.
+   *
+   * @generated from field: string etag = 13;
+   */
+  etag: string;
 };
 
 /**
@@ -369,6 +391,14 @@ export type DeleteAssistantRequest = Message<"atendo.assistant.v1.DeleteAssistan
    * @generated from field: string assistant_id = 2;
    */
   assistantId: string;
+
+  /**
+   * The etag the client read (AIP-154): the delete is refused with ABORTED (reason ETAG_MISMATCH)
+   * if the assistant changed since. Empty: delete whatever its state.
+   *
+   * @generated from field: string etag = 3;
+   */
+  etag: string;
 };
 
 /**
@@ -419,6 +449,15 @@ export type BindChannelRequest = Message<"atendo.assistant.v1.BindChannelRequest
    * @generated from field: string channel_id = 3;
    */
   channelId: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per binding; a retry with the same
+   * request_id returns the first call's response instead of binding (and auditing) again. Empty: no
+   * such guarantee.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
 };
 
 /**
@@ -581,6 +620,15 @@ export type CreateActionRequest = Message<"atendo.assistant.v1.CreateActionReque
    * @generated from field: optional bool enabled = 10;
    */
   enabled?: boolean | undefined;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per action to create; a retry with
+   * the same request_id returns the first call's response instead of creating another. Empty: no
+   * such guarantee.
+   *
+   * @generated from field: string request_id = 11;
+   */
+  requestId: string;
 };
 
 /**
@@ -632,11 +680,18 @@ export type ListActionsRequest = Message<"atendo.assistant.v1.ListActionsRequest
   assistantId: string;
 
   /**
-   * Page to return.
+   * Most items to return, AIP-158: 0 for 50; above 100 is taken as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 3;
+   * @generated from field: int32 page_size = 3;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same other fields; empty for the first page.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
 };
 
 /**
@@ -660,11 +715,11 @@ export type ListActionsResponse = Message<"atendo.assistant.v1.ListActionsRespon
   actions: Action[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last page.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -764,6 +819,14 @@ export type UpdateActionRequest = Message<"atendo.assistant.v1.UpdateActionReque
    * @generated from field: bool enabled = 12;
    */
   enabled: boolean;
+
+  /**
+   * The etag the client read (AIP-154): the update is refused with ABORTED (reason ETAG_MISMATCH)
+   * if the action changed since. Empty: update whatever its state.
+   *
+   * @generated from field: string etag = 13;
+   */
+  etag: string;
 };
 
 /**
@@ -820,6 +883,14 @@ export type DeleteActionRequest = Message<"atendo.assistant.v1.DeleteActionReque
    * @generated from field: string action_id = 3;
    */
   actionId: string;
+
+  /**
+   * The etag the client read (AIP-154): the delete is refused with ABORTED (reason ETAG_MISMATCH)
+   * if the action changed since. Empty: delete whatever its state.
+   *
+   * @generated from field: string etag = 4;
+   */
+  etag: string;
 };
 
 /**
@@ -845,64 +916,10 @@ export const DeleteActionResponseSchema: GenMessage<DeleteActionResponse> = /*@_
   messageDesc(file_atendo_assistant_v1_assistant_service, 21);
 
 /**
- * GetAssistantForChannelRequest is the input of AssistantService.GetAssistantForChannel.
- *
- * @generated from message atendo.assistant.v1.GetAssistantForChannelRequest
- */
-export type GetAssistantForChannelRequest = Message<"atendo.assistant.v1.GetAssistantForChannelRequest"> & {
-  /**
-   * Tenant of the channel (from the event being processed).
-   *
-   * @generated from field: string tenant_id = 1;
-   */
-  tenantId: string;
-
-  /**
-   * The channel.
-   *
-   * @generated from field: string channel_id = 2;
-   */
-  channelId: string;
-};
-
-/**
- * Describes the message atendo.assistant.v1.GetAssistantForChannelRequest.
- * Use `create(GetAssistantForChannelRequestSchema)` to create a new message.
- */
-export const GetAssistantForChannelRequestSchema: GenMessage<GetAssistantForChannelRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_assistant_v1_assistant_service, 22);
-
-/**
- * GetAssistantForChannelResponse is the output of AssistantService.GetAssistantForChannel.
- *
- * @generated from message atendo.assistant.v1.GetAssistantForChannelResponse
- */
-export type GetAssistantForChannelResponse = Message<"atendo.assistant.v1.GetAssistantForChannelResponse"> & {
-  /**
-   * The bound assistant, defaults applied (buffer_window, max_inbound_age, max_output_tokens).
-   *
-   * @generated from field: atendo.assistant.v1.Assistant assistant = 1;
-   */
-  assistant?: Assistant | undefined;
-
-  /**
-   * Its enabled actions, with secret headers decrypted.
-   *
-   * @generated from field: repeated atendo.assistant.v1.ActionRuntime actions = 2;
-   */
-  actions: ActionRuntime[];
-};
-
-/**
- * Describes the message atendo.assistant.v1.GetAssistantForChannelResponse.
- * Use `create(GetAssistantForChannelResponseSchema)` to create a new message.
- */
-export const GetAssistantForChannelResponseSchema: GenMessage<GetAssistantForChannelResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_assistant_v1_assistant_service, 23);
-
-/**
  * AssistantService configures assistants, binds them to channels and manages their HTTP
- * actions (tools). Every change publishes AssistantConfigured so the ai service drops its cache.
+ * actions (tools), each action a child of its assistant. Every change publishes
+ * AssistantConfigured so the ai service drops its cache. The ai service reads the bound assistant
+ * through the internal AssistantDirectoryService.
  *
  * @generated from service atendo.assistant.v1.AssistantService
  */
@@ -958,8 +975,9 @@ export const AssistantService: GenService<{
     output: typeof DeleteAssistantResponseSchema;
   },
   /**
-   * Makes the assistant answer on a channel of the same workspace. A channel has one assistant:
-   * binding a channel bound elsewhere moves it.
+   * Makes the assistant answer on a channel of the same workspace: creates the assistant's
+   * channel binding (the channel itself lives under the workspace's channels). A channel has one
+   * assistant: binding a channel bound elsewhere moves it.
    *
    * @generated from rpc atendo.assistant.v1.AssistantService.BindChannel
    */
@@ -969,7 +987,7 @@ export const AssistantService: GenService<{
     output: typeof BindChannelResponseSchema;
   },
   /**
-   * Stops the assistant answering on a channel.
+   * Stops the assistant answering on a channel: deletes its binding, named by the channel's id.
    *
    * @generated from rpc atendo.assistant.v1.AssistantService.UnbindChannel
    */
@@ -1017,19 +1035,6 @@ export const AssistantService: GenService<{
     methodKind: "unary";
     input: typeof DeleteActionRequestSchema;
     output: typeof DeleteActionResponseSchema;
-  },
-  /**
-   * Returns the assistant bound to a channel with everything needed to answer: instructions,
-   * model settings, buffer window, max inbound age, handoff rules, knowledge base ids and the
-   * enabled actions with their secret headers. not_found when no assistant is bound.
-   * Internal: called by ai (cached until AssistantConfigured); not exposed at the edge.
-   *
-   * @generated from rpc atendo.assistant.v1.AssistantService.GetAssistantForChannel
-   */
-  getAssistantForChannel: {
-    methodKind: "unary";
-    input: typeof GetAssistantForChannelRequestSchema;
-    output: typeof GetAssistantForChannelResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_atendo_assistant_v1_assistant_service, 0);

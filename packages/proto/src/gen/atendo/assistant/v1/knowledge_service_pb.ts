@@ -6,8 +6,6 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Document, DocumentStatus, KnowledgeBase } from "./knowledge_pb.js";
 import { file_atendo_assistant_v1_knowledge } from "./knowledge_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -16,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/assistant/v1/knowledge_service.proto.
  */
 export const file_atendo_assistant_v1_knowledge_service: GenFile = /*@__PURE__*/
-  fileDesc("CithdGVuZG8vYXNzaXN0YW50L3YxL2tub3dsZWRnZV9zZXJ2aWNlLnByb3RvEhNhdGVuZG8uYXNzaXN0YW50LnYxInQKGkNyZWF0ZUtub3dsZWRnZUJhc2VSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESFwoEbmFtZRgCIAEoCUIJukgGcgQQARhkEh0KC2Rlc2NyaXB0aW9uGAMgASgJQgi6SAVyAxjoByJZChtDcmVhdGVLbm93bGVkZ2VCYXNlUmVzcG9uc2USOgoOa25vd2xlZGdlX2Jhc2UYASABKAsyIi5hdGVuZG8uYXNzaXN0YW50LnYxLktub3dsZWRnZUJhc2UiXgoXR2V0S25vd2xlZGdlQmFzZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIjChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCUIIukgFcgOwAQEiVgoYR2V0S25vd2xlZGdlQmFzZVJlc3BvbnNlEjoKDmtub3dsZWRnZV9iYXNlGAEgASgLMiIuYXRlbmRvLmFzc2lzdGFudC52MS5Lbm93bGVkZ2VCYXNlImgKGUxpc3RLbm93bGVkZ2VCYXNlc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIrCgRwYWdlGAIgASgLMh0uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVxdWVzdCKHAQoaTGlzdEtub3dsZWRnZUJhc2VzUmVzcG9uc2USOwoPa25vd2xlZGdlX2Jhc2VzGAEgAygLMiIuYXRlbmRvLmFzc2lzdGFudC52MS5Lbm93bGVkZ2VCYXNlEiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJhChpEZWxldGVLbm93bGVkZ2VCYXNlUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiMKEWtub3dsZWRnZV9iYXNlX2lkGAIgASgJQgi6SAVyA7ABASIdChtEZWxldGVLbm93bGVkZ2VCYXNlUmVzcG9uc2Ui1gIKDkRvY3VtZW50VXBsb2FkEh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIwoRa25vd2xlZGdlX2Jhc2VfaWQYAiABKAlCCLpIBXIDsAEBEhwKCGZpbGVuYW1lGAMgASgJQgq6SAdyBRABGP8BEqUBCgltaW1lX3R5cGUYBCABKAlCkQG6SI0BcooBUg9hcHBsaWNhdGlvbi9wZGZSCnRleHQvcGxhaW5SDXRleHQvbWFya2Rvd25SCXRleHQvaHRtbFIIdGV4dC9jc3ZSR2FwcGxpY2F0aW9uL3ZuZC5vcGVueG1sZm9ybWF0cy1vZmZpY2Vkb2N1bWVudC53b3JkcHJvY2Vzc2luZ21sLmRvY3VtZW50EiAKCnNpemVfYnl0ZXMYBSABKAVCDLpICRoHGICAgBkoARIXCgV0aXRsZRgGIAEoCUIIukgFcgMYyAEifQoVVXBsb2FkRG9jdW1lbnRSZXF1ZXN0EjcKCG1ldGFkYXRhGAEgASgLMiMuYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudFVwbG9hZEgAEhwKBWNodW5rGAIgASgMQgu6SAh6BhABGICAQEgAQg0KBHBhcnQSBbpIAggBIkkKFlVwbG9hZERvY3VtZW50UmVzcG9uc2USLwoIZG9jdW1lbnQYASABKAsyHS5hdGVuZG8uYXNzaXN0YW50LnYxLkRvY3VtZW50Ip8BChlBZGREb2N1bWVudEZyb21VcmxSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIwoRa25vd2xlZGdlX2Jhc2VfaWQYAiABKAlCCLpIBXIDsAEBEiQKA3VybBgDIAEoCUIXukgUchIYgBAyCl5odHRwcz86Ly+IAQESFwoFdGl0bGUYBCABKAlCCLpIBXIDGMgBIk0KGkFkZERvY3VtZW50RnJvbVVybFJlc3BvbnNlEi8KCGRvY3VtZW50GAEgASgLMh0uYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudCLHAQoUTGlzdERvY3VtZW50c1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIjChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCUIIukgFcgOwAQESPQoGc3RhdHVzGAMgASgOMiMuYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudFN0YXR1c0IIukgFggECEAESKwoEcGFnZRgEIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QidwoVTGlzdERvY3VtZW50c1Jlc3BvbnNlEjAKCWRvY3VtZW50cxgBIAMoCzIdLmF0ZW5kby5hc3Npc3RhbnQudjEuRG9jdW1lbnQSLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlIngKEkdldERvY3VtZW50UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiMKEWtub3dsZWRnZV9iYXNlX2lkGAIgASgJQgi6SAVyA7ABARIdCgtkb2N1bWVudF9pZBgDIAEoCUIIukgFcgOwAQEiRgoTR2V0RG9jdW1lbnRSZXNwb25zZRIvCghkb2N1bWVudBgBIAEoCzIdLmF0ZW5kby5hc3Npc3RhbnQudjEuRG9jdW1lbnQiewoVRGVsZXRlRG9jdW1lbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIwoRa25vd2xlZGdlX2Jhc2VfaWQYAiABKAlCCLpIBXIDsAEBEh0KC2RvY3VtZW50X2lkGAMgASgJQgi6SAVyA7ABASIYChZEZWxldGVEb2N1bWVudFJlc3BvbnNlInwKFlJlaW5kZXhEb2N1bWVudFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIjChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCUIIukgFcgOwAQESHQoLZG9jdW1lbnRfaWQYAyABKAlCCLpIBXIDsAEBIkoKF1JlaW5kZXhEb2N1bWVudFJlc3BvbnNlEi8KCGRvY3VtZW50GAEgASgLMh0uYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudDKfDwoQS25vd2xlZGdlU2VydmljZRKyAQoTQ3JlYXRlS25vd2xlZGdlQmFzZRIvLmF0ZW5kby5hc3Npc3RhbnQudjEuQ3JlYXRlS25vd2xlZGdlQmFzZVJlcXVlc3QaMC5hdGVuZG8uYXNzaXN0YW50LnYxLkNyZWF0ZUtub3dsZWRnZUJhc2VSZXNwb25zZSI4gtPkkwIyOgEqIi0vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9rbm93bGVkZ2UtYmFzZXMSvQEKEEdldEtub3dsZWRnZUJhc2USLC5hdGVuZG8uYXNzaXN0YW50LnYxLkdldEtub3dsZWRnZUJhc2VSZXF1ZXN0Gi0uYXRlbmRvLmFzc2lzdGFudC52MS5HZXRLbm93bGVkZ2VCYXNlUmVzcG9uc2UiTJACAYLT5JMCQxJBL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzL3trbm93bGVkZ2VfYmFzZV9pZH0SrwEKEkxpc3RLbm93bGVkZ2VCYXNlcxIuLmF0ZW5kby5hc3Npc3RhbnQudjEuTGlzdEtub3dsZWRnZUJhc2VzUmVxdWVzdBovLmF0ZW5kby5hc3Npc3RhbnQudjEuTGlzdEtub3dsZWRnZUJhc2VzUmVzcG9uc2UiOJACAYLT5JMCLxItL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzEsMBChNEZWxldGVLbm93bGVkZ2VCYXNlEi8uYXRlbmRvLmFzc2lzdGFudC52MS5EZWxldGVLbm93bGVkZ2VCYXNlUmVxdWVzdBowLmF0ZW5kby5hc3Npc3RhbnQudjEuRGVsZXRlS25vd2xlZGdlQmFzZVJlc3BvbnNlIkmC0+STAkMqQS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2tub3dsZWRnZS1iYXNlcy97a25vd2xlZGdlX2Jhc2VfaWR9EowBCg5VcGxvYWREb2N1bWVudBIqLmF0ZW5kby5hc3Npc3RhbnQudjEuVXBsb2FkRG9jdW1lbnRSZXF1ZXN0GisuYXRlbmRvLmFzc2lzdGFudC52MS5VcGxvYWREb2N1bWVudFJlc3BvbnNlIh+C0+STAhk6ASoiFC92MS9kb2N1bWVudHM6dXBsb2FkKAES2AEKEkFkZERvY3VtZW50RnJvbVVybBIuLmF0ZW5kby5hc3Npc3RhbnQudjEuQWRkRG9jdW1lbnRGcm9tVXJsUmVxdWVzdBovLmF0ZW5kby5hc3Npc3RhbnQudjEuQWRkRG9jdW1lbnRGcm9tVXJsUmVzcG9uc2UiYYLT5JMCWzoBKiJWL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzL3trbm93bGVkZ2VfYmFzZV9pZH0vZG9jdW1lbnRzOmFkZEZyb21VcmwSvgEKDUxpc3REb2N1bWVudHMSKS5hdGVuZG8uYXNzaXN0YW50LnYxLkxpc3REb2N1bWVudHNSZXF1ZXN0GiouYXRlbmRvLmFzc2lzdGFudC52MS5MaXN0RG9jdW1lbnRzUmVzcG9uc2UiVpACAYLT5JMCTRJLL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzL3trbm93bGVkZ2VfYmFzZV9pZH0vZG9jdW1lbnRzEsYBCgtHZXREb2N1bWVudBInLmF0ZW5kby5hc3Npc3RhbnQudjEuR2V0RG9jdW1lbnRSZXF1ZXN0GiguYXRlbmRvLmFzc2lzdGFudC52MS5HZXREb2N1bWVudFJlc3BvbnNlImSQAgGC0+STAlsSWS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2tub3dsZWRnZS1iYXNlcy97a25vd2xlZGdlX2Jhc2VfaWR9L2RvY3VtZW50cy97ZG9jdW1lbnRfaWR9EswBCg5EZWxldGVEb2N1bWVudBIqLmF0ZW5kby5hc3Npc3RhbnQudjEuRGVsZXRlRG9jdW1lbnRSZXF1ZXN0GisuYXRlbmRvLmFzc2lzdGFudC52MS5EZWxldGVEb2N1bWVudFJlc3BvbnNlImGC0+STAlsqWS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2tub3dsZWRnZS1iYXNlcy97a25vd2xlZGdlX2Jhc2VfaWR9L2RvY3VtZW50cy97ZG9jdW1lbnRfaWR9EtoBCg9SZWluZGV4RG9jdW1lbnQSKy5hdGVuZG8uYXNzaXN0YW50LnYxLlJlaW5kZXhEb2N1bWVudFJlcXVlc3QaLC5hdGVuZG8uYXNzaXN0YW50LnYxLlJlaW5kZXhEb2N1bWVudFJlc3BvbnNlImyC0+STAmY6ASoiYS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2tub3dsZWRnZS1iYXNlcy97a25vd2xlZGdlX2Jhc2VfaWR9L2RvY3VtZW50cy97ZG9jdW1lbnRfaWR9OnJlaW5kZXhiBnByb3RvMw", [file_atendo_assistant_v1_knowledge, file_atendo_common_v1_pagination, file_buf_validate_validate, file_google_api_annotations]);
+  fileDesc("CithdGVuZG8vYXNzaXN0YW50L3YxL2tub3dsZWRnZV9zZXJ2aWNlLnByb3RvEhNhdGVuZG8uYXNzaXN0YW50LnYxIpUBChpDcmVhdGVLbm93bGVkZ2VCYXNlUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhcKBG5hbWUYAiABKAlCCbpIBnIEEAEYZBIdCgtkZXNjcmlwdGlvbhgDIAEoCUIIukgFcgMY6AcSHwoKcmVxdWVzdF9pZBgEIAEoCUILukgI2AEBcgOwAQEiWQobQ3JlYXRlS25vd2xlZGdlQmFzZVJlc3BvbnNlEjoKDmtub3dsZWRnZV9iYXNlGAEgASgLMiIuYXRlbmRvLmFzc2lzdGFudC52MS5Lbm93bGVkZ2VCYXNlIl4KF0dldEtub3dsZWRnZUJhc2VSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIwoRa25vd2xlZGdlX2Jhc2VfaWQYAiABKAlCCLpIBXIDsAEBIlYKGEdldEtub3dsZWRnZUJhc2VSZXNwb25zZRI6Cg5rbm93bGVkZ2VfYmFzZRgBIAEoCzIiLmF0ZW5kby5hc3Npc3RhbnQudjEuS25vd2xlZGdlQmFzZSJ1ChlMaXN0S25vd2xlZGdlQmFzZXNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESGgoJcGFnZV9zaXplGAIgASgFQge6SAQaAigAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIInIKGkxpc3RLbm93bGVkZ2VCYXNlc1Jlc3BvbnNlEjsKD2tub3dsZWRnZV9iYXNlcxgBIAMoCzIiLmF0ZW5kby5hc3Npc3RhbnQudjEuS25vd2xlZGdlQmFzZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiYQoaRGVsZXRlS25vd2xlZGdlQmFzZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIjChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCUIIukgFcgOwAQEiHQobRGVsZXRlS25vd2xlZGdlQmFzZVJlc3BvbnNlIvcCCg5Eb2N1bWVudFVwbG9hZBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiMKEWtub3dsZWRnZV9iYXNlX2lkGAIgASgJQgi6SAVyA7ABARIcCghmaWxlbmFtZRgDIAEoCUIKukgHcgUQARj/ARKlAQoJbWltZV90eXBlGAQgASgJQpEBukiNAXKKAVIPYXBwbGljYXRpb24vcGRmUgp0ZXh0L3BsYWluUg10ZXh0L21hcmtkb3duUgl0ZXh0L2h0bWxSCHRleHQvY3N2UkdhcHBsaWNhdGlvbi92bmQub3BlbnhtbGZvcm1hdHMtb2ZmaWNlZG9jdW1lbnQud29yZHByb2Nlc3NpbmdtbC5kb2N1bWVudBIgCgpzaXplX2J5dGVzGAUgASgFQgy6SAkaBxiAgIAZKAESFwoFdGl0bGUYBiABKAlCCLpIBXIDGMgBEh8KCnJlcXVlc3RfaWQYByABKAlCC7pICNgBAXIDsAEBIn0KFVVwbG9hZERvY3VtZW50UmVxdWVzdBI3CghtZXRhZGF0YRgBIAEoCzIjLmF0ZW5kby5hc3Npc3RhbnQudjEuRG9jdW1lbnRVcGxvYWRIABIcCgVjaHVuaxgCIAEoDEILukgIegYQARiAgEBIAEINCgRwYXJ0EgW6SAIIASJJChZVcGxvYWREb2N1bWVudFJlc3BvbnNlEi8KCGRvY3VtZW50GAEgASgLMh0uYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudCLAAQoZQWRkRG9jdW1lbnRGcm9tVXJsUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiMKEWtub3dsZWRnZV9iYXNlX2lkGAIgASgJQgi6SAVyA7ABARIkCgN1cmwYAyABKAlCF7pIFHISGIAQMgpeaHR0cHM/Oi8viAEBEhcKBXRpdGxlGAQgASgJQgi6SAVyAxjIARIfCgpyZXF1ZXN0X2lkGAUgASgJQgu6SAjYAQFyA7ABASJNChpBZGREb2N1bWVudEZyb21VcmxSZXNwb25zZRIvCghkb2N1bWVudBgBIAEoCzIdLmF0ZW5kby5hc3Npc3RhbnQudjEuRG9jdW1lbnQi1AEKFExpc3REb2N1bWVudHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIwoRa25vd2xlZGdlX2Jhc2VfaWQYAiABKAlCCLpIBXIDsAEBEj0KBnN0YXR1cxgDIAEoDjIjLmF0ZW5kby5hc3Npc3RhbnQudjEuRG9jdW1lbnRTdGF0dXNCCLpIBYIBAhABEhoKCXBhZ2Vfc2l6ZRgEIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAUgASgJQgi6SAVyAxiACCJiChVMaXN0RG9jdW1lbnRzUmVzcG9uc2USMAoJZG9jdW1lbnRzGAEgAygLMh0uYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkieAoSR2V0RG9jdW1lbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIwoRa25vd2xlZGdlX2Jhc2VfaWQYAiABKAlCCLpIBXIDsAEBEh0KC2RvY3VtZW50X2lkGAMgASgJQgi6SAVyA7ABASJGChNHZXREb2N1bWVudFJlc3BvbnNlEi8KCGRvY3VtZW50GAEgASgLMh0uYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudCJ7ChVEZWxldGVEb2N1bWVudFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIjChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCUIIukgFcgOwAQESHQoLZG9jdW1lbnRfaWQYAyABKAlCCLpIBXIDsAEBIhgKFkRlbGV0ZURvY3VtZW50UmVzcG9uc2UinQEKFlJlaW5kZXhEb2N1bWVudFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIjChFrbm93bGVkZ2VfYmFzZV9pZBgCIAEoCUIIukgFcgOwAQESHQoLZG9jdW1lbnRfaWQYAyABKAlCCLpIBXIDsAEBEh8KCnJlcXVlc3RfaWQYBCABKAlCC7pICNgBAXIDsAEBIkoKF1JlaW5kZXhEb2N1bWVudFJlc3BvbnNlEi8KCGRvY3VtZW50GAEgASgLMh0uYXRlbmRvLmFzc2lzdGFudC52MS5Eb2N1bWVudDLvDwoQS25vd2xlZGdlU2VydmljZRKyAQoTQ3JlYXRlS25vd2xlZGdlQmFzZRIvLmF0ZW5kby5hc3Npc3RhbnQudjEuQ3JlYXRlS25vd2xlZGdlQmFzZVJlcXVlc3QaMC5hdGVuZG8uYXNzaXN0YW50LnYxLkNyZWF0ZUtub3dsZWRnZUJhc2VSZXNwb25zZSI4gtPkkwIyOgEqIi0vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9rbm93bGVkZ2UtYmFzZXMSvQEKEEdldEtub3dsZWRnZUJhc2USLC5hdGVuZG8uYXNzaXN0YW50LnYxLkdldEtub3dsZWRnZUJhc2VSZXF1ZXN0Gi0uYXRlbmRvLmFzc2lzdGFudC52MS5HZXRLbm93bGVkZ2VCYXNlUmVzcG9uc2UiTJACAYLT5JMCQxJBL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzL3trbm93bGVkZ2VfYmFzZV9pZH0SrwEKEkxpc3RLbm93bGVkZ2VCYXNlcxIuLmF0ZW5kby5hc3Npc3RhbnQudjEuTGlzdEtub3dsZWRnZUJhc2VzUmVxdWVzdBovLmF0ZW5kby5hc3Npc3RhbnQudjEuTGlzdEtub3dsZWRnZUJhc2VzUmVzcG9uc2UiOJACAYLT5JMCLxItL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzEsMBChNEZWxldGVLbm93bGVkZ2VCYXNlEi8uYXRlbmRvLmFzc2lzdGFudC52MS5EZWxldGVLbm93bGVkZ2VCYXNlUmVxdWVzdBowLmF0ZW5kby5hc3Npc3RhbnQudjEuRGVsZXRlS25vd2xlZGdlQmFzZVJlc3BvbnNlIkmC0+STAkMqQS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2tub3dsZWRnZS1iYXNlcy97a25vd2xlZGdlX2Jhc2VfaWR9EtwBCg5VcGxvYWREb2N1bWVudBIqLmF0ZW5kby5hc3Npc3RhbnQudjEuVXBsb2FkRG9jdW1lbnRSZXF1ZXN0GisuYXRlbmRvLmFzc2lzdGFudC52MS5VcGxvYWREb2N1bWVudFJlc3BvbnNlIm+C0+STAmk6ASoiZC92MS93b3Jrc3BhY2VzL3ttZXRhZGF0YS53b3Jrc3BhY2VfaWR9L2tub3dsZWRnZS1iYXNlcy97bWV0YWRhdGEua25vd2xlZGdlX2Jhc2VfaWR9L2RvY3VtZW50czp1cGxvYWQoARLYAQoSQWRkRG9jdW1lbnRGcm9tVXJsEi4uYXRlbmRvLmFzc2lzdGFudC52MS5BZGREb2N1bWVudEZyb21VcmxSZXF1ZXN0Gi8uYXRlbmRvLmFzc2lzdGFudC52MS5BZGREb2N1bWVudEZyb21VcmxSZXNwb25zZSJhgtPkkwJbOgEqIlYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9rbm93bGVkZ2UtYmFzZXMve2tub3dsZWRnZV9iYXNlX2lkfS9kb2N1bWVudHM6YWRkRnJvbVVybBK+AQoNTGlzdERvY3VtZW50cxIpLmF0ZW5kby5hc3Npc3RhbnQudjEuTGlzdERvY3VtZW50c1JlcXVlc3QaKi5hdGVuZG8uYXNzaXN0YW50LnYxLkxpc3REb2N1bWVudHNSZXNwb25zZSJWkAIBgtPkkwJNEksvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9rbm93bGVkZ2UtYmFzZXMve2tub3dsZWRnZV9iYXNlX2lkfS9kb2N1bWVudHMSxgEKC0dldERvY3VtZW50EicuYXRlbmRvLmFzc2lzdGFudC52MS5HZXREb2N1bWVudFJlcXVlc3QaKC5hdGVuZG8uYXNzaXN0YW50LnYxLkdldERvY3VtZW50UmVzcG9uc2UiZJACAYLT5JMCWxJZL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzL3trbm93bGVkZ2VfYmFzZV9pZH0vZG9jdW1lbnRzL3tkb2N1bWVudF9pZH0SzAEKDkRlbGV0ZURvY3VtZW50EiouYXRlbmRvLmFzc2lzdGFudC52MS5EZWxldGVEb2N1bWVudFJlcXVlc3QaKy5hdGVuZG8uYXNzaXN0YW50LnYxLkRlbGV0ZURvY3VtZW50UmVzcG9uc2UiYYLT5JMCWypZL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzL3trbm93bGVkZ2VfYmFzZV9pZH0vZG9jdW1lbnRzL3tkb2N1bWVudF9pZH0S2gEKD1JlaW5kZXhEb2N1bWVudBIrLmF0ZW5kby5hc3Npc3RhbnQudjEuUmVpbmRleERvY3VtZW50UmVxdWVzdBosLmF0ZW5kby5hc3Npc3RhbnQudjEuUmVpbmRleERvY3VtZW50UmVzcG9uc2UibILT5JMCZjoBKiJhL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0va25vd2xlZGdlLWJhc2VzL3trbm93bGVkZ2VfYmFzZV9pZH0vZG9jdW1lbnRzL3tkb2N1bWVudF9pZH06cmVpbmRleGIGcHJvdG8z", [file_atendo_assistant_v1_knowledge, file_buf_validate_validate, file_google_api_annotations]);
 
 /**
  * CreateKnowledgeBaseRequest is the input of KnowledgeService.CreateKnowledgeBase.
@@ -44,6 +42,15 @@ export type CreateKnowledgeBaseRequest = Message<"atendo.assistant.v1.CreateKnow
    * @generated from field: string description = 3;
    */
   description: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per knowledge base to create; a
+   * retry with the same request_id returns the first call's response instead of creating another.
+   * Empty: no such guarantee.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
 };
 
 /**
@@ -137,11 +144,18 @@ export type ListKnowledgeBasesRequest = Message<"atendo.assistant.v1.ListKnowled
   workspaceId: string;
 
   /**
-   * Page to return.
+   * Most items to return, AIP-158: 0 for 50; above 100 is taken as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 2;
+   * @generated from field: int32 page_size = 2;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same other fields; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -165,11 +179,11 @@ export type ListKnowledgeBasesResponse = Message<"atendo.assistant.v1.ListKnowle
   knowledgeBases: KnowledgeBase[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last page.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -269,6 +283,15 @@ export type DocumentUpload = Message<"atendo.assistant.v1.DocumentUpload"> & {
    * @generated from field: string title = 6;
    */
   title: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per upload; a retry with the same
+   * request_id returns the first call's response instead of storing the file again. Empty: no such
+   * guarantee.
+   *
+   * @generated from field: string request_id = 7;
+   */
+  requestId: string;
 };
 
 /**
@@ -369,6 +392,15 @@ export type AddDocumentFromUrlRequest = Message<"atendo.assistant.v1.AddDocument
    * @generated from field: string title = 4;
    */
   title: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per document to add; a retry with
+   * the same request_id returns the first call's response instead of fetching and adding it again.
+   * Empty: no such guarantee.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
 };
 
 /**
@@ -427,11 +459,18 @@ export type ListDocumentsRequest = Message<"atendo.assistant.v1.ListDocumentsReq
   status: DocumentStatus;
 
   /**
-   * Page to return.
+   * Most items to return, AIP-158: 0 for 50; above 100 is taken as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 4;
+   * @generated from field: int32 page_size = 4;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same other fields; empty for the first page.
+   *
+   * @generated from field: string page_token = 5;
+   */
+  pageToken: string;
 };
 
 /**
@@ -455,11 +494,11 @@ export type ListDocumentsResponse = Message<"atendo.assistant.v1.ListDocumentsRe
   documents: Document[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last page.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -601,6 +640,15 @@ export type ReindexDocumentRequest = Message<"atendo.assistant.v1.ReindexDocumen
    * @generated from field: string document_id = 3;
    */
   documentId: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks once per reindexing; a retry with the
+   * same request_id returns the first call's response instead of starting (and paying for) another
+   * run. Empty: no such guarantee.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
 };
 
 /**
@@ -683,8 +731,10 @@ export const KnowledgeService: GenService<{
    * Uploads a file: the first message carries the metadata, the next ones the bytes in order
    * (chunks of at most 1 MiB, adding up to size_bytes). Returns the document once stored; its
    * indexing continues in the background. Supported: PDF, plain text, Markdown, HTML, DOCX, CSV.
-   * Over REST the body is a JSON array of the stream's messages (chunks base64), so the path
-   * carries no ids: they are in the metadata.
+   * Over REST the body is a JSON array of the stream's messages (chunks base64) posted to the
+   * knowledge base's documents collection: Envoy's gRPC-JSON transcoder binds path variables into
+   * the first message of a client stream only, which is the metadata: the path's ids fill its
+   * workspace_id and knowledge_base_id. Over gRPC and Connect the metadata carries them itself.
    *
    * @generated from rpc atendo.assistant.v1.KnowledgeService.UploadDocument
    */

@@ -8,7 +8,6 @@ export * from "./event_options_pb.js";
 export * from "./event_pb.js";
 export * from "./message_input_pb.js";
 export * from "./message_pb.js";
-export * from "./pagination_pb.js";
 export * from "./service_options_pb.js";
 export * from "./time_range_pb.js";
 export * from "./usage_pb.js";

@@ -8,17 +8,19 @@ import type { ChannelError, ChannelType, MessageStatus } from "../../common/v1/c
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
+import { file_atendo_common_v1_event_options } from "../../common/v1/event_options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file atendo/delivery/v1/delivery_events.proto.
  */
 export const file_atendo_delivery_v1_delivery_events: GenFile = /*@__PURE__*/
-  fileDesc("CihhdGVuZG8vZGVsaXZlcnkvdjEvZGVsaXZlcnlfZXZlbnRzLnByb3RvEhJhdGVuZG8uZGVsaXZlcnkudjEivgIKDVN0YXR1c0NoYW5nZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSGwoTZXh0ZXJuYWxfbWVzc2FnZV9pZBgFIAEoCRIvCgZzdGF0dXMYBiABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMSLQoFZXJyb3IYByABKAsyHi5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxFcnJvchIPCgdhdHRlbXB0GAggASgFEjMKDGNoYW5uZWxfdHlwZRgJIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGViBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_event]);
+  fileDesc("CihhdGVuZG8vZGVsaXZlcnkvdjEvZGVsaXZlcnlfZXZlbnRzLnByb3RvEhJhdGVuZG8uZGVsaXZlcnkudjEi2gIKDVN0YXR1c0NoYW5nZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSGwoTZXh0ZXJuYWxfbWVzc2FnZV9pZBgFIAEoCRIvCgZzdGF0dXMYBiABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMSLQoFZXJyb3IYByABKAsyHi5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxFcnJvchIPCgdhdHRlbXB0GAggASgFEjMKDGNoYW5uZWxfdHlwZRgJIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSEgoKY29udGFjdF9pZBgKIAEoCToGwsEYAggBYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options]);
 
 /**
  * StatusChanged: the delivery status of an outbound message changed, from a send attempt or a
- * channel status webhook. Subject: `atendo.delivery.v1.status_changed`.
+ * channel status webhook. Subject: `atendo.delivery.v1.status_changed`. Its actor is the system
+ * (`service:delivery`) for what a send attempt produced, and the contact for a channel's receipt.
  *
  * @generated from message atendo.delivery.v1.StatusChanged
  */
@@ -85,6 +87,13 @@ export type StatusChanged = Message<"atendo.delivery.v1.StatusChanged"> & {
    * @generated from field: atendo.common.v1.ChannelType channel_type = 9;
    */
   channelType: ChannelType;
+
+  /**
+   * Contact the message was sent to; empty for messages created before contacts were recorded.
+   *
+   * @generated from field: string contact_id = 10;
+   */
+  contactId: string;
 };
 
 /**

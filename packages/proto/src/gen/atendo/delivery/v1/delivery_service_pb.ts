@@ -6,8 +6,6 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { MessageStatus } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import type { AttemptOutcome, DeliveryAttempt, DeliveryState } from "./delivery_pb.js";
 import { file_atendo_delivery_v1_delivery } from "./delivery_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
@@ -18,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/delivery/v1/delivery_service.proto.
  */
 export const file_atendo_delivery_v1_delivery_service: GenFile = /*@__PURE__*/
-  fileDesc("CilhdGVuZG8vZGVsaXZlcnkvdjEvZGVsaXZlcnlfc2VydmljZS5wcm90bxISYXRlbmRvLmRlbGl2ZXJ5LnYxIlgKGEdldERlbGl2ZXJ5U3RhdHVzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCm1lc3NhZ2VfaWQYAiABKAlCCLpIBXIDsAEBIoQBChlHZXREZWxpdmVyeVN0YXR1c1Jlc3BvbnNlEjAKBXN0YXRlGAEgASgLMiEuYXRlbmRvLmRlbGl2ZXJ5LnYxLkRlbGl2ZXJ5U3RhdGUSNQoIYXR0ZW1wdHMYAiADKAsyIy5hdGVuZG8uZGVsaXZlcnkudjEuRGVsaXZlcnlBdHRlbXB0IuMBChNMaXN0QXR0ZW1wdHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHwoKbWVzc2FnZV9pZBgCIAEoCUILukgI2AEBcgOwAQESHwoKY2hhbm5lbF9pZBgDIAEoCUILukgI2AEBcgOwAQESPQoHb3V0Y29tZRgEIAEoDjIiLmF0ZW5kby5kZWxpdmVyeS52MS5BdHRlbXB0T3V0Y29tZUIIukgFggECEAESKwoEcGFnZRgFIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QiewoUTGlzdEF0dGVtcHRzUmVzcG9uc2USNQoIYXR0ZW1wdHMYASADKAsyIy5hdGVuZG8uZGVsaXZlcnkudjEuRGVsaXZlcnlBdHRlbXB0EiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJUChRSZXNlbmRNZXNzYWdlUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCm1lc3NhZ2VfaWQYAiABKAlCCLpIBXIDsAEBIoMBChVSZXNlbmRNZXNzYWdlUmVzcG9uc2USMAoFc3RhdGUYASABKAsyIS5hdGVuZG8uZGVsaXZlcnkudjEuRGVsaXZlcnlTdGF0ZRI4Cg9wcmV2aW91c19zdGF0dXMYAiABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMymwQKD0RlbGl2ZXJ5U2VydmljZRK5AQoRR2V0RGVsaXZlcnlTdGF0dXMSLC5hdGVuZG8uZGVsaXZlcnkudjEuR2V0RGVsaXZlcnlTdGF0dXNSZXF1ZXN0Gi0uYXRlbmRvLmRlbGl2ZXJ5LnYxLkdldERlbGl2ZXJ5U3RhdHVzUmVzcG9uc2UiR5ACAYLT5JMCPhI8L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vbWVzc2FnZXMve21lc3NhZ2VfaWR9L2RlbGl2ZXJ5Ep0BCgxMaXN0QXR0ZW1wdHMSJy5hdGVuZG8uZGVsaXZlcnkudjEuTGlzdEF0dGVtcHRzUmVxdWVzdBooLmF0ZW5kby5kZWxpdmVyeS52MS5MaXN0QXR0ZW1wdHNSZXNwb25zZSI6kAIBgtPkkwIxEi8vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9kZWxpdmVyeS1hdHRlbXB0cxKrAQoNUmVzZW5kTWVzc2FnZRIoLmF0ZW5kby5kZWxpdmVyeS52MS5SZXNlbmRNZXNzYWdlUmVxdWVzdBopLmF0ZW5kby5kZWxpdmVyeS52MS5SZXNlbmRNZXNzYWdlUmVzcG9uc2UiRYLT5JMCPzoBKiI6L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vbWVzc2FnZXMve21lc3NhZ2VfaWR9OnJlc2VuZGIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_pagination, file_atendo_delivery_v1_delivery, file_buf_validate_validate, file_google_api_annotations]);
+  fileDesc("CilhdGVuZG8vZGVsaXZlcnkvdjEvZGVsaXZlcnlfc2VydmljZS5wcm90bxISYXRlbmRvLmRlbGl2ZXJ5LnYxIlgKGEdldERlbGl2ZXJ5U3RhdHVzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCm1lc3NhZ2VfaWQYAiABKAlCCLpIBXIDsAEBIoQBChlHZXREZWxpdmVyeVN0YXR1c1Jlc3BvbnNlEjAKBXN0YXRlGAEgASgLMiEuYXRlbmRvLmRlbGl2ZXJ5LnYxLkRlbGl2ZXJ5U3RhdGUSNQoIYXR0ZW1wdHMYAiADKAsyIy5hdGVuZG8uZGVsaXZlcnkudjEuRGVsaXZlcnlBdHRlbXB0Ir0CChNMaXN0QXR0ZW1wdHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESbAoKbWVzc2FnZV9pZBgCIAEoCUJYukhVclMyUV4oLXxbMC05YS1mQS1GXXs4fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXsxMn0pJBIfCgpjaGFubmVsX2lkGAMgASgJQgu6SAjYAQFyA7ABARI9CgdvdXRjb21lGAQgASgOMiIuYXRlbmRvLmRlbGl2ZXJ5LnYxLkF0dGVtcHRPdXRjb21lQgi6SAWCAQIQARIaCglwYWdlX3NpemUYBSABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgGIAEoCUIIukgFcgMYgAgiZgoUTGlzdEF0dGVtcHRzUmVzcG9uc2USNQoIYXR0ZW1wdHMYASADKAsyIy5hdGVuZG8uZGVsaXZlcnkudjEuRGVsaXZlcnlBdHRlbXB0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ1ChRSZXNlbmRNZXNzYWdlUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCm1lc3NhZ2VfaWQYAiABKAlCCLpIBXIDsAEBEh8KCnJlcXVlc3RfaWQYAyABKAlCC7pICNgBAXIDsAEBIoMBChVSZXNlbmRNZXNzYWdlUmVzcG9uc2USMAoFc3RhdGUYASABKAsyIS5hdGVuZG8uZGVsaXZlcnkudjEuRGVsaXZlcnlTdGF0ZRI4Cg9wcmV2aW91c19zdGF0dXMYAiABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMy4QQKD0RlbGl2ZXJ5U2VydmljZRLJAQoRR2V0RGVsaXZlcnlTdGF0dXMSLC5hdGVuZG8uZGVsaXZlcnkudjEuR2V0RGVsaXZlcnlTdGF0dXNSZXF1ZXN0Gi0uYXRlbmRvLmRlbGl2ZXJ5LnYxLkdldERlbGl2ZXJ5U3RhdHVzUmVzcG9uc2UiV5ACAYLT5JMCThJML3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy8tL21lc3NhZ2VzL3ttZXNzYWdlX2lkfS9kZWxpdmVyeRLDAQoMTGlzdEF0dGVtcHRzEicuYXRlbmRvLmRlbGl2ZXJ5LnYxLkxpc3RBdHRlbXB0c1JlcXVlc3QaKC5hdGVuZG8uZGVsaXZlcnkudjEuTGlzdEF0dGVtcHRzUmVzcG9uc2UiYJACAYLT5JMCVxJVL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy8tL21lc3NhZ2VzL3ttZXNzYWdlX2lkfS9kZWxpdmVyeS9hdHRlbXB0cxK7AQoNUmVzZW5kTWVzc2FnZRIoLmF0ZW5kby5kZWxpdmVyeS52MS5SZXNlbmRNZXNzYWdlUmVxdWVzdBopLmF0ZW5kby5kZWxpdmVyeS52MS5SZXNlbmRNZXNzYWdlUmVzcG9uc2UiVYLT5JMCTzoBKiJKL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY29udmVyc2F0aW9ucy8tL21lc3NhZ2VzL3ttZXNzYWdlX2lkfTpyZXNlbmRiBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_delivery_v1_delivery, file_buf_validate_validate, file_google_api_annotations]);
 
 /**
  * GetDeliveryStatusRequest is the input of DeliveryService.GetDeliveryStatus.
@@ -90,7 +88,7 @@ export type ListAttemptsRequest = Message<"atendo.delivery.v1.ListAttemptsReques
   workspaceId: string;
 
   /**
-   * Only attempts for this message; empty for all.
+   * The message whose attempts to list, or `-` for every message of the workspace (AIP-159).
    *
    * @generated from field: string message_id = 2;
    */
@@ -111,11 +109,18 @@ export type ListAttemptsRequest = Message<"atendo.delivery.v1.ListAttemptsReques
   outcome: AttemptOutcome;
 
   /**
-   * Page to return.
+   * Maximum number of attempts to return; 0 for 50, anything above 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 5;
+   * @generated from field: int32 page_size = 5;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -139,11 +144,11 @@ export type ListAttemptsResponse = Message<"atendo.delivery.v1.ListAttemptsRespo
   attempts: DeliveryAttempt[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -172,6 +177,14 @@ export type ResendMessageRequest = Message<"atendo.delivery.v1.ResendMessageRequ
    * @generated from field: string message_id = 2;
    */
   messageId: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks; the same id again returns the first
+   * answer instead of sending the message twice. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
 };
 
 /**
@@ -212,6 +225,10 @@ export const ResendMessageResponseSchema: GenMessage<ResendMessageResponse> = /*
 /**
  * DeliveryService shows how outbound messages went out on their channels and resends failed ones.
  *
+ * A message's delivery lives under the message, which lives under its conversation. Message ids
+ * are unique in the workspace, so paths name the conversation as `-` (AIP-159) and the caller only
+ * needs the message id.
+ *
  * @generated from service atendo.delivery.v1.DeliveryService
  */
 export const DeliveryService: GenService<{
@@ -226,7 +243,8 @@ export const DeliveryService: GenService<{
     output: typeof GetDeliveryStatusResponseSchema;
   },
   /**
-   * Lists send attempts of a workspace, newest first.
+   * Lists send attempts, newest first: of one message, or of every message of the workspace with
+   * `-` as the message id.
    *
    * @generated from rpc atendo.delivery.v1.DeliveryService.ListAttempts
    */

@@ -4,8 +4,6 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import type { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from "./delivery_pb.js";
 import { file_atendo_delivery_v1_delivery } from "./delivery_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
@@ -18,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/delivery/v1/webhook_subscription_service.proto.
  */
 export const file_atendo_delivery_v1_webhook_subscription_service: GenFile = /*@__PURE__*/
-  fileDesc("CjVhdGVuZG8vZGVsaXZlcnkvdjEvd2ViaG9va19zdWJzY3JpcHRpb25fc2VydmljZS5wcm90bxISYXRlbmRvLmRlbGl2ZXJ5LnYxIvoBChlDcmVhdGVTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESJAoDdXJsGAIgASgJQhe6SBRyEhiAEDIKXmh0dHBzPzovL4gBARJWCgtldmVudF90eXBlcxgDIAMoCUJBukg+kgE7CAEQZBgBIjNyMTIvXmF0ZW5kb1wuW2Etel0rXC52WzAtOV0rXC4oW2Etel1bYS16MC05X10qfFwqKSQSHQoLZGVzY3JpcHRpb24YBCABKAlCCLpIBXIDGPQDEhQKB2VuYWJsZWQYBSABKAhIAIgBAUIKCghfZW5hYmxlZCJzChpDcmVhdGVTdWJzY3JpcHRpb25SZXNwb25zZRI9CgxzdWJzY3JpcHRpb24YASABKAsyJy5hdGVuZG8uZGVsaXZlcnkudjEuV2ViaG9va1N1YnNjcmlwdGlvbhIWCg5zaWduaW5nX3NlY3JldBgCIAEoCSJbChZHZXRTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABASJYChdHZXRTdWJzY3JpcHRpb25SZXNwb25zZRI9CgxzdWJzY3JpcHRpb24YASABKAsyJy5hdGVuZG8uZGVsaXZlcnkudjEuV2ViaG9va1N1YnNjcmlwdGlvbiJnChhMaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIrCgRwYWdlGAIgASgLMh0uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVxdWVzdCKJAQoZTGlzdFN1YnNjcmlwdGlvbnNSZXNwb25zZRI+Cg1zdWJzY3JpcHRpb25zGAEgAygLMicuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tTdWJzY3JpcHRpb24SLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlIuQFChlVcGRhdGVTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABARK+AQoLdXBkYXRlX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQowBukiIAboBVwoVdXBkYXRlX21hc2subm90X2VtcHR5Eih1cGRhdGVfbWFzayBtdXN0IGxpc3QgYXQgbGVhc3Qgb25lIGZpZWxkGhRzaXplKHRoaXMucGF0aHMpID4gMMgBAeIBKBIDdXJsEgtldmVudF90eXBlcxILZGVzY3JpcHRpb24SB2VuYWJsZWQSJwoDdXJsGAQgASgJQhq6SBfYAQFyEhiAEDIKXmh0dHBzPzovL4gBARJUCgtldmVudF90eXBlcxgFIAMoCUI/ukg8kgE5EGQYASIzcjEyL15hdGVuZG9cLlthLXpdK1wudlswLTldK1wuKFthLXpdW2EtejAtOV9dKnxcKikkEh0KC2Rlc2NyaXB0aW9uGAYgASgJQgi6SAVyAxj0AxIPCgdlbmFibGVkGAcgASgIOpMCukiPAhpzChd1cGRhdGVfc3Vic2NyaXB0aW9uLnVybBIidXJsIG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdXBkYXRlZBo0ISgndXJsJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLnVybCAhPSAnJxqXAQofdXBkYXRlX3N1YnNjcmlwdGlvbi5ldmVudF90eXBlcxIqZXZlbnRfdHlwZXMgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGkghKCdldmVudF90eXBlcycgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgc2l6ZSh0aGlzLmV2ZW50X3R5cGVzKSA+IDAiWwoaVXBkYXRlU3Vic2NyaXB0aW9uUmVzcG9uc2USPQoMc3Vic2NyaXB0aW9uGAEgASgLMicuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tTdWJzY3JpcHRpb24iXgoZRGVsZXRlU3Vic2NyaXB0aW9uUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiEKD3N1YnNjcmlwdGlvbl9pZBgCIAEoCUIIukgFcgOwAQEiHAoaRGVsZXRlU3Vic2NyaXB0aW9uUmVzcG9uc2UioAEKGlJvdGF0ZVNpZ25pbmdTZWNyZXRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABARI/CgxncmFjZV9wZXJpb2QYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDrpIC6oBCCIECID1JDIAIrQBChtSb3RhdGVTaWduaW5nU2VjcmV0UmVzcG9uc2USPQoMc3Vic2NyaXB0aW9uGAEgASgLMicuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tTdWJzY3JpcHRpb24SFgoOc2lnbmluZ19zZWNyZXQYAiABKAkSPgoacHJldmlvdXNfc2VjcmV0X2V4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlwKF1Rlc3RTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABASJRChhUZXN0U3Vic2NyaXB0aW9uUmVzcG9uc2USNQoIZGVsaXZlcnkYASABKAsyIy5hdGVuZG8uZGVsaXZlcnkudjEuV2ViaG9va0RlbGl2ZXJ5IpYCChVMaXN0RGVsaXZlcmllc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9zdWJzY3JpcHRpb25faWQYAiABKAlCCLpIBXIDsAEBEkMKBnN0YXR1cxgDIAEoDjIpLmF0ZW5kby5kZWxpdmVyeS52MS5XZWJob29rRGVsaXZlcnlTdGF0dXNCCLpIBYIBAhABEkgKCmV2ZW50X3R5cGUYBCABKAlCNLpIMdgBAXIsMipeYXRlbmRvXC5bYS16XStcLnZbMC05XStcLlthLXpdW2EtejAtOV9dKiQSKwoEcGFnZRgFIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QifwoWTGlzdERlbGl2ZXJpZXNSZXNwb25zZRI3CgpkZWxpdmVyaWVzGAEgAygLMiMuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tEZWxpdmVyeRIsCgRwYWdlGAIgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVzcG9uc2UieQoVUmVwbGF5RGVsaXZlcnlSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIdCgtkZWxpdmVyeV9pZBgDIAEoCUIIukgFcgOwAQEiTwoWUmVwbGF5RGVsaXZlcnlSZXNwb25zZRI1CghkZWxpdmVyeRgBIAEoCzIjLmF0ZW5kby5kZWxpdmVyeS52MS5XZWJob29rRGVsaXZlcnkykw4KGldlYmhvb2tTdWJzY3JpcHRpb25TZXJ2aWNlErMBChJDcmVhdGVTdWJzY3JpcHRpb24SLS5hdGVuZG8uZGVsaXZlcnkudjEuQ3JlYXRlU3Vic2NyaXB0aW9uUmVxdWVzdBouLmF0ZW5kby5kZWxpdmVyeS52MS5DcmVhdGVTdWJzY3JpcHRpb25SZXNwb25zZSI+gtPkkwI4OgEqIjMvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLXN1YnNjcmlwdGlvbnMSvAEKD0dldFN1YnNjcmlwdGlvbhIqLmF0ZW5kby5kZWxpdmVyeS52MS5HZXRTdWJzY3JpcHRpb25SZXF1ZXN0GisuYXRlbmRvLmRlbGl2ZXJ5LnYxLkdldFN1YnNjcmlwdGlvblJlc3BvbnNlIlCQAgGC0+STAkcSRS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stc3Vic2NyaXB0aW9ucy97c3Vic2NyaXB0aW9uX2lkfRKwAQoRTGlzdFN1YnNjcmlwdGlvbnMSLC5hdGVuZG8uZGVsaXZlcnkudjEuTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0Gi0uYXRlbmRvLmRlbGl2ZXJ5LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVzcG9uc2UiPpACAYLT5JMCNRIzL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1zdWJzY3JpcHRpb25zEsUBChJVcGRhdGVTdWJzY3JpcHRpb24SLS5hdGVuZG8uZGVsaXZlcnkudjEuVXBkYXRlU3Vic2NyaXB0aW9uUmVxdWVzdBouLmF0ZW5kby5kZWxpdmVyeS52MS5VcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZSJQgtPkkwJKOgEqMkUvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLXN1YnNjcmlwdGlvbnMve3N1YnNjcmlwdGlvbl9pZH0SwgEKEkRlbGV0ZVN1YnNjcmlwdGlvbhItLmF0ZW5kby5kZWxpdmVyeS52MS5EZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0Gi4uYXRlbmRvLmRlbGl2ZXJ5LnYxLkRlbGV0ZVN1YnNjcmlwdGlvblJlc3BvbnNlIk2C0+STAkcqRS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stc3Vic2NyaXB0aW9ucy97c3Vic2NyaXB0aW9uX2lkfRLVAQoTUm90YXRlU2lnbmluZ1NlY3JldBIuLmF0ZW5kby5kZWxpdmVyeS52MS5Sb3RhdGVTaWduaW5nU2VjcmV0UmVxdWVzdBovLmF0ZW5kby5kZWxpdmVyeS52MS5Sb3RhdGVTaWduaW5nU2VjcmV0UmVzcG9uc2UiXYLT5JMCVzoBKiJSL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1zdWJzY3JpcHRpb25zL3tzdWJzY3JpcHRpb25faWR9OnJvdGF0ZVNlY3JldBLEAQoQVGVzdFN1YnNjcmlwdGlvbhIrLmF0ZW5kby5kZWxpdmVyeS52MS5UZXN0U3Vic2NyaXB0aW9uUmVxdWVzdBosLmF0ZW5kby5kZWxpdmVyeS52MS5UZXN0U3Vic2NyaXB0aW9uUmVzcG9uc2UiVYLT5JMCTzoBKiJKL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1zdWJzY3JpcHRpb25zL3tzdWJzY3JpcHRpb25faWR9OnRlc3QSxAEKDkxpc3REZWxpdmVyaWVzEikuYXRlbmRvLmRlbGl2ZXJ5LnYxLkxpc3REZWxpdmVyaWVzUmVxdWVzdBoqLmF0ZW5kby5kZWxpdmVyeS52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlIluQAgGC0+STAlISUC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stc3Vic2NyaXB0aW9ucy97c3Vic2NyaXB0aW9uX2lkfS9kZWxpdmVyaWVzEtkBCg5SZXBsYXlEZWxpdmVyeRIpLmF0ZW5kby5kZWxpdmVyeS52MS5SZXBsYXlEZWxpdmVyeVJlcXVlc3QaKi5hdGVuZG8uZGVsaXZlcnkudjEuUmVwbGF5RGVsaXZlcnlSZXNwb25zZSJwgtPkkwJqOgEqImUvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLXN1YnNjcmlwdGlvbnMve3N1YnNjcmlwdGlvbl9pZH0vZGVsaXZlcmllcy97ZGVsaXZlcnlfaWR9OnJlcGxheWIGcHJvdG8z", [file_atendo_common_v1_pagination, file_atendo_delivery_v1_delivery, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CjVhdGVuZG8vZGVsaXZlcnkvdjEvd2ViaG9va19zdWJzY3JpcHRpb25fc2VydmljZS5wcm90bxISYXRlbmRvLmRlbGl2ZXJ5LnYxIpsCChlDcmVhdGVTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESJAoDdXJsGAIgASgJQhe6SBRyEhiAEDIKXmh0dHBzPzovL4gBARJWCgtldmVudF90eXBlcxgDIAMoCUJBukg+kgE7CAEQZBgBIjNyMTIvXmF0ZW5kb1wuW2Etel0rXC52WzAtOV0rXC4oW2Etel1bYS16MC05X10qfFwqKSQSHQoLZGVzY3JpcHRpb24YBCABKAlCCLpIBXIDGPQDEhQKB2VuYWJsZWQYBSABKAhIAIgBARIfCgpyZXF1ZXN0X2lkGAYgASgJQgu6SAjYAQFyA7ABAUIKCghfZW5hYmxlZCJzChpDcmVhdGVTdWJzY3JpcHRpb25SZXNwb25zZRI9CgxzdWJzY3JpcHRpb24YASABKAsyJy5hdGVuZG8uZGVsaXZlcnkudjEuV2ViaG9va1N1YnNjcmlwdGlvbhIWCg5zaWduaW5nX3NlY3JldBgCIAEoCSJbChZHZXRTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABASJYChdHZXRTdWJzY3JpcHRpb25SZXNwb25zZRI9CgxzdWJzY3JpcHRpb24YASABKAsyJy5hdGVuZG8uZGVsaXZlcnkudjEuV2ViaG9va1N1YnNjcmlwdGlvbiJ0ChhMaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIaCglwYWdlX3NpemUYAiABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAgidAoZTGlzdFN1YnNjcmlwdGlvbnNSZXNwb25zZRI+Cg1zdWJzY3JpcHRpb25zGAEgAygLMicuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tTdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIvwFChlVcGRhdGVTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABARK+AQoLdXBkYXRlX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQowBukiIAboBVwoVdXBkYXRlX21hc2subm90X2VtcHR5Eih1cGRhdGVfbWFzayBtdXN0IGxpc3QgYXQgbGVhc3Qgb25lIGZpZWxkGhRzaXplKHRoaXMucGF0aHMpID4gMMgBAeIBKBIDdXJsEgtldmVudF90eXBlcxILZGVzY3JpcHRpb24SB2VuYWJsZWQSJwoDdXJsGAQgASgJQhq6SBfYAQFyEhiAEDIKXmh0dHBzPzovL4gBARJUCgtldmVudF90eXBlcxgFIAMoCUI/ukg8kgE5EGQYASIzcjEyL15hdGVuZG9cLlthLXpdK1wudlswLTldK1wuKFthLXpdW2EtejAtOV9dKnxcKikkEh0KC2Rlc2NyaXB0aW9uGAYgASgJQgi6SAVyAxj0AxIPCgdlbmFibGVkGAcgASgIEhYKBGV0YWcYCCABKAlCCLpIBXIDGIABOpMCukiPAhpzChd1cGRhdGVfc3Vic2NyaXB0aW9uLnVybBIidXJsIG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdXBkYXRlZBo0ISgndXJsJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLnVybCAhPSAnJxqXAQofdXBkYXRlX3N1YnNjcmlwdGlvbi5ldmVudF90eXBlcxIqZXZlbnRfdHlwZXMgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGkghKCdldmVudF90eXBlcycgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgc2l6ZSh0aGlzLmV2ZW50X3R5cGVzKSA+IDAiWwoaVXBkYXRlU3Vic2NyaXB0aW9uUmVzcG9uc2USPQoMc3Vic2NyaXB0aW9uGAEgASgLMicuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tTdWJzY3JpcHRpb24idgoZRGVsZXRlU3Vic2NyaXB0aW9uUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiEKD3N1YnNjcmlwdGlvbl9pZBgCIAEoCUIIukgFcgOwAQESFgoEZXRhZxgDIAEoCUIIukgFcgMYgAEiHAoaRGVsZXRlU3Vic2NyaXB0aW9uUmVzcG9uc2UiwQEKGlJvdGF0ZVNpZ25pbmdTZWNyZXRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABARI/CgxncmFjZV9wZXJpb2QYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDrpIC6oBCCIECID1JDIAEh8KCnJlcXVlc3RfaWQYBCABKAlCC7pICNgBAXIDsAEBIrQBChtSb3RhdGVTaWduaW5nU2VjcmV0UmVzcG9uc2USPQoMc3Vic2NyaXB0aW9uGAEgASgLMicuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tTdWJzY3JpcHRpb24SFgoOc2lnbmluZ19zZWNyZXQYAiABKAkSPgoacHJldmlvdXNfc2VjcmV0X2V4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KF1Rlc3RTdWJzY3JpcHRpb25SZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIQoPc3Vic2NyaXB0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIfCgpyZXF1ZXN0X2lkGAMgASgJQgu6SAjYAQFyA7ABASJRChhUZXN0U3Vic2NyaXB0aW9uUmVzcG9uc2USNQoIZGVsaXZlcnkYASABKAsyIy5hdGVuZG8uZGVsaXZlcnkudjEuV2ViaG9va0RlbGl2ZXJ5IqMCChVMaXN0RGVsaXZlcmllc1JlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9zdWJzY3JpcHRpb25faWQYAiABKAlCCLpIBXIDsAEBEkMKBnN0YXR1cxgDIAEoDjIpLmF0ZW5kby5kZWxpdmVyeS52MS5XZWJob29rRGVsaXZlcnlTdGF0dXNCCLpIBYIBAhABEkgKCmV2ZW50X3R5cGUYBCABKAlCNLpIMdgBAXIsMipeYXRlbmRvXC5bYS16XStcLnZbMC05XStcLlthLXpdW2EtejAtOV9dKiQSGgoJcGFnZV9zaXplGAUgASgFQge6SAQaAigAEhwKCnBhZ2VfdG9rZW4YBiABKAlCCLpIBXIDGIAIImoKFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USNwoKZGVsaXZlcmllcxgBIAMoCzIjLmF0ZW5kby5kZWxpdmVyeS52MS5XZWJob29rRGVsaXZlcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIpoBChVSZXBsYXlEZWxpdmVyeVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIhCg9zdWJzY3JpcHRpb25faWQYAiABKAlCCLpIBXIDsAEBEh0KC2RlbGl2ZXJ5X2lkGAMgASgJQgi6SAVyA7ABARIfCgpyZXF1ZXN0X2lkGAQgASgJQgu6SAjYAQFyA7ABASJPChZSZXBsYXlEZWxpdmVyeVJlc3BvbnNlEjUKCGRlbGl2ZXJ5GAEgASgLMiMuYXRlbmRvLmRlbGl2ZXJ5LnYxLldlYmhvb2tEZWxpdmVyeTKaDgoaV2ViaG9va1N1YnNjcmlwdGlvblNlcnZpY2USswEKEkNyZWF0ZVN1YnNjcmlwdGlvbhItLmF0ZW5kby5kZWxpdmVyeS52MS5DcmVhdGVTdWJzY3JpcHRpb25SZXF1ZXN0Gi4uYXRlbmRvLmRlbGl2ZXJ5LnYxLkNyZWF0ZVN1YnNjcmlwdGlvblJlc3BvbnNlIj6C0+STAjg6ASoiMy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stc3Vic2NyaXB0aW9ucxK8AQoPR2V0U3Vic2NyaXB0aW9uEiouYXRlbmRvLmRlbGl2ZXJ5LnYxLkdldFN1YnNjcmlwdGlvblJlcXVlc3QaKy5hdGVuZG8uZGVsaXZlcnkudjEuR2V0U3Vic2NyaXB0aW9uUmVzcG9uc2UiUJACAYLT5JMCRxJFL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1zdWJzY3JpcHRpb25zL3tzdWJzY3JpcHRpb25faWR9ErABChFMaXN0U3Vic2NyaXB0aW9ucxIsLmF0ZW5kby5kZWxpdmVyeS52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaLS5hdGVuZG8uZGVsaXZlcnkudjEuTGlzdFN1YnNjcmlwdGlvbnNSZXNwb25zZSI+kAIBgtPkkwI1EjMvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLXN1YnNjcmlwdGlvbnMSxQEKElVwZGF0ZVN1YnNjcmlwdGlvbhItLmF0ZW5kby5kZWxpdmVyeS52MS5VcGRhdGVTdWJzY3JpcHRpb25SZXF1ZXN0Gi4uYXRlbmRvLmRlbGl2ZXJ5LnYxLlVwZGF0ZVN1YnNjcmlwdGlvblJlc3BvbnNlIlCC0+STAko6ASoyRS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stc3Vic2NyaXB0aW9ucy97c3Vic2NyaXB0aW9uX2lkfRLCAQoSRGVsZXRlU3Vic2NyaXB0aW9uEi0uYXRlbmRvLmRlbGl2ZXJ5LnYxLkRlbGV0ZVN1YnNjcmlwdGlvblJlcXVlc3QaLi5hdGVuZG8uZGVsaXZlcnkudjEuRGVsZXRlU3Vic2NyaXB0aW9uUmVzcG9uc2UiTYLT5JMCRypFL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1zdWJzY3JpcHRpb25zL3tzdWJzY3JpcHRpb25faWR9EtwBChNSb3RhdGVTaWduaW5nU2VjcmV0Ei4uYXRlbmRvLmRlbGl2ZXJ5LnYxLlJvdGF0ZVNpZ25pbmdTZWNyZXRSZXF1ZXN0Gi8uYXRlbmRvLmRlbGl2ZXJ5LnYxLlJvdGF0ZVNpZ25pbmdTZWNyZXRSZXNwb25zZSJkgtPkkwJeOgEqIlkvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLXN1YnNjcmlwdGlvbnMve3N1YnNjcmlwdGlvbl9pZH06cm90YXRlU2lnbmluZ1NlY3JldBLEAQoQVGVzdFN1YnNjcmlwdGlvbhIrLmF0ZW5kby5kZWxpdmVyeS52MS5UZXN0U3Vic2NyaXB0aW9uUmVxdWVzdBosLmF0ZW5kby5kZWxpdmVyeS52MS5UZXN0U3Vic2NyaXB0aW9uUmVzcG9uc2UiVYLT5JMCTzoBKiJKL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1zdWJzY3JpcHRpb25zL3tzdWJzY3JpcHRpb25faWR9OnRlc3QSxAEKDkxpc3REZWxpdmVyaWVzEikuYXRlbmRvLmRlbGl2ZXJ5LnYxLkxpc3REZWxpdmVyaWVzUmVxdWVzdBoqLmF0ZW5kby5kZWxpdmVyeS52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlIluQAgGC0+STAlISUC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stc3Vic2NyaXB0aW9ucy97c3Vic2NyaXB0aW9uX2lkfS9kZWxpdmVyaWVzEtkBCg5SZXBsYXlEZWxpdmVyeRIpLmF0ZW5kby5kZWxpdmVyeS52MS5SZXBsYXlEZWxpdmVyeVJlcXVlc3QaKi5hdGVuZG8uZGVsaXZlcnkudjEuUmVwbGF5RGVsaXZlcnlSZXNwb25zZSJwgtPkkwJqOgEqImUvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLXN1YnNjcmlwdGlvbnMve3N1YnNjcmlwdGlvbl9pZH0vZGVsaXZlcmllcy97ZGVsaXZlcnlfaWR9OnJlcGxheWIGcHJvdG8z", [file_atendo_delivery_v1_delivery, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * CreateSubscriptionRequest is the input of WebhookSubscriptionService.CreateSubscription.
@@ -61,6 +59,14 @@ export type CreateSubscriptionRequest = Message<"atendo.delivery.v1.CreateSubscr
    * @generated from field: optional bool enabled = 5;
    */
   enabled?: boolean | undefined;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks; the same id again returns the first
+   * answer instead of creating a second subscription. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
 };
 
 /**
@@ -161,11 +167,18 @@ export type ListSubscriptionsRequest = Message<"atendo.delivery.v1.ListSubscript
   workspaceId: string;
 
   /**
-   * Page to return.
+   * Maximum number of subscriptions to return; 0 for 50, anything above 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 2;
+   * @generated from field: int32 page_size = 2;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -189,11 +202,11 @@ export type ListSubscriptionsResponse = Message<"atendo.delivery.v1.ListSubscrip
   subscriptions: WebhookSubscription[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -257,6 +270,14 @@ export type UpdateSubscriptionRequest = Message<"atendo.delivery.v1.UpdateSubscr
    * @generated from field: bool enabled = 7;
    */
   enabled: boolean;
+
+  /**
+   * The etag the caller read (AIP-154): the change only happens if the subscription has not changed
+   * since; empty for an unconditional change. A stale etag is aborted with ETAG_MISMATCH.
+   *
+   * @generated from field: string etag = 8;
+   */
+  etag: string;
 };
 
 /**
@@ -306,6 +327,14 @@ export type DeleteSubscriptionRequest = Message<"atendo.delivery.v1.DeleteSubscr
    * @generated from field: string subscription_id = 2;
    */
   subscriptionId: string;
+
+  /**
+   * The etag the caller read (AIP-154): the deletion only happens if the subscription has not
+   * changed since; empty for an unconditional delete. A stale etag is aborted with ETAG_MISMATCH.
+   *
+   * @generated from field: string etag = 3;
+   */
+  etag: string;
 };
 
 /**
@@ -356,6 +385,14 @@ export type RotateSigningSecretRequest = Message<"atendo.delivery.v1.RotateSigni
    * @generated from field: google.protobuf.Duration grace_period = 3;
    */
   gracePeriod?: Duration | undefined;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks; the same id again returns the first
+   * answer instead of rotating the secret twice. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
 };
 
 /**
@@ -419,6 +456,14 @@ export type TestSubscriptionRequest = Message<"atendo.delivery.v1.TestSubscripti
    * @generated from field: string subscription_id = 2;
    */
   subscriptionId: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks; the same id again returns the first
+   * answer instead of sending a second ping. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
 };
 
 /**
@@ -484,11 +529,18 @@ export type ListDeliveriesRequest = Message<"atendo.delivery.v1.ListDeliveriesRe
   eventType: string;
 
   /**
-   * Page to return.
+   * Maximum number of deliveries to return; 0 for 50, anything above 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 5;
+   * @generated from field: int32 page_size = 5;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -512,11 +564,11 @@ export type ListDeliveriesResponse = Message<"atendo.delivery.v1.ListDeliveriesR
   deliveries: WebhookDelivery[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -552,6 +604,14 @@ export type ReplayDeliveryRequest = Message<"atendo.delivery.v1.ReplayDeliveryRe
    * @generated from field: string delivery_id = 3;
    */
   deliveryId: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks; the same id again returns the first
+   * answer instead of sending the delivery twice. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
 };
 
 /**
@@ -587,6 +647,8 @@ export const ReplayDeliveryResponseSchema: GenMessage<ReplayDeliveryResponse> = 
  * workspace is offered to its matching subscriptions, signed per Standard Webhooks, retried on a
  * schedule (about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), each attempt logged and replayable.
  * Endpoint URLs must not point to private or loopback addresses unless the operator allows it.
+ * Deliveries are children of their subscription. Not implemented yet: every RPC answers
+ * `unimplemented` (reason UNIMPLEMENTED) until outbound webhooks are built.
  *
  * @generated from service atendo.delivery.v1.WebhookSubscriptionService
  */

@@ -8,6 +8,7 @@ import type { ChannelError, ChannelType, MessageStatus } from "../../common/v1/c
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
+import { file_atendo_common_v1_event_options } from "../../common/v1/event_options_pb.js";
 import type { Message as Message$1 } from "../../common/v1/message_pb.js";
 import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -18,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/ingress_events.proto.
  */
 export const file_atendo_ingress_v1_ingress_events: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS9pbmdyZXNzX2V2ZW50cy5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijAEKD0V4dGVybmFsQ29udGFjdBITCgtleHRlcm5hbF9pZBgBIAEoCRINCgV3YV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRIQCgh1c2VybmFtZRgFIAEoCRINCgVwaG9uZRgGIAEoCRINCgVlbWFpbBgHIAEoCSKpAwoPTWVzc2FnZVJlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAUgASgJEjMKB2NvbnRhY3QYBiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5FeHRlcm5hbENvbnRhY3QSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdpc19lY2hvGAkgASgIEgsKA3JhdxgKIAEoCRINCgVzdGFsZRgLIAEoCBIwCgdjbGlwcGVkGAwgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuQ2xpcHBlZEZpZWxkIjQKDENsaXBwZWRGaWVsZBIMCgRwYXRoGAEgASgJEhYKDm9yaWdpbmFsX2J5dGVzGAIgASgFIsEDCg5TdGF0dXNSZWNlaXZlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESGAoQd2ViaG9va19ldmVudF9pZBgCIAEoCRISCgpjaGFubmVsX2lkGAMgASgJEhsKE2V4dGVybmFsX21lc3NhZ2VfaWQYBCABKAkSLwoGc3RhdHVzGAUgASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi8KC29jY3VycmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxyZWNpcGllbnRfaWQYByABKAkSLgoGZXJyb3JzGAggAygLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISGAoQcHJpY2luZ19jYXRlZ29yeRgJIAEoCRIzCgxjaGFubmVsX3R5cGUYCiABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhAKCGJpbGxhYmxlGAsgASgIEjAKB2NsaXBwZWQYDCADKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5DbGlwcGVkRmllbGRiBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_message, file_google_protobuf_timestamp]);
+  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS9pbmdyZXNzX2V2ZW50cy5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijAEKD0V4dGVybmFsQ29udGFjdBITCgtleHRlcm5hbF9pZBgBIAEoCRINCgV3YV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRIQCgh1c2VybmFtZRgFIAEoCRINCgVwaG9uZRgGIAEoCRINCgVlbWFpbBgHIAEoCSKxAwoPTWVzc2FnZVJlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAUgASgJEjMKB2NvbnRhY3QYBiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5FeHRlcm5hbENvbnRhY3QSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdpc19lY2hvGAkgASgIEgsKA3JhdxgKIAEoCRINCgVzdGFsZRgLIAEoCBIwCgdjbGlwcGVkGAwgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuQ2xpcHBlZEZpZWxkOgbCwRgCCAIiNAoMQ2xpcHBlZEZpZWxkEgwKBHBhdGgYASABKAkSFgoOb3JpZ2luYWxfYnl0ZXMYAiABKAUiyQMKDlN0YXR1c1JlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSGwoTZXh0ZXJuYWxfbWVzc2FnZV9pZBgEIAEoCRIvCgZzdGF0dXMYBSABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMSLwoLb2NjdXJyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJlY2lwaWVudF9pZBgHIAEoCRIuCgZlcnJvcnMYCCADKAsyHi5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxFcnJvchIYChBwcmljaW5nX2NhdGVnb3J5GAkgASgJEjMKDGNoYW5uZWxfdHlwZRgKIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSEAoIYmlsbGFibGUYCyABKAgSMAoHY2xpcHBlZBgMIAMoCzIfLmF0ZW5kby5pbmdyZXNzLnYxLkNsaXBwZWRGaWVsZDoGwsEYAggCYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message, file_google_protobuf_timestamp]);
 
 /**
  * ExternalContact is the customer as the channel identifies them.
@@ -88,6 +89,9 @@ export const ExternalContactSchema: GenMessage<ExternalContact> = /*@__PURE__*/
  * MessageReceived: a customer message (or an echo of our own) arrived on a channel and was durably
  * accepted by ingress. Subject: `atendo.ingress.v1.message_received`. The JetStream msgID is derived
  * from the channel's message id, so a Meta retry is deduplicated by the stream.
+ * Internal: its public face is conversation's `message_stored`, which names the contact and
+ * conversation. Its actor is the contact, or the business app for an echo: kind only, since ingress
+ * knows the customer's id on the channel, not the Atendo contact.
  *
  * @generated from message atendo.ingress.v1.MessageReceived
  */
@@ -225,7 +229,8 @@ export const ClippedFieldSchema: GenMessage<ClippedField> = /*@__PURE__*/
 /**
  * StatusReceived: the channel reported a status change of a message we sent (WhatsApp `statuses[]`,
  * Instagram `read`). Subject: `atendo.ingress.v1.status_received`. The JetStream msgID is derived
- * from the pair (external_message_id, status), the channel's dedupe key.
+ * from the pair (external_message_id, status), the channel's dedupe key. Internal: its public face
+ * is delivery's `status_changed`. Its actor is the contact, kind only (see MessageReceived).
  *
  * @generated from message atendo.ingress.v1.StatusReceived
  */

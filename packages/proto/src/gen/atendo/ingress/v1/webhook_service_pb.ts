@@ -6,8 +6,6 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ChannelType } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import type { TimeRange } from "../../common/v1/time_range_pb.js";
 import { file_atendo_common_v1_time_range } from "../../common/v1/time_range_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
@@ -20,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/webhook_service.proto.
  */
 export const file_atendo_ingress_v1_webhook_service: GenFile = /*@__PURE__*/
-  fileDesc("CidhdGVuZG8vaW5ncmVzcy92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SEWF0ZW5kby5pbmdyZXNzLnYxIqQFCgxXZWJob29rRXZlbnQSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRI1CgZzdGF0dXMYBSABKA4yJS5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnRTdGF0dXMSDgoGcmVhc29uGAYgASgJEi8KC3JlY2VpdmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jb3JyZWxhdGlvbl9pZBgIIAEoCRIMCgRib2R5GAkgASgMEhUKDW1lc3NhZ2VfY291bnQYCiABKAUSFAoMc3RhdHVzX2NvdW50GAsgASgFEhQKDHdvcmtzcGFjZV9pZBgMIAEoCRIwCgxwcm9jZXNzZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWJvZHlfc2l6ZRgOIAEoBRIQCghhdHRlbXB0cxgPIAEoBRIzCg9uZXh0X2F0dGVtcHRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxhc3RfZXJyb3IYESABKAkSEwoLYm9keV9zaGEyNTYYEiABKAkSEQoJc291cmNlX2lwGBMgASgJEkwKD3JlcXVlc3RfaGVhZGVycxgUIAMoCzIzLmF0ZW5kby5pbmdyZXNzLnYxLldlYmhvb2tFdmVudC5SZXF1ZXN0SGVhZGVyc0VudHJ5GjUKE1JlcXVlc3RIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASL4AQoYTGlzdFdlYmhvb2tFdmVudHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHwoKY2hhbm5lbF9pZBgCIAEoCUILukgI2AEBcgOwAQESPwoGc3RhdHVzGAMgASgOMiUuYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50U3RhdHVzQgi6SAWCAQIQARItCghyZWNlaXZlZBgEIAEoCzIbLmF0ZW5kby5jb21tb24udjEuVGltZVJhbmdlEisKBHBhZ2UYBSABKAsyHS5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXF1ZXN0InoKGUxpc3RXZWJob29rRXZlbnRzUmVzcG9uc2USLwoGZXZlbnRzGAEgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50EiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJcChZHZXRXZWJob29rRXZlbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIgoQd2ViaG9va19ldmVudF9pZBgCIAEoCUIIukgFcgOwAQEiSQoXR2V0V2ViaG9va0V2ZW50UmVzcG9uc2USLgoFZXZlbnQYASABKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnQiXwoZUmVwbGF5V2ViaG9va0V2ZW50UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiIKEHdlYmhvb2tfZXZlbnRfaWQYAiABKAlCCLpIBXIDsAEBIkwKGlJlcGxheVdlYmhvb2tFdmVudFJlc3BvbnNlEi4KBWV2ZW50GAEgASgLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50KuEBChJXZWJob29rRXZlbnRTdGF0dXMSJAogV0VCSE9PS19FVkVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIfChtXRUJIT09LX0VWRU5UX1NUQVRVU19RVUVVRUQQARIhCh1XRUJIT09LX0VWRU5UX1NUQVRVU19BQ0NFUFRFRBACEiEKHVdFQkhPT0tfRVZFTlRfU1RBVFVTX1JFSkVDVEVEEAMSHQoZV0VCSE9PS19FVkVOVF9TVEFUVVNfSEVMRBAEEh8KG1dFQkhPT0tfRVZFTlRfU1RBVFVTX0ZBSUxFRBAFMrgECg5XZWJob29rU2VydmljZRKnAQoRTGlzdFdlYmhvb2tFdmVudHMSKy5hdGVuZG8uaW5ncmVzcy52MS5MaXN0V2ViaG9va0V2ZW50c1JlcXVlc3QaLC5hdGVuZG8uaW5ncmVzcy52MS5MaXN0V2ViaG9va0V2ZW50c1Jlc3BvbnNlIjeQAgGC0+STAi4SLC92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3dlYmhvb2stZXZlbnRzErQBCg9HZXRXZWJob29rRXZlbnQSKS5hdGVuZG8uaW5ncmVzcy52MS5HZXRXZWJob29rRXZlbnRSZXF1ZXN0GiouYXRlbmRvLmluZ3Jlc3MudjEuR2V0V2ViaG9va0V2ZW50UmVzcG9uc2UiSpACAYLT5JMCQRI/L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1ldmVudHMve3dlYmhvb2tfZXZlbnRfaWR9EsQBChJSZXBsYXlXZWJob29rRXZlbnQSLC5hdGVuZG8uaW5ncmVzcy52MS5SZXBsYXlXZWJob29rRXZlbnRSZXF1ZXN0Gi0uYXRlbmRvLmluZ3Jlc3MudjEuUmVwbGF5V2ViaG9va0V2ZW50UmVzcG9uc2UiUYLT5JMCSzoBKiJGL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1ldmVudHMve3dlYmhvb2tfZXZlbnRfaWR9OnJlcGxheWIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_pagination, file_atendo_common_v1_time_range, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CidhdGVuZG8vaW5ncmVzcy92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SEWF0ZW5kby5pbmdyZXNzLnYxIqQFCgxXZWJob29rRXZlbnQSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRI1CgZzdGF0dXMYBSABKA4yJS5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnRTdGF0dXMSDgoGcmVhc29uGAYgASgJEi8KC3JlY2VpdmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jb3JyZWxhdGlvbl9pZBgIIAEoCRIMCgRib2R5GAkgASgMEhUKDW1lc3NhZ2VfY291bnQYCiABKAUSFAoMc3RhdHVzX2NvdW50GAsgASgFEhQKDHdvcmtzcGFjZV9pZBgMIAEoCRIwCgxwcm9jZXNzZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWJvZHlfc2l6ZRgOIAEoBRIQCghhdHRlbXB0cxgPIAEoBRIzCg9uZXh0X2F0dGVtcHRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxhc3RfZXJyb3IYESABKAkSEwoLYm9keV9zaGEyNTYYEiABKAkSEQoJc291cmNlX2lwGBMgASgJEkwKD3JlcXVlc3RfaGVhZGVycxgUIAMoCzIzLmF0ZW5kby5pbmdyZXNzLnYxLldlYmhvb2tFdmVudC5SZXF1ZXN0SGVhZGVyc0VudHJ5GjUKE1JlcXVlc3RIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKFAgoYTGlzdFdlYmhvb2tFdmVudHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHwoKY2hhbm5lbF9pZBgCIAEoCUILukgI2AEBcgOwAQESPwoGc3RhdHVzGAMgASgOMiUuYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50U3RhdHVzQgi6SAWCAQIQARItCghyZWNlaXZlZBgEIAEoCzIbLmF0ZW5kby5jb21tb24udjEuVGltZVJhbmdlEhoKCXBhZ2Vfc2l6ZRgFIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAYgASgJQgi6SAVyAxiACCJlChlMaXN0V2ViaG9va0V2ZW50c1Jlc3BvbnNlEi8KBmV2ZW50cxgBIAMoCzIfLmF0ZW5kby5pbmdyZXNzLnYxLldlYmhvb2tFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiXAoWR2V0V2ViaG9va0V2ZW50UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEiIKEHdlYmhvb2tfZXZlbnRfaWQYAiABKAlCCLpIBXIDsAEBIkkKF0dldFdlYmhvb2tFdmVudFJlc3BvbnNlEi4KBWV2ZW50GAEgASgLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2ViaG9va0V2ZW50IoABChlSZXBsYXlXZWJob29rRXZlbnRSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESIgoQd2ViaG9va19ldmVudF9pZBgCIAEoCUIIukgFcgOwAQESHwoKcmVxdWVzdF9pZBgDIAEoCUILukgI2AEBcgOwAQEiTAoaUmVwbGF5V2ViaG9va0V2ZW50UmVzcG9uc2USLgoFZXZlbnQYASABKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5XZWJob29rRXZlbnQq4QEKEldlYmhvb2tFdmVudFN0YXR1cxIkCiBXRUJIT09LX0VWRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEh8KG1dFQkhPT0tfRVZFTlRfU1RBVFVTX1FVRVVFRBABEiEKHVdFQkhPT0tfRVZFTlRfU1RBVFVTX0FDQ0VQVEVEEAISIQodV0VCSE9PS19FVkVOVF9TVEFUVVNfUkVKRUNURUQQAxIdChlXRUJIT09LX0VWRU5UX1NUQVRVU19IRUxEEAQSHwobV0VCSE9PS19FVkVOVF9TVEFUVVNfRkFJTEVEEAUyuAQKDldlYmhvb2tTZXJ2aWNlEqcBChFMaXN0V2ViaG9va0V2ZW50cxIrLmF0ZW5kby5pbmdyZXNzLnYxLkxpc3RXZWJob29rRXZlbnRzUmVxdWVzdBosLmF0ZW5kby5pbmdyZXNzLnYxLkxpc3RXZWJob29rRXZlbnRzUmVzcG9uc2UiN5ACAYLT5JMCLhIsL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vd2ViaG9vay1ldmVudHMStAEKD0dldFdlYmhvb2tFdmVudBIpLmF0ZW5kby5pbmdyZXNzLnYxLkdldFdlYmhvb2tFdmVudFJlcXVlc3QaKi5hdGVuZG8uaW5ncmVzcy52MS5HZXRXZWJob29rRXZlbnRSZXNwb25zZSJKkAIBgtPkkwJBEj8vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLWV2ZW50cy97d2ViaG9va19ldmVudF9pZH0SxAEKElJlcGxheVdlYmhvb2tFdmVudBIsLmF0ZW5kby5pbmdyZXNzLnYxLlJlcGxheVdlYmhvb2tFdmVudFJlcXVlc3QaLS5hdGVuZG8uaW5ncmVzcy52MS5SZXBsYXlXZWJob29rRXZlbnRSZXNwb25zZSJRgtPkkwJLOgEqIkYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS93ZWJob29rLWV2ZW50cy97d2ViaG9va19ldmVudF9pZH06cmVwbGF5YgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_time_range, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * WebhookEvent is one webhook delivery as ingress stored it.
@@ -213,11 +211,18 @@ export type ListWebhookEventsRequest = Message<"atendo.ingress.v1.ListWebhookEve
   received?: TimeRange | undefined;
 
   /**
-   * Page to return.
+   * Maximum number of deliveries to return; 0 for 50, anything above 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 5;
+   * @generated from field: int32 page_size = 5;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -241,11 +246,11 @@ export type ListWebhookEventsResponse = Message<"atendo.ingress.v1.ListWebhookEv
   events: WebhookEvent[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -323,6 +328,14 @@ export type ReplayWebhookEventRequest = Message<"atendo.ingress.v1.ReplayWebhook
    * @generated from field: string webhook_event_id = 2;
    */
   webhookEventId: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the client picks; the same id again returns the first
+   * answer without publishing again. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
 };
 
 /**
@@ -339,7 +352,7 @@ export const ReplayWebhookEventRequestSchema: GenMessage<ReplayWebhookEventReque
  */
 export type ReplayWebhookEventResponse = Message<"atendo.ingress.v1.ReplayWebhookEventResponse"> & {
   /**
-   * The delivery after the replay.
+   * The delivery after the replay, without its body (GetWebhookEvent returns it).
    *
    * @generated from field: atendo.ingress.v1.WebhookEvent event = 1;
    */
@@ -451,7 +464,8 @@ export const WebhookService: GenService<{
   /**
    * Parses and publishes a stored delivery again (ACCEPTED, QUEUED, FAILED, or HELD once the hold
    * is lifted); a QUEUED, FAILED or HELD one becomes ACCEPTED. Consumers deduplicate, so a replay
-   * never duplicates a message. REJECTED deliveries cannot be replayed: failed_precondition.
+   * never duplicates a message. What cannot be replayed is failed_precondition with a reason of
+   * atendo.ingress.v1.ErrorReason (WEBHOOK_EVENT_REJECTED, _HELD, _CHANNEL_GONE, _UNPARSABLE).
    *
    * @generated from rpc atendo.ingress.v1.WebhookService.ReplayWebhookEvent
    */

@@ -6,10 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Direction, MessageStatus, SenderKind } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
-import type { Message as Message$1 } from "../../common/v1/message_pb.js";
-import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
+import type { MessageInput } from "../../common/v1/message_input_pb.js";
+import { file_atendo_common_v1_message_input } from "../../common/v1/message_input_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -20,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/widget_service.proto.
  */
 export const file_atendo_ingress_v1_widget_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS93aWRnZXRfc2VydmljZS5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijgIKD1Zpc2l0b3JJZGVudGl0eRIZCgd1c2VyX2lkGAEgASgJQgi6SAVyAxiAAhIyCg1pZGVudGl0eV9oYXNoGAIgASgJQhu6SBjYAQFyEzIRXlswLTlhLWZBLUZdezY0fSQSFQoEbmFtZRgDIAEoCUIHukgEcgIYZBIcCgVlbWFpbBgEIAEoCUINukgK2AEBcgUYwAJgATp3ukh0GnIKIHZpc2l0b3JfaWRlbnRpdHkuaGFzaF9uZWVkc191c2VyEh5pZGVudGl0eV9oYXNoIHJlcXVpcmVzIHVzZXJfaWQaLnRoaXMuaWRlbnRpdHlfaGFzaCA9PSAnJyB8fCB0aGlzLnVzZXJfaWQgIT0gJycihQEKDVdpZGdldFNlc3Npb24SCgoCaWQYASABKAkSEgoKY2hhbm5lbF9pZBgCIAEoCRISCgp2aXNpdG9yX2lkGAMgASgJEhAKCHZlcmlmaWVkGAQgASgIEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIssCCg1XaWRnZXRNZXNzYWdlEgoKAmlkGAEgASgJEg4KBmN1cnNvchgCIAEoCRIZChFjbGllbnRfbWVzc2FnZV9pZBgDIAEoCRIuCglkaXJlY3Rpb24YBCABKA4yGy5hdGVuZG8uY29tbW9uLnYxLkRpcmVjdGlvbhIxCgtzZW5kZXJfa2luZBgFIAEoDjIcLmF0ZW5kby5jb21tb24udjEuU2VuZGVyS2luZBITCgtzZW5kZXJfbmFtZRgGIAEoCRIqCgdtZXNzYWdlGAcgASgLMhkuYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlEi8KBnN0YXR1cxgIIAEoDjIfLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZVN0YXR1cxIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCL9AQoTU3RhcnRTZXNzaW9uUmVxdWVzdBIwCghzaXRlX2tleRgBIAEoCUIeukgbchkyF15wa19bQS1aYS16MC05XXsxNiw2NH0kEjMKB3Zpc2l0b3IYAiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5WaXNpdG9ySWRlbnRpdHkSHgoMcmVzdW1lX3Rva2VuGAMgASgJQgi6SAVyAxiAIBIgCghwYWdlX3VybBgEIAEoCUIOukgL2AEBcgYYgBCIAQESPQoGbG9jYWxlGAUgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQipgEKFFN0YXJ0U2Vzc2lvblJlc3BvbnNlEhUKDXZpc2l0b3JfdG9rZW4YASABKAkSLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoHc2Vzc2lvbhgDIAEoCzIgLmF0ZW5kby5pbmdyZXNzLnYxLldpZGdldFNlc3Npb24SFAoMY2hhbm5lbF9uYW1lGAQgASgJIqcCChJTZW5kTWVzc2FnZVJlcXVlc3QSIwoRY2xpZW50X21lc3NhZ2VfaWQYASABKAlCCLpIBXIDsAEBEjIKB21lc3NhZ2UYAiABKAsyGS5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VCBrpIA8gBATq3AbpIswEasAEKFHNlbmRfbWVzc2FnZS5jb250ZW50Ejt0aGUgd2lkZ2V0IGNhbiBzZW5kIHRleHQsIGludGVyYWN0aXZlIHJlcGxpZXMgYW5kIGxvY2F0aW9ucxpbaGFzKHRoaXMubWVzc2FnZS50ZXh0KSB8fCBoYXModGhpcy5tZXNzYWdlLmludGVyYWN0aXZlX3JlcGx5KSB8fCBoYXModGhpcy5tZXNzYWdlLmxvY2F0aW9uKSJIChNTZW5kTWVzc2FnZVJlc3BvbnNlEjEKB21lc3NhZ2UYASABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlIjcKFVN0cmVhbU1lc3NhZ2VzUmVxdWVzdBIeCgxhZnRlcl9jdXJzb3IYASABKAlCCLpIBXIDGIACIsIBChZTdHJlYW1NZXNzYWdlc1Jlc3BvbnNlEjMKB21lc3NhZ2UYASABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlSAASMQoGdHlwaW5nGAIgASgLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0VHlwaW5nSAASNwoJaGVhcnRiZWF0GAMgASgLMiIuYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0SGVhcnRiZWF0SABCBwoFZXZlbnQiZgoMV2lkZ2V0VHlwaW5nEjEKC3NlbmRlcl9raW5kGAEgASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhMKC3NlbmRlcl9uYW1lGAIgASgJEg4KBmFjdGl2ZRgDIAEoCCJCCg9XaWRnZXRIZWFydGJlYXQSLwoLc2VydmVyX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpUBChNMaXN0TWVzc2FnZXNSZXF1ZXN0EiIKDGFmdGVyX2N1cnNvchgBIAEoCUIKukgHcgUQARiAAkgAEiMKDWJlZm9yZV9jdXJzb3IYAiABKAlCCrpIB3IFEAEYgAJIABIrCgRwYWdlGAMgASgLMh0uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVxdWVzdEIICgZhbmNob3IieAoUTGlzdE1lc3NhZ2VzUmVzcG9uc2USMgoIbWVzc2FnZXMYASADKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlEiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZTKgBAoNV2lkZ2V0U2VydmljZRJ/CgxTdGFydFNlc3Npb24SJi5hdGVuZG8uaW5ncmVzcy52MS5TdGFydFNlc3Npb25SZXF1ZXN0GicuYXRlbmRvLmluZ3Jlc3MudjEuU3RhcnRTZXNzaW9uUmVzcG9uc2UiHoLT5JMCGDoBKiITL3YxL3dpZGdldC9zZXNzaW9ucxJ8CgtTZW5kTWVzc2FnZRIlLmF0ZW5kby5pbmdyZXNzLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBomLmF0ZW5kby5pbmdyZXNzLnYxLlNlbmRNZXNzYWdlUmVzcG9uc2UiHoLT5JMCGDoBKiITL3YxL3dpZGdldC9tZXNzYWdlcxKOAQoOU3RyZWFtTWVzc2FnZXMSKC5hdGVuZG8uaW5ncmVzcy52MS5TdHJlYW1NZXNzYWdlc1JlcXVlc3QaKS5hdGVuZG8uaW5ncmVzcy52MS5TdHJlYW1NZXNzYWdlc1Jlc3BvbnNlIiWQAgGC0+STAhwSGi92MS93aWRnZXQvbWVzc2FnZXM6c3RyZWFtMAESfwoMTGlzdE1lc3NhZ2VzEiYuYXRlbmRvLmluZ3Jlc3MudjEuTGlzdE1lc3NhZ2VzUmVxdWVzdBonLmF0ZW5kby5pbmdyZXNzLnYxLkxpc3RNZXNzYWdlc1Jlc3BvbnNlIh6QAgGC0+STAhUSEy92MS93aWRnZXQvbWVzc2FnZXNiBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_message, file_atendo_common_v1_pagination, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS93aWRnZXRfc2VydmljZS5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijgIKD1Zpc2l0b3JJZGVudGl0eRIZCgd1c2VyX2lkGAEgASgJQgi6SAVyAxiAAhIyCg1pZGVudGl0eV9oYXNoGAIgASgJQhu6SBjYAQFyEzIRXlswLTlhLWZBLUZdezY0fSQSFQoEbmFtZRgDIAEoCUIHukgEcgIYZBIcCgVlbWFpbBgEIAEoCUINukgK2AEBcgUYwAJgATp3ukh0GnIKIHZpc2l0b3JfaWRlbnRpdHkuaGFzaF9uZWVkc191c2VyEh5pZGVudGl0eV9oYXNoIHJlcXVpcmVzIHVzZXJfaWQaLnRoaXMuaWRlbnRpdHlfaGFzaCA9PSAnJyB8fCB0aGlzLnVzZXJfaWQgIT0gJycihQEKDVdpZGdldFNlc3Npb24SCgoCaWQYASABKAkSEgoKY2hhbm5lbF9pZBgCIAEoCRISCgp2aXNpdG9yX2lkGAMgASgJEhAKCHZlcmlmaWVkGAQgASgIEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIskCCg1XaWRnZXRNZXNzYWdlEgoKAmlkGAEgASgJEg4KBmN1cnNvchgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEi4KCWRpcmVjdGlvbhgEIAEoDjIbLmF0ZW5kby5jb21tb24udjEuRGlyZWN0aW9uEjEKC3NlbmRlcl9raW5kGAUgASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhMKC3NlbmRlcl9uYW1lGAYgASgJEi8KB21lc3NhZ2UYByABKAsyHi5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VJbnB1dBIvCgZzdGF0dXMYCCABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMSLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAingIKE1N0YXJ0U2Vzc2lvblJlcXVlc3QSMAoIc2l0ZV9rZXkYASABKAlCHrpIG3IZMhdecGtfW0EtWmEtejAtOV17MTYsNjR9JBIzCgd2aXNpdG9yGAIgASgLMiIuYXRlbmRvLmluZ3Jlc3MudjEuVmlzaXRvcklkZW50aXR5Eh4KDHJlc3VtZV90b2tlbhgDIAEoCUIIukgFcgMYgCASIAoIcGFnZV91cmwYBCABKAlCDrpIC9gBAXIGGIAQiAEBEj0KBmxvY2FsZRgFIAEoCUItukgq2AEBciUyI15bYS16QS1aXXsyLDN9KC1bYS16QS1aMC05XXsyLDh9KSokEh8KCnJlcXVlc3RfaWQYBiABKAlCC7pICNgBAXIDsAEBIqYBChRTdGFydFNlc3Npb25SZXNwb25zZRIVCg12aXNpdG9yX3Rva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKB3Nlc3Npb24YAyABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRTZXNzaW9uEhQKDGNoYW5uZWxfbmFtZRgEIAEoCSKoAgoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eh8KCnJlcXVlc3RfaWQYASABKAlCC7pICNgBAXIDsAEBEjcKB21lc3NhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VJbnB1dEIGukgDyAEBOrcBukizARqwAQoUc2VuZF9tZXNzYWdlLmNvbnRlbnQSO3RoZSB3aWRnZXQgY2FuIHNlbmQgdGV4dCwgaW50ZXJhY3RpdmUgcmVwbGllcyBhbmQgbG9jYXRpb25zGltoYXModGhpcy5tZXNzYWdlLnRleHQpIHx8IGhhcyh0aGlzLm1lc3NhZ2UuaW50ZXJhY3RpdmVfcmVwbHkpIHx8IGhhcyh0aGlzLm1lc3NhZ2UubG9jYXRpb24pIkgKE1NlbmRNZXNzYWdlUmVzcG9uc2USMQoHbWVzc2FnZRgBIAEoCzIgLmF0ZW5kby5pbmdyZXNzLnYxLldpZGdldE1lc3NhZ2UiNwoVU3RyZWFtTWVzc2FnZXNSZXF1ZXN0Eh4KDGFmdGVyX2N1cnNvchgBIAEoCUIIukgFcgMYgAIiwgEKFlN0cmVhbU1lc3NhZ2VzUmVzcG9uc2USMwoHbWVzc2FnZRgBIAEoCzIgLmF0ZW5kby5pbmdyZXNzLnYxLldpZGdldE1lc3NhZ2VIABIxCgZ0eXBpbmcYAiABKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRUeXBpbmdIABI3CgloZWFydGJlYXQYAyABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRIZWFydGJlYXRIAEIHCgVldmVudCJmCgxXaWRnZXRUeXBpbmcSMQoLc2VuZGVyX2tpbmQYASABKA4yHC5hdGVuZG8uY29tbW9uLnYxLlNlbmRlcktpbmQSEwoLc2VuZGVyX25hbWUYAiABKAkSDgoGYWN0aXZlGAMgASgIIkIKD1dpZGdldEhlYXJ0YmVhdBIvCgtzZXJ2ZXJfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiogEKE0xpc3RNZXNzYWdlc1JlcXVlc3QSIgoMYWZ0ZXJfY3Vyc29yGAEgASgJQgq6SAdyBRABGIACSAASIwoNYmVmb3JlX2N1cnNvchgCIAEoCUIKukgHcgUQARiAAkgAEhoKCXBhZ2Vfc2l6ZRgDIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiACEIICgZhbmNob3IiYwoUTGlzdE1lc3NhZ2VzUmVzcG9uc2USMgoIbWVzc2FnZXMYASADKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCTKgBAoNV2lkZ2V0U2VydmljZRJ/CgxTdGFydFNlc3Npb24SJi5hdGVuZG8uaW5ncmVzcy52MS5TdGFydFNlc3Npb25SZXF1ZXN0GicuYXRlbmRvLmluZ3Jlc3MudjEuU3RhcnRTZXNzaW9uUmVzcG9uc2UiHoLT5JMCGDoBKiITL3YxL3dpZGdldC9zZXNzaW9ucxJ8CgtTZW5kTWVzc2FnZRIlLmF0ZW5kby5pbmdyZXNzLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBomLmF0ZW5kby5pbmdyZXNzLnYxLlNlbmRNZXNzYWdlUmVzcG9uc2UiHoLT5JMCGDoBKiITL3YxL3dpZGdldC9tZXNzYWdlcxKOAQoOU3RyZWFtTWVzc2FnZXMSKC5hdGVuZG8uaW5ncmVzcy52MS5TdHJlYW1NZXNzYWdlc1JlcXVlc3QaKS5hdGVuZG8uaW5ncmVzcy52MS5TdHJlYW1NZXNzYWdlc1Jlc3BvbnNlIiWQAgGC0+STAhwSGi92MS93aWRnZXQvbWVzc2FnZXM6c3RyZWFtMAESfwoMTGlzdE1lc3NhZ2VzEiYuYXRlbmRvLmluZ3Jlc3MudjEuTGlzdE1lc3NhZ2VzUmVxdWVzdBonLmF0ZW5kby5pbmdyZXNzLnYxLkxpc3RNZXNzYWdlc1Jlc3BvbnNlIh6QAgGC0+STAhUSEy92MS93aWRnZXQvbWVzc2FnZXNiBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_message_input, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * VisitorIdentity is what the widget knows about the visitor.
@@ -136,11 +134,12 @@ export type WidgetMessage = Message<"atendo.ingress.v1.WidgetMessage"> & {
   cursor: string;
 
   /**
-   * Id the widget generated, for its own (visitor) messages.
+   * For the visitor's own messages: the request_id of the SendMessage that created it, so the
+   * widget matches the message with the bubble it showed while sending.
    *
-   * @generated from field: string client_message_id = 3;
+   * @generated from field: string request_id = 3;
    */
-  clientMessageId: string;
+  requestId: string;
 
   /**
    * Inbound (visitor) or outbound (AI, agent, system).
@@ -164,11 +163,12 @@ export type WidgetMessage = Message<"atendo.ingress.v1.WidgetMessage"> & {
   senderName: string;
 
   /**
-   * The content.
+   * The content, as the widget would write it: Atendo ids only, never a channel's ids or what the
+   * server derived.
    *
-   * @generated from field: atendo.common.v1.Message message = 7;
+   * @generated from field: atendo.common.v1.MessageInput message = 7;
    */
-  message?: Message$1 | undefined;
+  message?: MessageInput | undefined;
 
   /**
    * Delivery status of outbound messages.
@@ -232,6 +232,14 @@ export type StartSessionRequest = Message<"atendo.ingress.v1.StartSessionRequest
    * @generated from field: string locale = 5;
    */
   locale: string;
+
+  /**
+   * Makes a retry safe (AIP-155): a UUID the widget picks; the same id again returns the first
+   * session instead of starting another. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
 };
 
 /**
@@ -290,18 +298,20 @@ export const StartSessionResponseSchema: GenMessage<StartSessionResponse> = /*@_
  */
 export type SendMessageRequest = Message<"atendo.ingress.v1.SendMessageRequest"> & {
   /**
-   * Id the widget generated for its optimistic bubble (UUID); dedupes retries.
+   * Makes a retry safe (AIP-155): a UUID the widget picks for its optimistic bubble; the same id
+   * again returns the first message, stored once. Empty: no deduplication.
    *
-   * @generated from field: string client_message_id = 1;
+   * @generated from field: string request_id = 1;
    */
-  clientMessageId: string;
+  requestId: string;
 
   /**
-   * The content.
+   * The content: text, an interactive reply or a location. Other messages are named by their
+   * Atendo ids; the server derives everything else.
    *
-   * @generated from field: atendo.common.v1.Message message = 2;
+   * @generated from field: atendo.common.v1.MessageInput message = 2;
    */
-  message?: Message$1 | undefined;
+  message?: MessageInput | undefined;
 };
 
 /**
@@ -484,11 +494,18 @@ export type ListMessagesRequest = Message<"atendo.ingress.v1.ListMessagesRequest
   } | { case: undefined; value?: undefined };
 
   /**
-   * Page to return.
+   * Maximum number of messages to return; 0 for 50, anything above 100 is read as 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 3;
+   * @generated from field: int32 page_size = 3;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same anchor; empty for the first page.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
 };
 
 /**
@@ -512,11 +529,11 @@ export type ListMessagesResponse = Message<"atendo.ingress.v1.ListMessagesRespon
   messages: WidgetMessage[];
 
   /**
-   * Cursor of the next page in the same direction.
+   * Token of the next page in the same direction; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -531,7 +548,8 @@ export const ListMessagesResponseSchema: GenMessage<ListMessagesResponse> = /*@_
  * channel's public site key (and the page's Origin against the channel's allowed origins); every
  * other RPC by the visitor token it returns (`Authorization: Bearer <visitor_token>`), which also
  * identifies the session. Sends are unary; replies arrive on StreamMessages; after a reconnect the
- * widget calls ListMessages: the stream is a convenience, the history is the truth.
+ * widget calls ListMessages: the stream is a convenience, the history is the truth. Not implemented
+ * yet: every RPC answers `unimplemented` (reason UNIMPLEMENTED) until the widget is built.
  *
  * @generated from service atendo.ingress.v1.WidgetService
  */
@@ -547,7 +565,8 @@ export const WidgetService: GenService<{
     output: typeof StartSessionResponseSchema;
   },
   /**
-   * Sends a visitor message. Idempotent on client_message_id: a retry returns the same message.
+   * Sends a visitor message. A retry with the same request_id returns the same message, stored
+   * once.
    *
    * @generated from rpc atendo.ingress.v1.WidgetService.SendMessage
    */

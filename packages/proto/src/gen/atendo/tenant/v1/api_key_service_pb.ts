@@ -4,8 +4,6 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import type { ApiKey } from "./api_key_pb.js";
 import { file_atendo_tenant_v1_api_key } from "./api_key_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
@@ -18,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/tenant/v1/api_key_service.proto.
  */
 export const file_atendo_tenant_v1_api_key_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdGVuZG8vdGVuYW50L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSL5AgoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhcKBG5hbWUYAiABKAlCCbpIBnIEEAEYZBLuAQoGc2NvcGVzGAMgAygJQt0BukjZAZIB1QEIARgBIs4BcssBUhJjb252ZXJzYXRpb25zOnJlYWRSE2NvbnZlcnNhdGlvbnM6d3JpdGVSDm1lc3NhZ2VzOndyaXRlUg1jb250YWN0czpyZWFkUg5jb250YWN0czp3cml0ZVIPYXNzaXN0YW50czpyZWFkUhBhc3Npc3RhbnRzOndyaXRlUg9rbm93bGVkZ2U6d3JpdGVSDWNoYW5uZWxzOnJlYWRSDmNoYW5uZWxzOndyaXRlUg53ZWJob29rczp3cml0ZVIOYW5hbHl0aWNzOnJlYWQSOAoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCLpIBbIBAkABIlEKFENyZWF0ZUFwaUtleVJlc3BvbnNlEikKB2FwaV9rZXkYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiegoSTGlzdEFwaUtleXNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESKwoEcGFnZRgCIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QSFwoPaW5jbHVkZV9yZXZva2VkGAMgASgIIm8KE0xpc3RBcGlLZXlzUmVzcG9uc2USKgoIYXBpX2tleXMYASADKAsyGC5hdGVuZG8udGVuYW50LnYxLkFwaUtleRIsCgRwYWdlGAIgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVzcG9uc2UiUwoTUmV2b2tlQXBpS2V5UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmFwaV9rZXlfaWQYAiABKAlCCLpIBXIDsAEBIkEKFFJldm9rZUFwaUtleVJlc3BvbnNlEikKB2FwaV9rZXkYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLkFwaUtleTLZAwoNQXBpS2V5U2VydmljZRKQAQoMQ3JlYXRlQXBpS2V5EiUuYXRlbmRvLnRlbmFudC52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5DcmVhdGVBcGlLZXlSZXNwb25zZSIxgtPkkwIrOgEqIiYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hcGkta2V5cxKNAQoLTGlzdEFwaUtleXMSJC5hdGVuZG8udGVuYW50LnYxLkxpc3RBcGlLZXlzUmVxdWVzdBolLmF0ZW5kby50ZW5hbnQudjEuTGlzdEFwaUtleXNSZXNwb25zZSIxkAIBgtPkkwIoEiYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hcGkta2V5cxKkAQoMUmV2b2tlQXBpS2V5EiUuYXRlbmRvLnRlbmFudC52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5SZXZva2VBcGlLZXlSZXNwb25zZSJFgtPkkwI/OgEqIjovdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9hcGkta2V5cy97YXBpX2tleV9pZH06cmV2b2tlYgZwcm90bzM", [file_atendo_common_v1_pagination, file_atendo_tenant_v1_api_key, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CiZhdGVuZG8vdGVuYW50L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSKaAwoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhcKBG5hbWUYAiABKAlCCbpIBnIEEAEYZBLuAQoGc2NvcGVzGAMgAygJQt0BukjZAZIB1QEIARgBIs4BcssBUhJjb252ZXJzYXRpb25zOnJlYWRSE2NvbnZlcnNhdGlvbnM6d3JpdGVSDm1lc3NhZ2VzOndyaXRlUg1jb250YWN0czpyZWFkUg5jb250YWN0czp3cml0ZVIPYXNzaXN0YW50czpyZWFkUhBhc3Npc3RhbnRzOndyaXRlUg9rbm93bGVkZ2U6d3JpdGVSDWNoYW5uZWxzOnJlYWRSDmNoYW5uZWxzOndyaXRlUg53ZWJob29rczp3cml0ZVIOYW5hbHl0aWNzOnJlYWQSOAoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCLpIBbIBAkABEh8KCnJlcXVlc3RfaWQYBSABKAlCC7pICNgBAXIDsAEBIlEKFENyZWF0ZUFwaUtleVJlc3BvbnNlEikKB2FwaV9rZXkYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkihwEKEkxpc3RBcGlLZXlzUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhoKCXBhZ2Vfc2l6ZRgCIAEoBUIHukgEGgIoABIXCg9pbmNsdWRlX3Jldm9rZWQYAyABKAgSHAoKcGFnZV90b2tlbhgEIAEoCUIIukgFcgMYgAgiWgoTTGlzdEFwaUtleXNSZXNwb25zZRIqCghhcGlfa2V5cxgBIAMoCzIYLmF0ZW5kby50ZW5hbnQudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJTChNSZXZva2VBcGlLZXlSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKYXBpX2tleV9pZBgCIAEoCUIIukgFcgOwAQEiQQoUUmV2b2tlQXBpS2V5UmVzcG9uc2USKQoHYXBpX2tleRgBIAEoCzIYLmF0ZW5kby50ZW5hbnQudjEuQXBpS2V5MtkDCg1BcGlLZXlTZXJ2aWNlEpABCgxDcmVhdGVBcGlLZXkSJS5hdGVuZG8udGVuYW50LnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlIjGC0+STAis6ASoiJi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2FwaS1rZXlzEo0BCgtMaXN0QXBpS2V5cxIkLmF0ZW5kby50ZW5hbnQudjEuTGlzdEFwaUtleXNSZXF1ZXN0GiUuYXRlbmRvLnRlbmFudC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIjGQAgGC0+STAigSJi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2FwaS1rZXlzEqQBCgxSZXZva2VBcGlLZXkSJS5hdGVuZG8udGVuYW50LnYxLlJldm9rZUFwaUtleVJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLlJldm9rZUFwaUtleVJlc3BvbnNlIkWC0+STAj86ASoiOi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2FwaS1rZXlzL3thcGlfa2V5X2lkfTpyZXZva2ViBnByb3RvMw", [file_atendo_tenant_v1_api_key, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * CreateApiKeyRequest is the input of ApiKeyService.CreateApiKey.
@@ -53,6 +51,14 @@ export type CreateApiKeyRequest = Message<"atendo.tenant.v1.CreateApiKeyRequest"
    * @generated from field: google.protobuf.Timestamp expires_at = 4;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * Idempotency key (AIP-155): a retry with the same id returns the first answer, secret included,
+   * and creates no other key.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
 };
 
 /**
@@ -104,11 +110,11 @@ export type ListApiKeysRequest = Message<"atendo.tenant.v1.ListApiKeysRequest"> 
   workspaceId: string;
 
   /**
-   * Page to return.
+   * Maximum number of keys to return; 0 for 50, above 100 coerced to 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 2;
+   * @generated from field: int32 page_size = 2;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
 
   /**
    * Include revoked and expired keys.
@@ -116,6 +122,13 @@ export type ListApiKeysRequest = Message<"atendo.tenant.v1.ListApiKeysRequest"> 
    * @generated from field: bool include_revoked = 3;
    */
   includeRevoked: boolean;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
 };
 
 /**
@@ -139,11 +152,11 @@ export type ListApiKeysResponse = Message<"atendo.tenant.v1.ListApiKeysResponse"
   apiKeys: ApiKey[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -209,7 +222,8 @@ export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@_
  */
 export const ApiKeyService: GenService<{
   /**
-   * Creates a key and returns its full secret, once.
+   * Creates a key and returns its full secret, once (and to a retry with the same request_id).
+   * An owner or admin whose email is not verified: failed_precondition EMAIL_NOT_VERIFIED.
    *
    * @generated from rpc atendo.tenant.v1.ApiKeyService.CreateApiKey
    */

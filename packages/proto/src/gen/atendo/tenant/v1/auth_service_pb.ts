@@ -6,77 +6,21 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { TokenPair, User } from "./auth_pb.js";
 import { file_atendo_tenant_v1_auth } from "./auth_pb.js";
-import type { MemberRole, Principal } from "./principal_pb.js";
+import type { MemberRole } from "./principal_pb.js";
 import { file_atendo_tenant_v1_principal } from "./principal_pb.js";
 import type { Tenant, Workspace } from "./tenant_pb.js";
 import { file_atendo_tenant_v1_tenant } from "./tenant_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
-import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file atendo/tenant/v1/auth_service.proto.
  */
 export const file_atendo_tenant_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNhdGVuZG8vdGVuYW50L3YxL2F1dGhfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSKKAQoYSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0Ek4KB3NlcnZpY2UYASABKAlCPbpIOnI4UgZ0ZW5hbnRSB2luZ3Jlc3NSDGNvbnZlcnNhdGlvblIJYXNzaXN0YW50UgJhaVIIZGVsaXZlcnkSHgoKY3JlZGVudGlhbBgCIAEoCUIKukgHcgUQEBiAAiJiChlJc3N1ZVNlcnZpY2VUb2tlblJlc3BvbnNlEhUKDXNlcnZpY2VfdG9rZW4YASABKAkSLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLgoXUm90YXRlU2lnbmluZ0tleVJlcXVlc3QSEwoLY29tcHJvbWlzZWQYASABKAgieAoYUm90YXRlU2lnbmluZ0tleVJlc3BvbnNlEhIKCm5ld19rZXlfaWQYASABKAkSLwoLYWN0aXZlX2Zyb20YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3ByZXZpb3VzX2tleV9pZBgDIAEoCSKxAgoNU2lnblVwUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUYwAJgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQChiAARIXCgRuYW1lGAMgASgJQgm6SAZyBBABGGQSHgoLdGVuYW50X25hbWUYBCABKAlCCbpIBnIEEAEYZBJACgt0ZW5hbnRfc2x1ZxgFIAEoCUIrukgo2AEBciMyIV5bYS16MC05XVthLXowLTktXXsxLDYxfVthLXowLTldJBIfCg53b3Jrc3BhY2VfbmFtZRgGIAEoCUIHukgEcgIYZBJLCgl0aW1lX3pvbmUYByABKAlCOLpINdgBAXIwGEAyLF5bQS1aYS16XVtBLVphLXowLTlfKy1dKigvW0EtWmEtejAtOV8rLV0rKSokIr0BCg5TaWduVXBSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuYXRlbmRvLnRlbmFudC52MS5Vc2VyEigKBnRlbmFudBgCIAEoCzIYLmF0ZW5kby50ZW5hbnQudjEuVGVuYW50Ei4KCXdvcmtzcGFjZRgDIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuV29ya3NwYWNlEisKBnRva2VucxgEIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuVG9rZW5QYWlyImcKDExvZ2luUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUYwAJgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQARiAARIeCgl0ZW5hbnRfaWQYAyABKAlCC7pICNgBAXIDsAEBInUKDUxvZ2luUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIrCgZ0b2tlbnMYAiABKAsyGy5hdGVuZG8udGVuYW50LnYxLlRva2VuUGFpchIRCgl0ZW5hbnRfaWQYAyABKAkiOAoTUmVmcmVzaFRva2VuUmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAIIkMKFFJlZnJlc2hUb2tlblJlc3BvbnNlEisKBnRva2VucxgBIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuVG9rZW5QYWlyIjIKDUxvZ291dFJlcXVlc3QSIQoNcmVmcmVzaF90b2tlbhgBIAEoCUIKukgHcgUQEBiACCIQCg5Mb2dvdXRSZXNwb25zZSIvChJWZXJpZnlFbWFpbFJlcXVlc3QSGQoFdG9rZW4YASABKAlCCrpIB3IFEBAYgAQiOwoTVmVyaWZ5RW1haWxSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuYXRlbmRvLnRlbmFudC52MS5Vc2VyIiAKHlJlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVxdWVzdCI1Ch9SZXNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlEhIKCmVtYWlsX3NlbnQYASABKAgiFwoVR2V0Q3VycmVudFVzZXJSZXF1ZXN0It0BChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEiQKBHVzZXIYASABKAsyFi5hdGVuZG8udGVuYW50LnYxLlVzZXISKAoGdGVuYW50GAIgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQSKgoEcm9sZRgDIAEoDjIcLmF0ZW5kby50ZW5hbnQudjEuTWVtYmVyUm9sZRIvCgp3b3Jrc3BhY2VzGAQgAygLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2USFgoOcGxhdGZvcm1fYWRtaW4YBSABKAgi4AEKGElzc3VlVmlzaXRvclRva2VuUmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAiABKAlCCLpIBXIDsAEBEhwKCnNlc3Npb25faWQYAyABKAlCCLpIBXIDsAEBEh4KCnZpc2l0b3JfaWQYBCABKAlCCrpIB3IFEAEYgAISEAoIdmVyaWZpZWQYBSABKAgSOQoDdHRsGAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQhG6SA6qAQsiBQiAmp4BMgIIPCJiChlJc3N1ZVZpc2l0b3JUb2tlblJlc3BvbnNlEhUKDXZpc2l0b3JfdG9rZW4YASABKAkSLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiNgoXSW50cm9zcGVjdEFwaUtleVJlcXVlc3QSGwoHYXBpX2tleRgBIAEoCUIKukgHcgUQEBiAAiJ4ChhJbnRyb3NwZWN0QXBpS2V5UmVzcG9uc2USLgoJcHJpbmNpcGFsGAEgASgLMhsuYXRlbmRvLnRlbmFudC52MS5QcmluY2lwYWwSLAoJY2FjaGVfdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uMtAKCgtBdXRoU2VydmljZRJnCgZTaWduVXASHy5hdGVuZG8udGVuYW50LnYxLlNpZ25VcFJlcXVlc3QaIC5hdGVuZG8udGVuYW50LnYxLlNpZ25VcFJlc3BvbnNlIhqC0+STAhQ6ASoiDy92MS9hdXRoOnNpZ25VcBJjCgVMb2dpbhIeLmF0ZW5kby50ZW5hbnQudjEuTG9naW5SZXF1ZXN0Gh8uYXRlbmRvLnRlbmFudC52MS5Mb2dpblJlc3BvbnNlIhmC0+STAhM6ASoiDi92MS9hdXRoOmxvZ2luEnoKDFJlZnJlc2hUb2tlbhIlLmF0ZW5kby50ZW5hbnQudjEuUmVmcmVzaFRva2VuUmVxdWVzdBomLmF0ZW5kby50ZW5hbnQudjEuUmVmcmVzaFRva2VuUmVzcG9uc2UiG4LT5JMCFToBKiIQL3YxL2F1dGg6cmVmcmVzaBJnCgZMb2dvdXQSHy5hdGVuZG8udGVuYW50LnYxLkxvZ291dFJlcXVlc3QaIC5hdGVuZG8udGVuYW50LnYxLkxvZ291dFJlc3BvbnNlIhqC0+STAhQ6ASoiDy92MS9hdXRoOmxvZ291dBJ7CgtWZXJpZnlFbWFpbBIkLmF0ZW5kby50ZW5hbnQudjEuVmVyaWZ5RW1haWxSZXF1ZXN0GiUuYXRlbmRvLnRlbmFudC52MS5WZXJpZnlFbWFpbFJlc3BvbnNlIh+C0+STAhk6ASoiFC92MS9hdXRoOnZlcmlmeUVtYWlsEq4BChdSZXNlbmRWZXJpZmljYXRpb25FbWFpbBIwLmF0ZW5kby50ZW5hbnQudjEuUmVzZW5kVmVyaWZpY2F0aW9uRW1haWxSZXF1ZXN0GjEuYXRlbmRvLnRlbmFudC52MS5SZXNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlIi6C0+STAig6ASoiIy92MS9hdXRoL21lOnJlc2VuZFZlcmlmaWNhdGlvbkVtYWlsEnsKDkdldEN1cnJlbnRVc2VyEicuYXRlbmRvLnRlbmFudC52MS5HZXRDdXJyZW50VXNlclJlcXVlc3QaKC5hdGVuZG8udGVuYW50LnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiFpACAYLT5JMCDRILL3YxL2F1dGgvbWUSbgoRSXNzdWVWaXNpdG9yVG9rZW4SKi5hdGVuZG8udGVuYW50LnYxLklzc3VlVmlzaXRvclRva2VuUmVxdWVzdBorLmF0ZW5kby50ZW5hbnQudjEuSXNzdWVWaXNpdG9yVG9rZW5SZXNwb25zZSIAEm4KEEludHJvc3BlY3RBcGlLZXkSKS5hdGVuZG8udGVuYW50LnYxLkludHJvc3BlY3RBcGlLZXlSZXF1ZXN0GiouYXRlbmRvLnRlbmFudC52MS5JbnRyb3NwZWN0QXBpS2V5UmVzcG9uc2UiA5ACARJuChFJc3N1ZVNlcnZpY2VUb2tlbhIqLmF0ZW5kby50ZW5hbnQudjEuSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0GisuYXRlbmRvLnRlbmFudC52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlc3BvbnNlIgASkgEKEFJvdGF0ZVNpZ25pbmdLZXkSKS5hdGVuZG8udGVuYW50LnYxLlJvdGF0ZVNpZ25pbmdLZXlSZXF1ZXN0GiouYXRlbmRvLnRlbmFudC52MS5Sb3RhdGVTaWduaW5nS2V5UmVzcG9uc2UiJ4LT5JMCIToBKiIcL3YxL2F1dGgvc2lnbmluZy1rZXlzOnJvdGF0ZWIGcHJvdG8z", [file_atendo_tenant_v1_auth, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp]);
-
-/**
- * IssueServiceTokenRequest is the input of AuthService.IssueServiceToken.
- *
- * @generated from message atendo.tenant.v1.IssueServiceTokenRequest
- */
-export type IssueServiceTokenRequest = Message<"atendo.tenant.v1.IssueServiceTokenRequest"> & {
-  /**
-   * The calling service: tenant, ingress, conversation, assistant, ai or delivery.
-   *
-   * @generated from field: string service = 1;
-   */
-  service: string;
-
-  /**
-   * The service's credential (SERVICE_CREDENTIAL of that service).
-   *
-   * @generated from field: string credential = 2;
-   */
-  credential: string;
-};
-
-/**
- * Describes the message atendo.tenant.v1.IssueServiceTokenRequest.
- * Use `create(IssueServiceTokenRequestSchema)` to create a new message.
- */
-export const IssueServiceTokenRequestSchema: GenMessage<IssueServiceTokenRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 0);
-
-/**
- * IssueServiceTokenResponse is the output of AuthService.IssueServiceToken.
- *
- * @generated from message atendo.tenant.v1.IssueServiceTokenResponse
- */
-export type IssueServiceTokenResponse = Message<"atendo.tenant.v1.IssueServiceTokenResponse"> & {
-  /**
-   * Signed token for `Authorization: Bearer`.
-   *
-   * @generated from field: string service_token = 1;
-   */
-  serviceToken: string;
-
-  /**
-   * When it expires; callers renew it before.
-   *
-   * @generated from field: google.protobuf.Timestamp expires_at = 2;
-   */
-  expiresAt?: Timestamp | undefined;
-};
-
-/**
- * Describes the message atendo.tenant.v1.IssueServiceTokenResponse.
- * Use `create(IssueServiceTokenResponseSchema)` to create a new message.
- */
-export const IssueServiceTokenResponseSchema: GenMessage<IssueServiceTokenResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 1);
+  fileDesc("CiNhdGVuZG8vdGVuYW50L3YxL2F1dGhfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSJPChdSb3RhdGVTaWduaW5nS2V5UmVxdWVzdBITCgtjb21wcm9taXNlZBgBIAEoCBIfCgpyZXF1ZXN0X2lkGAIgASgJQgu6SAjYAQFyA7ABASJ4ChhSb3RhdGVTaWduaW5nS2V5UmVzcG9uc2USEgoKbmV3X2tleV9pZBgBIAEoCRIvCgthY3RpdmVfZnJvbRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPcHJldmlvdXNfa2V5X2lkGAMgASgJIrECCg1TaWduVXBSZXF1ZXN0EhkKBWVtYWlsGAEgASgJQgq6SAdyBRjAAmABEhwKCHBhc3N3b3JkGAIgASgJQgq6SAdyBRAKGIABEhcKBG5hbWUYAyABKAlCCbpIBnIEEAEYZBIeCgt0ZW5hbnRfbmFtZRgEIAEoCUIJukgGcgQQARhkEkAKC3RlbmFudF9zbHVnGAUgASgJQiu6SCjYAQFyIzIhXlthLXowLTldW2EtejAtOS1dezEsNjF9W2EtejAtOV0kEh8KDndvcmtzcGFjZV9uYW1lGAYgASgJQge6SARyAhhkEksKCXRpbWVfem9uZRgHIAEoCUI4ukg12AEBcjAYQDIsXltBLVphLXpdW0EtWmEtejAtOV8rLV0qKC9bQS1aYS16MC05XystXSspKiQivQEKDlNpZ25VcFJlc3BvbnNlEiQKBHVzZXIYASABKAsyFi5hdGVuZG8udGVuYW50LnYxLlVzZXISKAoGdGVuYW50GAIgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQSLgoJd29ya3NwYWNlGAMgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2USKwoGdG9rZW5zGAQgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Ub2tlblBhaXIiZwoMTG9naW5SZXF1ZXN0EhkKBWVtYWlsGAEgASgJQgq6SAdyBRjAAmABEhwKCHBhc3N3b3JkGAIgASgJQgq6SAdyBRABGIABEh4KCXRlbmFudF9pZBgDIAEoCUILukgI2AEBcgOwAQEidQoNTG9naW5SZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuYXRlbmRvLnRlbmFudC52MS5Vc2VyEisKBnRva2VucxgCIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuVG9rZW5QYWlyEhEKCXRlbmFudF9pZBgDIAEoCSI4ChNSZWZyZXNoVG9rZW5SZXF1ZXN0EiEKDXJlZnJlc2hfdG9rZW4YASABKAlCCrpIB3IFEBAYgAgiQwoUUmVmcmVzaFRva2VuUmVzcG9uc2USKwoGdG9rZW5zGAEgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Ub2tlblBhaXIiMgoNTG9nb3V0UmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAIIhAKDkxvZ291dFJlc3BvbnNlIi8KElZlcmlmeUVtYWlsUmVxdWVzdBIZCgV0b2tlbhgBIAEoCUIKukgHcgUQEBiABCI7ChNWZXJpZnlFbWFpbFJlc3BvbnNlEiQKBHVzZXIYASABKAsyFi5hdGVuZG8udGVuYW50LnYxLlVzZXIiQQoeUmVzZW5kVmVyaWZpY2F0aW9uRW1haWxSZXF1ZXN0Eh8KCnJlcXVlc3RfaWQYASABKAlCC7pICNgBAXIDsAEBIjUKH1Jlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVzcG9uc2USEgoKZW1haWxfc2VudBgBIAEoCCIXChVHZXRDdXJyZW50VXNlclJlcXVlc3Qi3QEKFkdldEN1cnJlbnRVc2VyUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIoCgZ0ZW5hbnQYAiABKAsyGC5hdGVuZG8udGVuYW50LnYxLlRlbmFudBIqCgRyb2xlGAMgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlEi8KCndvcmtzcGFjZXMYBCADKAsyGy5hdGVuZG8udGVuYW50LnYxLldvcmtzcGFjZRIWCg5wbGF0Zm9ybV9hZG1pbhgFIAEoCDKACAoLQXV0aFNlcnZpY2USZwoGU2lnblVwEh8uYXRlbmRvLnRlbmFudC52MS5TaWduVXBSZXF1ZXN0GiAuYXRlbmRvLnRlbmFudC52MS5TaWduVXBSZXNwb25zZSIagtPkkwIUOgEqIg8vdjEvYXV0aDpzaWduVXASYwoFTG9naW4SHi5hdGVuZG8udGVuYW50LnYxLkxvZ2luUmVxdWVzdBofLmF0ZW5kby50ZW5hbnQudjEuTG9naW5SZXNwb25zZSIZgtPkkwITOgEqIg4vdjEvYXV0aDpsb2dpbhJ6CgxSZWZyZXNoVG9rZW4SJS5hdGVuZG8udGVuYW50LnYxLlJlZnJlc2hUb2tlblJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLlJlZnJlc2hUb2tlblJlc3BvbnNlIhuC0+STAhU6ASoiEC92MS9hdXRoOnJlZnJlc2gSZwoGTG9nb3V0Eh8uYXRlbmRvLnRlbmFudC52MS5Mb2dvdXRSZXF1ZXN0GiAuYXRlbmRvLnRlbmFudC52MS5Mb2dvdXRSZXNwb25zZSIagtPkkwIUOgEqIg8vdjEvYXV0aDpsb2dvdXQSewoLVmVyaWZ5RW1haWwSJC5hdGVuZG8udGVuYW50LnYxLlZlcmlmeUVtYWlsUmVxdWVzdBolLmF0ZW5kby50ZW5hbnQudjEuVmVyaWZ5RW1haWxSZXNwb25zZSIfgtPkkwIZOgEqIhQvdjEvYXV0aDp2ZXJpZnlFbWFpbBKuAQoXUmVzZW5kVmVyaWZpY2F0aW9uRW1haWwSMC5hdGVuZG8udGVuYW50LnYxLlJlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVxdWVzdBoxLmF0ZW5kby50ZW5hbnQudjEuUmVzZW5kVmVyaWZpY2F0aW9uRW1haWxSZXNwb25zZSIugtPkkwIoOgEqIiMvdjEvYXV0aC9tZTpyZXNlbmRWZXJpZmljYXRpb25FbWFpbBJ7Cg5HZXRDdXJyZW50VXNlchInLmF0ZW5kby50ZW5hbnQudjEuR2V0Q3VycmVudFVzZXJSZXF1ZXN0GiguYXRlbmRvLnRlbmFudC52MS5HZXRDdXJyZW50VXNlclJlc3BvbnNlIhaQAgGC0+STAg0SCy92MS9hdXRoL21lEpIBChBSb3RhdGVTaWduaW5nS2V5EikuYXRlbmRvLnRlbmFudC52MS5Sb3RhdGVTaWduaW5nS2V5UmVxdWVzdBoqLmF0ZW5kby50ZW5hbnQudjEuUm90YXRlU2lnbmluZ0tleVJlc3BvbnNlIieC0+STAiE6ASoiHC92MS9hdXRoL3NpZ25pbmcta2V5czpyb3RhdGViBnByb3RvMw", [file_atendo_tenant_v1_auth, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * RotateSigningKeyRequest is the input of AuthService.RotateSigningKey.
@@ -91,6 +35,13 @@ export type RotateSigningKeyRequest = Message<"atendo.tenant.v1.RotateSigningKey
    * @generated from field: bool compromised = 1;
    */
   compromised: boolean;
+
+  /**
+   * Idempotency key (AIP-155): a retry with the same id returns the first answer.
+   *
+   * @generated from field: string request_id = 2;
+   */
+  requestId: string;
 };
 
 /**
@@ -98,7 +49,7 @@ export type RotateSigningKeyRequest = Message<"atendo.tenant.v1.RotateSigningKey
  * Use `create(RotateSigningKeyRequestSchema)` to create a new message.
  */
 export const RotateSigningKeyRequestSchema: GenMessage<RotateSigningKeyRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 2);
+  messageDesc(file_atendo_tenant_v1_auth_service, 0);
 
 /**
  * RotateSigningKeyResponse is the output of AuthService.RotateSigningKey.
@@ -133,7 +84,7 @@ export type RotateSigningKeyResponse = Message<"atendo.tenant.v1.RotateSigningKe
  * Use `create(RotateSigningKeyResponseSchema)` to create a new message.
  */
 export const RotateSigningKeyResponseSchema: GenMessage<RotateSigningKeyResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 3);
+  messageDesc(file_atendo_tenant_v1_auth_service, 1);
 
 /**
  * SignUpRequest is the input of AuthService.SignUp.
@@ -196,7 +147,7 @@ export type SignUpRequest = Message<"atendo.tenant.v1.SignUpRequest"> & {
  * Use `create(SignUpRequestSchema)` to create a new message.
  */
 export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 4);
+  messageDesc(file_atendo_tenant_v1_auth_service, 2);
 
 /**
  * SignUpResponse is the output of AuthService.SignUp.
@@ -238,7 +189,7 @@ export type SignUpResponse = Message<"atendo.tenant.v1.SignUpResponse"> & {
  * Use `create(SignUpResponseSchema)` to create a new message.
  */
 export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 5);
+  messageDesc(file_atendo_tenant_v1_auth_service, 3);
 
 /**
  * LoginRequest is the input of AuthService.Login.
@@ -273,7 +224,7 @@ export type LoginRequest = Message<"atendo.tenant.v1.LoginRequest"> & {
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 6);
+  messageDesc(file_atendo_tenant_v1_auth_service, 4);
 
 /**
  * LoginResponse is the output of AuthService.Login.
@@ -308,7 +259,7 @@ export type LoginResponse = Message<"atendo.tenant.v1.LoginResponse"> & {
  * Use `create(LoginResponseSchema)` to create a new message.
  */
 export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 7);
+  messageDesc(file_atendo_tenant_v1_auth_service, 5);
 
 /**
  * RefreshTokenRequest is the input of AuthService.RefreshToken.
@@ -329,7 +280,7 @@ export type RefreshTokenRequest = Message<"atendo.tenant.v1.RefreshTokenRequest"
  * Use `create(RefreshTokenRequestSchema)` to create a new message.
  */
 export const RefreshTokenRequestSchema: GenMessage<RefreshTokenRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 8);
+  messageDesc(file_atendo_tenant_v1_auth_service, 6);
 
 /**
  * RefreshTokenResponse is the output of AuthService.RefreshToken.
@@ -350,7 +301,7 @@ export type RefreshTokenResponse = Message<"atendo.tenant.v1.RefreshTokenRespons
  * Use `create(RefreshTokenResponseSchema)` to create a new message.
  */
 export const RefreshTokenResponseSchema: GenMessage<RefreshTokenResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 9);
+  messageDesc(file_atendo_tenant_v1_auth_service, 7);
 
 /**
  * LogoutRequest is the input of AuthService.Logout.
@@ -371,7 +322,7 @@ export type LogoutRequest = Message<"atendo.tenant.v1.LogoutRequest"> & {
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 10);
+  messageDesc(file_atendo_tenant_v1_auth_service, 8);
 
 /**
  * LogoutResponse is the output of AuthService.Logout (empty on success).
@@ -386,7 +337,7 @@ export type LogoutResponse = Message<"atendo.tenant.v1.LogoutResponse"> & {
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 11);
+  messageDesc(file_atendo_tenant_v1_auth_service, 9);
 
 /**
  * VerifyEmailRequest is the input of AuthService.VerifyEmail.
@@ -407,7 +358,7 @@ export type VerifyEmailRequest = Message<"atendo.tenant.v1.VerifyEmailRequest"> 
  * Use `create(VerifyEmailRequestSchema)` to create a new message.
  */
 export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 12);
+  messageDesc(file_atendo_tenant_v1_auth_service, 10);
 
 /**
  * VerifyEmailResponse is the output of AuthService.VerifyEmail.
@@ -428,7 +379,7 @@ export type VerifyEmailResponse = Message<"atendo.tenant.v1.VerifyEmailResponse"
  * Use `create(VerifyEmailResponseSchema)` to create a new message.
  */
 export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 13);
+  messageDesc(file_atendo_tenant_v1_auth_service, 11);
 
 /**
  * ResendVerificationEmailRequest is the input of AuthService.ResendVerificationEmail; the caller is
@@ -437,6 +388,12 @@ export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__P
  * @generated from message atendo.tenant.v1.ResendVerificationEmailRequest
  */
 export type ResendVerificationEmailRequest = Message<"atendo.tenant.v1.ResendVerificationEmailRequest"> & {
+  /**
+   * Idempotency key (AIP-155): a retry with the same id returns the first answer and mails nothing.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
 };
 
 /**
@@ -444,7 +401,7 @@ export type ResendVerificationEmailRequest = Message<"atendo.tenant.v1.ResendVer
  * Use `create(ResendVerificationEmailRequestSchema)` to create a new message.
  */
 export const ResendVerificationEmailRequestSchema: GenMessage<ResendVerificationEmailRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 14);
+  messageDesc(file_atendo_tenant_v1_auth_service, 12);
 
 /**
  * ResendVerificationEmailResponse is the output of AuthService.ResendVerificationEmail.
@@ -465,7 +422,7 @@ export type ResendVerificationEmailResponse = Message<"atendo.tenant.v1.ResendVe
  * Use `create(ResendVerificationEmailResponseSchema)` to create a new message.
  */
 export const ResendVerificationEmailResponseSchema: GenMessage<ResendVerificationEmailResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 15);
+  messageDesc(file_atendo_tenant_v1_auth_service, 13);
 
 /**
  * GetCurrentUserRequest is the input of AuthService.GetCurrentUser; the caller is the subject.
@@ -480,7 +437,7 @@ export type GetCurrentUserRequest = Message<"atendo.tenant.v1.GetCurrentUserRequ
  * Use `create(GetCurrentUserRequestSchema)` to create a new message.
  */
 export const GetCurrentUserRequestSchema: GenMessage<GetCurrentUserRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 16);
+  messageDesc(file_atendo_tenant_v1_auth_service, 14);
 
 /**
  * GetCurrentUserResponse is the output of AuthService.GetCurrentUser.
@@ -529,151 +486,21 @@ export type GetCurrentUserResponse = Message<"atendo.tenant.v1.GetCurrentUserRes
  * Use `create(GetCurrentUserResponseSchema)` to create a new message.
  */
 export const GetCurrentUserResponseSchema: GenMessage<GetCurrentUserResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 17);
+  messageDesc(file_atendo_tenant_v1_auth_service, 15);
 
 /**
- * IssueVisitorTokenRequest is the input of AuthService.IssueVisitorToken.
- *
- * @generated from message atendo.tenant.v1.IssueVisitorTokenRequest
- */
-export type IssueVisitorTokenRequest = Message<"atendo.tenant.v1.IssueVisitorTokenRequest"> & {
-  /**
-   * Tenant of the channel (from ResolveChannel).
-   *
-   * @generated from field: string tenant_id = 1;
-   */
-  tenantId: string;
-
-  /**
-   * The web channel.
-   *
-   * @generated from field: string channel_id = 2;
-   */
-  channelId: string;
-
-  /**
-   * Widget session the token is for.
-   *
-   * @generated from field: string session_id = 3;
-   */
-  sessionId: string;
-
-  /**
-   * Visitor id: the verified user identifier, or a generated anonymous id.
-   *
-   * @generated from field: string visitor_id = 4;
-   */
-  visitorId: string;
-
-  /**
-   * The visitor's identity was verified with the channel's identity secret.
-   *
-   * @generated from field: bool verified = 5;
-   */
-  verified: boolean;
-
-  /**
-   * Token lifetime, 1 minute..30 days; unset for 7 days.
-   *
-   * @generated from field: google.protobuf.Duration ttl = 6;
-   */
-  ttl?: Duration | undefined;
-};
-
-/**
- * Describes the message atendo.tenant.v1.IssueVisitorTokenRequest.
- * Use `create(IssueVisitorTokenRequestSchema)` to create a new message.
- */
-export const IssueVisitorTokenRequestSchema: GenMessage<IssueVisitorTokenRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 18);
-
-/**
- * IssueVisitorTokenResponse is the output of AuthService.IssueVisitorToken.
- *
- * @generated from message atendo.tenant.v1.IssueVisitorTokenResponse
- */
-export type IssueVisitorTokenResponse = Message<"atendo.tenant.v1.IssueVisitorTokenResponse"> & {
-  /**
-   * Signed token for `Authorization: Bearer`, scoped to the channel and session.
-   *
-   * @generated from field: string visitor_token = 1;
-   */
-  visitorToken: string;
-
-  /**
-   * When it expires.
-   *
-   * @generated from field: google.protobuf.Timestamp expires_at = 2;
-   */
-  expiresAt?: Timestamp | undefined;
-};
-
-/**
- * Describes the message atendo.tenant.v1.IssueVisitorTokenResponse.
- * Use `create(IssueVisitorTokenResponseSchema)` to create a new message.
- */
-export const IssueVisitorTokenResponseSchema: GenMessage<IssueVisitorTokenResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 19);
-
-/**
- * IntrospectApiKeyRequest is the input of AuthService.IntrospectApiKey.
- *
- * @generated from message atendo.tenant.v1.IntrospectApiKeyRequest
- */
-export type IntrospectApiKeyRequest = Message<"atendo.tenant.v1.IntrospectApiKeyRequest"> & {
-  /**
-   * The full API key as sent by the integrator.
-   *
-   * @generated from field: string api_key = 1;
-   */
-  apiKey: string;
-};
-
-/**
- * Describes the message atendo.tenant.v1.IntrospectApiKeyRequest.
- * Use `create(IntrospectApiKeyRequestSchema)` to create a new message.
- */
-export const IntrospectApiKeyRequestSchema: GenMessage<IntrospectApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 20);
-
-/**
- * IntrospectApiKeyResponse is the output of AuthService.IntrospectApiKey.
- *
- * @generated from message atendo.tenant.v1.IntrospectApiKeyResponse
- */
-export type IntrospectApiKeyResponse = Message<"atendo.tenant.v1.IntrospectApiKeyResponse"> & {
-  /**
-   * The key's principal (kind API_KEY, one workspace, its scopes).
-   *
-   * @generated from field: atendo.tenant.v1.Principal principal = 1;
-   */
-  principal?: Principal | undefined;
-
-  /**
-   * How long the caller may cache this answer (revocation takes effect after at most this).
-   *
-   * @generated from field: google.protobuf.Duration cache_ttl = 2;
-   */
-  cacheTtl?: Duration | undefined;
-};
-
-/**
- * Describes the message atendo.tenant.v1.IntrospectApiKeyResponse.
- * Use `create(IntrospectApiKeyResponseSchema)` to create a new message.
- */
-export const IntrospectApiKeyResponseSchema: GenMessage<IntrospectApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_auth_service, 21);
-
-/**
- * AuthService signs people up and in, and turns credentials into principals for the other
- * services. Passwords are hashed with argon2id; access tokens are short-lived JWTs; refresh tokens
- * rotate on every use and a reused one revokes its whole family.
+ * AuthService signs people up and in. Passwords are hashed with argon2id; access tokens are
+ * short-lived JWTs; refresh tokens rotate on every use and a reused one revokes its whole family.
+ * The services' own token exchanges are TokenService (internal).
  *
  * @generated from service atendo.tenant.v1.AuthService
  */
 export const AuthService: GenService<{
   /**
-   * Creates a tenant (FREE plan), its owner and a first workspace, and logs the owner in.
+   * Creates a tenant (FREE plan), its owner and a first workspace, and logs the owner in. A taken
+   * email is already_exists EMAIL_TAKEN, a taken slug SLUG_TAKEN; past the sign-up limits,
+   * resource_exhausted RATE_LIMITED. No request_id: the caller has no tenant yet to keep one in,
+   * and a retry of a sign-up that went through is EMAIL_TAKEN, after which the client logs in.
    *
    * @generated from rpc atendo.tenant.v1.AuthService.SignUp
    */
@@ -683,8 +510,10 @@ export const AuthService: GenService<{
     output: typeof SignUpResponseSchema;
   },
   /**
-   * Exchanges email and password for a token pair. Wrong credentials: unauthenticated, with no
-   * hint about which part was wrong.
+   * Exchanges email and password for a token pair. Wrong credentials: unauthenticated
+   * INVALID_LOGIN, with no hint about which part was wrong; past the attempt limits,
+   * resource_exhausted RATE_LIMITED. No request_id: it creates nothing a retry would duplicate
+   * (each call opens its own session), and the caller has no tenant yet.
    *
    * @generated from rpc atendo.tenant.v1.AuthService.Login
    */
@@ -727,7 +556,9 @@ export const AuthService: GenService<{
   },
   /**
    * Mails a new verification link to the logged-in user's address: at most one a minute and ten a
-   * day (resource_exhausted), failed_precondition when the address is already verified.
+   * day (resource_exhausted RATE_LIMITED), failed_precondition EMAIL_ALREADY_VERIFIED when the
+   * address is already verified. A retry with the same request_id answers the first result and
+   * mails nothing.
    *
    * @generated from rpc atendo.tenant.v1.AuthService.ResendVerificationEmail
    */
@@ -747,45 +578,10 @@ export const AuthService: GenService<{
     output: typeof GetCurrentUserResponseSchema;
   },
   /**
-   * Signs a visitor token for a web-chat session.
-   * Internal: called by ingress (WidgetService.StartSession); not exposed at the edge.
-   *
-   * @generated from rpc atendo.tenant.v1.AuthService.IssueVisitorToken
-   */
-  issueVisitorToken: {
-    methodKind: "unary";
-    input: typeof IssueVisitorTokenRequestSchema;
-    output: typeof IssueVisitorTokenResponseSchema;
-  },
-  /**
-   * Resolves an API key secret to its principal; unknown, expired or revoked keys are
-   * unauthenticated. Callers cache the answer for cache_ttl.
-   * Internal: called by the auth interceptor of every service; not exposed at the edge.
-   *
-   * @generated from rpc atendo.tenant.v1.AuthService.IntrospectApiKey
-   */
-  introspectApiKey: {
-    methodKind: "unary";
-    input: typeof IntrospectApiKeyRequestSchema;
-    output: typeof IntrospectApiKeyResponseSchema;
-  },
-  /**
-   * Exchanges a service's credential for a short-lived service token (a JWT signed with the same
-   * keys as access tokens, kind SYSTEM), which the service sends on calls it makes on its own
-   * behalf (event consumers, background work).
-   * Internal: called by every service's client credentials; not exposed at the edge.
-   *
-   * @generated from rpc atendo.tenant.v1.AuthService.IssueServiceToken
-   */
-  issueServiceToken: {
-    methodKind: "unary";
-    input: typeof IssueServiceTokenRequestSchema;
-    output: typeof IssueServiceTokenResponseSchema;
-  },
-  /**
    * Starts a new signing key. The new key is published in the JWKS at once but signs only after
    * a grace period, so every service has fetched it; the old key stays published until the
-   * tokens it signed have expired. Platform admins only.
+   * tokens it signed have expired. Platform admins only. A retry with the same request_id answers
+   * the first rotation instead of rotating again.
    *
    * @generated from rpc atendo.tenant.v1.AuthService.RotateSigningKey
    */

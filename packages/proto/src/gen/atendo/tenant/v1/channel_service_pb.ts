@@ -6,21 +6,19 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ChannelType } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
-import type { Channel, ChannelStatus, InstagramConfig, InstagramCredentials, WebConfig, WebCredentials, WhatsAppConfig, WhatsAppCredentials } from "./channel_pb.js";
+import type { Channel, ChannelStatus, InstagramConfig, WebConfig, WhatsAppConfig } from "./channel_pb.js";
 import { file_atendo_tenant_v1_channel } from "./channel_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
-import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file atendo/tenant/v1/channel_service.proto.
  */
 export const file_atendo_tenant_v1_channel_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdGVuZG8vdGVuYW50L3YxL2NoYW5uZWxfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSL6AQoUQ3JlYXRlQ2hhbm5lbFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIXCgRuYW1lGAIgASgJQgm6SAZyBBABGGQSNAoId2hhdHNhcHAYAyABKAsyIC5hdGVuZG8udGVuYW50LnYxLldoYXRzQXBwQ29uZmlnSAASNgoJaW5zdGFncmFtGAQgASgLMiEuYXRlbmRvLnRlbmFudC52MS5JbnN0YWdyYW1Db25maWdIABIqCgN3ZWIYBSABKAsyGy5hdGVuZG8udGVuYW50LnYxLldlYkNvbmZpZ0gAQg8KBmNvbmZpZxIFukgCCAEiYAoVQ3JlYXRlQ2hhbm5lbFJlc3BvbnNlEioKB2NoYW5uZWwYASABKAsyGS5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWwSGwoTd2ViX2lkZW50aXR5X3NlY3JldBgCIAEoCSJRChFHZXRDaGFubmVsUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAiABKAlCCLpIBXIDsAEBIkAKEkdldENoYW5uZWxSZXNwb25zZRIqCgdjaGFubmVsGAEgASgLMhkuYXRlbmRvLnRlbmFudC52MS5DaGFubmVsItQBChNMaXN0Q2hhbm5lbHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESNQoEdHlwZRgCIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGVCCLpIBYIBAhABEjkKBnN0YXR1cxgDIAEoDjIfLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbFN0YXR1c0IIukgFggECEAESKwoEcGFnZRgEIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QicQoUTGlzdENoYW5uZWxzUmVzcG9uc2USKwoIY2hhbm5lbHMYASADKAsyGS5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWwSLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlIoYKChRVcGRhdGVDaGFubmVsUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAiABKAlCCLpIBXIDsAEBEqoCCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tC+AG6SPQBugFXChV1cGRhdGVfbWFzay5ub3RfZW1wdHkSKHVwZGF0ZV9tYXNrIG11c3QgbGlzdCBhdCBsZWFzdCBvbmUgZmllbGQaFHNpemUodGhpcy5wYXRocykgPiAwyAEB4gGTARIEbmFtZRIMYWNjZXNzX3Rva2VuEgphcHBfc2VjcmV0Egx2ZXJpZnlfdG9rZW4SEWdyYXBoX2FwaV92ZXJzaW9uEhJncmFwaF9hcGlfYmFzZV91cmwSFGRpc3BsYXlfcGhvbmVfbnVtYmVyEg9hbGxvd2VkX29yaWdpbnMSFWlkZW50aXR5X3ZlcmlmaWNhdGlvbhIaCgRuYW1lGAQgASgJQgy6SAnYAQFyBBABGGQSHgoMYWNjZXNzX3Rva2VuGAUgASgJQgi6SAVyAxiAIBIcCgphcHBfc2VjcmV0GAYgASgJQgi6SAVyAxiAAhIeCgx2ZXJpZnlfdG9rZW4YByABKAlCCLpIBXIDGIACEjYKEWdyYXBoX2FwaV92ZXJzaW9uGAggASgJQhu6SBjYAQFyEzIRXnZbMC05XStcLlswLTldKyQSKgoSZ3JhcGhfYXBpX2Jhc2VfdXJsGAkgASgJQg66SAvYAQFyBhiAEIgBARIlChRkaXNwbGF5X3Bob25lX251bWJlchgKIAEoCUIHukgEcgIYIBItCg9hbGxvd2VkX29yaWdpbnMYCyADKAlCFLpIEZIBDhAyGAEiCHIGGIAEiAEBEh0KFWlkZW50aXR5X3ZlcmlmaWNhdGlvbhgMIAEoCDqvBLpIqwQacgoTdXBkYXRlX2NoYW5uZWwubmFtZRIjbmFtZSBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaNiEoJ25hbWUnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IHRoaXMubmFtZSAhPSAnJxqSAQobdXBkYXRlX2NoYW5uZWwuYWNjZXNzX3Rva2VuEithY2Nlc3NfdG9rZW4gbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGkYhKCdhY2Nlc3NfdG9rZW4nIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IHRoaXMuYWNjZXNzX3Rva2VuICE9ICcnGooBChl1cGRhdGVfY2hhbm5lbC5hcHBfc2VjcmV0EilhcHBfc2VjcmV0IG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdXBkYXRlZBpCISgnYXBwX3NlY3JldCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy5hcHBfc2VjcmV0ICE9ICcnGpIBCht1cGRhdGVfY2hhbm5lbC52ZXJpZnlfdG9rZW4SK3ZlcmlmeV90b2tlbiBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaRiEoJ3ZlcmlmeV90b2tlbicgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy52ZXJpZnlfdG9rZW4gIT0gJyciQwoVVXBkYXRlQ2hhbm5lbFJlc3BvbnNlEioKB2NoYW5uZWwYASABKAsyGS5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWwibwoVRGlzYWJsZUNoYW5uZWxSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY2hhbm5lbF9pZBgCIAEoCUIIukgFcgOwAQESGAoGcmVhc29uGAMgASgJQgi6SAVyAxj0AyJEChZEaXNhYmxlQ2hhbm5lbFJlc3BvbnNlEioKB2NoYW5uZWwYASABKAsyGS5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWwiVAoURW5hYmxlQ2hhbm5lbFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIcCgpjaGFubmVsX2lkGAIgASgJQgi6SAVyA7ABASJDChVFbmFibGVDaGFubmVsUmVzcG9uc2USKgoHY2hhbm5lbBgBIAEoCzIZLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbCJ5ChVSZXNvbHZlQ2hhbm5lbFJlcXVlc3QSHgoKY2hhbm5lbF9pZBgBIAEoCUIIukgFcgOwAQFIABIyCghzaXRlX2tleRgCIAEoCUIeukgbchkyF15wa19bQS1aYS16MC05XXsxNiw2NH0kSABCDAoDa2V5EgW6SAIIASK1AwoWUmVzb2x2ZUNoYW5uZWxSZXNwb25zZRISCgpjaGFubmVsX2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIUCgx3b3Jrc3BhY2VfaWQYAyABKAkSKwoEdHlwZRgEIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSLwoGc3RhdHVzGAUgASgOMh8uYXRlbmRvLnRlbmFudC52MS5DaGFubmVsU3RhdHVzEjkKCHdoYXRzYXBwGAYgASgLMiUuYXRlbmRvLnRlbmFudC52MS5XaGF0c0FwcENyZWRlbnRpYWxzSAASOwoJaW5zdGFncmFtGAcgASgLMiYuYXRlbmRvLnRlbmFudC52MS5JbnN0YWdyYW1DcmVkZW50aWFsc0gAEi8KA3dlYhgIIAEoCzIgLmF0ZW5kby50ZW5hbnQudjEuV2ViQ3JlZGVudGlhbHNIABIuCgp1cGRhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChB0ZW5hbnRfc3VzcGVuZGVkGAogASgIQg0KC2NyZWRlbnRpYWxzIqQCChdTZXRDaGFubmVsU3RhdHVzUmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAiABKAlCCLpIBXIDsAEBEjsKBnN0YXR1cxgDIAEoDjIfLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbFN0YXR1c0IKukgHggEEEAEgABIYCgZyZWFzb24YBCABKAlCCLpIBXIDGPQDOne6SHQacgoZc2V0X2NoYW5uZWxfc3RhdHVzLnJlYXNvbhIucmVhc29uIGlzIHJlcXVpcmVkIHVubGVzcyB0aGUgc3RhdHVzIGlzIEFDVElWRRoldGhpcy5zdGF0dXMgPT0gMSB8fCB0aGlzLnJlYXNvbiAhPSAnJyJGChhTZXRDaGFubmVsU3RhdHVzUmVzcG9uc2USKgoHY2hhbm5lbBgBIAEoCzIZLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbDKlCQoOQ2hhbm5lbFNlcnZpY2USkwEKDUNyZWF0ZUNoYW5uZWwSJi5hdGVuZG8udGVuYW50LnYxLkNyZWF0ZUNoYW5uZWxSZXF1ZXN0GicuYXRlbmRvLnRlbmFudC52MS5DcmVhdGVDaGFubmVsUmVzcG9uc2UiMYLT5JMCKzoBKiImL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY2hhbm5lbHMSlwEKCkdldENoYW5uZWwSIy5hdGVuZG8udGVuYW50LnYxLkdldENoYW5uZWxSZXF1ZXN0GiQuYXRlbmRvLnRlbmFudC52MS5HZXRDaGFubmVsUmVzcG9uc2UiPpACAYLT5JMCNRIzL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY2hhbm5lbHMve2NoYW5uZWxfaWR9EpABCgxMaXN0Q2hhbm5lbHMSJS5hdGVuZG8udGVuYW50LnYxLkxpc3RDaGFubmVsc1JlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLkxpc3RDaGFubmVsc1Jlc3BvbnNlIjGQAgGC0+STAigSJi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NoYW5uZWxzEqABCg1VcGRhdGVDaGFubmVsEiYuYXRlbmRvLnRlbmFudC52MS5VcGRhdGVDaGFubmVsUmVxdWVzdBonLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlQ2hhbm5lbFJlc3BvbnNlIj6C0+STAjg6ASoyMy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NoYW5uZWxzL3tjaGFubmVsX2lkfRKrAQoORGlzYWJsZUNoYW5uZWwSJy5hdGVuZG8udGVuYW50LnYxLkRpc2FibGVDaGFubmVsUmVxdWVzdBooLmF0ZW5kby50ZW5hbnQudjEuRGlzYWJsZUNoYW5uZWxSZXNwb25zZSJGgtPkkwJAOgEqIjsvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jaGFubmVscy97Y2hhbm5lbF9pZH06ZGlzYWJsZRKnAQoNRW5hYmxlQ2hhbm5lbBImLmF0ZW5kby50ZW5hbnQudjEuRW5hYmxlQ2hhbm5lbFJlcXVlc3QaJy5hdGVuZG8udGVuYW50LnYxLkVuYWJsZUNoYW5uZWxSZXNwb25zZSJFgtPkkwI/OgEqIjovdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jaGFubmVscy97Y2hhbm5lbF9pZH06ZW5hYmxlEmgKDlJlc29sdmVDaGFubmVsEicuYXRlbmRvLnRlbmFudC52MS5SZXNvbHZlQ2hhbm5lbFJlcXVlc3QaKC5hdGVuZG8udGVuYW50LnYxLlJlc29sdmVDaGFubmVsUmVzcG9uc2UiA5ACARJrChBTZXRDaGFubmVsU3RhdHVzEikuYXRlbmRvLnRlbmFudC52MS5TZXRDaGFubmVsU3RhdHVzUmVxdWVzdBoqLmF0ZW5kby50ZW5hbnQudjEuU2V0Q2hhbm5lbFN0YXR1c1Jlc3BvbnNlIgBiBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_pagination, file_atendo_tenant_v1_channel, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CiZhdGVuZG8vdGVuYW50L3YxL2NoYW5uZWxfc2VydmljZS5wcm90bxIQYXRlbmRvLnRlbmFudC52MSKbAgoUQ3JlYXRlQ2hhbm5lbFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIXCgRuYW1lGAIgASgJQgm6SAZyBBABGGQSNAoId2hhdHNhcHAYAyABKAsyIC5hdGVuZG8udGVuYW50LnYxLldoYXRzQXBwQ29uZmlnSAASNgoJaW5zdGFncmFtGAQgASgLMiEuYXRlbmRvLnRlbmFudC52MS5JbnN0YWdyYW1Db25maWdIABIqCgN3ZWIYBSABKAsyGy5hdGVuZG8udGVuYW50LnYxLldlYkNvbmZpZ0gAEh8KCnJlcXVlc3RfaWQYBiABKAlCC7pICNgBAXIDsAEBQg8KBmNvbmZpZxIFukgCCAEiYAoVQ3JlYXRlQ2hhbm5lbFJlc3BvbnNlEioKB2NoYW5uZWwYASABKAsyGS5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWwSGwoTd2ViX2lkZW50aXR5X3NlY3JldBgCIAEoCSJRChFHZXRDaGFubmVsUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAiABKAlCCLpIBXIDsAEBIkAKEkdldENoYW5uZWxSZXNwb25zZRIqCgdjaGFubmVsGAEgASgLMhkuYXRlbmRvLnRlbmFudC52MS5DaGFubmVsIuEBChNMaXN0Q2hhbm5lbHNSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESNQoEdHlwZRgCIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGVCCLpIBYIBAhABEjkKBnN0YXR1cxgDIAEoDjIfLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbFN0YXR1c0IIukgFggECEAESGgoJcGFnZV9zaXplGAQgASgFQge6SAQaAigAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGIAIIlwKFExpc3RDaGFubmVsc1Jlc3BvbnNlEisKCGNoYW5uZWxzGAEgAygLMhkuYXRlbmRvLnRlbmFudC52MS5DaGFubmVsEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKGCgoUVXBkYXRlQ2hhbm5lbFJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARIcCgpjaGFubmVsX2lkGAIgASgJQgi6SAVyA7ABARKqAgoLdXBkYXRlX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQvgBukj0AboBVwoVdXBkYXRlX21hc2subm90X2VtcHR5Eih1cGRhdGVfbWFzayBtdXN0IGxpc3QgYXQgbGVhc3Qgb25lIGZpZWxkGhRzaXplKHRoaXMucGF0aHMpID4gMMgBAeIBkwESBG5hbWUSDGFjY2Vzc190b2tlbhIKYXBwX3NlY3JldBIMdmVyaWZ5X3Rva2VuEhFncmFwaF9hcGlfdmVyc2lvbhISZ3JhcGhfYXBpX2Jhc2VfdXJsEhRkaXNwbGF5X3Bob25lX251bWJlchIPYWxsb3dlZF9vcmlnaW5zEhVpZGVudGl0eV92ZXJpZmljYXRpb24SGgoEbmFtZRgEIAEoCUIMukgJ2AEBcgQQARhkEh4KDGFjY2Vzc190b2tlbhgFIAEoCUIIukgFcgMYgCASHAoKYXBwX3NlY3JldBgGIAEoCUIIukgFcgMYgAISHgoMdmVyaWZ5X3Rva2VuGAcgASgJQgi6SAVyAxiAAhI2ChFncmFwaF9hcGlfdmVyc2lvbhgIIAEoCUIbukgY2AEBchMyEV52WzAtOV0rXC5bMC05XSskEioKEmdyYXBoX2FwaV9iYXNlX3VybBgJIAEoCUIOukgL2AEBcgYYgBCIAQESJQoUZGlzcGxheV9waG9uZV9udW1iZXIYCiABKAlCB7pIBHICGCASLQoPYWxsb3dlZF9vcmlnaW5zGAsgAygJQhS6SBGSAQ4QMhgBIghyBhiABIgBARIdChVpZGVudGl0eV92ZXJpZmljYXRpb24YDCABKAg6rwS6SKsEGnIKE3VwZGF0ZV9jaGFubmVsLm5hbWUSI25hbWUgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGjYhKCduYW1lJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLm5hbWUgIT0gJycakgEKG3VwZGF0ZV9jaGFubmVsLmFjY2Vzc190b2tlbhIrYWNjZXNzX3Rva2VuIG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdXBkYXRlZBpGISgnYWNjZXNzX3Rva2VuJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLmFjY2Vzc190b2tlbiAhPSAnJxqKAQoZdXBkYXRlX2NoYW5uZWwuYXBwX3NlY3JldBIpYXBwX3NlY3JldCBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaQiEoJ2FwcF9zZWNyZXQnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IHRoaXMuYXBwX3NlY3JldCAhPSAnJxqSAQobdXBkYXRlX2NoYW5uZWwudmVyaWZ5X3Rva2VuEit2ZXJpZnlfdG9rZW4gbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGkYhKCd2ZXJpZnlfdG9rZW4nIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IHRoaXMudmVyaWZ5X3Rva2VuICE9ICcnIkMKFVVwZGF0ZUNoYW5uZWxSZXNwb25zZRIqCgdjaGFubmVsGAEgASgLMhkuYXRlbmRvLnRlbmFudC52MS5DaGFubmVsIm8KFURpc2FibGVDaGFubmVsUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNoYW5uZWxfaWQYAiABKAlCCLpIBXIDsAEBEhgKBnJlYXNvbhgDIAEoCUIIukgFcgMY9AMiRAoWRGlzYWJsZUNoYW5uZWxSZXNwb25zZRIqCgdjaGFubmVsGAEgASgLMhkuYXRlbmRvLnRlbmFudC52MS5DaGFubmVsIlQKFEVuYWJsZUNoYW5uZWxSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY2hhbm5lbF9pZBgCIAEoCUIIukgFcgOwAQEiQwoVRW5hYmxlQ2hhbm5lbFJlc3BvbnNlEioKB2NoYW5uZWwYASABKAsyGS5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWwyzgcKDkNoYW5uZWxTZXJ2aWNlEpMBCg1DcmVhdGVDaGFubmVsEiYuYXRlbmRvLnRlbmFudC52MS5DcmVhdGVDaGFubmVsUmVxdWVzdBonLmF0ZW5kby50ZW5hbnQudjEuQ3JlYXRlQ2hhbm5lbFJlc3BvbnNlIjGC0+STAis6ASoiJi92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NoYW5uZWxzEpcBCgpHZXRDaGFubmVsEiMuYXRlbmRvLnRlbmFudC52MS5HZXRDaGFubmVsUmVxdWVzdBokLmF0ZW5kby50ZW5hbnQudjEuR2V0Q2hhbm5lbFJlc3BvbnNlIj6QAgGC0+STAjUSMy92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L2NoYW5uZWxzL3tjaGFubmVsX2lkfRKQAQoMTGlzdENoYW5uZWxzEiUuYXRlbmRvLnRlbmFudC52MS5MaXN0Q2hhbm5lbHNSZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5MaXN0Q2hhbm5lbHNSZXNwb25zZSIxkAIBgtPkkwIoEiYvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jaGFubmVscxKgAQoNVXBkYXRlQ2hhbm5lbBImLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlQ2hhbm5lbFJlcXVlc3QaJy5hdGVuZG8udGVuYW50LnYxLlVwZGF0ZUNoYW5uZWxSZXNwb25zZSI+gtPkkwI4OgEqMjMvdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9jaGFubmVscy97Y2hhbm5lbF9pZH0SqwEKDkRpc2FibGVDaGFubmVsEicuYXRlbmRvLnRlbmFudC52MS5EaXNhYmxlQ2hhbm5lbFJlcXVlc3QaKC5hdGVuZG8udGVuYW50LnYxLkRpc2FibGVDaGFubmVsUmVzcG9uc2UiRoLT5JMCQDoBKiI7L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY2hhbm5lbHMve2NoYW5uZWxfaWR9OmRpc2FibGUSpwEKDUVuYWJsZUNoYW5uZWwSJi5hdGVuZG8udGVuYW50LnYxLkVuYWJsZUNoYW5uZWxSZXF1ZXN0GicuYXRlbmRvLnRlbmFudC52MS5FbmFibGVDaGFubmVsUmVzcG9uc2UiRYLT5JMCPzoBKiI6L3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vY2hhbm5lbHMve2NoYW5uZWxfaWR9OmVuYWJsZWIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_tenant_v1_channel, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * CreateChannelRequest is the input of ChannelService.CreateChannel.
@@ -72,6 +70,14 @@ export type CreateChannelRequest = Message<"atendo.tenant.v1.CreateChannelReques
     value: WebConfig;
     case: "web";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Idempotency key (AIP-155): a retry with the same id returns the first answer, identity secret
+   * included, and connects nothing more.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
 };
 
 /**
@@ -186,11 +192,18 @@ export type ListChannelsRequest = Message<"atendo.tenant.v1.ListChannelsRequest"
   status: ChannelStatus;
 
   /**
-   * Page to return.
+   * Maximum number of channels to return; 0 for 50, above 100 coerced to 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 4;
+   * @generated from field: int32 page_size = 4;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 5;
+   */
+  pageToken: string;
 };
 
 /**
@@ -214,11 +227,11 @@ export type ListChannelsResponse = Message<"atendo.tenant.v1.ListChannelsRespons
   channels: Channel[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -456,209 +469,17 @@ export const EnableChannelResponseSchema: GenMessage<EnableChannelResponse> = /*
   messageDesc(file_atendo_tenant_v1_channel_service, 11);
 
 /**
- * ResolveChannelRequest is the input of ChannelService.ResolveChannel.
- *
- * @generated from message atendo.tenant.v1.ResolveChannelRequest
- */
-export type ResolveChannelRequest = Message<"atendo.tenant.v1.ResolveChannelRequest"> & {
-  /**
-   * How to find the channel.
-   *
-   * @generated from oneof atendo.tenant.v1.ResolveChannelRequest.key
-   */
-  key: {
-    /**
-     * Channel id (from the webhook URL).
-     *
-     * @generated from field: string channel_id = 1;
-     */
-    value: string;
-    case: "channelId";
-  } | {
-    /**
-     * Web channel site key (from the widget).
-     *
-     * @generated from field: string site_key = 2;
-     */
-    value: string;
-    case: "siteKey";
-  } | { case: undefined; value?: undefined };
-};
-
-/**
- * Describes the message atendo.tenant.v1.ResolveChannelRequest.
- * Use `create(ResolveChannelRequestSchema)` to create a new message.
- */
-export const ResolveChannelRequestSchema: GenMessage<ResolveChannelRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_channel_service, 12);
-
-/**
- * ResolveChannelResponse is the output of ChannelService.ResolveChannel.
- *
- * @generated from message atendo.tenant.v1.ResolveChannelResponse
- */
-export type ResolveChannelResponse = Message<"atendo.tenant.v1.ResolveChannelResponse"> & {
-  /**
-   * The channel.
-   *
-   * @generated from field: string channel_id = 1;
-   */
-  channelId: string;
-
-  /**
-   * Its tenant.
-   *
-   * @generated from field: string tenant_id = 2;
-   */
-  tenantId: string;
-
-  /**
-   * Its workspace.
-   *
-   * @generated from field: string workspace_id = 3;
-   */
-  workspaceId: string;
-
-  /**
-   * Its type.
-   *
-   * @generated from field: atendo.common.v1.ChannelType type = 4;
-   */
-  type: ChannelType;
-
-  /**
-   * Its status; ingress holds webhooks of DISABLED channels, delivery sends only on ACTIVE.
-   *
-   * @generated from field: atendo.tenant.v1.ChannelStatus status = 5;
-   */
-  status: ChannelStatus;
-
-  /**
-   * Decrypted credentials; the case matches `type`.
-   *
-   * @generated from oneof atendo.tenant.v1.ResolveChannelResponse.credentials
-   */
-  credentials: {
-    /**
-     * WhatsApp credentials.
-     *
-     * @generated from field: atendo.tenant.v1.WhatsAppCredentials whatsapp = 6;
-     */
-    value: WhatsAppCredentials;
-    case: "whatsapp";
-  } | {
-    /**
-     * Instagram credentials.
-     *
-     * @generated from field: atendo.tenant.v1.InstagramCredentials instagram = 7;
-     */
-    value: InstagramCredentials;
-    case: "instagram";
-  } | {
-    /**
-     * Web-chat credentials.
-     *
-     * @generated from field: atendo.tenant.v1.WebCredentials web = 8;
-     */
-    value: WebCredentials;
-    case: "web";
-  } | { case: undefined; value?: undefined };
-
-  /**
-   * Last change of the channel; lets caches compare versions.
-   *
-   * @generated from field: google.protobuf.Timestamp updated_at = 9;
-   */
-  updatedAt?: Timestamp | undefined;
-
-  /**
-   * The tenant is suspended: treat the channel as disabled.
-   *
-   * @generated from field: bool tenant_suspended = 10;
-   */
-  tenantSuspended: boolean;
-};
-
-/**
- * Describes the message atendo.tenant.v1.ResolveChannelResponse.
- * Use `create(ResolveChannelResponseSchema)` to create a new message.
- */
-export const ResolveChannelResponseSchema: GenMessage<ResolveChannelResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_channel_service, 13);
-
-/**
- * SetChannelStatusRequest is the input of ChannelService.SetChannelStatus.
- *
- * @generated from message atendo.tenant.v1.SetChannelStatusRequest
- */
-export type SetChannelStatusRequest = Message<"atendo.tenant.v1.SetChannelStatusRequest"> & {
-  /**
-   * Tenant of the channel (from the event being processed).
-   *
-   * @generated from field: string tenant_id = 1;
-   */
-  tenantId: string;
-
-  /**
-   * The channel.
-   *
-   * @generated from field: string channel_id = 2;
-   */
-  channelId: string;
-
-  /**
-   * New status.
-   *
-   * @generated from field: atendo.tenant.v1.ChannelStatus status = 3;
-   */
-  status: ChannelStatus;
-
-  /**
-   * Why, e.g. "WhatsApp error 190: access token expired".
-   *
-   * @generated from field: string reason = 4;
-   */
-  reason: string;
-};
-
-/**
- * Describes the message atendo.tenant.v1.SetChannelStatusRequest.
- * Use `create(SetChannelStatusRequestSchema)` to create a new message.
- */
-export const SetChannelStatusRequestSchema: GenMessage<SetChannelStatusRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_channel_service, 14);
-
-/**
- * SetChannelStatusResponse is the output of ChannelService.SetChannelStatus.
- *
- * @generated from message atendo.tenant.v1.SetChannelStatusResponse
- */
-export type SetChannelStatusResponse = Message<"atendo.tenant.v1.SetChannelStatusResponse"> & {
-  /**
-   * The channel after the change.
-   *
-   * @generated from field: atendo.tenant.v1.Channel channel = 1;
-   */
-  channel?: Channel | undefined;
-};
-
-/**
- * Describes the message atendo.tenant.v1.SetChannelStatusResponse.
- * Use `create(SetChannelStatusResponseSchema)` to create a new message.
- */
-export const SetChannelStatusResponseSchema: GenMessage<SetChannelStatusResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_channel_service, 15);
-
-/**
  * ChannelService connects and manages channels. Secrets are encrypted at rest (AES-256-GCM) and
- * never returned by the public RPCs; ResolveChannel hands them to the services that need them.
+ * never returned by it; ChannelDirectoryService (internal) hands them to the services that need
+ * them.
  *
  * @generated from service atendo.tenant.v1.ChannelService
  */
 export const ChannelService: GenService<{
   /**
-   * Connects a channel to a workspace, within the plan's limit. A web channel gets a generated
-   * site key and identity secret; the secret is returned only here.
+   * Connects a channel to a workspace, within the plan's limit (resource_exhausted
+   * PLAN_LIMIT_REACHED). A web channel gets a generated site key and identity secret; the secret
+   * is returned only here (and to a retry with the same request_id).
    *
    * @generated from rpc atendo.tenant.v1.ChannelService.CreateChannel
    */
@@ -717,30 +538,6 @@ export const ChannelService: GenService<{
     methodKind: "unary";
     input: typeof EnableChannelRequestSchema;
     output: typeof EnableChannelResponseSchema;
-  },
-  /**
-   * Looks a channel up without knowing its tenant (by id from the webhook URL, or by the
-   * widget's site key) and returns its decrypted credentials. Callers cache it and drop the cache
-   * on ChannelUpdated / ChannelStatusChanged.
-   * Internal: called by ingress and delivery; not exposed at the edge.
-   *
-   * @generated from rpc atendo.tenant.v1.ChannelService.ResolveChannel
-   */
-  resolveChannel: {
-    methodKind: "unary";
-    input: typeof ResolveChannelRequestSchema;
-    output: typeof ResolveChannelResponseSchema;
-  },
-  /**
-   * Sets a channel's status with a reason (delivery marks NEEDS_RECONNECT on an invalid token).
-   * Internal: called by delivery; not exposed at the edge.
-   *
-   * @generated from rpc atendo.tenant.v1.ChannelService.SetChannelStatus
-   */
-  setChannelStatus: {
-    methodKind: "unary";
-    input: typeof SetChannelStatusRequestSchema;
-    output: typeof SetChannelStatusResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_atendo_tenant_v1_channel_service, 0);

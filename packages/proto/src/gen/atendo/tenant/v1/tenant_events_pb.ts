@@ -8,6 +8,7 @@ import type { ChannelType } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
+import { file_atendo_common_v1_event_options } from "../../common/v1/event_options_pb.js";
 import type { Channel, ChannelStatus } from "./channel_pb.js";
 import { file_atendo_tenant_v1_channel } from "./channel_pb.js";
 import type { Member, Tenant, Workspace } from "./tenant_pb.js";
@@ -18,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/tenant/v1/tenant_events.proto.
  */
 export const file_atendo_tenant_v1_tenant_events: GenFile = /*@__PURE__*/
-  fileDesc("CiRhdGVuZG8vdGVuYW50L3YxL3RlbmFudF9ldmVudHMucHJvdG8SEGF0ZW5kby50ZW5hbnQudjEiZAoNVGVuYW50Q3JlYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESKAoGdGVuYW50GAIgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQifAoNVGVuYW50VXBkYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESKAoGdGVuYW50GAIgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkiXwoPVGVuYW50U3VzcGVuZGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIRCgl0ZW5hbnRfaWQYAiABKAkSDgoGcmVhc29uGAMgASgJIlEKEVRlbmFudFJlYWN0aXZhdGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIRCgl0ZW5hbnRfaWQYAiABKAkibQoQV29ya3NwYWNlQ3JlYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESLgoJd29ya3NwYWNlGAIgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2UilAEKDU1lbWJlckNoYW5nZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEi4KBmNoYW5nZRgCIAEoDjIeLmF0ZW5kby50ZW5hbnQudjEuTWVtYmVyQ2hhbmdlEigKBm1lbWJlchgDIAEoCzIYLmF0ZW5kby50ZW5hbnQudjEuTWVtYmVyImcKDkNoYW5uZWxDcmVhdGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIqCgdjaGFubmVsGAIgASgLMhkuYXRlbmRvLnRlbmFudC52MS5DaGFubmVsIn8KDkNoYW5uZWxVcGRhdGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIqCgdjaGFubmVsGAIgASgLMhkuYXRlbmRvLnRlbmFudC52MS5DaGFubmVsEhYKDmNoYW5nZWRfZmllbGRzGAMgAygJIoUCChRDaGFubmVsU3RhdHVzQ2hhbmdlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESEgoKY2hhbm5lbF9pZBgCIAEoCRIzCgxjaGFubmVsX3R5cGUYAyABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjgKD3ByZXZpb3VzX3N0YXR1cxgEIAEoDjIfLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbFN0YXR1cxIvCgZzdGF0dXMYBSABKA4yHy5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWxTdGF0dXMSDgoGcmVhc29uGAYgASgJIl4KDUFwaUtleVJldm9rZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhIKCmFwaV9rZXlfaWQYAiABKAkSDgoGcHJlZml4GAMgASgJKoEBCgxNZW1iZXJDaGFuZ2USHQoZTUVNQkVSX0NIQU5HRV9VTlNQRUNJRklFRBAAEhcKE01FTUJFUl9DSEFOR0VfQURERUQQARIeChpNRU1CRVJfQ0hBTkdFX1JPTEVfQ0hBTkdFRBACEhkKFU1FTUJFUl9DSEFOR0VfUkVNT1ZFRBADYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_tenant_v1_channel, file_atendo_tenant_v1_tenant]);
+  fileDesc("CiRhdGVuZG8vdGVuYW50L3YxL3RlbmFudF9ldmVudHMucHJvdG8SEGF0ZW5kby50ZW5hbnQudjEibAoNVGVuYW50Q3JlYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESKAoGdGVuYW50GAIgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQ6BsLBGAIIASKEAQoNVGVuYW50VXBkYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESKAoGdGVuYW50GAIgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQSFgoOY2hhbmdlZF9maWVsZHMYAyADKAk6BsLBGAIIASJnCg9UZW5hbnRTdXNwZW5kZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhEKCXRlbmFudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAk6BsLBGAIIAiJZChFUZW5hbnRSZWFjdGl2YXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESEQoJdGVuYW50X2lkGAIgASgJOgbCwRgCCAIidQoQV29ya3NwYWNlQ3JlYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESLgoJd29ya3NwYWNlGAIgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2U6BsLBGAIIASKcAQoNTWVtYmVyQ2hhbmdlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESLgoGY2hhbmdlGAIgASgOMh4uYXRlbmRvLnRlbmFudC52MS5NZW1iZXJDaGFuZ2USKAoGbWVtYmVyGAMgASgLMhguYXRlbmRvLnRlbmFudC52MS5NZW1iZXI6BsLBGAIIASJvCg5DaGFubmVsQ3JlYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESKgoHY2hhbm5lbBgCIAEoCzIZLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbDoGwsEYAggBIocBCg5DaGFubmVsVXBkYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESKgoHY2hhbm5lbBgCIAEoCzIZLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCToGwsEYAggBIo0CChRDaGFubmVsU3RhdHVzQ2hhbmdlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESEgoKY2hhbm5lbF9pZBgCIAEoCRIzCgxjaGFubmVsX3R5cGUYAyABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjgKD3ByZXZpb3VzX3N0YXR1cxgEIAEoDjIfLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbFN0YXR1cxIvCgZzdGF0dXMYBSABKA4yHy5hdGVuZG8udGVuYW50LnYxLkNoYW5uZWxTdGF0dXMSDgoGcmVhc29uGAYgASgJOgbCwRgCCAEiZgoNQXBpS2V5UmV2b2tlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESEgoKYXBpX2tleV9pZBgCIAEoCRIOCgZwcmVmaXgYAyABKAk6BsLBGAIIAiqBAQoMTWVtYmVyQ2hhbmdlEh0KGU1FTUJFUl9DSEFOR0VfVU5TUEVDSUZJRUQQABIXChNNRU1CRVJfQ0hBTkdFX0FEREVEEAESHgoaTUVNQkVSX0NIQU5HRV9ST0xFX0NIQU5HRUQQAhIZChVNRU1CRVJfQ0hBTkdFX1JFTU9WRUQQA2IGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_tenant_v1_channel, file_atendo_tenant_v1_tenant]);
 
 /**
  * TenantCreated: a tenant was created (sign-up or platform admin).
@@ -86,7 +87,8 @@ export const TenantUpdatedSchema: GenMessage<TenantUpdated> = /*@__PURE__*/
   messageDesc(file_atendo_tenant_v1_tenant_events, 1);
 
 /**
- * TenantSuspended: a tenant was suspended. Subject: `atendo.tenant.v1.tenant_suspended`.
+ * TenantSuspended: a tenant was suspended. Internal: every service's access watch refuses the
+ * tenant's credentials on it. Subject: `atendo.tenant.v1.tenant_suspended`.
  *
  * @generated from message atendo.tenant.v1.TenantSuspended
  */
@@ -121,7 +123,8 @@ export const TenantSuspendedSchema: GenMessage<TenantSuspended> = /*@__PURE__*/
   messageDesc(file_atendo_tenant_v1_tenant_events, 2);
 
 /**
- * TenantReactivated: a suspension was lifted. Subject: `atendo.tenant.v1.tenant_reactivated`.
+ * TenantReactivated: a suspension was lifted. Internal, like TenantSuspended.
+ * Subject: `atendo.tenant.v1.tenant_reactivated`.
  *
  * @generated from message atendo.tenant.v1.TenantReactivated
  */
@@ -242,7 +245,8 @@ export const ChannelCreatedSchema: GenMessage<ChannelCreated> = /*@__PURE__*/
 
 /**
  * ChannelUpdated: a channel's settings or credentials changed; caches of ResolveChannel must be
- * dropped. Subject: `atendo.tenant.v1.channel_updated`.
+ * dropped. Public: it carries the public view only (secret names may appear in changed_fields,
+ * never their values). Subject: `atendo.tenant.v1.channel_updated`.
  *
  * @generated from message atendo.tenant.v1.ChannelUpdated
  */
@@ -334,8 +338,8 @@ export const ChannelStatusChangedSchema: GenMessage<ChannelStatusChanged> = /*@_
   messageDesc(file_atendo_tenant_v1_tenant_events, 8);
 
 /**
- * ApiKeyRevoked: an API key was revoked; introspection caches must drop it.
- * Subject: `atendo.tenant.v1.api_key_revoked`.
+ * ApiKeyRevoked: an API key was revoked; introspection caches must drop it. Internal: it names
+ * the key's prefix, which only Atendo's caches need. Subject: `atendo.tenant.v1.api_key_revoked`.
  *
  * @generated from message atendo.tenant.v1.ApiKeyRevoked
  */

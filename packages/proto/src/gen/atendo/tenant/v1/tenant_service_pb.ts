@@ -6,8 +6,6 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { AuditEntry } from "../../common/v1/audit_pb.js";
 import { file_atendo_common_v1_audit } from "../../common/v1/audit_pb.js";
-import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
-import { file_atendo_common_v1_pagination } from "../../common/v1/pagination_pb.js";
 import type { TimeRange } from "../../common/v1/time_range_pb.js";
 import { file_atendo_common_v1_time_range } from "../../common/v1/time_range_pb.js";
 import type { TokenPair, User } from "./auth_pb.js";
@@ -26,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/tenant/v1/tenant_service.proto.
  */
 export const file_atendo_tenant_v1_tenant_service: GenFile = /*@__PURE__*/
-  fileDesc("CiVhdGVuZG8vdGVuYW50L3YxL3RlbmFudF9zZXJ2aWNlLnByb3RvEhBhdGVuZG8udGVuYW50LnYxIuoBChNDcmVhdGVUZW5hbnRSZXF1ZXN0EhcKBG5hbWUYASABKAlCCbpIBnIEEAEYZBI2CgRzbHVnGAIgASgJQii6SCVyIzIhXlthLXowLTldW2EtejAtOS1dezEsNjF9W2EtejAtOV0kEjAKBHBsYW4YAyABKA4yFi5hdGVuZG8udGVuYW50LnYxLlBsYW5CCrpIB4IBBBABIAASLAoGbGltaXRzGAQgASgLMhwuYXRlbmRvLnRlbmFudC52MS5QbGFuTGltaXRzEiIKC293bmVyX2VtYWlsGAUgASgJQg26SArYAQFyBRjAAmABIsEBChRDcmVhdGVUZW5hbnRSZXNwb25zZRIoCgZ0ZW5hbnQYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLlRlbmFudBI2ChBvd25lcl9pbnZpdGF0aW9uGAIgASgLMhwuYXRlbmRvLnRlbmFudC52MS5JbnZpdGF0aW9uEiIKFm93bmVyX2ludml0YXRpb25fdG9rZW4YAyABKAlCAhgBEiMKG293bmVyX2ludml0YXRpb25fZW1haWxfc2VudBgEIAEoCCIvChBHZXRUZW5hbnRSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQEiPQoRR2V0VGVuYW50UmVzcG9uc2USKAoGdGVuYW50GAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQivQQKE1VwZGF0ZVRlbmFudFJlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABARKoAQoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQne6SHS6AVcKFXVwZGF0ZV9tYXNrLm5vdF9lbXB0eRIodXBkYXRlX21hc2sgbXVzdCBsaXN0IGF0IGxlYXN0IG9uZSBmaWVsZBoUc2l6ZSh0aGlzLnBhdGhzKSA+IDDIAQHiARQSBG5hbWUSBHBsYW4SBmxpbWl0cxIaCgRuYW1lGAMgASgJQgy6SAnYAQFyBBABGGQSLgoEcGxhbhgEIAEoDjIWLmF0ZW5kby50ZW5hbnQudjEuUGxhbkIIukgFggECEAESLAoGbGltaXRzGAUgASgLMhwuYXRlbmRvLnRlbmFudC52MS5QbGFuTGltaXRzOuMBukjfARpxChJ1cGRhdGVfdGVuYW50Lm5hbWUSI25hbWUgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGjYhKCduYW1lJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLm5hbWUgIT0gJycaagoSdXBkYXRlX3RlbmFudC5wbGFuEh1wbGFuIG11c3QgYmUgc2V0IHdoZW4gdXBkYXRlZBo1ISgncGxhbicgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy5wbGFuICE9IDAiQAoUVXBkYXRlVGVuYW50UmVzcG9uc2USKAoGdGVuYW50GAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQikwEKEkxpc3RUZW5hbnRzUmVxdWVzdBIrCgRwYWdlGAEgASgLMh0uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVxdWVzdBI4CgZzdGF0dXMYAiABKA4yHi5hdGVuZG8udGVuYW50LnYxLlRlbmFudFN0YXR1c0IIukgFggECEAESFgoFcXVlcnkYAyABKAlCB7pIBHICGGQibgoTTGlzdFRlbmFudHNSZXNwb25zZRIpCgd0ZW5hbnRzGAEgAygLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQSLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlIk8KFFN1c3BlbmRUZW5hbnRSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESGgoGcmVhc29uGAIgASgJQgq6SAdyBRABGPQDIkEKFVN1c3BlbmRUZW5hbnRSZXNwb25zZRIoCgZ0ZW5hbnQYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLlRlbmFudCI2ChdSZWFjdGl2YXRlVGVuYW50UmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBIkQKGFJlYWN0aXZhdGVUZW5hbnRSZXNwb25zZRIoCgZ0ZW5hbnQYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLlRlbmFudCLkAQoWQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEhcKBG5hbWUYAiABKAlCCbpIBnIEEAEYZBJLCgl0aW1lX3pvbmUYAyABKAlCOLpINdgBAXIwGEAyLF5bQS1aYS16XVtBLVphLXowLTlfKy1dKigvW0EtWmEtejAtOV8rLV0rKSokEkcKEGRlZmF1bHRfbGFuZ3VhZ2UYBCABKAlCLbpIKtgBAXIlMiNeW2EtekEtWl17MiwzfSgtW2EtekEtWjAtOV17Miw4fSkqJCJJChdDcmVhdGVXb3Jrc3BhY2VSZXNwb25zZRIuCgl3b3Jrc3BhY2UYASABKAsyGy5hdGVuZG8udGVuYW50LnYxLldvcmtzcGFjZSI1ChNHZXRXb3Jrc3BhY2VSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQEiRgoUR2V0V29ya3NwYWNlUmVzcG9uc2USLgoJd29ya3NwYWNlGAEgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2UiYQoVTGlzdFdvcmtzcGFjZXNSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESKwoEcGFnZRgCIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QidwoWTGlzdFdvcmtzcGFjZXNSZXNwb25zZRIvCgp3b3Jrc3BhY2VzGAEgAygLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2USLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlIqEEChZVcGRhdGVXb3Jrc3BhY2VSZXF1ZXN0Eh4KDHdvcmtzcGFjZV9pZBgBIAEoCUIIukgFcgOwAQESuQEKC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFza0KHAbpIgwG6AVcKFXVwZGF0ZV9tYXNrLm5vdF9lbXB0eRIodXBkYXRlX21hc2sgbXVzdCBsaXN0IGF0IGxlYXN0IG9uZSBmaWVsZBoUc2l6ZSh0aGlzLnBhdGhzKSA+IDDIAQHiASMSBG5hbWUSCXRpbWVfem9uZRIQZGVmYXVsdF9sYW5ndWFnZRIaCgRuYW1lGAMgASgJQgy6SAnYAQFyBBABGGQSSwoJdGltZV96b25lGAQgASgJQji6SDXYAQFyMBhAMixeW0EtWmEtel1bQS1aYS16MC05XystXSooL1tBLVphLXowLTlfKy1dKykqJBJHChBkZWZhdWx0X2xhbmd1YWdlGAUgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQ6ebpIdhp0ChV1cGRhdGVfd29ya3NwYWNlLm5hbWUSI25hbWUgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGjYhKCduYW1lJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLm5hbWUgIT0gJyciSQoXVXBkYXRlV29ya3NwYWNlUmVzcG9uc2USLgoJd29ya3NwYWNlGAEgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2UitwEKEkxpc3RNZW1iZXJzUmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEiEKDHdvcmtzcGFjZV9pZBgCIAEoCUILukgI2AEBcgOwAQESNAoEcm9sZRgDIAEoDjIcLmF0ZW5kby50ZW5hbnQudjEuTWVtYmVyUm9sZUIIukgFggECEAESKwoEcGFnZRgEIAEoCzIdLmF0ZW5kby5jb21tb24udjEuUGFnZVJlcXVlc3QibgoTTGlzdE1lbWJlcnNSZXNwb25zZRIpCgdtZW1iZXJzGAEgAygLMhguYXRlbmRvLnRlbmFudC52MS5NZW1iZXISLAoEcGFnZRgCIAEoCzIeLmF0ZW5kby5jb21tb24udjEuUGFnZVJlc3BvbnNlIq8BChNJbnZpdGVNZW1iZXJSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESGQoFZW1haWwYAiABKAlCCrpIB3IFGMACYAESNgoEcm9sZRgDIAEoDjIcLmF0ZW5kby50ZW5hbnQudjEuTWVtYmVyUm9sZUIKukgHggEEEAEgABIoCg13b3Jrc3BhY2VfaWRzGAQgAygJQhG6SA6SAQsQZBgBIgVyA7ABASJ6ChRJbnZpdGVNZW1iZXJSZXNwb25zZRIwCgppbnZpdGF0aW9uGAEgASgLMhwuYXRlbmRvLnRlbmFudC52MS5JbnZpdGF0aW9uEhwKEGludml0YXRpb25fdG9rZW4YAiABKAlCAhgBEhIKCmVtYWlsX3NlbnQYAyABKAgidAoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSJAoQaW52aXRhdGlvbl90b2tlbhgBIAEoCUIKukgHcgUQEBiABBIVCgRuYW1lGAIgASgJQge6SARyAhhkEhwKCHBhc3N3b3JkGAMgASgJQgq6SAdyBRAKGIABIpcBChhBY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USKAoGbWVtYmVyGAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5NZW1iZXISJAoEdXNlchgCIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIrCgZ0b2tlbnMYAyABKAsyGy5hdGVuZG8udGVuYW50LnYxLlRva2VuUGFpciKzAQoXVXBkYXRlTWVtYmVyUm9sZVJlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABARIZCgd1c2VyX2lkGAIgASgJQgi6SAVyA7ABARI2CgRyb2xlGAMgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlQgq6SAeCAQQQASAAEigKDXdvcmtzcGFjZV9pZHMYBCADKAlCEbpIDpIBCxBkGAEiBXIDsAEBIkQKGFVwZGF0ZU1lbWJlclJvbGVSZXNwb25zZRIoCgZtZW1iZXIYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLk1lbWJlciJNChNSZW1vdmVNZW1iZXJSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESGQoHdXNlcl9pZBgCIAEoCUIIukgFcgOwAQEiFgoUUmVtb3ZlTWVtYmVyUmVzcG9uc2UipQIKE0xpc3RBdWRpdExvZ1JlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABARIhCgx3b3Jrc3BhY2VfaWQYAiABKAlCC7pICNgBAXIDsAEBEh0KCGFjdG9yX2lkGAMgASgJQgu6SAjYAQFyA7ABARIxCgZhY3Rpb24YBCABKAlCIbpIHtgBAXIZGEAyFV5bYS16X10rKFwuW2Etel9dKik/JBIeCgl0YXJnZXRfaWQYBSABKAlCC7pICNgBAXIDsAEBEi8KCnRpbWVfcmFuZ2UYBiABKAsyGy5hdGVuZG8uY29tbW9uLnYxLlRpbWVSYW5nZRIrCgRwYWdlGAcgASgLMh0uYXRlbmRvLmNvbW1vbi52MS5QYWdlUmVxdWVzdCJzChRMaXN0QXVkaXRMb2dSZXNwb25zZRItCgdlbnRyaWVzGAEgAygLMhwuYXRlbmRvLmNvbW1vbi52MS5BdWRpdEVudHJ5EiwKBHBhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLlBhZ2VSZXNwb25zZTLXEQoNVGVuYW50U2VydmljZRJ1CgxDcmVhdGVUZW5hbnQSJS5hdGVuZG8udGVuYW50LnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLkNyZWF0ZVRlbmFudFJlc3BvbnNlIhaC0+STAhA6ASoiCy92MS90ZW5hbnRzEngKCUdldFRlbmFudBIiLmF0ZW5kby50ZW5hbnQudjEuR2V0VGVuYW50UmVxdWVzdBojLmF0ZW5kby50ZW5hbnQudjEuR2V0VGVuYW50UmVzcG9uc2UiIpACAYLT5JMCGRIXL3YxL3RlbmFudHMve3RlbmFudF9pZH0SgQEKDFVwZGF0ZVRlbmFudBIlLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlVGVuYW50UmVxdWVzdBomLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlVGVuYW50UmVzcG9uc2UiIoLT5JMCHDoBKjIXL3YxL3RlbmFudHMve3RlbmFudF9pZH0ScgoLTGlzdFRlbmFudHMSJC5hdGVuZG8udGVuYW50LnYxLkxpc3RUZW5hbnRzUmVxdWVzdBolLmF0ZW5kby50ZW5hbnQudjEuTGlzdFRlbmFudHNSZXNwb25zZSIWkAIBgtPkkwINEgsvdjEvdGVuYW50cxKMAQoNU3VzcGVuZFRlbmFudBImLmF0ZW5kby50ZW5hbnQudjEuU3VzcGVuZFRlbmFudFJlcXVlc3QaJy5hdGVuZG8udGVuYW50LnYxLlN1c3BlbmRUZW5hbnRSZXNwb25zZSIqgtPkkwIkOgEqIh8vdjEvdGVuYW50cy97dGVuYW50X2lkfTpzdXNwZW5kEpgBChBSZWFjdGl2YXRlVGVuYW50EikuYXRlbmRvLnRlbmFudC52MS5SZWFjdGl2YXRlVGVuYW50UmVxdWVzdBoqLmF0ZW5kby50ZW5hbnQudjEuUmVhY3RpdmF0ZVRlbmFudFJlc3BvbnNlIi2C0+STAic6ASoiIi92MS90ZW5hbnRzL3t0ZW5hbnRfaWR9OnJlYWN0aXZhdGUSlQEKD0NyZWF0ZVdvcmtzcGFjZRIoLmF0ZW5kby50ZW5hbnQudjEuQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBopLmF0ZW5kby50ZW5hbnQudjEuQ3JlYXRlV29ya3NwYWNlUmVzcG9uc2UiLYLT5JMCJzoBKiIiL3YxL3RlbmFudHMve3RlbmFudF9pZH0vd29ya3NwYWNlcxKHAQoMR2V0V29ya3NwYWNlEiUuYXRlbmRvLnRlbmFudC52MS5HZXRXb3Jrc3BhY2VSZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5HZXRXb3Jrc3BhY2VSZXNwb25zZSIokAIBgtPkkwIfEh0vdjEvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfRKSAQoOTGlzdFdvcmtzcGFjZXMSJy5hdGVuZG8udGVuYW50LnYxLkxpc3RXb3Jrc3BhY2VzUmVxdWVzdBooLmF0ZW5kby50ZW5hbnQudjEuTGlzdFdvcmtzcGFjZXNSZXNwb25zZSItkAIBgtPkkwIkEiIvdjEvdGVuYW50cy97dGVuYW50X2lkfS93b3Jrc3BhY2VzEpABCg9VcGRhdGVXb3Jrc3BhY2USKC5hdGVuZG8udGVuYW50LnYxLlVwZGF0ZVdvcmtzcGFjZVJlcXVlc3QaKS5hdGVuZG8udGVuYW50LnYxLlVwZGF0ZVdvcmtzcGFjZVJlc3BvbnNlIiiC0+STAiI6ASoyHS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9EoYBCgtMaXN0TWVtYmVycxIkLmF0ZW5kby50ZW5hbnQudjEuTGlzdE1lbWJlcnNSZXF1ZXN0GiUuYXRlbmRvLnRlbmFudC52MS5MaXN0TWVtYmVyc1Jlc3BvbnNlIiqQAgGC0+STAiESHy92MS90ZW5hbnRzL3t0ZW5hbnRfaWR9L21lbWJlcnMSjQEKDEludml0ZU1lbWJlchIlLmF0ZW5kby50ZW5hbnQudjEuSW52aXRlTWVtYmVyUmVxdWVzdBomLmF0ZW5kby50ZW5hbnQudjEuSW52aXRlTWVtYmVyUmVzcG9uc2UiLoLT5JMCKDoBKiIjL3YxL3RlbmFudHMve3RlbmFudF9pZH0vaW52aXRhdGlvbnMSjAEKEEFjY2VwdEludml0YXRpb24SKS5hdGVuZG8udGVuYW50LnYxLkFjY2VwdEludml0YXRpb25SZXF1ZXN0GiouYXRlbmRvLnRlbmFudC52MS5BY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2UiIYLT5JMCGzoBKiIWL3YxL2ludml0YXRpb25zOmFjY2VwdBKfAQoQVXBkYXRlTWVtYmVyUm9sZRIpLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlTWVtYmVyUm9sZVJlcXVlc3QaKi5hdGVuZG8udGVuYW50LnYxLlVwZGF0ZU1lbWJlclJvbGVSZXNwb25zZSI0gtPkkwIuOgEqMikvdjEvdGVuYW50cy97dGVuYW50X2lkfS9tZW1iZXJzL3t1c2VyX2lkfRKQAQoMUmVtb3ZlTWVtYmVyEiUuYXRlbmRvLnRlbmFudC52MS5SZW1vdmVNZW1iZXJSZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5SZW1vdmVNZW1iZXJSZXNwb25zZSIxgtPkkwIrKikvdjEvdGVuYW50cy97dGVuYW50X2lkfS9tZW1iZXJzL3t1c2VyX2lkfRKLAQoMTGlzdEF1ZGl0TG9nEiUuYXRlbmRvLnRlbmFudC52MS5MaXN0QXVkaXRMb2dSZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5MaXN0QXVkaXRMb2dSZXNwb25zZSIskAIBgtPkkwIjEiEvdjEvdGVuYW50cy97dGVuYW50X2lkfS9hdWRpdC1sb2diBnByb3RvMw", [file_atendo_common_v1_audit, file_atendo_common_v1_pagination, file_atendo_common_v1_time_range, file_atendo_tenant_v1_auth, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
+  fileDesc("CiVhdGVuZG8vdGVuYW50L3YxL3RlbmFudF9zZXJ2aWNlLnByb3RvEhBhdGVuZG8udGVuYW50LnYxIosCChNDcmVhdGVUZW5hbnRSZXF1ZXN0EhcKBG5hbWUYASABKAlCCbpIBnIEEAEYZBI2CgRzbHVnGAIgASgJQii6SCVyIzIhXlthLXowLTldW2EtejAtOS1dezEsNjF9W2EtejAtOV0kEjAKBHBsYW4YAyABKA4yFi5hdGVuZG8udGVuYW50LnYxLlBsYW5CCrpIB4IBBBABIAASLAoGbGltaXRzGAQgASgLMhwuYXRlbmRvLnRlbmFudC52MS5QbGFuTGltaXRzEiIKC293bmVyX2VtYWlsGAUgASgJQg26SArYAQFyBRjAAmABEh8KCnJlcXVlc3RfaWQYBiABKAlCC7pICNgBAXIDsAEBIrsBChRDcmVhdGVUZW5hbnRSZXNwb25zZRIoCgZ0ZW5hbnQYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLlRlbmFudBI2ChBvd25lcl9pbnZpdGF0aW9uGAIgASgLMhwuYXRlbmRvLnRlbmFudC52MS5JbnZpdGF0aW9uEiMKG293bmVyX2ludml0YXRpb25fZW1haWxfc2VudBgEIAEoCEoECAMQBFIWb3duZXJfaW52aXRhdGlvbl90b2tlbiIvChBHZXRUZW5hbnRSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQEiPQoRR2V0VGVuYW50UmVzcG9uc2USKAoGdGVuYW50GAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQivQQKE1VwZGF0ZVRlbmFudFJlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABARKoAQoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQne6SHS6AVcKFXVwZGF0ZV9tYXNrLm5vdF9lbXB0eRIodXBkYXRlX21hc2sgbXVzdCBsaXN0IGF0IGxlYXN0IG9uZSBmaWVsZBoUc2l6ZSh0aGlzLnBhdGhzKSA+IDDIAQHiARQSBG5hbWUSBHBsYW4SBmxpbWl0cxIaCgRuYW1lGAMgASgJQgy6SAnYAQFyBBABGGQSLgoEcGxhbhgEIAEoDjIWLmF0ZW5kby50ZW5hbnQudjEuUGxhbkIIukgFggECEAESLAoGbGltaXRzGAUgASgLMhwuYXRlbmRvLnRlbmFudC52MS5QbGFuTGltaXRzOuMBukjfARpxChJ1cGRhdGVfdGVuYW50Lm5hbWUSI25hbWUgbXVzdCBub3QgYmUgZW1wdHkgd2hlbiB1cGRhdGVkGjYhKCduYW1lJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzKSB8fCB0aGlzLm5hbWUgIT0gJycaagoSdXBkYXRlX3RlbmFudC5wbGFuEh1wbGFuIG11c3QgYmUgc2V0IHdoZW4gdXBkYXRlZBo1ISgncGxhbicgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgdGhpcy5wbGFuICE9IDAiQAoUVXBkYXRlVGVuYW50UmVzcG9uc2USKAoGdGVuYW50GAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQioAEKEkxpc3RUZW5hbnRzUmVxdWVzdBIaCglwYWdlX3NpemUYASABKAVCB7pIBBoCKAASOAoGc3RhdHVzGAIgASgOMh4uYXRlbmRvLnRlbmFudC52MS5UZW5hbnRTdGF0dXNCCLpIBYIBAhABEhYKBXF1ZXJ5GAMgASgJQge6SARyAhhkEhwKCnBhZ2VfdG9rZW4YBCABKAlCCLpIBXIDGIAIIlkKE0xpc3RUZW5hbnRzUmVzcG9uc2USKQoHdGVuYW50cxgBIAMoCzIYLmF0ZW5kby50ZW5hbnQudjEuVGVuYW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJPChRTdXNwZW5kVGVuYW50UmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEhoKBnJlYXNvbhgCIAEoCUIKukgHcgUQARj0AyJBChVTdXNwZW5kVGVuYW50UmVzcG9uc2USKAoGdGVuYW50GAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQiNgoXUmVhY3RpdmF0ZVRlbmFudFJlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABASJEChhSZWFjdGl2YXRlVGVuYW50UmVzcG9uc2USKAoGdGVuYW50GAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5UZW5hbnQihQIKFkNyZWF0ZVdvcmtzcGFjZVJlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABARIXCgRuYW1lGAIgASgJQgm6SAZyBBABGGQSSwoJdGltZV96b25lGAMgASgJQji6SDXYAQFyMBhAMixeW0EtWmEtel1bQS1aYS16MC05XystXSooL1tBLVphLXowLTlfKy1dKykqJBJHChBkZWZhdWx0X2xhbmd1YWdlGAQgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQSHwoKcmVxdWVzdF9pZBgFIAEoCUILukgI2AEBcgOwAQEiSQoXQ3JlYXRlV29ya3NwYWNlUmVzcG9uc2USLgoJd29ya3NwYWNlGAEgASgLMhsuYXRlbmRvLnRlbmFudC52MS5Xb3Jrc3BhY2UiNQoTR2V0V29ya3NwYWNlUmVxdWVzdBIeCgx3b3Jrc3BhY2VfaWQYASABKAlCCLpIBXIDsAEBIkYKFEdldFdvcmtzcGFjZVJlc3BvbnNlEi4KCXdvcmtzcGFjZRgBIAEoCzIbLmF0ZW5kby50ZW5hbnQudjEuV29ya3NwYWNlIm4KFUxpc3RXb3Jrc3BhY2VzUmVxdWVzdBIbCgl0ZW5hbnRfaWQYASABKAlCCLpIBXIDsAEBEhoKCXBhZ2Vfc2l6ZRgCIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxiACCJiChZMaXN0V29ya3NwYWNlc1Jlc3BvbnNlEi8KCndvcmtzcGFjZXMYASADKAsyGy5hdGVuZG8udGVuYW50LnYxLldvcmtzcGFjZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkioQQKFlVwZGF0ZVdvcmtzcGFjZVJlcXVlc3QSHgoMd29ya3NwYWNlX2lkGAEgASgJQgi6SAVyA7ABARK5AQoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQocBukiDAboBVwoVdXBkYXRlX21hc2subm90X2VtcHR5Eih1cGRhdGVfbWFzayBtdXN0IGxpc3QgYXQgbGVhc3Qgb25lIGZpZWxkGhRzaXplKHRoaXMucGF0aHMpID4gMMgBAeIBIxIEbmFtZRIJdGltZV96b25lEhBkZWZhdWx0X2xhbmd1YWdlEhoKBG5hbWUYAyABKAlCDLpICdgBAXIEEAEYZBJLCgl0aW1lX3pvbmUYBCABKAlCOLpINdgBAXIwGEAyLF5bQS1aYS16XVtBLVphLXowLTlfKy1dKigvW0EtWmEtejAtOV8rLV0rKSokEkcKEGRlZmF1bHRfbGFuZ3VhZ2UYBSABKAlCLbpIKtgBAXIlMiNeW2EtekEtWl17MiwzfSgtW2EtekEtWjAtOV17Miw4fSkqJDp5ukh2GnQKFXVwZGF0ZV93b3Jrc3BhY2UubmFtZRIjbmFtZSBtdXN0IG5vdCBiZSBlbXB0eSB3aGVuIHVwZGF0ZWQaNiEoJ25hbWUnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IHRoaXMubmFtZSAhPSAnJyJJChdVcGRhdGVXb3Jrc3BhY2VSZXNwb25zZRIuCgl3b3Jrc3BhY2UYASABKAsyGy5hdGVuZG8udGVuYW50LnYxLldvcmtzcGFjZSLEAQoSTGlzdE1lbWJlcnNSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESIQoMd29ya3NwYWNlX2lkGAIgASgJQgu6SAjYAQFyA7ABARI0CgRyb2xlGAMgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlQgi6SAWCAQIQARIaCglwYWdlX3NpemUYBCABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgFIAEoCUIIukgFcgMYgAgiWQoTTGlzdE1lbWJlcnNSZXNwb25zZRIpCgdtZW1iZXJzGAEgAygLMhguYXRlbmRvLnRlbmFudC52MS5NZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJItABChNJbnZpdGVNZW1iZXJSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESGQoFZW1haWwYAiABKAlCCrpIB3IFGMACYAESNgoEcm9sZRgDIAEoDjIcLmF0ZW5kby50ZW5hbnQudjEuTWVtYmVyUm9sZUIKukgHggEEEAEgABIoCg13b3Jrc3BhY2VfaWRzGAQgAygJQhG6SA6SAQsQZBgBIgVyA7ABARIfCgpyZXF1ZXN0X2lkGAUgASgJQgu6SAjYAQFyA7ABASJ0ChRJbnZpdGVNZW1iZXJSZXNwb25zZRIwCgppbnZpdGF0aW9uGAEgASgLMhwuYXRlbmRvLnRlbmFudC52MS5JbnZpdGF0aW9uEhIKCmVtYWlsX3NlbnQYAyABKAhKBAgCEANSEGludml0YXRpb25fdG9rZW4idwoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSJAoQaW52aXRhdGlvbl90b2tlbhgBIAEoCUIKukgHcgUQEBiABBIVCgRuYW1lGAIgASgJQge6SARyAhhkEh8KCHBhc3N3b3JkGAMgASgJQg26SArYAQFyBRAKGIABIpcBChhBY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USKAoGbWVtYmVyGAEgASgLMhguYXRlbmRvLnRlbmFudC52MS5NZW1iZXISJAoEdXNlchgCIAEoCzIWLmF0ZW5kby50ZW5hbnQudjEuVXNlchIrCgZ0b2tlbnMYAyABKAsyGy5hdGVuZG8udGVuYW50LnYxLlRva2VuUGFpciKzAQoXVXBkYXRlTWVtYmVyUm9sZVJlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABARIZCgd1c2VyX2lkGAIgASgJQgi6SAVyA7ABARI2CgRyb2xlGAMgASgOMhwuYXRlbmRvLnRlbmFudC52MS5NZW1iZXJSb2xlQgq6SAeCAQQQASAAEigKDXdvcmtzcGFjZV9pZHMYBCADKAlCEbpIDpIBCxBkGAEiBXIDsAEBIkQKGFVwZGF0ZU1lbWJlclJvbGVSZXNwb25zZRIoCgZtZW1iZXIYASABKAsyGC5hdGVuZG8udGVuYW50LnYxLk1lbWJlciJNChNSZW1vdmVNZW1iZXJSZXF1ZXN0EhsKCXRlbmFudF9pZBgBIAEoCUIIukgFcgOwAQESGQoHdXNlcl9pZBgCIAEoCUIIukgFcgOwAQEiFgoUUmVtb3ZlTWVtYmVyUmVzcG9uc2UisgIKE0xpc3RBdWRpdExvZ1JlcXVlc3QSGwoJdGVuYW50X2lkGAEgASgJQgi6SAVyA7ABARIhCgx3b3Jrc3BhY2VfaWQYAiABKAlCC7pICNgBAXIDsAEBEh0KCGFjdG9yX2lkGAMgASgJQgu6SAjYAQFyA7ABARIxCgZhY3Rpb24YBCABKAlCIbpIHtgBAXIZGEAyFV5bYS16X10rKFwuW2Etel9dKik/JBIeCgl0YXJnZXRfaWQYBSABKAlCC7pICNgBAXIDsAEBEi8KCnRpbWVfcmFuZ2UYBiABKAsyGy5hdGVuZG8uY29tbW9uLnYxLlRpbWVSYW5nZRIaCglwYWdlX3NpemUYByABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgIIAEoCUIIukgFcgMYgAgiXgoUTGlzdEF1ZGl0TG9nUmVzcG9uc2USLQoHZW50cmllcxgBIAMoCzIcLmF0ZW5kby5jb21tb24udjEuQXVkaXRFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkynREKDVRlbmFudFNlcnZpY2USdQoMQ3JlYXRlVGVuYW50EiUuYXRlbmRvLnRlbmFudC52MS5DcmVhdGVUZW5hbnRSZXF1ZXN0GiYuYXRlbmRvLnRlbmFudC52MS5DcmVhdGVUZW5hbnRSZXNwb25zZSIWgtPkkwIQOgEqIgsvdjEvdGVuYW50cxJ4CglHZXRUZW5hbnQSIi5hdGVuZG8udGVuYW50LnYxLkdldFRlbmFudFJlcXVlc3QaIy5hdGVuZG8udGVuYW50LnYxLkdldFRlbmFudFJlc3BvbnNlIiKQAgGC0+STAhkSFy92MS90ZW5hbnRzL3t0ZW5hbnRfaWR9EoEBCgxVcGRhdGVUZW5hbnQSJS5hdGVuZG8udGVuYW50LnYxLlVwZGF0ZVRlbmFudFJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLlVwZGF0ZVRlbmFudFJlc3BvbnNlIiKC0+STAhw6ASoyFy92MS90ZW5hbnRzL3t0ZW5hbnRfaWR9EnIKC0xpc3RUZW5hbnRzEiQuYXRlbmRvLnRlbmFudC52MS5MaXN0VGVuYW50c1JlcXVlc3QaJS5hdGVuZG8udGVuYW50LnYxLkxpc3RUZW5hbnRzUmVzcG9uc2UiFpACAYLT5JMCDRILL3YxL3RlbmFudHMSjAEKDVN1c3BlbmRUZW5hbnQSJi5hdGVuZG8udGVuYW50LnYxLlN1c3BlbmRUZW5hbnRSZXF1ZXN0GicuYXRlbmRvLnRlbmFudC52MS5TdXNwZW5kVGVuYW50UmVzcG9uc2UiKoLT5JMCJDoBKiIfL3YxL3RlbmFudHMve3RlbmFudF9pZH06c3VzcGVuZBKYAQoQUmVhY3RpdmF0ZVRlbmFudBIpLmF0ZW5kby50ZW5hbnQudjEuUmVhY3RpdmF0ZVRlbmFudFJlcXVlc3QaKi5hdGVuZG8udGVuYW50LnYxLlJlYWN0aXZhdGVUZW5hbnRSZXNwb25zZSItgtPkkwInOgEqIiIvdjEvdGVuYW50cy97dGVuYW50X2lkfTpyZWFjdGl2YXRlEoEBCg9DcmVhdGVXb3Jrc3BhY2USKC5hdGVuZG8udGVuYW50LnYxLkNyZWF0ZVdvcmtzcGFjZVJlcXVlc3QaKS5hdGVuZG8udGVuYW50LnYxLkNyZWF0ZVdvcmtzcGFjZVJlc3BvbnNlIhmC0+STAhM6ASoiDi92MS93b3Jrc3BhY2VzEocBCgxHZXRXb3Jrc3BhY2USJS5hdGVuZG8udGVuYW50LnYxLkdldFdvcmtzcGFjZVJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLkdldFdvcmtzcGFjZVJlc3BvbnNlIiiQAgGC0+STAh8SHS92MS93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9En4KDkxpc3RXb3Jrc3BhY2VzEicuYXRlbmRvLnRlbmFudC52MS5MaXN0V29ya3NwYWNlc1JlcXVlc3QaKC5hdGVuZG8udGVuYW50LnYxLkxpc3RXb3Jrc3BhY2VzUmVzcG9uc2UiGZACAYLT5JMCEBIOL3YxL3dvcmtzcGFjZXMSkAEKD1VwZGF0ZVdvcmtzcGFjZRIoLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlV29ya3NwYWNlUmVxdWVzdBopLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlV29ya3NwYWNlUmVzcG9uc2UiKILT5JMCIjoBKjIdL3YxL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0ShgEKC0xpc3RNZW1iZXJzEiQuYXRlbmRvLnRlbmFudC52MS5MaXN0TWVtYmVyc1JlcXVlc3QaJS5hdGVuZG8udGVuYW50LnYxLkxpc3RNZW1iZXJzUmVzcG9uc2UiKpACAYLT5JMCIRIfL3YxL3RlbmFudHMve3RlbmFudF9pZH0vbWVtYmVycxJ5CgxJbnZpdGVNZW1iZXISJS5hdGVuZG8udGVuYW50LnYxLkludml0ZU1lbWJlclJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLkludml0ZU1lbWJlclJlc3BvbnNlIhqC0+STAhQ6ASoiDy92MS9pbnZpdGF0aW9ucxKMAQoQQWNjZXB0SW52aXRhdGlvbhIpLmF0ZW5kby50ZW5hbnQudjEuQWNjZXB0SW52aXRhdGlvblJlcXVlc3QaKi5hdGVuZG8udGVuYW50LnYxLkFjY2VwdEludml0YXRpb25SZXNwb25zZSIhgtPkkwIbOgEqIhYvdjEvaW52aXRhdGlvbnM6YWNjZXB0Ep8BChBVcGRhdGVNZW1iZXJSb2xlEikuYXRlbmRvLnRlbmFudC52MS5VcGRhdGVNZW1iZXJSb2xlUmVxdWVzdBoqLmF0ZW5kby50ZW5hbnQudjEuVXBkYXRlTWVtYmVyUm9sZVJlc3BvbnNlIjSC0+STAi46ASoyKS92MS90ZW5hbnRzL3t0ZW5hbnRfaWR9L21lbWJlcnMve3VzZXJfaWR9EpABCgxSZW1vdmVNZW1iZXISJS5hdGVuZG8udGVuYW50LnYxLlJlbW92ZU1lbWJlclJlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLlJlbW92ZU1lbWJlclJlc3BvbnNlIjGC0+STAisqKS92MS90ZW5hbnRzL3t0ZW5hbnRfaWR9L21lbWJlcnMve3VzZXJfaWR9Eo8BCgxMaXN0QXVkaXRMb2cSJS5hdGVuZG8udGVuYW50LnYxLkxpc3RBdWRpdExvZ1JlcXVlc3QaJi5hdGVuZG8udGVuYW50LnYxLkxpc3RBdWRpdExvZ1Jlc3BvbnNlIjCQAgGC0+STAicSJS92MS90ZW5hbnRzL3t0ZW5hbnRfaWR9L2F1ZGl0LWVudHJpZXNiBnByb3RvMw", [file_atendo_common_v1_audit, file_atendo_common_v1_time_range, file_atendo_tenant_v1_auth, file_atendo_tenant_v1_principal, file_atendo_tenant_v1_tenant, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask]);
 
 /**
  * CreateTenantRequest is the input of TenantService.CreateTenant.
@@ -68,6 +66,14 @@ export type CreateTenantRequest = Message<"atendo.tenant.v1.CreateTenantRequest"
    * @generated from field: string owner_email = 5;
    */
   ownerEmail: string;
+
+  /**
+   * Idempotency key (AIP-155): a retry with the same id returns the first answer and creates
+   * nothing more.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
 };
 
 /**
@@ -96,14 +102,6 @@ export type CreateTenantResponse = Message<"atendo.tenant.v1.CreateTenantRespons
    * @generated from field: atendo.tenant.v1.Invitation owner_invitation = 2;
    */
   ownerInvitation?: Invitation | undefined;
-
-  /**
-   * No longer returned (always empty): the invitation link goes to the owner's mailbox only.
-   *
-   * @generated from field: string owner_invitation_token = 3 [deprecated = true];
-   * @deprecated
-   */
-  ownerInvitationToken: string;
 
   /**
    * Whether the mail server accepted the owner's invitation; when false, CreateTenant's caller
@@ -240,11 +238,11 @@ export const UpdateTenantResponseSchema: GenMessage<UpdateTenantResponse> = /*@_
  */
 export type ListTenantsRequest = Message<"atendo.tenant.v1.ListTenantsRequest"> & {
   /**
-   * Page to return.
+   * Maximum number of tenants to return; 0 for 50, above 100 coerced to 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 1;
+   * @generated from field: int32 page_size = 1;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
 
   /**
    * Only tenants with this status; UNSPECIFIED for all.
@@ -259,6 +257,13 @@ export type ListTenantsRequest = Message<"atendo.tenant.v1.ListTenantsRequest"> 
    * @generated from field: string query = 3;
    */
   query: string;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
 };
 
 /**
@@ -282,11 +287,11 @@ export type ListTenantsResponse = Message<"atendo.tenant.v1.ListTenantsResponse"
   tenants: Tenant[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -420,6 +425,14 @@ export type CreateWorkspaceRequest = Message<"atendo.tenant.v1.CreateWorkspaceRe
    * @generated from field: string default_language = 4;
    */
   defaultLanguage: string;
+
+  /**
+   * Idempotency key (AIP-155): a retry with the same id returns the first answer and creates
+   * nothing more.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
 };
 
 /**
@@ -506,11 +519,18 @@ export type ListWorkspacesRequest = Message<"atendo.tenant.v1.ListWorkspacesRequ
   tenantId: string;
 
   /**
-   * Page to return.
+   * Maximum number of workspaces to return; 0 for 50, above 100 coerced to 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 2;
+   * @generated from field: int32 page_size = 2;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -534,11 +554,11 @@ export type ListWorkspacesResponse = Message<"atendo.tenant.v1.ListWorkspacesRes
   workspaces: Workspace[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -646,11 +666,18 @@ export type ListMembersRequest = Message<"atendo.tenant.v1.ListMembersRequest"> 
   role: MemberRole;
 
   /**
-   * Page to return.
+   * Maximum number of members to return; 0 for 50, above 100 coerced to 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 4;
+   * @generated from field: int32 page_size = 4;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 5;
+   */
+  pageToken: string;
 };
 
 /**
@@ -674,11 +701,11 @@ export type ListMembersResponse = Message<"atendo.tenant.v1.ListMembersResponse"
   members: Member[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -721,6 +748,14 @@ export type InviteMemberRequest = Message<"atendo.tenant.v1.InviteMemberRequest"
    * @generated from field: repeated string workspace_ids = 4;
    */
   workspaceIds: string[];
+
+  /**
+   * Idempotency key (AIP-155): a retry with the same id returns the first answer and mails nothing
+   * more (inviting again with a new request_id sends a new link, replacing this one).
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
 };
 
 /**
@@ -742,14 +777,6 @@ export type InviteMemberResponse = Message<"atendo.tenant.v1.InviteMemberRespons
    * @generated from field: atendo.tenant.v1.Invitation invitation = 1;
    */
   invitation?: Invitation | undefined;
-
-  /**
-   * No longer returned (always empty): the link goes to the invitee's mailbox only.
-   *
-   * @generated from field: string invitation_token = 2 [deprecated = true];
-   * @deprecated
-   */
-  invitationToken: string;
 
   /**
    * Whether the mail server accepted the invitation; when false it stays valid, and inviting the
@@ -781,14 +808,15 @@ export type AcceptInvitationRequest = Message<"atendo.tenant.v1.AcceptInvitation
   invitationToken: string;
 
   /**
-   * Display name, for a new user.
+   * Display name, for a new user (required then).
    *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
-   * Password: new user's choice (10..128 characters), or the existing user's password.
+   * Password: the new user's choice (10..128 characters, required), or the existing user's
+   * password; empty when the caller sends the existing user's own session instead.
    *
    * @generated from field: string password = 3;
    */
@@ -992,11 +1020,18 @@ export type ListAuditLogRequest = Message<"atendo.tenant.v1.ListAuditLogRequest"
   timeRange?: TimeRange | undefined;
 
   /**
-   * Page to return.
+   * Maximum number of entries to return; 0 for 50, above 100 coerced to 100.
    *
-   * @generated from field: atendo.common.v1.PageRequest page = 7;
+   * @generated from field: int32 page_size = 7;
    */
-  page?: PageRequest | undefined;
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 8;
+   */
+  pageToken: string;
 };
 
 /**
@@ -1020,11 +1055,11 @@ export type ListAuditLogResponse = Message<"atendo.tenant.v1.ListAuditLogRespons
   entries: AuditEntry[];
 
   /**
-   * Cursor of the next page.
+   * Token of the next page; empty on the last one.
    *
-   * @generated from field: atendo.common.v1.PageResponse page = 2;
+   * @generated from field: string next_page_token = 2;
    */
-  page?: PageResponse | undefined;
+  nextPageToken: string;
 };
 
 /**
@@ -1043,7 +1078,8 @@ export const ListAuditLogResponseSchema: GenMessage<ListAuditLogResponse> = /*@_
  */
 export const TenantService: GenService<{
   /**
-   * Creates a tenant (platform admin). With owner_email, also invites its first owner.
+   * Creates a tenant (platform admin). With owner_email, also invites its first owner. A taken
+   * slug: already_exists SLUG_TAKEN.
    *
    * @generated from rpc atendo.tenant.v1.TenantService.CreateTenant
    */
@@ -1104,7 +1140,9 @@ export const TenantService: GenService<{
     output: typeof ReactivateTenantResponseSchema;
   },
   /**
-   * Creates a workspace in a tenant (owners and admins), within the plan's limit.
+   * Creates a workspace in a tenant (owners and admins), within the plan's limit
+   * (resource_exhausted PLAN_LIMIT_REACHED). Workspaces are one collection, /v1/workspaces: the
+   * tenant is named in the body.
    *
    * @generated from rpc atendo.tenant.v1.TenantService.CreateWorkspace
    */
@@ -1124,7 +1162,8 @@ export const TenantService: GenService<{
     output: typeof GetWorkspaceResponseSchema;
   },
   /**
-   * Lists the workspaces of a tenant the caller may access, oldest first.
+   * Lists the workspaces of a tenant the caller may access, oldest first (REST:
+   * `GET /v1/workspaces?tenant_id=`).
    *
    * @generated from rpc atendo.tenant.v1.TenantService.ListWorkspaces
    */
@@ -1157,7 +1196,9 @@ export const TenantService: GenService<{
   /**
    * Invites someone to the tenant: the link goes to their mailbox only (so accepting it proves the
    * address). A caller grants at most their own role and workspaces. Unverified callers:
-   * failed_precondition.
+   * failed_precondition EMAIL_NOT_VERIFIED; past the plan's members (open invitations included):
+   * resource_exhausted PLAN_LIMIT_REACHED. Invitations are one collection, /v1/invitations: the
+   * tenant is named in the body.
    *
    * @generated from rpc atendo.tenant.v1.TenantService.InviteMember
    */
@@ -1167,8 +1208,10 @@ export const TenantService: GenService<{
     output: typeof InviteMemberResponseSchema;
   },
   /**
-   * Accepts an invitation (unauthenticated: the token is the credential). Creates the user when
-   * the email is new, else checks the user's password; returns a logged-in session.
+   * Accepts an invitation (the token is the credential; no session needed). Creates the user when
+   * the email is new (name and password required); for an existing account, the caller proves it
+   * is theirs with their own session (no password then) or with the account's password. Returns a
+   * logged-in session. A token that no longer works: unauthenticated INVITATION_INVALID.
    *
    * @generated from rpc atendo.tenant.v1.TenantService.AcceptInvitation
    */
@@ -1180,7 +1223,7 @@ export const TenantService: GenService<{
   /**
    * Changes a member's role and workspaces. Nobody changes their own; a caller grants at most their
    * own role and workspaces, and reaches only members within their workspaces. The last owner
-   * cannot be demoted.
+   * cannot be demoted (failed_precondition LAST_OWNER).
    *
    * @generated from rpc atendo.tenant.v1.TenantService.UpdateMemberRole
    */
@@ -1190,7 +1233,8 @@ export const TenantService: GenService<{
     output: typeof UpdateMemberRoleResponseSchema;
   },
   /**
-   * Removes a member from the tenant and revokes their sessions. The last owner cannot be removed.
+   * Removes a member from the tenant and revokes their sessions. The last owner cannot be removed
+   * (failed_precondition LAST_OWNER).
    *
    * @generated from rpc atendo.tenant.v1.TenantService.RemoveMember
    */

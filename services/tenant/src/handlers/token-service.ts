@@ -1,4 +1,4 @@
-import { type AuthService, PrincipalKind } from "@atendo/proto/tenant/v1";
+import { PrincipalKind, type TokenService } from "@atendo/proto/tenant/v1";
 import { failedPrecondition, notFound, unauthenticated } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -11,11 +11,10 @@ import { tenantOfCall } from "./caller.js";
 import { correlationOf } from "./context.js";
 import type { HandlerDeps } from "./deps.js";
 import { rpc } from "./rpc-errors.js";
+import { tenantSuspended } from "./tenant-errors.js";
 
-/** The internal token RPCs: visitor tokens (ingress), API key introspection, service tokens. */
-export function createInternalTokens(
-  deps: HandlerDeps,
-): Pick<ServiceImpl<typeof AuthService>, "issueVisitorToken" | "introspectApiKey" | "issueServiceToken"> {
+/** TokenService (internal): service tokens, API key introspection (every service), visitor tokens (ingress). */
+export function createTokenService(deps: HandlerDeps): ServiceImpl<typeof TokenService> {
   return {
     issueVisitorToken: (req, ctx) =>
       rpc(async () => {
@@ -28,7 +27,7 @@ export function createInternalTokens(
         if (channel === null || tenant === null) throw notFound("channel", req.channelId);
         if (channel.type !== "WEB") throw failedPrecondition("visitor tokens are for web channels only");
         if (channel.status === "DISABLED") throw failedPrecondition("the channel is disabled");
-        if (tenant.status !== "ACTIVE") throw failedPrecondition("the tenant is suspended");
+        if (tenant.status !== "ACTIVE") throw tenantSuspended();
         const ttlS =
           req.ttl === undefined
             ? VISITOR_TOKEN_DEFAULT_TTL_S
