@@ -7,6 +7,11 @@ export const REQUEST_ID_EXEMPT: ReadonlySet<string> = new Set([
   "atendo.tenant.v1.AuthService.RefreshToken",
   "atendo.tenant.v1.AuthService.Logout",
   "atendo.ingress.v1.WidgetService.StartSession",
+  // The email address is the key: a retried sign-up finds the account it created (and an anonymous
+  // caller has no principal to scope a request id to).
+  "atendo.tenant.v1.AuthService.SignUp",
+  // Computes and stores nothing: a retry returns an equal result.
+  "atendo.ai.v1.AiService.Embed",
   // One-time tokens are their own idempotency key.
   "atendo.tenant.v1.AuthService.VerifyEmail",
   "atendo.tenant.v1.TenantService.AcceptInvitation",

@@ -217,7 +217,7 @@ describe("contract rules checker (synthetic contracts)", function () {
 
     it("spares reads, standard updates and deletes, internal services and the listed exemptions", () => {
       // The fixture's Get/List/Search/Update/Delete and internal ReserveItem take no request_id;
-      // AuthService.Login is on the exemption list, SignUp is not.
+      // AuthService.Login is on the exemption list, ResetPassword is not.
       const tenant = `syntax = "proto3";
 package atendo.tenant.v1;
 import "google/api/annotations.proto";
@@ -225,11 +225,11 @@ message LoginRequest { string email = 1; }
 message LoginResponse { string token = 1; }
 service AuthService {
   rpc Login(LoginRequest) returns (LoginResponse) { option (google.api.http) = {post: "/v1/auth:login" body: "*"}; }
-  rpc SignUp(LoginRequest) returns (LoginResponse) { option (google.api.http) = {post: "/v1/auth:signUp" body: "*"}; }
+  rpc ResetPassword(LoginRequest) returns (LoginResponse) { option (google.api.http) = {post: "/v1/auth:resetPassword" body: "*"}; }
 }
 `;
       assert.deepEqual(violationsOf({ extra: { "atendo/tenant/v1/auth.proto": tenant } }), [
-        "request-id: atendo.tenant.v1.AuthService.SignUp: LoginRequest lacks a top-level string request_id (clients retry it)",
+        "request-id: atendo.tenant.v1.AuthService.ResetPassword: LoginRequest lacks a top-level string request_id (clients retry it)",
       ]);
     });
 
