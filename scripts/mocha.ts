@@ -15,36 +15,45 @@ export const SPEC_GLOBS = [
 ];
 
 /** A spec file as is; a workspace folder's test/ specs; "." or "test" for the root's own tests. */
-function specsOf(target: string): string {
+export function specsOf(target: string, suffix = ".spec.ts"): string {
   if (target.endsWith(".ts")) return target;
-  if (target === "test" || target === "test/") return "test/**/*.spec.ts";
-  return join(target, "test/**/*.spec.ts");
+  if (target === "test" || target === "test/") return `test/**/*${suffix}`;
+  return join(target, `test/**/*${suffix}`);
+}
+
+/** Mocha with the repository's .mocharc.json (which loads the exit guard) over `specs`. */
+export function spawnMocha(specs: string[], env: NodeJS.ProcessEnv, extraArgs: string[] = []): number {
+  const res = spawnSync(
+    process.execPath,
+    [
+      join(root, "node_modules", "mocha", "bin", "mocha.js"),
+      "--config",
+      join(root, ".mocharc.json"),
+      ...extraArgs,
+      ...specs,
+    ],
+    { stdio: "inherit", cwd: root, env },
+  );
+  return res.status ?? 1;
 }
 
 export async function runMocha(targets: string[], extraArgs: string[] = []): Promise<number> {
   const stack = await stackUp(root, [TEST_DATABASE]);
   try {
-    const specs = targets.length > 0 ? targets.map(specsOf) : SPEC_GLOBS;
-    const res = spawnSync(
-      process.execPath,
-      [
-        join(root, "node_modules", "mocha", "bin", "mocha.js"),
-        "--config",
-        join(root, ".mocharc.json"),
-        ...extraArgs,
-        ...specs,
-      ],
-      { stdio: "inherit", cwd: root, env: { ...process.env, ...testEnvVars(stack.config) } },
-    );
-    return res.status ?? 1;
+    const specs = targets.length > 0 ? targets.map((t) => specsOf(t)) : SPEC_GLOBS;
+    return spawnMocha(specs, { ...process.env, ...testEnvVars(stack.config) }, extraArgs);
   } finally {
     await stack.stop();
   }
 }
 
-if (import.meta.main) {
-  const args = process.argv.slice(2);
+/** Splits command-line arguments into targets (existing paths) and mocha options. */
+export function splitArgs(args: string[]): { targets: string[]; extra: string[] } {
   const targets = args.filter((a) => !a.startsWith("-") && existsSync(join(root, a)));
-  const extra = args.filter((a) => !targets.includes(a));
+  return { targets, extra: args.filter((a) => !targets.includes(a)) };
+}
+
+if (import.meta.main) {
+  const { targets, extra } = splitArgs(process.argv.slice(2));
   process.exit(await runMocha(targets, extra));
 }

@@ -1,100 +1,27 @@
-// Compiles proto/ into a Buf image, lints it and generates TypeScript into packages/proto.
-//   proto gen     regenerate packages/proto/src/gen
-//   proto check   lint, and fail when the committed generated code is stale
-//   proto image   write the image only (used by the edge's gRPC-JSON transcoder)
+// Compiles proto/ into a Buf image, lints it, checks it against the baseline of v1 and generates
+// TypeScript into packages/proto.
+//   proto gen       regenerate packages/proto/src/gen and the outputs of the RPC catalogue
+//                   (Envoy routes, docs/contracts.md tables, docs/errors.md)
+//   proto check     lint, `buf breaking` against the baseline, and fail when anything generated is stale
+//   proto baseline  write the baseline of v1 (packages/proto/baseline/v1.binpb) from proto/ as it is
+//   proto image     write the image only
 //   proto descriptor [out]  write the descriptor set Envoy's gRPC-JSON transcoder reads, without
-//                 source info (default gateway-envoy/atendo.binpb; built, not committed)
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+//                   source info (default gateway-envoy/atendo.binpb; built, not committed)
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { create, type DescFile, toBinary } from "@bufbuild/protobuf";
-import { type FileDescriptorProto, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
-import { ensureProtoc } from "./lib/system-packages.js";
+import { bufBreaking } from "./lib/buf-breaking.js";
+import {
+  BASELINE_IMAGE,
+  buildDescriptorSet,
+  buildImage,
+  compileImage,
+  EXTRA_TARGETS,
+} from "./lib/proto-image.js";
 
 const root = process.env.ATENDO_ROOT ?? process.cwd();
-const work = join(root, ".local", "proto");
 const genDir = join(root, "packages", "proto", "src", "gen");
-const includes = [
-  join(root, "proto"),
-  join(root, "node_modules", "google-proto-files"),
-  join(root, "node_modules", "grpc-health-check", "proto"),
-];
-// Third-party files we generate code for, besides our own.
-const extraTargets = [
-  "google/api/annotations.proto",
-  "google/api/http.proto",
-  "google/rpc/code.proto",
-  "google/rpc/error_details.proto",
-  "health/v1/health.proto",
-];
-
-function listProtos(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".proto"))
-    .map((f) => f.split("\\").join("/"))
-    .sort();
-}
-
-// protovalidate ships no .proto source on npm, only descriptors: write them (with their
-// dependencies) as a FileDescriptorSet that protoc accepts through --descriptor_set_in.
-function writeDepsSet(path: string): void {
-  const files = new Map<string, FileDescriptorProto>();
-  const walk = (f: DescFile): void => {
-    if (files.has(f.proto.name)) return;
-    for (const d of f.dependencies) walk(d);
-    files.set(f.proto.name, f.proto);
-  };
-  walk(file_buf_validate_validate);
-  writeFileSync(
-    path,
-    toBinary(FileDescriptorSetSchema, create(FileDescriptorSetSchema, { file: [...files.values()] })),
-  );
-}
-
-export function buildImage(): string {
-  mkdirSync(work, { recursive: true });
-  const deps = join(work, "deps.binpb");
-  const image = join(work, "image.binpb");
-  writeDepsSet(deps);
-  const protoc = ensureProtoc();
-  const ours = listProtos(join(root, "proto"));
-  if (ours.length === 0) throw new Error("no .proto files under proto/");
-  execFileSync(
-    protoc,
-    [
-      `--descriptor_set_in=${deps}`,
-      ...includes.map((i) => `-I${i}`),
-      "--include_imports",
-      "--include_source_info",
-      `-o${image}`,
-      ...ours,
-      ...extraTargets,
-    ],
-    { stdio: "inherit" },
-  );
-  return image;
-}
-
-/** Every file with its imports and no source info: what Envoy's grpc_json_transcoder loads. */
-export function buildDescriptorSet(out: string): string {
-  mkdirSync(work, { recursive: true });
-  const deps = join(work, "deps.binpb");
-  writeDepsSet(deps);
-  execFileSync(
-    ensureProtoc(),
-    [
-      `--descriptor_set_in=${deps}`,
-      ...includes.map((i) => `-I${i}`),
-      "--include_imports",
-      `-o${out}`,
-      ...listProtos(join(root, "proto")),
-    ],
-    { stdio: "inherit" },
-  );
-  return out;
-}
 
 function buf(args: string[]): void {
   execFileSync("buf", args, { stdio: "inherit", cwd: root });
@@ -105,7 +32,7 @@ function lint(image: string): void {
 }
 
 function generate(image: string, out: string): void {
-  const paths = ["atendo", ...extraTargets].flatMap((p) => ["--path", p]);
+  const paths = ["atendo", ...EXTRA_TARGETS].flatMap((p) => ["--path", p]);
   rmSync(out, { recursive: true, force: true });
   buf(["generate", image, ...paths, "--output", relative(root, out) === "" ? "." : out]);
 }
@@ -164,16 +91,43 @@ function filesUnder(dir: string): Map<string, string> {
   return out;
 }
 
+/** The outputs of the RPC catalogue, in a fresh process so that it loads the code just generated. */
+function catalogOutputs(mode: "write" | "check"): boolean {
+  const res = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(root, "scripts", "catalog-outputs.ts"), mode],
+    {
+      stdio: "inherit",
+      cwd: root,
+    },
+  );
+  return res.status === 0;
+}
+
+function staleGenerated(fresh: string): string[] {
+  const want = filesUnder(fresh);
+  const have = filesUnder(genDir);
+  return [...new Set([...want.keys(), ...have.keys()])].filter((f) => want.get(f) !== have.get(f));
+}
+
 function main(): void {
   const cmd = process.argv[2] ?? "gen";
   if (cmd === "descriptor") {
     console.log(buildDescriptorSet(process.argv[3] ?? join(root, "gateway-envoy", "atendo.binpb")));
     return;
   }
+  if (cmd === "baseline") {
+    // No source info: buf reports locations from the current image; the baseline stays small.
+    console.log(compileImage({ out: BASELINE_IMAGE, sourceInfo: false }));
+    return;
+  }
   const image = buildImage();
   if (cmd === "image") {
     console.log(image);
     return;
+  }
+  if (cmd !== "gen" && cmd !== "check") {
+    throw new Error(`unknown command ${cmd}: use gen, check, baseline, image or descriptor`);
   }
   lint(image);
   // buf.gen.yaml writes to packages/proto/src/gen relative to --output; generate into a temp root.
@@ -186,22 +140,32 @@ function main(): void {
       rmSync(genDir, { recursive: true, force: true });
       cpSync(fresh, genDir, { recursive: true });
       console.log(`generated ${filesUnder(genDir).size} files into ${relative(root, genDir)}`);
+      if (!catalogOutputs("write")) process.exitCode = 1;
       return;
     }
-    if (cmd === "check") {
-      const want = filesUnder(fresh);
-      const have = filesUnder(genDir);
-      const stale = [...new Set([...want.keys(), ...have.keys()])].filter((f) => want.get(f) !== have.get(f));
-      if (stale.length > 0) {
-        console.error(`generated code in packages/proto is stale (${stale.length} files differ):`);
-        for (const f of stale.slice(0, 20)) console.error(`  ${f}`);
-        console.error("run `npm run proto:gen` and commit the result");
-        process.exit(1);
-      }
-      console.log(`proto: lint clean, ${want.size} generated files up to date`);
+    const failures: string[] = [];
+    const stale = staleGenerated(fresh);
+    if (stale.length > 0) {
+      console.error(`generated code in packages/proto is stale (${stale.length} files differ):`);
+      for (const f of stale.slice(0, 20)) console.error(`  ${f}`);
+      failures.push("generated code is stale: run `npm run proto:gen` and commit the result");
+    }
+    const breaking = bufBreaking(image);
+    if (!breaking.ok) {
+      console.error(`breaking changes against the baseline of v1 (${relative(root, BASELINE_IMAGE)}):`);
+      console.error(breaking.output);
+      failures.push("v1 changed incompatibly: make the change additive (docs/contracts.md, Compatibility)");
+    }
+    if (!catalogOutputs("check"))
+      failures.push("outputs of the RPC catalogue are stale: run `npm run proto:gen`");
+    if (failures.length > 0) {
+      for (const f of failures) console.error(`proto check: ${f}`);
+      process.exitCode = 1;
       return;
     }
-    throw new Error(`unknown command ${cmd}: use gen, check, image or descriptor`);
+    console.log(
+      `proto: lint clean, no breaking change against the baseline, ${filesUnder(fresh).size} generated files and the catalogue's outputs up to date`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -4,7 +4,8 @@
 //   /.well-known/jwks.json                     the tenant service (the public keys of Atendo tokens)
 //   /webhooks/*                                ingress, over HTTP/1.1, bodies byte for byte
 //   /atendo.<domain>.v1.<Service>/<Method>     the <domain> service over h2c (gRPC, gRPC-web, Connect)
-//   internal RPCs (no google.api.http rule)    404, like any unknown path
+//   internal RPCs                              404, like any unknown path: every path of an internal
+//                                              service, and any RPC without a google.api.http rule
 // CORS: preflights answered here for the configured origins; responses expose the gRPC/Connect headers.
 // X-Forwarded-For: the services get the client address the edge saw (edge/forwarded-for.ts); what a
 // client wrote there itself is dropped unless it came through a trusted proxy.
@@ -24,7 +25,13 @@ import { createForwardedFor } from "./edge/forwarded-for.js";
 import { createHttp1Proxy } from "./edge/http1-proxy.js";
 import { plain } from "./edge/plain.js";
 import { createRpcProxy } from "./edge/rpc-proxy.js";
-import { clientStreamingRpcPaths, domainOfRpcPath, internalRpcPaths } from "./rpc-catalog.js";
+import {
+  clientStreamingRpcPaths,
+  domainOfRpcPath,
+  internalRpcPaths,
+  internalServiceNames,
+  serviceOfRpcPath,
+} from "./rpc-catalog.js";
 
 export type { EdgeLogger } from "./edge/edge-logger.js";
 
@@ -44,6 +51,8 @@ export interface EdgeOptions {
   corsOrigins?: readonly string[];
   /** RPC paths answered 404; default every internal RPC of the contracts. */
   internalPaths?: ReadonlySet<string>;
+  /** Services whose every path is answered 404; default the contracts' internal services. */
+  internalServices?: ReadonlySet<string>;
   /** Largest webhook (and other plain HTTP) body; default ingress's own default (3 MiB). */
   webhookMaxBodyBytes?: number;
   /** Largest request message of an RPC; default the services' own (4 MiB). */
@@ -81,6 +90,7 @@ function pathOf(url: string | undefined): string {
 export function createEdge(options: EdgeOptions): Edge {
   const logger = options.logger ?? silentEdgeLogger;
   const internal = options.internalPaths ?? internalRpcPaths();
+  const internalServices = options.internalServices ?? internalServiceNames();
   const webhooks = options.webhooks ?? options.upstreams.ingress;
   const jwks = options.jwks ?? options.upstreams.tenant;
   const cors = createCorsPolicy(options.corsOrigins ?? []);
@@ -99,6 +109,7 @@ export function createEdge(options: EdgeOptions): Edge {
     if (path === JWKS_PATH && jwks !== undefined) return { kind: "http1", upstream: jwks, name: "jwks" };
     const domain = domainOfRpcPath(path);
     if (domain === undefined || internal.has(path)) return undefined;
+    if (internalServices.has(serviceOfRpcPath(path) ?? "")) return undefined;
     const upstream = options.upstreams[domain];
     return upstream === undefined ? undefined : { kind: "rpc", upstream, name: domain };
   };

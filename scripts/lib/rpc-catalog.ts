@@ -1,5 +1,9 @@
 // Every RPC of the contracts with what the edge needs to know about it: which service (domain)
-// serves it, and whether it is public (it has a google.api.http rule) or internal.
+// serves it, and whether it is public or internal. Internal RPCs live in services of their own,
+// marked `option (atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL;`, so the edge
+// denies them by service; such services have no google.api.http rule and never appear in OpenAPI
+// or an SDK (docs/contracts.md).
+import { ServiceVisibility, service as serviceOptions } from "@atendo/proto/common/v1";
 import { http } from "@atendo/proto/google/api";
 import { registry as atendoRegistry } from "@atendo/proto/registry";
 import type { DescMethod, DescService, Registry } from "@bufbuild/protobuf";
@@ -14,7 +18,10 @@ export interface RpcInfo {
   method: string;
   /** `tenant`: the service that serves it. */
   domain: string;
+  /** Routed at the edge: in a public service and with a google.api.http rule. */
   public: boolean;
+  /** Its service is marked internal: services call it, never clients. */
+  internalService: boolean;
   methodKind: DescMethod["methodKind"];
   /** Declared `idempotency_level = NO_SIDE_EFFECTS`: safe to retry. */
   readOnly: boolean;
@@ -23,6 +30,14 @@ export interface RpcInfo {
 }
 
 const ATENDO_SERVICE = /^atendo\.([a-z][a-z0-9_]*)\.v1\.[A-Za-z0-9_]+$/;
+
+/** Whether a service is marked `(atendo.common.v1.service).visibility = SERVICE_VISIBILITY_INTERNAL`. */
+export function isInternalService(service: DescService): boolean {
+  return (
+    hasOption(service, serviceOptions) &&
+    getOption(service, serviceOptions).visibility === ServiceVisibility.INTERNAL
+  );
+}
 
 function restOf(method: DescMethod): string | undefined {
   if (!hasOption(method, http)) return undefined;
@@ -46,12 +61,15 @@ export function rpcCatalog(registry: Registry = atendoRegistry): RpcInfo[] {
     const domain = ATENDO_SERVICE.exec(service.typeName)?.[1] ?? "";
     for (const method of service.methods) {
       const rest = restOf(method);
+      const internalService = isInternalService(service);
       out.push({
         path: `/${service.typeName}/${method.name}`,
         service: service.typeName,
         method: method.name,
         domain,
-        public: rest !== undefined,
+        // A method without a rule in a public service is unrouted too: the contract rules refuse it.
+        public: !internalService && rest !== undefined,
+        internalService,
         methodKind: method.methodKind,
         readOnly: method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
         ...(rest === undefined ? {} : { rest }),
@@ -68,6 +86,20 @@ export function internalRpcPaths(registry: Registry = atendoRegistry): Set<strin
       .filter((r) => !r.public)
       .map((r) => r.path),
   );
+}
+
+/** The internal services of a registry (full names), denied whole at the edge. */
+export function internalServiceNames(registry: Registry = atendoRegistry): Set<string> {
+  return new Set(
+    atendoServices(registry)
+      .filter(isInternalService)
+      .map((s) => s.typeName),
+  );
+}
+
+/** `/atendo.tenant.v1.TenantService/GetTenant` -> `atendo.tenant.v1.TenantService`. */
+export function serviceOfRpcPath(path: string): string | undefined {
+  return /^\/([A-Za-z0-9_.]+)\/[A-Za-z0-9_]+$/.exec(path)?.[1];
 }
 
 /** `/atendo.<domain>.v1.<Service>/<Method>` -> domain; undefined for anything else. */

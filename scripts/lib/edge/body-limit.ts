@@ -2,7 +2,7 @@
 // A service that refuses a body itself (ingress, over WEBHOOK_MAX_BODY_BYTES) answers early and
 // closes its connection while the edge is still sending; the edge would see a broken connection
 // rather than the answer and turn it into a 503. Envoy refuses the same bodies with its buffer filter
-// (gateway-envoy/envoy.yaml), and test/envoy-config.spec.ts keeps both at these numbers.
+// (gateway-envoy/envoy.yaml), and test/envoy-config.unit.spec.ts keeps both at these numbers.
 import type { IncomingMessage } from "node:http";
 import { type Http2ServerRequest, constants as h2 } from "node:http2";
 import { type Readable, Transform } from "node:stream";

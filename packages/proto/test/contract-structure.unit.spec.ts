@@ -1,7 +1,8 @@
 // Structural rules of the contract surface that buf lint cannot express, checked over the Buf image
-// (with comments) that scripts/proto.ts builds: internal RPCs are marked and unrouted, public ones
-// routed, reads are NO_SIDE_EFFECTS, lists paginate, every request field has a rule, every event has
-// its envelope and documents its subject.
+// (with comments) that scripts/proto.ts builds: REST bindings are well formed, reads are
+// NO_SIDE_EFFECTS, every request field has a rule, every event has its envelope and documents its
+// subject. The naming and shape rules (pagination, internal services, request ids, event
+// visibility, error reasons) are checked in contract-rules-v1.unit.spec.ts.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { http } from "@atendo/proto/google/api";
@@ -16,12 +17,11 @@ import {
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema, MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { field as fieldRules } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
-import { buildImage } from "../../../scripts/proto.js";
+import { buildImage } from "../../../scripts/lib/proto-image.js";
 
 interface Stats {
   problems: string[];
   rpcs: number;
-  internal: number;
   events: number;
   fieldsChecked: number;
 }
@@ -53,23 +53,14 @@ const readPrefixes = ["Get", "List", "Watch", "Stream", "Search", "Introspect", 
 function inspect(files: DescFile[]): Stats {
   const problems: string[] = [];
   let rpcs = 0;
-  let internal = 0;
   let events = 0;
   let fieldsChecked = 0;
   for (const file of files) {
     file.services.forEach((svc, si) => {
       svc.methods.forEach((m, mi) => {
         rpcs++;
-        const c = comment(file, [6, si, 2, mi]);
-        const isInternal = c.includes("Internal: called by");
-        if (isInternal) internal++;
+        if (comment(file, [6, si, 2, mi]) === "") problems.push(`${m.parent.typeName}.${m.name}: no comment`);
         const rule = hasOption(m, http) ? getOption(m, http) : undefined;
-        if (isInternal && rule)
-          problems.push(`${m.parent.typeName}.${m.name}: internal RPC has google.api.http`);
-        if (!isInternal && !rule)
-          problems.push(`${m.parent.typeName}.${m.name}: public RPC lacks google.api.http`);
-        if (isInternal && !/not exposed at the edge/.test(c))
-          problems.push(`${m.name}: internal comment incomplete`);
         const isRead = readPrefixes.some((p) => m.name.startsWith(p)) || m.name === "TestAssistant";
         const level = m.proto.options?.idempotencyLevel;
         if (isRead && level !== MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS)
@@ -93,14 +84,6 @@ function inspect(files: DescFile[]): Stats {
             problems.push(`${m.name}: ${rule.pattern.case} without body "*"`);
           if (!path.startsWith("/v1/")) problems.push(`${m.name}: path ${path} not under /v1/`);
         }
-        // AIP-158: flat page_size/page_token in, next_page_token out; no nested page message.
-        if (m.name.startsWith("List")) {
-          for (const n of ["page_size", "page_token"])
-            if (!m.input.fields.some((f) => f.name === n)) problems.push(`${m.name}: no ${n}`);
-          if (!m.output.fields.some((f) => f.name === "next_page_token"))
-            problems.push(`${m.name}: no next_page_token`);
-          if (m.input.fields.some((f) => f.name === "page")) problems.push(`${m.name}: nested page`);
-        }
         checkRequest(m.input, `${m.name}`, new Set());
       });
     });
@@ -122,7 +105,7 @@ function inspect(files: DescFile[]): Stats {
     }
   }
 
-  return { problems, rpcs, internal, events, fieldsChecked };
+  return { problems, rpcs, events, fieldsChecked };
 
   // Every field of a request (and of messages nested in it) has a protovalidate rule, except bools
   // (no invalid value) and message fields (validated by their own rules) and oneof members of a
@@ -158,7 +141,6 @@ describe("contract structure", () => {
 
   it("finds every service, RPC and event", () => {
     assert.ok(stats.rpcs >= 100, `only ${stats.rpcs} RPCs`);
-    assert.ok(stats.internal >= 6, `only ${stats.internal} internal RPCs`);
     assert.ok(stats.events >= 30, `only ${stats.events} events`);
     assert.ok(stats.fieldsChecked > 500, `only ${stats.fieldsChecked} request fields`);
   });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const root = process.env.ATENDO_ROOT ?? process.cwd();
-const THIS_FILE = "test/self-contained.spec.ts";
+const THIS_FILE = "test/self-contained.unit.spec.ts";
 
 /** The repository's text files, new ones included (not generated code nor the lock file). */
 function trackedFiles(): string[] {

@@ -17,9 +17,9 @@ import {
   RPC_MAX_MESSAGE_BYTES,
   WEBHOOK_MAX_BODY_BYTES,
 } from "../scripts/lib/edge/body-limit.js";
+import { buildDescriptorSet } from "../scripts/lib/proto-image.js";
 import { clientStreamingRpcPaths, rpcCatalog } from "../scripts/lib/rpc-catalog.js";
 import { SERVICES } from "../scripts/lib/stack.js";
-import { buildDescriptorSet } from "../scripts/proto.js";
 
 const root = process.env.ATENDO_ROOT ?? process.cwd();
 const CONFIG = join(root, "gateway-envoy", "envoy.yaml");
@@ -155,6 +155,12 @@ describe("gateway-envoy/envoy.yaml", () => {
     assert.ok(internal.length >= 6, "the contracts have internal RPCs");
     for (const rpc of internal) {
       assert.equal(routeFor(rpc.path)?.direct_response?.status, 404, `${rpc.path} must be denied`);
+    }
+  });
+
+  it("denies every path of an internal service, whatever the method", () => {
+    for (const service of new Set(catalog.filter((r) => r.internalService).map((r) => r.service))) {
+      assert.equal(routeFor(`/${service}/NotInTheContract`)?.direct_response?.status, 404, service);
     }
   });
 
