@@ -12,13 +12,16 @@ export interface ExpectedConnectError {
 const ERROR_INFO = "google.rpc.ErrorInfo";
 
 /** The ConnectError `call` fails with, whatever its code; fails the test when the call succeeds. */
-export async function connectErrorOf(call: Promise<unknown>): Promise<ConnectError> {
+export async function connectErrorOf(
+  call: Promise<unknown>,
+  failure = "expected the call to fail",
+): Promise<ConnectError> {
   try {
     await call;
   } catch (err) {
     return ConnectError.from(err);
   }
-  assert.fail("expected the call to fail");
+  assert.fail(failure);
 }
 
 /**
@@ -30,7 +33,7 @@ export async function expectConnectError(
   code: Code,
   expected: ExpectedConnectError = {},
 ): Promise<ConnectError> {
-  const error = await connectErrorOf(call);
+  const error = await connectErrorOf(call, `expected the call to fail with ${Code[code]}`);
   assert.equal(error.code, code, `expected ${Code[code]}, got ${Code[error.code]}: ${error.rawMessage}`);
   if (expected.message !== undefined) assert.match(error.rawMessage, expected.message);
   if (expected.reason !== undefined) {
