@@ -17,6 +17,7 @@ import { type Timestamp, timestampFromDate, timestampFromMs } from "@bufbuild/pr
 import { type Clip, fitEvent } from "./event-budget.js";
 import { derivedEventId } from "./event-id.js";
 import { arr, asObject, type JsonObject, obj, str } from "./json-read.js";
+import { emptySplit, type SplitDelivery } from "./split-delivery.js";
 import { mapWhatsAppContact } from "./whatsapp-contact.js";
 import { mapWhatsAppContent } from "./whatsapp-content.js";
 import { mapWhatsAppContext, mapWhatsAppReferral } from "./whatsapp-context.js";
@@ -37,19 +38,6 @@ export interface DeliveryContext {
   maxEventBytes: number;
 }
 
-export interface Outgoing<T> {
-  /** JetStream msgID: the channel's dedupe key (docs/channels.md, rule 5). */
-  msgId: string;
-  event: T;
-}
-
-export interface SplitDelivery {
-  messages: Outgoing<MessageReceived>[];
-  statuses: Outgoing<StatusReceived>[];
-  /** Why parts of the delivery produced no event (kept as the row's reason). */
-  notes: string[];
-}
-
 const MAX_NOTES = 20;
 
 /**
@@ -59,7 +47,7 @@ const MAX_NOTES = 20;
  * listed in `clipped`).
  */
 export function splitWhatsAppDelivery(body: Uint8Array, ctx: DeliveryContext): SplitDelivery {
-  const out: SplitDelivery = { messages: [], statuses: [], notes: [] };
+  const out: SplitDelivery = emptySplit();
   const note = (text: string): void => {
     if (out.notes.length < MAX_NOTES) out.notes.push(text);
   };

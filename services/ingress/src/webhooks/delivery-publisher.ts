@@ -1,7 +1,7 @@
 import { type Bus, subjectFor } from "@atendo/bus";
 import { MessageReceivedSchema, StatusReceivedSchema } from "@atendo/proto/ingress/v1";
 import type { Logger, ServiceMetrics } from "@atendo/telemetry";
-import type { SplitDelivery } from "../domain/whatsapp-delivery.js";
+import type { SplitDelivery } from "../domain/split-delivery.js";
 
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {

@@ -1,4 +1,5 @@
-import { type SplitDelivery, splitWhatsAppDelivery } from "../domain/whatsapp-delivery.js";
+import type { SplitDelivery } from "../domain/split-delivery.js";
+import { splitWhatsAppDelivery } from "../domain/whatsapp-delivery.js";
 import type { WebhookEventsTable } from "../store/ingress-tables.js";
 
 /** A stored (or being stored) delivery, as much as splitting needs. */

@@ -3,7 +3,7 @@ import { ChannelType } from "@atendo/proto/common/v1";
 import { type Logger, withContext } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
 import { afterFailedAttempt, type RetryPolicy } from "../domain/retry-policy.js";
-import type { SplitDelivery } from "../domain/whatsapp-delivery.js";
+import type { SplitDelivery } from "../domain/split-delivery.js";
 import type { WebhookEventsTable } from "../store/ingress-tables.js";
 import type { QueuedWebhookEvents } from "../store/queued-webhook-events.js";
 import type { DeliveryPublisher } from "./delivery-publisher.js";

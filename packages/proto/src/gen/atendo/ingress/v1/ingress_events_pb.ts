@@ -2,8 +2,8 @@
 // @generated from file atendo/ingress/v1/ingress_events.proto (package atendo.ingress.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ChannelError, ChannelType, MessageStatus } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/ingress_events.proto.
  */
 export const file_atendo_ingress_v1_ingress_events: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS9pbmdyZXNzX2V2ZW50cy5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijAEKD0V4dGVybmFsQ29udGFjdBITCgtleHRlcm5hbF9pZBgBIAEoCRINCgV3YV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRIQCgh1c2VybmFtZRgFIAEoCRINCgVwaG9uZRgGIAEoCRINCgVlbWFpbBgHIAEoCSKxAwoPTWVzc2FnZVJlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAUgASgJEjMKB2NvbnRhY3QYBiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5FeHRlcm5hbENvbnRhY3QSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdpc19lY2hvGAkgASgIEgsKA3JhdxgKIAEoCRINCgVzdGFsZRgLIAEoCBIwCgdjbGlwcGVkGAwgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuQ2xpcHBlZEZpZWxkOgbCwRgCCAIiNAoMQ2xpcHBlZEZpZWxkEgwKBHBhdGgYASABKAkSFgoOb3JpZ2luYWxfYnl0ZXMYAiABKAUiyQMKDlN0YXR1c1JlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSGwoTZXh0ZXJuYWxfbWVzc2FnZV9pZBgEIAEoCRIvCgZzdGF0dXMYBSABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMSLwoLb2NjdXJyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJlY2lwaWVudF9pZBgHIAEoCRIuCgZlcnJvcnMYCCADKAsyHi5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxFcnJvchIYChBwcmljaW5nX2NhdGVnb3J5GAkgASgJEjMKDGNoYW5uZWxfdHlwZRgKIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSEAoIYmlsbGFibGUYCyABKAgSMAoHY2xpcHBlZBgMIAMoCzIfLmF0ZW5kby5pbmdyZXNzLnYxLkNsaXBwZWRGaWVsZDoGwsEYAggCYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message, file_google_protobuf_timestamp]);
+  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS9pbmdyZXNzX2V2ZW50cy5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijAEKD0V4dGVybmFsQ29udGFjdBITCgtleHRlcm5hbF9pZBgBIAEoCRINCgV3YV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRIQCgh1c2VybmFtZRgFIAEoCRINCgVwaG9uZRgGIAEoCRINCgVlbWFpbBgHIAEoCSLaAwoPTWVzc2FnZVJlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAUgASgJEjMKB2NvbnRhY3QYBiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5FeHRlcm5hbENvbnRhY3QSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdpc19lY2hvGAkgASgIEgsKA3JhdxgKIAEoCRINCgVzdGFsZRgLIAEoCBIwCgdjbGlwcGVkGAwgAygLMh8uYXRlbmRvLmluZ3Jlc3MudjEuQ2xpcHBlZEZpZWxkEg8KB2hpc3RvcnkYDSABKAgSFgoOaGlzdG9yeV9zdGF0dXMYDiABKAk6BsLBGAIIAiLZAwoVTWVzc2FnZUNoYW5nZVJlY2VpdmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIYChB3ZWJob29rX2V2ZW50X2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIiChp0YXJnZXRfZXh0ZXJuYWxfbWVzc2FnZV9pZBgFIAEoCRIyCgRraW5kGAYgASgOMiQuYXRlbmRvLmluZ3Jlc3MudjEuTWVzc2FnZUNoYW5nZUtpbmQSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRITCgtlZGl0X251bWJlchgIIAEoBRIzCgdjb250YWN0GAkgASgLMiIuYXRlbmRvLmluZ3Jlc3MudjEuRXh0ZXJuYWxDb250YWN0Eg8KB2lzX2VjaG8YCiABKAgSLwoLb2NjdXJyZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmV4dGVybmFsX2NoYW5nZV9pZBgMIAEoCToGwsEYAggCIjQKDENsaXBwZWRGaWVsZBIMCgRwYXRoGAEgASgJEhYKDm9yaWdpbmFsX2J5dGVzGAIgASgFIskDCg5TdGF0dXNSZWNlaXZlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESGAoQd2ViaG9va19ldmVudF9pZBgCIAEoCRISCgpjaGFubmVsX2lkGAMgASgJEhsKE2V4dGVybmFsX21lc3NhZ2VfaWQYBCABKAkSLwoGc3RhdHVzGAUgASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi8KC29jY3VycmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxyZWNpcGllbnRfaWQYByABKAkSLgoGZXJyb3JzGAggAygLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISGAoQcHJpY2luZ19jYXRlZ29yeRgJIAEoCRIzCgxjaGFubmVsX3R5cGUYCiABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhAKCGJpbGxhYmxlGAsgASgIEjAKB2NsaXBwZWQYDCADKAsyHy5hdGVuZG8uaW5ncmVzcy52MS5DbGlwcGVkRmllbGQ6BsLBGAIIAip5ChFNZXNzYWdlQ2hhbmdlS2luZBIjCh9NRVNTQUdFX0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASHgoaTUVTU0FHRV9DSEFOR0VfS0lORF9FRElURUQQARIfChtNRVNTQUdFX0NIQU5HRV9LSU5EX0RFTEVURUQQAmIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message, file_google_protobuf_timestamp]);
 
 /**
  * ExternalContact is the customer as the channel identifies them.
@@ -186,6 +186,24 @@ export type MessageReceived = Message<"atendo.ingress.v1.MessageReceived"> & {
    * @generated from field: repeated atendo.ingress.v1.ClippedField clipped = 12;
    */
   clipped: ClippedField[];
+
+  /**
+   * A past message shared by WhatsApp coexistence at onboarding (`history` webhooks): stored at its
+   * own timestamp as history (is_echo tells the direction), used as context, and never answered,
+   * never followed up, never pausing the AI and never counted toward the 24 h window.
+   *
+   * @generated from field: bool history = 13;
+   */
+  history: boolean;
+
+  /**
+   * The business app's phase of a history message (0: day 0-1, 1: day 1-90, 2: day 90-180 before
+   * onboarding) and its status there (SENT, DELIVERED, READ, PLAYED, PENDING, ERROR); empty for live
+   * traffic.
+   *
+   * @generated from field: string history_status = 14;
+   */
+  historyStatus: string;
 };
 
 /**
@@ -194,6 +212,107 @@ export type MessageReceived = Message<"atendo.ingress.v1.MessageReceived"> & {
  */
 export const MessageReceivedSchema: GenMessage<MessageReceived> = /*@__PURE__*/
   messageDesc(file_atendo_ingress_v1_ingress_events, 1);
+
+/**
+ * MessageChangeReceived: the channel says an earlier message was edited or deleted by its sender.
+ * Subject: `atendo.ingress.v1.message_change_received`. The JetStream msgID is
+ * `<target>:edit:<num_edit or the edit's id>` or `<target>:deleted`. Internal: its public face is
+ * conversation's message update. Its actor is the contact, or the business app when is_echo.
+ *
+ * @generated from message atendo.ingress.v1.MessageChangeReceived
+ */
+export type MessageChangeReceived = Message<"atendo.ingress.v1.MessageChangeReceived"> & {
+  /**
+   * Envelope; correlation_id is the webhook event id.
+   *
+   * @generated from field: atendo.common.v1.EventMeta meta = 1;
+   */
+  meta?: EventMeta | undefined;
+
+  /**
+   * The webhook_events row this change came from.
+   *
+   * @generated from field: string webhook_event_id = 2;
+   */
+  webhookEventId: string;
+
+  /**
+   * Channel of the message.
+   *
+   * @generated from field: string channel_id = 3;
+   */
+  channelId: string;
+
+  /**
+   * Type of that channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 4;
+   */
+  channelType: ChannelType;
+
+  /**
+   * Channel id of the message that changed (Instagram mid, WhatsApp `original_message_id`).
+   *
+   * @generated from field: string target_external_message_id = 5;
+   */
+  targetExternalMessageId: string;
+
+  /**
+   * Edited or deleted.
+   *
+   * @generated from field: atendo.ingress.v1.MessageChangeKind kind = 6;
+   */
+  kind: MessageChangeKind;
+
+  /**
+   * EDITED: the new content (Instagram: text only).
+   *
+   * @generated from field: atendo.common.v1.Message message = 7;
+   */
+  message?: Message$1 | undefined;
+
+  /**
+   * EDITED: the channel's edit counter (Instagram `num_edit`); 0 when the channel gives none.
+   *
+   * @generated from field: int32 edit_number = 8;
+   */
+  editNumber: number;
+
+  /**
+   * The customer on the channel (for an echo: the customer the business wrote to).
+   *
+   * @generated from field: atendo.ingress.v1.ExternalContact contact = 9;
+   */
+  contact?: ExternalContact | undefined;
+
+  /**
+   * The change was made by the business (a coexistence echo), not the customer.
+   *
+   * @generated from field: bool is_echo = 10;
+   */
+  isEcho: boolean;
+
+  /**
+   * When the channel says the change happened.
+   *
+   * @generated from field: google.protobuf.Timestamp occurred_at = 11;
+   */
+  occurredAt?: Timestamp | undefined;
+
+  /**
+   * The channel's id of the change itself when it has one (WhatsApp: the edit message's id).
+   *
+   * @generated from field: string external_change_id = 12;
+   */
+  externalChangeId: string;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.MessageChangeReceived.
+ * Use `create(MessageChangeReceivedSchema)` to create a new message.
+ */
+export const MessageChangeReceivedSchema: GenMessage<MessageChangeReceived> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_ingress_events, 2);
 
 /**
  * ClippedField says that a field of an event was cut short (or emptied) to keep the event within
@@ -224,7 +343,7 @@ export type ClippedField = Message<"atendo.ingress.v1.ClippedField"> & {
  * Use `create(ClippedFieldSchema)` to create a new message.
  */
 export const ClippedFieldSchema: GenMessage<ClippedField> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_ingress_events, 2);
+  messageDesc(file_atendo_ingress_v1_ingress_events, 3);
 
 /**
  * StatusReceived: the channel reported a status change of a message we sent (WhatsApp `statuses[]`,
@@ -325,5 +444,41 @@ export type StatusReceived = Message<"atendo.ingress.v1.StatusReceived"> & {
  * Use `create(StatusReceivedSchema)` to create a new message.
  */
 export const StatusReceivedSchema: GenMessage<StatusReceived> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_ingress_events, 3);
+  messageDesc(file_atendo_ingress_v1_ingress_events, 4);
+
+/**
+ * MessageChangeKind is what happened to an earlier message.
+ *
+ * @generated from enum atendo.ingress.v1.MessageChangeKind
+ */
+export enum MessageChangeKind {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: MESSAGE_CHANGE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The sender edited it (Instagram `message_edit`, WhatsApp `type: edit`): the stored text
+   * changes and the earlier versions are kept.
+   *
+   * @generated from enum value: MESSAGE_CHANGE_KIND_EDITED = 1;
+   */
+  EDITED = 1,
+
+  /**
+   * The sender removed it (Instagram `is_deleted`, WhatsApp `type: revoke`): the content is
+   * removed, the fact that a message was there is kept.
+   *
+   * @generated from enum value: MESSAGE_CHANGE_KIND_DELETED = 2;
+   */
+  DELETED = 2,
+}
+
+/**
+ * Describes the enum atendo.ingress.v1.MessageChangeKind.
+ */
+export const MessageChangeKindSchema: GenEnum<MessageChangeKind> = /*@__PURE__*/
+  enumDesc(file_atendo_ingress_v1_ingress_events, 0);
 

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ChannelType } from "../../common/v1/channel_pb.js";
+import type { ChannelType, HistorySyncState } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/tenant/v1/channel.proto.
  */
 export const file_atendo_tenant_v1_channel: GenFile = /*@__PURE__*/
-  fileDesc("Ch5hdGVuZG8vdGVuYW50L3YxL2NoYW5uZWwucHJvdG8SEGF0ZW5kby50ZW5hbnQudjEi1QIKDldoYXRzQXBwQ29uZmlnEi0KD3Bob25lX251bWJlcl9pZBgBIAEoCUIUukgRcg8yDV5bMC05XXsxLDMyfSQSJQoHd2FiYV9pZBgCIAEoCUIUukgRcg8yDV5bMC05XXsxLDMyfSQSJQoUZGlzcGxheV9waG9uZV9udW1iZXIYAyABKAlCB7pIBHICGCASIAoMYWNjZXNzX3Rva2VuGAQgASgJQgq6SAdyBRABGIAgEh4KCmFwcF9zZWNyZXQYBSABKAlCCrpIB3IFEAEYgAISIAoMdmVyaWZ5X3Rva2VuGAYgASgJQgq6SAdyBRABGIACEjYKEWdyYXBoX2FwaV92ZXJzaW9uGAcgASgJQhu6SBjYAQFyEzIRXnZbMC05XStcLlswLTldKyQSKgoSZ3JhcGhfYXBpX2Jhc2VfdXJsGAggASgJQg66SAvYAQFyBhiAEIgBASKDAgoPSW5zdGFncmFtQ29uZmlnEigKCmFjY291bnRfaWQYASABKAlCFLpIEXIPMg1eWzAtOV17MSwzMn0kEiAKDGFjY2Vzc190b2tlbhgCIAEoCUIKukgHcgUQARiAIBIeCgphcHBfc2VjcmV0GAMgASgJQgq6SAdyBRABGIACEiAKDHZlcmlmeV90b2tlbhgEIAEoCUIKukgHcgUQARiAAhI2ChFncmFwaF9hcGlfdmVyc2lvbhgFIAEoCUIbukgY2AEBchMyEV52WzAtOV0rXC5bMC05XSskEioKEmdyYXBoX2FwaV9iYXNlX3VybBgGIAEoCUIOukgL2AEBcgYYgBCIAQEiWQoJV2ViQ29uZmlnEi0KD2FsbG93ZWRfb3JpZ2lucxgBIAMoCUIUukgRkgEOEDIYASIIcgYYgASIAQESHQoVaWRlbnRpdHlfdmVyaWZpY2F0aW9uGAIgASgIIvkBChNXaGF0c0FwcENoYW5uZWxWaWV3EhcKD3Bob25lX251bWJlcl9pZBgBIAEoCRIPCgd3YWJhX2lkGAIgASgJEhwKFGRpc3BsYXlfcGhvbmVfbnVtYmVyGAMgASgJEhkKEWdyYXBoX2FwaV92ZXJzaW9uGAQgASgJEhoKEmdyYXBoX2FwaV9iYXNlX3VybBgFIAEoCRIZChFhY2Nlc3NfdG9rZW5faGludBgGIAEoCRIXCg9hcHBfc2VjcmV0X2hpbnQYByABKAkSGQoRdmVyaWZ5X3Rva2VuX2hpbnQYCCABKAkSFAoMd2ViaG9va19wYXRoGAkgASgJIsYBChRJbnN0YWdyYW1DaGFubmVsVmlldxISCgphY2NvdW50X2lkGAEgASgJEhkKEWdyYXBoX2FwaV92ZXJzaW9uGAIgASgJEhoKEmdyYXBoX2FwaV9iYXNlX3VybBgDIAEoCRIZChFhY2Nlc3NfdG9rZW5faGludBgEIAEoCRIXCg9hcHBfc2VjcmV0X2hpbnQYBSABKAkSGQoRdmVyaWZ5X3Rva2VuX2hpbnQYBiABKAkSFAoMd2ViaG9va19wYXRoGAcgASgJIngKDldlYkNoYW5uZWxWaWV3EhAKCHNpdGVfa2V5GAEgASgJEhcKD2FsbG93ZWRfb3JpZ2lucxgCIAMoCRIdChVpZGVudGl0eV92ZXJpZmljYXRpb24YAyABKAgSHAoUaWRlbnRpdHlfc2VjcmV0X2hpbnQYBCABKAkiiwQKB0NoYW5uZWwSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIrCgR0eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIMCgRuYW1lGAUgASgJEi8KBnN0YXR1cxgGIAEoDjIfLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbFN0YXR1cxIVCg1zdGF0dXNfcmVhc29uGAcgASgJEjUKEXN0YXR1c19jaGFuZ2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI5Cgh3aGF0c2FwcBgJIAEoCzIlLmF0ZW5kby50ZW5hbnQudjEuV2hhdHNBcHBDaGFubmVsVmlld0gAEjsKCWluc3RhZ3JhbRgKIAEoCzImLmF0ZW5kby50ZW5hbnQudjEuSW5zdGFncmFtQ2hhbm5lbFZpZXdIABIvCgN3ZWIYCyABKAsyIC5hdGVuZG8udGVuYW50LnYxLldlYkNoYW5uZWxWaWV3SAASLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCAoGY29uZmlnIrYBChNXaGF0c0FwcENyZWRlbnRpYWxzEhcKD3Bob25lX251bWJlcl9pZBgBIAEoCRIPCgd3YWJhX2lkGAIgASgJEhQKDGFjY2Vzc190b2tlbhgDIAEoCRISCgphcHBfc2VjcmV0GAQgASgJEhQKDHZlcmlmeV90b2tlbhgFIAEoCRIaChJncmFwaF9hcGlfYmFzZV91cmwYBiABKAkSGQoRZ3JhcGhfYXBpX3ZlcnNpb24YByABKAkioQEKFEluc3RhZ3JhbUNyZWRlbnRpYWxzEhIKCmFjY291bnRfaWQYASABKAkSFAoMYWNjZXNzX3Rva2VuGAIgASgJEhIKCmFwcF9zZWNyZXQYAyABKAkSFAoMdmVyaWZ5X3Rva2VuGAQgASgJEhoKEmdyYXBoX2FwaV9iYXNlX3VybBgFIAEoCRIZChFncmFwaF9hcGlfdmVyc2lvbhgGIAEoCSJzCg5XZWJDcmVkZW50aWFscxIQCghzaXRlX2tleRgBIAEoCRIXCg9pZGVudGl0eV9zZWNyZXQYAiABKAkSFwoPYWxsb3dlZF9vcmlnaW5zGAMgAygJEh0KFWlkZW50aXR5X3ZlcmlmaWNhdGlvbhgEIAEoCCqLAQoNQ2hhbm5lbFN0YXR1cxIeChpDSEFOTkVMX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFUNIQU5ORUxfU1RBVFVTX0FDVElWRRABEiIKHkNIQU5ORUxfU1RBVFVTX05FRURTX1JFQ09OTkVDVBACEhsKF0NIQU5ORUxfU1RBVFVTX0RJU0FCTEVEEANiBnByb3RvMw", [file_atendo_common_v1_channel, file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("Ch5hdGVuZG8vdGVuYW50L3YxL2NoYW5uZWwucHJvdG8SEGF0ZW5kby50ZW5hbnQudjEi1QIKDldoYXRzQXBwQ29uZmlnEi0KD3Bob25lX251bWJlcl9pZBgBIAEoCUIUukgRcg8yDV5bMC05XXsxLDMyfSQSJQoHd2FiYV9pZBgCIAEoCUIUukgRcg8yDV5bMC05XXsxLDMyfSQSJQoUZGlzcGxheV9waG9uZV9udW1iZXIYAyABKAlCB7pIBHICGCASIAoMYWNjZXNzX3Rva2VuGAQgASgJQgq6SAdyBRABGIAgEh4KCmFwcF9zZWNyZXQYBSABKAlCCrpIB3IFEAEYgAISIAoMdmVyaWZ5X3Rva2VuGAYgASgJQgq6SAdyBRABGIACEjYKEWdyYXBoX2FwaV92ZXJzaW9uGAcgASgJQhu6SBjYAQFyEzIRXnZbMC05XStcLlswLTldKyQSKgoSZ3JhcGhfYXBpX2Jhc2VfdXJsGAggASgJQg66SAvYAQFyBhiAEIgBASKDAgoPSW5zdGFncmFtQ29uZmlnEigKCmFjY291bnRfaWQYASABKAlCFLpIEXIPMg1eWzAtOV17MSwzMn0kEiAKDGFjY2Vzc190b2tlbhgCIAEoCUIKukgHcgUQARiAIBIeCgphcHBfc2VjcmV0GAMgASgJQgq6SAdyBRABGIACEiAKDHZlcmlmeV90b2tlbhgEIAEoCUIKukgHcgUQARiAAhI2ChFncmFwaF9hcGlfdmVyc2lvbhgFIAEoCUIbukgY2AEBchMyEV52WzAtOV0rXC5bMC05XSskEioKEmdyYXBoX2FwaV9iYXNlX3VybBgGIAEoCUIOukgL2AEBcgYYgBCIAQEiWQoJV2ViQ29uZmlnEi0KD2FsbG93ZWRfb3JpZ2lucxgBIAMoCUIUukgRkgEOEDIYASIIcgYYgASIAQESHQoVaWRlbnRpdHlfdmVyaWZpY2F0aW9uGAIgASgIIvkBChNXaGF0c0FwcENoYW5uZWxWaWV3EhcKD3Bob25lX251bWJlcl9pZBgBIAEoCRIPCgd3YWJhX2lkGAIgASgJEhwKFGRpc3BsYXlfcGhvbmVfbnVtYmVyGAMgASgJEhkKEWdyYXBoX2FwaV92ZXJzaW9uGAQgASgJEhoKEmdyYXBoX2FwaV9iYXNlX3VybBgFIAEoCRIZChFhY2Nlc3NfdG9rZW5faGludBgGIAEoCRIXCg9hcHBfc2VjcmV0X2hpbnQYByABKAkSGQoRdmVyaWZ5X3Rva2VuX2hpbnQYCCABKAkSFAoMd2ViaG9va19wYXRoGAkgASgJIsYBChRJbnN0YWdyYW1DaGFubmVsVmlldxISCgphY2NvdW50X2lkGAEgASgJEhkKEWdyYXBoX2FwaV92ZXJzaW9uGAIgASgJEhoKEmdyYXBoX2FwaV9iYXNlX3VybBgDIAEoCRIZChFhY2Nlc3NfdG9rZW5faGludBgEIAEoCRIXCg9hcHBfc2VjcmV0X2hpbnQYBSABKAkSGQoRdmVyaWZ5X3Rva2VuX2hpbnQYBiABKAkSFAoMd2ViaG9va19wYXRoGAcgASgJIngKDldlYkNoYW5uZWxWaWV3EhAKCHNpdGVfa2V5GAEgASgJEhcKD2FsbG93ZWRfb3JpZ2lucxgCIAMoCRIdChVpZGVudGl0eV92ZXJpZmljYXRpb24YAyABKAgSHAoUaWRlbnRpdHlfc2VjcmV0X2hpbnQYBCABKAkixAQKB0NoYW5uZWwSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIrCgR0eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIMCgRuYW1lGAUgASgJEi8KBnN0YXR1cxgGIAEoDjIfLmF0ZW5kby50ZW5hbnQudjEuQ2hhbm5lbFN0YXR1cxIVCg1zdGF0dXNfcmVhc29uGAcgASgJEjUKEXN0YXR1c19jaGFuZ2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI5Cgh3aGF0c2FwcBgJIAEoCzIlLmF0ZW5kby50ZW5hbnQudjEuV2hhdHNBcHBDaGFubmVsVmlld0gAEjsKCWluc3RhZ3JhbRgKIAEoCzImLmF0ZW5kby50ZW5hbnQudjEuSW5zdGFncmFtQ2hhbm5lbFZpZXdIABIvCgN3ZWIYCyABKAsyIC5hdGVuZG8udGVuYW50LnYxLldlYkNoYW5uZWxWaWV3SAASLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoOaGlzdG9yeV9pbXBvcnQYDiABKAsyHy5hdGVuZG8udGVuYW50LnYxLkhpc3RvcnlJbXBvcnRCCAoGY29uZmlnItcBCg1IaXN0b3J5SW1wb3J0EjEKBXN0YXRlGAEgASgOMiIuYXRlbmRvLmNvbW1vbi52MS5IaXN0b3J5U3luY1N0YXRlEhYKDnBoYXNlX3Byb2dyZXNzGAIgAygFEg4KBmNodW5rcxgDIAEoBRIQCghtZXNzYWdlcxgEIAEoBRISCgplcnJvcl9jb2RlGAUgASgFEhUKDWVycm9yX21lc3NhZ2UYBiABKAkSLgoKdXBkYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitgEKE1doYXRzQXBwQ3JlZGVudGlhbHMSFwoPcGhvbmVfbnVtYmVyX2lkGAEgASgJEg8KB3dhYmFfaWQYAiABKAkSFAoMYWNjZXNzX3Rva2VuGAMgASgJEhIKCmFwcF9zZWNyZXQYBCABKAkSFAoMdmVyaWZ5X3Rva2VuGAUgASgJEhoKEmdyYXBoX2FwaV9iYXNlX3VybBgGIAEoCRIZChFncmFwaF9hcGlfdmVyc2lvbhgHIAEoCSKhAQoUSW5zdGFncmFtQ3JlZGVudGlhbHMSEgoKYWNjb3VudF9pZBgBIAEoCRIUCgxhY2Nlc3NfdG9rZW4YAiABKAkSEgoKYXBwX3NlY3JldBgDIAEoCRIUCgx2ZXJpZnlfdG9rZW4YBCABKAkSGgoSZ3JhcGhfYXBpX2Jhc2VfdXJsGAUgASgJEhkKEWdyYXBoX2FwaV92ZXJzaW9uGAYgASgJInMKDldlYkNyZWRlbnRpYWxzEhAKCHNpdGVfa2V5GAEgASgJEhcKD2lkZW50aXR5X3NlY3JldBgCIAEoCRIXCg9hbGxvd2VkX29yaWdpbnMYAyADKAkSHQoVaWRlbnRpdHlfdmVyaWZpY2F0aW9uGAQgASgIKosBCg1DaGFubmVsU3RhdHVzEh4KGkNIQU5ORUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVQ0hBTk5FTF9TVEFUVVNfQUNUSVZFEAESIgoeQ0hBTk5FTF9TVEFUVVNfTkVFRFNfUkVDT05ORUNUEAISGwoXQ0hBTk5FTF9TVEFUVVNfRElTQUJMRUQQA2IGcHJvdG8z", [file_atendo_common_v1_channel, file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * WhatsAppConfig connects a WhatsApp Cloud API business number. Secrets are write-only.
@@ -461,6 +461,13 @@ export type Channel = Message<"atendo.tenant.v1.Channel"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 13;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * WhatsApp coexistence: the import of the number's past chats, once it started; unset otherwise.
+   *
+   * @generated from field: atendo.tenant.v1.HistoryImport history_import = 14;
+   */
+  historyImport?: HistoryImport | undefined;
 };
 
 /**
@@ -469,6 +476,70 @@ export type Channel = Message<"atendo.tenant.v1.Channel"> & {
  */
 export const ChannelSchema: GenMessage<Channel> = /*@__PURE__*/
   messageDesc(file_atendo_tenant_v1_channel, 6);
+
+/**
+ * HistoryImport is the progress of importing a WhatsApp coexistence number's past chats (Meta sends
+ * them in chunks over up to three phases after onboarding).
+ *
+ * @generated from message atendo.tenant.v1.HistoryImport
+ */
+export type HistoryImport = Message<"atendo.tenant.v1.HistoryImport"> & {
+  /**
+   * In progress, completed or declined.
+   *
+   * @generated from field: atendo.common.v1.HistorySyncState state = 1;
+   */
+  state: HistorySyncState;
+
+  /**
+   * Progress of each phase, 0..100, indexed by phase (0: day 0-1, 1: day 1-90, 2: day 90-180).
+   *
+   * @generated from field: repeated int32 phase_progress = 2;
+   */
+  phaseProgress: number[];
+
+  /**
+   * Chunks stored so far.
+   *
+   * @generated from field: int32 chunks = 3;
+   */
+  chunks: number;
+
+  /**
+   * Messages stored so far.
+   *
+   * @generated from field: int32 messages = 4;
+   */
+  messages: number;
+
+  /**
+   * DECLINED: Meta's error code and message.
+   *
+   * @generated from field: int32 error_code = 5;
+   */
+  errorCode: number;
+
+  /**
+   * DECLINED: Meta's error message.
+   *
+   * @generated from field: string error_message = 6;
+   */
+  errorMessage: string;
+
+  /**
+   * When the last chunk arrived.
+   *
+   * @generated from field: google.protobuf.Timestamp updated_at = 7;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message atendo.tenant.v1.HistoryImport.
+ * Use `create(HistoryImportSchema)` to create a new message.
+ */
+export const HistoryImportSchema: GenMessage<HistoryImport> = /*@__PURE__*/
+  messageDesc(file_atendo_tenant_v1_channel, 7);
 
 /**
  * WhatsAppCredentials is everything ingress and delivery need to talk to a WhatsApp number.
@@ -531,7 +602,7 @@ export type WhatsAppCredentials = Message<"atendo.tenant.v1.WhatsAppCredentials"
  * Use `create(WhatsAppCredentialsSchema)` to create a new message.
  */
 export const WhatsAppCredentialsSchema: GenMessage<WhatsAppCredentials> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_channel, 7);
+  messageDesc(file_atendo_tenant_v1_channel, 8);
 
 /**
  * InstagramCredentials is everything ingress and delivery need to talk to an Instagram account.
@@ -587,7 +658,7 @@ export type InstagramCredentials = Message<"atendo.tenant.v1.InstagramCredential
  * Use `create(InstagramCredentialsSchema)` to create a new message.
  */
 export const InstagramCredentialsSchema: GenMessage<InstagramCredentials> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_channel, 8);
+  messageDesc(file_atendo_tenant_v1_channel, 9);
 
 /**
  * WebCredentials is everything ingress needs to serve a web-chat widget.
@@ -629,7 +700,7 @@ export type WebCredentials = Message<"atendo.tenant.v1.WebCredentials"> & {
  * Use `create(WebCredentialsSchema)` to create a new message.
  */
 export const WebCredentialsSchema: GenMessage<WebCredentials> = /*@__PURE__*/
-  messageDesc(file_atendo_tenant_v1_channel, 9);
+  messageDesc(file_atendo_tenant_v1_channel, 10);
 
 /**
  * ChannelStatus is whether a channel can receive and send.
