@@ -4,6 +4,7 @@ import { HeldAndInboxMigration } from "./20261201000000-held-and-inbox.js";
 import { OutboxAttemptsMigration } from "./20261207000000-outbox-attempts.js";
 import { RetentionMigration } from "./20261220000000-retention.js";
 import { RequestIdsMigration } from "./20261228000000-request-ids.js";
+import { OutboxMigration } from "./20261231000000-outbox.js";
 
 /** In the order they run; names are recorded in ingress.mikro_orm_migrations. */
 export const migrations: MigrationEntry[] = [
@@ -12,4 +13,5 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20261207000000_outbox_attempts", class: OutboxAttemptsMigration },
   { name: "Migration20261220000000_retention", class: RetentionMigration },
   { name: "Migration20261228000000_request_ids", class: RequestIdsMigration },
+  { name: "Migration20261231000000_outbox", class: OutboxMigration },
 ];

@@ -9,6 +9,7 @@ import {
   commonConfigSpec,
   int,
   type OutboxConfig,
+  outboxConfigOf,
   outboxConfigSpec,
   type RedisConfig,
   readConfig,
@@ -26,18 +27,15 @@ import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
  */
 const DEV_CHANNEL_CACHE_KEY = "YXRlbmRvLWluZ3Jlc3MtZGV2LWNoYW5uZWwtY2FjaGU=";
 
-const DAY_MS = 24 * 3_600_000;
-
 /** The environment of the ingress service (see README.md); NODE_ENV=production requires real keys. */
 export function ingressConfigSpec(env: Readonly<Record<string, string | undefined>> = process.env) {
-  // Ingress's table is its own outbox (no @atendo/db outbox to relay): only retention is taken.
-  const { RETENTION_DAYS, RETENTION_INTERVAL_MS } = outboxConfigSpec();
   return {
     ...commonConfigSpec("ingress", { PORT: 7102 }),
     ...redisConfigSpec(),
     ...authConfigSpec("ingress", env),
-    RETENTION_DAYS,
-    RETENTION_INTERVAL_MS,
+    // Webhook rows are their own outbox (group commit, then a direct publish); the events ingress
+    // makes itself (media stored, widget messages) go through the @atendo/db outbox.
+    ...outboxConfigSpec(),
     TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
       "http://127.0.0.1:7101",
     ),
@@ -117,7 +115,7 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
   };
 }
 
-export interface Config extends CommonConfig, RedisConfig, AuthConfig, Pick<OutboxConfig, "retention"> {
+export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxConfig {
   tenantServiceUrl: string;
   /** Base64 of 32 bytes (checked): seals the channel lookups cached in Redis. */
   channelCacheKey: Secret;
@@ -182,7 +180,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...commonConfigOf(c),
     ...redisConfigOf(c),
     ...authConfigOf(c),
-    retention: { maxAgeMs: c.RETENTION_DAYS * DAY_MS, intervalMs: c.RETENTION_INTERVAL_MS },
+    ...outboxConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
     channelCacheKey,
     webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,

@@ -2,6 +2,8 @@ import { connectBus } from "@atendo/bus";
 import {
   createDb,
   createInbox,
+  createOutbox,
+  createOutboxRelay,
   createRequestIds,
   createRetentionJob,
   roleFromUrl,
@@ -91,6 +93,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       closeRedis,
     );
     await bus.ensureStream({ domain: SERVICE });
+    // Events ingress makes itself commit with their rows; the relay publishes them (any replica's).
+    const outbox = createOutbox(SCHEMA);
+    const relay = createOutboxRelay({
+      db,
+      outbox,
+      publish: bus.publishEncoded,
+      ping: bus.ping,
+      logger,
+      ...config.outboxRelay,
+    });
+    relay.start();
+    resources.onClose("outbox relay", () => relay.stop());
 
     const auth = createTenantAuth({
       tenantServiceUrl: config.tenantServiceUrl,
@@ -220,6 +234,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         { schema: SCHEMA, table: "webhook_events" },
         { schema: SCHEMA, table: "processed_events" },
         { schema: SCHEMA, table: "request_ids" },
+        { schema: SCHEMA, table: "outbox" },
       ],
       logger,
       ...config.retention,

@@ -108,11 +108,20 @@ describe("channel lookups (ResolveChannel as ingress, cached in Redis and briefl
     assert.equal(found?.tenantId, channel.tenantId);
     assert.equal(found?.workspaceId, channel.workspaceId);
     assert.equal(found?.status, ChannelStatus.ACTIVE);
-    assert.deepEqual(found?.whatsapp, {
-      phoneNumberId: channel.phoneNumberId,
-      appSecret: channel.appSecret,
-      verifyToken: channel.verifyToken,
-    });
+    assert.deepEqual(
+      {
+        phoneNumberId: found?.whatsapp?.phoneNumberId,
+        appSecret: found?.whatsapp?.appSecret,
+        verifyToken: found?.whatsapp?.verifyToken,
+        accessToken: found?.whatsapp?.accessToken,
+      },
+      {
+        phoneNumberId: channel.phoneNumberId,
+        appSecret: channel.appSecret,
+        verifyToken: channel.verifyToken,
+        accessToken: channel.accessToken,
+      },
+    );
     assert.equal(calls, 1);
     const ttl = await redis.pttl(`channel:${channel.channelId}`);
     assert.ok(ttl > 590_000 && ttl <= 600_000, `the entry lives 10 minutes (pttl ${ttl})`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isUuid } from "@atendo/db";
 import { ChannelType } from "@atendo/proto/common/v1";
-import { ChannelStatus } from "@atendo/proto/tenant/v1";
+import { ChannelStatus, Plan } from "@atendo/proto/tenant/v1";
 import type { ResolvedChannel } from "../src/clients/channel-directory.js";
 import { derivedEventId } from "../src/domain/event-id.js";
 import { createGroupCommit, GroupCommitFullError } from "../src/store/group-commit.js";
@@ -142,6 +142,7 @@ describe("holdReason", () => {
     type: ChannelType.WHATSAPP,
     status: ChannelStatus.ACTIVE,
     tenantSuspended: false,
+    plan: Plan.PRO,
   };
 
   it("holds deliveries of a suspended tenant or a disabled channel, not of one needing reconnection", () => {

@@ -400,8 +400,8 @@ describe("ChannelService", () => {
   });
 
   describe("ResolveChannel", () => {
-    it("resolves a channel by id with decrypted credentials and defaults applied", async () => {
-      const { tenantId, workspaceId } = await tenantWithWorkspace(h);
+    it("resolves a channel by id with decrypted credentials, defaults applied and the tenant's plan", async () => {
+      const { tenantId, workspaceId } = await tenantWithWorkspace(h, Plan.ENTERPRISE);
       const ig = instagramConfig();
       const { channel } = await h.channels.createChannel({
         workspaceId,
@@ -416,6 +416,7 @@ describe("ChannelService", () => {
       assert.equal(res.type, ChannelType.INSTAGRAM);
       assert.equal(res.status, ChannelStatus.ACTIVE);
       assert.equal(res.tenantSuspended, false);
+      assert.equal(res.plan, Plan.ENTERPRISE, "ingress sets webhook rate limits by the plan");
       assert.equal(res.credentials.case, "instagram");
       const creds = res.credentials.case === "instagram" ? res.credentials.value : undefined;
       assert.deepEqual(

@@ -1,7 +1,14 @@
 import { type Bus, subjectFor } from "@atendo/bus";
-import { MessageReceivedSchema, StatusReceivedSchema } from "@atendo/proto/ingress/v1";
+import {
+  ContactSyncReceivedSchema,
+  HistorySyncProgressedSchema,
+  MessageChangeReceivedSchema,
+  MessageReceivedSchema,
+  StatusReceivedSchema,
+} from "@atendo/proto/ingress/v1";
 import type { Logger, ServiceMetrics } from "@atendo/telemetry";
-import type { SplitDelivery } from "../domain/split-delivery.js";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { Outgoing, SplitDelivery } from "../domain/split-delivery.js";
 
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {
@@ -13,23 +20,26 @@ export interface DeliveryPublisher {
   publish(split: SplitDelivery, log: Logger): Promise<string | undefined>;
 }
 
-// Counted under the event's subject name (without a test namespace).
-const MESSAGE_TYPE = subjectFor(MessageReceivedSchema);
-const STATUS_TYPE = subjectFor(StatusReceivedSchema);
-
 export function createDeliveryPublisher(deps: { bus: Bus; metrics: ServiceMetrics }): DeliveryPublisher {
   const { bus, metrics } = deps;
+
+  function publishAll<D extends DescMessage>(schema: D, items: Outgoing<MessageShape<D>>[]): Promise<void>[] {
+    // Counted under the event's subject name (without a test namespace).
+    const type = subjectFor(schema);
+    return items.map(async ({ msgId, event }) => {
+      const ack = await bus.publish(schema, event, { msgId });
+      metrics.recordEvent(type, ack.duplicate ? "duplicate" : "ok");
+    });
+  }
+
   return {
     async publish(split, log) {
       const results = await Promise.allSettled([
-        ...split.messages.map(async ({ msgId, event }) => {
-          const ack = await bus.publish(MessageReceivedSchema, event, { msgId });
-          metrics.recordEvent(MESSAGE_TYPE, ack.duplicate ? "duplicate" : "ok");
-        }),
-        ...split.statuses.map(async ({ msgId, event }) => {
-          const ack = await bus.publish(StatusReceivedSchema, event, { msgId });
-          metrics.recordEvent(STATUS_TYPE, ack.duplicate ? "duplicate" : "ok");
-        }),
+        ...publishAll(MessageReceivedSchema, split.messages),
+        ...publishAll(StatusReceivedSchema, split.statuses),
+        ...publishAll(MessageChangeReceivedSchema, split.changes),
+        ...publishAll(ContactSyncReceivedSchema, split.contactSyncs),
+        ...publishAll(HistorySyncProgressedSchema, split.historyProgress),
       ]);
       const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failures.length === 0) return undefined;

@@ -1,11 +1,16 @@
-import type { ChannelDirectoryService } from "@atendo/proto/tenant/v1";
+import { type ChannelDirectoryService, Plan } from "@atendo/proto/tenant/v1";
 import { invalidArgument, notFound } from "@atendo/service-kit";
 import { withContext } from "@atendo/telemetry";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { channelCredentials, ignoresStoredBaseUrl } from "../domain/channel-credentials.js";
 import { openChannelSecrets } from "../domain/channel-secrets.js";
-import { channelStatusFromProto, channelStatusToProto, channelTypeToProto } from "../domain/enums.js";
+import {
+  channelStatusFromProto,
+  channelStatusToProto,
+  channelTypeToProto,
+  planToProto,
+} from "../domain/enums.js";
 import { InvalidInputError } from "../domain/invalid-input.js";
 import { findChannel } from "../store/channel-repository.js";
 import { findTenant } from "../store/tenant-repository.js";
@@ -65,6 +70,7 @@ export function createChannelDirectoryService(
           credentials: channelCredentials(row, openChannelSecrets(secretBox, row), deps.graphDefaults),
           updatedAt: timestampFromDate(row.updatedAt),
           tenantSuspended: found.tenant?.status === "SUSPENDED",
+          plan: found.tenant ? planToProto(found.tenant.plan) : Plan.UNSPECIFIED,
         };
       }),
 
