@@ -20,8 +20,25 @@ export function mapWhatsAppContact(message: JsonObject, contacts: readonly unkno
     userId,
     displayName: str(profile, "name"),
     username: str(profile, "username"),
-    phone: /^[1-9][0-9]{6,14}$/.test(waId) ? `+${waId}` : "",
+    phone: phoneOf(waId),
   });
+}
+
+/**
+ * The customer of a message the business sent (a coexistence echo: `to`, or `to_user_id` when `to`
+ * is "") or of a history thread (its `id`). Echoes carry no profile name.
+ */
+export function customerContact(waId: string, userId: string): ExternalContact {
+  return create(ExternalContactSchema, {
+    externalId: waId || userId,
+    waId,
+    userId,
+    phone: phoneOf(waId),
+  });
+}
+
+function phoneOf(waId: string): string {
+  return /^[1-9][0-9]{6,14}$/.test(waId) ? `+${waId}` : "";
 }
 
 function findContact(contacts: readonly unknown[], from: string, fromUserId: string): JsonObject | undefined {

@@ -7,6 +7,7 @@ import {
   MediaContentSchema,
   MediaKind,
   MediaRefSchema,
+  MediaState,
   type Message,
   ReactionContentSchema,
   SharedContactEmailSchema,
@@ -94,6 +95,8 @@ function mediaContent(kind: MediaKind, media: JsonObject | undefined): MessageCo
         mimeType: str(media, "mime_type"),
         sha256: str(media, "sha256"),
         filename: kind === MediaKind.DOCUMENT ? str(media, "filename") : "",
+        // Meta's copy is short-lived: ingress's media consumer fetches and stores it.
+        state: MediaState.PENDING,
       }),
       caption: captionAllowed ? str(media, "caption") : "",
       voice: kind === MediaKind.AUDIO && bool(media, "voice"),
