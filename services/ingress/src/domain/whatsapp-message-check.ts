@@ -14,7 +14,7 @@ export function stringProblem(parent: JsonObject, key: string): string | undefin
   if (value === null) return `${key} is null`;
   if (typeof value === "number") return `${key} is a number, not a string`;
   if (Array.isArray(value)) return `${key} is an array, not a string`;
-  return `${key} is a ${typeof value}, not a string`;
+  return `${key} is ${typeof value === "object" ? "an object" : `a ${typeof value}`}, not a string`;
 }
 
 /**
