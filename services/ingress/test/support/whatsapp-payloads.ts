@@ -8,6 +8,10 @@ export interface ChangeInit {
   messages?: unknown[];
   statuses?: unknown[];
   contacts?: unknown[];
+  /** Coexistence: `message_echoes`, `history` and `state_sync` of their fields. */
+  echoes?: unknown[];
+  history?: unknown[];
+  stateSync?: unknown[];
   phoneNumberId?: string;
   field?: string;
 }
@@ -31,6 +35,9 @@ export function waBody(...changes: ChangeInit[]): Buffer {
               ...(c.contacts === undefined ? {} : { contacts: c.contacts }),
               ...(c.messages === undefined ? {} : { messages: c.messages }),
               ...(c.statuses === undefined ? {} : { statuses: c.statuses }),
+              ...(c.echoes === undefined ? {} : { message_echoes: c.echoes }),
+              ...(c.history === undefined ? {} : { history: c.history }),
+              ...(c.stateSync === undefined ? {} : { state_sync: c.stateSync }),
             },
           })),
         },
