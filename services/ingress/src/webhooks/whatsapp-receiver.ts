@@ -11,6 +11,7 @@ import { type Logger, withContext } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
 import { clip } from "../domain/json-read.js";
 import { verifyMetaSignature } from "../domain/meta-signature.js";
+import { eventCount } from "../domain/split-delivery.js";
 import { GroupCommitFullError } from "../store/group-commit.js";
 import type { RejectedRequestLimiter } from "../store/rejected-request-limiter.js";
 import type { NewWebhookEvent, WebhookEventWriter } from "../store/webhook-event-writer.js";
@@ -210,7 +211,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       sendText(res, 200, "ok");
       return;
     }
-    if (counts.message_count + counts.status_count === 0) {
+    if (eventCount(parts) === 0) {
       // Stored and answered 200 even when unusable (docs/channels.md, rule 3): Meta retries anything
       // else.
       if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;

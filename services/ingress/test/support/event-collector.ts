@@ -2,13 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { Bus, Consumer } from "@atendo/bus";
 import { newEventMeta } from "@atendo/bus";
 import {
+  ContactSyncReceivedSchema,
+  HistorySyncProgressedSchema,
+  MessageChangeReceivedSchema,
   type MessageReceived,
   MessageReceivedSchema,
   type StatusReceived,
   StatusReceivedSchema,
 } from "@atendo/proto/ingress/v1";
 import { waitFor } from "@atendo/testing";
-import { create } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 
 export interface Collected<T> {
   event: T;
@@ -24,6 +27,8 @@ export interface Collected<T> {
 export interface EventCollector {
   messages(channelId: string): Collected<MessageReceived>[];
   statuses(channelId: string): Collected<StatusReceived>[];
+  /** The other kinds of a split (message changes, contact syncs, history progress) of a channel. */
+  of<D extends DescMessage>(schema: D, channelId: string): Collected<MessageShape<D>>[];
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -33,22 +38,37 @@ const MARKER_CHANNEL = "collector-marker";
 export async function collectIngressEvents(bus: Bus): Promise<EventCollector> {
   const messages: Collected<MessageReceived>[] = [];
   const statuses: Collected<StatusReceived>[] = [];
+  const others = new Map<string, Collected<{ channelId: string }>[]>();
   const markers = new Set<string>();
   const consumer: Consumer = await bus.consume({
     durable: `test-collector-${randomUUID().slice(0, 8)}`,
-    schema: [MessageReceivedSchema, StatusReceivedSchema],
+    schema: [
+      MessageReceivedSchema,
+      StatusReceivedSchema,
+      MessageChangeReceivedSchema,
+      ContactSyncReceivedSchema,
+      HistorySyncProgressedSchema,
+    ],
     concurrency: 1, // stream order: the marker arrives after everything published before it
     maxDeliver: 1,
     handler: (event, ctx) => {
       const msgId = ctx.headers["Nats-Msg-Id"] ?? "";
       if (event.$typeName === MessageReceivedSchema.typeName) messages.push({ event, msgId });
-      else if (event.channelId === MARKER_CHANNEL) markers.add(event.externalMessageId);
+      else if (event.$typeName !== StatusReceivedSchema.typeName) {
+        const list = others.get(event.$typeName) ?? [];
+        list.push({ event, msgId });
+        others.set(event.$typeName, list);
+      } else if (event.channelId === MARKER_CHANNEL) markers.add(event.externalMessageId);
       else statuses.push({ event, msgId });
     },
   });
   return {
     messages: (channelId) => messages.filter((m) => m.event.channelId === channelId),
     statuses: (channelId) => statuses.filter((s) => s.event.channelId === channelId),
+    of: <D extends DescMessage>(schema: D, channelId: string) =>
+      (others.get(schema.typeName) ?? []).filter(
+        (e) => e.event.channelId === channelId,
+      ) as unknown as Collected<MessageShape<D>>[],
     async settle() {
       const marker = randomUUID();
       await bus.publish(
