@@ -302,6 +302,31 @@ describe("WhatsApp coexistence: edits and revokes", () => {
     );
   });
 
+  it("an echo of a revoke: DELETED by the business", () => {
+    const parts = splitWhatsAppDelivery(
+      waBody({
+        field: "smb_message_echoes",
+        echoes: [
+          {
+            from: "15550001111",
+            to: "5511987654321",
+            id: "wamid.ER1",
+            timestamp: "1767230300",
+            type: "revoke",
+            revoke: { original_message_id: "wamid.ECHOED" },
+          },
+        ],
+      }),
+      ctx,
+    );
+    assert.deepEqual(parts.notes, []);
+    const [revoke] = parts.changes;
+    assert.equal(revoke?.msgId, "wamid.ECHOED:deleted");
+    assert.equal(revoke.event.kind, MessageChangeKind.DELETED);
+    assert.equal(revoke.event.isEcho, true);
+    assert.equal(revoke.event.contact?.externalId, "5511987654321");
+  });
+
   it("an edit or revoke without original_message_id is a note", () => {
     const parts = splitWhatsAppDelivery(
       waBody({
