@@ -45,8 +45,8 @@ import { createQueuedRowProcessor } from "./webhooks/queued-row-processor.js";
 import { createQueuedSweeper } from "./webhooks/queued-sweeper.js";
 import { createWebhookMetrics } from "./webhooks/webhook-metrics.js";
 import { createWebhookReplayer } from "./webhooks/webhook-replayer.js";
-import { createWhatsAppReceiver } from "./webhooks/whatsapp-receiver.js";
-import { createWhatsAppVerifier } from "./webhooks/whatsapp-verifier.js";
+import { createWhatsAppReceiver } from "./webhooks/webhook-receiver.js";
+import { createWhatsAppVerifier } from "./webhooks/webhook-verifier.js";
 
 export type { Config } from "./config.js";
 export { loadConfig } from "./config.js";

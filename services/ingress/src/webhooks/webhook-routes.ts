@@ -1,6 +1,6 @@
 import { type HttpHook, pathOf, sendText } from "@atendo/service-kit";
-import type { WhatsAppReceiver } from "./whatsapp-receiver.js";
-import type { WhatsAppVerifier } from "./whatsapp-verifier.js";
+import type { WhatsAppReceiver } from "./webhook-receiver.js";
+import type { WhatsAppVerifier } from "./webhook-verifier.js";
 
 const WHATSAPP_PATH = /^\/webhooks\/whatsapp\/([^/]+)$/;
 
