@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Bus, Consumer } from "@atendo/bus";
 import { newEventMeta } from "@atendo/bus";
 import {
+  type MessageChangeReceived,
+  MessageChangeReceivedSchema,
   type MessageReceived,
   MessageReceivedSchema,
   type StatusReceived,
@@ -24,6 +26,7 @@ export interface Collected<T> {
 export interface EventCollector {
   messages(channelId: string): Collected<MessageReceived>[];
   statuses(channelId: string): Collected<StatusReceived>[];
+  changes(channelId: string): Collected<MessageChangeReceived>[];
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -33,15 +36,17 @@ const MARKER_CHANNEL = "collector-marker";
 export async function collectIngressEvents(bus: Bus): Promise<EventCollector> {
   const messages: Collected<MessageReceived>[] = [];
   const statuses: Collected<StatusReceived>[] = [];
+  const changes: Collected<MessageChangeReceived>[] = [];
   const markers = new Set<string>();
   const consumer: Consumer = await bus.consume({
     durable: `test-collector-${randomUUID().slice(0, 8)}`,
-    schema: [MessageReceivedSchema, StatusReceivedSchema],
+    schema: [MessageReceivedSchema, StatusReceivedSchema, MessageChangeReceivedSchema],
     concurrency: 1, // stream order: the marker arrives after everything published before it
     maxDeliver: 1,
     handler: (event, ctx) => {
       const msgId = ctx.headers["Nats-Msg-Id"] ?? "";
       if (event.$typeName === MessageReceivedSchema.typeName) messages.push({ event, msgId });
+      else if (event.$typeName === MessageChangeReceivedSchema.typeName) changes.push({ event, msgId });
       else if (event.channelId === MARKER_CHANNEL) markers.add(event.externalMessageId);
       else statuses.push({ event, msgId });
     },
@@ -49,6 +54,7 @@ export async function collectIngressEvents(bus: Bus): Promise<EventCollector> {
   return {
     messages: (channelId) => messages.filter((m) => m.event.channelId === channelId),
     statuses: (channelId) => statuses.filter((s) => s.event.channelId === channelId),
+    changes: (channelId) => changes.filter((c) => c.event.channelId === channelId),
     async settle() {
       const marker = randomUUID();
       await bus.publish(
