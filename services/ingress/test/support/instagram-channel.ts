@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { signMeta } from "@atendo/testing";
-import type { Harness, Owner } from "./harness.js";
+import { type Harness, type Owner, postWebhook } from "./harness.js";
 import { IG_ACCOUNT } from "./instagram-payloads.js";
 
 export interface InstagramTestChannel {
@@ -44,20 +44,14 @@ export async function createInstagramChannel(
   };
 }
 
+/** A POST to the channel's Instagram webhook path, with the given signature header (or none). */
 export function postInstagram(
   baseUrl: string,
   channelId: string,
   body: Uint8Array,
   signature: string | undefined,
 ): Promise<Response> {
-  return fetch(`${baseUrl}/webhooks/instagram/${channelId}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(signature === undefined ? {} : { "x-hub-signature-256": signature }),
-    },
-    body,
-  });
+  return postWebhook(baseUrl, channelId, body, signature, "instagram");
 }
 
 /** Posts a body signed with the channel's app secret. */
