@@ -94,7 +94,7 @@ describe("webhook rate limits per tenant and per channel, by plan (real Redis)",
         .digest(),
     );
     assert.match(throttled.request_headers["x-hub-signature-256"] ?? "", /^sha256=/);
-    assert.equal(throttled.reason, "over the webhook rate limit");
+    assert.equal(throttled.reason, "over the channel's webhook rate limit");
     assert.equal(throttled.message_count, 0);
 
     await events.settle();
@@ -160,6 +160,8 @@ describe("webhook rate limits per tenant and per channel, by plan (real Redis)",
       "the tenant's fifth delivery is its last, though the second channel took one only",
     );
     assert.match(await (answers[1] as Response).text(), /tenant/);
+    const throttled = (await settledRowsOf(second.channelId)).find((r) => r.status === "throttled");
+    assert.equal(throttled?.reason, "over the tenant's webhook rate limit");
     assert.ok((await metrics.counter("atendo.ingress.webhooks.throttled", { scope: "tenant" })) >= 1);
   });
 

@@ -1,6 +1,5 @@
 import { Plan } from "@atendo/proto/tenant/v1";
 import type { Redis } from "ioredis";
-import type { WebhookRateLimiter } from "../webhooks/webhook-rate-limit.js";
 
 /** A sustained rate and the burst allowed on top of it (deliveries admitted at once from rest). */
 export interface RateLimit {
@@ -56,11 +55,12 @@ return {0, 0}`;
 const COMMAND = "ingressWebhookRateAdmit";
 
 /**
- * Webhook rate limits per tenant and per channel in Redis (`<prefix>webhook-rate:{<tenant>}:tenant`
+ * The WebhookRateLimiter of src/webhooks/webhook-rate-limit.ts, matched by shape where main.ts wires
+ * it (store/ never imports webhooks/). Webhook rate limits per tenant and per channel in Redis (`<prefix>webhook-rate:{<tenant>}:tenant`
  * and `...:channel:<id>`; the hash tag keeps both keys of a tenant in one cluster slot), by the
  * tenant's plan.
  */
-export function createWebhookRateLimiter(redis: Redis, limits: RateLimitsByPlan): WebhookRateLimiter {
+export function createWebhookRateLimiter(redis: Redis, limits: RateLimitsByPlan) {
   // On the hot path: sent by its SHA (EVALSHA), the script itself only when Redis lacks it.
   redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: ADMIT });
   const scripted = redis as unknown as Record<
@@ -68,7 +68,7 @@ export function createWebhookRateLimiter(redis: Redis, limits: RateLimitsByPlan)
     (...args: Array<string | number>) => Promise<unknown>
   >;
   return {
-    async admit(key) {
+    async admit(key: { tenantId: string; channelId: string; plan: Plan }) {
       const { tenant, channel } = limitsOfPlan(limits, key.plan);
       const answer = (await scripted[COMMAND](
         `webhook-rate:{${key.tenantId}}:tenant`,
@@ -79,10 +79,10 @@ export function createWebhookRateLimiter(redis: Redis, limits: RateLimitsByPlan)
         channel.burst,
       )) as [number, number];
       const [scope, waitMs] = answer;
-      if (scope === 0) return { admitted: true };
+      if (scope === 0) return { admitted: true as const };
       return {
-        admitted: false,
-        scope: scope === 1 ? "tenant" : "channel",
+        admitted: false as const,
+        scope: scope === 1 ? ("tenant" as const) : ("channel" as const),
         retryAfterMs: Math.max(waitMs, 1),
       };
     },

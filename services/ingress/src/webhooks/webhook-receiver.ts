@@ -152,7 +152,11 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       "webhook throttled: over the rate limit",
     );
     try {
-      await writer.insert({ ...row, body: EMPTY_BODY });
+      await writer.insert({
+        ...row,
+        body: EMPTY_BODY,
+        reason: `over the ${decision.scope}'s webhook rate limit`,
+      });
     } catch (err) {
       if (!(err instanceof GroupCommitFullError)) throw err;
       log.warn({ channel_id: row.channel_id }, "throttled webhook not recorded: the queue is full");
@@ -213,12 +217,7 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       await refuse(rejected, signature.reason, res, log);
       return;
     }
-    const throttled = row({
-      status: "throttled",
-      reason: "over the webhook rate limit",
-      message_count: 0,
-      status_count: 0,
-    });
+    const throttled = row({ status: "throttled", reason: "", message_count: 0, status_count: 0 });
     if (await throttle(throttled, channel.plan, res, log)) return;
 
     const split = splitter.split(
