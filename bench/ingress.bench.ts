@@ -25,6 +25,14 @@ import { runBench } from "./lib/run-bench.js";
 import { stopChild } from "./lib/stop-child.js";
 
 const root = process.env.ATENDO_ROOT ?? process.cwd();
+// The bench measures ingress, not its webhook rate limits: its one channel (free plan) may take
+// everything the load sends.
+const UNLIMITED_WEBHOOKS = {
+  WEBHOOK_RATE_FREE_TENANT_PER_SECOND: "1000000",
+  WEBHOOK_RATE_FREE_TENANT_BURST: "10000000",
+  WEBHOOK_RATE_FREE_CHANNEL_PER_SECOND: "1000000",
+  WEBHOOK_RATE_FREE_CHANNEL_BURST: "10000000",
+};
 const APP_SECRET = "bench-app-secret";
 
 let seq = 0;
@@ -123,8 +131,13 @@ await runBench({ rounds: 3, durationS: 10, connections: 50 }, async ({ options, 
         logLevel: "error",
         auth,
         extra:
-          name === "ingress" && process.env.INGRESS_NODE_OPTIONS
-            ? { NODE_OPTIONS: process.env.INGRESS_NODE_OPTIONS }
+          name === "ingress"
+            ? {
+                ...UNLIMITED_WEBHOOKS,
+                ...(process.env.INGRESS_NODE_OPTIONS
+                  ? { NODE_OPTIONS: process.env.INGRESS_NODE_OPTIONS }
+                  : {}),
+              }
             : {},
       }),
       // Quiet while measuring; ready() quotes the last lines when a service does not come up.

@@ -20,6 +20,7 @@ import {
   url,
 } from "@atendo/service-kit";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
+import type { RateLimitsByPlan } from "./store/webhook-rate-limiter.js";
 
 /**
  * Local development only: a well-known key so `npm run dev` needs no setup. Production refuses to
@@ -112,7 +113,37 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     REJECTED_LIMIT_PER_IP: int("badly signed requests per client address and window before 429", {
       min: 1,
     }).default(20),
+    ...rateLimitSpec("FREE", { tenant: [40, 400], channel: [20, 200] }),
+    ...rateLimitSpec("PRO", { tenant: [300, 3_000], channel: [100, 1_000] }),
+    ...rateLimitSpec("ENTERPRISE", { tenant: [2_000, 20_000], channel: [500, 5_000] }),
   };
+}
+
+type RateVar<P extends string> = `WEBHOOK_RATE_${P}_${"TENANT" | "CHANNEL"}_${"PER_SECOND" | "BURST"}`;
+
+/** The four webhook rate-limit variables of a plan; defaults are [per second, burst]. */
+function rateLimitSpec<P extends string>(
+  plan: P,
+  defaults: { tenant: [number, number]; channel: [number, number] },
+): Record<RateVar<P>, ReturnType<ReturnType<typeof int>["default"]>> {
+  const name = plan.toLowerCase();
+  const vars = (scope: "TENANT" | "CHANNEL", [perSecond, burst]: [number, number]) => {
+    const who = scope === "TENANT" ? "per tenant (all its channels)" : "per channel";
+    return {
+      [`WEBHOOK_RATE_${plan}_${scope}_PER_SECOND`]: int(
+        `webhook deliveries per second ${who} on the ${name} plan, sustained; past it 429`,
+        { min: 1, max: 1_000_000 },
+      ).default(perSecond),
+      [`WEBHOOK_RATE_${plan}_${scope}_BURST`]: int(
+        `webhook deliveries admitted at once ${who} on the ${name} plan, on top of the sustained rate`,
+        { min: 1, max: 10_000_000 },
+      ).default(burst),
+    };
+  };
+  return { ...vars("TENANT", defaults.tenant), ...vars("CHANNEL", defaults.channel) } as Record<
+    RateVar<P>,
+    ReturnType<ReturnType<typeof int>["default"]>
+  >;
 }
 
 export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxConfig {
@@ -140,6 +171,8 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
   rejectedLimitWindowMs: number;
   rejectedLimitPerChannel: number;
   rejectedLimitPerIp: number;
+  /** Webhook deliveries per tenant and per channel, by plan (UNSPECIFIED: free). */
+  webhookRateLimits: RateLimitsByPlan;
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
@@ -204,5 +237,31 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     rejectedLimitWindowMs: c.REJECTED_LIMIT_WINDOW_MS,
     rejectedLimitPerChannel: c.REJECTED_LIMIT_PER_CHANNEL,
     rejectedLimitPerIp: c.REJECTED_LIMIT_PER_IP,
+    webhookRateLimits: {
+      free: {
+        tenant: { perSecond: c.WEBHOOK_RATE_FREE_TENANT_PER_SECOND, burst: c.WEBHOOK_RATE_FREE_TENANT_BURST },
+        channel: {
+          perSecond: c.WEBHOOK_RATE_FREE_CHANNEL_PER_SECOND,
+          burst: c.WEBHOOK_RATE_FREE_CHANNEL_BURST,
+        },
+      },
+      pro: {
+        tenant: { perSecond: c.WEBHOOK_RATE_PRO_TENANT_PER_SECOND, burst: c.WEBHOOK_RATE_PRO_TENANT_BURST },
+        channel: {
+          perSecond: c.WEBHOOK_RATE_PRO_CHANNEL_PER_SECOND,
+          burst: c.WEBHOOK_RATE_PRO_CHANNEL_BURST,
+        },
+      },
+      enterprise: {
+        tenant: {
+          perSecond: c.WEBHOOK_RATE_ENTERPRISE_TENANT_PER_SECOND,
+          burst: c.WEBHOOK_RATE_ENTERPRISE_TENANT_BURST,
+        },
+        channel: {
+          perSecond: c.WEBHOOK_RATE_ENTERPRISE_CHANNEL_PER_SECOND,
+          burst: c.WEBHOOK_RATE_ENTERPRISE_CHANNEL_BURST,
+        },
+      },
+    },
   };
 }

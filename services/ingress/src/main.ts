@@ -37,6 +37,7 @@ import { createRejectedRequestLimiter } from "./store/rejected-request-limiter.j
 import { WebhookEventEntity } from "./store/webhook-event-entity.js";
 import { createWebhookEventReader } from "./store/webhook-event-reader.js";
 import { createWebhookEventWriter } from "./store/webhook-event-writer.js";
+import { createWebhookRateLimiter } from "./store/webhook-rate-limiter.js";
 import { createBodyBudget } from "./webhooks/body-budget.js";
 import { createDeliveryPublisher } from "./webhooks/delivery-publisher.js";
 import { createDeliverySplitter } from "./webhooks/delivery-splitter.js";
@@ -44,9 +45,9 @@ import { createHeldReleaser } from "./webhooks/held-releaser.js";
 import { createQueuedRowProcessor } from "./webhooks/queued-row-processor.js";
 import { createQueuedSweeper } from "./webhooks/queued-sweeper.js";
 import { createWebhookMetrics } from "./webhooks/webhook-metrics.js";
+import { createWebhookReceiver } from "./webhooks/webhook-receiver.js";
 import { createWebhookReplayer } from "./webhooks/webhook-replayer.js";
-import { createWhatsAppReceiver } from "./webhooks/whatsapp-receiver.js";
-import { createWhatsAppVerifier } from "./webhooks/whatsapp-verifier.js";
+import { createWebhookVerifier } from "./webhooks/webhook-verifier.js";
 
 export type { Config } from "./config.js";
 export { loadConfig } from "./config.js";
@@ -182,8 +183,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       events: createWebhookEventReader(db),
       replayer: createWebhookReplayer({ queued, channels, splitter, publisher, logger }),
       requestIds: createRequestIds(SCHEMA),
-      whatsappVerifier: createWhatsAppVerifier({ channels, logger }),
-      whatsappReceiver: createWhatsAppReceiver({
+      webhookVerifier: createWebhookVerifier({ channels, logger }),
+      webhookReceiver: createWebhookReceiver({
         channels,
         writer,
         splitter,
@@ -193,6 +194,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           perChannel: config.rejectedLimitPerChannel,
           perIp: config.rejectedLimitPerIp,
         }),
+        rateLimiter: createWebhookRateLimiter(redis, config.webhookRateLimits),
         metrics: webhookMetrics,
         logger,
         maxBodyBytes: config.webhookMaxBodyBytes,

@@ -46,3 +46,12 @@ export function clip(value: string, max: number): string {
   const end = /[\uD800-\uDBFF]/.test(value.charAt(max - 1)) ? max - 1 : max;
   return value.slice(0, end);
 }
+
+/** A webhook body parsed as JSON (UTF-8, as Meta sends it); undefined when it is not JSON. */
+export function parseJsonBody(body: Uint8Array): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,4 +1,4 @@
-import type { ChannelType } from "@atendo/proto/common/v1";
+import { ChannelType } from "@atendo/proto/common/v1";
 import { type ChannelStatus, Plan, type ResolveChannelResponse } from "@atendo/proto/tenant/v1";
 
 /** How ingress reaches the channel's Graph API (media downloads). */
@@ -58,4 +58,45 @@ export function resolvedChannelFrom(res: ResolveChannelResponse): ResolvedChanne
     };
   }
   return channel;
+}
+
+/** The Meta channel types, as webhook paths and `webhook_events.channel_type` spell them. */
+export type MetaChannelName = "whatsapp" | "instagram";
+
+/** What a Meta webhook of a channel is checked against. */
+export interface MetaCredentials {
+  appSecret: string;
+  verifyToken: string;
+  /** The business on the channel: WhatsApp `phone_number_id`, Instagram account id. */
+  accountId: string;
+}
+
+const META_TYPES: Readonly<Record<MetaChannelName, ChannelType>> = {
+  whatsapp: ChannelType.WHATSAPP,
+  instagram: ChannelType.INSTAGRAM,
+};
+
+export function isMetaChannelName(name: string): name is MetaChannelName {
+  return Object.hasOwn(META_TYPES, name);
+}
+
+/**
+ * The webhook credentials of a channel of the named Meta type; undefined when there is no channel
+ * or it is of another type (a WhatsApp channel's id under /webhooks/instagram/ is unknown there).
+ */
+export function metaCredentialsOf(
+  channel: ResolvedChannel | undefined,
+  name: string,
+): MetaCredentials | undefined {
+  if (channel === undefined || !isMetaChannelName(name) || channel.type !== META_TYPES[name])
+    return undefined;
+  if (name === "whatsapp" && channel.whatsapp !== undefined) {
+    const { appSecret, verifyToken, phoneNumberId } = channel.whatsapp;
+    return { appSecret, verifyToken, accountId: phoneNumberId };
+  }
+  if (name === "instagram" && channel.instagram !== undefined) {
+    const { appSecret, verifyToken, accountId } = channel.instagram;
+    return { appSecret, verifyToken, accountId };
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@ import { ChannelType } from "@atendo/proto/common/v1";
 import { WebhookEventStatus } from "@atendo/proto/ingress/v1";
 
 /** How a delivery's status is spelled in `ingress.webhook_events.status`. */
-export type StoredStatus = "queued" | "accepted" | "rejected" | "held" | "failed";
+export type StoredStatus = "queued" | "accepted" | "rejected" | "held" | "failed" | "ignored" | "throttled";
 /** How a channel type is spelled in `ingress.webhook_events.channel_type`. */
 export type StoredChannelType = "whatsapp" | "instagram" | "web";
 
@@ -12,6 +12,8 @@ const TO_PROTO: Readonly<Record<StoredStatus, WebhookEventStatus>> = {
   rejected: WebhookEventStatus.REJECTED,
   held: WebhookEventStatus.HELD,
   failed: WebhookEventStatus.FAILED,
+  ignored: WebhookEventStatus.IGNORED,
+  throttled: WebhookEventStatus.THROTTLED,
 };
 
 export function statusToProto(status: string): WebhookEventStatus {

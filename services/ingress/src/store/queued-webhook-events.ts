@@ -19,11 +19,14 @@ export interface QueuedWebhookEvents {
   findDue(limit: number): Promise<QueuedRef[]>;
   /** Inside the row's tenant transaction: locks the row if it is still queued and no one else holds it. */
   claim(em: EntityManager, id: string): Promise<WebhookEventsTable | undefined>;
-  /** Inside the same transaction: the row is done (from queued, held or failed). */
+  /**
+   * Inside the same transaction: the row is done (from queued, held or failed): `accepted`, or
+   * `ignored` when its body turned out to be for another number or account.
+   */
   markAccepted(
     em: EntityManager,
     id: string,
-    result: { messageCount: number; statusCount: number; reason: string },
+    result: { messageCount: number; statusCount: number; reason: string; ignored?: boolean },
   ): Promise<void>;
   /**
    * Inside the same transaction: an attempt failed. With `nextAttemptAt` the row stays queued until
@@ -65,7 +68,7 @@ export function createQueuedWebhookEvents(db: Db): QueuedWebhookEvents {
       await table(em)
         .updateTable("webhook_events")
         .set({
-          status: "accepted",
+          status: result.ignored === true ? "ignored" : "accepted",
           processed_at: new Date(),
           next_attempt_at: null,
           message_count: result.messageCount,

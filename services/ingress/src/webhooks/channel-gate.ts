@@ -1,4 +1,3 @@
-import { ChannelType } from "@atendo/proto/common/v1";
 import { ChannelStatus } from "@atendo/proto/tenant/v1";
 import { type NodeResponse, sendText } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
@@ -7,23 +6,29 @@ import {
   ChannelLookupError,
   type ResolvedChannel,
 } from "../clients/channel-directory.js";
+import { type MetaChannelName, type MetaCredentials, metaCredentialsOf } from "../domain/resolved-channel.js";
 
-export type WhatsAppChannel = ResolvedChannel & { whatsapp: NonNullable<ResolvedChannel["whatsapp"]> };
+/** A channel a Meta webhook URL names, with what its deliveries are checked against. */
+export interface MetaChannel {
+  channel: ResolvedChannel;
+  credentials: MetaCredentials;
+}
 
 /** Retry-After of a 503 (Meta honours it): the tenant service or the database is catching up. */
 export const RETRY_LATER_SECONDS = 5;
 
 /**
- * Finds the WhatsApp channel a webhook URL names, or answers for it: 404 when there is no such
- * WhatsApp channel (nothing can be stored: the tenant is unknown), 503 when the tenant service
- * cannot tell (Meta retries).
+ * Finds the channel of the given Meta type a webhook URL names, or answers for it: 404 when there
+ * is no such channel of that type (nothing can be stored: the tenant is unknown), 503 when the
+ * tenant service cannot tell (Meta retries).
  */
-export async function findWhatsAppChannel(
+export async function findMetaChannel(
   channels: ChannelDirectory,
+  name: MetaChannelName,
   channelId: string,
   res: NodeResponse,
   logger: Logger,
-): Promise<WhatsAppChannel | undefined> {
+): Promise<MetaChannel | undefined> {
   let channel: ResolvedChannel | undefined;
   try {
     channel = await channels.resolve(channelId);
@@ -34,11 +39,12 @@ export async function findWhatsAppChannel(
     sendText(res, 503, "channel lookup unavailable, retry later");
     return undefined;
   }
-  if (channel?.type !== ChannelType.WHATSAPP || channel.whatsapp === undefined) {
+  const credentials = metaCredentialsOf(channel, name);
+  if (channel === undefined || credentials === undefined) {
     sendText(res, 404, "unknown channel");
     return undefined;
   }
-  return { ...channel, whatsapp: channel.whatsapp };
+  return { channel, credentials };
 }
 
 /** Why a channel's deliveries are stored but not published; undefined when they are published. */

@@ -1,18 +1,21 @@
 import type { Db, EntityManager } from "@atendo/db";
-import { ChannelType } from "@atendo/proto/common/v1";
 import { type Logger, withContext } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
+import { metaCredentialsOf } from "../domain/resolved-channel.js";
 import { afterFailedAttempt, type RetryPolicy } from "../domain/retry-policy.js";
 import type { SplitDelivery } from "../domain/split-delivery.js";
 import type { WebhookEventsTable } from "../store/ingress-tables.js";
 import type { QueuedWebhookEvents } from "../store/queued-webhook-events.js";
 import type { DeliveryPublisher } from "./delivery-publisher.js";
-import { type DeliverySplitter, deliveryOfRow } from "./delivery-splitter.js";
+import { countsOf, type DeliverySplitter, deliveryOfRow } from "./delivery-splitter.js";
 import type { WebhookMetrics } from "./webhook-metrics.js";
 
 /** What processing a row came to. */
 export type ProcessOutcome =
-  /** Published and accepted (or its channel is gone: accepted with nothing to publish). */
+  /**
+   * Published and accepted (or its channel is gone: accepted with nothing to publish; or its body
+   * is for another account: ignored).
+   */
   | "accepted"
   /** Not queued any more, or another replica holds it. */
   | "skipped"
@@ -57,14 +60,16 @@ export function createQueuedRowProcessor(deps: QueuedRowProcessorDeps): QueuedRo
   /** Everything that depends on the row's content or on other services; never throws. */
   async function attempt(row: WebhookEventsTable, log: Logger): Promise<Attempt> {
     try {
-      if (row.channel_type !== "whatsapp") {
+      if (row.channel_type !== "whatsapp" && row.channel_type !== "instagram") {
         return { kind: "error", error: `${row.channel_type} deliveries are not handled by this version` };
       }
-      const channel = await channels.resolve(row.channel_id);
-      if (channel?.type !== ChannelType.WHATSAPP || channel.whatsapp === undefined)
-        return { kind: "channel_gone" };
-      const split = splitter.split(deliveryOfRow(row), channel.whatsapp.phoneNumberId);
+      // The row's type picks the credentials: a channel that is now of another type is gone.
+      const credentials = metaCredentialsOf(await channels.resolve(row.channel_id), row.channel_type);
+      if (credentials === undefined) return { kind: "channel_gone" };
+      const split = splitter.split(deliveryOfRow(row), credentials.accountId);
       if (!split.ok) return { kind: "error", error: split.error };
+      // Not ours (any more): nothing to publish.
+      if (split.parts.ignored !== undefined) return { kind: "published", parts: split.parts };
       const failure = await publisher.publish(split.parts, log);
       return failure === undefined
         ? { kind: "published", parts: split.parts }
@@ -121,12 +126,19 @@ export function createQueuedRowProcessor(deps: QueuedRowProcessorDeps): QueuedRo
           return "accepted";
         }
         const { parts } = result;
-        await queued.markAccepted(em, id, {
-          messageCount: parts.messages.length,
-          statusCount: parts.statuses.length,
-          reason: parts.notes.join("; "),
-        });
-        log.info({ events: parts.messages.length + parts.statuses.length }, "queued webhook published");
+        if (parts.ignored !== undefined) {
+          await queued.markAccepted(em, id, {
+            messageCount: 0,
+            statusCount: 0,
+            reason: parts.ignored,
+            ignored: true,
+          });
+          log.info({ reason: parts.ignored }, "queued webhook ignored: not this channel's");
+          return "accepted";
+        }
+        const counts = countsOf(parts);
+        await queued.markAccepted(em, id, { ...counts, reason: parts.notes.join("; ") });
+        log.info({ events: counts.messageCount + counts.statusCount }, "queued webhook published");
         return "accepted";
       });
     },

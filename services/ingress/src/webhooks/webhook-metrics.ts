@@ -9,6 +9,8 @@ export interface WebhookMetrics {
   rowFailed(): void;
   /** A webhook request was refused (429 or 503) with nothing stored. */
   refused(reason: RefusalReason): void;
+  /** A signed delivery was refused with 429 over its tenant's or channel's rate limit (a throttled row). */
+  throttled(scope: "tenant" | "channel"): void;
   /**
    * Reports the bytes of webhook bodies held by requests in progress (the body budget) each time
    * metrics are collected. Returns a function that stops reporting them.
@@ -25,6 +27,10 @@ export function createWebhookMetrics(meter: ServiceMetrics["meter"]): WebhookMet
     description: "Webhook requests refused without storing anything, by reason",
     unit: "{request}",
   });
+  const throttled = meter.createCounter("atendo.ingress.webhooks.throttled", {
+    description: "Signed webhook deliveries refused with 429 over a rate limit, by the limit's scope",
+    unit: "{delivery}",
+  });
   const bodyBytes = meter.createObservableGauge("atendo.ingress.webhooks.body_bytes", {
     description: "Bytes of webhook bodies held by requests in progress (taken before reading)",
     unit: "By",
@@ -32,6 +38,7 @@ export function createWebhookMetrics(meter: ServiceMetrics["meter"]): WebhookMet
   return {
     rowFailed: () => failed.add(1),
     refused: (reason) => refused.add(1, { reason }),
+    throttled: (scope) => throttled.add(1, { scope }),
     observeBodyBytes(read) {
       const callback: Parameters<typeof bodyBytes.addCallback>[0] = (result) => result.observe(read());
       bodyBytes.addCallback(callback);

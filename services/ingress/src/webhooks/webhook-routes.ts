@@ -1,22 +1,23 @@
 import { type HttpHook, pathOf, sendText } from "@atendo/service-kit";
-import type { WhatsAppReceiver } from "./whatsapp-receiver.js";
-import type { WhatsAppVerifier } from "./whatsapp-verifier.js";
+import type { WebhookReceiver } from "./webhook-receiver.js";
+import type { WebhookVerifier } from "./webhook-verifier.js";
 
-const WHATSAPP_PATH = /^\/webhooks\/whatsapp\/([^/]+)$/;
+const META_PATH = /^\/webhooks\/(whatsapp|instagram)\/([^/]+)$/;
 
 export interface WebhookRoutesDeps {
-  whatsappVerifier: WhatsAppVerifier;
-  whatsappReceiver: WhatsAppReceiver;
+  webhookVerifier: WebhookVerifier;
+  webhookReceiver: WebhookReceiver;
 }
 
 /** The plain HTTP routes of ingress (Meta webhooks); anything else is not ours (404). */
 export function createWebhookRoutes(deps: WebhookRoutesDeps): HttpHook {
   return async (req, res) => {
-    const match = WHATSAPP_PATH.exec(pathOf(req));
-    if (match?.[1] === undefined) return false;
-    const channelId = safeDecode(match[1]);
-    if (req.method === "GET") await deps.whatsappVerifier.verify(req, res, channelId);
-    else if (req.method === "POST") await deps.whatsappReceiver.receive(req, res, channelId);
+    const match = META_PATH.exec(pathOf(req));
+    const name = match?.[1];
+    if (match?.[2] === undefined || (name !== "whatsapp" && name !== "instagram")) return false;
+    const channelId = safeDecode(match[2]);
+    if (req.method === "GET") await deps.webhookVerifier.verify(req, res, name, channelId);
+    else if (req.method === "POST") await deps.webhookReceiver.receive(req, res, name, channelId);
     else {
       res.setHeader("allow", "GET, POST");
       sendText(res, 405, "method not allowed");

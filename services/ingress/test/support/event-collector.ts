@@ -4,6 +4,7 @@ import { newEventMeta } from "@atendo/bus";
 import {
   ContactSyncReceivedSchema,
   HistorySyncProgressedSchema,
+  type MessageChangeReceived,
   MessageChangeReceivedSchema,
   type MessageReceived,
   MessageReceivedSchema,
@@ -29,6 +30,7 @@ export interface EventCollector {
   statuses(channelId: string): Collected<StatusReceived>[];
   /** The other kinds of a split (message changes, contact syncs, history progress) of a channel. */
   of<D extends DescMessage>(schema: D, channelId: string): Collected<MessageShape<D>>[];
+  changes(channelId: string): Collected<MessageChangeReceived>[];
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -69,6 +71,10 @@ export async function collectIngressEvents(bus: Bus): Promise<EventCollector> {
       (others.get(schema.typeName) ?? []).filter(
         (e) => e.event.channelId === channelId,
       ) as unknown as Collected<MessageShape<D>>[],
+    changes: (channelId) =>
+      (others.get(MessageChangeReceivedSchema.typeName) ?? []).filter(
+        (e) => e.event.channelId === channelId,
+      ) as unknown as Collected<MessageChangeReceived>[],
     async settle() {
       const marker = randomUUID();
       await bus.publish(

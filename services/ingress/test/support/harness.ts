@@ -190,8 +190,9 @@ export function postWebhook(
   channelId: string,
   body: Uint8Array,
   signature: string | undefined,
+  type: "whatsapp" | "instagram" = "whatsapp",
 ): Promise<Response> {
-  return fetch(`${baseUrl}/webhooks/whatsapp/${channelId}`, {
+  return fetch(`${baseUrl}/webhooks/${type}/${channelId}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",

@@ -53,14 +53,15 @@ export async function insertRows(
   options: {
     count?: number;
     agoMs?: number;
-    status?: "queued" | "held" | "accepted" | "rejected" | "failed";
+    status?: "queued" | "held" | "accepted" | "rejected" | "failed" | "ignored" | "throttled";
     reason?: string;
+    channelType?: "whatsapp" | "instagram";
   } = {},
 ): Promise<string[]> {
   const rows = await adminQuery<{ id: string }>(
     `insert into ingress.webhook_events
        (id, tenant_id, workspace_id, channel_id, channel_type, status, reason, body, body_size, received_at)
-     select gen_random_uuid(), $1, $2, $3, 'whatsapp', $4, $5, $6, $7,
+     select gen_random_uuid(), $1, $2, $3, $10, $4, $5, $6, $7,
             now() - make_interval(secs => $8::double precision / 1000)
        from generate_series(1, $9)
      returning id`,
@@ -74,6 +75,7 @@ export async function insertRows(
       body.length,
       options.agoMs ?? 0,
       options.count ?? 1,
+      options.channelType ?? "whatsapp",
     ],
   );
   return rows.map((r) => r.id);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { newId } from "@atendo/db";
+import type { Plan } from "@atendo/proto/tenant/v1";
 import {
   CORRELATION_HEADER,
   clientIp,
@@ -11,28 +12,27 @@ import { type Logger, withContext } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
 import { clip } from "../domain/json-read.js";
 import { verifyMetaSignature } from "../domain/meta-signature.js";
+import type { MetaChannelName } from "../domain/resolved-channel.js";
 import { eventCount } from "../domain/split-delivery.js";
 import { GroupCommitFullError } from "../store/group-commit.js";
 import type { RejectedRequestLimiter } from "../store/rejected-request-limiter.js";
 import type { NewWebhookEvent, WebhookEventWriter } from "../store/webhook-event-writer.js";
 import type { BodyBudget } from "./body-budget.js";
 import { readBudgetedBody } from "./budgeted-body.js";
-import {
-  findWhatsAppChannel,
-  holdReason,
-  RETRY_LATER_SECONDS,
-  type WhatsAppChannel,
-} from "./channel-gate.js";
+import { findMetaChannel, holdReason, type MetaChannel, RETRY_LATER_SECONDS } from "./channel-gate.js";
 import type { DeliveryPublisher } from "./delivery-publisher.js";
-import type { DeliverySplitter } from "./delivery-splitter.js";
+import { countsOf, type DeliverySplitter } from "./delivery-splitter.js";
 import type { WebhookMetrics } from "./webhook-metrics.js";
+import type { WebhookRateLimiter } from "./webhook-rate-limit.js";
 
-export interface WhatsAppReceiverDeps {
+export interface WebhookReceiverDeps {
   channels: ChannelDirectory;
   writer: WebhookEventWriter;
   splitter: DeliverySplitter;
   publisher: DeliveryPublisher;
   limiter: RejectedRequestLimiter;
+  /** Signed deliveries per tenant and per channel, by plan: past it 429 and a throttled row. */
+  rateLimiter: WebhookRateLimiter;
   metrics: WebhookMetrics;
   logger: Logger;
   /** Larger bodies are refused with 413 (Meta's limit is 3 MB). */
@@ -46,9 +46,13 @@ export interface WhatsAppReceiverDeps {
   now?: () => Date;
 }
 
-/** POST `/webhooks/whatsapp/{channelId}`: one delivery, stored then published. */
-export interface WhatsAppReceiver {
-  receive(req: NodeRequest, res: NodeResponse, channelId: string): Promise<void>;
+/**
+ * POST `/webhooks/{whatsapp|instagram}/{channelId}`: one delivery, checked with its channel's
+ * credentials, stored, then published. Both Meta channels share every step; the row's channel type
+ * picks the mapping (delivery-splitter.ts).
+ */
+export interface WebhookReceiver {
+  receive(req: NodeRequest, res: NodeResponse, name: MetaChannelName, channelId: string): Promise<void>;
 }
 
 // The request headers kept with a delivery (forensics of rejected ones above all).
@@ -60,12 +64,14 @@ const KEPT_HEADERS = [
   "x-hub-signature-256",
 ];
 const MAX_HEADER_VALUE = 512;
+// A throttled row keeps the delivery's size and hash, not its bytes.
+const EMPTY_BODY = Buffer.alloc(0);
 
 type RowFields = Pick<NewWebhookEvent, "status" | "reason" | "message_count" | "status_count"> &
   Partial<Pick<NewWebhookEvent, "attempts" | "last_error" | "next_attempt_at">>;
 
-export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppReceiver {
-  const { channels, writer, splitter, publisher, limiter, metrics, logger } = deps;
+export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceiver {
+  const { channels, writer, splitter, publisher, limiter, rateLimiter, metrics, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Stores the row; false when the queue is full, having answered 503 (nothing was stored). */
@@ -119,12 +125,54 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
     sendText(res, 401, reason);
   }
 
+  /**
+   * Over the tenant's or the channel's rate limit: 429 with Retry-After, and a throttled row with
+   * the delivery's size, hash and headers but not its body (Meta delivers it again). True when it
+   * answered.
+   */
+  async function throttle(
+    row: NewWebhookEvent,
+    plan: Plan,
+    res: NodeResponse,
+    log: Logger,
+  ): Promise<boolean> {
+    let decision: Awaited<ReturnType<WebhookRateLimiter["admit"]>>;
+    try {
+      decision = await rateLimiter.admit({ tenantId: row.tenant_id, channelId: row.channel_id, plan });
+    } catch (err) {
+      // Unable to count, the delivery goes on: a Redis outage must not turn into lost messages.
+      log.warn({ err, channel_id: row.channel_id }, "checking the webhook rate limit failed: admitted");
+      return false;
+    }
+    if (decision.admitted) return false;
+    const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    metrics.throttled(decision.scope);
+    log.warn(
+      { channel_id: row.channel_id, scope: decision.scope, retry_after_s: retryAfter },
+      "webhook throttled: over the rate limit",
+    );
+    try {
+      await writer.insert({
+        ...row,
+        body: EMPTY_BODY,
+        reason: `over the ${decision.scope}'s webhook rate limit`,
+      });
+    } catch (err) {
+      if (!(err instanceof GroupCommitFullError)) throw err;
+      log.warn({ channel_id: row.channel_id }, "throttled webhook not recorded: the queue is full");
+    }
+    res.setHeader("retry-after", String(retryAfter));
+    sendText(res, 429, `over the ${decision.scope}'s webhook rate limit, retry later`);
+    return true;
+  }
+
   /** One delivery read within the budget: checked, stored, then published. */
   async function handle(
     req: NodeRequest,
     res: NodeResponse,
+    name: MetaChannelName,
     channelId: string,
-    channel: WhatsAppChannel,
+    { channel, credentials }: MetaChannel,
     body: Buffer,
   ): Promise<void> {
     const id = newId();
@@ -136,7 +184,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       tenant_id: channel.tenantId,
       workspace_id: channel.workspaceId,
       channel_id: channel.channelId,
-      channel_type: "whatsapp" as const,
+      channel_type: name,
       body,
       body_size: body.length,
       body_sha256: createHash("sha256").update(body).digest(),
@@ -155,7 +203,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
 
     const header = req.headers["x-hub-signature-256"];
     const signature = verifyMetaSignature(
-      channel.whatsapp.appSecret,
+      credentials.appSecret,
       body,
       Array.isArray(header) ? header[0] : header,
     );
@@ -169,6 +217,8 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
       await refuse(rejected, signature.reason, res, log);
       return;
     }
+    const throttled = row({ status: "throttled", reason: "", message_count: 0, status_count: 0 });
+    if (await throttle(throttled, channel.plan, res, log)) return;
 
     const split = splitter.split(
       {
@@ -176,10 +226,11 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
         tenantId: channel.tenantId,
         workspaceId: channel.workspaceId,
         channelId: channel.channelId,
+        channelType: name,
         body,
         receivedAt,
       },
-      channel.whatsapp.phoneNumberId,
+      credentials.accountId,
     );
     if (!split.ok) {
       // A mapping bug must not lose the delivery: stored as failed, visible, replayable once fixed.
@@ -202,7 +253,17 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
     }
 
     const { parts } = split;
-    const counts = { message_count: parts.messages.length, status_count: parts.statuses.length };
+    if (parts.ignored !== undefined) {
+      // Not this channel's (another number or account, the dashboard's sample): stored, answered
+      // 200 (Meta would retry anything else), never published.
+      const ignored = row({ status: "ignored", reason: parts.ignored, message_count: 0, status_count: 0 });
+      if (!(await store(ignored, res, log))) return;
+      log.info({ channel_id: channelId, reason: clip(parts.ignored, 200) }, "webhook ignored");
+      sendText(res, 200, "ok");
+      return;
+    }
+    const { messageCount, statusCount } = countsOf(parts);
+    const counts = { message_count: messageCount, status_count: statusCount };
     const notes = parts.notes.join("; ");
     const held = holdReason(channel);
     if (held !== undefined) {
@@ -245,14 +306,9 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
   }
 
   return {
-    async receive(req, res, channelId) {
-      const channel: WhatsAppChannel | undefined = await findWhatsAppChannel(
-        channels,
-        channelId,
-        res,
-        logger,
-      );
-      if (channel === undefined) return;
+    async receive(req, res, name, channelId) {
+      const found = await findMetaChannel(channels, name, channelId, res, logger);
+      if (found === undefined) return;
       // Over the limit this throws PayloadTooLargeError: the server answers 413 and closes.
       const read = await readBudgetedBody(req, { maxBytes: deps.maxBodyBytes, budget: deps.bodyBudget });
       if (!read.ok && read.reason === "client gone") {
@@ -272,7 +328,7 @@ export function createWhatsAppReceiver(deps: WhatsAppReceiverDeps): WhatsAppRece
         return;
       }
       try {
-        await handle(req, res, channelId, channel, read.body);
+        await handle(req, res, name, channelId, found, read.body);
       } finally {
         read.release();
       }

@@ -1,28 +1,29 @@
 import { type NodeRequest, type NodeResponse, sendText } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
+import type { MetaChannelName } from "../domain/resolved-channel.js";
 import { answerHandshake } from "../domain/verify-handshake.js";
-import { findWhatsAppChannel } from "./channel-gate.js";
+import { findMetaChannel } from "./channel-gate.js";
 
-/** GET `/webhooks/whatsapp/{channelId}`: Meta's verify handshake with the channel's token. */
-export interface WhatsAppVerifier {
-  verify(req: NodeRequest, res: NodeResponse, channelId: string): Promise<void>;
+/**
+ * GET `/webhooks/{whatsapp|instagram}/{channelId}`: Meta's verify handshake with the channel's
+ * token (docs/channels.md, rule 2).
+ */
+export interface WebhookVerifier {
+  verify(req: NodeRequest, res: NodeResponse, name: MetaChannelName, channelId: string): Promise<void>;
 }
 
-export function createWhatsAppVerifier(deps: {
-  channels: ChannelDirectory;
-  logger: Logger;
-}): WhatsAppVerifier {
+export function createWebhookVerifier(deps: { channels: ChannelDirectory; logger: Logger }): WebhookVerifier {
   const { channels, logger } = deps;
   return {
-    async verify(req, res, channelId) {
-      const channel = await findWhatsAppChannel(channels, channelId, res, logger);
-      if (channel === undefined) return;
+    async verify(req, res, name, channelId) {
+      const found = await findMetaChannel(channels, name, channelId, res, logger);
+      if (found === undefined) return;
       const url = req.url ?? "";
       const q = url.indexOf("?");
       const answer = answerHandshake(
         new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
-        channel.whatsapp.verifyToken,
+        found.credentials.verifyToken,
       );
       if (answer.status === 200) {
         res.setHeader("x-content-type-options", "nosniff");
