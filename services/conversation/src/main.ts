@@ -18,6 +18,9 @@ import { createSweeper } from "./buffer/sweeper.js";
 import { createTurnPublisher } from "./buffer/turn-publisher.js";
 import { createTurnScheduler } from "./buffer/turn-scheduler.js";
 import { type Config, loadConfig } from "./config.js";
+import { startContactSyncReceivedConsumer } from "./consumers/contact-sync-received.js";
+import { startMediaStoredConsumer } from "./consumers/media-stored.js";
+import { startMessageChangeReceivedConsumer } from "./consumers/message-change-received.js";
 import { startMessageReceivedConsumer } from "./consumers/message-received.js";
 import { startReplyGeneratedConsumer } from "./consumers/reply-generated.js";
 import { startStatusChangedConsumer } from "./consumers/status-changed.js";
@@ -92,7 +95,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const store = createBufferStore({ redis });
     const flusher = createFlusher({
       store,
-      turns: createTurnPublisher({ db, bus }),
+      turns: createTurnPublisher({ db, bus, mediaWaitMs: config.buffer.mediaWaitMs }),
       logger,
       pollMs: config.buffer.pollMs,
       leaseMs: config.buffer.leaseMs,
@@ -122,6 +125,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ["message consumer", () => startMessageReceivedConsumer({ db, bus, inbox, scheduler })],
       ["reply consumer", () => startReplyGeneratedConsumer({ db, bus, inbox })],
       ["status consumer", () => startStatusChangedConsumer({ db, bus, inbox })],
+      ["change consumer", () => startMessageChangeReceivedConsumer({ db, bus, inbox, scheduler })],
+      ["media consumer", () => startMediaStoredConsumer({ db, bus, inbox, scheduler })],
+      ["contact sync consumer", () => startContactSyncReceivedConsumer({ db, bus, inbox })],
     ] as const;
     for (const [name, startConsumer] of consumers) {
       await resources.open(name, startConsumer, (consumer) => consumer.stop());
