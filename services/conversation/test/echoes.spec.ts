@@ -33,7 +33,10 @@ describe("echoes of the business's own messages", () => {
 
   /** A customer's question answered by the AI: the reply is a PENDING outbound message. */
   async function answered(c: Customer, channelType = ChannelType.WHATSAPP, reply = "We open at 9.") {
-    await h.bus.publish(MessageReceivedSchema, messageReceived(c, { channelType, body: "When do you open?" }));
+    await h.bus.publish(
+      MessageReceivedSchema,
+      messageReceived(c, { channelType, body: "When do you open?" }),
+    );
     const conversation = await theConversation(c.channelId);
     const turn = await waitFor(() =>
       h.captured.of(TurnReadySchema).find((t) => t.conversationId === conversation.id),
@@ -120,9 +123,10 @@ describe("echoes of the business's own messages", () => {
     const c = newCustomer();
     const { conversation, own } = await answered(c, ChannelType.WHATSAPP, "Thank you!");
     // Our reply never left (delivery is stuck) and is now old.
-    await adminQuery("update conversation.messages set created_at = now() - interval '2 hours' where id = $1", [
-      own.id,
-    ]);
+    await adminQuery(
+      "update conversation.messages set created_at = now() - interval '2 hours' where id = $1",
+      [own.id],
+    );
     const echo = messageReceived(c, { body: "Thank you!", isEcho: true });
     await h.bus.publish(MessageReceivedSchema, echo);
 

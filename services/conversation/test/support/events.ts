@@ -200,7 +200,13 @@ export function mediaStored(
 
 export function contactSynced(
   c: Customer,
-  init: { action: ContactSyncAction; fullName?: string; firstName?: string; occurredAt: Date; phone?: string },
+  init: {
+    action: ContactSyncAction;
+    fullName?: string;
+    firstName?: string;
+    occurredAt: Date;
+    phone?: string;
+  },
 ): ContactSyncReceived {
   return create(ContactSyncReceivedSchema, {
     meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: newId() }),
