@@ -9,7 +9,7 @@ import {
 import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
 import { adminQuery, waitFor } from "@atendo/testing";
 import { conversationsOfChannel, messagesOfChannel, messagesWhen, theConversation } from "./support/db.js";
-import { messageReceived, newCustomer } from "./support/events.js";
+import { bodyOf, messageReceived, newCustomer } from "./support/events.js";
 import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
 const DAY = 86_400_000;
@@ -179,16 +179,17 @@ describe("imported history (WhatsApp coexistence)", () => {
       messageIds: turn.messageIds,
       turnEpoch: turn.turnEpoch,
     });
-    const body = (m: { message?: { content: { case: string | undefined; value?: unknown } } }) =>
-      m.message?.content.case === "text" ? (m.message.content.value as { body: string }).body : "";
     assert.deepEqual(
-      res.history.map((m) => [body(m), m.direction, m.history]),
+      res.history.map((m) => [bodyOf(m), m.direction, m.history]),
       [
         ["I'd like two cakes for Saturday", Direction.INBOUND, true],
         ["Noted, order 118", Direction.OUTBOUND, true],
       ],
     );
-    assert.deepEqual(res.turnMessages.map(body), ["Is my order ready?"]);
+    assert.deepEqual(
+      res.turnMessages.map((m) => bodyOf(m)),
+      ["Is my order ready?"],
+    );
     assert.equal(res.conversation?.handler, ConversationHandler.AI);
     assert.equal(res.stale, false, "the import moved no epoch");
   });

@@ -22,6 +22,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { messagesOfChannel, theConversation } from "./support/db.js";
 import {
   actorOf,
+  bodyOf,
   contactActor,
   messageChanged,
   messageReceived,
@@ -31,10 +32,6 @@ import {
 } from "./support/events.js";
 import { type Harness, startConversation } from "./support/harness.js";
 
-const bodyOf = (m: { message?: { content: { case: string | undefined; value?: unknown } } } | undefined) =>
-  m?.message?.content.case === "text"
-    ? (m.message.content.value as { body: string }).body
-    : `[${m?.message?.content.case}]`;
 const versionsOf = (m: ConversationMessage | undefined) => (m?.previousVersions ?? []).map(bodyOf);
 
 describe("message changes (edits, deletions, reactions, referrals)", () => {

@@ -260,3 +260,7 @@ export const actorOf = (meta: { actor?: Actor | undefined } | undefined) =>
 
 /** The customer who wrote, as an event names them. */
 export const contactActor = (row: { contact_id: string }) => [ActorKind.CONTACT, row.contact_id] as const;
+
+/** The text of a message view (a ConversationMessage or a MessageVersion); `[<case>]` for other content. */
+export const bodyOf = (m: { message?: Message | undefined } | undefined): string =>
+  m?.message?.content.case === "text" ? m.message.content.value.body : `[${m?.message?.content.case}]`;

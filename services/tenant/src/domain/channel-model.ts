@@ -1,3 +1,4 @@
+import type { HistoryImportJson } from "./history-import.js";
 import type { ChannelStatusName, ChannelTypeName } from "./enums.js";
 
 /**
@@ -44,6 +45,8 @@ export interface ChannelRecord {
   config: ChannelConfigJson;
   createdAt: Date;
   updatedAt: Date;
+  /** WhatsApp coexistence: the import of past chats; absent or null before it started. */
+  historyImport?: HistoryImportJson | null | undefined;
 }
 
 /** What the AES-GCM additional data binds a ciphertext to: it cannot be moved to another row. */
