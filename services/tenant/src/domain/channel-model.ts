@@ -1,5 +1,5 @@
-import type { HistoryImportJson } from "./history-import.js";
 import type { ChannelStatusName, ChannelTypeName } from "./enums.js";
+import type { HistoryImportJson } from "./history-import.js";
 
 /**
  * The public settings of a channel as stored in `channels.config` (jsonb, snake_case keys so SQL
