@@ -33,8 +33,8 @@ export const HISTORY_PHASES = 3;
 /**
  * The import after a chunk. Chunks come in any order and more than once: each phase's progress
  * only moves up, a chunk counts once, and COMPLETED and DECLINED are final. "Every phase" is the
- * three phases Meta defines: the import is COMPLETED when phases 0, 1 and 2 all reached 100 (Meta
- * reports every phase, with progress 100 and no threads when a period had no chat).
+ * three phases Meta defines: the import is COMPLETED when phases 0, 1 and 2 all reached 100 (this
+ * assumes Meta reports every phase, an empty period with progress 100; else it stays IN_PROGRESS).
  */
 export function applyHistoryChunk(current: HistoryImportJson | null, chunk: HistoryChunk): HistoryImportJson {
   const base: HistoryImportJson = current ?? {
