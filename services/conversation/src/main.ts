@@ -72,7 +72,11 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     // and conversations are the tenants' history and stay.
     const retention = createRetentionJob({
       db,
-      tasks: [{ schema: SCHEMA, table: "processed_events" }],
+      tasks: [
+        { schema: SCHEMA, table: "processed_events" },
+        // Changes that arrived for a message that never came.
+        { schema: SCHEMA, table: "early_changes" },
+      ],
       logger,
       ...config.retention,
     });
