@@ -141,8 +141,8 @@ export const MessageStoredSchema: GenMessage<MessageStored> = /*@__PURE__*/
 
 /**
  * MessageUpdated: a stored message changed after it was stored: its sender edited or deleted it
- * on the channel, or its media file was stored (or could not be). Subject:
- * `atendo.conversation.v1.message_updated`.
+ * on the channel, or its media file was stored (or could not be).
+ * Subject: `atendo.conversation.v1.message_updated`.
  *
  * @generated from message atendo.conversation.v1.MessageUpdated
  */
