@@ -41,6 +41,10 @@ const spec = (env: Readonly<Record<string, string | undefined>>) => ({
     min: 100,
     max: 600_000,
   }).default(30_000),
+  MEDIA_WAIT_MS: int(
+    "how long a turn waits for the media of its messages to be stored before it goes anyway, in ms",
+    { min: 0, max: 600_000 },
+  ).default(60_000),
   SWEEP_INTERVAL_MS: int(
     "the pause between sweeps of Postgres for pending turns missing from Redis (0: off)",
     {
@@ -54,7 +58,7 @@ const spec = (env: Readonly<Record<string, string | undefined>>) => ({
 
 export interface Config extends CommonConfig, RedisConfig, AuthConfig, Pick<OutboxConfig, "retention"> {
   tenantServiceUrl: string;
-  buffer: { windowMs: number; pollMs: number; leaseMs: number };
+  buffer: { windowMs: number; pollMs: number; leaseMs: number; mediaWaitMs: number };
   sweep: { intervalMs: number; graceMs: number };
 }
 
@@ -66,7 +70,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...redisConfigOf(c),
     ...authConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
-    buffer: { windowMs: c.BUFFER_WINDOW_MS, pollMs: c.BUFFER_POLL_MS, leaseMs: c.BUFFER_LEASE_MS },
+    buffer: {
+      windowMs: c.BUFFER_WINDOW_MS,
+      pollMs: c.BUFFER_POLL_MS,
+      leaseMs: c.BUFFER_LEASE_MS,
+      mediaWaitMs: c.MEDIA_WAIT_MS,
+    },
     sweep: { intervalMs: c.SWEEP_INTERVAL_MS, graceMs: c.SWEEP_GRACE_MS },
     retention: { maxAgeMs: c.RETENTION_DAYS * DAY_MS, intervalMs: c.RETENTION_INTERVAL_MS },
   };

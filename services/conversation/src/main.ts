@@ -18,6 +18,9 @@ import { createSweeper } from "./buffer/sweeper.js";
 import { createTurnPublisher } from "./buffer/turn-publisher.js";
 import { createTurnScheduler } from "./buffer/turn-scheduler.js";
 import { type Config, loadConfig } from "./config.js";
+import { startContactSyncReceivedConsumer } from "./consumers/contact-sync-received.js";
+import { startMediaStoredConsumer } from "./consumers/media-stored.js";
+import { startMessageChangeReceivedConsumer } from "./consumers/message-change-received.js";
 import { startMessageReceivedConsumer } from "./consumers/message-received.js";
 import { startReplyGeneratedConsumer } from "./consumers/reply-generated.js";
 import { startStatusChangedConsumer } from "./consumers/status-changed.js";
@@ -69,7 +72,11 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     // and conversations are the tenants' history and stay.
     const retention = createRetentionJob({
       db,
-      tasks: [{ schema: SCHEMA, table: "processed_events" }],
+      tasks: [
+        { schema: SCHEMA, table: "processed_events" },
+        // Changes that arrived for a message that never came.
+        { schema: SCHEMA, table: "early_changes" },
+      ],
       logger,
       ...config.retention,
     });
@@ -92,7 +99,7 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
     const store = createBufferStore({ redis });
     const flusher = createFlusher({
       store,
-      turns: createTurnPublisher({ db, bus }),
+      turns: createTurnPublisher({ db, bus, mediaWaitMs: config.buffer.mediaWaitMs }),
       logger,
       pollMs: config.buffer.pollMs,
       leaseMs: config.buffer.leaseMs,
@@ -122,6 +129,9 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
       ["message consumer", () => startMessageReceivedConsumer({ db, bus, inbox, scheduler })],
       ["reply consumer", () => startReplyGeneratedConsumer({ db, bus, inbox })],
       ["status consumer", () => startStatusChangedConsumer({ db, bus, inbox })],
+      ["change consumer", () => startMessageChangeReceivedConsumer({ db, bus, inbox, scheduler })],
+      ["media consumer", () => startMediaStoredConsumer({ db, bus, inbox, scheduler })],
+      ["contact sync consumer", () => startContactSyncReceivedConsumer({ db, bus, inbox })],
     ] as const;
     for (const [name, startConsumer] of consumers) {
       await resources.open(name, startConsumer, (consumer) => consumer.stop());

@@ -149,7 +149,7 @@ describe("reply buffer", () => {
         entities: ENTITIES,
       });
       try {
-        const turns = createTurnPublisher({ db, bus: h.bus });
+        const turns = createTurnPublisher({ db, bus: h.bus, mediaWaitMs: 60_000 });
         const first = await turns.publishTurn(c.tenantId, conversation.id);
         const second = await turns.publishTurn(c.tenantId, conversation.id);
         assert.ok(first.published && second.published);

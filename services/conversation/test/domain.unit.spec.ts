@@ -35,7 +35,14 @@ describe("domain rules", () => {
   });
 
   it("plans inbound messages: echoes pause the AI, stale or unanswerable ones start no turn", () => {
-    const base = { isEcho: false, stale: false, answerableContent: true, handler: "AI" } as const;
+    const base = {
+      isEcho: false,
+      stale: false,
+      history: false,
+      deleted: false,
+      answerableContent: true,
+      handler: "AI",
+    } as const;
     assert.deepEqual(planInbound(base), {
       direction: "INBOUND",
       senderKind: "CONTACT",
@@ -53,6 +60,15 @@ describe("domain rules", () => {
       ["OUTBOUND", "AGENT", false, true],
     );
     assert.equal(planInbound({ ...base, isEcho: true, handler: "HUMAN" }).handsOff, false);
+    // Imported history keeps its direction and nothing else: no turn, no pause.
+    for (const isEcho of [false, true]) {
+      const past = planInbound({ ...base, history: true, isEcho });
+      assert.deepEqual(
+        [past.direction, past.answerable, past.startsTurn, past.handsOff],
+        [isEcho ? "OUTBOUND" : "INBOUND", false, false, false],
+      );
+    }
+    assert.equal(planInbound({ ...base, deleted: true }).startsTurn, false, "deleted before it arrived");
   });
 
   it("derives text and previews from content, and skips reactions and unsupported content", () => {

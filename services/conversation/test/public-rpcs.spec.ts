@@ -6,14 +6,26 @@ import {
   type ConversationMessage,
   ConversationStatus,
 } from "@atendo/proto/conversation/v1";
-import { MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import {
+  MessageChangeKind,
+  MessageChangeReceivedSchema,
+  MessageReceivedSchema,
+} from "@atendo/proto/ingress/v1";
 import { Plan } from "@atendo/proto/tenant/v1";
 import { errorInfoOf } from "@atendo/service-kit";
 import { adminQuery, type Owner } from "@atendo/testing";
 import { toBinary } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { messagesWhen, theConversation } from "./support/db.js";
-import { type Customer, messageReceived, newCustomer, text } from "./support/events.js";
+import {
+  bodyOf,
+  type Customer,
+  messageChanged,
+  messageReceived,
+  newCustomer,
+  text,
+} from "./support/events.js";
 import { type Clients, type Harness, startConversation } from "./support/harness.js";
 
 const hasCode = (code: Code) => (err: unknown) => err instanceof ConnectError && err.code === code;
@@ -223,6 +235,45 @@ describe("public RPCs (as the workspace's owner)", () => {
     assert.equal(rest.nextPageToken, "");
     const oldest = await rpc.listMessages({ workspaceId, conversationId, oldestFirst: true });
     assert.deepEqual(bodies(oldest.messages), ["hello from Ana", "second", "third"]);
+  });
+
+  it("ListMessages shows an edited message's earlier versions and a deleted one's tombstone", async () => {
+    const c = newCustomer({ tenantId, workspaceId });
+    const sent = new Date(Date.now() - 60_000);
+    const first = messageReceived(c, { body: "table for 2", sentAt: sent });
+    const second = messageReceived(c, {
+      body: "at 8pm, call me on 555-0101",
+      sentAt: new Date(sent.getTime() + 1_000),
+    });
+    await h.bus.publish(MessageReceivedSchema, first);
+    await h.bus.publish(MessageReceivedSchema, second);
+    const conversation = await theConversation(c.channelId);
+    await messagesWhen(c.channelId, (r) => r.length === 2);
+    const edit = messageChanged(c, {
+      target: first.externalMessageId,
+      kind: MessageChangeKind.EDITED,
+      body: "table for 3",
+      occurredAt: new Date(sent.getTime() + 30_000),
+    });
+    const deletion = messageChanged(c, { target: second.externalMessageId, kind: MessageChangeKind.DELETED });
+    await h.bus.publish(MessageChangeReceivedSchema, edit);
+    await h.bus.publish(MessageChangeReceivedSchema, deletion);
+    await h.handled(edit.meta?.eventId);
+    await h.handled(deletion.meta?.eventId);
+
+    const { messages } = await rpc.listMessages({
+      workspaceId,
+      conversationId: conversation.id,
+      oldestFirst: true,
+    });
+    const [edited, deleted] = messages;
+    assert.equal(bodyOf(edited), "table for 3");
+    assert.equal(edited?.editCount, 1);
+    assert.equal(edited?.editedAt && timestampDate(edited.editedAt).getTime(), sent.getTime() + 30_000);
+    assert.deepEqual(edited?.previousVersions.map(bodyOf), ["table for 2"]);
+    assert.ok(deleted?.deletedAt);
+    assert.equal(deleted?.message?.content.case, "unsupported");
+    assert.deepEqual(deleted?.previousVersions, []);
   });
 
   it("ListMessages answers not_found for a conversation of another workspace", async () => {

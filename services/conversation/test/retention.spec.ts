@@ -39,6 +39,26 @@ describe("conversation: retention", () => {
       [newId(), tenant, conversation],
     );
 
+    // Changes kept for a message that never came: dropped after the same retention.
+    const channel = newId();
+    await adminQuery(
+      `insert into conversation.early_changes (id, tenant_id, channel_id, target_external_id, change_key, event,
+         occurred_at, created_at)
+       values ($1, $3, $4, 'wamid.gone', 'deleted', '\\x', now(), now() - interval '31 days'),
+              ($2, $3, $4, 'wamid.recent', 'deleted', '\\x', now(), now() - interval '1 day')`,
+      [newId(), newId(), tenant, channel],
+    );
+    await waitFor(
+      async () => {
+        const rows = await adminQuery<{ target_external_id: string }>(
+          "select target_external_id from conversation.early_changes where channel_id = $1",
+          [channel],
+        );
+        return rows.length === 1 && rows[0]?.target_external_id === "wamid.recent";
+      },
+      { message: "the old early change to go" },
+    );
+
     const left = await waitFor(
       async () => {
         const rows = await adminQuery<{ event_id: string }>(

@@ -5,6 +5,7 @@ import { Migration20260310000000Identity } from "./20260310000000-identity.js";
 import { Migration20260601000000Verification } from "./20260601000000-verification.js";
 import { Migration20261220000000OutboxRetention } from "./20261220000000-outbox-retention.js";
 import { Migration20261221000000RequestIds } from "./20261221000000-request-ids.js";
+import { Migration20261228000000HistoryImport } from "./20261228000000-history-import.js";
 import { tenantRoleGrants } from "./grant-lookups.js";
 
 export const SCHEMA = "tenant";
@@ -16,6 +17,7 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20260601000000_verification", class: Migration20260601000000Verification },
   { name: "Migration20261220000000_outbox_retention", class: Migration20261220000000OutboxRetention },
   { name: "Migration20261221000000_request_ids", class: Migration20261221000000RequestIds },
+  { name: "Migration20261228000000_history_import", class: Migration20261228000000HistoryImport },
 ];
 
 /** Applies the migrations of schema `tenant` and lets `appRole` call its lookup functions (and

@@ -29,6 +29,7 @@ import { AUDIENCE, createTokenIssuer } from "./auth/token-issuer.js";
 import type { InvitationSender } from "./clients/invitation-sender.js";
 import { type Config, loadConfig } from "./config.js";
 import { startAuditRecordedConsumer } from "./consumers/audit-recorded.js";
+import { startHistorySyncProgressedConsumer } from "./consumers/history-sync-progressed.js";
 import { type Argon2Binding, createPasswordHasher } from "./domain/password-hasher.js";
 import { createSecretBox } from "./domain/secret-box.js";
 import { createEmailSender } from "./email/create-email-sender.js";
@@ -208,6 +209,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await resources.open(
       "audit consumer",
       () => startAuditRecordedConsumer({ bus, db, schema: SCHEMA }),
+      (consumer) => consumer.stop(),
+    );
+    await resources.open(
+      "history import consumer",
+      () => startHistorySyncProgressedConsumer({ bus, db, schema: SCHEMA }),
       (consumer) => consumer.stop(),
     );
     // Secrets still sealed with an older ring key move to the active one, in the background.

@@ -77,7 +77,14 @@ export function createFlusher(o: FlusherOptions): Flusher {
           "turn ready",
         );
       }
-      await o.store.release(member, leaseDeadline);
+      if ("waitUntil" in outcome) {
+        // Due again when the media wait runs out, unless MediaStored armed it sooner meanwhile.
+        log.debug(
+          { tenant_id: parsed.tenantId, conversation_id: parsed.conversationId, until: outcome.waitUntil },
+          "turn waits for media",
+        );
+        await o.store.retry(member, leaseDeadline, outcome.waitUntil);
+      } else await o.store.release(member, leaseDeadline);
     } catch (err) {
       log.error({ err, tenant_id: parsed.tenantId, conversation_id: parsed.conversationId }, "flush failed");
       // Left leased if this fails too: the lease expiry brings it back.

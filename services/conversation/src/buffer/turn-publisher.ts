@@ -6,10 +6,14 @@ import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { systemActor } from "../domain/actors.js";
 import { channelTypeToProto } from "../domain/enums.js";
+import { mediaWaitDeadline } from "../domain/media-state.js";
+import { decodeContent } from "../domain/to-proto.js";
 import { loadPendingTurn, markFlushed } from "../store/turn-queries.js";
 
 export type FlushOutcome =
   | { published: false }
+  /** A message of the turn has media ingress is still fetching: try again at `waitUntil` (ms). */
+  | { published: false; waitUntil: number }
   | {
       published: true;
       epoch: number;
@@ -27,13 +31,23 @@ export interface TurnPublisher {
 export const turnReadyMsgId = (conversationId: string, epoch: number) =>
   `turn-ready:${conversationId}:${epoch}`;
 
-export function createTurnPublisher(deps: { db: Db; bus: Bus }): TurnPublisher {
-  const { db, bus } = deps;
+/**
+ * `mediaWaitMs`: how long a turn waits for the media of its messages to be stored (MediaStored arms
+ * it again as soon as one is), counted from the oldest such message; then it goes anyway.
+ */
+export function createTurnPublisher(deps: { db: Db; bus: Bus; mediaWaitMs: number }): TurnPublisher {
+  const { db, bus, mediaWaitMs } = deps;
   return {
     async publishTurn(tenantId, conversationId) {
       const turn = await db.withTenant(tenantId, (em) => loadPendingTurn(em, conversationId));
       if (turn === undefined) return { published: false };
       const { conversation: c, messages } = turn;
+      const waitUntil = mediaWaitDeadline(
+        messages.map((m) => ({ content: decodeContent(m.content), createdAt: m.createdAt })),
+        mediaWaitMs,
+        Date.now(),
+      );
+      if (waitUntil !== undefined) return { published: false, waitUntil };
       const newest = messages[messages.length - 1];
       const event = create(TurnReadySchema, {
         meta: create(EventMetaSchema, {

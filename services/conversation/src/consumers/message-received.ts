@@ -58,6 +58,8 @@ function toInbound(event: MessageReceived, ctx: EventContext): InboundMessage {
     sentAt: event.sentAt ? timestampDate(event.sentAt) : null,
     isEcho: event.isEcho,
     stale: event.stale,
+    history: event.history,
+    historyStatus: event.historyStatus,
     raw: pgText(event.raw),
     sourceEventId: ctx.meta.eventId,
     correlationId: ctx.meta.correlationId,
@@ -70,7 +72,7 @@ function toInbound(event: MessageReceived, ctx: EventContext): InboundMessage {
  */
 function outputsOf(bus: Bus, outcome: InboundOutcome, ctx: EventContext): EncodedEvent[] {
   if (outcome.kind !== "stored") return [];
-  const { conversation, contact, message, lifecycle, plan } = outcome;
+  const { conversation, contact, message, previous, lifecycle, plan } = outcome;
   const actor = plan.direction === "INBOUND" ? contactActor(contact.id) : businessAppActor();
   const ids = conversationEventIds(conversation);
   const out: EncodedEvent[] = [];
@@ -99,7 +101,7 @@ function outputsOf(bus: Bus, outcome: InboundOutcome, ctx: EventContext): Encode
       create(MessageStoredSchema, {
         meta: causedBy(ctx.meta, actor),
         ...ids,
-        message: messageToProto(message),
+        message: messageToProto(message, previous),
       }),
     ),
   );

@@ -7,6 +7,10 @@ export interface InboundFacts {
   stale: boolean;
   /** The content is something the assistant answers (not a reaction, not unsupported). */
   answerableContent: boolean;
+  /** An imported past message (coexistence history): kept as context, nothing else. */
+  history: boolean;
+  /** The sender already deleted it (the deletion arrived first). */
+  deleted: boolean;
   /** Who handles the conversation before this message. */
   handler: HandlerName;
 }
@@ -24,6 +28,16 @@ export interface InboundPlan {
 
 /** What storing an inbound MessageReceived means for the conversation. */
 export function planInbound(facts: InboundFacts): InboundPlan {
+  if (facts.history) {
+    // The past: its direction only. Never answered, never pausing the AI.
+    return {
+      direction: facts.isEcho ? "OUTBOUND" : "INBOUND",
+      senderKind: facts.isEcho ? "AGENT" : "CONTACT",
+      answerable: false,
+      startsTurn: false,
+      handsOff: false,
+    };
+  }
   if (facts.isEcho) {
     return {
       direction: "OUTBOUND",
@@ -33,7 +47,7 @@ export function planInbound(facts: InboundFacts): InboundPlan {
       handsOff: facts.handler === "AI",
     };
   }
-  const answerable = !facts.stale && facts.answerableContent;
+  const answerable = !facts.stale && !facts.deleted && facts.answerableContent;
   return {
     direction: "INBOUND",
     senderKind: "CONTACT",

@@ -13,6 +13,7 @@ import {
   type ConversationMessage,
   ConversationMessageSchema,
   ConversationSchema,
+  MessageVersionSchema,
 } from "@atendo/proto/conversation/v1";
 import { etagOf } from "@atendo/service-kit";
 import { create, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
@@ -53,6 +54,7 @@ export interface ContactState {
   createdAt: Date;
   updatedAt: Date;
   lastSeenAt: Date | null;
+  savedName: string;
 }
 
 export interface ConversationState {
@@ -93,6 +95,17 @@ export interface MessageState {
   createdAt: Date;
   sentAt: Date | null;
   statusUpdatedAt: Date | null;
+  history: boolean;
+  editedAt: Date | null;
+  editCount: number;
+  deletedAt: Date | null;
+}
+
+/** An earlier content of an edited message. */
+export interface MessageVersionState {
+  content: Uint8Array;
+  writtenAt: Date;
+  editNumber: number;
 }
 
 const ts = (d: Date | null | undefined) => (d ? timestampFromDate(d) : undefined);
@@ -110,6 +123,7 @@ export function contactEtag(c: ContactState): string {
     c.email,
     c.phone,
     c.username,
+    c.savedName,
     JSON.stringify(c.tags),
     JSON.stringify(Object.entries(c.attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   );
@@ -139,6 +153,7 @@ export function contactToProto(c: ContactState): Contact {
     updatedAt: timestampFromDate(c.updatedAt),
     lastSeenAt: ts(c.lastSeenAt),
     etag: contactEtag(c),
+    savedName: c.savedName,
   });
 }
 
@@ -173,7 +188,14 @@ function decodeCitations(stored: unknown[]): Citation[] {
   return stored.map((c) => fromJson(CitationSchema, c as JsonValue));
 }
 
-export function messageToProto(m: MessageState): ConversationMessage {
+/**
+ * The message's view; `previous` are its earlier contents (message_versions without the one the
+ * row holds), oldest first, when the caller loaded them.
+ */
+export function messageToProto(
+  m: MessageState,
+  previous: readonly MessageVersionState[] = [],
+): ConversationMessage {
   return create(ConversationMessageSchema, {
     id: m.id,
     conversationId: m.conversationId,
@@ -191,5 +213,16 @@ export function messageToProto(m: MessageState): ConversationMessage {
     citations: decodeCitations(m.citations),
     requestId: m.clientMessageId ?? "",
     statusUpdatedAt: ts(m.statusUpdatedAt),
+    editedAt: ts(m.editedAt),
+    editCount: m.editCount,
+    previousVersions: previous.map((v) =>
+      create(MessageVersionSchema, {
+        message: decodeContent(v.content),
+        writtenAt: timestampFromDate(v.writtenAt),
+        editNumber: v.editNumber,
+      }),
+    ),
+    deletedAt: ts(m.deletedAt),
+    history: m.history,
   });
 }

@@ -11,6 +11,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { conversationStatusFromProto, handlerFromProto } from "../domain/enums.js";
 import { conversationToProto, messageToProto } from "../domain/to-proto.js";
 import { contactsById, getConversation, listConversations } from "../store/conversation-reads.js";
+import { previousVersionsOf } from "../store/message-changes.js";
 import { listMessages } from "../store/message-reads.js";
 import { timeKeyCursor, timeKeyOf } from "./keyset-page.js";
 
@@ -84,19 +85,21 @@ export function createConversationService(
       });
       const after = timeKeyOf(req.pageToken, key);
       const size = pageSizeOf(req.pageSize);
-      const rows = await db.withTenant(tenantId, async (em) => {
+      const listed = await db.withTenant(tenantId, async (em) => {
         const found = await getConversation(em, req.workspaceId, req.conversationId);
         if (found === undefined) return undefined;
-        return listMessages(em, req.conversationId, {
+        const rows = await listMessages(em, req.conversationId, {
           limit: size + 1,
           after: after && { sortAt: after.at, id: after.id },
           oldestFirst: req.oldestFirst,
         });
+        const page = pageOf(rows, size, key, (m) => timeKeyCursor(m.sortAt, m.id));
+        return { page, versions: await previousVersionsOf(em, page.items) };
       });
-      if (rows === undefined) throw notFound("conversation", req.conversationId);
-      const page = pageOf(rows, size, key, (m) => timeKeyCursor(m.sortAt, m.id));
+      if (listed === undefined) throw notFound("conversation", req.conversationId);
+      const { page, versions } = listed;
       return create(ListMessagesResponseSchema, {
-        messages: page.items.map(messageToProto),
+        messages: page.items.map((m) => messageToProto(m, versions.get(m.id))),
         nextPageToken: page.nextPageToken,
       });
     },

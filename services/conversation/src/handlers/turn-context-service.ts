@@ -37,8 +37,8 @@ export function createTurnContextService(
       return create(GetTurnContextResponseSchema, {
         conversation: conversationProto,
         contact: conversationProto.contact,
-        history: result.history.map(messageToProto),
-        turnMessages: result.turn.map(messageToProto),
+        history: result.history.map((m) => messageToProto(m)),
+        turnMessages: result.turn.map((m) => messageToProto(m)),
         stale: isTurnStale(conversation, req.turnEpoch),
         windowExpiresAt: expires ? timestampFromDate(expires) : undefined,
         channelType: channelTypeToProto(conversation.channelType),

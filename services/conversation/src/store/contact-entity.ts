@@ -22,6 +22,10 @@ export const ContactEntity = defineEntity({
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
     lastSeenAt: p.datetime().strictNullable(),
+    /** The WhatsApp Business app's address-book name (coexistence), apart from the profile name. */
+    savedName: p.text(),
+    /** The app's time of the last address-book change applied (a late, older one is ignored). */
+    savedNameAt: p.datetime().strictNullable(),
   },
 });
 export type ContactRecord = InferEntity<typeof ContactEntity>;

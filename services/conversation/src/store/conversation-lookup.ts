@@ -16,13 +16,14 @@ export interface ConversationKey {
 
 /**
  * The contact's open conversation on the channel, row-locked; else its latest resolved one,
- * reopened; else a new one. Callers hold the contact's row lock, so two messages of one contact
+ * reopened (or left resolved when `reopen` is false: imported history); else a new one. Callers hold the contact's row lock, so two messages of one contact
  * never open two conversations.
  */
 export async function findOrOpenConversation(
   em: EntityManager,
   key: ConversationKey,
   at: Date,
+  options: { reopen: boolean } = { reopen: true },
 ): Promise<{ conversation: ConversationRecord; lifecycle: ConversationLifecycle }> {
   const lock = { lockMode: LockMode.PESSIMISTIC_WRITE } as const;
   const open = await em.findOne(
@@ -37,6 +38,7 @@ export async function findOrOpenConversation(
     { channelId: key.channelId, contactId: key.contactId, status: "RESOLVED" },
     { ...lock, orderBy: { createdAt: "desc", id: "desc" } },
   );
+  if (resolved !== null && !options.reopen) return { conversation: resolved, lifecycle: "existing" };
   if (resolved !== null) {
     // A new inbound message reopens it, and the assistant answers again.
     resolved.status = "OPEN";

@@ -25,9 +25,11 @@ export async function listMessages(
 }
 
 /**
- * The turn's messages (oldest first) and up to `historyLimit` messages stored before the newest of
- * them (oldest first). "Before" is by storing order (UUIDv7 ids from our clock), not by the channel's
- * timestamps, which have second precision and another clock.
+ * The turn's messages (oldest first) and up to `historyLimit` messages before them (oldest first):
+ * those stored before the newest of them (by storing order: UUIDv7 ids from our clock, since the
+ * channel's timestamps have second precision and another clock), and imported history (stored
+ * whenever the import ran) older than the turn by the channel's time. The newest `historyLimit`
+ * of these, by time.
  */
 export async function loadTurnMessages(
   em: EntityManager,
@@ -44,11 +46,16 @@ export async function loadTurnMessages(
     .map((m) => m.id)
     .sort()
     .at(-1);
-  if (newestStored === undefined) return { turn, history: [] };
+  const newestSent = turn.at(-1)?.sortAt;
+  if (newestStored === undefined || newestSent === undefined) return { turn, history: [] };
   const history = await em.find(
     MessageEntity,
-    { conversationId, id: { $lt: newestStored, $nin: messageIds } },
-    { orderBy: { id: "desc" }, limit: historyLimit },
+    {
+      conversationId,
+      id: { $nin: messageIds },
+      $or: [{ id: { $lt: newestStored } }, { history: true, sortAt: { $lte: newestSent } }],
+    },
+    { orderBy: { sortAt: "desc", id: "desc" }, limit: historyLimit },
   );
   history.sort((a, b) => a.sortAt.getTime() - b.sortAt.getTime() || (a.id < b.id ? -1 : 1));
   return { turn, history };

@@ -83,6 +83,11 @@ export async function storeReply(em: EntityManager, r: ReplyToStore): Promise<Re
       sentAt: null,
       sortAt: now,
       statusUpdatedAt: now,
+      history: false,
+      editedAt: null,
+      editNumber: 0,
+      editCount: 0,
+      deletedAt: null,
     }),
   );
 

@@ -11,6 +11,8 @@ export interface ConversationRow {
   flushed_epoch: number;
   unread_count: number;
   contact_id: string;
+  last_inbound_at: Date | null;
+  last_message_preview: string;
 }
 
 export interface MessageRow {
@@ -26,6 +28,13 @@ export interface MessageRow {
   answered_at: Date | null;
   part_index: number;
   part_count: number;
+  history: boolean;
+  sort_at: Date;
+  edited_at: Date | null;
+  edit_count: number;
+  deleted_at: Date | null;
+  content: Buffer;
+  sender_id: string;
 }
 
 export const conversationsOfChannel = (channelId: string) =>
@@ -40,7 +49,7 @@ export const messagesOfChannel = (channelId: string) =>
   ]);
 
 export const contactsOfChannel = (channelId: string) =>
-  adminQuery<{ id: string; external_id: string; display_name: string }>(
+  adminQuery<{ id: string; external_id: string; display_name: string; saved_name: string; phone: string }>(
     "select * from conversation.contacts where channel_id = $1",
     [channelId],
   );

@@ -12,13 +12,29 @@ import {
   type Actor,
   ActorKind,
   ChannelType,
+  MediaContentSchema,
+  MediaKind,
+  MediaRefSchema,
+  MediaState,
   type Message,
   MessageSchema,
   MessageStatus,
   TextContentSchema,
 } from "@atendo/proto/common/v1";
 import { type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
-import { ExternalContactSchema, type MessageReceived, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import {
+  type ContactSyncAction,
+  type ContactSyncReceived,
+  ContactSyncReceivedSchema,
+  ExternalContactSchema,
+  type MediaStored,
+  MediaStoredSchema,
+  type MessageChangeKind,
+  type MessageChangeReceived,
+  MessageChangeReceivedSchema,
+  type MessageReceived,
+  MessageReceivedSchema,
+} from "@atendo/proto/ingress/v1";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 
@@ -53,6 +69,9 @@ export function messageReceived(
     stale?: boolean;
     sentAt?: Date;
     displayName?: string;
+    history?: boolean;
+    historyStatus?: string;
+    channelType?: ChannelType;
   } = {},
 ): MessageReceived {
   const webhookEventId = newId();
@@ -60,7 +79,9 @@ export function messageReceived(
     meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: webhookEventId }),
     webhookEventId,
     channelId: c.channelId,
-    channelType: ChannelType.WHATSAPP,
+    channelType: init.channelType ?? ChannelType.WHATSAPP,
+    history: init.history ?? false,
+    historyStatus: init.historyStatus ?? "",
     externalMessageId: init.externalMessageId ?? `wamid.${newId()}`,
     contact: create(ExternalContactSchema, {
       externalId: c.waId,
@@ -113,9 +134,101 @@ export function replyGenerated(
   });
 }
 
+export function messageChanged(
+  c: Customer,
+  init: {
+    target: string;
+    kind: MessageChangeKind;
+    body?: string;
+    editNumber?: number;
+    occurredAt?: Date;
+    isEcho?: boolean;
+    externalChangeId?: string;
+  },
+): MessageChangeReceived {
+  const webhookEventId = newId();
+  return create(MessageChangeReceivedSchema, {
+    meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: webhookEventId }),
+    webhookEventId,
+    channelId: c.channelId,
+    channelType: ChannelType.WHATSAPP,
+    targetExternalMessageId: init.target,
+    kind: init.kind,
+    ...(init.body === undefined ? {} : { message: text(init.body) }),
+    editNumber: init.editNumber ?? 0,
+    contact: create(ExternalContactSchema, { externalId: c.waId, waId: c.waId }),
+    isEcho: init.isEcho ?? false,
+    occurredAt: timestampFromDate(init.occurredAt ?? new Date()),
+    externalChangeId: init.externalChangeId ?? "",
+  });
+}
+
+/** An inbound image whose file ingress is still fetching (MediaRef state PENDING). */
+export const pendingImage = (caption = ""): Message =>
+  create(MessageSchema, {
+    content: {
+      case: "media",
+      value: create(MediaContentSchema, {
+        kind: MediaKind.IMAGE,
+        caption,
+        media: create(MediaRefSchema, {
+          channelMediaId: `media-${newId()}`,
+          mimeType: "image/jpeg",
+          state: MediaState.PENDING,
+        }),
+      }),
+    },
+  });
+
+export function mediaStored(
+  c: Customer,
+  init: { externalMessageId: string; state: MediaState; mediaId?: string; failureReason?: string },
+): MediaStored {
+  return create(MediaStoredSchema, {
+    meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: newId() }),
+    channelId: c.channelId,
+    channelType: ChannelType.WHATSAPP,
+    externalMessageId: init.externalMessageId,
+    state: init.state,
+    mediaId: init.mediaId ?? (init.state === MediaState.STORED ? newId() : ""),
+    mimeType: init.state === MediaState.STORED ? "image/jpeg" : "",
+    sizeBytes: init.state === MediaState.STORED ? 48_213n : 0n,
+    sha256: "",
+    failureReason: init.failureReason ?? "",
+  });
+}
+
+export function contactSynced(
+  c: Customer,
+  init: {
+    action: ContactSyncAction;
+    fullName?: string;
+    firstName?: string;
+    occurredAt: Date;
+    phone?: string;
+  },
+): ContactSyncReceived {
+  return create(ContactSyncReceivedSchema, {
+    meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: newId() }),
+    webhookEventId: newId(),
+    channelId: c.channelId,
+    action: init.action,
+    phoneNumber: init.phone ?? c.waId,
+    fullName: init.fullName ?? "",
+    firstName: init.firstName ?? "",
+    occurredAt: timestampFromDate(init.occurredAt),
+  });
+}
+
 export function statusChanged(
   c: Customer,
-  init: { conversationId: string; messageId: string; status: MessageStatus; externalMessageId?: string },
+  init: {
+    conversationId: string;
+    messageId: string;
+    status: MessageStatus;
+    externalMessageId?: string;
+    channelType?: ChannelType;
+  },
 ): StatusChanged {
   return create(StatusChangedSchema, {
     meta: newEventMeta({ tenantId: c.tenantId, workspaceId: c.workspaceId, correlationId: newId() }),
@@ -124,7 +237,7 @@ export function statusChanged(
     channelId: c.channelId,
     externalMessageId: init.externalMessageId ?? "",
     status: init.status,
-    channelType: ChannelType.WHATSAPP,
+    channelType: init.channelType ?? ChannelType.WHATSAPP,
     attempt: init.status === MessageStatus.SENT ? 1 : 0,
   });
 }
@@ -147,3 +260,7 @@ export const actorOf = (meta: { actor?: Actor | undefined } | undefined) =>
 
 /** The customer who wrote, as an event names them. */
 export const contactActor = (row: { contact_id: string }) => [ActorKind.CONTACT, row.contact_id] as const;
+
+/** The text of a message view (a ConversationMessage or a MessageVersion); `[<case>]` for other content. */
+export const bodyOf = (m: { message?: Message | undefined } | undefined): string =>
+  m?.message?.content.case === "text" ? m.message.content.value.body : `[${m?.message?.content.case}]`;

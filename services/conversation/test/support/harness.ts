@@ -10,6 +10,7 @@ import {
   ConversationReopenedSchema,
   ConversationService,
   MessageStoredSchema,
+  MessageUpdatedSchema,
   OutboundCreatedSchema,
   TurnContextService,
   TurnReadySchema,
@@ -39,6 +40,7 @@ const CAPTURED = [
   ConversationReopenedSchema,
   ConversationHandedOffSchema,
   ContactUpdatedSchema,
+  MessageUpdatedSchema,
 ] as const;
 type CapturedSchema = (typeof CAPTURED)[number];
 type CapturedEvent = MessageShape<CapturedSchema>;

@@ -1,4 +1,5 @@
 import type { ChannelStatusName, ChannelTypeName } from "./enums.js";
+import type { HistoryImportJson } from "./history-import.js";
 
 /**
  * The public settings of a channel as stored in `channels.config` (jsonb, snake_case keys so SQL
@@ -44,6 +45,8 @@ export interface ChannelRecord {
   config: ChannelConfigJson;
   createdAt: Date;
   updatedAt: Date;
+  /** WhatsApp coexistence: the import of past chats; absent or null before it started. */
+  historyImport?: HistoryImportJson | null | undefined;
 }
 
 /** What the AES-GCM additional data binds a ciphertext to: it cannot be moved to another row. */

@@ -1,6 +1,8 @@
 import {
   type Channel,
   ChannelSchema,
+  type HistoryImport,
+  HistoryImportSchema,
   InstagramChannelViewSchema,
   WebChannelViewSchema,
   WhatsAppChannelViewSchema,
@@ -9,6 +11,20 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ChannelRecord } from "./channel-model.js";
 import { channelStatusToProto, channelTypeToProto } from "./enums.js";
+import { type HistoryImportJson, historyStateToProto } from "./history-import.js";
+
+function historyImportView(h: HistoryImportJson | null | undefined): HistoryImport | undefined {
+  if (h === null || h === undefined) return undefined;
+  return create(HistoryImportSchema, {
+    state: historyStateToProto(h.state),
+    phaseProgress: [...h.phase_progress],
+    chunks: h.chunks_seen.length,
+    messages: h.messages,
+    errorCode: h.error_code,
+    errorMessage: h.error_message,
+    updatedAt: timestampFromDate(new Date(h.updated_at)),
+  });
+}
 
 /** The public view of a channel: settings and hints, never a secret. */
 export function channelView(c: ChannelRecord): Channel {
@@ -25,6 +41,7 @@ export function channelView(c: ChannelRecord): Channel {
     config: configView(c),
     createdAt: timestampFromDate(c.createdAt),
     updatedAt: timestampFromDate(c.updatedAt),
+    historyImport: historyImportView(c.historyImport),
   });
 
   function configView(ch: ChannelRecord): Channel["config"] {

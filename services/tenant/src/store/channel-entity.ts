@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import type { ChannelConfigJson } from "../domain/channel-model.js";
+import type { HistoryImportJson } from "../domain/history-import.js";
 
 export const ChannelEntity = defineEntity({
   name: "ChannelEntity",
@@ -21,6 +22,8 @@ export const ChannelEntity = defineEntity({
     keyId: p.text(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
+    /** WhatsApp coexistence: the import of the number's past chats, once it started. */
+    historyImport: p.json<HistoryImportJson>().nullable(),
   },
 });
 export type ChannelEntity = InferEntity<typeof ChannelEntity>;

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/contact.proto.
  */
 export const file_atendo_conversation_v1_contact: GenFile = /*@__PURE__*/
-  fileDesc("CiRhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnRhY3QucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEizQMKB0NvbnRhY3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIMCgRuYW1lGAQgASgJEg0KBWVtYWlsGAUgASgJEg0KBXBob25lGAYgASgJEgwKBHRhZ3MYByADKAkSQwoKYXR0cmlidXRlcxgIIAMoCzIvLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdC5BdHRyaWJ1dGVzRW50cnkSOwoKaWRlbnRpdGllcxgJIAMoCzInLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdElkZW50aXR5Ei4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3Rfc2Vlbl9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgNIAEoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKXAQoPQ29udGFjdElkZW50aXR5EhIKCmNoYW5uZWxfaWQYASABKAkSMwoMY2hhbm5lbF90eXBlGAIgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRITCgtleHRlcm5hbF9pZBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSEAoIdXNlcm5hbWUYBSABKAliBnByb3RvMw", [file_atendo_common_v1_channel, file_google_protobuf_timestamp]);
+  fileDesc("CiRhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnRhY3QucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEi4QMKB0NvbnRhY3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIMCgRuYW1lGAQgASgJEg0KBWVtYWlsGAUgASgJEg0KBXBob25lGAYgASgJEgwKBHRhZ3MYByADKAkSQwoKYXR0cmlidXRlcxgIIAMoCzIvLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdC5BdHRyaWJ1dGVzRW50cnkSOwoKaWRlbnRpdGllcxgJIAMoCzInLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdElkZW50aXR5Ei4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3Rfc2Vlbl9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgNIAEoCRISCgpzYXZlZF9uYW1lGA4gASgJGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIpcBCg9Db250YWN0SWRlbnRpdHkSEgoKY2hhbm5lbF9pZBgBIAEoCRIzCgxjaGFubmVsX3R5cGUYAiABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhMKC2V4dGVybmFsX2lkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRIQCgh1c2VybmFtZRgFIAEoCWIGcHJvdG8z", [file_atendo_common_v1_channel, file_google_protobuf_timestamp]);
 
 /**
  * Contact is a customer of the workspace, merged across the channels they wrote on.
@@ -113,6 +113,14 @@ export type Contact = Message<"atendo.conversation.v1.Contact"> & {
    * @generated from field: string etag = 13;
    */
   etag: string;
+
+  /**
+   * The name the business saved for this number in the WhatsApp Business app's address book
+   * (coexistence), kept apart from the profile name; empty when none. Output only.
+   *
+   * @generated from field: string saved_name = 14;
+   */
+  savedName: string;
 };
 
 /**

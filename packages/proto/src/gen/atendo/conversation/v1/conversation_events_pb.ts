@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/conversation_events.proto.
  */
 export const file_atendo_conversation_v1_conversation_events: GenFile = /*@__PURE__*/
-  fileDesc("CjBhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbl9ldmVudHMucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEi+QEKEkNvbnZlcnNhdGlvbk9wZW5lZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNvbnRhY3RfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjoKDGNvbnZlcnNhdGlvbhgGIAEoCzIkLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uOgbCwRgCCAEi9gEKDU1lc3NhZ2VTdG9yZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRI8CgdtZXNzYWdlGAYgASgLMisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25NZXNzYWdlOgbCwRgCCAEi3wEKCVR1cm5SZWFkeRIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNoYW5uZWxfaWQYAyABKAkSMwoMY2hhbm5lbF90eXBlGAQgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIUCgxhc3Npc3RhbnRfaWQYBSABKAkSEgoKdHVybl9lcG9jaBgGIAEoBRITCgttZXNzYWdlX2lkcxgHIAMoCToGwsEYAggCIrkDCg9PdXRib3VuZENyZWF0ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIdChVyZWNpcGllbnRfZXh0ZXJuYWxfaWQYBiABKAkSKgoHbWVzc2FnZRgHIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRIxCgtzZW5kZXJfa2luZBgIIAEoDjIcLmF0ZW5kby5jb21tb24udjEuU2VuZGVyS2luZBISCgp0dXJuX2Vwb2NoGAkgASgFEhwKFHJlcGx5X3RvX2V4dGVybmFsX2lkGAogASgJEhEKCXNlbmRlcl9pZBgLIAEoCRISCgpwYXJ0X2luZGV4GAwgASgFEhIKCnBhcnRfY291bnQYDSABKAUSEgoKY29udGFjdF9pZBgOIAEoCToGwsEYAggCIt0CChVDb252ZXJzYXRpb25IYW5kZWRPZmYSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIOCgZyZWFzb24YBiABKAkSNQoGc291cmNlGAcgASgOMiUuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5IYW5kb2ZmU291cmNlEjoKBnN0YXR1cxgIIAEoDjIqLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uU3RhdHVzEhgKEGFzc2lnbmVlX3VzZXJfaWQYCSABKAk6BsLBGAIIASK/AQoUQ29udmVyc2F0aW9uUmVsZWFzZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZToGwsEYAggBIvwBChRDb252ZXJzYXRpb25Bc3NpZ25lZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNvbnRhY3RfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhgKEGFzc2lnbmVlX3VzZXJfaWQYBiABKAkSIQoZcHJldmlvdXNfYXNzaWduZWVfdXNlcl9pZBgHIAEoCToGwsEYAggBItwBChRDb252ZXJzYXRpb25SZXNvbHZlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNvbnRhY3RfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhsKE3Jlc29sdmVkX2J5X2FpX29ubHkYBiABKAg6BsLBGAIIASK/AQoUQ29udmVyc2F0aW9uUmVvcGVuZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZToGwsEYAggBIp4BCg5Db250YWN0VXBkYXRlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESMAoHY29udGFjdBgCIAEoCzIfLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udGFjdBIWCg5jaGFuZ2VkX2ZpZWxkcxgDIAMoCRIPCgdkZWxldGVkGAQgASgIOgbCwRgCCAEi8QEKEUZvbGxvd1VwU2NoZWR1bGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSMwoJZm9sbG93X3VwGAYgASgLMiAuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Gb2xsb3dVcDoGwsEYAggBIpsBCgtGb2xsb3dVcER1ZRIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFAoMZm9sbG93X3VwX2lkGAIgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgDIAEoCRIqCgZkdWVfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wOgbCwRgCCAIqugEKDUhhbmRvZmZTb3VyY2USHgoaSEFORE9GRl9TT1VSQ0VfVU5TUEVDSUZJRUQQABIVChFIQU5ET0ZGX1NPVVJDRV9BSRABEiMKH0hBTkRPRkZfU09VUkNFX0NVU1RPTUVSX1JFUVVFU1QQAhIYChRIQU5ET0ZGX1NPVVJDRV9BR0VOVBADEhcKE0hBTkRPRkZfU09VUkNFX0VDSE8QBBIaChZIQU5ET0ZGX1NPVVJDRV9GQUlMVVJFEAViBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_conversation, file_google_protobuf_timestamp]);
+  fileDesc("CjBhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbl9ldmVudHMucHJvdG8SFmF0ZW5kby5jb252ZXJzYXRpb24udjEi+QEKEkNvbnZlcnNhdGlvbk9wZW5lZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNvbnRhY3RfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjoKDGNvbnZlcnNhdGlvbhgGIAEoCzIkLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uOgbCwRgCCAEi9gEKDU1lc3NhZ2VTdG9yZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRI8CgdtZXNzYWdlGAYgASgLMisuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25NZXNzYWdlOgbCwRgCCAEijwIKDk1lc3NhZ2VVcGRhdGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSPAoHbWVzc2FnZRgGIAEoCzIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uTWVzc2FnZRIWCg5jaGFuZ2VkX2ZpZWxkcxgHIAMoCToGwsEYAggBIt8BCglUdXJuUmVhZHkSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjaGFubmVsX2lkGAMgASgJEjMKDGNoYW5uZWxfdHlwZRgEIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSFAoMYXNzaXN0YW50X2lkGAUgASgJEhIKCnR1cm5fZXBvY2gYBiABKAUSEwoLbWVzc2FnZV9pZHMYByADKAk6BsLBGAIIAiK5AwoPT3V0Ym91bmRDcmVhdGVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKbWVzc2FnZV9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSHQoVcmVjaXBpZW50X2V4dGVybmFsX2lkGAYgASgJEioKB21lc3NhZ2UYByABKAsyGS5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2USMQoLc2VuZGVyX2tpbmQYCCABKA4yHC5hdGVuZG8uY29tbW9uLnYxLlNlbmRlcktpbmQSEgoKdHVybl9lcG9jaBgJIAEoBRIcChRyZXBseV90b19leHRlcm5hbF9pZBgKIAEoCRIRCglzZW5kZXJfaWQYCyABKAkSEgoKcGFydF9pbmRleBgMIAEoBRISCgpwYXJ0X2NvdW50GA0gASgFEhIKCmNvbnRhY3RfaWQYDiABKAk6BsLBGAIIAiLdAgoVQ29udmVyc2F0aW9uSGFuZGVkT2ZmEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGUSDgoGcmVhc29uGAYgASgJEjUKBnNvdXJjZRgHIAEoDjIlLmF0ZW5kby5jb252ZXJzYXRpb24udjEuSGFuZG9mZlNvdXJjZRI6CgZzdGF0dXMYCCABKA4yKi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnZlcnNhdGlvblN0YXR1cxIYChBhc3NpZ25lZV91c2VyX2lkGAkgASgJOgbCwRgCCAEivwEKFENvbnZlcnNhdGlvblJlbGVhc2VkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGU6BsLBGAIIASL8AQoUQ29udmVyc2F0aW9uQXNzaWduZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIYChBhc3NpZ25lZV91c2VyX2lkGAYgASgJEiEKGXByZXZpb3VzX2Fzc2lnbmVlX3VzZXJfaWQYByABKAk6BsLBGAIIASLcAQoUQ29udmVyc2F0aW9uUmVzb2x2ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRISCgpjb250YWN0X2lkGAMgASgJEhIKCmNoYW5uZWxfaWQYBCABKAkSMwoMY2hhbm5lbF90eXBlGAUgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNyZXNvbHZlZF9ieV9haV9vbmx5GAYgASgIOgbCwRgCCAEivwEKFENvbnZlcnNhdGlvblJlb3BlbmVkEikKBG1ldGEYASABKAsyGy5hdGVuZG8uY29tbW9uLnYxLkV2ZW50TWV0YRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEgoKY29udGFjdF9pZBgDIAEoCRISCgpjaGFubmVsX2lkGAQgASgJEjMKDGNoYW5uZWxfdHlwZRgFIAEoDjIdLmF0ZW5kby5jb21tb24udjEuQ2hhbm5lbFR5cGU6BsLBGAIIASKeAQoOQ29udGFjdFVwZGF0ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEjAKB2NvbnRhY3QYAiABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSFgoOY2hhbmdlZF9maWVsZHMYAyADKAkSDwoHZGVsZXRlZBgEIAEoCDoGwsEYAggBIvEBChFGb2xsb3dVcFNjaGVkdWxlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhIKCmNvbnRhY3RfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjMKCWZvbGxvd191cBgGIAEoCzIgLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRm9sbG93VXA6BsLBGAIIASKbAQoLRm9sbG93VXBEdWUSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhQKDGZvbGxvd191cF9pZBgCIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAyABKAkSKgoGZHVlX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDoGwsEYAggCKroBCg1IYW5kb2ZmU291cmNlEh4KGkhBTkRPRkZfU09VUkNFX1VOU1BFQ0lGSUVEEAASFQoRSEFORE9GRl9TT1VSQ0VfQUkQARIjCh9IQU5ET0ZGX1NPVVJDRV9DVVNUT01FUl9SRVFVRVNUEAISGAoUSEFORE9GRl9TT1VSQ0VfQUdFTlQQAxIXChNIQU5ET0ZGX1NPVVJDRV9FQ0hPEAQSGgoWSEFORE9GRl9TT1VSQ0VfRkFJTFVSRRAFYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_atendo_conversation_v1_conversation, file_google_protobuf_timestamp]);
 
 /**
  * ConversationOpened: a conversation was created (first message of a contact on a channel).
@@ -140,6 +140,72 @@ export const MessageStoredSchema: GenMessage<MessageStored> = /*@__PURE__*/
   messageDesc(file_atendo_conversation_v1_conversation_events, 1);
 
 /**
+ * MessageUpdated: a stored message changed after it was stored: its sender edited or deleted it
+ * on the channel, or its media file was stored (or could not be).
+ * Subject: `atendo.conversation.v1.message_updated`.
+ *
+ * @generated from message atendo.conversation.v1.MessageUpdated
+ */
+export type MessageUpdated = Message<"atendo.conversation.v1.MessageUpdated"> & {
+  /**
+   * Envelope; the actor is the contact (or the business app, for a change made in the app) who
+   * edited or deleted it, or the system for stored media.
+   *
+   * @generated from field: atendo.common.v1.EventMeta meta = 1;
+   */
+  meta?: EventMeta | undefined;
+
+  /**
+   * The conversation.
+   *
+   * @generated from field: string conversation_id = 2;
+   */
+  conversationId: string;
+
+  /**
+   * Its contact.
+   *
+   * @generated from field: string contact_id = 3;
+   */
+  contactId: string;
+
+  /**
+   * Its channel.
+   *
+   * @generated from field: string channel_id = 4;
+   */
+  channelId: string;
+
+  /**
+   * Type of the channel.
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 5;
+   */
+  channelType: ChannelType;
+
+  /**
+   * The message after the change.
+   *
+   * @generated from field: atendo.conversation.v1.ConversationMessage message = 6;
+   */
+  message?: ConversationMessage | undefined;
+
+  /**
+   * What changed: "content" (an edit), "deleted", "media".
+   *
+   * @generated from field: repeated string changed_fields = 7;
+   */
+  changedFields: string[];
+};
+
+/**
+ * Describes the message atendo.conversation.v1.MessageUpdated.
+ * Use `create(MessageUpdatedSchema)` to create a new message.
+ */
+export const MessageUpdatedSchema: GenMessage<MessageUpdated> = /*@__PURE__*/
+  messageDesc(file_atendo_conversation_v1_conversation_events, 2);
+
+/**
  * TurnReady: the reply buffer of a conversation expired and its unanswered inbound messages are
  * ready to be answered together. Subject: `atendo.conversation.v1.turn_ready`.
  *
@@ -201,7 +267,7 @@ export type TurnReady = Message<"atendo.conversation.v1.TurnReady"> & {
  * Use `create(TurnReadySchema)` to create a new message.
  */
 export const TurnReadySchema: GenMessage<TurnReady> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 2);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 3);
 
 /**
  * OutboundCreated: an outbound message was stored and must be sent on its channel.
@@ -314,7 +380,7 @@ export type OutboundCreated = Message<"atendo.conversation.v1.OutboundCreated"> 
  * Use `create(OutboundCreatedSchema)` to create a new message.
  */
 export const OutboundCreatedSchema: GenMessage<OutboundCreated> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 3);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 4);
 
 /**
  * ConversationHandedOff: a person now handles the conversation and the AI is paused.
@@ -392,7 +458,7 @@ export type ConversationHandedOff = Message<"atendo.conversation.v1.Conversation
  * Use `create(ConversationHandedOffSchema)` to create a new message.
  */
 export const ConversationHandedOffSchema: GenMessage<ConversationHandedOff> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 4);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 5);
 
 /**
  * ConversationReleased: a person handed the conversation back to the AI.
@@ -442,7 +508,7 @@ export type ConversationReleased = Message<"atendo.conversation.v1.ConversationR
  * Use `create(ConversationReleasedSchema)` to create a new message.
  */
 export const ConversationReleasedSchema: GenMessage<ConversationReleased> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 5);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 6);
 
 /**
  * ConversationAssigned: the assignee of a conversation changed.
@@ -506,7 +572,7 @@ export type ConversationAssigned = Message<"atendo.conversation.v1.ConversationA
  * Use `create(ConversationAssignedSchema)` to create a new message.
  */
 export const ConversationAssignedSchema: GenMessage<ConversationAssigned> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 6);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 7);
 
 /**
  * ConversationResolved: a conversation was closed.
@@ -563,7 +629,7 @@ export type ConversationResolved = Message<"atendo.conversation.v1.ConversationR
  * Use `create(ConversationResolvedSchema)` to create a new message.
  */
 export const ConversationResolvedSchema: GenMessage<ConversationResolved> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 7);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 8);
 
 /**
  * ConversationReopened: a resolved conversation became open again (inbound message or a member).
@@ -614,7 +680,7 @@ export type ConversationReopened = Message<"atendo.conversation.v1.ConversationR
  * Use `create(ConversationReopenedSchema)` to create a new message.
  */
 export const ConversationReopenedSchema: GenMessage<ConversationReopened> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 8);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 9);
 
 /**
  * ContactUpdated: a contact's fields changed (agent, API, or the AI's tools).
@@ -657,7 +723,7 @@ export type ContactUpdated = Message<"atendo.conversation.v1.ContactUpdated"> & 
  * Use `create(ContactUpdatedSchema)` to create a new message.
  */
 export const ContactUpdatedSchema: GenMessage<ContactUpdated> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 9);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 10);
 
 /**
  * FollowUpScheduled: a follow-up was scheduled. Subject: `atendo.conversation.v1.follow_up_scheduled`.
@@ -713,7 +779,7 @@ export type FollowUpScheduled = Message<"atendo.conversation.v1.FollowUpSchedule
  * Use `create(FollowUpScheduledSchema)` to create a new message.
  */
 export const FollowUpScheduledSchema: GenMessage<FollowUpScheduled> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 10);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 11);
 
 /**
  * FollowUpDue: a follow-up reached its due time and must be sent (or skipped).
@@ -757,7 +823,7 @@ export type FollowUpDue = Message<"atendo.conversation.v1.FollowUpDue"> & {
  * Use `create(FollowUpDueSchema)` to create a new message.
  */
 export const FollowUpDueSchema: GenMessage<FollowUpDue> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation_events, 11);
+  messageDesc(file_atendo_conversation_v1_conversation_events, 12);
 
 /**
  * HandoffSource is what moved a conversation to a person.

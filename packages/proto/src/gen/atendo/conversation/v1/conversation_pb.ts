@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/conversation/v1/conversation.proto.
  */
 export const file_atendo_conversation_v1_conversation: GenFile = /*@__PURE__*/
-  fileDesc("CilhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbi5wcm90bxIWYXRlbmRvLmNvbnZlcnNhdGlvbi52MSKLBQoMQ29udmVyc2F0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIUCgx3b3Jrc3BhY2VfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjAKB2NvbnRhY3QYBiABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSOgoGc3RhdHVzGAcgASgOMiouYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25TdGF0dXMSPAoHaGFuZGxlchgIIAEoDjIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uSGFuZGxlchIYChBhc3NpZ25lZV91c2VyX2lkGAkgASgJEjMKD2xhc3RfbWVzc2FnZV9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdW5yZWFkX2NvdW50GAsgASgFEhIKCnR1cm5fZXBvY2gYDCABKAUSDAoEdGFncxgNIAMoCRIUCgxhc3Npc3RhbnRfaWQYDiABKAkSHAoUbGFzdF9tZXNzYWdlX3ByZXZpZXcYDyABKAkSNQoRd2luZG93X2V4cGlyZXNfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jlc29sdmVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLZBAoTQ29udmVyc2F0aW9uTWVzc2FnZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSLgoJZGlyZWN0aW9uGAMgASgOMhsuYXRlbmRvLmNvbW1vbi52MS5EaXJlY3Rpb24SMQoLc2VuZGVyX2tpbmQYBCABKA4yHC5hdGVuZG8uY29tbW9uLnYxLlNlbmRlcktpbmQSEQoJc2VuZGVyX2lkGAUgASgJEioKB21lc3NhZ2UYBiABKAsyGS5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2USEwoLZXh0ZXJuYWxfaWQYByABKAkSLwoGc3RhdHVzGAggASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi0KBWVycm9yGAkgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISLgoKY3JlYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHc2VudF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdHVybl9lcG9jaBgMIAEoBRIbChNyZXBseV90b19tZXNzYWdlX2lkGA0gASgJEi0KCWNpdGF0aW9ucxgOIAMoCzIaLmF0ZW5kby5jb21tb24udjEuQ2l0YXRpb24SEgoKcmVxdWVzdF9pZBgPIAEoCRI1ChFzdGF0dXNfdXBkYXRlZF9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi+wIKCEZvbGxvd1VwEgoKAmlkGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIUCgx3b3Jrc3BhY2VfaWQYAyABKAkSKgoGZHVlX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgdtZXNzYWdlGAUgASgLMhkuYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlEjYKBnN0YXR1cxgGIAEoDjImLmF0ZW5kby5jb252ZXJzYXRpb24udjEuRm9sbG93VXBTdGF0dXMSFwoPY2FuY2VsX29uX3JlcGx5GAcgASgIEisKCmNyZWF0ZWRfYnkYCCABKAsyFy5hdGVuZG8uY29tbW9uLnYxLkFjdG9yEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3NlbnRfbWVzc2FnZV9pZBgKIAEoCRIVCg1zdGF0dXNfcmVhc29uGAsgASgJKqABChJDb252ZXJzYXRpb25TdGF0dXMSIwofQ09OVkVSU0FUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGENPTlZFUlNBVElPTl9TVEFUVVNfT1BFThABEiUKIUNPTlZFUlNBVElPTl9TVEFUVVNfUEVORElOR19IVU1BThACEiAKHENPTlZFUlNBVElPTl9TVEFUVVNfUkVTT0xWRUQQAyp4ChNDb252ZXJzYXRpb25IYW5kbGVyEiQKIENPTlZFUlNBVElPTl9IQU5ETEVSX1VOU1BFQ0lGSUVEEAASGwoXQ09OVkVSU0FUSU9OX0hBTkRMRVJfQUkQARIeChpDT05WRVJTQVRJT05fSEFORExFUl9IVU1BThACKscBCg5Gb2xsb3dVcFN0YXR1cxIgChxGT0xMT1dfVVBfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaRk9MTE9XX1VQX1NUQVRVU19TQ0hFRFVMRUQQARIZChVGT0xMT1dfVVBfU1RBVFVTX1NFTlQQAhIdChlGT0xMT1dfVVBfU1RBVFVTX0NBTkNFTEVEEAMSHAoYRk9MTE9XX1VQX1NUQVRVU19TS0lQUEVEEAQSGwoXRk9MTE9XX1VQX1NUQVRVU19GQUlMRUQQBWIGcHJvdG8z", [file_atendo_common_v1_actor, file_atendo_common_v1_channel, file_atendo_common_v1_citation, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_google_protobuf_timestamp]);
+  fileDesc("CilhdGVuZG8vY29udmVyc2F0aW9uL3YxL2NvbnZlcnNhdGlvbi5wcm90bxIWYXRlbmRvLmNvbnZlcnNhdGlvbi52MSKLBQoMQ29udmVyc2F0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIUCgx3b3Jrc3BhY2VfaWQYAyABKAkSEgoKY2hhbm5lbF9pZBgEIAEoCRIzCgxjaGFubmVsX3R5cGUYBSABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEjAKB2NvbnRhY3QYBiABKAsyHy5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkNvbnRhY3QSOgoGc3RhdHVzGAcgASgOMiouYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5Db252ZXJzYXRpb25TdGF0dXMSPAoHaGFuZGxlchgIIAEoDjIrLmF0ZW5kby5jb252ZXJzYXRpb24udjEuQ29udmVyc2F0aW9uSGFuZGxlchIYChBhc3NpZ25lZV91c2VyX2lkGAkgASgJEjMKD2xhc3RfbWVzc2FnZV9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdW5yZWFkX2NvdW50GAsgASgFEhIKCnR1cm5fZXBvY2gYDCABKAUSDAoEdGFncxgNIAMoCRIUCgxhc3Npc3RhbnRfaWQYDiABKAkSHAoUbGFzdF9tZXNzYWdlX3ByZXZpZXcYDyABKAkSNQoRd2luZG93X2V4cGlyZXNfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jlc29sdmVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKgBgoTQ29udmVyc2F0aW9uTWVzc2FnZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSLgoJZGlyZWN0aW9uGAMgASgOMhsuYXRlbmRvLmNvbW1vbi52MS5EaXJlY3Rpb24SMQoLc2VuZGVyX2tpbmQYBCABKA4yHC5hdGVuZG8uY29tbW9uLnYxLlNlbmRlcktpbmQSEQoJc2VuZGVyX2lkGAUgASgJEioKB21lc3NhZ2UYBiABKAsyGS5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2USEwoLZXh0ZXJuYWxfaWQYByABKAkSLwoGc3RhdHVzGAggASgOMh8uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlU3RhdHVzEi0KBWVycm9yGAkgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsRXJyb3ISLgoKY3JlYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHc2VudF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdHVybl9lcG9jaBgMIAEoBRIbChNyZXBseV90b19tZXNzYWdlX2lkGA0gASgJEi0KCWNpdGF0aW9ucxgOIAMoCzIaLmF0ZW5kby5jb21tb24udjEuQ2l0YXRpb24SEgoKcmVxdWVzdF9pZBgPIAEoCRI1ChFzdGF0dXNfdXBkYXRlZF9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJZWRpdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgplZGl0X2NvdW50GBIgASgFEkEKEXByZXZpb3VzX3ZlcnNpb25zGBMgAygLMiYuYXRlbmRvLmNvbnZlcnNhdGlvbi52MS5NZXNzYWdlVmVyc2lvbhIuCgpkZWxldGVkX2F0GBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdoaXN0b3J5GBUgASgIIoEBCg5NZXNzYWdlVmVyc2lvbhIqCgdtZXNzYWdlGAEgASgLMhkuYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlEi4KCndyaXR0ZW5fYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2VkaXRfbnVtYmVyGAMgASgFIvsCCghGb2xsb3dVcBIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSFAoMd29ya3NwYWNlX2lkGAMgASgJEioKBmR1ZV9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoHbWVzc2FnZRgFIAEoCzIZLmF0ZW5kby5jb21tb24udjEuTWVzc2FnZRI2CgZzdGF0dXMYBiABKA4yJi5hdGVuZG8uY29udmVyc2F0aW9uLnYxLkZvbGxvd1VwU3RhdHVzEhcKD2NhbmNlbF9vbl9yZXBseRgHIAEoCBIrCgpjcmVhdGVkX2J5GAggASgLMhcuYXRlbmRvLmNvbW1vbi52MS5BY3RvchIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9zZW50X21lc3NhZ2VfaWQYCiABKAkSFQoNc3RhdHVzX3JlYXNvbhgLIAEoCSqgAQoSQ29udmVyc2F0aW9uU3RhdHVzEiMKH0NPTlZFUlNBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIcChhDT05WRVJTQVRJT05fU1RBVFVTX09QRU4QARIlCiFDT05WRVJTQVRJT05fU1RBVFVTX1BFTkRJTkdfSFVNQU4QAhIgChxDT05WRVJTQVRJT05fU1RBVFVTX1JFU09MVkVEEAMqeAoTQ29udmVyc2F0aW9uSGFuZGxlchIkCiBDT05WRVJTQVRJT05fSEFORExFUl9VTlNQRUNJRklFRBAAEhsKF0NPTlZFUlNBVElPTl9IQU5ETEVSX0FJEAESHgoaQ09OVkVSU0FUSU9OX0hBTkRMRVJfSFVNQU4QAirHAQoORm9sbG93VXBTdGF0dXMSIAocRk9MTE9XX1VQX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGkZPTExPV19VUF9TVEFUVVNfU0NIRURVTEVEEAESGQoVRk9MTE9XX1VQX1NUQVRVU19TRU5UEAISHQoZRk9MTE9XX1VQX1NUQVRVU19DQU5DRUxFRBADEhwKGEZPTExPV19VUF9TVEFUVVNfU0tJUFBFRBAEEhsKF0ZPTExPV19VUF9TVEFUVVNfRkFJTEVEEAViBnByb3RvMw", [file_atendo_common_v1_actor, file_atendo_common_v1_channel, file_atendo_common_v1_citation, file_atendo_common_v1_message, file_atendo_conversation_v1_contact, file_google_protobuf_timestamp]);
 
 /**
  * Conversation is the thread between the workspace and one contact on one channel.
@@ -283,6 +283,45 @@ export type ConversationMessage = Message<"atendo.conversation.v1.ConversationMe
    * @generated from field: google.protobuf.Timestamp status_updated_at = 16;
    */
   statusUpdatedAt?: Timestamp | undefined;
+
+  /**
+   * When the sender last edited it (the channel's time of the edit now shown); unset if never
+   * edited. Output only.
+   *
+   * @generated from field: google.protobuf.Timestamp edited_at = 17;
+   */
+  editedAt?: Timestamp | undefined;
+
+  /**
+   * How many edits were received for it. Output only.
+   *
+   * @generated from field: int32 edit_count = 18;
+   */
+  editCount: number;
+
+  /**
+   * Earlier versions of its content, oldest first (the original, then each edit the current one
+   * replaced); empty when never edited, and emptied when the sender deletes it. Output only.
+   *
+   * @generated from field: repeated atendo.conversation.v1.MessageVersion previous_versions = 19;
+   */
+  previousVersions: MessageVersion[];
+
+  /**
+   * When the sender deleted (unsent) it: `message` is then a tombstone (unsupported content of
+   * type "deleted") and the earlier content is gone; unset otherwise. Output only.
+   *
+   * @generated from field: google.protobuf.Timestamp deleted_at = 20;
+   */
+  deletedAt?: Timestamp | undefined;
+
+  /**
+   * A past message imported from the channel (WhatsApp coexistence history): shown and used as
+   * context, never answered. Output only.
+   *
+   * @generated from field: bool history = 21;
+   */
+  history: boolean;
 };
 
 /**
@@ -291,6 +330,42 @@ export type ConversationMessage = Message<"atendo.conversation.v1.ConversationMe
  */
 export const ConversationMessageSchema: GenMessage<ConversationMessage> = /*@__PURE__*/
   messageDesc(file_atendo_conversation_v1_conversation, 1);
+
+/**
+ * MessageVersion is one earlier content of an edited message.
+ *
+ * @generated from message atendo.conversation.v1.MessageVersion
+ */
+export type MessageVersion = Message<"atendo.conversation.v1.MessageVersion"> & {
+  /**
+   * The content as it was.
+   *
+   * @generated from field: atendo.common.v1.Message message = 1;
+   */
+  message?: Message$1 | undefined;
+
+  /**
+   * When this content was written: the message's time for the original, the edit's time else.
+   *
+   * @generated from field: google.protobuf.Timestamp written_at = 2;
+   */
+  writtenAt?: Timestamp | undefined;
+
+  /**
+   * The channel's edit counter of this version (Instagram `num_edit`); 0 for the original or when
+   * the channel gives none.
+   *
+   * @generated from field: int32 edit_number = 3;
+   */
+  editNumber: number;
+};
+
+/**
+ * Describes the message atendo.conversation.v1.MessageVersion.
+ * Use `create(MessageVersionSchema)` to create a new message.
+ */
+export const MessageVersionSchema: GenMessage<MessageVersion> = /*@__PURE__*/
+  messageDesc(file_atendo_conversation_v1_conversation, 2);
 
 /**
  * FollowUp is a message scheduled to be sent to a contact later.
@@ -381,7 +456,7 @@ export type FollowUp = Message<"atendo.conversation.v1.FollowUp"> & {
  * Use `create(FollowUpSchema)` to create a new message.
  */
 export const FollowUpSchema: GenMessage<FollowUp> = /*@__PURE__*/
-  messageDesc(file_atendo_conversation_v1_conversation, 2);
+  messageDesc(file_atendo_conversation_v1_conversation, 3);
 
 /**
  * ConversationStatus is where a conversation is in the inbox.
