@@ -112,6 +112,21 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     REJECTED_LIMIT_PER_IP: int("badly signed requests per client address and window before 429", {
       min: 1,
     }).default(20),
+    // Web-chat widget (docs/widget.md).
+    WIDGET_HEARTBEAT_MS: int("a widget stream sends a heartbeat after this long without anything else", {
+      min: 100,
+      max: 60_000,
+    }).default(15_000),
+    WIDGET_LIMIT_WINDOW_MS: int("the window over which widget messages and new sessions are counted", {
+      min: 1_000,
+    }).default(60_000),
+    WIDGET_MESSAGES_PER_VISITOR: int("messages a widget visitor may send per window", { min: 1 }).default(20),
+    WIDGET_MESSAGES_PER_SITE: int("messages all visitors of one web channel may send per window", {
+      min: 1,
+    }).default(600),
+    WIDGET_SESSIONS_PER_IP: int("widget sessions one client address may start per window", {
+      min: 1,
+    }).default(10),
   };
 }
 
@@ -140,6 +155,10 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
   rejectedLimitWindowMs: number;
   rejectedLimitPerChannel: number;
   rejectedLimitPerIp: number;
+  widget: {
+    heartbeatMs: number;
+    limits: { windowMs: number; messagesPerVisitor: number; messagesPerSite: number; sessionsPerIp: number };
+  };
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
@@ -204,5 +223,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     rejectedLimitWindowMs: c.REJECTED_LIMIT_WINDOW_MS,
     rejectedLimitPerChannel: c.REJECTED_LIMIT_PER_CHANNEL,
     rejectedLimitPerIp: c.REJECTED_LIMIT_PER_IP,
+    widget: {
+      heartbeatMs: c.WIDGET_HEARTBEAT_MS,
+      limits: {
+        windowMs: c.WIDGET_LIMIT_WINDOW_MS,
+        messagesPerVisitor: c.WIDGET_MESSAGES_PER_VISITOR,
+        messagesPerSite: c.WIDGET_MESSAGES_PER_SITE,
+        sessionsPerIp: c.WIDGET_SESSIONS_PER_IP,
+      },
+    },
   };
 }
