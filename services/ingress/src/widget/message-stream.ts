@@ -67,6 +67,7 @@ export function createMessageStream(deps: WidgetDeps) {
         }
         const next = pending.shift();
         if (next === undefined) {
+          if (signal.aborted) break;
           const timedOut = await new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => resolve(true), deps.heartbeatMs);
             wake = () => {
