@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { ChannelType, Direction } from "@atendo/proto/common/v1";
+import { ChannelType, Direction, MessageStatus } from "@atendo/proto/common/v1";
 import { TurnReadySchema } from "@atendo/proto/conversation/v1";
 import { adminQuery, connectErrorOf, waitFor } from "@atendo/testing";
 import { Code } from "@connectrpc/connect";
@@ -26,7 +26,8 @@ describe("web-chat widget: sessions, identity, sends (real tenant service, Postg
   let client: WidgetClient;
 
   before(async () => {
-    h = await startHarness();
+    // Room for the concurrent retries below (every attempt counts against the visitor's limit).
+    h = await startHarness({ WIDGET_MESSAGES_PER_VISITOR: "100" });
     client = widgetClient(h.ingressUrl);
   });
 
@@ -115,7 +116,7 @@ describe("web-chat widget: sessions, identity, sends (real tenant service, Postg
       const requestId = randomUUID();
       const headers = pageHeaders(SHOP, session.visitorToken);
       const answers = await Promise.all(
-        Array.from({ length: 8 }, () => client.sendMessage({ requestId, message: text("Oi!") }, { headers })),
+        Array.from({ length: 30 }, () => client.sendMessage({ requestId, message: text("Oi!") }, { headers })),
       );
       const ids = new Set(answers.map((a) => a.message?.id));
       assert.equal(ids.size, 1, "every retry answers the first message");
@@ -222,6 +223,34 @@ describe("web-chat widget: sessions, identity, sends (real tenant service, Postg
     } finally {
       await stream.stop();
     }
+  });
+
+  it("shows a reply's delivery status on the stream and in the history", async () => {
+    const channel = await createWebChannel(h);
+    const session = await startSession(client, channel, SHOP);
+    const headers = pageHeaders(SHOP, session.visitorToken);
+    const sent = await client.sendMessage({ message: text("hello") }, { headers });
+    const conversation = await playConversation(h, channel, { id: sent.message?.id ?? "", body: "hello" });
+    const replyId = randomUUID();
+    await conversation.reply("hi there", replyId);
+    await waitFor(async () => (await client.listMessages({}, { headers })).messages.length === 2, {
+      message: "the reply stored",
+    });
+    const stream = readStream(client, session.visitorToken);
+    try {
+      await waitFor(() => stream.items.length >= 1, { message: "the stream to open" });
+      await conversation.status(replyId, MessageStatus.READ);
+      await waitFor(
+        () =>
+          stream.items.some((i) => i.event.case === "message" && i.event.value.status === MessageStatus.READ),
+        { message: "the READ status on the stream" },
+      );
+    } finally {
+      await stream.stop();
+    }
+    const [newest] = (await client.listMessages({}, { headers })).messages;
+    assert.equal(newest?.status, MessageStatus.READ);
+    assert.equal(newest?.direction, Direction.OUTBOUND);
   });
 
   it("answers a retried StartSession with the same session", async () => {

@@ -1,6 +1,6 @@
 import type { Bus, Consumer, Listener } from "@atendo/bus";
 import type { Db } from "@atendo/db";
-import { newId } from "@atendo/db";
+import { isUuid, newId } from "@atendo/db";
 import { ChannelType, Direction, MessageInputSchema, SenderKind } from "@atendo/proto/common/v1";
 import {
   type MessageStored,
@@ -41,8 +41,11 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
   async function messageStored(event: MessageStored): Promise<void> {
     const m = event.message;
     const tenantId = event.meta?.tenantId ?? "";
-    if (event.channelType !== ChannelType.WEB || m === undefined || tenantId === "") return;
+    if (event.channelType !== ChannelType.WEB || m === undefined || !isUuid(tenantId)) return;
+    // Ids this service did not make (or malformed ones) name no thread: nothing to retry.
+    if (!isUuid(event.contactId) || !isUuid(event.conversationId)) return;
     if (m.direction === Direction.INBOUND) {
+      if (!isUuid(m.externalId)) return;
       // The widget message id is the channel's id of the message: the thread is now in this conversation.
       await db.withTenant(tenantId, (em) =>
         store.learnConversation(em, m.externalId, {
@@ -81,7 +84,7 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
 
   async function turnReady(event: TurnReady): Promise<void> {
     const tenantId = event.meta?.tenantId ?? "";
-    if (event.channelType !== ChannelType.WEB || tenantId === "") return;
+    if (event.channelType !== ChannelType.WEB || !isUuid(tenantId) || !isUuid(event.conversationId)) return;
     const thread = await db.withTenant(tenantId, (em) =>
       store.visitorOfConversation(em, event.conversationId),
     );
@@ -94,7 +97,7 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
 
   async function statusChanged(event: StatusChanged): Promise<void> {
     const tenantId = event.meta?.tenantId ?? "";
-    if (event.channelType !== ChannelType.WEB || tenantId === "") return;
+    if (event.channelType !== ChannelType.WEB || !isUuid(tenantId) || !isUuid(event.messageId)) return;
     const changed = await db.withTenant(tenantId, (em) => store.setStatus(em, event.messageId, event.status));
     if (changed === undefined) return;
     hub.signal(

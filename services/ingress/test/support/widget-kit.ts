@@ -6,6 +6,7 @@ import {
   MessageStoredSchema,
   TurnReadySchema,
 } from "@atendo/proto/conversation/v1";
+import { StatusChangedSchema } from "@atendo/proto/delivery/v1";
 import {
   StartSessionRequestSchema,
   type StreamMessagesResponse,
@@ -198,7 +199,11 @@ export async function playConversation(
   h: Harness,
   channel: WebChannel,
   first: { id: string; body: string },
-): Promise<{ conversationId: string; reply(body: string): Promise<void> }> {
+): Promise<{
+  conversationId: string;
+  reply(body: string, messageId?: string): Promise<void>;
+  status(messageId: string, status: MessageStatus): Promise<void>;
+}> {
   const conversationId = randomUUID();
   const contactId = randomUUID();
   const base = { conversationId, contactId };
@@ -208,10 +213,29 @@ export async function playConversation(
   );
   return {
     conversationId,
-    async reply(body) {
+    async reply(body, messageId = randomUUID()) {
       await h.bus.publish(
         MessageStoredSchema,
-        messageStored(channel, { ...base, direction: Direction.OUTBOUND, body }),
+        messageStored(channel, { ...base, direction: Direction.OUTBOUND, body, messageId }),
+      );
+    },
+    // What delivery publishes when the status of a message it sent changes.
+    async status(messageId, status) {
+      await h.bus.publish(
+        StatusChangedSchema,
+        create(StatusChangedSchema, {
+          meta: newEventMeta({
+            tenantId: channel.tenantId,
+            workspaceId: channel.workspaceId,
+            correlationId: messageId,
+          }),
+          conversationId,
+          messageId,
+          channelId: channel.channelId,
+          channelType: ChannelType.WEB,
+          status,
+          contactId,
+        }),
       );
     },
   };
