@@ -116,7 +116,9 @@ describe("web-chat widget: sessions, identity, sends (real tenant service, Postg
       const requestId = randomUUID();
       const headers = pageHeaders(SHOP, session.visitorToken);
       const answers = await Promise.all(
-        Array.from({ length: 30 }, () => client.sendMessage({ requestId, message: text("Oi!") }, { headers })),
+        Array.from({ length: 30 }, () =>
+          client.sendMessage({ requestId, message: text("Oi!") }, { headers }),
+        ),
       );
       const ids = new Set(answers.map((a) => a.message?.id));
       assert.equal(ids.size, 1, "every retry answers the first message");
