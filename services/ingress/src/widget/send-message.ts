@@ -14,10 +14,12 @@ import {
   failedPrecondition,
   messageFromInput,
   rateLimited,
+  unavailable,
   type VisitorPrincipal,
 } from "@atendo/service-kit";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { ChannelLookupError } from "../clients/channel-directory.js";
 import type { WidgetDeps } from "./widget-deps.js";
 import { widgetMessageOf } from "./widget-view.js";
 
@@ -39,7 +41,11 @@ export function createSendMessage(deps: WidgetDeps) {
     if (!admission.admitted) {
       throw rateLimited(LIMIT_MESSAGES[admission.scope], Math.ceil(admission.retryAfterMs / 1000));
     }
-    const channel = await deps.channels.resolve(visitor.channelId);
+    const channel = await deps.channels.resolve(visitor.channelId).catch((err: unknown) => {
+      if (!(err instanceof ChannelLookupError)) throw err;
+      deps.logger.warn({ err, channel_id: visitor.channelId }, "looking up a widget's channel failed");
+      throw unavailable("the chat cannot take messages right now; try again");
+    });
     if (channel === undefined || channel.status === ChannelStatus.DISABLED || channel.tenantSuspended) {
       throw failedPrecondition("this chat is not available at the moment");
     }
