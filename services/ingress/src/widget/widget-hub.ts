@@ -20,15 +20,12 @@ export interface ThreadKey {
 export interface WidgetHub {
   subscribe(key: ThreadKey, onSignal: (signal: WidgetSignal) => void): () => void;
   signal(key: ThreadKey, signal: WidgetSignal): void;
-  /** Open streams in this process (a gauge; tests wait for a stream to be listening). */
-  size(): number;
 }
 
 const keyOf = (k: ThreadKey) => `${k.channelId}\u0000${k.visitorId}`;
 
 export function createWidgetHub(): WidgetHub {
   const subscribers = new Map<string, Set<(signal: WidgetSignal) => void>>();
-  let count = 0;
   return {
     subscribe(key, onSignal) {
       const k = keyOf(key);
@@ -38,15 +35,13 @@ export function createWidgetHub(): WidgetHub {
         subscribers.set(k, set);
       }
       set.add(onSignal);
-      count += 1;
       return () => {
-        if (set.delete(onSignal)) count -= 1;
-        if (set.size === 0) subscribers.delete(k);
+        set.delete(onSignal);
+        if (set.size === 0 && subscribers.get(k) === set) subscribers.delete(k);
       };
     },
     signal(key, signal) {
       for (const fn of subscribers.get(keyOf(key)) ?? []) fn(signal);
     },
-    size: () => count,
   };
 }
