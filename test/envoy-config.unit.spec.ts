@@ -299,6 +299,28 @@ describe("gateway-envoy/envoy.yaml", () => {
       assert.ok(expose.includes(h.toLowerCase()), `expose has ${h}`);
   });
 
+  it("answers CORS for any site on the widget's RPCs and REST paths, and the console's origins elsewhere", () => {
+    type Cors = { allow_origin_string_match: Array<{ exact?: string; safe_regex?: { regex: string } }> };
+    const corsOf = (path: string, method = "POST") =>
+      routeFor(path, method)?.typed_per_filter_config?.["envoy.filters.http.cors"] as Cors | undefined;
+    const allows = (cors: Cors | undefined, origin: string) =>
+      (cors?.allow_origin_string_match ?? []).some((m) =>
+        m.exact !== undefined ? m.exact === origin : new RegExp(m.safe_regex?.regex ?? "$^").test(origin),
+      );
+    const widgetRpcs = catalog.filter((r) => r.service === "atendo.ingress.v1.WidgetService");
+    assert.equal(widgetRpcs.length, 4);
+    for (const path of [...widgetRpcs.map((r) => r.path), "/v1/widget/sessions", "/v1/widget/messages"]) {
+      const cors = corsOf(path, path.startsWith("/v1/") ? "OPTIONS" : "POST");
+      assert.ok(allows(cors, "https://shop.example.com"), `${path} answers any site`);
+      assert.ok(!allows(cors, "https://shop.example.com/evil"), `${path} matches origins, not URLs`);
+    }
+    assert.equal(
+      corsOf("/atendo.ingress.v1.WebhookService/ListWebhookEvents"),
+      undefined,
+      "the console's policy",
+    );
+  });
+
   it("transcodes exactly the services with public RPCs, each present in the built descriptor set", function () {
     this.timeout(120_000);
     const transcoder = filters.find(

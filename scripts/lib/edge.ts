@@ -7,6 +7,8 @@
 //   internal RPCs                              404, like any unknown path: every path of an internal
 //                                              service, and any RPC without a google.api.http rule
 // CORS: preflights answered here for the configured origins; responses expose the gRPC/Connect headers.
+// The web-chat widget's RPCs (WidgetService) run on the tenants' own sites: any origin is reflected
+// there, and ingress checks it against the channel's allowed origins.
 // X-Forwarded-For: the services get the client address the edge saw (edge/forwarded-for.ts); what a
 // client wrote there itself is dropped unless it came through a trusted proxy.
 // Bodies over a route's limit are answered 413 here, never sent on (edge/body-limit.ts): webhooks
@@ -80,6 +82,8 @@ export interface Edge {
 }
 
 export const JWKS_PATH = "/.well-known/jwks.json";
+/** The widget's RPC paths: CORS for every origin (the service checks the channel's). */
+export const WIDGET_PATH_PREFIX = "/atendo.ingress.v1.WidgetService/";
 
 function pathOf(url: string | undefined): string {
   const u = url ?? "/";
@@ -93,7 +97,9 @@ export function createEdge(options: EdgeOptions): Edge {
   const internalServices = options.internalServices ?? internalServiceNames();
   const webhooks = options.webhooks ?? options.upstreams.ingress;
   const jwks = options.jwks ?? options.upstreams.tenant;
-  const cors = createCorsPolicy(options.corsOrigins ?? []);
+  const consoleCors = createCorsPolicy(options.corsOrigins ?? []);
+  const widgetCors = createCorsPolicy(["*"]);
+  const corsFor = (path: string) => (path.startsWith(WIDGET_PATH_PREFIX) ? widgetCors : consoleCors);
   const forwardedFor = createForwardedFor(options.trustedProxies);
   const rpc = createRpcProxy(logger, forwardedFor);
   const http1Proxy = createHttp1Proxy(logger, forwardedFor);
@@ -135,6 +141,7 @@ export function createEdge(options: EdgeOptions): Edge {
       return;
     }
     const route = routeOf(path);
+    const cors = corsFor(path);
     const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
     if (route === undefined) {
       plain(res, 404, "not found\n", cors.responseHeaders(origin) ?? {});

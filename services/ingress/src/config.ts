@@ -116,6 +116,21 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     ...rateLimitSpec("FREE", { tenant: [40, 400], channel: [20, 200] }),
     ...rateLimitSpec("PRO", { tenant: [300, 3_000], channel: [100, 1_000] }),
     ...rateLimitSpec("ENTERPRISE", { tenant: [2_000, 20_000], channel: [500, 5_000] }),
+    // Web-chat widget (docs/widget.md).
+    WIDGET_HEARTBEAT_MS: int("a widget stream sends a heartbeat after this long without anything else", {
+      min: 100,
+      max: 60_000,
+    }).default(15_000),
+    WIDGET_LIMIT_WINDOW_MS: int("the window over which widget messages and new sessions are counted", {
+      min: 1_000,
+    }).default(60_000),
+    WIDGET_MESSAGES_PER_VISITOR: int("messages a widget visitor may send per window", { min: 1 }).default(20),
+    WIDGET_MESSAGES_PER_SITE: int("messages all visitors of one web channel may send per window", {
+      min: 1,
+    }).default(600),
+    WIDGET_SESSIONS_PER_IP: int("widget sessions one client address may start per window", {
+      min: 1,
+    }).default(10),
   };
 }
 
@@ -173,6 +188,10 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
   rejectedLimitPerIp: number;
   /** Webhook deliveries per tenant and per channel, by plan (UNSPECIFIED: free). */
   webhookRateLimits: RateLimitsByPlan;
+  widget: {
+    heartbeatMs: number;
+    limits: { windowMs: number; messagesPerVisitor: number; messagesPerSite: number; sessionsPerIp: number };
+  };
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
@@ -261,6 +280,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
           perSecond: c.WEBHOOK_RATE_ENTERPRISE_CHANNEL_PER_SECOND,
           burst: c.WEBHOOK_RATE_ENTERPRISE_CHANNEL_BURST,
         },
+      },
+    },
+    widget: {
+      heartbeatMs: c.WIDGET_HEARTBEAT_MS,
+      limits: {
+        windowMs: c.WIDGET_LIMIT_WINDOW_MS,
+        messagesPerVisitor: c.WIDGET_MESSAGES_PER_VISITOR,
+        messagesPerSite: c.WIDGET_MESSAGES_PER_SITE,
+        sessionsPerIp: c.WIDGET_SESSIONS_PER_IP,
       },
     },
   };

@@ -9,7 +9,7 @@ import {
   roleFromUrl,
   runMigrations,
 } from "@atendo/db";
-import { ChannelDirectoryService } from "@atendo/proto/tenant/v1";
+import { ChannelDirectoryService, TokenService } from "@atendo/proto/tenant/v1";
 import {
   busOptionsOf,
   closeRedis,
@@ -48,6 +48,10 @@ import { createWebhookMetrics } from "./webhooks/webhook-metrics.js";
 import { createWebhookReceiver } from "./webhooks/webhook-receiver.js";
 import { createWebhookReplayer } from "./webhooks/webhook-replayer.js";
 import { createWebhookVerifier } from "./webhooks/webhook-verifier.js";
+import { createWidgetEvents } from "./widget/widget-events.js";
+import { createWidgetHub } from "./widget/widget-hub.js";
+import { createWidgetLimiter } from "./widget/widget-limiter.js";
+import { createWidgetStore } from "./widget/widget-store.js";
 
 export type { Config } from "./config.js";
 export { loadConfig } from "./config.js";
@@ -175,7 +179,38 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       webhookMetrics.observeBodyBytes(() => bodyBudget.inUse()),
     );
 
+    // Web-chat widget (docs/widget.md): threads in Postgres, visitor messages through the outbox,
+    // replies and typing from the bus; every replica wakes the streams it holds.
+    const widgetHub = createWidgetHub();
+    const widgetStore = createWidgetStore();
+    await resources.open(
+      "widget events",
+      () => createWidgetEvents({ bus, db, store: widgetStore, hub: widgetHub }).start(),
+      (events) => events.stop(),
+    );
+    const widget = {
+      db,
+      store: widgetStore,
+      hub: widgetHub,
+      limiter: createWidgetLimiter(redis, config.widget.limits),
+      outbox,
+      bus,
+      siteKeys: createServiceClient(ChannelDirectoryService, config.tenantServiceUrl, {
+        timeoutMs: 5_000,
+        credentials: auth.serviceTokens,
+      }),
+      channels,
+      tokens: createServiceClient(TokenService, config.tenantServiceUrl, {
+        timeoutMs: 5_000,
+        credentials: auth.serviceTokens,
+      }),
+      verifier: auth.verifier,
+      heartbeatMs: config.widget.heartbeatMs,
+      logger,
+    };
+
     const server = buildServer({
+      widget,
       logger,
       auth,
       metrics: bus.metrics,

@@ -8,6 +8,7 @@ import {
 } from "@atendo/service-kit";
 import type { Logger, MetricsRegistry } from "@atendo/telemetry";
 import { createWebhookService, type WebhookServiceDeps } from "./handlers/webhook-service.js";
+import { createWidgetService, type WidgetDeps } from "./handlers/widget-service.js";
 import { POLICIES } from "./policies.js";
 import { createWebhookRoutes, type WebhookRoutesDeps } from "./webhooks/webhook-routes.js";
 
@@ -18,6 +19,8 @@ export interface ServerDeps extends WebhookServiceDeps, WebhookRoutesDeps {
   readiness: readonly ReadinessCheck[];
   /** The process's registry (the bus's), so RPC, bus and webhook metrics share one /metrics. */
   metrics: MetricsRegistry;
+  /** The web-chat widget's handlers (docs/widget.md). */
+  widget: WidgetDeps;
 }
 
 /** RPCs under their policies, Meta webhook routes and readiness; nothing listens until `listen()`. */
@@ -29,9 +32,9 @@ export function buildServer(deps: ServerDeps): AtendoServer {
     metrics: deps.metrics,
     routes: (router) => {
       router.service(WebhookService, createWebhookService(deps));
-      // Routed with no handlers yet (the widget arrives with its own issue): its calls already go
-      // through the policy, then Connect answers `unimplemented`.
-      router.service(WidgetService, {});
+      // Visitors (and StartSession's anonymous callers) pass the same auth interceptor: its policy
+      // lets a visitor token reach the visitor methods only.
+      router.service(WidgetService, createWidgetService(deps.widget));
     },
     interceptors: [
       createAuthInterceptor({

@@ -130,15 +130,15 @@ describe("ingress policies (the real tenant service issues every credential)", f
     );
     assert.equal(await codeOf(user.listMessages({})), Code.PermissionDenied);
     assert.equal(await codeOf(h.anonymous.widget.listMessages({})), Code.Unauthenticated);
-    // Past the policy, the widget itself arrives with its own issue: unimplemented, with its reason.
-    const unimplemented = await h.anonymous.widget
+    // StartSession passes the policy without credentials: an unknown site key is the handler's answer.
+    const unknownSite = await h.anonymous.widget
       .startSession({ siteKey: "pk_0123456789abcdef", requestId: randomUUID() })
       .then(
         () => assert.fail("StartSession answered"),
         (err: unknown) => ConnectError.from(err),
       );
-    assert.equal(unimplemented.code, Code.Unimplemented);
-    assert.equal(errorInfoOf(unimplemented)?.reason, "UNIMPLEMENTED");
+    assert.equal(unknownSite.code, Code.NotFound);
+    assert.equal(errorInfoOf(unknownSite)?.reason, "NOT_FOUND");
   });
 
   it("refuses service tokens: no service calls these RPCs", async () => {

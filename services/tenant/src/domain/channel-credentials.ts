@@ -64,6 +64,7 @@ export function channelCredentials(
           identitySecret: secrets.identity_secret ?? "",
           allowedOrigins: cfg.allowed_origins ?? [],
           identityVerification: cfg.identity_verification ?? false,
+          name: c.name,
         }),
       };
   }

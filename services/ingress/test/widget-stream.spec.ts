@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { waitFor } from "@atendo/testing";
+import { type RunningService, start } from "../src/main.js";
+import { type Harness, startHarness } from "./support/harness.js";
+import {
+  createWebChannel,
+  pageHeaders,
+  playConversation,
+  readStream,
+  SHOP,
+  startSession,
+  text,
+  type WidgetClient,
+  widgetClient,
+} from "./support/widget-kit.js";
+
+describe("web-chat widget: a stream reconnecting with its cursor, across two ingress replicas", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let replica: RunningService;
+  let one: WidgetClient;
+  let two: WidgetClient;
+
+  before(async () => {
+    h = await startHarness();
+    replica = await start(h.ingressConfig(), { logger: h.logger });
+    one = widgetClient(h.ingressUrl);
+    two = widgetClient(`http://127.0.0.1:${replica.port}`);
+  });
+
+  after(async () => {
+    await replica?.stop();
+    await h?.stop();
+  });
+
+  it("gets what was sent while away exactly once, in order, wherever each message and stream was handled", async () => {
+    const channel = await createWebChannel(h);
+    const session = await startSession(one, channel, SHOP);
+    const token = session.visitorToken;
+    const send = (client: WidgetClient, body: string) =>
+      client.sendMessage({ message: text(body) }, { headers: pageHeaders(SHOP, token) });
+
+    // The stream on replica one hears sends handled by replica two (through the bus).
+    const first = readStream(one, token);
+    await waitFor(() => first.items.length >= 1, { message: "the first stream to open" });
+    const m1 = await send(two, "m1");
+    await send(one, "m2");
+    await waitFor(() => first.messages().length >= 2, { message: "m1 and m2 on the first stream" });
+    await first.stop();
+    assert.deepEqual(first.messages(), ["m1", "m2"]);
+    const last = first.items.at(-1);
+    assert.ok(last?.event.case === "message");
+    const cursor = last.event.value.cursor;
+
+    // Away: two sends on both replicas, and the assistant's reply to the conversation.
+    const conversation = await playConversation(h, channel, { id: m1.message?.id ?? "", body: "m1" });
+    await send(one, "m3");
+    await send(two, "m4");
+    await conversation.reply("reply");
+    // Stored before the reconnect (the history is the truth): both replicas' work is done.
+    await waitFor(
+      async () => (await one.listMessages({}, { headers: pageHeaders(SHOP, token) })).messages.length === 5,
+      { message: "the reply stored" },
+    );
+
+    // Back, on the other replica, with the cursor; then live sends on both.
+    const second = readStream(two, token, cursor);
+    try {
+      await waitFor(() => second.messages().length >= 3, { message: "what was sent while away" });
+      await send(one, "m5");
+      await send(two, "m6");
+      await waitFor(() => second.messages().includes("m6"), { message: "the live sends" });
+      assert.deepEqual(second.messages(), ["m3", "m4", "reply", "m5", "m6"]);
+      const cursors = second.items.flatMap((i) => (i.event.case === "message" ? [i.event.value.cursor] : []));
+      assert.equal(new Set(cursors).size, cursors.length, "no message twice");
+    } finally {
+      await second.stop();
+    }
+  });
+});
