@@ -100,14 +100,14 @@ describe("ingress webhooks (real tenant service, Postgres and NATS)", function (
       const rows = await settledRowsOf(channel.channelId);
       assert.deepEqual(
         rows.map((r) => r.status),
-        ["accepted", "accepted"],
+        ["ignored", "accepted"],
       );
       assert.ok(rows[0]?.body.equals(body), "the raw body is stored byte for byte");
       assert.equal(rows[0]?.body_size, body.length);
       assert.equal(rows[0]?.tenant_id, channel.tenantId);
       assert.equal(rows[0]?.workspace_id, channel.workspaceId);
       assert.equal(rows[0]?.channel_type, "whatsapp");
-      // The fixture names another business number: stored, nothing published, and said why.
+      // The fixture names another business number: stored IGNORED, nothing published, and said why.
       assert.equal(rows[0]?.message_count, 0);
       assert.match(rows[0]?.reason ?? "", /phone_number_id "109876543210001"/);
       assert.equal(res.headers.get("x-correlation-id"), rows[0]?.id);
