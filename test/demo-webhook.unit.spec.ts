@@ -59,18 +59,24 @@ describe("dev summary", () => {
   const body = refreshWebhookBody(fixture, { nowSeconds: 1_800_000_000, idSuffix: "s" });
   mkdirSync(join(root, ".local", "dev"), { recursive: true });
   writeFileSync(join(root, ".local", "dev", "whatsapp-demo.json"), body);
+  writeFileSync(join(root, ".local", "dev", "instagram-demo.json"), readFixture("instagram/two-messages.json"));
   const input = {
     root,
     edgeUrl: "http://127.0.0.1:7100",
     graphUrl: "http://127.0.0.1:7190",
     services: [{ name: "tenant", url: "http://127.0.0.1:7101" }],
     webhookFile: ".local/dev/whatsapp-demo.json",
+    instagramWebhookFile: ".local/dev/instagram-demo.json",
+    widgetPageUrl: "http://127.0.0.1:7180/",
     seed: {
       spec: { ...DEMO },
       slug: "demo",
       tenantId: "t-1",
       workspaceId: "0193a5b0-0000-7000-8000-00000000a0a1",
       channelId: "0193a5b0-0000-7000-8000-00000000c4a1",
+      instagramChannelId: "0193a5b0-0000-7000-8000-00000000c4a2",
+      webChannelId: "0193a5b0-0000-7000-8000-00000000c4a3",
+      siteKey: "pk_demo0000000000000000",
       assistantId: "a-1",
       ownerAccessToken: "owner.jwt.token",
       adminAccessToken: "admin.jwt.token",
