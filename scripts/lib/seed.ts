@@ -169,7 +169,12 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
   }
   const workspaceId = await ensureWorkspace(tenants, owner, spec.workspaceName, changed);
 
-  const channel = await ensureChannel(channels, workspaceId, whatsappPlan(spec, options.graphBaseUrl), changed);
+  const channel = await ensureChannel(
+    channels,
+    workspaceId,
+    whatsappPlan(spec, options.graphBaseUrl),
+    changed,
+  );
   const instagram = await ensureChannel(
     channels,
     workspaceId,

@@ -40,7 +40,12 @@ function metaDrift(
 }
 
 export function whatsappPlan(
-  spec: MetaSecrets & { channelName: string; phoneNumberId: string; wabaId: string; displayPhoneNumber: string },
+  spec: MetaSecrets & {
+    channelName: string;
+    phoneNumberId: string;
+    wabaId: string;
+    displayPhoneNumber: string;
+  },
   graphBaseUrl: string,
 ): ChannelPlan {
   return {

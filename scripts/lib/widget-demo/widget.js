@@ -181,16 +181,23 @@ async function follow() {
     const abort = new AbortController();
     let watchdog = setTimeout(() => abort.abort(), 60_000);
     try {
-      for await (const item of serverStream("StreamMessages", { afterCursor: lastCursor }, token, abort.signal)) {
+      for await (const item of serverStream(
+        "StreamMessages",
+        { afterCursor: lastCursor },
+        token,
+        abort.signal,
+      )) {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => abort.abort(), 60_000);
         status("");
         pause = 1000;
         if (item.message) show(item.message);
-        if (item.typing) status(item.typing.active ? `${item.typing.senderName || t.assistant} ${t.typing}` : "");
+        if (item.typing)
+          status(item.typing.active ? `${item.typing.senderName || t.assistant} ${t.typing}` : "");
       }
     } catch (err) {
-      if (err instanceof RpcError && err.code === "unauthenticated") await startSession().catch(() => undefined);
+      if (err instanceof RpcError && err.code === "unauthenticated")
+        await startSession().catch(() => undefined);
     } finally {
       clearTimeout(watchdog);
     }
