@@ -122,7 +122,7 @@ describe("widget demo page", () => {
     assert.ok(!page.includes("%SITE_KEY%") && !page.includes("%EDGE_URL%"));
   });
 
-  it("serves the page and its script, and nothing else", async () => {
+  it("serves the page and its scripts, and nothing else", async () => {
     const demo = await startWidgetDemo({
       edgeUrl: "http://127.0.0.1:7100",
       siteKey: "pk_abc0123456789ABCDEF",
@@ -141,6 +141,9 @@ describe("widget demo page", () => {
       assert.equal(script.status, 200);
       assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/);
       assert.ok((await script.text()).includes("atendo.ingress.v1.WidgetService"));
+      const client = await fetch(new URL("/connect-fetch.js", demo.url));
+      assert.equal(client.status, 200);
+      assert.ok((await client.text()).includes("export function createConnectClient"));
       assert.equal((await fetch(new URL("/../package.json", demo.url))).status, 404);
       assert.equal((await fetch(demo.url, { method: "POST", body: "x" })).status, 405);
     } finally {

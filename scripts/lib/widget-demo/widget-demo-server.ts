@@ -1,5 +1,5 @@
 // Serves the web-chat widget's demo page for `npm run dev`: index.html with the edge URL and the demo
-// web channel's site key filled in, and widget.js. Its origin must be among the channel's allowed
+// web channel's site key filled in, widget.js and connect-fetch.js. Its origin must be among the channel's allowed
 // origins and the edge's CORS origins (dev-ports.ts widgetDemoOrigins gives both).
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -35,7 +35,12 @@ export function renderWidgetPage(options: { edgeUrl: string; siteKey: string }):
 
 export async function startWidgetDemo(options: WidgetDemoOptions): Promise<WidgetDemo> {
   const page = renderWidgetPage(options);
-  const script = readFileSync(new URL("./widget.js", import.meta.url), "utf8");
+  const scripts = new Map(
+    ["/widget.js", "/connect-fetch.js"].map((path) => [
+      path,
+      readFileSync(new URL(`.${path}`, import.meta.url), "utf8"),
+    ]),
+  );
   // The page may run its own script and talk to the edge, nothing else.
   const policy = `default-src 'self'; connect-src ${new URL(options.edgeUrl).origin}; style-src 'unsafe-inline'`;
   const send = (res: ServerResponse, status: number, type: string, body: string) => {
@@ -51,7 +56,8 @@ export async function startWidgetDemo(options: WidgetDemoOptions): Promise<Widge
     const path = new URL(req.url ?? "/", "http://page").pathname;
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
     if (path === "/" || path === "/index.html") return send(res, 200, "text/html", page);
-    if (path === "/widget.js") return send(res, 200, "text/javascript", script);
+    const script = scripts.get(path);
+    if (script !== undefined) return send(res, 200, "text/javascript", script);
     send(res, 404, "text/plain", "not found\n");
   });
   server.listen(options.port, options.host ?? "127.0.0.1");

@@ -2,6 +2,7 @@
 // edge with the Connect protocol over fetch (JSON, no client library), keeps the visitor token in
 // localStorage, and shows the visitor's messages and the replies. The stream is a convenience; after
 // any drop the page catches up with ListMessages (the history is the truth), then follows again.
+import { createConnectClient, RpcError } from "./connect-fetch.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? "";
 const SERVICE = `${meta("atendo-edge")}/atendo.ingress.v1.WidgetService`;
@@ -44,77 +45,8 @@ const status = (text) => {
   $("status").textContent = text;
 };
 
-class RpcError extends Error {
-  constructor(code, message) {
-    super(`${code}: ${message}`);
-    this.code = code;
-  }
-}
-
-function headers(contentType, token) {
-  const h = { "content-type": contentType, "connect-protocol-version": "1" };
-  if (token) h.authorization = `Bearer ${token}`;
-  return h;
-}
-
-// A unary call: POST the JSON request; an error is a non-200 answer with {code, message}.
-async function call(method, request, token) {
-  const res = await fetch(`${SERVICE}/${method}`, {
-    method: "POST",
-    headers: headers("application/json", token),
-    body: JSON.stringify(request),
-  });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new RpcError(body.code ?? "unknown", body.message ?? res.statusText);
-  return body;
-}
-
-// A server stream: the request and every answer travel in envelopes of 1 flag byte, a 4-byte
-// big-endian length and that many bytes of JSON. Flag 2 marks the last envelope, which carries the
-// stream's end (and its error, if any) instead of a message.
-function envelope(request) {
-  const json = new TextEncoder().encode(JSON.stringify(request));
-  const out = new Uint8Array(5 + json.length);
-  new DataView(out.buffer).setUint32(1, json.length);
-  out.set(json, 5);
-  return out;
-}
-
-async function* serverStream(method, request, token, signal) {
-  const res = await fetch(`${SERVICE}/${method}`, {
-    method: "POST",
-    headers: headers("application/connect+json", token),
-    body: envelope(request),
-    signal,
-  });
-  if (!res.ok || res.body === null) {
-    const body = await res.json().catch(() => ({}));
-    throw new RpcError(body.code ?? "unknown", body.message ?? res.statusText);
-  }
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = new Uint8Array(0);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) throw new RpcError("unavailable", "the stream ended without its last envelope");
-    const joined = new Uint8Array(buffer.length + value.length);
-    joined.set(buffer);
-    joined.set(value, buffer.length);
-    buffer = joined;
-    while (buffer.length >= 5) {
-      const length = new DataView(buffer.buffer, buffer.byteOffset).getUint32(1);
-      if (buffer.length < 5 + length) break;
-      const flags = buffer[0];
-      const data = JSON.parse(decoder.decode(buffer.subarray(5, 5 + length)));
-      buffer = buffer.subarray(5 + length);
-      if (flags & 2) {
-        if (data.error) throw new RpcError(data.error.code, data.error.message ?? "");
-        return;
-      }
-      yield data;
-    }
-  }
-}
+const rpc = createConnectClient({ baseUrl: SERVICE });
+const call = (method, request, token) => rpc.unary(method, request, token);
 
 // The session: resumed with the stored visitor token when it still works, else a new one.
 let token = "";
