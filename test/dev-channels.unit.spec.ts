@@ -100,6 +100,8 @@ describe("dev summary: Instagram and web chat", () => {
       "0193a5b0-0000-7000-8000-00000000c4a3",
       "Instagram account 17841400000000001",
       "http://127.0.0.1:7180, http://localhost:7180",
+      "curl -s -X POST 'http://127.0.0.1:7100/atendo.conversation.v1.ConversationService/ListConversations'",
+      `  --data '{"workspaceId":"0193a5b0-0000-7000-8000-00000000a0a1","channelId":"0193a5b0-0000-7000-8000-00000000c4a2"}'`,
     ]) {
       assert.ok(text.includes(s), `summary shows ${s}`);
     }

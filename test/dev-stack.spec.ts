@@ -32,7 +32,7 @@ import type { EdgeRequest } from "../scripts/lib/dev-logins.js";
 import { ACCESS_TOKEN_ERE, listChannelsRequest, loginRequest } from "../scripts/lib/dev-logins.js";
 import { widgetDemoOrigins } from "../scripts/lib/dev-ports.js";
 import type { DevSummaryInput } from "../scripts/lib/dev-summary.js";
-import { verifyCurl, webhookCurl } from "../scripts/lib/dev-summary.js";
+import { instagramConversationsRequest, verifyCurl, webhookCurl } from "../scripts/lib/dev-summary.js";
 import type { Edge } from "../scripts/lib/edge.js";
 import { createEdge } from "../scripts/lib/edge.js";
 import type { DemoSeed } from "../scripts/lib/seed.js";
@@ -503,10 +503,11 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       );
       const texts = await waitFor(
         async () => {
-          const { conversations: found } = await conversations.listConversations(
-            { workspaceId: seed.workspaceId, channelId: seed.instagramChannelId },
-            asOwner(),
-          );
+          // The request behind the printed ListConversations curl, with the owner's token.
+          const listed = await send(instagramConversationsRequest(input, seed.ownerAccessToken));
+          assert.equal(listed.status, 200);
+          const found =
+            ((await listed.json()) as { conversations?: Array<{ id: string }> }).conversations ?? [];
           const conversation = found[0];
           if (conversation === undefined) return undefined;
           const { messages } = await conversations.listMessages(

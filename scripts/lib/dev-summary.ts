@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { signMeta } from "@atendo/testing";
-import { loginLines, sh } from "./dev-logins.js";
+import type { EdgeRequest } from "./dev-logins.js";
+import { curlOf, loginLines, sh } from "./dev-logins.js";
 import type { DemoSeed } from "./seed.js";
 
 export interface DevSummaryInput {
@@ -132,14 +133,28 @@ export function devSummary(input: DevSummaryInput): string {
   ].join("\n");
 }
 
-/** The Instagram part: a signed delivery of two messages and the verify handshake. */
+/** ConversationService.ListConversations of the Instagram channel, as a member (token in `token`). */
+export function instagramConversationsRequest(input: DevSummaryInput, token: string): EdgeRequest {
+  return {
+    method: "POST",
+    url: `${input.edgeUrl}/atendo.conversation.v1.ConversationService/ListConversations`,
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ workspaceId: input.seed.workspaceId, channelId: input.seed.instagramChannelId }),
+  };
+}
+
+/** The Instagram part: a signed delivery of two messages, where to see them, and the handshake. */
 export function instagramLines(input: DevSummaryInput): string[] {
   return [
     "Instagram Direct: two messages from a customer, signed with the same app secret (the body is",
-    "packages/testing/fixtures/instagram/two-messages.json dated now, with this run's mids); the reply",
-    "shows up as `fake Instagram: send to 6130000000000001: ...`:",
+    "packages/testing/fixtures/instagram/two-messages.json dated now, with this run's mids):",
     "",
     webhookCurl(input, input.instagramWebhookFile, "instagram").command,
+    "",
+    "They land in a conversation of the Instagram channel (with $TOKEN from the login above). The",
+    "assistant answers it, but delivery does not send to Instagram yet: the reply is stored as failed.",
+    "",
+    curlOf(instagramConversationsRequest(input, "$TOKEN")),
     "",
     "Instagram's verify handshake:",
     "",
