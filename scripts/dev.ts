@@ -1,17 +1,19 @@
 // npm run dev: the whole product on one machine. Starts (or finds) Postgres, Redis and NATS, a local
 // Meta Graph API, the six services (each migrating its schema at start), seeds the demo tenant (its
-// owner and the platform admin sign up, or log in when they exist), opens the edge on 7100 and prints
-// how to talk to it, logins included. Ctrl-C stops what this run started.
+// owner and the platform admin sign up, or log in when they exist; WhatsApp, Instagram and web-chat
+// channels), opens the edge on 7100 and the web-chat widget's demo page on 7180, and prints how to
+// talk to it, logins included. Ctrl-C stops what this run started.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FakeGraph } from "@atendo/testing";
 import { startFakeGraph } from "@atendo/testing";
-import { refreshWebhookBody } from "./lib/demo-webhook.js";
-import { devExtras } from "./lib/dev-env.js";
-import { EDGE_PORT, FAKE_GRAPH_PORT, localUrl, SERVICE_PORTS } from "./lib/dev-ports.js";
+import { refreshInstagramBody, refreshWebhookBody } from "./lib/demo-webhook.js";
+import { devCorsOrigins, devExtras } from "./lib/dev-env.js";
+import { EDGE_PORT, FAKE_GRAPH_PORT, localUrl, SERVICE_PORTS, WIDGET_DEMO_PORT } from "./lib/dev-ports.js";
 import { devSummary } from "./lib/dev-summary.js";
 import type { Edge } from "./lib/edge.js";
 import { createEdge } from "./lib/edge.js";
+import { graphSendLine } from "./lib/graph-send-line.js";
 import type { ServiceProcess } from "./lib/launcher.js";
 import { serviceEnv, startServiceProcess } from "./lib/launcher.js";
 import { formatLogLine } from "./lib/log-format.js";
@@ -19,18 +21,22 @@ import { busyPorts, describeBusyPorts } from "./lib/port-check.js";
 import { seedDemo } from "./lib/seed.js";
 import type { ServiceName, StackHandle } from "./lib/stack.js";
 import { SERVICES, stackUp } from "./lib/stack.js";
+import type { WidgetDemo } from "./lib/widget-demo/widget-demo-server.js";
+import { startWidgetDemo } from "./lib/widget-demo/widget-demo-server.js";
 
 const root = process.env.ATENDO_ROOT ?? process.cwd();
 const DATABASE = "atendo";
 const FIXTURE = "packages/testing/fixtures/whatsapp/two-text-messages.json";
 const DEMO_WEBHOOK = ".local/dev/whatsapp-demo.json";
+const INSTAGRAM_FIXTURE = "packages/testing/fixtures/instagram/two-messages.json";
+const INSTAGRAM_WEBHOOK = ".local/dev/instagram-demo.json";
 const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 const list = (value: string): string[] =>
   value
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-const corsOrigins = list(process.env.ATENDO_CORS_ORIGINS ?? "http://localhost:4200,http://127.0.0.1:4200");
+const corsOrigins = devCorsOrigins(process.env.ATENDO_CORS_ORIGINS);
 // Proxies in front of the edge whose X-Forwarded-For it keeps (none: a client cannot pick its address).
 const trustedProxies = list(process.env.ATENDO_EDGE_TRUSTED_PROXIES ?? "");
 // tenant first: everyone else looks channels and workspaces up through it.
@@ -48,6 +54,7 @@ const shout = (lines: string[]): void => {
 let stack: StackHandle | undefined;
 let graph: FakeGraph | undefined;
 let edge: Edge | undefined;
+let widgetDemo: WidgetDemo | undefined;
 const running = new Map<ServiceName, ServiceProcess>();
 let stopping: Promise<void> | undefined;
 
@@ -55,6 +62,7 @@ async function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
     say("stopping");
     await edge?.close(3000).catch(() => undefined);
+    await widgetDemo?.close().catch(() => undefined);
     await Promise.all(
       [...running.values()].map(async (svc) => {
         const exit = await svc.stop(15_000);
@@ -133,6 +141,7 @@ async function main(): Promise<void> {
     { port: EDGE_PORT, what: "edge" },
     ...SERVICES.map((s) => ({ port: SERVICE_PORTS[s], what: `${s} service` })),
     { port: FAKE_GRAPH_PORT, what: "fake Graph API" },
+    { port: WIDGET_DEMO_PORT, what: "web-chat widget demo page" },
   ]);
   if (busy.length > 0) return fail(describeBusyPorts(busy).split("\n"));
 
@@ -145,20 +154,9 @@ async function main(): Promise<void> {
   graph = await startFakeGraph({
     port: FAKE_GRAPH_PORT,
     logger: {
-      info(obj) {
+      info() {
         const send = graph?.sends.at(-1);
-        const to = typeof obj.to === "string" ? `+${obj.to.replace(/^\+/, "")}` : "?";
-        const body = send?.body as
-          | { text?: { body?: unknown }; type?: unknown; status?: unknown }
-          | undefined;
-        const what =
-          obj.kind === "whatsapp_read"
-            ? `mark read (${String(body?.status ?? "read")})`
-            : typeof body?.text?.body === "string"
-              ? body.text.body
-              : `<${String(body?.type ?? obj.kind)}>`;
-        const status = obj.status === 200 ? "" : `  [answered ${String(obj.status)}]`;
-        say(`fake WhatsApp: send to ${to}: ${what}${status}`);
+        if (send !== undefined) say(graphSendLine(send));
       },
     },
   });
@@ -204,12 +202,24 @@ async function main(): Promise<void> {
     },
   });
   await edge.listen(EDGE_PORT);
+  widgetDemo = await startWidgetDemo({
+    edgeUrl: localUrl(EDGE_PORT),
+    siteKey: seed.siteKey,
+    port: WIDGET_DEMO_PORT,
+  });
 
   mkdirSync(join(root, ".local", "dev"), { recursive: true });
   writeFileSync(
     join(root, DEMO_WEBHOOK),
     refreshWebhookBody(readFileSync(join(root, FIXTURE)), {
       nowSeconds: Math.floor(Date.now() / 1000),
+      idSuffix: Date.now().toString(36),
+    }),
+  );
+  writeFileSync(
+    join(root, INSTAGRAM_WEBHOOK),
+    refreshInstagramBody(readFileSync(join(root, INSTAGRAM_FIXTURE)), {
+      nowMs: Date.now(),
       idSuffix: Date.now().toString(36),
     }),
   );
@@ -223,6 +233,8 @@ async function main(): Promise<void> {
       seed,
       webhookFile: DEMO_WEBHOOK,
       fixtureFile: FIXTURE,
+      instagramWebhookFile: INSTAGRAM_WEBHOOK,
+      widgetPageUrl: widgetDemo.url,
     }),
   );
 }

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFixture, signMeta } from "@atendo/testing";
 import { refreshWebhookBody } from "../scripts/lib/demo-webhook.js";
 import { devSummary, webhookCurl } from "../scripts/lib/dev-summary.js";
 import { DEMO } from "../scripts/lib/seed.js";
+import { summaryInput } from "./support/summary-input.js";
 
 interface WaBody {
   entry: Array<{
@@ -57,28 +58,7 @@ describe("dev summary", () => {
   const root = mkdtempSync(join(tmpdir(), "atendo-summary-"));
   after(() => rmSync(root, { recursive: true, force: true }));
   const body = refreshWebhookBody(fixture, { nowSeconds: 1_800_000_000, idSuffix: "s" });
-  mkdirSync(join(root, ".local", "dev"), { recursive: true });
-  writeFileSync(join(root, ".local", "dev", "whatsapp-demo.json"), body);
-  const input = {
-    root,
-    edgeUrl: "http://127.0.0.1:7100",
-    graphUrl: "http://127.0.0.1:7190",
-    services: [{ name: "tenant", url: "http://127.0.0.1:7101" }],
-    webhookFile: ".local/dev/whatsapp-demo.json",
-    seed: {
-      spec: { ...DEMO },
-      slug: "demo",
-      tenantId: "t-1",
-      workspaceId: "0193a5b0-0000-7000-8000-00000000a0a1",
-      channelId: "0193a5b0-0000-7000-8000-00000000c4a1",
-      assistantId: "a-1",
-      ownerAccessToken: "owner.jwt.token",
-      adminAccessToken: "admin.jwt.token",
-      platformAdmin: true,
-      changed: [],
-      warnings: [],
-    },
-  };
+  const input = summaryInput(root, { whatsapp: body, instagram: readFixture("instagram/two-messages.json") });
 
   it("prints a curl whose signature is the demo app secret's over the exact file it posts", () => {
     const { command, signature } = webhookCurl(input);

@@ -1,28 +1,48 @@
 // The whole product as `npm run dev` runs it: the six services as real processes (launcher +
 // serviceEnv), the demo seeded through their RPCs by its signed-up owner, the local edge, and the
 // fake Graph API. Calls through the edge need the owner's token; a signed WhatsApp webhook posted at
-// the edge comes back as a reply sent to the customer.
+// the edge comes back as a reply sent to the customer, a signed Instagram one lands in a
+// conversation, and the web-chat widget's demo page is served with the seeded site key.
 import assert from "node:assert/strict";
-import { randomInt } from "node:crypto";
-import { AuthService, ChannelDirectoryService, TenantService, TokenService } from "@atendo/proto/tenant/v1";
+import { randomInt, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AssistantService } from "@atendo/proto/assistant/v1";
+import { ChannelType, Direction } from "@atendo/proto/common/v1";
+import { ConversationService } from "@atendo/proto/conversation/v1";
+import {
+  AuthService,
+  ChannelDirectoryService,
+  ChannelService,
+  TenantService,
+  TokenService,
+} from "@atendo/proto/tenant/v1";
 import { createJwksVerifier } from "@atendo/service-kit";
 import type { FakeGraph } from "@atendo/testing";
-import { readFixture, signMeta, uniqueNamespace } from "@atendo/testing";
+import { readFixture, signMeta, uniqueNamespace, waitFor } from "@atendo/testing";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import {
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
-import { refreshWebhookBody } from "../scripts/lib/demo-webhook.js";
+import { refreshInstagramBody, refreshWebhookBody } from "../scripts/lib/demo-webhook.js";
 import type { EdgeRequest } from "../scripts/lib/dev-logins.js";
 import { ACCESS_TOKEN_ERE, listChannelsRequest, loginRequest } from "../scripts/lib/dev-logins.js";
+import { widgetDemoOrigins } from "../scripts/lib/dev-ports.js";
+import type { DevSummaryInput } from "../scripts/lib/dev-summary.js";
+import { instagramConversationsRequest, verifyCurl, webhookCurl } from "../scripts/lib/dev-summary.js";
 import type { Edge } from "../scripts/lib/edge.js";
 import { createEdge } from "../scripts/lib/edge.js";
 import type { DemoSeed } from "../scripts/lib/seed.js";
 import { seedDemo } from "../scripts/lib/seed.js";
 import type { ServiceName } from "../scripts/lib/stack.js";
 import { SERVICES } from "../scripts/lib/stack.js";
+import { createConnectClient } from "../scripts/lib/widget-demo/connect-fetch.js";
+import type { WidgetDemo } from "../scripts/lib/widget-demo/widget-demo-server.js";
+import { startWidgetDemo } from "../scripts/lib/widget-demo/widget-demo-server.js";
+import { freePorts } from "./support/free-ports.js";
 import { type Product, startProduct } from "./support/product.js";
 
 const CUSTOMER = "5511987654321"; // the fixture's sender
@@ -46,7 +66,10 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
   let seed: DemoSeed;
   let graph: FakeGraph;
   let spec: DemoSeed["spec"];
+  let page: WidgetDemo;
+  let pageOrigins: string[];
   const url = (name: ServiceName): string => product.url(name);
+  const asOwner = () => ({ headers: { authorization: `Bearer ${seed.ownerAccessToken}` } });
 
   // Listed in PLATFORM_ADMIN_EMAILS and not signed up: whoever signs up with it first must prove it.
   let listed: string;
@@ -56,6 +79,9 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     const run = ns.replace(/_/g, "-");
     const adminEmail = `admin-${run}@e2e.atendo.local`;
     listed = `listed-${run}@e2e.atendo.local`;
+    // The widget page's port is known before the seed, which allows its origins on the web channel.
+    const [pagePort = 0] = await freePorts(1);
+    pageOrigins = widgetDemoOrigins(pagePort);
     product = await startProduct({
       spec: {
         adminEmail,
@@ -64,6 +90,7 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
         appSecret: `e2e-app-secret-${ns}`,
         verifyToken: `e2e-verify-${ns}`,
         accessToken: `e2e-token-${ns}`,
+        webOrigins: pageOrigins,
       },
       extra: {
         tenant: {
@@ -75,11 +102,17 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     seed = product.seed;
     spec = seed.spec;
     graph = product.graph;
-    edge = createEdge({ upstreams: Object.fromEntries(SERVICES.map((s) => [s, url(s)])) });
+    // As in `npm run dev`: the page's origins are among the edge's CORS origins (devCorsOrigins).
+    edge = createEdge({
+      upstreams: Object.fromEntries(SERVICES.map((s) => [s, url(s)])),
+      corsOrigins: pageOrigins,
+    });
     edgeUrl = `http://127.0.0.1:${await edge.listen(0)}`;
+    page = await startWidgetDemo({ edgeUrl, siteKey: seed.siteKey, port: pagePort });
   });
 
   after(async () => {
+    await page?.close();
     await edge?.close(500);
     const exits = await product?.stop();
     // SIGTERM is a clean shutdown for every service.
@@ -95,10 +128,16 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       graphBaseUrl: graph.url,
       spec,
     });
-    assert.deepEqual(
-      [again.tenantId, again.workspaceId, again.channelId, again.assistantId],
-      [seed.tenantId, seed.workspaceId, seed.channelId, seed.assistantId],
-    );
+    const ids = (d: DemoSeed) => [
+      d.tenantId,
+      d.workspaceId,
+      d.channelId,
+      d.instagramChannelId,
+      d.webChannelId,
+      d.siteKey,
+      d.assistantId,
+    ];
+    assert.deepEqual(ids(again), ids(seed));
     assert.deepEqual(again.changed, [], "nothing to create or change the second time");
     assert.deepEqual(seed.changed, [
       "platform admin",
@@ -106,8 +145,12 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       "tenant",
       "workspace",
       "channel",
+      "instagram channel",
+      "web channel",
       "assistant",
       "channel binding",
+      "instagram channel binding",
+      "web channel binding",
     ]);
     assert.deepEqual([seed.slug, seed.warnings], [spec.slug, []]);
     assert.equal(seed.platformAdmin, true, "PLATFORM_ADMIN_EMAILS made the seeded admin a platform admin");
@@ -161,15 +204,68 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
       graphBaseUrl: `${graph.url}/elsewhere`,
       spec,
     });
-    assert.deepEqual(moved.changed, ["channel secrets"]);
+    assert.deepEqual(moved.changed, ["channel secrets", "instagram channel secrets"]);
+    const elsewhere = await seedDemo({
+      tenantUrl: url("tenant"),
+      assistantUrl: url("assistant"),
+      graphBaseUrl: graph.url,
+      spec: { ...spec, webOrigins: ["https://elsewhere.example"] },
+    });
+    assert.deepEqual(elsewhere.changed, [
+      "channel secrets",
+      "instagram channel secrets",
+      "web channel origins",
+    ]);
     const back = await seedDemo({
       tenantUrl: url("tenant"),
       assistantUrl: url("assistant"),
       graphBaseUrl: graph.url,
       spec,
     });
-    assert.deepEqual(back.changed, ["channel secrets"]);
-    assert.equal(back.channelId, seed.channelId);
+    assert.deepEqual(back.changed, ["web channel origins"]);
+    assert.deepEqual(
+      [back.channelId, back.instagramChannelId, back.webChannelId, back.siteKey],
+      [seed.channelId, seed.instagramChannelId, seed.webChannelId, seed.siteKey],
+    );
+  });
+
+  it("seeds an Instagram account and a web-chat widget beside WhatsApp, all three answered by the demo assistant", async () => {
+    const channels = createClient(ChannelService, createGrpcTransport({ baseUrl: url("tenant") }));
+    const get = async (channelId: string) =>
+      (await channels.getChannel({ workspaceId: seed.workspaceId, channelId }, asOwner())).channel;
+    const instagram = await get(seed.instagramChannelId);
+    assert.equal(instagram?.type, ChannelType.INSTAGRAM);
+    assert.ok(instagram?.config.case === "instagram");
+    assert.deepEqual(
+      [
+        instagram.config.value.accountId,
+        instagram.config.value.graphApiBaseUrl,
+        instagram.config.value.appSecretHint,
+        instagram.config.value.webhookPath,
+      ],
+      [
+        "17841400000000001",
+        graph.url,
+        spec.appSecret.slice(-4),
+        `/webhooks/instagram/${seed.instagramChannelId}`,
+      ],
+    );
+    const web = await get(seed.webChannelId);
+    assert.equal(web?.type, ChannelType.WEB);
+    assert.ok(web?.config.case === "web");
+    assert.match(seed.siteKey, /^pk_[A-Za-z0-9]{16,64}$/);
+    assert.deepEqual(
+      [web.config.value.siteKey, web.config.value.allowedOrigins, web.config.value.identityVerification],
+      [seed.siteKey, pageOrigins, false],
+    );
+    const assistant = await createClient(
+      AssistantService,
+      createGrpcTransport({ baseUrl: url("assistant") }),
+    ).getAssistant({ workspaceId: seed.workspaceId, assistantId: seed.assistantId }, asOwner());
+    assert.deepEqual(
+      [...(assistant.assistant?.channelIds ?? [])].sort(),
+      [seed.channelId, seed.instagramChannelId, seed.webChannelId].sort(),
+    );
   });
 
   it("logs in through the edge and calls an authenticated RPC, exactly as the printed curls do", async () => {
@@ -184,7 +280,7 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     const channels = ((await list.json()) as { channels: Array<{ id: string }> }).channels;
     assert.deepEqual(
       channels.map((c) => c.id),
-      [seed.channelId],
+      [seed.channelId, seed.instagramChannelId, seed.webChannelId],
     );
     // The same call without the token is refused (Connect's unauthenticated is HTTP 401).
     const anonymous = listChannelsRequest(edgeUrl, seed.workspaceId, "");
@@ -356,6 +452,168 @@ describe("the dev stack end to end (six service processes, seed, edge)", functio
     const text = (reply.body as { text?: { body?: string } }).text?.body ?? "";
     assert.ok(text.length > 0, "the reply has text");
     assert.equal(reply.response.status, 200);
+  });
+
+  describe("what `npm run dev` prints for Instagram and the web chat", () => {
+    let root: string;
+    let input: DevSummaryInput;
+    before(() => {
+      // The files the dev run writes, in a folder of this test; the printed commands name them.
+      root = mkdtempSync(join(tmpdir(), "atendo-dev-stack-"));
+      mkdirSync(join(root, ".local", "dev"), { recursive: true });
+      writeFileSync(
+        join(root, ".local", "dev", "instagram-demo.json"),
+        refreshInstagramBody(readFixture("instagram/two-messages.json"), {
+          nowMs: Date.now(),
+          idSuffix: product.namespace.replace(/_/g, ""),
+        }),
+      );
+      input = {
+        root,
+        edgeUrl,
+        graphUrl: graph.url,
+        services: SERVICES.map((name) => ({ name, url: url(name) })),
+        seed,
+        webhookFile: ".local/dev/instagram-demo.json",
+        instagramWebhookFile: ".local/dev/instagram-demo.json",
+        widgetPageUrl: page.url,
+      };
+    });
+    after(() => rmSync(root, { recursive: true, force: true }));
+    // The URL of a printed curl (quoted for the shell, no quote inside).
+    const urlOf = (command: string): string => /curl -i (?:-X POST )?'([^']+)'/.exec(command)?.[1] ?? "";
+
+    it("answers Instagram's verify handshake through the edge, as printed (waits for the Instagram route)", async () => {
+      const res = await fetch(urlOf(verifyCurl(input, "1158201444", "instagram")));
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(await res.text(), "1158201444");
+    });
+
+    it("accepts the printed signed Instagram webhook and puts the customer's messages in a conversation (waits for the Instagram route)", async () => {
+      const { command, signature } = webhookCurl(input, input.instagramWebhookFile, "instagram");
+      const res = await fetch(urlOf(command), {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+        body: readFileSync(join(root, input.instagramWebhookFile)),
+      });
+      assert.equal(res.status, 200, await res.text());
+      const conversations = createClient(
+        ConversationService,
+        createGrpcTransport({ baseUrl: url("conversation") }),
+      );
+      const texts = await waitFor(
+        async () => {
+          // The request behind the printed ListConversations curl, with the owner's token.
+          const listed = await send(instagramConversationsRequest(input, seed.ownerAccessToken));
+          assert.equal(listed.status, 200);
+          const found =
+            ((await listed.json()) as { conversations?: Array<{ id: string }> }).conversations ?? [];
+          const conversation = found[0];
+          if (conversation === undefined) return undefined;
+          const { messages } = await conversations.listMessages(
+            { workspaceId: seed.workspaceId, conversationId: conversation.id, oldestFirst: true },
+            asOwner(),
+          );
+          const inbound = messages.filter((m) => m.direction === Direction.INBOUND);
+          return inbound.length >= 2
+            ? inbound.map((m) => (m.message?.content.case === "text" ? m.message.content.value.body : ""))
+            : undefined;
+        },
+        {
+          timeoutMs: 60_000,
+          message: () => "the two Instagram messages in a conversation of the Instagram channel",
+        },
+      );
+      assert.deepEqual(texts, ["hi, is the blue one in stock?", "size M"]);
+    });
+
+    it("serves the widget demo page with the site key, from an origin the edge and the web channel allow", async () => {
+      const res = await fetch(input.widgetPageUrl);
+      assert.equal(res.status, 200);
+      assert.ok((await res.text()).includes(seed.siteKey), "the page embeds the site key");
+      const origin = new URL(input.widgetPageUrl).origin;
+      assert.ok(pageOrigins.includes(origin));
+      // The browser's preflight for the page's Connect calls.
+      const preflight = await fetch(`${edgeUrl}/atendo.ingress.v1.WidgetService/StartSession`, {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type,connect-protocol-version,authorization",
+        },
+      });
+      assert.ok(preflight.status === 204 || preflight.status === 200, String(preflight.status));
+      assert.equal(preflight.headers.get("access-control-allow-origin"), origin);
+    });
+
+    it("lets the page's visitor chat through the edge with the page's own Connect client, and the assistant's reply streams back (waits for the widget service)", async () => {
+      const origin = new URL(input.widgetPageUrl).origin;
+      // What the browser adds: the page's Origin; what it needs back: CORS on every answer.
+      const client = createConnectClient({
+        baseUrl: `${edgeUrl}/atendo.ingress.v1.WidgetService`,
+        fetch: async (target, init) => {
+          const res = await fetch(target, {
+            ...init,
+            headers: { ...(init?.headers as Record<string, string>), origin },
+          });
+          assert.equal(res.headers.get("access-control-allow-origin"), origin, String(target));
+          return res;
+        },
+      });
+      const session = await client.unary("StartSession", {
+        siteKey: seed.siteKey,
+        pageUrl: input.widgetPageUrl,
+        locale: "pt-BR",
+        requestId: randomUUID(),
+      });
+      const token = String(session.visitorToken);
+      const requestId = randomUUID();
+      const sent = (await client.unary(
+        "SendMessage",
+        { requestId, message: { text: { body: "Oi, vocês abrem sábado?" } } },
+        token,
+      )) as { message: { requestId: string; direction: string; cursor: string } };
+      assert.deepEqual([sent.message.requestId, sent.message.direction], [requestId, "DIRECTION_INBOUND"]);
+      // The stream from the sent message on: the reply comes whether it was made before or after.
+      const abort = new AbortController();
+      const deadline = setTimeout(() => abort.abort(), 60_000);
+      let reply: { direction?: string; message?: { text?: { body?: string } } } | undefined;
+      try {
+        for await (const item of client.stream(
+          "StreamMessages",
+          { afterCursor: sent.message.cursor },
+          token,
+          abort.signal,
+        )) {
+          const message = item.message as typeof reply;
+          if (message?.direction === "DIRECTION_OUTBOUND") {
+            reply = message;
+            break;
+          }
+        }
+      } finally {
+        clearTimeout(deadline);
+        abort.abort();
+      }
+      assert.ok((reply?.message?.text?.body ?? "").length > 0, `a reply with text: ${JSON.stringify(reply)}`);
+      // The history, which the page reads after a reconnect, has both.
+      const history = (await client.unary("ListMessages", {}, token)) as {
+        messages: Array<{ direction: string }>;
+      };
+      assert.deepEqual(history.messages.map((m) => m.direction).sort(), [
+        "DIRECTION_INBOUND",
+        "DIRECTION_OUTBOUND",
+      ]);
+      // Another site cannot start a session with this site key.
+      const foreign = await fetch(`${edgeUrl}/atendo.ingress.v1.WidgetService/StartSession`, {
+        method: "POST",
+        headers: { origin: "https://elsewhere.example", "content-type": "application/json" },
+        body: JSON.stringify({ siteKey: seed.siteKey }),
+      });
+      // (The edge lets any origin reach the widget's RPCs; the widget service checks the channel's.)
+      assert.equal(foreign.status, 403, await foreign.clone().text());
+      assert.equal(((await foreign.json()) as { code: string }).code, "permission_denied");
+    });
   });
 
   it("refuses a webhook with a bad signature at the edge (401 from ingress)", async () => {

@@ -2,19 +2,21 @@
 // credentials a person would use, so it is exactly what a user would get: the platform admin and
 // the demo owner sign up (or log in when they exist) and verify their addresses with the links the
 // development sender handled (the admin is a platform admin because PLATFORM_ADMIN_EMAILS lists it
-// and it is verified), and the owner's access token creates the channel and the assistant.
-// Idempotent: what exists is found and reused, and the demo channel is brought back to the known
-// local secrets and Graph URL.
+// and it is verified), and the owner's access token creates the channels (WhatsApp, Instagram and
+// a web-chat widget) and the assistant answering on all three. Idempotent: what exists is found and
+// reused, and the demo channels are brought back to the known local secrets, Graph URL and origins.
 import { AssistantService } from "@atendo/proto/assistant/v1";
 import { AuthService, ChannelService, TenantService } from "@atendo/proto/tenant/v1";
 import { createServiceClient } from "@atendo/service-kit";
 import type { Client } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
+import { WIDGET_DEMO_PORT, widgetDemoOrigins } from "./dev-ports.js";
 import type { AccountSession } from "./seed/account.js";
 import { signUpOrLogIn } from "./seed/account.js";
 import { ensureAssistant } from "./seed/assistant.js";
 import { bearer } from "./seed/bearer.js";
 import { ensureChannel } from "./seed/channel.js";
+import { instagramPlan, webPlan, whatsappPlan } from "./seed/channel-plans.js";
 import { isCode } from "./seed/connect-errors.js";
 import { findInPages } from "./seed/pages.js";
 import { ensureVerified } from "./seed/verify.js";
@@ -41,6 +43,12 @@ export interface DemoSpec {
   appSecret: string;
   verifyToken: string;
   accessToken: string;
+  /** The Instagram channel: the fixtures' account, with the same local app secret and tokens. */
+  instagramChannelName: string;
+  instagramAccountId: string;
+  /** The web-chat channel: allowed on these origins (the widget demo page's), anonymous visitors. */
+  webChannelName: string;
+  webOrigins: readonly string[];
   assistantName: string;
   language: string;
 }
@@ -64,6 +72,10 @@ export const DEMO: Readonly<DemoSpec> = {
   appSecret: "demo-app-secret",
   verifyToken: "demo-verify-token",
   accessToken: "demo-access-token",
+  instagramChannelName: "Demo Instagram",
+  instagramAccountId: "17841400000000001",
+  webChannelName: "Demo web chat",
+  webOrigins: widgetDemoOrigins(WIDGET_DEMO_PORT),
   assistantName: "Demo assistant",
   language: "pt-BR",
 };
@@ -82,7 +94,12 @@ export interface DemoSeed {
   slug: string;
   tenantId: string;
   workspaceId: string;
+  /** The WhatsApp channel. */
   channelId: string;
+  instagramChannelId: string;
+  webChannelId: string;
+  /** The web channel's public site key (the widget demo page embeds it). */
+  siteKey: string;
   assistantId: string;
   /** The owner's access token from this run's sign-up or login (short-lived). */
   ownerAccessToken: string;
@@ -152,16 +169,35 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
   }
   const workspaceId = await ensureWorkspace(tenants, owner, spec.workspaceName, changed);
 
-  const channel = await ensureChannel(channels, workspaceId, spec, options.graphBaseUrl, changed);
+  const channel = await ensureChannel(
+    channels,
+    workspaceId,
+    whatsappPlan(spec, options.graphBaseUrl),
+    changed,
+  );
+  const instagram = await ensureChannel(
+    channels,
+    workspaceId,
+    instagramPlan(spec, options.graphBaseUrl),
+    changed,
+  );
+  const web = await ensureChannel(channels, workspaceId, webPlan(spec), changed);
+  const siteKey = web.config.case === "web" ? web.config.value.siteKey : "";
+  if (siteKey === "") throw new Error("the web channel came back without a site key");
   const assistant = await ensureAssistant(assistants, workspaceId, spec, changed);
 
-  if (!assistant.channelIds.includes(channel.id)) {
+  for (const [bound, label] of [
+    [channel, "channel binding"],
+    [instagram, "instagram channel binding"],
+    [web, "web channel binding"],
+  ] as const) {
+    if (assistant.channelIds.includes(bound.id)) continue;
     try {
-      await assistants.bindChannel({ workspaceId, assistantId: assistant.id, channelId: channel.id });
-      changed.push("channel binding");
+      await assistants.bindChannel({ workspaceId, assistantId: assistant.id, channelId: bound.id });
+      changed.push(label);
     } catch (err) {
       if (!isCode(err, Code.AlreadyExists)) throw err;
-      warnings.push(`channel ${channel.id} is bound to another assistant; left as it is`);
+      warnings.push(`channel ${bound.id} is bound to another assistant; left as it is`);
     }
   }
 
@@ -171,6 +207,9 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
     tenantId: owner.tenantId,
     workspaceId,
     channelId: channel.id,
+    instagramChannelId: instagram.id,
+    webChannelId: web.id,
+    siteKey,
     assistantId: assistant.id,
     ownerAccessToken: owner.accessToken,
     adminAccessToken: admin.accessToken,

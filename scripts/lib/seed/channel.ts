@@ -1,96 +1,88 @@
-// The demo's WhatsApp channel: created once, then brought back to the known local secrets and Graph
-// URL on every run (secrets are write-only, so their hints are compared).
-import { ChannelType } from "@atendo/proto/common/v1";
-import type { Channel, ChannelService } from "@atendo/proto/tenant/v1";
+// The demo's channels share one life cycle: found by their identity (or created the first time),
+// brought back to the known local settings, and switched on.
+import type { ChannelType } from "@atendo/proto/common/v1";
+import type { Channel, ChannelService, CreateChannelRequestSchema } from "@atendo/proto/tenant/v1";
 import { ChannelStatus } from "@atendo/proto/tenant/v1";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import { isCode } from "./connect-errors.js";
 import { findInPages } from "./pages.js";
 
-export interface ChannelSpec {
-  channelName: string;
-  phoneNumberId: string;
-  wabaId: string;
-  displayPhoneNumber: string;
-  appSecret: string;
-  verifyToken: string;
-  accessToken: string;
+type Channels = Client<typeof ChannelService>;
+/** The UpdateChannel fields the seed sets. */
+export interface ChannelUpdate {
+  updateMask: { paths: string[] };
+  accessToken?: string;
+  appSecret?: string;
+  verifyToken?: string;
+  graphApiBaseUrl?: string;
+  allowedOrigins?: string[];
+  identityVerification?: boolean;
 }
 
-const last4 = (s: string): string => s.slice(-4);
+export interface ChannelPlan {
+  /** What `changed` says about it, e.g. "channel" (then "channel secrets", "channel status"). */
+  label: string;
+  name: string;
+  type: ChannelType;
+  config: NonNullable<MessageInitShape<typeof CreateChannelRequestSchema>["config"]>;
+  /** Which listed channel is this one (by its identity: number, account, name). */
+  pick(channel: Channel): boolean;
+  /** Why CreateChannel found a clash the workspace's list does not show (it belongs elsewhere). */
+  notFound: string;
+  /** The update that brings a found channel back to the plan; undefined when it already matches. */
+  drift(channel: Channel): { what: string; update: ChannelUpdate } | undefined;
+}
 
 export async function ensureChannel(
-  channels: Client<typeof ChannelService>,
+  channels: Channels,
   workspaceId: string,
-  spec: ChannelSpec,
-  graphBaseUrl: string,
+  plan: ChannelPlan,
   changed: string[],
 ): Promise<Channel> {
-  const config = {
-    phoneNumberId: spec.phoneNumberId,
-    wabaId: spec.wabaId,
-    displayPhoneNumber: spec.displayPhoneNumber,
-    accessToken: spec.accessToken,
-    appSecret: spec.appSecret,
-    verifyToken: spec.verifyToken,
-    graphApiBaseUrl: graphBaseUrl,
-  };
-  try {
-    const res = await channels.createChannel({
-      workspaceId,
-      name: spec.channelName,
-      config: { case: "whatsapp", value: config },
-    });
-    if (res.channel === undefined) throw new Error("CreateChannel answered without a channel");
-    changed.push("channel");
-    return res.channel;
-  } catch (err) {
-    if (!isCode(err, Code.AlreadyExists)) throw err;
-  }
-  const found = await findInPages(
-    async (pageToken) => {
-      const r = await channels.listChannels({
-        workspaceId,
-        type: ChannelType.WHATSAPP,
-        pageSize: 100,
-        pageToken,
-      });
+  // Looked up first: CreateChannel checks the plan's channel limit before it finds a duplicate.
+  const find = () =>
+    findInPages(async (pageToken) => {
+      const r = await channels.listChannels({ workspaceId, type: plan.type, pageSize: 100, pageToken });
       return { items: r.channels, next: r.nextPageToken };
-    },
-    (c) => c.config.case === "whatsapp" && c.config.value.phoneNumberId === spec.phoneNumberId,
-  );
-  if (found === undefined) {
-    throw new Error(
-      `WhatsApp number ${spec.phoneNumberId} is already registered outside the demo workspace ${workspaceId}; ` +
-        "disable that channel or reset the dev database",
-    );
-  }
+    }, plan.pick);
+  const found = await find();
+  if (found === undefined) return create(channels, workspaceId, plan, changed);
   let channel = found;
-  const view = channel.config.case === "whatsapp" ? channel.config.value : undefined;
-  const stale =
-    view === undefined ||
-    view.graphApiBaseUrl !== graphBaseUrl ||
-    view.accessTokenHint !== last4(spec.accessToken) ||
-    view.appSecretHint !== last4(spec.appSecret) ||
-    view.verifyTokenHint !== last4(spec.verifyToken);
-  if (stale) {
-    const res = await channels.updateChannel({
-      workspaceId,
-      channelId: channel.id,
-      updateMask: { paths: ["access_token", "app_secret", "verify_token", "graph_api_base_url"] },
-      accessToken: spec.accessToken,
-      appSecret: spec.appSecret,
-      verifyToken: spec.verifyToken,
-      graphApiBaseUrl: graphBaseUrl,
-    });
+  const drift = plan.drift(channel);
+  if (drift !== undefined) {
+    const res = await channels.updateChannel({ workspaceId, channelId: channel.id, ...drift.update });
     channel = res.channel ?? channel;
-    changed.push("channel secrets");
+    changed.push(`${plan.label} ${drift.what}`);
   }
   if (channel.status !== ChannelStatus.ACTIVE) {
     const res = await channels.enableChannel({ workspaceId, channelId: channel.id });
     channel = res.channel ?? channel;
-    changed.push("channel status");
+    changed.push(`${plan.label} status`);
   }
   return channel;
+}
+
+async function create(
+  channels: Channels,
+  workspaceId: string,
+  plan: ChannelPlan,
+  changed: string[],
+): Promise<Channel> {
+  try {
+    const res = await channels.createChannel({ workspaceId, name: plan.name, config: plan.config });
+    if (res.channel === undefined) throw new Error("CreateChannel answered without a channel");
+    changed.push(plan.label);
+    return res.channel;
+  } catch (err) {
+    if (isCode(err, Code.AlreadyExists)) throw new Error(plan.notFound);
+    if (isCode(err, Code.ResourceExhausted)) {
+      throw new Error(
+        `the demo tenant's plan has no room for "${plan.name}" (${err instanceof Error ? err.message : ""}); ` +
+          "remove a channel you added or reset the dev database",
+      );
+    }
+    throw err;
+  }
 }
