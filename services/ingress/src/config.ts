@@ -9,6 +9,7 @@ import {
   commonConfigSpec,
   int,
   type OutboxConfig,
+  oneOf,
   outboxConfigOf,
   outboxConfigSpec,
   type RedisConfig,
@@ -20,6 +21,7 @@ import {
   url,
 } from "@atendo/service-kit";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
+import { CRASH_POINTS, type CrashPoint } from "./webhooks/crash-point.js";
 
 /**
  * Local development only: a well-known key so `npm run dev` needs no setup. Production refuses to
@@ -112,6 +114,10 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     REJECTED_LIMIT_PER_IP: int("badly signed requests per client address and window before 429", {
       min: 1,
     }).default(20),
+    INGRESS_TEST_CRASH_POINT: oneOf(
+      "crash tests only: where webhooks stop for good so the test can kill the process (never in production)",
+      CRASH_POINTS,
+    ).default("none"),
   };
 }
 
@@ -140,6 +146,8 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
   rejectedLimitWindowMs: number;
   rejectedLimitPerChannel: number;
   rejectedLimitPerIp: number;
+  /** Crash tests only (webhooks/crash-point.ts); "none" otherwise. */
+  testCrashPoint: CrashPoint;
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
@@ -174,6 +182,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (c.WEBHOOK_READ_MAX_BYTES < c.WEBHOOK_MAX_BODY_BYTES) {
     problems.push("WEBHOOK_READ_MAX_BYTES is invalid: expected at least WEBHOOK_MAX_BODY_BYTES");
   }
+  if (c.INGRESS_TEST_CRASH_POINT !== "none" && env.NODE_ENV?.trim() === "production") {
+    problems.push("INGRESS_TEST_CRASH_POINT is invalid: a crash test's hook, refused in production");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);
   return {
@@ -204,5 +215,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     rejectedLimitWindowMs: c.REJECTED_LIMIT_WINDOW_MS,
     rejectedLimitPerChannel: c.REJECTED_LIMIT_PER_CHANNEL,
     rejectedLimitPerIp: c.REJECTED_LIMIT_PER_IP,
+    testCrashPoint: c.INGRESS_TEST_CRASH_POINT,
   };
 }

@@ -9,23 +9,44 @@ import {
 import type { Logger, ServiceMetrics } from "@atendo/telemetry";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Outgoing, SplitDelivery } from "../domain/split-delivery.js";
+import type { CrashPoint } from "./crash-point.js";
 
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {
   /**
-   * Publishes every event at once (msgIDs are the dedupe keys of docs/channels.md, rule 5). Resolves
+   * Publishes every event at once, asynchronously: each is sent without waiting for the previous
+   * one's acknowledgement, and the bus bounds the publishes waiting for one
+   * (`maxPublishesInFlight`). msgIDs are the dedupe keys of docs/channels.md, rule 5. Resolves
    * with undefined when all of them are in the stream, else with the first failure's message
    * (logged at debug): the caller keeps the row queued, or says the publish failed.
    */
   publish(split: SplitDelivery, log: Logger): Promise<string | undefined>;
 }
 
-export function createDeliveryPublisher(deps: { bus: Bus; metrics: ServiceMetrics }): DeliveryPublisher {
+export interface DeliveryPublisherDeps {
+  bus: Bus;
+  metrics: ServiceMetrics;
+  /** Crash tests only: with `before-publish`, `publish` waits here for ever (see crash-point.ts). */
+  crashPoint?: { point: CrashPoint; stall: () => Promise<never> };
+}
+
+export function createDeliveryPublisher(deps: DeliveryPublisherDeps): DeliveryPublisher {
   const { bus, metrics } = deps;
+  const stallBeforePublish = deps.crashPoint?.point === "before-publish" ? deps.crashPoint.stall : undefined;
+  // Counted under the event's subject name (without a test namespace), named once.
+  const types = new Map<DescMessage, string>();
+  const typeOf = (schema: DescMessage): string => {
+    let type = types.get(schema);
+    if (type === undefined) {
+      type = subjectFor(schema);
+      types.set(schema, type);
+    }
+    return type;
+  };
 
   function publishAll<D extends DescMessage>(schema: D, items: Outgoing<MessageShape<D>>[]): Promise<void>[] {
-    // Counted under the event's subject name (without a test namespace).
-    const type = subjectFor(schema);
+    if (items.length === 0) return [];
+    const type = typeOf(schema);
     return items.map(async ({ msgId, event }) => {
       const ack = await bus.publish(schema, event, { msgId });
       metrics.recordEvent(type, ack.duplicate ? "duplicate" : "ok");
@@ -34,6 +55,7 @@ export function createDeliveryPublisher(deps: { bus: Bus; metrics: ServiceMetric
 
   return {
     async publish(split, log) {
+      if (stallBeforePublish !== undefined) await stallBeforePublish();
       const results = await Promise.allSettled([
         ...publishAll(MessageReceivedSchema, split.messages),
         ...publishAll(StatusReceivedSchema, split.statuses),
