@@ -143,7 +143,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const publisher = createDeliveryPublisher({
       bus,
       metrics,
-      crashPoint: { point: config.testCrashPoint, stall: crashStall },
+      ...(config.testCrashPoint === "before-publish" ? { stallBeforePublish: crashStall } : {}),
     });
     const splitter = createDeliverySplitter({
       maxInboundAgeMs: config.maxInboundAgeSeconds * 1000,

@@ -9,7 +9,6 @@ import {
 import type { Logger, ServiceMetrics } from "@atendo/telemetry";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Outgoing, SplitDelivery } from "../domain/split-delivery.js";
-import type { CrashPoint } from "./crash-point.js";
 
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {
@@ -26,13 +25,12 @@ export interface DeliveryPublisher {
 export interface DeliveryPublisherDeps {
   bus: Bus;
   metrics: ServiceMetrics;
-  /** Crash tests only: with `before-publish`, `publish` waits here for ever (see crash-point.ts). */
-  crashPoint?: { point: CrashPoint; stall: () => Promise<never> };
+  /** Crash tests only: every `publish` waits for this, which never settles (see crash-point.ts). */
+  stallBeforePublish?: () => Promise<never>;
 }
 
 export function createDeliveryPublisher(deps: DeliveryPublisherDeps): DeliveryPublisher {
-  const { bus, metrics } = deps;
-  const stallBeforePublish = deps.crashPoint?.point === "before-publish" ? deps.crashPoint.stall : undefined;
+  const { bus, metrics, stallBeforePublish } = deps;
   // Counted under the event's subject name (without a test namespace), named once.
   const types = new Map<DescMessage, string>();
   const typeOf = (schema: DescMessage): string => {
