@@ -7,6 +7,7 @@ import { createBusMetrics } from "./bus-metrics.js";
 import { startConsumer } from "./consume.js";
 import type { ConsumeOptions, Consumer } from "./consume-options.js";
 import { createDeadLetterPublisher } from "./dead-letter.js";
+import { createInFlightLimit } from "./in-flight-limit.js";
 import { startListener } from "./listen.js";
 import type { Listener, ListenOptions } from "./listen-options.js";
 import type { BusLogger } from "./logger.js";
@@ -24,6 +25,11 @@ export type ConnectBusOptions = {
   namespace?: string;
   /** Timeout of JetStream API calls and publish acks. Default 5 s. */
   apiTimeoutMs?: number;
+  /**
+   * Publishes sent and waiting for their stream acknowledgement at once (every `publish` and
+   * `publishEncoded` of this bus); past it a publish waits for a slot before it is sent. Default 1024.
+   */
+  maxPublishesInFlight?: number;
   /**
    * How long the dead-letter stream keeps records (DEAD_LETTER_RETENTION_DAYS). Default 30. Every
    * service should pass the same value: the stream is shared and takes the last one set.
@@ -80,6 +86,7 @@ export type Bus = {
 
 const DAY_MS = 24 * 3_600_000;
 const DEFAULT_DEADLETTER_RETENTION_DAYS = 30;
+const DEFAULT_MAX_PUBLISHES_IN_FLIGHT = 1024;
 
 export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
   const naming = createNaming(options.namespace);
@@ -98,6 +105,9 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     // A service keeps trying through a NATS restart instead of dying with it.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
+    // Without it every request (each JetStream publish is one) builds two Error objects with
+    // stacks up front, in case it fails: the largest cost of a publish. Our errors name the subject.
+    noAsyncTraces: true,
   }).catch((err: unknown) => {
     throw new Error(`cannot connect to NATS at ${redactServers(options.servers)}: ${errorMessage(err)}`, {
       cause: err,
@@ -127,7 +137,14 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     },
     logger,
   });
-  const publisher = createPublisher({ js, naming, tracer, propagator, metrics });
+  const publisher = createPublisher({
+    js,
+    naming,
+    tracer,
+    propagator,
+    metrics,
+    inFlight: createInFlightLimit(options.maxPublishesInFlight ?? DEFAULT_MAX_PUBLISHES_IN_FLIGHT),
+  });
   const deadLetters = createDeadLetterPublisher({ js, naming, metrics });
   const consumers = new Set<Consumer>();
   const listeners = new Set<Listener>();

@@ -102,10 +102,27 @@ export function createNaming(namespace: string | undefined): Naming {
   const suffix = namespace === undefined ? "" : `_${namespace.toUpperCase()}`;
   // Domains have no underscore, so the suffix cannot be mistaken for part of a domain.
   const streamPattern = new RegExp(`^${ROOT.toUpperCase()}_[A-Z][A-Z0-9]*${suffix}$`);
+  // Asked on every publish: parsed once per event type and domain.
+  const subjects = new WeakMap<DescMessage, string>();
+  const streams = new Map<string, string>();
   return {
     namespace,
-    subject: (schema) => `${prefix}${subjectFor(schema)}`,
-    stream: (domain) => `${streamFor(domain)}${suffix}`,
+    subject(schema) {
+      let subject = subjects.get(schema);
+      if (subject === undefined) {
+        subject = `${prefix}${subjectFor(schema)}`;
+        subjects.set(schema, subject);
+      }
+      return subject;
+    },
+    stream(domain) {
+      let stream = streams.get(domain);
+      if (stream === undefined) {
+        stream = `${streamFor(domain)}${suffix}`;
+        streams.set(domain, stream);
+      }
+      return stream;
+    },
     domainSubjects: (domain) => `${prefix}${domainSubjects(domain)}`,
     deadLetterSubject: (stream, durable) =>
       `${prefix}${ROOT}.${DEADLETTER_DOMAIN}.${VERSION}.${stream}.${durable}`,

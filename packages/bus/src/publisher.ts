@@ -14,6 +14,7 @@ import {
 import type { BusMetrics } from "./bus-metrics.js";
 import { assertEventSchema, metaOf } from "./event-meta.js";
 import { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, headerSetter, TENANT_ID_HEADER } from "./headers.js";
+import type { InFlightLimit } from "./in-flight-limit.js";
 import type { Naming } from "./naming.js";
 
 export type PublishOptions = {
@@ -63,8 +64,10 @@ export function createPublisher(deps: {
   tracer: Tracer;
   propagator: TextMapPropagator;
   metrics: BusMetrics;
+  /** Publishes waiting for their acknowledgement at once; the next ones wait for a slot. */
+  inFlight: InFlightLimit;
 }): Publisher {
-  const { js, naming, tracer, propagator, metrics } = deps;
+  const { js, naming, tracer, propagator, metrics, inFlight } = deps;
   const checked = new WeakSet<DescMessage>();
 
   function encode<S extends DescMessage>(
@@ -114,11 +117,13 @@ export function createPublisher(deps: {
       h.set(EVENT_TYPE_HEADER, encoded.eventType);
       if (meta !== undefined && meta.tenantId !== "") h.set(TENANT_ID_HEADER, meta.tenantId);
       if (meta !== undefined && meta.correlationId !== "") h.set(CORRELATION_ID_HEADER, meta.correlationId);
-      const ack = await js.publish(subject, data, {
-        msgID,
-        headers: h,
-        ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-      });
+      const ack = await inFlight.run(() =>
+        js.publish(subject, data, {
+          msgID,
+          headers: h,
+          ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+        }),
+      );
       span.setAttribute("messaging.nats.stream_sequence", ack.seq);
       metrics.published(labels, ack.duplicate ? "duplicate" : "ok");
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };

@@ -9,6 +9,7 @@ import {
   commonConfigSpec,
   int,
   type OutboxConfig,
+  oneOf,
   outboxConfigOf,
   outboxConfigSpec,
   type RedisConfig,
@@ -21,6 +22,7 @@ import {
 } from "@atendo/service-kit";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
 import type { RateLimitsByPlan } from "./store/webhook-rate-limiter.js";
+import { CRASH_POINTS, type CrashPoint } from "./webhooks/crash-point.js";
 
 /**
  * Local development only: a well-known key so `npm run dev` needs no setup. Production refuses to
@@ -131,6 +133,10 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     WIDGET_SESSIONS_PER_IP: int("widget sessions one client address may start per window", {
       min: 1,
     }).default(10),
+    INGRESS_TEST_CRASH_POINT: oneOf(
+      "crash tests only: where webhooks stop for good so the test can kill the process (never in production)",
+      CRASH_POINTS,
+    ).default("none"),
   };
 }
 
@@ -192,6 +198,8 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
     heartbeatMs: number;
     limits: { windowMs: number; messagesPerVisitor: number; messagesPerSite: number; sessionsPerIp: number };
   };
+  /** Crash tests only (webhooks/crash-point.ts); "none" otherwise. */
+  testCrashPoint: CrashPoint;
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
@@ -225,6 +233,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   // A budget smaller than the largest body would refuse that body for ever (Meta retries it for days).
   if (c.WEBHOOK_READ_MAX_BYTES < c.WEBHOOK_MAX_BODY_BYTES) {
     problems.push("WEBHOOK_READ_MAX_BYTES is invalid: expected at least WEBHOOK_MAX_BODY_BYTES");
+  }
+  if (c.INGRESS_TEST_CRASH_POINT !== "none" && env.NODE_ENV?.trim() === "production") {
+    problems.push("INGRESS_TEST_CRASH_POINT is invalid: a crash test's hook, refused in production");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);
@@ -291,5 +302,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         sessionsPerIp: c.WIDGET_SESSIONS_PER_IP,
       },
     },
+    testCrashPoint: c.INGRESS_TEST_CRASH_POINT,
   };
 }

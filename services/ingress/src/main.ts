@@ -39,6 +39,7 @@ import { createWebhookEventReader } from "./store/webhook-event-reader.js";
 import { createWebhookEventWriter } from "./store/webhook-event-writer.js";
 import { createWebhookRateLimiter } from "./store/webhook-rate-limiter.js";
 import { createBodyBudget } from "./webhooks/body-budget.js";
+import { createCrashStall } from "./webhooks/crash-point.js";
 import { createDeliveryPublisher } from "./webhooks/delivery-publisher.js";
 import { createDeliverySplitter } from "./webhooks/delivery-splitter.js";
 import { createHeldReleaser } from "./webhooks/held-releaser.js";
@@ -142,7 +143,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Webhook metrics join the bus's registry, served with the RPC metrics on /metrics.
     const metrics = createMetrics(SERVICE, options.meterProvider ?? bus.metrics.meterProvider);
     const webhookMetrics = createWebhookMetrics(metrics.meter);
-    const publisher = createDeliveryPublisher({ bus, metrics });
+    // Crash tests only (INGRESS_TEST_CRASH_POINT, refused in production): "none" wires nothing.
+    const crashStall = createCrashStall(config.testCrashPoint, logger);
+    const publisher = createDeliveryPublisher({
+      bus,
+      metrics,
+      ...(config.testCrashPoint === "before-publish" ? { stallBeforePublish: crashStall } : {}),
+    });
     const splitter = createDeliverySplitter({
       maxInboundAgeMs: config.maxInboundAgeSeconds * 1000,
       maxEventBytes: config.maxEventBytes,
@@ -168,6 +175,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       db,
       maxQueuedRows: config.webhookQueueMaxRows,
       maxQueuedBytes: config.webhookQueueMaxBytes,
+      ...(config.testCrashPoint === "before-accept" ? { stallBeforeAccept: crashStall } : {}),
     });
     resources.onClose(
       "queue gauge",

@@ -87,4 +87,24 @@ describe("ingress config", () => {
     assert.equal(custom.deadLetterRetentionDays, 14);
     assert.match(problems({ ...base, RETENTION_DAYS: "0" }), /RETENTION_DAYS/);
   });
+
+  it("takes a crash test's stopping point, never in production", () => {
+    assert.equal(loadConfig(base).testCrashPoint, "none");
+    assert.equal(
+      loadConfig({ ...base, INGRESS_TEST_CRASH_POINT: "before-publish" }).testCrashPoint,
+      "before-publish",
+    );
+    assert.match(problems({ ...base, INGRESS_TEST_CRASH_POINT: "somewhere" }), /INGRESS_TEST_CRASH_POINT/);
+    const production = {
+      ...base,
+      NODE_ENV: "production",
+      SERVICE_CREDENTIAL: randomBytes(32).toString("base64url"),
+      CHANNEL_CACHE_KEY: randomBytes(32).toString("base64"),
+    };
+    assert.equal(loadConfig(production).testCrashPoint, "none");
+    assert.match(
+      problems({ ...production, INGRESS_TEST_CRASH_POINT: "before-accept" }),
+      /INGRESS_TEST_CRASH_POINT is invalid: a crash test's hook, refused in production/,
+    );
+  });
 });

@@ -22,6 +22,26 @@ describe("fitEvent: events within the contract and the bus", () => {
     assert.deepEqual(clips, [{ path: "message.text.body", originalBytes: 4095 * 2 + 8 }]);
   });
 
+  it("finds an overlong string in the items of a list inside a oneof (its cheap check walks there too)", () => {
+    const event = create(MessageReceivedSchema, {
+      message: {
+        content: {
+          case: "contacts",
+          value: {
+            contacts: [
+              { formattedName: "Ana", phones: [{ phone: "+55 11 98765-4321" }] },
+              { formattedName: "Bia", phones: [{ phone: "1".repeat(65) }] },
+            ],
+          },
+        },
+      },
+    });
+    const clips = fitEvent(MessageReceivedSchema, event, 512 * KIB);
+    const content = event.message?.content;
+    assert.equal(content?.case === "contacts" && content.value.contacts[1]?.phones[0]?.phone, "1".repeat(64));
+    assert.deepEqual(clips, [{ path: "message.contacts.contacts.phones.phone", originalBytes: 65 }]);
+  });
+
   it("leaves an event within its limits untouched", () => {
     const event = create(MessageReceivedSchema, {
       raw: "x".repeat(10 * KIB),

@@ -46,10 +46,13 @@ interface ListNode {
  * `max_len` is cut to it (a 1.2 MB text to TextContent's 4096 characters); then, while the encoded
  * event is over `maxBytes`, the largest strings are cut (never below 256 bytes), then the largest
  * lists lose their last items (lists inside list items shrink with them). Mutates `event` and
- * returns what was cut, for its `clipped` field. Cheap for ordinary events (one encoding); only an
- * oversized one pays for measuring its parts.
+ * returns what was cut, for its `clipped` field. Cheap for ordinary events (a walk of the plain
+ * message and one encoding); only an oversized one pays for measuring its parts.
  */
 export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S>, maxBytes: number): Clip[] {
+  const budget = maxBytes - CLIP_ENTRY_ROOM;
+  // Every webhook's events come here: the reflection below costs more than the rest of the mapping.
+  if (!overMaxLen(schema, event) && toBinary(schema, event).byteLength <= budget) return [];
   const strings: StringLeaf[] = [];
   const lists: ListNode[] = [];
   const maxLens = new Map<DescField, number | undefined>();
@@ -72,7 +75,6 @@ export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S
     leaf.set(cut);
   }
 
-  const budget = maxBytes - CLIP_ENTRY_ROOM;
   let size = toBinary(schema, event).byteLength;
   while (size > budget) {
     const largest = largestString(strings);
@@ -100,6 +102,83 @@ export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S
   }
   if (size > budget) throw new EventTooLargeError(`the event needs ${size} bytes even when cut`);
   return [...clips.values()];
+}
+
+/** True when a value holds a string longer than its max_len. */
+type Check = (value: unknown) => boolean;
+
+// One check per message type, built once per process from its descriptor (descriptors never
+// change); null when nothing inside the type has a max_len.
+const checks = new WeakMap<DescMessage, Check | null>();
+
+/**
+ * Whether a string of the message is longer than its max_len, read from the plain message (no
+ * reflection, nothing allocated, only the fields that have a max_len somewhere below). Lengths in
+ * UTF-16 units: never fewer than code points, so a string within the limit this way is within it.
+ */
+function overMaxLen(desc: DescMessage, message: object): boolean {
+  const check = checkOf(desc);
+  return check?.(message) === true;
+}
+
+function checkOf(desc: DescMessage): Check | null {
+  const known = checks.get(desc);
+  if (known !== undefined) return known;
+  // A type that contains itself reaches this entry while its check is being built.
+  let built: Check | null = null;
+  checks.set(desc, (value) => built?.(value) === true);
+  const parts: Check[] = [];
+  for (const member of desc.members) {
+    if (member.kind === "oneof") {
+      const cases = new Map<string, Check>();
+      for (const field of member.fields) {
+        const check = fieldCheck(field);
+        if (check !== null) cases.set(field.localName, check);
+      }
+      if (cases.size === 0) continue;
+      const name = member.localName;
+      parts.push((message) => {
+        const selected = (message as Record<string, { case?: string; value?: unknown } | undefined>)[name];
+        const check = selected?.case === undefined ? undefined : cases.get(selected.case);
+        return check?.(selected?.value) === true;
+      });
+    } else {
+      const check = fieldCheck(member);
+      const name = member.localName;
+      if (check !== null) parts.push((message) => check((message as Record<string, unknown>)[name]));
+    }
+  }
+  built = parts.length === 0 ? null : (message) => parts.some((part) => part(message));
+  checks.set(desc, built);
+  return built;
+}
+
+function fieldCheck(field: DescField): Check | null {
+  const maxLen = readMaxLen(field);
+  const tooLong: Check = (v) => typeof v === "string" && maxLen !== undefined && v.length > maxLen;
+  const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
+  switch (field.fieldKind) {
+    case "scalar":
+      return field.scalar === ScalarType.STRING && maxLen !== undefined ? tooLong : null;
+    case "message": {
+      // A wrapper type's field holds its plain value, not an object: nothing with a max_len inside.
+      const inner = checkOf(field.message);
+      return inner === null ? null : (v) => isObject(v) && inner(v);
+    }
+    case "list": {
+      if (field.listKind === "message") {
+        const inner = checkOf(field.message);
+        return inner === null
+          ? null
+          : (v) => Array.isArray(v) && v.some((item) => isObject(item) && inner(item));
+      }
+      const strings =
+        field.listKind === "scalar" && field.scalar === ScalarType.STRING && maxLen !== undefined;
+      return strings ? (v) => Array.isArray(v) && v.some(tooLong) : null;
+    }
+    default:
+      return null; // enums, maps: bounded or unused by events (as in collect)
+  }
 }
 
 interface Collected {

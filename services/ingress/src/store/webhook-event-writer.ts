@@ -8,15 +8,20 @@ import { MAX_ROW_TEXT } from "./queued-webhook-events.js";
 export type NewWebhookEvent = WebhookEventsTable;
 
 /**
- * The hot-path writes of ingress.webhook_events: one multi-row INSERT (or UPDATE) per tenant for
- * every request that arrives while the previous one commits. Plain Kysely statements with bound
- * parameters: no ORM unit of work, and the body goes to Postgres as a bytea parameter, untouched.
- * The text columns are cleaned of what Postgres cannot hold (the body keeps every byte).
+ * The hot-path writes of ingress.webhook_events: one multi-row INSERT per tenant for every request
+ * that arrives while the previous one commits, and one UPDATE (`id = any($1)`, one array parameter)
+ * per tenant for every accept made while the previous UPDATE ran. Plain Kysely statements with
+ * bound parameters: no ORM unit of work, and the body goes to Postgres as a bytea parameter,
+ * untouched. The text columns are cleaned of what Postgres cannot hold (the body keeps every byte).
  */
 export interface WebhookEventWriter {
   /** Rejects with GroupCommitFullError, having stored nothing, when the queue is at its bound. */
   insert(row: NewWebhookEvent): Promise<void>;
-  /** queued -> accepted, once every event of the row was published. */
+  /**
+   * queued -> accepted, once every event of the row was published: bookkeeping off the request path,
+   * batched with the other accepts of the tenant. Losing it (a crash, a full queue) only leaves the
+   * row queued, which the sweeper republishes under the same msgIDs (deduplicated) and marks.
+   */
   markAccepted(tenantId: string, id: string): Promise<void>;
   /** Rows (and their bytes) waiting to be inserted or being inserted. */
   usage(): { items: number; bytes: number };
@@ -26,8 +31,15 @@ export interface WebhookEventWriterOptions {
   db: Db;
   /** Rows in one statement. Default 200. */
   maxBatch?: number;
-  /** Transactions of one tenant at the same time. Default 4. */
+  /** Insert transactions of one tenant at the same time. Default 4. */
   maxInFlightPerTenant?: number;
+  /** Ids in one accepting UPDATE. Default 1000. */
+  maxAcceptBatch?: number;
+  /**
+   * Crash tests only: every accepting UPDATE waits for this, which never settles (the rows stay
+   * queued, their events already in the stream; see webhooks/crash-point.ts).
+   */
+  stallBeforeAccept?: () => Promise<never>;
   /** Rows held (waiting or being inserted) at once. Default unbounded. */
   maxQueuedRows?: number;
   /** Bytes of those rows at once (bodies and a little per row). Default unbounded. */
@@ -60,12 +72,15 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
   });
 
   const accepts = createGroupCommit<string>({
-    maxBatch,
-    maxInFlightPerKey,
+    maxBatch: options.maxAcceptBatch ?? 1000,
+    // One UPDATE of a tenant at a time: the accepts made meanwhile wait and go in the next one, so
+    // under load a statement carries hundreds of ids, and an idle service marks a row at once.
+    maxInFlightPerKey: 1,
     // Ids only; bounded so that a stalled database cannot pile them up either.
     ...(options.maxQueuedRows === undefined ? {} : { maxItems: options.maxQueuedRows }),
-    commit: (tenantId, ids) =>
-      db.withTenant(tenantId, async (em) => {
+    commit: async (tenantId, ids) => {
+      if (options.stallBeforeAccept !== undefined) await options.stallBeforeAccept();
+      await db.withTenant(tenantId, async (em) => {
         // Losing this update in a crash only means the sweeper republishes the row (deduplicated):
         // no need to wait for the WAL flush.
         await em.execute("set local synchronous_commit = off", [], "run");
@@ -74,10 +89,12 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
           .withSchema("ingress")
           .updateTable("webhook_events")
           .set({ status: "accepted", processed_at: new Date(), next_attempt_at: null })
-          .where("id", "in", ids)
+          // One array parameter, whatever the batch size: one statement text, parsed once.
+          .where((eb) => eb("id", "=", eb.fn.any(eb.val(ids))))
           .where("status", "=", "queued")
           .execute();
-      }),
+      });
+    },
   });
 
   return {

@@ -13,19 +13,38 @@ import type { Outgoing, SplitDelivery } from "../domain/split-delivery.js";
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {
   /**
-   * Publishes every event at once (msgIDs are the dedupe keys of docs/channels.md, rule 5). Resolves
+   * Publishes every event at once, asynchronously: each is sent without waiting for the previous
+   * one's acknowledgement, and the bus bounds the publishes waiting for one
+   * (`maxPublishesInFlight`). msgIDs are the dedupe keys of docs/channels.md, rule 5. Resolves
    * with undefined when all of them are in the stream, else with the first failure's message
    * (logged at debug): the caller keeps the row queued, or says the publish failed.
    */
   publish(split: SplitDelivery, log: Logger): Promise<string | undefined>;
 }
 
-export function createDeliveryPublisher(deps: { bus: Bus; metrics: ServiceMetrics }): DeliveryPublisher {
-  const { bus, metrics } = deps;
+export interface DeliveryPublisherDeps {
+  bus: Bus;
+  metrics: ServiceMetrics;
+  /** Crash tests only: every `publish` waits for this, which never settles (see crash-point.ts). */
+  stallBeforePublish?: () => Promise<never>;
+}
+
+export function createDeliveryPublisher(deps: DeliveryPublisherDeps): DeliveryPublisher {
+  const { bus, metrics, stallBeforePublish } = deps;
+  // Counted under the event's subject name (without a test namespace), named once.
+  const types = new Map<DescMessage, string>();
+  const typeOf = (schema: DescMessage): string => {
+    let type = types.get(schema);
+    if (type === undefined) {
+      type = subjectFor(schema);
+      types.set(schema, type);
+    }
+    return type;
+  };
 
   function publishAll<D extends DescMessage>(schema: D, items: Outgoing<MessageShape<D>>[]): Promise<void>[] {
-    // Counted under the event's subject name (without a test namespace).
-    const type = subjectFor(schema);
+    if (items.length === 0) return [];
+    const type = typeOf(schema);
     return items.map(async ({ msgId, event }) => {
       const ack = await bus.publish(schema, event, { msgId });
       metrics.recordEvent(type, ack.duplicate ? "duplicate" : "ok");
@@ -34,6 +53,7 @@ export function createDeliveryPublisher(deps: { bus: Bus; metrics: ServiceMetric
 
   return {
     async publish(split, log) {
+      if (stallBeforePublish !== undefined) await stallBeforePublish();
       const results = await Promise.allSettled([
         ...publishAll(MessageReceivedSchema, split.messages),
         ...publishAll(StatusReceivedSchema, split.statuses),
