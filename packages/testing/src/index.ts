@@ -51,3 +51,5 @@ export { limitStreamMessageSize, streamConfig } from "./stream-admin.js";
 export { uniqueNamespace } from "./unique-namespace.js";
 export type { Truthy, WaitForOptions } from "./wait-for.js";
 export { waitFor } from "./wait-for.js";
+export type { FakeS3, FakeS3Object, FakeS3Options } from "./fake-s3/start-fake-s3.js";
+export { startFakeS3 } from "./fake-s3/start-fake-s3.js";
