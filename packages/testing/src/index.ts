@@ -11,9 +11,12 @@ export { GRAPH_ERRORS, graphErrorBody } from "./fake-graph/graph-error.js";
 export type { FakeGraph, FakeGraphOptions } from "./fake-graph/start-fake-graph.js";
 export { startFakeGraph } from "./fake-graph/start-fake-graph.js";
 export type {
+  FailMediaOptions,
   FailNextOptions,
   FakeGraphLogger,
   MediaRegistration,
+  MediaStep,
+  RecordedMediaRequest,
   RecordedSend,
   RegisteredMedia,
   SendKind,

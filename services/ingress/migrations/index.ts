@@ -5,6 +5,7 @@ import { OutboxAttemptsMigration } from "./20261207000000-outbox-attempts.js";
 import { RetentionMigration } from "./20261220000000-retention.js";
 import { RequestIdsMigration } from "./20261228000000-request-ids.js";
 import { OutboxMigration } from "./20261231000000-outbox.js";
+import { MediaMigration } from "./20270102000000-media.js";
 
 /** In the order they run; names are recorded in ingress.mikro_orm_migrations. */
 export const migrations: MigrationEntry[] = [
@@ -14,4 +15,5 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20261220000000_retention", class: RetentionMigration },
   { name: "Migration20261228000000_request_ids", class: RequestIdsMigration },
   { name: "Migration20261231000000_outbox", class: OutboxMigration },
+  { name: "Migration20270102000000_media", class: MediaMigration },
 ];

@@ -20,6 +20,7 @@ import {
   url,
 } from "@atendo/service-kit";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
+import { type MediaConfig, mediaConfigOf, mediaConfigSpec } from "./media/media-config.js";
 
 /**
  * Local development only: a well-known key so `npm run dev` needs no setup. Production refuses to
@@ -112,6 +113,8 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     REJECTED_LIMIT_PER_IP: int("badly signed requests per client address and window before 429", {
       min: 1,
     }).default(20),
+    // Media: the fetcher, the store and the signed download URLs (src/media/media-config.ts).
+    ...mediaConfigSpec(),
   };
 }
 
@@ -140,6 +143,8 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
   rejectedLimitWindowMs: number;
   rejectedLimitPerChannel: number;
   rejectedLimitPerIp: number;
+  /** Inbound media: fetching, storing, signed download URLs. */
+  media: MediaConfig;
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
@@ -174,6 +179,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (c.WEBHOOK_READ_MAX_BYTES < c.WEBHOOK_MAX_BODY_BYTES) {
     problems.push("WEBHOOK_READ_MAX_BYTES is invalid: expected at least WEBHOOK_MAX_BODY_BYTES");
   }
+  // Media settings (their own problems join the others).
+  const media = mediaConfigOf(c, env.NODE_ENV?.trim() === "production");
+  problems.push(...media.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);
   return {
@@ -204,5 +212,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     rejectedLimitWindowMs: c.REJECTED_LIMIT_WINDOW_MS,
     rejectedLimitPerChannel: c.REJECTED_LIMIT_PER_CHANNEL,
     rejectedLimitPerIp: c.REJECTED_LIMIT_PER_IP,
+    media: media.config,
   };
 }

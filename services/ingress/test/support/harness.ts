@@ -69,13 +69,17 @@ export interface Harness {
 }
 
 /** The real tenant service and ingress, in process, on the real Postgres, Redis and NATS. */
-export async function startHarness(extraIngress: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  extraIngress: Record<string, string> = {},
+  /** More variables of the tenant service (e.g. the Graph base URLs of a local fake). */
+  extraTenant: Record<string, string> = {},
+): Promise<Harness> {
   const env = testEnv();
   const namespace = uniqueNamespace("ingress");
   // INGRESS_TEST_LOG_LEVEL=debug shows what the services do during a failing test.
   const level = process.env.INGRESS_TEST_LOG_LEVEL === "debug" ? "debug" : "error";
   const logger = createLogger({ service: "ingress-test", level });
-  const tenant = await startTenantForTests({ namespace, logger });
+  const tenant = await startTenantForTests({ namespace, logger, env: extraTenant });
   const { url: tenantUrl, issuer, adminEmail } = tenant;
   const baseConfig = loadConfig({
     PORT: "0",
