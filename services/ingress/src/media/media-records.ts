@@ -32,7 +32,7 @@ interface Row {
   sha256: string;
   failure_reason: string;
   store: "" | "postgres" | "s3";
-  created_at: Date;
+  created_at: Date | string;
 }
 
 const fromRow = (r: Row): MediaRecord => ({
@@ -48,7 +48,7 @@ const fromRow = (r: Row): MediaRecord => ({
   sha256: r.sha256,
   failureReason: r.failure_reason,
   store: r.store,
-  createdAt: r.created_at,
+  createdAt: new Date(r.created_at),
 });
 
 /** `ingress.media`, always inside the tenant's unit of work (row-level security). */

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { type Bus, connectBus } from "@atendo/bus";
-import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
+import { MediaService, WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
 import { createLogger, type Logger } from "@atendo/telemetry";
 import {
   type ClientsOf,
@@ -20,7 +20,7 @@ import { Redis } from "ioredis";
 import { type Config, loadConfig, start } from "../../src/main.js";
 import { PHONE_NUMBER_ID } from "./whatsapp-payloads.js";
 
-const INGRESS_SERVICES = { webhooks: WebhookService, widget: WidgetService } as const;
+const INGRESS_SERVICES = { webhooks: WebhookService, widget: WidgetService, media: MediaService } as const;
 
 /** Clients of the tenant service and of ingress, all sending one credential (or none). */
 export type Clients = ClientsOf<typeof INGRESS_SERVICES> & TenantClients;
