@@ -20,7 +20,7 @@ import {
   url,
 } from "@atendo/service-kit";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
-import { type MediaConfig, mediaConfigOf, mediaConfigSpec } from "./media/media-config.js";
+import { type MediaConfig, mediaConfigOf, mediaConfigSpec, mediaKeyProblems } from "./media/media-config.js";
 
 /**
  * Local development only: a well-known key so `npm run dev` needs no setup. Production refuses to
@@ -165,6 +165,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       problems.push(`CHANNEL_CACHE_KEY is invalid: ${(err as Error).message}`);
     }
   }
+  problems.push(...mediaKeyProblems(env));
   let c: ConfigOf<ReturnType<typeof ingressConfigSpec>>;
   try {
     c = readConfig(ingressConfigSpec(env), env);
@@ -180,7 +181,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     problems.push("WEBHOOK_READ_MAX_BYTES is invalid: expected at least WEBHOOK_MAX_BODY_BYTES");
   }
   // Media settings (their own problems join the others).
-  const media = mediaConfigOf(c, env.NODE_ENV?.trim() === "production");
+  const media = mediaConfigOf(c);
   problems.push(...media.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);

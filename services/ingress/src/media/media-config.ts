@@ -81,12 +81,20 @@ type MediaVars = Parameters<typeof mediaStoreConfigOf>[0] & {
   MEDIA_PUBLIC_BASE_URL: string;
 };
 
-/** The media settings and the problems to report with the others (production without a key, S3 gaps). */
-export function mediaConfigOf(c: MediaVars, production: boolean): { config: MediaConfig; problems: string[] } {
+/**
+ * Checked before the rest of the environment, so one error names it with the other missing keys:
+ * production signs download URLs with its own key.
+ */
+export function mediaKeyProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const missing = (env.MEDIA_URL_KEY?.trim() ?? "") === "";
+  return missing && env.NODE_ENV?.trim() === "production"
+    ? ["MEDIA_URL_KEY is missing: production needs its own key to sign media download URLs"]
+    : [];
+}
+
+/** The media settings and the problems to report with the others (S3 without a bucket or keys). */
+export function mediaConfigOf(c: MediaVars): { config: MediaConfig; problems: string[] } {
   const { config: store, problems } = mediaStoreConfigOf(c);
-  if (c.MEDIA_URL_KEY === undefined && production) {
-    problems.push("MEDIA_URL_KEY is missing: production needs its own key to sign media download URLs");
-  }
   if (c.MEDIA_FETCH_RETRY_MAX_MS < c.MEDIA_FETCH_RETRY_INITIAL_MS) {
     problems.push("MEDIA_FETCH_RETRY_MAX_MS is invalid: expected at least MEDIA_FETCH_RETRY_INITIAL_MS");
   }
