@@ -1,5 +1,5 @@
-export type { MediaKey, MediaMetadata, MediaStore, StoredMedia } from "./media-store.js";
 export { MEDIA_OBJECTS_TABLE, mediaObjectsTable, mediaObjectsTableSql } from "./media-objects-table.js";
+export type { MediaKey, MediaMetadata, MediaStore, StoredMedia } from "./media-store.js";
 export {
   createMediaStore,
   type MediaStoreConfig,

@@ -17,7 +17,9 @@ export function mediaStoreConfigSpec() {
     S3_BUCKET: str("the bucket that keeps media (MEDIA_STORE=s3)").optional(),
     S3_REGION: str("the bucket's region (most self-hosted servers accept any)").default("us-east-1"),
     S3_ACCESS_KEY_ID: secret("the access key id of the bucket's credentials (MEDIA_STORE=s3)").optional(),
-    S3_SECRET_ACCESS_KEY: secret("the secret access key of the bucket's credentials (MEDIA_STORE=s3)").optional(),
+    S3_SECRET_ACCESS_KEY: secret(
+      "the secret access key of the bucket's credentials (MEDIA_STORE=s3)",
+    ).optional(),
     S3_FORCE_PATH_STYLE: bool(
       "address the bucket as endpoint/bucket instead of bucket.endpoint (self-hosted servers)",
     ).default(false),

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { Db } from "@atendo/db";
-import type { MediaMetadata, MediaStore } from "./media-store.js";
 import { mediaObjectsTable } from "./media-objects-table.js";
+import type { MediaMetadata, MediaStore } from "./media-store.js";
 
 interface MetadataRow {
   mime_type: string;
@@ -32,7 +32,14 @@ export function createPostgresMediaStore(options: { db: Db; schema: string }): M
            values (?, ?, ?, ?, ?, ?)
            on conflict (tenant_id, media_id) do update set mime_type = excluded.mime_type,
              size_bytes = excluded.size_bytes, sha256 = excluded.sha256, bytes = excluded.bytes`,
-          [key.tenantId, key.mediaId, metadata.mimeType, metadata.sizeBytes, metadata.sha256, Buffer.from(bytes)],
+          [
+            key.tenantId,
+            key.mediaId,
+            metadata.mimeType,
+            metadata.sizeBytes,
+            metadata.sha256,
+            Buffer.from(bytes),
+          ],
           "run",
         ),
       );

@@ -33,7 +33,10 @@ describe("S3 media store (against a local server speaking the S3 REST API)", () 
     await store.put(key, Buffer.from("x"), { mimeType: "text/plain", sizeBytes: 1, sha256: "a".repeat(64) });
     assert.ok(s3.objects.has(`atendo-media/media/${key.tenantId}/${key.mediaId}`));
     const last = s3.requests.at(-1);
-    assert.match(last?.authorization ?? "", /^AWS4-HMAC-SHA256 Credential=AKIATESTMEDIA\/\d{8}\/us-east-1\/s3\//);
+    assert.match(
+      last?.authorization ?? "",
+      /^AWS4-HMAC-SHA256 Credential=AKIATESTMEDIA\/\d{8}\/us-east-1\/s3\//,
+    );
   });
 
   it("surfaces the server's refusal (AccessDenied) instead of answering missing", async () => {

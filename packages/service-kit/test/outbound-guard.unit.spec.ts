@@ -31,7 +31,19 @@ describe("outbound guard (SSRF)", () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it("classifies private, loopback, link-local and mapped addresses as blocked, public ones not", () => {
-    for (const a of ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "0.0.0.0", "100.64.0.1"]) {
+    for (const a of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.20.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "::1",
+      "fd00::1",
+      "fe80::1",
+      "::ffff:10.0.0.1",
+      "0.0.0.0",
+      "100.64.0.1",
+    ]) {
       assert.equal(isBlockedAddress(a), true, a);
     }
     for (const a of ["157.240.1.35", "2a03:2880:f10c:83:face:b00c:0:25de", "8.8.8.8"]) {
@@ -50,7 +62,10 @@ describe("outbound guard (SSRF)", () => {
 
   it("refuses a name that resolves to a blocked address, at connect time", async () => {
     const guard = createOutboundGuard({ allowPrivateNetworks: false });
-    await assert.rejects(guardedGet(`http://localhost:${port}/`, { guard, maxBytes: 1024 }), OutboundUrlRefused);
+    await assert.rejects(
+      guardedGet(`http://localhost:${port}/`, { guard, maxBytes: 1024 }),
+      OutboundUrlRefused,
+    );
   });
 
   it("fetches local addresses when private networks are allowed (development), with the headers given", async () => {
@@ -66,15 +81,27 @@ describe("outbound guard (SSRF)", () => {
 
   it("stops at the byte limit, declared or streamed", async () => {
     const guard = createOutboundGuard({ allowPrivateNetworks: true });
-    await assert.rejects(guardedGet(`http://127.0.0.1:${port}/big`, { guard, maxBytes: 1024 }), ResponseTooLarge);
-    await assert.rejects(guardedGet(`http://127.0.0.1:${port}/chunked`, { guard, maxBytes: 1024 }), ResponseTooLarge);
+    await assert.rejects(
+      guardedGet(`http://127.0.0.1:${port}/big`, { guard, maxBytes: 1024 }),
+      ResponseTooLarge,
+    );
+    await assert.rejects(
+      guardedGet(`http://127.0.0.1:${port}/chunked`, { guard, maxBytes: 1024 }),
+      ResponseTooLarge,
+    );
   });
 
   it("checks every redirect through the guard", async () => {
     const guard = createOutboundGuard({ allowPrivateNetworks: false });
     const local = createOutboundGuard({ allowPrivateNetworks: true });
     // The first hop is allowed here only to reach the redirect; its target is checked on its own.
-    const mixed = { checkUrl: (u: string | URL) => (String(u).includes("169.254") ? guard.checkUrl(u) : local.checkUrl(u)), lookup: local.lookup };
-    await assert.rejects(guardedGet(`http://127.0.0.1:${port}/hop`, { guard: mixed, maxBytes: 1024 }), OutboundUrlRefused);
+    const mixed = {
+      checkUrl: (u: string | URL) => (String(u).includes("169.254") ? guard.checkUrl(u) : local.checkUrl(u)),
+      lookup: local.lookup,
+    };
+    await assert.rejects(
+      guardedGet(`http://127.0.0.1:${port}/hop`, { guard: mixed, maxBytes: 1024 }),
+      OutboundUrlRefused,
+    );
   });
 });

@@ -23,6 +23,8 @@ export type {
   SendMatch,
   SendRequest,
 } from "./fake-graph/types.js";
+export type { FakeS3, FakeS3Object, FakeS3Options } from "./fake-s3/start-fake-s3.js";
+export { startFakeS3 } from "./fake-s3/start-fake-s3.js";
 export type { FakeSmtp, ReceivedMail } from "./fake-smtp/start-fake-smtp.js";
 export { startFakeSmtp } from "./fake-smtp/start-fake-smtp.js";
 export { fixturePath, readFixture } from "./fixtures.js";
@@ -54,5 +56,3 @@ export { limitStreamMessageSize, streamConfig } from "./stream-admin.js";
 export { uniqueNamespace } from "./unique-namespace.js";
 export type { Truthy, WaitForOptions } from "./wait-for.js";
 export { waitFor } from "./wait-for.js";
-export type { FakeS3, FakeS3Object, FakeS3Options } from "./fake-s3/start-fake-s3.js";
-export { startFakeS3 } from "./fake-s3/start-fake-s3.js";

@@ -71,7 +71,9 @@ describe("ingress config", () => {
       S3_FORCE_PATH_STYLE: "true",
     });
     assert.equal(s3.media.store.kind, "s3");
-    assert.ok(s3.media.store.kind === "s3" && s3.media.store.forcePathStyle && s3.media.store.bucket === "media");
+    assert.ok(
+      s3.media.store.kind === "s3" && s3.media.store.forcePathStyle && s3.media.store.bucket === "media",
+    );
   });
 
   it("refuses a cache key that is not 32 bytes without printing it, and a memory TTL over 2 s", () => {

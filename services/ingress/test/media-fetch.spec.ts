@@ -133,7 +133,10 @@ describe("media fetch (real ingress, bus and tenant service; fake Graph API)", f
     assert.equal(event.state, MediaState.FAILED);
     assert.match(event.failureReason, /checksum mismatch/);
     assert.equal(event.mediaId, "");
-    const rows = await adminQuery("select 1 from ingress.media_objects where tenant_id = $1 and media_id in (select id from ingress.media where external_message_id = $2)", [channel.tenantId, wamid]);
+    const rows = await adminQuery(
+      "select 1 from ingress.media_objects where tenant_id = $1 and media_id in (select id from ingress.media where external_message_id = $2)",
+      [channel.tenantId, wamid],
+    );
     assert.equal(rows.length, 0);
   });
 
@@ -146,7 +149,10 @@ describe("media fetch (real ingress, bus and tenant service; fake Graph API)", f
     assert.equal(event.state, MediaState.FAILED);
     assert.match(event.failureReason, /too large/);
     // The declared file_size was enough to refuse it.
-    assert.deepEqual(requestsOf(id).map((r) => r.step), ["info"]);
+    assert.deepEqual(
+      requestsOf(id).map((r) => r.step),
+      ["info"],
+    );
   });
 
   it("retries 5xx answers with backoff, and stores the file once the Graph API recovers", async () => {
@@ -222,8 +228,11 @@ describe("media fetch (real ingress, bus and tenant service; fake Graph API)", f
     // Whatever the relay had to publish is out too: still one MediaStored.
     await waitFor(
       async () =>
-        (await adminQuery("select 1 from ingress.outbox where tenant_id = $1 and status = 'pending'", [channel.tenantId]))
-          .length === 0 || undefined,
+        (
+          await adminQuery("select 1 from ingress.outbox where tenant_id = $1 and status = 'pending'", [
+            channel.tenantId,
+          ])
+        ).length === 0 || undefined,
       { timeoutMs: 10_000, message: () => "the outbox drained" },
     );
     await media.settled();
@@ -233,10 +242,10 @@ describe("media fetch (real ingress, bus and tenant service; fake Graph API)", f
       ["info", "download"],
       "fetched once",
     );
-    const rows = await adminQuery("select id from ingress.media where channel_id = $1 and external_message_id = $2", [
-      channel.channelId,
-      wamid,
-    ]);
+    const rows = await adminQuery(
+      "select id from ingress.media where channel_id = $1 and external_message_id = $2",
+      [channel.channelId, wamid],
+    );
     assert.equal(rows.length, 1);
   });
 });

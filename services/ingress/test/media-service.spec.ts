@@ -93,13 +93,25 @@ describe("MediaService and signed media downloads", function () {
 
   it("answers not found for media that failed or never existed, and invalid for a bad id", async () => {
     const { clients } = channel.owner;
-    await expectConnectError(clients.media.getMedia({ workspaceId: channel.workspaceId, mediaId: failedMediaId }), Code.NotFound);
-    await expectConnectError(clients.media.getMedia({ workspaceId: channel.workspaceId, mediaId: randomUUID() }), Code.NotFound);
-    await expectConnectError(clients.media.getMedia({ workspaceId: channel.workspaceId, mediaId: "../etc" }), Code.InvalidArgument);
+    await expectConnectError(
+      clients.media.getMedia({ workspaceId: channel.workspaceId, mediaId: failedMediaId }),
+      Code.NotFound,
+    );
+    await expectConnectError(
+      clients.media.getMedia({ workspaceId: channel.workspaceId, mediaId: randomUUID() }),
+      Code.NotFound,
+    );
+    await expectConnectError(
+      clients.media.getMedia({ workspaceId: channel.workspaceId, mediaId: "../etc" }),
+      Code.InvalidArgument,
+    );
   });
 
   it("refuses a forged, altered or expired download URL with 403", async () => {
-    const { downloadUrl } = await channel.owner.clients.media.getMedia({ workspaceId: channel.workspaceId, mediaId });
+    const { downloadUrl } = await channel.owner.clients.media.getMedia({
+      workspaceId: channel.workspaceId,
+      mediaId,
+    });
     const good = new URL(downloadUrl);
     const at = (u: URL) => fetch(`${h.ingressUrl}${u.pathname}${u.search}`);
 

@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { OutboundGuard } from "./outbound-guard.js";
 
@@ -62,7 +62,11 @@ export async function guardedGet(input: string | URL, options: GuardedGetOptions
   }
 }
 
-function send(url: URL, headers: Record<string, string>, options: GuardedGetOptions): Promise<IncomingMessage> {
+function send(
+  url: URL,
+  headers: Record<string, string>,
+  options: GuardedGetOptions,
+): Promise<IncomingMessage> {
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(url, {

@@ -15,7 +15,10 @@ export function createCdnFiles() {
     add(baseUrl: string, bytes: Buffer | Uint8Array | string, mimeType: string): { id: string; url: string } {
       const id = randomBytes(12).toString("hex");
       files.set(id, { bytes: Buffer.from(bytes), mimeType, expired: false });
-      return { id, url: new URL(`${CDN_PATH}${id}?stp=dst-jpg&_nc_oe=${id.slice(0, 8)}`, baseUrl).toString() };
+      return {
+        id,
+        url: new URL(`${CDN_PATH}${id}?stp=dst-jpg&_nc_oe=${id.slice(0, 8)}`, baseUrl).toString(),
+      };
     },
     get(id: string): CdnFile | undefined {
       return files.get(id);

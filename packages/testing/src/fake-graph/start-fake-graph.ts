@@ -92,7 +92,12 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   let baseUrl = "";
 
   /** Records a media request; answers the pending failure of its step when there is one. */
-  function mediaFailure(step: MediaStep, mediaId: string, req: IncomingMessage, res: ServerResponse): boolean {
+  function mediaFailure(
+    step: MediaStep,
+    mediaId: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): boolean {
     const failure = mediaFailures.find((f) => f.step === step && f.left > 0);
     const record = (status: number) =>
       mediaRequests.push({ step, mediaId, status, headers: lowercaseHeaders(req) });
@@ -187,7 +192,9 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     if (mediaFailure("cdn", id, req, res)) return;
     const file = cdn.get(id);
     if (file === undefined || file.expired) {
-      res.writeHead(file === undefined ? 404 : 403, { "content-type": "text/plain" }).end("URL signature expired");
+      res
+        .writeHead(file === undefined ? 404 : 403, { "content-type": "text/plain" })
+        .end("URL signature expired");
       return;
     }
     res.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) });

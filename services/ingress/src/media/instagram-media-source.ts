@@ -18,6 +18,10 @@ export function createInstagramMediaSource(get: MediaGet) {
         : httpFailure("the attachment URL refused the download", res);
     }
     const type = res.headers["content-type"];
-    return { bytes: res.body, mimeType: ref.mimeType || (typeof type === "string" ? type : ""), checksums: [] };
+    return {
+      bytes: res.body,
+      mimeType: ref.mimeType || (typeof type === "string" ? type : ""),
+      checksums: [],
+    };
   };
 }

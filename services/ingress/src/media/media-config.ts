@@ -1,7 +1,7 @@
 import { type MediaStoreConfig, mediaStoreConfigOf, mediaStoreConfigSpec } from "@atendo/media";
 import { bool, int, Secret, secret, str, url } from "@atendo/service-kit";
-import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from "./media-limits.js";
 import type { MediaRetry } from "./media-fetch-consumer.js";
+import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from "./media-limits.js";
 
 /**
  * Local development only: a well-known key so `npm run dev` needs no setup. Production refuses to
@@ -15,7 +15,9 @@ const MB = 1024 * 1024;
 export function mediaConfigSpec() {
   return {
     ...mediaStoreConfigSpec(),
-    MEDIA_FETCH_CONCURRENCY: int("media files fetched at once by one process", { min: 1, max: 256 }).default(4),
+    MEDIA_FETCH_CONCURRENCY: int("media files fetched at once by one process", { min: 1, max: 256 }).default(
+      4,
+    ),
     MEDIA_FETCH_TIMEOUT_MS: int("time limit of one request to a channel's media host", { min: 100 }).default(
       30_000,
     ),
@@ -39,11 +41,14 @@ export function mediaConfigSpec() {
     MEDIA_MAX_BYTES_DOCUMENT: int("the largest document kept", { min: 1, max: 512 * MB }).default(
       DEFAULT_MEDIA_LIMITS.document,
     ),
-    MEDIA_MAX_BYTES_STICKER: int("the largest sticker kept", { min: 1 }).default(DEFAULT_MEDIA_LIMITS.sticker),
-    MEDIA_URL_KEY: secret("the key signing media download URLs (HMAC-SHA256)", { minLength: 32 }).optional(),
-    MEDIA_URL_TTL_SECONDS: int("how long a signed media download URL works", { min: 10, max: 86_400 }).default(
-      300,
+    MEDIA_MAX_BYTES_STICKER: int("the largest sticker kept", { min: 1 }).default(
+      DEFAULT_MEDIA_LIMITS.sticker,
     ),
+    MEDIA_URL_KEY: secret("the key signing media download URLs (HMAC-SHA256)", { minLength: 32 }).optional(),
+    MEDIA_URL_TTL_SECONDS: int("how long a signed media download URL works", {
+      min: 10,
+      max: 86_400,
+    }).default(300),
     MEDIA_PUBLIC_BASE_URL: url("the public base URL media download URLs start with (the edge)", {
       protocols: ["http:", "https:"],
     }).default("http://127.0.0.1:7100"),

@@ -2,8 +2,8 @@ import { type Bus, type Consumer, TransientError } from "@atendo/bus";
 import type { Db, Outbox } from "@atendo/db";
 import type { MediaStore } from "@atendo/media";
 import { type MediaContent, MediaState } from "@atendo/proto/common/v1";
-import { type MessageReceived, MessageReceivedSchema, MediaStoredSchema } from "@atendo/proto/ingress/v1";
-import { ChannelLookupError, type ChannelDirectory } from "../clients/channel-directory.js";
+import { MediaStoredSchema, type MessageReceived, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import { type ChannelDirectory, ChannelLookupError } from "../clients/channel-directory.js";
 import { MediaFetchFailure } from "./media-failure.js";
 import type { MediaFetcher, MediaFile } from "./media-fetcher.js";
 import { mediaIdOf } from "./media-id.js";
@@ -115,7 +115,8 @@ export function startMediaFetchConsumer(deps: MediaFetchDeps): Promise<Consumer>
         file = await fetcher.fetch(channel, media, ctx.signal);
       } catch (err) {
         const lastTry = ctx.deliveryCount >= retry.maxAttempts;
-        if (err instanceof ChannelLookupError && !lastTry) throw new TransientError(err.message, { cause: err });
+        if (err instanceof ChannelLookupError && !lastTry)
+          throw new TransientError(err.message, { cause: err });
         if (!(err instanceof MediaFetchFailure) && !(err instanceof ChannelLookupError)) throw err;
         if (err instanceof MediaFetchFailure && err.retryable && !lastTry) {
           throw new TransientError(err.reason, { cause: err });

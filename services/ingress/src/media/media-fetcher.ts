@@ -56,7 +56,10 @@ export function createMediaFetcher(deps: { get: MediaGet; limits: MediaLimits })
       const sha256 = sha256Hex(fetched.bytes);
       for (const given of fetched.checksums) {
         if (given !== "" && !checksumMatches(given, sha256)) {
-          throw new MediaFetchFailure("checksum mismatch: the bytes are not the file the channel described", false);
+          throw new MediaFetchFailure(
+            "checksum mismatch: the bytes are not the file the channel described",
+            false,
+          );
         }
       }
       return {

@@ -1,5 +1,5 @@
-import { once } from "node:events";
 import type { EventEmitter } from "node:events";
+import { once } from "node:events";
 import type { MediaStore } from "@atendo/media";
 import { type HttpHook, pathOf, sendText } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
@@ -31,7 +31,11 @@ export function createMediaRoutes(deps: MediaRoutesDeps): HttpHook {
     const query = new URL(req.url ?? "/", "http://ingress.local").searchParams;
     const check = deps.mediaUrls.check(mediaId, query);
     if (!check.ok) {
-      sendText(res, 403, check.why === "expired" ? "this media URL has expired" : "invalid media URL signature");
+      sendText(
+        res,
+        403,
+        check.why === "expired" ? "this media URL has expired" : "invalid media URL signature",
+      );
       return true;
     }
     const found = await deps.mediaStore.get({ tenantId: check.tenantId, mediaId });

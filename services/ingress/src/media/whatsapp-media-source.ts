@@ -45,7 +45,11 @@ export function createWhatsAppMediaSource(get: MediaGet) {
     };
   }
 
-  return async function fetchWhatsApp(access: GraphAccess, ref: MediaRef, req: FetchRequest): Promise<FetchedMedia> {
+  return async function fetchWhatsApp(
+    access: GraphAccess,
+    ref: MediaRef,
+    req: FetchRequest,
+  ): Promise<FetchedMedia> {
     const download = (url: string) =>
       get(url, { bearer: access.accessToken, maxBytes: req.maxBytes, signal: req.signal });
     if (ref.channelMediaId === "") {
@@ -59,7 +63,8 @@ export function createWhatsAppMediaSource(get: MediaGet) {
       if (found.fileSize !== undefined && found.fileSize > req.maxBytes) req.tooLarge();
       const res = await download(found.url);
       if (res.status === 404 && attempt === 0) continue;
-      if (res.status === 404) throw new MediaFetchFailure("the media URL expired again right after it was issued", true);
+      if (res.status === 404)
+        throw new MediaFetchFailure("the media URL expired again right after it was issued", true);
       if (res.status !== 200) throw httpFailure("the media URL refused the download", res);
       return {
         bytes: res.body,

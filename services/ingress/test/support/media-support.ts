@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { newEventMeta } from "@atendo/bus";
 import type { Consumer } from "@atendo/bus";
+import { newEventMeta } from "@atendo/bus";
 import { ChannelType, type MediaKind, MediaState } from "@atendo/proto/common/v1";
 import { type MediaStored, MediaStoredSchema, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { MEDIA_FETCH_DURABLE } from "../../src/media/media-fetch-consumer.js";
 import type { Harness, Owner } from "./harness.js";
 
