@@ -207,6 +207,23 @@ describe("media fetch (real ingress, bus and tenant service; fake Graph API)", f
     assert.equal(request?.headers.authorization, undefined);
   });
 
+  it("leaves the widget's media alone (its uploads are not a channel's to fetch)", async () => {
+    const webChannelId = await h.identity.createWebChannel(channel.owner);
+    const sent = await publishInboundMediaAck(h, {
+      tenantId: channel.tenantId,
+      workspaceId: channel.workspaceId,
+      channelId: webChannelId,
+      channelType: ChannelType.WEB,
+      kind: MediaKind.IMAGE,
+      url: graph.addCdnFile(randomBytes(10), "image/png").url,
+    });
+    await mediaFetcherPast(h, sent.stream, sent.seq);
+    await media.settled();
+    assert.deepEqual(media.all(sent.externalMessageId), []);
+    const rows = await adminQuery("select 1 from ingress.media where channel_id = $1", [webChannelId]);
+    assert.equal(rows.length, 0);
+  });
+
   it("stores a redelivered message's media once and announces it once", async () => {
     const bytes = randomBytes(1200);
     const id = `wa-media-${randomBytes(6).toString("hex")}`;

@@ -1,9 +1,13 @@
 import { type Bus, type Consumer, TransientError } from "@atendo/bus";
 import type { Db, Outbox } from "@atendo/db";
 import type { MediaStore } from "@atendo/media";
-import { type MediaContent, MediaState } from "@atendo/proto/common/v1";
+import { ChannelType, type MediaContent, MediaState } from "@atendo/proto/common/v1";
 import { MediaStoredSchema, type MessageReceived, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
-import { type ChannelDirectory, ChannelLookupError } from "../clients/channel-directory.js";
+import {
+  type ChannelDirectory,
+  ChannelLookupError,
+  type ResolvedChannel,
+} from "../clients/channel-directory.js";
 import { MediaFetchFailure } from "./media-failure.js";
 import type { MediaFetcher, MediaFile } from "./media-fetcher.js";
 import { mediaIdOf } from "./media-id.js";
@@ -36,6 +40,10 @@ export interface MediaFetchDeps {
  * or UNSPECIFIED with a channel locator (events of older rows, before media was kept).
  */
 export function mediaToFetch(event: MessageReceived): MediaContent | undefined {
+  // Only Meta's channels lend their files; the widget's uploads are the widget's own.
+  if (event.channelType !== ChannelType.WHATSAPP && event.channelType !== ChannelType.INSTAGRAM) {
+    return undefined;
+  }
   const content = event.message?.content;
   if (content?.case !== "media") return undefined;
   const ref = content.value.media;
@@ -70,6 +78,23 @@ export function startMediaFetchConsumer(deps: MediaFetchDeps): Promise<Consumer>
     });
   }
 
+  /**
+   * The channel (undefined when it is gone). A tenant service that cannot answer is retried like a
+   * media host that cannot; on the last attempt it is the reason the media failed.
+   */
+  async function resolveChannel(
+    channelId: string,
+    lastTry: boolean,
+  ): Promise<{ found?: ResolvedChannel | undefined; lookupError?: string }> {
+    try {
+      return { found: await channels.resolve(channelId) };
+    } catch (err) {
+      if (!(err instanceof ChannelLookupError)) throw err;
+      if (!lastTry) throw new TransientError(err.message, { cause: err });
+      return { lookupError: err.message };
+    }
+  }
+
   return bus.consume({
     durable: MEDIA_FETCH_DURABLE,
     schema: MessageReceivedSchema,
@@ -87,10 +112,13 @@ export function startMediaFetchConsumer(deps: MediaFetchDeps): Promise<Consumer>
       );
       if (existing !== undefined) return;
 
+      const lastTry = ctx.deliveryCount >= retry.maxAttempts;
+      const channel = await resolveChannel(channelId, lastTry);
       const base = {
         id: mediaIdOf(channelId, externalMessageId),
         tenantId,
-        workspaceId: ctx.meta.workspaceId,
+        // The channel's own workspace (GetMedia looks media up by it).
+        workspaceId: channel.found?.workspaceId ?? ctx.meta.workspaceId,
         channelId,
         channelType: event.channelType,
         externalMessageId,
@@ -108,25 +136,19 @@ export function startMediaFetchConsumer(deps: MediaFetchDeps): Promise<Consumer>
 
       let file: MediaFile;
       try {
-        const channel = await channels.resolve(channelId);
-        if (channel === undefined || channel.tenantId !== tenantId) {
+        if (channel.lookupError !== undefined) {
+          throw new MediaFetchFailure(channel.lookupError, true);
+        }
+        if (channel.found === undefined || channel.found.tenantId !== tenantId) {
           throw new MediaFetchFailure("the channel no longer exists", false);
         }
-        file = await fetcher.fetch(channel, media, ctx.signal);
+        file = await fetcher.fetch(channel.found, media, ctx.signal);
       } catch (err) {
-        const lastTry = ctx.deliveryCount >= retry.maxAttempts;
-        if (err instanceof ChannelLookupError && !lastTry)
-          throw new TransientError(err.message, { cause: err });
-        if (!(err instanceof MediaFetchFailure) && !(err instanceof ChannelLookupError)) throw err;
-        if (err instanceof MediaFetchFailure && err.retryable && !lastTry) {
-          throw new TransientError(err.reason, { cause: err });
-        }
-        const reason =
-          err instanceof MediaFetchFailure && err.retryable
-            ? `gave up after ${ctx.deliveryCount} attempts: ${err.reason}`
-            : err instanceof MediaFetchFailure
-              ? err.reason
-              : `gave up after ${ctx.deliveryCount} attempts: ${err.message}`;
+        if (!(err instanceof MediaFetchFailure)) throw err;
+        if (err.retryable && !lastTry) throw new TransientError(err.reason, { cause: err });
+        const reason = err.retryable
+          ? `gave up after ${ctx.deliveryCount} attempts: ${err.reason}`
+          : err.reason;
         ctx.logger.warn({ channel_id: channelId, reason }, "media not stored");
         await settle(failed(reason), correlationId);
         return;
