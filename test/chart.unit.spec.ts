@@ -39,6 +39,9 @@ const SECRET_VARIABLES = [
   "SERVICE_CREDENTIALS",
   "CHANNEL_SECRET_KEYS",
   "CHANNEL_CACHE_KEY",
+  "MEDIA_URL_KEY",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
   "PLATFORM_ADMIN_EMAILS",
   "SMTP_URL",
   "DATABASE_URL",
@@ -126,7 +129,8 @@ describe("deployment files", () => {
         "SMTP_URL",
       ]);
       assert.deepEqual(services.tenant?.optionalSecretEnv, ["PLATFORM_ADMIN_EMAILS"]);
-      assert.deepEqual(services.ingress?.secretEnv, ["CHANNEL_CACHE_KEY"]);
+      assert.deepEqual(services.ingress?.secretEnv, ["CHANNEL_CACHE_KEY", "MEDIA_URL_KEY"]);
+      assert.deepEqual(services.ingress?.optionalSecretEnv, ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]);
       for (const file of [values, dev]) {
         const plain = [
           ...Object.keys((file.commonEnv as Record<string, string> | undefined) ?? {}),

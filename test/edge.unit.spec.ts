@@ -249,6 +249,16 @@ describe("local edge", () => {
       assert.ok(upstream.received[before]?.body.equals(body));
     });
 
+    it("sends GETs of signed media URLs to ingress with their query (the signature)", async () => {
+      const before = upstream.received.length;
+      const path = "/media/0193a5b0-0000-7000-8000-000000000001?tenant=t&expires=1&signature=s";
+      const res = await fetch(`${edgeUrl}${path}`);
+      assert.equal(res.status, 200);
+      await res.text();
+      assert.equal(upstream.received[before]?.url, path);
+      assert.ok(access.some((e) => e.route === "media" && e.path.startsWith("/media/")));
+    });
+
     it("passes the verify handshake's query to ingress and its challenge back", async () => {
       const res = await fetch(
         `${edgeUrl}/webhooks/whatsapp/abc?hub.mode=subscribe&hub.verify_token=tok&hub.challenge=1158201444`,

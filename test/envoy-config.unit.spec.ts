@@ -198,6 +198,13 @@ describe("gateway-envoy/envoy.yaml", () => {
     assert.equal(routeFor("/grpc.health.v1.Health/Check"), undefined, "health RPCs stay inside the cluster");
   });
 
+  it("sends GETs of signed media URLs to ingress over HTTP/1.1, retried as reads", () => {
+    const route = routeFor("/media/0193a5b0-0000-7000-8000-000000000001", "GET")?.route;
+    assert.equal(route?.cluster, "ingress_webhooks");
+    assert.ok((route?.retry_policy?.retry_on ?? "").includes("5xx"));
+    assert.equal(routeFor("/media/0193a5b0-0000-7000-8000-000000000001", "POST"), undefined);
+  });
+
   it("serves the tenant service's JWKS on GET /.well-known/jwks.json, and nothing else of /.well-known", () => {
     const route = routeFor("/.well-known/jwks.json", "GET")?.route;
     assert.equal(route?.cluster, "tenant");

@@ -19,6 +19,8 @@ export function devCorsOrigins(setting: string | undefined): string[] {
 }
 
 export function devExtras(name: ServiceName, graphUrl: string): Record<string, string> {
+  // Media downloads reach the local fake (loopback), which the SSRF guard refuses elsewhere.
+  if (name === "ingress") return { MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: "true" };
   if (name !== "tenant") return {};
   return {
     // Channels may name their own Graph URL (the seed points the demo channel at the fake)...

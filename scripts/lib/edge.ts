@@ -71,7 +71,7 @@ export interface EdgeAccessEntry {
   path: string;
   status: number;
   durationMs: number;
-  /** The domain it went to, "webhooks", "jwks", or "edge" when the edge answered itself. */
+  /** The domain it went to, "webhooks", "jwks", "media", or "edge" when the edge answered itself. */
   route: string;
 }
 
@@ -113,6 +113,10 @@ export function createEdge(options: EdgeOptions): Edge {
       return { kind: "http1", upstream: webhooks, name: "webhooks" };
     }
     if (path === JWKS_PATH && jwks !== undefined) return { kind: "http1", upstream: jwks, name: "jwks" };
+    // Signed media downloads (GetMedia's URLs): plain HTTP GETs of ingress, authorized by the URL.
+    if (path.startsWith("/media/") && options.upstreams.ingress !== undefined) {
+      return { kind: "http1", upstream: options.upstreams.ingress, name: "media" };
+    }
     const domain = domainOfRpcPath(path);
     if (domain === undefined || internal.has(path)) return undefined;
     if (internalServices.has(serviceOfRpcPath(path) ?? "")) return undefined;

@@ -115,6 +115,20 @@ export { messageFromInput } from "./messages/message-from-input.js";
 // Metrics
 export { createRpcMetricsInterceptor } from "./metrics/rpc-metrics-interceptor.js";
 // Paging (AIP-158)
+export { graphUrl } from "./outbound/graph-url.js";
+export {
+  type GuardedGetOptions,
+  type GuardedResponse,
+  guardedGet,
+  ResponseTooLarge,
+} from "./outbound/guarded-get.js";
+export {
+  createOutboundGuard,
+  isBlockedAddress,
+  type OutboundGuard,
+  type OutboundGuardOptions,
+  OutboundUrlRefused,
+} from "./outbound/outbound-guard.js";
 export type { PageCursor, PageLimits } from "./paging/page.js";
 export { decodePageToken, encodePageToken, filterKey, pageOf, pageSizeOf } from "./paging/page.js";
 // Redis

@@ -11,15 +11,20 @@ export { GRAPH_ERRORS, graphErrorBody } from "./fake-graph/graph-error.js";
 export type { FakeGraph, FakeGraphOptions } from "./fake-graph/start-fake-graph.js";
 export { startFakeGraph } from "./fake-graph/start-fake-graph.js";
 export type {
+  FailMediaOptions,
   FailNextOptions,
   FakeGraphLogger,
   MediaRegistration,
+  MediaStep,
+  RecordedMediaRequest,
   RecordedSend,
   RegisteredMedia,
   SendKind,
   SendMatch,
   SendRequest,
 } from "./fake-graph/types.js";
+export type { FakeS3, FakeS3Object, FakeS3Options } from "./fake-s3/start-fake-s3.js";
+export { startFakeS3 } from "./fake-s3/start-fake-s3.js";
 export type { FakeSmtp, ReceivedMail } from "./fake-smtp/start-fake-smtp.js";
 export { startFakeSmtp } from "./fake-smtp/start-fake-smtp.js";
 export { fixturePath, readFixture } from "./fixtures.js";

@@ -6,6 +6,7 @@ import { RetentionMigration } from "./20261220000000-retention.js";
 import { RequestIdsMigration } from "./20261228000000-request-ids.js";
 import { OutboxMigration } from "./20261231000000-outbox.js";
 import { IgnoredAndThrottledMigration } from "./20270101000000-ignored-and-throttled.js";
+import { MediaMigration } from "./20270102000000-media.js";
 import { WidgetMigration } from "./20270103000000-widget.js";
 
 /** In the order they run; names are recorded in ingress.mikro_orm_migrations. */
@@ -17,5 +18,6 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20261228000000_request_ids", class: RequestIdsMigration },
   { name: "Migration20261231000000_outbox", class: OutboxMigration },
   { name: "Migration20270101000000_ignored_and_throttled", class: IgnoredAndThrottledMigration },
+  { name: "Migration20270102000000_media", class: MediaMigration },
   { name: "Migration20270103000000_widget", class: WidgetMigration },
 ];

@@ -21,6 +21,7 @@ import {
   url,
 } from "@atendo/service-kit";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
+import { type MediaConfig, mediaConfigOf, mediaConfigSpec, mediaKeyProblems } from "./media/media-config.js";
 import type { RateLimitsByPlan } from "./store/webhook-rate-limiter.js";
 import { CRASH_POINTS, type CrashPoint } from "./webhooks/crash-point.js";
 
@@ -137,6 +138,8 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
       "crash tests only: where webhooks stop for good so the test can kill the process (never in production)",
       CRASH_POINTS,
     ).default("none"),
+    // Media: the fetcher, the store and the signed download URLs (src/media/media-config.ts).
+    ...mediaConfigSpec(),
   };
 }
 
@@ -200,6 +203,8 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
   };
   /** Crash tests only (webhooks/crash-point.ts); "none" otherwise. */
   testCrashPoint: CrashPoint;
+  /** Inbound media: fetching, storing, signed download URLs. */
+  media: MediaConfig;
 }
 
 /** Reads and checks the environment; throws one ConfigError naming every bad variable. */
@@ -220,6 +225,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       problems.push(`CHANNEL_CACHE_KEY is invalid: ${(err as Error).message}`);
     }
   }
+  problems.push(...mediaKeyProblems(env));
   let c: ConfigOf<ReturnType<typeof ingressConfigSpec>>;
   try {
     c = readConfig(ingressConfigSpec(env), env);
@@ -237,6 +243,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (c.INGRESS_TEST_CRASH_POINT !== "none" && env.NODE_ENV?.trim() === "production") {
     problems.push("INGRESS_TEST_CRASH_POINT is invalid: a crash test's hook, refused in production");
   }
+  // Media settings (their own problems join the others).
+  const media = mediaConfigOf(c);
+  problems.push(...media.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const channelCacheKey = c.CHANNEL_CACHE_KEY ?? new Secret(DEV_CHANNEL_CACHE_KEY);
   return {
@@ -303,5 +312,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       },
     },
     testCrashPoint: c.INGRESS_TEST_CRASH_POINT,
+    media: media.config,
   };
 }

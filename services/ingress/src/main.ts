@@ -9,11 +9,13 @@ import {
   roleFromUrl,
   runMigrations,
 } from "@atendo/db";
+import { createMediaStore } from "@atendo/media";
 import { ChannelDirectoryService, TokenService } from "@atendo/proto/tenant/v1";
 import {
   busOptionsOf,
   closeRedis,
   connectRedis,
+  createOutboundGuard,
   createResources,
   createServiceClient,
   createTenantAuth,
@@ -29,6 +31,10 @@ import { startChannelChangesConsumer } from "./consumers/channel-changes.js";
 import { parseChannelCacheKey } from "./domain/channel-cache-key.js";
 import { createChannelSeal } from "./domain/channel-seal.js";
 import { listenToChannelChanges } from "./listeners/channel-changes.js";
+import { startMediaFetchConsumer } from "./media/media-fetch-consumer.js";
+import { createMediaFetcher } from "./media/media-fetcher.js";
+import { createMediaGet } from "./media/media-http.js";
+import { createMediaUrlSigner } from "./media/media-url-signer.js";
 import { buildServer } from "./server.js";
 import { createHeldWebhookEvents } from "./store/held-webhook-events.js";
 import { createQueuedWebhookEvents } from "./store/queued-webhook-events.js";
@@ -140,6 +146,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Every replica forgets changed channels at once (bus.close stops it); the durable consumer
     // below does what must happen once.
     await listenToChannelChanges({ bus, channels, logger });
+    // Media: where the bytes go (MEDIA_STORE) and the signed download URLs GetMedia hands out.
+    const mediaStore = createMediaStore(config.media.store, { db, schema: SCHEMA });
+    resources.onClose("media store", async () => mediaStore.close());
+    const mediaUrls = createMediaUrlSigner({
+      key: config.media.urlKey.reveal(),
+      ttlSeconds: config.media.urlTtlSeconds,
+      baseUrl: config.media.publicBaseUrl,
+    });
     // Webhook metrics join the bus's registry, served with the RPC metrics on /metrics.
     const metrics = createMetrics(SERVICE, options.meterProvider ?? bus.metrics.meterProvider);
     const webhookMetrics = createWebhookMetrics(metrics.meter);
@@ -245,6 +259,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         rejectedBodyKeepBytes: config.rejectedBodyKeepBytes,
         queuedAfterMs: config.sweepQueuedAfterMs,
       }),
+      mediaStore,
+      mediaUrls,
       readiness: [
         { name: "postgres", check: (signal) => db.ping(signal) },
         { name: "nats", check: () => bus.ping() },
@@ -255,6 +271,29 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await resources.open(
       "channel changes consumer",
       () => startChannelChangesConsumer({ bus, db, inbox: createInbox(SCHEMA), channels, releaser }),
+      (consumer) => consumer.stop(),
+    );
+    // Media: every received message's media fetched once from its channel, stored, announced.
+    await resources.open(
+      "media fetch consumer",
+      () =>
+        startMediaFetchConsumer({
+          bus,
+          db,
+          outbox,
+          channels,
+          store: mediaStore,
+          fetcher: createMediaFetcher({
+            get: createMediaGet({
+              guard: createOutboundGuard({ allowPrivateNetworks: config.media.allowPrivateNetworks }),
+              timeoutMs: config.media.fetchTimeoutMs,
+              userAgent: config.media.userAgent,
+            }),
+            limits: config.media.limits,
+          }),
+          retry: config.media.retry,
+          concurrency: config.media.fetchConcurrency,
+        }),
       (consumer) => consumer.stop(),
     );
     const sweeper = createQueuedSweeper({

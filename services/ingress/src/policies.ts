@@ -1,4 +1,4 @@
-import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
+import { MediaService, WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
 import { definePolicy, type Policy } from "@atendo/service-kit";
 
 // Who may call each RPC of the ingress service (docs/auth.md).
@@ -19,5 +19,10 @@ export const widgetPolicy = definePolicy(WidgetService, {
   listMessages: { visitor: true },
 });
 
+// Media customers sent: whoever may read the workspace's conversations may download them.
+export const mediaPolicy = definePolicy(MediaService, {
+  getMedia: { role: "agent", scope: "conversations:read", workspace: byWorkspace },
+});
+
 /** Every policy of the services this process routes. */
-export const POLICIES: readonly Policy[] = [webhookPolicy, widgetPolicy];
+export const POLICIES: readonly Policy[] = [webhookPolicy, widgetPolicy, mediaPolicy];

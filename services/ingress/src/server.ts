@@ -1,18 +1,21 @@
-import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
+import { MediaService, WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
 import {
   type AtendoServer,
   createAuthInterceptor,
   createServer,
+  type HttpHook,
   type ReadinessCheck,
   type TenantAuth,
 } from "@atendo/service-kit";
 import type { Logger, MetricsRegistry } from "@atendo/telemetry";
+import { createMediaService, type MediaServiceDeps } from "./handlers/media-service.js";
 import { createWebhookService, type WebhookServiceDeps } from "./handlers/webhook-service.js";
 import { createWidgetService, type WidgetDeps } from "./handlers/widget-service.js";
+import { createMediaRoutes, type MediaRoutesDeps } from "./media/media-routes.js";
 import { POLICIES } from "./policies.js";
 import { createWebhookRoutes, type WebhookRoutesDeps } from "./webhooks/webhook-routes.js";
 
-export interface ServerDeps extends WebhookServiceDeps, WebhookRoutesDeps {
+export interface ServerDeps extends WebhookServiceDeps, WebhookRoutesDeps, MediaServiceDeps, MediaRoutesDeps {
   logger: Logger;
   /** The auth path backed by the tenant service (JWKS, API keys, workspaces, suspended tenants). */
   auth: Pick<TenantAuth, "verifier" | "apiKeys" | "workspaces" | "suspendedTenants">;
@@ -35,6 +38,8 @@ export function buildServer(deps: ServerDeps): AtendoServer {
       // Visitors (and StartSession's anonymous callers) pass the same auth interceptor: its policy
       // lets a visitor token reach the visitor methods only.
       router.service(WidgetService, createWidgetService(deps.widget));
+      // Media: metadata and signed download URLs (the bytes are the /media/ route below).
+      router.service(MediaService, createMediaService(deps));
     },
     interceptors: [
       createAuthInterceptor({
@@ -46,7 +51,14 @@ export function buildServer(deps: ServerDeps): AtendoServer {
         logger: deps.logger,
       }),
     ],
-    http: createWebhookRoutes(deps),
+    http: plainRoutes(deps),
     readiness: deps.readiness,
   });
+}
+
+/** Meta webhooks, then signed media downloads; anything else is 404. */
+function plainRoutes(deps: ServerDeps): HttpHook {
+  const webhooks = createWebhookRoutes(deps);
+  const media = createMediaRoutes(deps);
+  return async (req, res, ctx) => (await webhooks(req, res, ctx)) || media(req, res, ctx);
 }

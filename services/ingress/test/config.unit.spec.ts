@@ -35,13 +35,45 @@ describe("ingress config", () => {
     const message = problems({ ...base, NODE_ENV: "production" });
     assert.match(message, /SERVICE_CREDENTIAL is missing/);
     assert.match(message, /CHANNEL_CACHE_KEY is missing/);
+    assert.match(message, /MEDIA_URL_KEY is missing/);
     const ok = loadConfig({
       ...base,
       NODE_ENV: "production",
       SERVICE_CREDENTIAL: "a-long-enough-credential",
       CHANNEL_CACHE_KEY: randomBytes(32).toString("base64"),
+      MEDIA_URL_KEY: randomBytes(32).toString("base64"),
     });
     assert.equal(ok.serviceCredential.reveal(), "a-long-enough-credential");
+  });
+
+  it("keeps media in Postgres by default with WhatsApp's size limits, and needs a bucket and keys for S3", () => {
+    const config = loadConfig(base);
+    assert.deepEqual(config.media.store, { kind: "postgres" });
+    assert.deepEqual(config.media.limits, {
+      audio: 16 * 1024 * 1024,
+      image: 5 * 1024 * 1024,
+      video: 16 * 1024 * 1024,
+      document: 100 * 1024 * 1024,
+      sticker: 500 * 1024,
+    });
+    assert.equal(config.media.allowPrivateNetworks, false);
+    const message = problems({ ...base, MEDIA_STORE: "s3", S3_ACCESS_KEY_ID: "AKIA-secret-id" });
+    assert.match(message, /S3_BUCKET is missing/);
+    assert.match(message, /S3_SECRET_ACCESS_KEY is missing/);
+    assert.ok(!message.includes("AKIA-secret-id"));
+    const s3 = loadConfig({
+      ...base,
+      MEDIA_STORE: "s3",
+      S3_ENDPOINT: "http://minio.local:9000",
+      S3_BUCKET: "media",
+      S3_ACCESS_KEY_ID: "id",
+      S3_SECRET_ACCESS_KEY: "secret",
+      S3_FORCE_PATH_STYLE: "true",
+    });
+    assert.equal(s3.media.store.kind, "s3");
+    assert.ok(
+      s3.media.store.kind === "s3" && s3.media.store.forcePathStyle && s3.media.store.bucket === "media",
+    );
   });
 
   it("refuses a cache key that is not 32 bytes without printing it, and a memory TTL over 2 s", () => {

@@ -26,7 +26,7 @@ export function createMediaStore(urlTtlMs: number): MediaStore {
   const media = new Map<string, StoredMedia>();
   const urls = new Map<string, IssuedUrl>();
   return {
-    register({ id, bytes, mimeType }) {
+    register({ id, bytes, mimeType, declaredSha256 }) {
       if (id.trim() === "") throw new Error("media id must not be empty");
       if (mimeType.trim() === "") throw new Error("media mimeType must not be empty");
       const data = typeof bytes === "string" ? Buffer.from(bytes) : Buffer.from(bytes);
@@ -34,7 +34,7 @@ export function createMediaStore(urlTtlMs: number): MediaStore {
         id,
         mimeType,
         bytes: data,
-        sha256: createHash("sha256").update(data).digest("hex"),
+        sha256: declaredSha256 ?? createHash("sha256").update(data).digest("hex"),
         fileSize: data.length,
       };
       media.set(id, stored);

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { waitFor } from "../wait-for.js";
 import { checkBearer, wwwAuthenticate } from "./bearer-auth.js";
+import { CDN_PATH, createCdnFiles } from "./cdn-files.js";
 import { createFailureQueue } from "./failure-queue.js";
 import type { GraphErrorSpec } from "./graph-error.js";
 import { graphErrorBody } from "./graph-error.js";
@@ -11,9 +12,12 @@ import { handleSend, parseSend } from "./handle-send.js";
 import { BodyTooLarge, lowercaseHeaders, readBody, sendJson } from "./http-io.js";
 import { createMediaStore, MEDIA_DOWNLOAD_PATH } from "./media-store.js";
 import type {
+  FailMediaOptions,
   FailNextOptions,
   FakeGraphLogger,
   MediaRegistration,
+  MediaStep,
+  RecordedMediaRequest,
   RecordedSend,
   RegisteredMedia,
 } from "./types.js";
@@ -45,6 +49,14 @@ export interface FakeGraph {
   registerMedia(media: MediaRegistration): RegisteredMedia;
   /** Makes every media URL issued so far answer 404, as Meta's do after 5 minutes. */
   expireMediaUrls(): void;
+  /** Every request to the media endpoints (WhatsApp info and download, Instagram CDN), in order. */
+  readonly mediaRequests: readonly RecordedMediaRequest[];
+  /** The next request(s) of a media step answer this status (5xx: a Graph or CDN outage). */
+  failNextMedia(options: FailMediaOptions): void;
+  /** An Instagram attachment on the CDN: its URL (as a webhook's `payload.url`) needs no token. */
+  addCdnFile(bytes: Buffer | Uint8Array | string, mimeType: string): { id: string; url: string };
+  /** The CDN file answers 403 from now on, as Instagram's expired URLs do. */
+  expireCdnFile(id: string): void;
   /** Forgets recorded sends and pending failures (tokens and media stay). */
   reset(): void;
   close(): Promise<void>;
@@ -74,7 +86,34 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   const tokens = new Set<string>();
   const failures = createFailureQueue();
   const media = createMediaStore(options.mediaUrlTtlMs ?? 5 * 60_000);
+  const cdn = createCdnFiles();
+  const mediaRequests: RecordedMediaRequest[] = [];
+  const mediaFailures: { step: MediaStep; status: number; left: number }[] = [];
   let baseUrl = "";
+
+  /** Records a media request; answers the pending failure of its step when there is one. */
+  function mediaFailure(
+    step: MediaStep,
+    mediaId: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): boolean {
+    const failure = mediaFailures.find((f) => f.step === step && f.left > 0);
+    const record = (status: number) =>
+      mediaRequests.push({ step, mediaId, status, headers: lowercaseHeaders(req) });
+    if (failure === undefined) {
+      res.once("finish", () => record(res.statusCode));
+      return false;
+    }
+    failure.left -= 1;
+    record(failure.status);
+    if (step === "info") {
+      sendError(res, { status: failure.status, code: 2, message: "Service temporarily unavailable" });
+    } else {
+      res.writeHead(failure.status, { "content-type": "text/plain" }).end("upstream failure");
+    }
+    return true;
+  }
 
   function sendError(res: ServerResponse, spec: GraphErrorSpec, product?: "whatsapp"): void {
     sendJson(res, spec.status, graphErrorBody(spec, product), wwwAuthenticate(spec));
@@ -115,6 +154,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   }
 
   function onMediaInfo(req: IncomingMessage, res: ServerResponse, mediaId: string) {
+    if (mediaFailure("info", mediaId, req, res)) return;
     const authError = checkBearer(req.headers.authorization, tokens);
     if (authError !== undefined) return sendError(res, authError, "whatsapp");
     const stored = media.get(mediaId);
@@ -131,6 +171,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   }
 
   function onMediaDownload(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (mediaFailure("download", url.searchParams.get("mid") ?? "", req, res)) return;
     const authError = checkBearer(req.headers.authorization, tokens);
     if (authError !== undefined) return sendError(res, authError);
     // Meta's CDN refuses clients that send no User-Agent.
@@ -147,10 +188,26 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     res.end(stored.bytes);
   }
 
+  function onCdn(req: IncomingMessage, res: ServerResponse, id: string) {
+    if (mediaFailure("cdn", id, req, res)) return;
+    const file = cdn.get(id);
+    if (file === undefined || file.expired) {
+      res
+        .writeHead(file === undefined ? 404 : 403, { "content-type": "text/plain" })
+        .end("URL signature expired");
+      return;
+    }
+    res.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) });
+    res.end(file.bytes);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", baseUrl);
     const method = req.method ?? "GET";
     if (method === "GET" && url.pathname === MEDIA_DOWNLOAD_PATH) return onMediaDownload(req, res, url);
+    if (method === "GET" && url.pathname.startsWith(CDN_PATH)) {
+      return onCdn(req, res, url.pathname.slice(CDN_PATH.length));
+    }
     const [version, nodeId, edge, ...rest] = url.pathname.split("/").slice(1);
     const validNode =
       version !== undefined && VERSION.test(version) && nodeId !== undefined && NODE_ID.test(nodeId);
@@ -205,6 +262,16 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     },
     expireMediaUrls() {
       media.expireAll();
+    },
+    mediaRequests,
+    failNextMedia({ step, status, times = 1 }) {
+      mediaFailures.push({ step, status, left: times });
+    },
+    addCdnFile(bytes, mimeType) {
+      return cdn.add(baseUrl, bytes, mimeType);
+    },
+    expireCdnFile(id) {
+      cdn.expire(id);
     },
     reset() {
       sends.length = 0;

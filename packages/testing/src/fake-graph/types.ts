@@ -50,6 +50,29 @@ export interface MediaRegistration {
   id: string;
   bytes: Buffer | Uint8Array | string;
   mimeType: string;
+  /** The SHA-256 the media endpoint declares (default: the bytes' own, hex), to test checksum checks. */
+  declaredSha256?: string;
+}
+
+/** Which media request a failure or a record concerns. */
+export type MediaStep = "info" | "download" | "cdn";
+
+/** One request to the media endpoints, in arrival order. */
+export interface RecordedMediaRequest {
+  step: MediaStep;
+  /** WhatsApp media id (info, download) or the CDN file's id. */
+  mediaId: string;
+  status: number;
+  /** Request headers, names lowercased. */
+  headers: Record<string, string>;
+}
+
+export interface FailMediaOptions {
+  step: MediaStep;
+  /** HTTP status answered (a Graph error body for info, plain text otherwise). */
+  status: number;
+  /** How many requests of that step fail; default 1. */
+  times?: number;
 }
 
 export interface RegisteredMedia {

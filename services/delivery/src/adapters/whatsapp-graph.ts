@@ -1,3 +1,4 @@
+import { graphUrl } from "@atendo/service-kit";
 import { classifyWhatsAppError } from "../domain/classify-whatsapp-error.js";
 import { isRetryable, notSent, type SendOutcome } from "../domain/send-outcome.js";
 import type { WhatsAppBody } from "../domain/whatsapp-message.js";
@@ -46,13 +47,7 @@ function parseJson(text: string): unknown {
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 function endpoint(request: WhatsAppSendRequest): URL {
-  const base = request.graphApiBaseUrl.endsWith("/")
-    ? request.graphApiBaseUrl
-    : `${request.graphApiBaseUrl}/`;
-  return new URL(
-    `${encodeURIComponent(request.graphApiVersion)}/${encodeURIComponent(request.phoneNumberId)}/messages`,
-    base,
-  );
+  return graphUrl(request.graphApiBaseUrl, request.graphApiVersion, request.phoneNumberId, "messages");
 }
 
 function retryAfterMs(header: string | null): number | undefined {

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { type Bus, connectBus } from "@atendo/bus";
-import { WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
+import { MediaService, WebhookService, WidgetService } from "@atendo/proto/ingress/v1";
 import { createLogger, type Logger } from "@atendo/telemetry";
 import {
   type ClientsOf,
@@ -20,7 +20,7 @@ import { Redis } from "ioredis";
 import { type Config, loadConfig, start } from "../../src/main.js";
 import { PHONE_NUMBER_ID } from "./whatsapp-payloads.js";
 
-const INGRESS_SERVICES = { webhooks: WebhookService, widget: WidgetService } as const;
+const INGRESS_SERVICES = { webhooks: WebhookService, widget: WidgetService, media: MediaService } as const;
 
 /** Clients of the tenant service and of ingress, all sending one credential (or none). */
 export type Clients = ClientsOf<typeof INGRESS_SERVICES> & TenantClients;
@@ -69,13 +69,17 @@ export interface Harness {
 }
 
 /** The real tenant service and ingress, in process, on the real Postgres, Redis and NATS. */
-export async function startHarness(extraIngress: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  extraIngress: Record<string, string> = {},
+  /** More variables of the tenant service (e.g. the Graph base URLs of a local fake). */
+  extraTenant: Record<string, string> = {},
+): Promise<Harness> {
   const env = testEnv();
   const namespace = uniqueNamespace("ingress");
   // INGRESS_TEST_LOG_LEVEL=debug shows what the services do during a failing test.
   const level = process.env.INGRESS_TEST_LOG_LEVEL === "debug" ? "debug" : "error";
   const logger = createLogger({ service: "ingress-test", level });
-  const tenant = await startTenantForTests({ namespace, logger });
+  const tenant = await startTenantForTests({ namespace, logger, env: extraTenant });
   const { url: tenantUrl, issuer, adminEmail } = tenant;
   const baseConfig = loadConfig({
     PORT: "0",

@@ -3,5 +3,6 @@ export * from "./coexistence_events_pb.js";
 export * from "./error_reason_pb.js";
 export * from "./ingress_events_pb.js";
 export * from "./media_events_pb.js";
+export * from "./media_service_pb.js";
 export * from "./webhook_service_pb.js";
 export * from "./widget_service_pb.js";
