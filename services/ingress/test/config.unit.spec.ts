@@ -132,6 +132,7 @@ describe("ingress config", () => {
       NODE_ENV: "production",
       SERVICE_CREDENTIAL: randomBytes(32).toString("base64url"),
       CHANNEL_CACHE_KEY: randomBytes(32).toString("base64"),
+      MEDIA_URL_KEY: randomBytes(32).toString("base64"),
     };
     assert.equal(loadConfig(production).testCrashPoint, "none");
     assert.match(
