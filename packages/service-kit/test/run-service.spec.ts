@@ -43,17 +43,29 @@ function runFixture(env: Record<string, string>): Fixture {
   return { child, logs, stderr, ended };
 }
 
-/** The handles still open when the fixture exited (it prints them on stderr). */
-function activeAtExit(f: Fixture): string[] {
+/** What the fixture reported at exit (on stderr): the handles still open, the order it closed in. */
+function exitReport(f: Fixture): { activeAtExit: string[]; closedOrder: string[] } {
   const line = f.stderr.find((l) => l.startsWith('{"activeAtExit"'));
   assert.ok(line, `no report of open handles; stderr: ${f.stderr.join("\n")}`);
-  return (JSON.parse(line) as { activeAtExit: string[] }).activeAtExit;
+  return JSON.parse(line) as { activeAtExit: string[]; closedOrder: string[] };
 }
+const activeAtExit = (f: Fixture): string[] => exitReport(f).activeAtExit;
 
 // What a resource that was not released leaves behind: a socket, a listening server, a timer.
 const LEAKS = ["TCPSocketWrap", "TCPServerWrap", "Timeout"];
 
 const messages = (f: Fixture, msg: string) => f.logs.filter((l) => l.msg === msg);
+
+/** Closed in reverse order of opening, and each close logged (log lines may land out of order). */
+function assertClosedInReverse(f: Fixture): void {
+  assert.deepEqual(exitReport(f).closedOrder, ["timer", "server", "redis"]);
+  assert.deepEqual(
+    messages(f, "closed")
+      .map((l) => l.resource)
+      .sort(),
+    ["redis", "server", "timer"],
+  );
+}
 
 describe("runService (a service process)", function () {
   this.timeout(60_000);
@@ -85,10 +97,7 @@ describe("runService (a service process)", function () {
     }
     f.child.kill("SIGTERM");
     assert.equal(await f.ended, 0, `stderr: ${f.stderr.join("\n")}`);
-    assert.deepEqual(
-      messages(f, "closed").map((l) => l.resource),
-      ["timer", "server", "redis"],
-    );
+    assertClosedInReverse(f);
     assert.equal(messages(f, "shutdown complete").length, 1);
     assert.deepEqual(
       messages(f, "shutdown step done").map((l) => l.step),
@@ -110,10 +119,7 @@ describe("runService (a service process)", function () {
       failures.map((l) => [l.level, l.msg, (l.err as { message?: string }).message]),
       [["fatal", "start failed", "told to fail once everything is open"]],
     );
-    assert.deepEqual(
-      messages(f, "closed").map((l) => l.resource),
-      ["timer", "server", "redis"],
-    );
+    assertClosedInReverse(f);
     assert.equal(
       f.stderr.some((l) => l.includes("    at ")),
       false,

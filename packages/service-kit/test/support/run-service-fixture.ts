@@ -44,8 +44,13 @@ async function listen(): Promise<Server> {
 
 async function start(config: FixtureConfig, { logger }: ServiceStartOptions) {
   // What is still open when the process ends: a released resource leaves no handle behind.
+  // The order resources were closed in, recorded as it happens: the log lines say it too, but pino's
+  // asynchronous stdout can land an in-flight line after the ones flushed synchronously at exit.
+  const closed: string[] = [];
   process.once("exit", () => {
-    process.stderr.write(`${JSON.stringify({ activeAtExit: process.getActiveResourcesInfo() })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ activeAtExit: process.getActiveResourcesInfo(), closedOrder: closed })}\n`,
+    );
   });
   const resources = createResources(logger);
   return resources.guard(async () => {
@@ -53,11 +58,27 @@ async function start(config: FixtureConfig, { logger }: ServiceStartOptions) {
       "redis",
       () =>
         connectRedis({ redisUrl: config.redisUrl, redisKeyPrefix: "fixture:" }, { name: "fixture", logger }),
-      closeRedis,
+      async (redis) => {
+        await closeRedis(redis);
+        closed.push("redis");
+      },
     );
-    const server = await resources.open("server", listen, (s) => new Promise((done) => s.close(done)));
+    const server = await resources.open(
+      "server",
+      listen,
+      (s) =>
+        new Promise<void>((done) =>
+          s.close(() => {
+            closed.push("server");
+            done();
+          }),
+        ),
+    );
     const timer = setInterval(() => undefined, 60_000);
-    resources.onClose("timer", () => clearInterval(timer));
+    resources.onClose("timer", () => {
+      clearInterval(timer);
+      closed.push("timer");
+    });
     if (config.failStart === "resources") throw new Error("told to fail once everything is open");
     logger.info({ port: (server.address() as { port: number }).port }, "fixture listening");
     return { stop: resources.closeAll };
