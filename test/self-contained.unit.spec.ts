@@ -21,15 +21,14 @@ function trackedFiles(): string[] {
 }
 
 // Design notes that were never part of the repository: `ARCHITECTURE.md` (the in-repo page is
-// docs/architecture.md), a bare `channels.md` outside docs/ (it is docs/channels.md), `../shared`.
+// docs/architecture.md), `channels.md` (the wire formats are docs/meta-channels.md), `../shared`.
 function outsideReferences(file: string, text: string): string[] {
   const found: string[] = [];
   text.split("\n").forEach((line, i) => {
     const at = `${file}:${i + 1}`;
     if (/ARCHITECTURE\.md/.test(line)) found.push(`${at} names ARCHITECTURE.md`);
     if (/\.\.\/shared\b/.test(line)) found.push(`${at} points at ../shared`);
-    if (!file.startsWith("docs/") && /(?<![\w/])channels\.md/.test(line))
-      found.push(`${at} names channels.md without docs/`);
+    if (/(?<![\w/-])(?:docs\/)?channels\.md/.test(line)) found.push(`${at} names channels.md`);
   });
   return found;
 }
@@ -51,7 +50,7 @@ describe("the repository explains itself", () => {
   const files = trackedFiles();
 
   it("reads a meaningful set of files", () => {
-    assert.ok(files.includes("README.md") && files.includes("docs/channels.md"), "README and docs");
+    assert.ok(files.includes("README.md") && files.includes("docs/meta-channels.md"), "README and docs");
     assert.ok(files.length > 300, `only ${files.length} files`);
   });
 
@@ -70,8 +69,10 @@ describe("the repository explains itself", () => {
   it("would catch each kind of reference", () => {
     assert.equal(outsideReferences("docs/a.md", "see ARCHITECTURE.md §1").length, 1);
     assert.equal(outsideReferences("src/a.ts", "// channels.md rule 8").length, 1);
-    assert.equal(outsideReferences("src/a.ts", "// docs/channels.md, rule 8").length, 0);
-    assert.equal(outsideReferences("docs/a.md", "[channels.md](channels.md)").length, 0);
+    assert.equal(outsideReferences("src/a.ts", "// docs/channels.md, rule 8").length, 1);
+    assert.equal(outsideReferences("docs/a.md", "[channels.md](channels.md)").length, 1);
+    assert.equal(outsideReferences("src/a.ts", "// docs/meta-channels.md, rule 8").length, 0);
+    assert.equal(outsideReferences("docs/a.md", "[meta-channels.md](meta-channels.md)").length, 0);
     assert.equal(outsideReferences("a.md", "`../shared/fixtures/`").length, 1);
     assert.equal(brokenLinks("docs/a.md", "[x](../../outside.md)").length, 1);
     assert.equal(brokenLinks("docs/a.md", "[x](no-such-page.md)").length, 1);

@@ -1,4 +1,4 @@
-import { arr, asObject, type JsonObject, obj, str } from "./json-read.js";
+import { arr, asObject, type JsonObject, obj, parseJsonBody, str } from "./json-read.js";
 import { emptySplit, type SplitDelivery } from "./split-delivery.js";
 import { createAddressees } from "./whatsapp-addressee.js";
 import type { DeliveryContext, SplitTarget } from "./whatsapp-delivery-context.js";
@@ -14,14 +14,14 @@ const MAX_NOTES = 20;
 /** The `changes[].field` values Atendo maps, each with what its `value` holds. */
 const FIELDS: Readonly<Record<string, (value: JsonObject | undefined, target: SplitTarget) => void>> = {
   messages: splitMessagesChange,
-  // WhatsApp coexistence (docs/channels.md): what the business app does on the same number.
+  // WhatsApp coexistence (docs/meta-channels.md): what the business app does on the same number.
   smb_message_echoes: splitEchoesChange,
   history: splitHistoryChange,
   smb_app_state_sync: splitStateSyncChange,
 };
 
 /**
- * Splits a WhatsApp webhook body into its events (docs/channels.md, rule 4): messages, echoes and
+ * Splits a WhatsApp webhook body into its events (docs/meta-channels.md, rule 4): messages, echoes and
  * history as MessageReceived, statuses as StatusReceived, edits and revokes as
  * MessageChangeReceived, address-book changes as ContactSyncReceived, history chunks as
  * HistorySyncProgressed. Never throws on content: what cannot be used is explained in `notes`, a
@@ -34,14 +34,12 @@ export function splitWhatsAppDelivery(body: Uint8Array, ctx: DeliveryContext): S
     if (out.notes.length < MAX_NOTES) out.notes.push(text);
   };
   const target: SplitTarget = { ctx, out, note };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
-  } catch {
+  const parsed = parseJsonBody(body);
+  if (parsed === undefined) {
     note("body is not valid JSON");
     return out;
   }
-  const root = asObject(parsed);
+  const root = asObject(parsed.value);
   if (root === undefined || str(root, "object") !== "whatsapp_business_account") {
     note("not a WhatsApp Business Account webhook");
     return out;
