@@ -110,6 +110,16 @@ export { oncePerRequest } from "./idempotency/once-per-request.js";
 // Lifecycle
 export type { Lifecycle, LifecycleOptions, ShutdownStep } from "./lifecycle/create-lifecycle.js";
 export { createLifecycle } from "./lifecycle/create-lifecycle.js";
+export type {
+  KeyLimit,
+  KeyVerdict,
+  Limiter,
+  LimitVerdict,
+  RateKeyLimit,
+  TakeOptions,
+  WindowKeyLimit,
+} from "./limits/limiter.js";
+export { createLimiter } from "./limits/limiter.js";
 // Client messages (MessageInput -> Message)
 export { messageFromInput } from "./messages/message-from-input.js";
 // Metrics

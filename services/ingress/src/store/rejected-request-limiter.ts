@@ -1,3 +1,4 @@
+import { createLimiter } from "@atendo/service-kit";
 import type { Redis } from "ioredis";
 
 export interface RejectedRequestLimits {
@@ -18,36 +19,27 @@ export interface RejectedRequestLimiter {
   admit(channelId: string, ip: string): Promise<Admission>;
 }
 
-// KEYS: channel counter, address counter. ARGV: window ms, channel limit, address limit.
-// One script: both counters move and are judged together, whatever runs concurrently. Returns 0
-// (admitted) or the milliseconds until the exhausted window ends.
-const ADMIT = `
-local channel = redis.call('INCR', KEYS[1])
-if channel == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local address = redis.call('INCR', KEYS[2])
-if address == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-if channel > tonumber(ARGV[2]) then return math.max(redis.call('PTTL', KEYS[1]), 1) end
-if address > tonumber(ARGV[3]) then return math.max(redis.call('PTTL', KEYS[2]), 1) end
-return 0`;
-
 export function createRejectedRequestLimiter(
   redis: Redis,
   limits: RejectedRequestLimits,
 ): RejectedRequestLimiter {
+  const limiter = createLimiter(redis);
   return {
     async admit(channelId, ip) {
-      const wait = Number(
-        await redis.eval(
-          ADMIT,
-          2,
-          `webhook-rejects:channel:${channelId}`,
-          `webhook-rejects:ip:${ip}`,
-          limits.windowMs,
-          limits.perChannel,
-          limits.perIp,
-        ),
+      const { windowMs } = limits;
+      // Every bad request counts, refused ones too: a flood keeps both counters at their limits.
+      const verdict = await limiter.take(
+        [
+          { kind: "window", key: `webhook-rejects:channel:${channelId}`, max: limits.perChannel, windowMs },
+          { kind: "window", key: `webhook-rejects:ip:${ip}`, max: limits.perIp, windowMs },
+        ],
+        { countRefused: true },
       );
-      return wait > 0 ? { admitted: false, retryAfterMs: wait } : { admitted: true };
+      // The first counter over its limit says when to come back: the channel's, else the address's.
+      const refused = verdict.keys.find((k) => !k.allowed);
+      return refused === undefined
+        ? { admitted: true }
+        : { admitted: false, retryAfterMs: refused.retryAfterMs };
     },
   };
 }

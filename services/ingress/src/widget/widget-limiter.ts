@@ -1,3 +1,4 @@
+import { createLimiter, type WindowKeyLimit } from "@atendo/service-kit";
 import type { Redis } from "ioredis";
 
 export interface WidgetLimits {
@@ -13,8 +14,8 @@ export type WidgetAdmission =
 
 /**
  * Widget traffic per visitor and per site (messages) and per client address (new sessions), over a
- * fixed window in Redis (`<prefix>widget:<scope>:<id>`). One script checks every counter of a
- * request and counts it only when all admit it, so a refused request costs nothing and two
+ * fixed window in Redis (`<prefix>widget:<scope>:<id>`). service-kit's limiter checks every counter
+ * of a request and counts it only when all admit it, so a refused request costs nothing and two
  * concurrent requests never both take the last unit.
  */
 export interface WidgetLimiter {
@@ -22,47 +23,37 @@ export interface WidgetLimiter {
   admitSession(ip: string): Promise<WidgetAdmission>;
 }
 
-// KEYS: counters. ARGV[1]: window ms; ARGV[1 + i]: limit of KEYS[i]. Returns 0 when admitted (every
-// counter counted), else the 1-based index of the first full counter and its milliseconds left.
-const ADMIT = `
-for i = 1, #KEYS do
-  local used = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if used >= tonumber(ARGV[i + 1]) then
-    return {i, math.max(redis.call('PTTL', KEYS[i]), 1)}
-  end
-end
-for i = 1, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
-end
-return {0, 0}`;
+type Scope = "visitor" | "site" | "ip";
 
 export function createWidgetLimiter(redis: Redis, limits: WidgetLimits): WidgetLimiter {
+  const limiter = createLimiter(redis);
+  const counter = (key: string, max: number): WindowKeyLimit => ({
+    kind: "window",
+    key,
+    max,
+    windowMs: limits.windowMs,
+  });
   async function admit(
-    counters: ReadonlyArray<{ scope: "visitor" | "site" | "ip"; key: string; limit: number }>,
+    scopes: readonly Scope[],
+    counters: readonly WindowKeyLimit[],
   ): Promise<WidgetAdmission> {
-    const [index, waitMs] = (await redis.eval(
-      ADMIT,
-      counters.length,
-      ...counters.map((c) => c.key),
-      limits.windowMs,
-      ...counters.map((c) => c.limit),
-    )) as [number, number];
-    const full = index > 0 ? counters[index - 1] : undefined;
-    return full === undefined
+    const verdict = await limiter.take(counters);
+    // The first full counter names the scope, as the message tells the visitor which limit it hit.
+    const index = verdict.keys.findIndex((k) => !k.allowed);
+    const scope = scopes[index];
+    return scope === undefined
       ? { admitted: true }
-      : { admitted: false, scope: full.scope, retryAfterMs: waitMs };
+      : { admitted: false, scope, retryAfterMs: verdict.keys[index]?.retryAfterMs ?? 1 };
   }
   return {
     admitMessage: (channelId, visitorId) =>
-      admit([
-        {
-          scope: "visitor",
-          key: `widget:visitor:${channelId}:${visitorId}`,
-          limit: limits.messagesPerVisitor,
-        },
-        { scope: "site", key: `widget:site:${channelId}`, limit: limits.messagesPerSite },
-      ]),
-    admitSession: (ip) =>
-      admit([{ scope: "ip", key: `widget:sessions:ip:${ip}`, limit: limits.sessionsPerIp }]),
+      admit(
+        ["visitor", "site"],
+        [
+          counter(`widget:visitor:${channelId}:${visitorId}`, limits.messagesPerVisitor),
+          counter(`widget:site:${channelId}`, limits.messagesPerSite),
+        ],
+      ),
+    admitSession: (ip) => admit(["ip"], [counter(`widget:sessions:ip:${ip}`, limits.sessionsPerIp)]),
   };
 }

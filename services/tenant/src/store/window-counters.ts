@@ -1,3 +1,4 @@
+import { createLimiter, type WindowKeyLimit } from "@atendo/service-kit";
 import type { Redis } from "ioredis";
 
 /** A counter, its limit, and its fixed window (started by the window's first attempt). */
@@ -7,11 +8,6 @@ export interface CountedKey {
   windowMs: number;
 }
 
-/**
- * Fixed-window counters in Redis whose checks and increments are one script: either every counter
- * is under its limit and all of them count the attempt, or none does. Concurrent callers therefore
- * never get more attempts than the limits, however many arrive at once.
- */
 /** A counter at its limit, and when its window ends. */
 export interface FullCounter {
   key: CountedKey;
@@ -19,6 +15,12 @@ export interface FullCounter {
   retryAfterMs: number;
 }
 
+/**
+ * Fixed-window counters in Redis (service-kit's limiter, window keys): either every counter is under
+ * its limit and all of them count the attempt, or none does. Concurrent callers therefore never get
+ * more attempts than the limits, however many arrive at once. A window, not a rate: a lockout lasts
+ * until the window opened by the first attempt ends, and its count is what an operator reads.
+ */
 export interface WindowCounters {
   /** Counts one attempt on every key; the first key at its limit (nothing counted), or undefined. */
   reserve(keys: readonly CountedKey[]): Promise<FullCounter | undefined>;
@@ -28,43 +30,23 @@ export interface WindowCounters {
   clear(key: string): Promise<void>;
 }
 
-// KEYS: the counters; ARGV: each key's limit and window in ms, in pairs. Returns the 1-based index
-// of the first counter at its limit and the ms left in its window, or {0, 0} after counting the
-// attempt everywhere. The first increment of a window sets its expiry.
-const RESERVE = `
-for i, key in ipairs(KEYS) do
-  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[2 * i - 1]) then
-    return {i, redis.call('PTTL', key)}
-  end
-end
-for i, key in ipairs(KEYS) do
-  if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, ARGV[2 * i]) end
-end
-return {0, 0}`;
-
-const RELEASE = `
-if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
-return 0`;
+const windowOf = ({ key, max, windowMs }: CountedKey): WindowKeyLimit => ({
+  kind: "window",
+  key,
+  max,
+  windowMs,
+});
 
 export function createWindowCounters(redis: Redis): WindowCounters {
+  const limiter = createLimiter(redis);
   return {
     async reserve(keys) {
-      const limits = keys.flatMap((k) => [k.max, k.windowMs]);
-      const [index, ttlMs] = (await redis.eval(
-        RESERVE,
-        keys.length,
-        ...keys.map((k) => k.key),
-        ...limits,
-      )) as [number, number];
-      const key = index === 0 ? undefined : keys[index - 1];
-      // A counter without expiry (never, but PTTL says -1) waits a whole window.
-      return key === undefined ? undefined : { key, retryAfterMs: ttlMs > 0 ? ttlMs : key.windowMs };
+      const verdict = await limiter.take(keys.map(windowOf));
+      const index = verdict.keys.findIndex((k) => !k.allowed);
+      const key = keys[index];
+      return key === undefined ? undefined : { key, retryAfterMs: verdict.keys[index]?.retryAfterMs ?? 1 };
     },
-    async release(key) {
-      await redis.eval(RELEASE, 1, key);
-    },
-    async clear(key) {
-      await redis.del(key);
-    },
+    release: (key) => limiter.giveBack([{ kind: "window", key }]),
+    clear: (key) => limiter.reset([key]),
   };
 }
