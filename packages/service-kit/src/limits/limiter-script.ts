@@ -49,8 +49,9 @@ end
 if op == 'give' or (op == 'take' and refused) then return waits end
 for i, key in ipairs(KEYS) do
   if ARGV[3 * i - 1] == 'r' then
+    -- At least 1 ms: an interval below the clock's precision (a huge rate) must not ask PX 0.
     local tat = next_tats[i]
-    redis.call('SET', key, string.format('%.3f', tat), 'PX', math.ceil(tat - now))
+    redis.call('SET', key, string.format('%.3f', tat), 'PX', math.max(math.ceil(tat - now), 1))
   elseif redis.call('INCR', key) == 1 or redis.call('PTTL', key) < 0 then
     redis.call('PEXPIRE', key, ARGV[3 * i + 1])
   end
