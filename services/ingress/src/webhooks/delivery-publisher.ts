@@ -25,7 +25,7 @@ export interface DeliveryPublisher {
    * media still on Meta's side also gets its MediaFetchRequested in the same batch (the media
    * fetcher reads those, not every message).
    */
-  publish(split: SplitDelivery, log: Logger): Promise<string | undefined>;
+  publish(split: SplitDelivery, log: Logger | (() => Logger)): Promise<string | undefined>;
 }
 
 export interface DeliveryPublisherDeps {
@@ -82,7 +82,8 @@ export function createDeliveryPublisher(deps: DeliveryPublisherDeps): DeliveryPu
       const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failures.length === 0) return undefined;
       const first: unknown = failures[0]?.reason;
-      log.debug(
+      // A request's logger is made only when it has something to say.
+      (typeof log === "function" ? log() : log).debug(
         { err: first, failed: failures.length, events: results.length },
         "publishing webhook events failed",
       );
