@@ -12,7 +12,13 @@ import { startListener } from "./listen.js";
 import type { Listener, ListenOptions } from "./listen-options.js";
 import type { BusLogger } from "./logger.js";
 import { createNaming, DEADLETTER_DOMAIN } from "./naming.js";
-import { createPublisher, type EncodedEvent, type PublishAck, type PublishOptions } from "./publisher.js";
+import {
+  createPublisher,
+  type EncodedEvent,
+  type PublishAck,
+  type PublishEventOptions,
+  type PublishOptions,
+} from "./publisher.js";
 import { createStreamProvisioner, type EnsureStreamOptions, type EnsureStreamResult } from "./streams.js";
 
 export type ConnectBusOptions = {
@@ -59,7 +65,7 @@ export type Bus = {
   publish<S extends DescMessage>(
     schema: S,
     event: MessageShape<S>,
-    options?: PublishOptions,
+    options?: PublishEventOptions,
   ): Promise<PublishAck>;
   /** Encodes an event for publishing later (e.g. stored in a consumer's inbox row). */
   encode<S extends DescMessage>(

@@ -13,5 +13,5 @@ export { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, TENANT_ID_HEADER } from "./he
 export type { ListenContext, Listener, ListenHandler, ListenOptions } from "./listen-options.js";
 export type { BusLogger } from "./logger.js";
 export { DEADLETTER_DOMAIN, domainOf, domainSubjects, snakeCase, streamFor, subjectFor } from "./naming.js";
-export type { EncodedEvent, PublishAck, PublishOptions } from "./publisher.js";
+export type { EncodedEvent, PublishAck, PublishEventOptions, PublishOptions } from "./publisher.js";
 export type { EnsureStreamOptions, EnsureStreamResult } from "./streams.js";

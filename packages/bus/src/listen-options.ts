@@ -23,6 +23,12 @@ export type ListenOptions<S extends DescMessage> = {
    * the next event waits for it. A throw is logged with the event id and the next event follows.
    */
   handler: ListenHandler<S>;
+  /**
+   * Looks at each event's encoded bytes before anything else: false skips it unread (not decoded,
+   * no span, no log). For listeners that want a few events of a busy type, e.g. one field read with
+   * `@bufbuild/protobuf/wire`'s BinaryReader. Default: every event is handled.
+   */
+  prefilter?: (data: Uint8Array, subject: string) => boolean;
   /** Checked against the schemas' domain when given. */
   domain?: string;
   /**

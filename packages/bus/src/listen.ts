@@ -97,6 +97,7 @@ export async function startListener<S extends DescMessage>(
     const schema = schemasBySubject.get(msg.subject);
     // Another event type of the domain (the filter is the domain wildcard): not ours.
     if (schema === undefined) return;
+    if (opts.prefilter !== undefined && !opts.prefilter(msg.data, msg.subject)) return;
     const log = logger.child({ subject: msg.subject, stream_seq: msg.seq });
     const decoded = decodeEvent(schema, msg.data);
     if (!decoded.ok) {

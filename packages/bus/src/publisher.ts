@@ -26,6 +26,15 @@ export type PublishOptions = {
   timeoutMs?: number;
 };
 
+/** `publish`'s options: those of any publish, and the bytes when the caller has them already. */
+export type PublishEventOptions = PublishOptions & {
+  /**
+   * `toBinary(schema, event)`, when the caller encoded the event already (ingress measures every
+   * event against its size budget): sent as they are instead of encoding the event again.
+   */
+  data?: Uint8Array;
+};
+
 export type PublishAck = {
   stream: string;
   seq: number;
@@ -48,7 +57,7 @@ export type Publisher = {
   publish<S extends DescMessage>(
     schema: S,
     event: MessageShape<S>,
-    options?: PublishOptions,
+    options?: PublishEventOptions,
   ): Promise<PublishAck>;
   encode<S extends DescMessage>(
     schema: S,
@@ -73,7 +82,7 @@ export function createPublisher(deps: {
   function encode<S extends DescMessage>(
     schema: S,
     event: MessageShape<S>,
-    options: { msgId?: string } = {},
+    options: { msgId?: string; data?: Uint8Array } = {},
   ): EncodedEvent {
     if (!checked.has(schema)) {
       assertEventSchema(schema);
@@ -88,7 +97,7 @@ export function createPublisher(deps: {
       subject: naming.subject(schema),
       msgId,
       eventType: schema.typeName,
-      data: toBinary(schema, event),
+      data: options.data ?? toBinary(schema, event),
     };
   }
 
@@ -141,7 +150,7 @@ export function createPublisher(deps: {
     encode,
     async publish(schema, event, options = {}) {
       const encoded = encode(schema, event, options);
-      const { msgId: _ignored, ...rest } = options;
+      const { msgId: _ignored, data: _encoded, ...rest } = options;
       return send(encoded, metaOf(event as Message), rest);
     },
     async publishEncoded(encoded, options = {}) {

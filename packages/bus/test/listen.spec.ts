@@ -57,6 +57,26 @@ describe("listen (real NATS)", () => {
     }
   });
 
+  it("skips unread the events its prefilter refuses, before decoding them", async () => {
+    const r = recorder();
+    const looked: string[] = [];
+    await t.bus.listen({
+      schema: PingedSchema,
+      handler: r.handler,
+      prefilter: (data, subject) => {
+        looked.push(subject);
+        return Buffer.from(data).includes("keep");
+      },
+    });
+    const meta = () => newEventMeta({ tenantId: "t", workspaceId: "w", correlationId: "c" });
+    for (const text of ["keep 1", "drop 2", "keep 3"]) {
+      await t.bus.publish(PingedSchema, create(PingedSchema, { meta: meta(), text }));
+    }
+    await waitFor(() => r.heard.length >= 2, { message: "the two kept events" });
+    assert.deepEqual(r.texts(), ["keep 1", "keep 3"]);
+    assert.deepEqual(looked, Array(3).fill(t.bus.subjectFor(PingedSchema)));
+  });
+
   it("creates ephemeral consumers without acks, one per listener, and no durable", async () => {
     await t.bus.listen({ schema: PingedSchema, handler: () => {} });
     await replica.listen({ schema: PingedSchema, handler: () => {} });

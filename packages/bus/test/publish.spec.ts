@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { waitFor } from "@atendo/testing";
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, newEventMeta, TENANT_ID_HEADER } from "../src/index.js";
 import { openTestBus, pinged, type TestBus } from "./support/harness.js";
 import { type Pinged, PingedSchema } from "./support/schemas.js";
@@ -31,6 +31,18 @@ describe("publish (real NATS)", () => {
     assert.equal(stored.header.get(EVENT_TYPE_HEADER), "atendo.bustest.v1.Pinged");
     assert.equal(stored.header.get(TENANT_ID_HEADER), "tenant-42");
     assert.equal(stored.header.get(CORRELATION_ID_HEADER), "corr-hello");
+  });
+
+  it("sends the bytes a caller encoded already (data) as they are, with the event's own headers", async () => {
+    const event = pinged("measured", "tenant-7");
+    // Bytes that differ from the event's own encoding show which of the two went out.
+    const data = toBinary(PingedSchema, { ...event, text: "as measured" });
+    const ack = await t.bus.publish(PingedSchema, event, { data });
+    const stored = await t.jsm.streams.getMessage(ack.stream, { seq: ack.seq });
+    assert.ok(stored);
+    assert.equal(fromBinary(PingedSchema, stored.data).text, "as measured");
+    assert.equal(stored.header.get("Nats-Msg-Id"), event.meta?.eventId);
+    assert.equal(stored.header.get(TENANT_ID_HEADER), "tenant-7");
   });
 
   it("drops a repeated msgID within the window and delivers it once", async () => {

@@ -258,6 +258,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         bodyBudget,
         rejectedBodyKeepBytes: config.rejectedBodyKeepBytes,
         queuedAfterMs: config.sweepQueuedAfterMs,
+        processor,
       }),
       mediaStore,
       mediaUrls,

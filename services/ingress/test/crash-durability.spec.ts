@@ -271,6 +271,68 @@ describe("ingress: killed between storing and publishing, nothing is lost and no
     const counts = await msgIdCounts(ctx);
     for (const d of sent) assert.equal(counts.get(d.wamid) ?? 0, 1, `${d.wamid} once`);
   });
+
+  it("a history chunk over the inline split limit is answered once stored, then split from its row: once each across a crash", async () => {
+    const acceptedBefore = await countOf(ctx.channelId, "accepted");
+    const first = await ctx.launch({ ...FIRST, INGRESS_TEST_CRASH_POINT: "before-publish" });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const wamids = Array.from({ length: 2500 }, () => `wamid.crash-history.${randomUUID()}`);
+    const body = waBody({
+      field: "history",
+      phoneNumberId: ctx.phoneNumberId,
+      history: [
+        {
+          metadata: { phase: 0, chunk_order: 1, progress: 100 },
+          threads: [
+            {
+              id: ANA.wa_id,
+              messages: wamids.map((id) => ({
+                from: ANA.wa_id,
+                id,
+                timestamp,
+                type: "text",
+                text: { body: "Bom dia! Vocês têm mesa para 4 no sábado?" },
+                history_context: { status: "READ" },
+              })),
+            },
+          ],
+        },
+      ],
+    });
+    assert.ok(body.length > 256 * 1024, `a large body: ${body.length} bytes`);
+    // This process never publishes; the 200 comes anyway: the body is split after it, from the row.
+    const res = await fetch(`${first.url}/webhooks/whatsapp/${ctx.channelId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signMeta(ctx.appSecret, body) },
+      body,
+      signal: AbortSignal.timeout(30_000),
+    });
+    assert.equal(res.status, 200, await res.text());
+    assert.equal(await countOf(ctx.channelId, "queued"), 1, "stored before the answer, still to publish");
+    first.kill();
+    await first.exited;
+
+    const next = await ctx.launch(NEXT);
+    await waitForRows(
+      ctx.channelId,
+      "the sweeper accepted the chunk",
+      (n) => n("accepted") === acceptedBefore + 1,
+    );
+    const counts = await msgIdCounts(ctx);
+    const published = wamids.map((w) => [...counts].filter(([msgId]) => msgId.includes(w)));
+    assert.deepEqual(
+      published.filter((p) => p.length !== 1 || p[0]?.[1] !== 1),
+      [],
+      "every history message in the stream exactly once",
+    );
+    assert.equal(counts.get("history:0:1"), 1, "the chunk's progress, once");
+    const [row] = await adminQuery<{ message_count: number }>(
+      "select message_count from ingress.webhook_events where channel_id = $1 and body_size = $2",
+      [ctx.channelId, body.length],
+    );
+    assert.equal(row?.message_count, wamids.length + 1, "the row counts what was published from it");
+    await next.stop();
+  });
 });
 
 describe("ingress: NATS restarts while webhooks arrive, every 200 is published once", function () {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { MessageReceivedSchema, StatusReceivedSchema } from "@atendo/proto/ingress/v1";
+import { ClippedFieldSchema, MessageReceivedSchema, StatusReceivedSchema } from "@atendo/proto/ingress/v1";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { clipCodePoints, clipUtf8, fitEvent } from "../src/domain/event-budget.js";
+import { clipCodePoints, clipUtf8, encodedEvent, fitEvent } from "../src/domain/event-budget.js";
 import { afterFailedAttempt } from "../src/domain/retry-policy.js";
 import { type DeliveryContext, splitWhatsAppDelivery } from "../src/domain/whatsapp-delivery.js";
 import { TEST_DELIVERY_CONTEXT } from "./support/delivery-context.js";
@@ -12,6 +12,25 @@ const ctx: DeliveryContext = { ...TEST_DELIVERY_CONTEXT, maxEventBytes: 64 * 102
 const KIB = 1024;
 
 describe("fitEvent: events within the contract and the bus", () => {
+  it("encodes an event once: the publisher gets the bytes fitEvent measured, unless clips were added since", () => {
+    const event = create(MessageReceivedSchema, {
+      externalMessageId: "wamid.once",
+      message: { content: { case: "text", value: { body: "oi" } } },
+    });
+    assert.deepEqual(fitEvent(MessageReceivedSchema, event, 512 * KIB), []);
+    const first = encodedEvent(MessageReceivedSchema, event);
+    assert.equal(encodedEvent(MessageReceivedSchema, event), first, "the same bytes, not a new encoding");
+    assert.deepEqual(first, toBinary(MessageReceivedSchema, event));
+    // A mapping adds its own earlier cuts after fitting: those bytes are stale, encoded again.
+    event.clipped = [create(ClippedFieldSchema, { path: "raw", originalBytes: 9000 })];
+    const again = encodedEvent(MessageReceivedSchema, event);
+    assert.notEqual(again, first);
+    assert.deepEqual(again, toBinary(MessageReceivedSchema, event));
+    // An event never fitted is simply encoded.
+    const other = create(StatusReceivedSchema, { externalMessageId: "wamid.x" });
+    assert.deepEqual(encodedEvent(StatusReceivedSchema, other), toBinary(StatusReceivedSchema, other));
+  });
+
   it("cuts strings to their protovalidate max_len in characters, never inside a surrogate pair", () => {
     const event = create(MessageReceivedSchema, {
       message: { content: { case: "text", value: { body: `${"é".repeat(4095)}👋👋` } } },

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { ChannelType, MediaKind, MediaState } from "@atendo/proto/common/v1";
 import { adminQuery, type FakeGraph, startFakeGraph, waitFor } from "@atendo/testing";
-import { type Harness, startHarness, type TestChannel } from "./support/harness.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { MEDIA_FETCH_DURABLE } from "../src/media/media-fetch-consumer.js";
+import { forChannel, type Harness, postSigned, startHarness, type TestChannel } from "./support/harness.js";
 import {
   collectMediaStored,
   createInstagramChannel,
@@ -10,6 +13,7 @@ import {
   publishInboundMedia,
   publishInboundMediaAck,
 } from "./support/media-support.js";
+import { ANA, waBody, waMessage } from "./support/whatsapp-payloads.js";
 
 const sha256Hex = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const sha256B64 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
@@ -64,6 +68,31 @@ describe("media fetch (real ingress, bus and tenant service; fake Graph API)", f
       ...(extra.state === undefined ? {} : { state: extra.state }),
     });
   const requestsOf = (mediaId: string) => graph.mediaRequests.filter((r) => r.mediaId === mediaId);
+
+  it("is handed only the webhook messages that have media to fetch, not every received message", async () => {
+    const bytes = randomBytes(900);
+    const id = `wa-media-${randomBytes(6).toString("hex")}`;
+    graph.registerMedia({ id, bytes, mimeType: "image/jpeg" });
+    const wamid = (tag: string) => `wamid.only-media-${tag}-${randomBytes(8).toString("hex")}`;
+    const image = waMessage("image", { id: wamid("image"), image: { id, mime_type: "image/jpeg" } });
+    const texts = ["a", "b", "c"].map((t) => waMessage("text", { id: wamid(t), text: { body: t } }));
+    const nc = await connect({ servers: h.env.natsUrl, name: "ingress-test-media-only" });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = h.bus.streamFor("ingress");
+      const handed = async () =>
+        (await jsm.consumers.info(stream, MEDIA_FETCH_DURABLE)).delivered.consumer_seq;
+      const before = await handed();
+      const body = forChannel(channel, waBody({ contacts: [ANA], messages: [...texts, image] }));
+      assert.equal((await postSigned(h.ingressUrl, channel, body)).status, 200);
+      assert.equal((await media.one(String(image.id))).state, MediaState.STORED);
+      // Three text messages and an image went through the stream; the fetcher was given the image.
+      await mediaFetcherPast(h, stream, undefined);
+      assert.equal((await handed()) - before, 1);
+    } finally {
+      await nc.close();
+    }
+  });
 
   it("fetches a WhatsApp image in two steps with the channel's token, stores it and announces it STORED", async () => {
     const bytes = randomBytes(40_000);

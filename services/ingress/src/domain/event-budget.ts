@@ -52,7 +52,14 @@ interface ListNode {
 export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S>, maxBytes: number): Clip[] {
   const budget = maxBytes - CLIP_ENTRY_ROOM;
   // Every webhook's events come here: the reflection below costs more than the rest of the mapping.
-  if (!overMaxLen(schema, event) && toBinary(schema, event).byteLength <= budget) return [];
+  if (!overMaxLen(schema, event)) {
+    const bytes = toBinary(schema, event);
+    if (bytes.byteLength <= budget) {
+      // Kept for the publisher (encodedEvent): an event is encoded once on its way to the bus.
+      fitted.set(event, { schema, bytes, clipped: clippedCount(event) });
+      return [];
+    }
+  }
   const strings: StringLeaf[] = [];
   const lists: ListNode[] = [];
   const maxLens = new Map<DescField, number | undefined>();
@@ -102,6 +109,36 @@ export function fitEvent<S extends DescMessage>(schema: S, event: MessageShape<S
   }
   if (size > budget) throw new EventTooLargeError(`the event needs ${size} bytes even when cut`);
   return [...clips.values()];
+}
+
+interface Fitted {
+  schema: DescMessage;
+  bytes: Uint8Array;
+  /** Entries of the event's `clipped` list when it was encoded. */
+  clipped: number;
+}
+
+// The encoding of each event that fitted without a cut, until the event is collected.
+const fitted = new WeakMap<object, Fitted>();
+
+/** The length of an event's `clipped` list (0 for a type without one). */
+function clippedCount(event: object): number {
+  const clipped = (event as { clipped?: unknown }).clipped;
+  return Array.isArray(clipped) ? clipped.length : 0;
+}
+
+/**
+ * The event's bytes, encoded once: those fitEvent measured when nothing had to be cut, else a fresh
+ * encoding. After fitEvent the mappings only ever add `clipped` entries (earlier cuts of the
+ * mapping); an event whose list grew since is encoded again. Any other change after fitEvent would
+ * not be seen: events are final once fitted.
+ */
+export function encodedEvent<S extends DescMessage>(schema: S, event: MessageShape<S>): Uint8Array {
+  const known = fitted.get(event);
+  if (known !== undefined && known.schema === schema && known.clipped === clippedCount(event)) {
+    return known.bytes;
+  }
+  return toBinary(schema, event);
 }
 
 /** True when a value holds a string longer than its max_len. */

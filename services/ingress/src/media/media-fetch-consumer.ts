@@ -1,8 +1,7 @@
 import { type Bus, type Consumer, TransientError } from "@atendo/bus";
 import type { Db, Outbox } from "@atendo/db";
 import type { MediaStore } from "@atendo/media";
-import { ChannelType, type MediaContent, MediaState } from "@atendo/proto/common/v1";
-import { MediaStoredSchema, type MessageReceived, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import { MediaFetchRequestedSchema, MediaStoredSchema } from "@atendo/proto/ingress/v1";
 import {
   type ChannelDirectory,
   ChannelLookupError,
@@ -14,7 +13,11 @@ import { mediaIdOf } from "./media-id.js";
 import { type MediaRecord, mediaRecords } from "./media-records.js";
 import { mediaStoredEvent, mediaStoredMsgId } from "./media-stored-event.js";
 
-export const MEDIA_FETCH_DURABLE = "ingress-media_fetch";
+/**
+ * Its own durable on MediaFetchRequested (the former `ingress-media_fetch` read every
+ * MessageReceived; that one is no longer read and may be deleted once it holds nothing pending).
+ */
+export const MEDIA_FETCH_DURABLE = "ingress-media_fetch_requested";
 
 export interface MediaRetry {
   /** Deliveries of one message tried before a retryable failure becomes final. */
@@ -35,27 +38,11 @@ export interface MediaFetchDeps {
   concurrency: number;
 }
 
-/**
- * The media a received message still needs fetched: PENDING (the mappings mark inbound media so),
- * or UNSPECIFIED with a channel locator (events of older rows, before media was kept).
- */
-export function mediaToFetch(event: MessageReceived): MediaContent | undefined {
-  // Only Meta's channels lend their files; the widget's uploads are the widget's own.
-  if (event.channelType !== ChannelType.WHATSAPP && event.channelType !== ChannelType.INSTAGRAM) {
-    return undefined;
-  }
-  const content = event.message?.content;
-  if (content?.case !== "media") return undefined;
-  const ref = content.value.media;
-  if (ref === undefined || (ref.channelMediaId === "" && ref.url === "")) return undefined;
-  if (ref.state !== MediaState.PENDING && ref.state !== MediaState.UNSPECIFIED) return undefined;
-  return content.value;
-}
-
 const REASON_MAX = 500;
 
 /**
- * Fetches the media of every received message once: the bytes go to the store under an id derived
+ * Fetches the media of every received message that has some on Meta's side once (each such message
+ * comes with a MediaFetchRequested, media-fetch-request.ts): the bytes go to the store under an id derived
  * from the message, then the record and its MediaStored commit together (ingress's outbox). A
  * redelivery finds the record and does nothing; one that comes after a crash between the two
  * writes the same object again. Retryable failures are retried with backoff by the bus, and become
@@ -97,13 +84,13 @@ export function startMediaFetchConsumer(deps: MediaFetchDeps): Promise<Consumer>
 
   return bus.consume({
     durable: MEDIA_FETCH_DURABLE,
-    schema: MessageReceivedSchema,
+    schema: MediaFetchRequestedSchema,
     concurrency: deps.concurrency,
     // The last allowed attempt records FAILED itself; the spare deliveries cover a crash meanwhile.
     maxDeliver: retry.maxAttempts + 3,
     backoffMs: { initial: retry.initialMs, max: retry.maxMs },
     handler: async (event, ctx) => {
-      const media = mediaToFetch(event);
+      const { media } = event;
       if (media === undefined) return;
       const tenantId = ctx.meta.tenantId;
       const { channelId, externalMessageId } = event;
@@ -132,7 +119,7 @@ export function startMediaFetchConsumer(deps: MediaFetchDeps): Promise<Consumer>
         failureReason: reason.slice(0, REASON_MAX),
         store: "",
       });
-      const correlationId = ctx.meta.correlationId || event.webhookEventId;
+      const correlationId = ctx.meta.correlationId;
 
       let file: MediaFile;
       try {

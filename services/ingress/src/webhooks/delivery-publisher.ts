@@ -2,13 +2,17 @@ import { type Bus, subjectFor } from "@atendo/bus";
 import {
   ContactSyncReceivedSchema,
   HistorySyncProgressedSchema,
+  type MediaFetchRequested,
+  MediaFetchRequestedSchema,
   MessageChangeReceivedSchema,
   MessageReceivedSchema,
   StatusReceivedSchema,
 } from "@atendo/proto/ingress/v1";
 import type { Logger, ServiceMetrics } from "@atendo/telemetry";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { encodedEvent } from "../domain/event-budget.js";
 import type { Outgoing, SplitDelivery } from "../domain/split-delivery.js";
+import { mediaFetchMsgId, mediaFetchRequestOf } from "../media/media-fetch-request.js";
 
 /** Publishes the events of one stored delivery. */
 export interface DeliveryPublisher {
@@ -17,9 +21,11 @@ export interface DeliveryPublisher {
    * one's acknowledgement, and the bus bounds the publishes waiting for one
    * (`maxPublishesInFlight`). msgIDs are the dedupe keys of docs/meta-channels.md, rule 5. Resolves
    * with undefined when all of them are in the stream, else with the first failure's message
-   * (logged at debug): the caller keeps the row queued, or says the publish failed.
+   * (logged at debug): the caller keeps the row queued, or says the publish failed. A message with
+   * media still on Meta's side also gets its MediaFetchRequested in the same batch (the media
+   * fetcher reads those, not every message).
    */
-  publish(split: SplitDelivery, log: Logger): Promise<string | undefined>;
+  publish(split: SplitDelivery, log: Logger | (() => Logger)): Promise<string | undefined>;
 }
 
 export interface DeliveryPublisherDeps {
@@ -46,9 +52,20 @@ export function createDeliveryPublisher(deps: DeliveryPublisherDeps): DeliveryPu
     if (items.length === 0) return [];
     const type = typeOf(schema);
     return items.map(async ({ msgId, event }) => {
-      const ack = await bus.publish(schema, event, { msgId });
+      // The bytes fitEvent measured: each event is encoded once.
+      const ack = await bus.publish(schema, event, { msgId, data: encodedEvent(schema, event) });
       metrics.recordEvent(type, ack.duplicate ? "duplicate" : "ok");
     });
+  }
+
+  /** A MediaFetchRequested per message whose media is still on Meta's side (none for most). */
+  function fetchRequests(split: SplitDelivery): Outgoing<MediaFetchRequested>[] {
+    const requests: Outgoing<MediaFetchRequested>[] = [];
+    for (const { event } of split.messages) {
+      const request = mediaFetchRequestOf(event);
+      if (request !== undefined) requests.push({ msgId: mediaFetchMsgId(request), event: request });
+    }
+    return requests;
   }
 
   return {
@@ -56,6 +73,7 @@ export function createDeliveryPublisher(deps: DeliveryPublisherDeps): DeliveryPu
       if (stallBeforePublish !== undefined) await stallBeforePublish();
       const results = await Promise.allSettled([
         ...publishAll(MessageReceivedSchema, split.messages),
+        ...publishAll(MediaFetchRequestedSchema, fetchRequests(split)),
         ...publishAll(StatusReceivedSchema, split.statuses),
         ...publishAll(MessageChangeReceivedSchema, split.changes),
         ...publishAll(ContactSyncReceivedSchema, split.contactSyncs),
@@ -64,7 +82,8 @@ export function createDeliveryPublisher(deps: DeliveryPublisherDeps): DeliveryPu
       const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failures.length === 0) return undefined;
       const first: unknown = failures[0]?.reason;
-      log.debug(
+      // A request's logger is made only when it has something to say.
+      (typeof log === "function" ? log() : log).debug(
         { err: first, failed: failures.length, events: results.length },
         "publishing webhook events failed",
       );

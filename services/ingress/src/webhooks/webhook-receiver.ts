@@ -22,8 +22,9 @@ import { readBudgetedBody } from "./budgeted-body.js";
 import { findMetaChannel, holdReason, type MetaChannel, RETRY_LATER_SECONDS } from "./channel-gate.js";
 import type { DeliveryPublisher } from "./delivery-publisher.js";
 import { countsOf, type DeliverySplitter } from "./delivery-splitter.js";
+import type { QueuedRowProcessor } from "./queued-row-processor.js";
 import type { WebhookMetrics } from "./webhook-metrics.js";
-import type { WebhookRateLimiter } from "./webhook-rate-limit.js";
+import type { RateLimitDecision, WebhookRateLimiter } from "./webhook-rate-limit.js";
 
 export interface WebhookReceiverDeps {
   channels: ChannelDirectory;
@@ -43,8 +44,17 @@ export interface WebhookReceiverDeps {
   rejectedBodyKeepBytes: number;
   /** A queued row the request could not publish is due for the sweeper this long after arrival. */
   queuedAfterMs: number;
+  /** Publishes a stored queued row (split from its body): larger deliveries go this way. */
+  processor: QueuedRowProcessor;
+  /**
+   * Bodies larger than this (a coexistence history chunk runs to MBs) are not split in the request:
+   * stored queued, answered, then split and published from the row. Default 256 KiB.
+   */
+  splitInlineMaxBytes?: number;
   now?: () => Date;
 }
+
+const SPLIT_INLINE_MAX_BYTES = 256 * 1024;
 
 /**
  * POST `/webhooks/{whatsapp|instagram}/{channelId}`: one delivery, checked with its channel's
@@ -71,18 +81,19 @@ type RowFields = Pick<NewWebhookEvent, "status" | "reason" | "message_count" | "
   Partial<Pick<NewWebhookEvent, "attempts" | "last_error" | "next_attempt_at">>;
 
 export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceiver {
-  const { channels, writer, splitter, publisher, limiter, rateLimiter, metrics, logger } = deps;
+  const { channels, writer, splitter, publisher, processor, limiter, rateLimiter, metrics, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  const splitInlineMaxBytes = deps.splitInlineMaxBytes ?? SPLIT_INLINE_MAX_BYTES;
 
   /** Stores the row; false when the queue is full, having answered 503 (nothing was stored). */
-  async function store(row: NewWebhookEvent, res: NodeResponse, log: Logger): Promise<boolean> {
+  async function store(row: NewWebhookEvent, res: NodeResponse, log: () => Logger): Promise<boolean> {
     try {
       await writer.insert(row);
       return true;
     } catch (err) {
       if (!(err instanceof GroupCommitFullError)) throw err;
       metrics.refused("overloaded");
-      log.warn({ channel_id: row.channel_id }, "webhook refused: too many deliveries waiting to be stored");
+      log().warn({ channel_id: row.channel_id }, "webhook refused: too many deliveries waiting to be stored");
       res.setHeader("retry-after", String(RETRY_LATER_SECONDS));
       sendText(res, 503, "busy, retry later");
       return false;
@@ -93,19 +104,24 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
    * A bad or missing signature: counted per channel and client address; within the limits its
    * metadata, hash and first bytes are kept as a rejected row, past them nothing is (429).
    */
-  async function refuse(row: NewWebhookEvent, reason: string, res: NodeResponse, log: Logger): Promise<void> {
+  async function refuse(
+    row: NewWebhookEvent,
+    reason: string,
+    res: NodeResponse,
+    log: () => Logger,
+  ): Promise<void> {
     let admission: Awaited<ReturnType<RejectedRequestLimiter["admit"]>>;
     try {
       admission = await limiter.admit(row.channel_id, row.source_ip);
     } catch (err) {
       // Unable to count them, unauthenticated requests get no row (the answer is the same).
-      log.warn({ err, channel_id: row.channel_id }, "counting a rejected webhook failed: not stored");
+      log().warn({ err, channel_id: row.channel_id }, "counting a rejected webhook failed: not stored");
       sendText(res, 401, reason);
       return;
     }
     if (!admission.admitted) {
       metrics.refused("rate_limited");
-      log.warn(
+      log().warn(
         { channel_id: row.channel_id, source_ip: row.source_ip, reason },
         "rejected webhooks over the limit",
       );
@@ -119,10 +135,24 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       await writer.insert({ ...row, body: kept });
     } catch (err) {
       if (!(err instanceof GroupCommitFullError)) throw err;
-      log.warn({ channel_id: row.channel_id }, "rejected webhook not stored: the queue is full");
+      log().warn({ channel_id: row.channel_id }, "rejected webhook not stored: the queue is full");
     }
-    log.warn({ channel_id: row.channel_id, source_ip: row.source_ip, reason }, "webhook rejected");
+    log().warn({ channel_id: row.channel_id, source_ip: row.source_ip, reason }, "webhook rejected");
     sendText(res, 401, reason);
+  }
+
+  /**
+   * The rate limits' decision; undefined when they could not be checked (a Redis outage must not
+   * turn into lost messages: the delivery goes on). Never rejects, so it can run while the body is
+   * split.
+   */
+  function admission(row: NewWebhookEvent, plan: Plan, log: () => Logger) {
+    return rateLimiter
+      .admit({ tenantId: row.tenant_id, channelId: row.channel_id, plan })
+      .catch((err: unknown): undefined => {
+        log().warn({ err, channel_id: row.channel_id }, "checking the webhook rate limit failed: admitted");
+        return undefined;
+      });
   }
 
   /**
@@ -132,22 +162,14 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
    */
   async function throttle(
     row: NewWebhookEvent,
-    plan: Plan,
+    decision: RateLimitDecision | undefined,
     res: NodeResponse,
-    log: Logger,
+    log: () => Logger,
   ): Promise<boolean> {
-    let decision: Awaited<ReturnType<WebhookRateLimiter["admit"]>>;
-    try {
-      decision = await rateLimiter.admit({ tenantId: row.tenant_id, channelId: row.channel_id, plan });
-    } catch (err) {
-      // Unable to count, the delivery goes on: a Redis outage must not turn into lost messages.
-      log.warn({ err, channel_id: row.channel_id }, "checking the webhook rate limit failed: admitted");
-      return false;
-    }
-    if (decision.admitted) return false;
+    if (decision === undefined || decision.admitted) return false;
     const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
     metrics.throttled(decision.scope);
-    log.warn(
+    log().warn(
       { channel_id: row.channel_id, scope: decision.scope, retry_after_s: retryAfter },
       "webhook throttled: over the rate limit",
     );
@@ -159,11 +181,24 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       });
     } catch (err) {
       if (!(err instanceof GroupCommitFullError)) throw err;
-      log.warn({ channel_id: row.channel_id }, "throttled webhook not recorded: the queue is full");
+      log().warn({ channel_id: row.channel_id }, "throttled webhook not recorded: the queue is full");
     }
     res.setHeader("retry-after", String(retryAfter));
     sendText(res, 429, `over the ${decision.scope}'s webhook rate limit, retry later`);
     return true;
+  }
+
+  /**
+   * A delivery too large to split in the request: stored queued and due at once, answered, then
+   * split and published from the stored row, as the sweeper would (the row is the outbox; a crash
+   * meanwhile leaves it to the sweeper).
+   */
+  async function storeThenSplit(row: NewWebhookEvent, res: NodeResponse, log: () => Logger): Promise<void> {
+    if (!(await store(row, res, log))) return;
+    sendText(res, 200, "ok");
+    processor.process(row.id, row.tenant_id).catch((err: unknown) => {
+      log().warn({ err }, "processing a large webhook failed; the sweeper will retry");
+    });
   }
 
   /** One delivery read within the budget: checked, stored, then published. */
@@ -178,7 +213,9 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
     const id = newId();
     const receivedAt = now();
     res.setHeader(CORRELATION_HEADER, id);
-    const log = withContext(logger, { tenantId: channel.tenantId, correlationId: id });
+    // Made when something is logged: a child logger costs more than a quiet delivery's other work.
+    let contextLog: Logger | undefined;
+    const log = () => (contextLog ??= withContext(logger, { tenantId: channel.tenantId, correlationId: id }));
     const common = {
       id,
       tenant_id: channel.tenantId,
@@ -218,7 +255,23 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       return;
     }
     const throttled = row({ status: "throttled", reason: "", message_count: 0, status_count: 0 });
-    if (await throttle(throttled, channel.plan, res, log)) return;
+    // The limits are asked of Redis while the body is split: their round trip costs no latency.
+    const decided = admission(throttled, channel.plan, log);
+    // A queued row the request does not see published is due for the sweeper then.
+    const dueAt = new Date(receivedAt.getTime() + deps.queuedAfterMs);
+    const held = holdReason(channel);
+    if (held === undefined && body.length > splitInlineMaxBytes) {
+      if (await throttle(throttled, await decided, res, log)) return;
+      const queued = row({
+        status: "queued",
+        reason: "",
+        next_attempt_at: dueAt,
+        message_count: 0,
+        status_count: 0,
+      });
+      await storeThenSplit(queued, res, log);
+      return;
+    }
 
     const split = splitter.split(
       {
@@ -232,6 +285,7 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       },
       credentials.accountId,
     );
+    if (await throttle(throttled, await decided, res, log)) return;
     if (!split.ok) {
       // A mapping bug must not lose the delivery: stored as failed, visible, replayable once fixed.
       const failed = row({
@@ -244,7 +298,7 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       });
       if (!(await store(failed, res, log))) return;
       metrics.rowFailed();
-      log.error(
+      log().error(
         { channel_id: channelId, error: split.error },
         "webhook failed: splitting it failed; replay it once fixed",
       );
@@ -258,17 +312,16 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       // 200 (Meta would retry anything else), never published.
       const ignored = row({ status: "ignored", reason: parts.ignored, message_count: 0, status_count: 0 });
       if (!(await store(ignored, res, log))) return;
-      log.info({ channel_id: channelId, reason: clip(parts.ignored, 200) }, "webhook ignored");
+      log().info({ channel_id: channelId, reason: clip(parts.ignored, 200) }, "webhook ignored");
       sendText(res, 200, "ok");
       return;
     }
     const { messageCount, statusCount } = countsOf(parts);
     const counts = { message_count: messageCount, status_count: statusCount };
     const notes = parts.notes.join("; ");
-    const held = holdReason(channel);
     if (held !== undefined) {
       if (!(await store(row({ status: "held", reason: held, ...counts }), res, log))) return;
-      log.info({ channel_id: channelId, reason: held }, "webhook held");
+      log().info({ channel_id: channelId, reason: held }, "webhook held");
       sendText(res, 200, "ok");
       return;
     }
@@ -276,13 +329,12 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       // Stored and answered 200 even when unusable (docs/meta-channels.md, rule 3): Meta retries anything
       // else.
       if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;
-      log.debug({ channel_id: channelId, reason: clip(notes, 200) }, "webhook stored without events");
+      log().debug({ channel_id: channelId, reason: clip(notes, 200) }, "webhook stored without events");
       sendText(res, 200, "ok");
       return;
     }
 
     // The row is the outbox: once it is committed the delivery cannot be lost.
-    const dueAt = new Date(receivedAt.getTime() + deps.queuedAfterMs);
     if (
       !(await store(row({ status: "queued", reason: notes, next_attempt_at: dueAt, ...counts }), res, log))
     ) {
@@ -293,15 +345,15 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
     // request path; if it is lost the sweeper republishes (deduplicated) and marks it.
     sendText(res, 200, "ok");
     if (failure !== undefined) {
-      log.warn(
+      log().warn(
         { channel_id: channelId, error: failure },
         "publishing a webhook failed; the sweeper will retry",
       );
       return;
     }
-    log.debug({ channel_id: channelId, ...counts }, "webhook accepted");
+    if (logger.isLevelEnabled("debug")) log().debug({ channel_id: channelId, ...counts }, "webhook accepted");
     writer.markAccepted(channel.tenantId, id).catch((err: unknown) => {
-      log.warn({ err }, "marking a webhook accepted failed");
+      log().warn({ err }, "marking a webhook accepted failed");
     });
   }
 

@@ -11,6 +11,7 @@ import {
 import { type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
 import { type MessageReceived, MessageReceivedSchema, WidgetTypingSchema } from "@atendo/proto/ingress/v1";
 import { create, isMessage, toBinary } from "@bufbuild/protobuf";
+import { isWebMessage } from "./web-message-filter.js";
 import { widgetContentOf } from "./widget-content.js";
 import type { WidgetHub } from "./widget-hub.js";
 import type { WidgetStore } from "./widget-store.js";
@@ -142,7 +143,13 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
               isMessage(event, MessageStoredSchema) ? messageStored(event) : turnReady(event as TurnReady),
           }),
           await bus.listen({ schema: StatusChangedSchema, handler: (event) => statusChanged(event) }),
-          await bus.listen({ schema: MessageReceivedSchema, handler: (event) => messageReceived(event) }),
+          // Every channel's messages pass here: only web-chat ones are decoded (the others are
+          // skipped on their channel_type).
+          await bus.listen({
+            schema: MessageReceivedSchema,
+            prefilter: isWebMessage,
+            handler: (event) => messageReceived(event),
+          }),
         );
       } catch (err) {
         await stop();

@@ -2,12 +2,18 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Consumer } from "@atendo/bus";
 import { newEventMeta } from "@atendo/bus";
 import { ChannelType, type MediaKind, MediaState } from "@atendo/proto/common/v1";
-import { type MediaStored, MediaStoredSchema, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import {
+  MediaFetchRequestedSchema,
+  type MediaStored,
+  MediaStoredSchema,
+  MessageReceivedSchema,
+} from "@atendo/proto/ingress/v1";
 import { waitFor } from "@atendo/testing";
 import { create } from "@bufbuild/protobuf";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { MEDIA_FETCH_DURABLE } from "../../src/media/media-fetch-consumer.js";
+import { mediaFetchMsgId, mediaFetchRequestOf } from "../../src/media/media-fetch-request.js";
 import type { Harness, Owner } from "./harness.js";
 
 /** Every MediaStored of the run's namespace, as published (with its msgID). */
@@ -63,49 +69,59 @@ export interface InboundMedia {
   state?: MediaState;
 }
 
-/** Publishes a MessageReceived with media as the webhook path would (msgID = the message id). */
+/**
+ * Publishes a MessageReceived with media as the webhook path would (msgID = the message id), with
+ * its MediaFetchRequested when the webhook path would send one.
+ */
 export async function publishInboundMedia(h: Harness, m: InboundMedia): Promise<string> {
   return (await publishInboundMediaAck(h, m)).externalMessageId;
 }
 
-/** The same, returning the publish's stream and sequence too; `externalMessageId` repeats a message. */
+/**
+ * The same, returning the fetch request's stream and sequence (undefined when none was due: the
+ * fetcher is never told); `externalMessageId` repeats a message.
+ */
 export async function publishInboundMediaAck(
   h: Harness,
   m: InboundMedia & { externalMessageId?: string; msgId?: string },
-): Promise<{ externalMessageId: string; stream: string; seq: number }> {
+): Promise<{ externalMessageId: string; stream: string; seq: number | undefined }> {
   const externalMessageId =
     m.externalMessageId ??
     (m.channelType === ChannelType.INSTAGRAM
       ? `aWdfZAG1${randomBytes(12).toString("hex")}`
       : `wamid.${randomBytes(12).toString("hex")}`);
-  const ack = await h.bus.publish(
-    MessageReceivedSchema,
-    create(MessageReceivedSchema, {
-      meta: newEventMeta({ tenantId: m.tenantId, workspaceId: m.workspaceId, correlationId: randomUUID() }),
-      webhookEventId: randomUUID(),
-      channelId: m.channelId,
-      channelType: m.channelType,
-      externalMessageId,
-      contact: { externalId: "15551234567" },
-      message: {
-        content: {
-          case: "media",
-          value: {
-            kind: m.kind,
-            media: {
-              channelMediaId: m.channelMediaId ?? "",
-              url: m.url ?? "",
-              sha256: m.sha256 ?? "",
-              mimeType: m.mimeType ?? "",
-              state: m.state ?? MediaState.PENDING,
-            },
+  const event = create(MessageReceivedSchema, {
+    meta: newEventMeta({ tenantId: m.tenantId, workspaceId: m.workspaceId, correlationId: randomUUID() }),
+    webhookEventId: randomUUID(),
+    channelId: m.channelId,
+    channelType: m.channelType,
+    externalMessageId,
+    contact: { externalId: "15551234567" },
+    message: {
+      content: {
+        case: "media",
+        value: {
+          kind: m.kind,
+          media: {
+            channelMediaId: m.channelMediaId ?? "",
+            url: m.url ?? "",
+            sha256: m.sha256 ?? "",
+            mimeType: m.mimeType ?? "",
+            state: m.state ?? MediaState.PENDING,
           },
         },
       },
-    }),
-    { msgId: m.msgId ?? externalMessageId },
-  );
-  return { externalMessageId, stream: ack.stream, seq: ack.seq };
+    },
+  });
+  const msgId = m.msgId ?? externalMessageId;
+  const ack = await h.bus.publish(MessageReceivedSchema, event, { msgId });
+  const request = mediaFetchRequestOf(event);
+  if (request === undefined) return { externalMessageId, stream: ack.stream, seq: undefined };
+  // A replay under another msgID is a new request too (past JetStream's duplicate window).
+  const requestMsgId =
+    msgId === externalMessageId ? mediaFetchMsgId(request) : `${mediaFetchMsgId(request)}:${msgId}`;
+  const sent = await h.bus.publish(MediaFetchRequestedSchema, request, { msgId: requestMsgId });
+  return { externalMessageId, stream: sent.stream, seq: sent.seq };
 }
 
 /** An Instagram channel of the owner's workspace (Graph base from the tenant service's defaults). */
@@ -127,17 +143,19 @@ export async function createInstagramChannel(owner: Owner): Promise<{ channelId:
 }
 
 /**
- * Resolves once the media fetcher's durable has acked every event up to stream sequence `seq`:
- * what it did with them is then all there is to see (no sleeping).
+ * Resolves once the media fetcher's durable has acked every event up to stream sequence `seq`
+ * (without one, once it has nothing pending): what it did with them is then all there is to see
+ * (no sleeping).
  */
-export async function mediaFetcherPast(h: Harness, stream: string, seq: number): Promise<void> {
+export async function mediaFetcherPast(h: Harness, stream: string, seq: number | undefined): Promise<void> {
   const nc = await connect({ servers: h.env.natsUrl, name: "ingress-test-media-admin" });
   try {
     const jsm = await jetstreamManager(nc);
     await waitFor(
       async () => {
         const info = await jsm.consumers.info(stream, MEDIA_FETCH_DURABLE);
-        return info.ack_floor.stream_seq >= seq || undefined;
+        if (seq !== undefined) return info.ack_floor.stream_seq >= seq || undefined;
+        return (info.num_pending === 0 && info.num_ack_pending === 0) || undefined;
       },
       { timeoutMs: 20_000, message: () => `the media fetcher acked up to ${seq}` },
     );

@@ -9,7 +9,7 @@ import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
 import type { EventMeta } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event } from "../../common/v1/event_pb.js";
 import { file_atendo_common_v1_event_options } from "../../common/v1/event_options_pb.js";
-import type { MediaState } from "../../common/v1/message_pb.js";
+import type { MediaContent, MediaState } from "../../common/v1/message_pb.js";
 import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/media_events.proto.
  */
 export const file_atendo_ingress_v1_media_events: GenFile = /*@__PURE__*/
-  fileDesc("CiRhdGVuZG8vaW5ncmVzcy92MS9tZWRpYV9ldmVudHMucHJvdG8SEWF0ZW5kby5pbmdyZXNzLnYxIrQCCgtNZWRpYVN0b3JlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESEgoKY2hhbm5lbF9pZBgCIAEoCRIzCgxjaGFubmVsX3R5cGUYAyABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhsKE2V4dGVybmFsX21lc3NhZ2VfaWQYBCABKAkSKwoFc3RhdGUYBSABKA4yHC5hdGVuZG8uY29tbW9uLnYxLk1lZGlhU3RhdGUSEAoIbWVkaWFfaWQYBiABKAkSEQoJbWltZV90eXBlGAcgASgJEhIKCnNpemVfYnl0ZXMYCCABKAMSDgoGc2hhMjU2GAkgASgJEhYKDmZhaWx1cmVfcmVhc29uGAogASgJOgbCwRgCCAJiBnByb3RvMw", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message]);
+  fileDesc("CiRhdGVuZG8vaW5ncmVzcy92MS9tZWRpYV9ldmVudHMucHJvdG8SEWF0ZW5kby5pbmdyZXNzLnYxIrQCCgtNZWRpYVN0b3JlZBIpCgRtZXRhGAEgASgLMhsuYXRlbmRvLmNvbW1vbi52MS5FdmVudE1ldGESEgoKY2hhbm5lbF9pZBgCIAEoCRIzCgxjaGFubmVsX3R5cGUYAyABKA4yHS5hdGVuZG8uY29tbW9uLnYxLkNoYW5uZWxUeXBlEhsKE2V4dGVybmFsX21lc3NhZ2VfaWQYBCABKAkSKwoFc3RhdGUYBSABKA4yHC5hdGVuZG8uY29tbW9uLnYxLk1lZGlhU3RhdGUSEAoIbWVkaWFfaWQYBiABKAkSEQoJbWltZV90eXBlGAcgASgJEhIKCnNpemVfYnl0ZXMYCCABKAMSDgoGc2hhMjU2GAkgASgJEhYKDmZhaWx1cmVfcmVhc29uGAogASgJOgbCwRgCCAIi3QEKE01lZGlhRmV0Y2hSZXF1ZXN0ZWQSKQoEbWV0YRgBIAEoCzIbLmF0ZW5kby5jb21tb24udjEuRXZlbnRNZXRhEhIKCmNoYW5uZWxfaWQYAiABKAkSMwoMY2hhbm5lbF90eXBlGAMgASgOMh0uYXRlbmRvLmNvbW1vbi52MS5DaGFubmVsVHlwZRIbChNleHRlcm5hbF9tZXNzYWdlX2lkGAQgASgJEi0KBW1lZGlhGAUgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5NZWRpYUNvbnRlbnQ6BsLBGAIIAmIGcHJvdG8z", [file_atendo_common_v1_channel, file_atendo_common_v1_event, file_atendo_common_v1_event_options, file_atendo_common_v1_message]);
 
 /**
  * MediaStored: ingress fetched (or gave up fetching) the media file of a received message.
@@ -105,4 +105,57 @@ export type MediaStored = Message<"atendo.ingress.v1.MediaStored"> & {
  */
 export const MediaStoredSchema: GenMessage<MediaStored> = /*@__PURE__*/
   messageDesc(file_atendo_ingress_v1_media_events, 0);
+
+/**
+ * MediaFetchRequested: a received message has media on Meta's servers to fetch (PENDING). Published
+ * with the message's MessageReceived, in the same batch, only for such messages, so the media fetcher
+ * sees these and not every received message.
+ * Subject: `atendo.ingress.v1.media_fetch_requested`. The JetStream msgID is
+ * `media-fetch:<channel_id>:<external_message_id>`. Internal: only ingress's media fetcher reads it.
+ *
+ * @generated from message atendo.ingress.v1.MediaFetchRequested
+ */
+export type MediaFetchRequested = Message<"atendo.ingress.v1.MediaFetchRequested"> & {
+  /**
+   * Envelope; correlation_id is the webhook event id of the message.
+   *
+   * @generated from field: atendo.common.v1.EventMeta meta = 1;
+   */
+  meta?: EventMeta | undefined;
+
+  /**
+   * Channel of the message.
+   *
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+
+  /**
+   * Type of that channel (WhatsApp or Instagram).
+   *
+   * @generated from field: atendo.common.v1.ChannelType channel_type = 3;
+   */
+  channelType: ChannelType;
+
+  /**
+   * Channel id of the message the media belongs to (as in MessageReceived.external_message_id).
+   *
+   * @generated from field: string external_message_id = 4;
+   */
+  externalMessageId: string;
+
+  /**
+   * The message's media as received: the channel's media id or URL to fetch it from.
+   *
+   * @generated from field: atendo.common.v1.MediaContent media = 5;
+   */
+  media?: MediaContent | undefined;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.MediaFetchRequested.
+ * Use `create(MediaFetchRequestedSchema)` to create a new message.
+ */
+export const MediaFetchRequestedSchema: GenMessage<MediaFetchRequested> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_media_events, 1);
 
