@@ -23,6 +23,7 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { checkPageOrigin } from "./page-origin.js";
 import { provenUserId } from "./visitor-identity.js";
 import type { WidgetDeps } from "./widget-deps.js";
+import type { WidgetSessionRow } from "./widget-store.js";
 
 /** Anonymous visitor ids: never a tenant's user id, which only a verified claim gives. */
 const ANONYMOUS_PREFIX = "anon-";
@@ -84,6 +85,8 @@ export function createStartSession(deps: WidgetDeps) {
         }));
       return { session: stored, conversationId: thread.conversationId };
     });
+    const conversation =
+      conversationId === "" ? await openThreadConversation(deps, channel, session) : conversationId;
     const issued = await deps.tokens.issueVisitorToken({
       tenantId: channel.tenantId,
       channelId: channel.channelId,
@@ -102,9 +105,47 @@ export function createStartSession(deps: WidgetDeps) {
         createdAt: timestampFromDate(session.createdAt),
       }),
       channelName: web.name,
-      conversationId,
+      conversationId: conversation,
     });
   };
+}
+
+/**
+ * The thread's conversation, opened at the conversation service ahead of the first message (the
+ * same contact and conversation that message will find), and recorded on the thread. Without it
+ * (conversation unreachable) the session still starts: the id is learned from the first message's
+ * MessageStored, as before, and answered by a later StartSession.
+ */
+async function openThreadConversation(
+  deps: WidgetDeps,
+  channel: ResolveChannelResponse,
+  session: WidgetSessionRow,
+): Promise<string> {
+  let opened: { contactId: string; conversationId: string };
+  try {
+    opened = await deps.conversations.openConversation(
+      {
+        tenantId: channel.tenantId,
+        workspaceId: channel.workspaceId,
+        channelId: channel.channelId,
+        channelType: ChannelType.WEB,
+        contactExternalId: session.visitorId,
+        displayName: session.name,
+        email: session.email,
+      },
+      { timeoutMs: 5_000 },
+    );
+  } catch (err) {
+    deps.logger.warn(
+      { err },
+      "opening a widget visitor's conversation failed; it opens with the first message",
+    );
+    return "";
+  }
+  await deps.db.withTenant(channel.tenantId, (em) =>
+    deps.store.linkConversation(em, { channelId: channel.channelId, visitorId: session.visitorId }, opened),
+  );
+  return opened.conversationId;
 }
 
 async function resolveSite(deps: WidgetDeps, siteKey: string): Promise<ResolveChannelResponse> {

@@ -14,7 +14,6 @@ import { create, isMessage, toBinary } from "@bufbuild/protobuf";
 import { widgetContentOf } from "./widget-content.js";
 import type { WidgetHub } from "./widget-hub.js";
 import type { WidgetStore } from "./widget-store.js";
-import { widgetMessageOf } from "./widget-view.js";
 
 export const WIDGET_REPLIES_DURABLE = "ingress-widget_replies";
 export const WIDGET_STATUSES_DURABLE = "ingress-widget_statuses";
@@ -100,10 +99,8 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
     if (event.channelType !== ChannelType.WEB || !isUuid(tenantId) || !isUuid(event.messageId)) return;
     const changed = await db.withTenant(tenantId, (em) => store.setStatus(em, event.messageId, event.status));
     if (changed === undefined) return;
-    hub.signal(
-      { channelId: changed.channelId, visitorId: changed.visitorId },
-      { kind: "changed", message: widgetMessageOf(changed) },
-    );
+    // The message has a new version: streams read it after their cursor, in order, once.
+    hub.signal({ channelId: changed.channelId, visitorId: changed.visitorId }, { kind: "messages" });
   }
 
   function messageReceived(event: MessageReceived): void {
