@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { MessageStatus } from "@atendo/proto/common/v1";
 import { waitFor } from "@atendo/testing";
 import { type RunningService, start } from "../src/main.js";
 import { type Harness, startHarness } from "./support/harness.js";
@@ -76,5 +78,72 @@ describe("web-chat widget: a stream reconnecting with its cursor, across two ing
     } finally {
       await second.stop();
     }
+  });
+
+  it("gets a status change made while away once, with the new status, when it resumes with its cursor", async () => {
+    const channel = await createWebChannel(h);
+    const session = await startSession(one, channel, SHOP);
+    const token = session.visitorToken;
+    const headers = pageHeaders(SHOP, token);
+    const sent = await one.sendMessage({ message: text("hello") }, { headers });
+    const conversation = await playConversation(h, channel, { id: sent.message?.id ?? "", body: "hello" });
+    const replyId = randomUUID();
+    await conversation.reply("hi there", replyId);
+
+    // The first stream gets both messages, the reply as SENT, and goes away.
+    const first = readStream(one, token, sent.message?.cursor ?? "");
+    await waitFor(() => first.messages().includes("hi there"), { message: "the reply on the first stream" });
+    await first.stop();
+    const reply = first.items.flatMap((i) => (i.event.case === "message" ? [i.event.value] : [])).at(-1);
+    assert.equal(reply?.status, MessageStatus.SENT);
+    const cursor = reply?.cursor ?? "";
+
+    // Away: the reply is delivered, then read; then the visitor writes again from another tab.
+    await conversation.status(replyId, MessageStatus.DELIVERED);
+    await conversation.status(replyId, MessageStatus.READ);
+    await waitFor(
+      async () =>
+        (await one.listMessages({}, { headers })).messages.some(
+          (m) => m.id === reply?.id && m.status === MessageStatus.READ,
+        ),
+      { message: "the READ status stored" },
+    );
+    await two.sendMessage({ message: text("again") }, { headers });
+
+    // Back on the other replica with the cursor: the reply once, as READ, then the new message.
+    const second = readStream(two, token, cursor);
+    try {
+      await waitFor(() => second.messages().includes("again"), { message: "what changed while away" });
+      const got = second.items.flatMap((i) => (i.event.case === "message" ? [i.event.value] : []));
+      assert.deepEqual(
+        got.map((m) => [m.id, m.status]),
+        [
+          [reply?.id, MessageStatus.READ],
+          [got[1]?.id, MessageStatus.UNSPECIFIED],
+        ],
+      );
+      assert.notEqual(got[0]?.cursor, cursor, "a change takes a new cursor");
+      // A live change reaches the open stream the same way, once.
+      await conversation.status(replyId, MessageStatus.FAILED);
+      await waitFor(
+        () =>
+          second.items.some(
+            (i) => i.event.case === "message" && i.event.value.status === MessageStatus.FAILED,
+          ),
+        {
+          message: "the live change",
+        },
+      );
+      // The history after the first cursor agrees: each message once, with its latest status.
+      const history = await one.listMessages({ anchor: { case: "afterCursor", value: cursor } }, { headers });
+      assert.deepEqual(
+        history.messages.map((m) => m.status),
+        [MessageStatus.UNSPECIFIED, MessageStatus.FAILED],
+      );
+    } finally {
+      await second.stop();
+    }
+    const replies = second.items.filter((i) => i.event.case === "message" && i.event.value.id === reply?.id);
+    assert.equal(replies.length, 2, "the reply twice: READ on resume, FAILED live");
   });
 });

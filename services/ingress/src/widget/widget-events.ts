@@ -97,10 +97,11 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
   async function statusChanged(event: StatusChanged): Promise<void> {
     const tenantId = event.meta?.tenantId ?? "";
     if (event.channelType !== ChannelType.WEB || !isUuid(tenantId) || !isUuid(event.messageId)) return;
-    const changed = await db.withTenant(tenantId, (em) => store.setStatus(em, event.messageId, event.status));
-    if (changed === undefined) return;
-    // The message has a new version: streams read it after their cursor, in order, once.
-    hub.signal({ channelId: changed.channelId, visitorId: changed.visitorId }, { kind: "messages" });
+    const thread = await db.withTenant(tenantId, (em) => store.setStatus(em, event.messageId, event.status));
+    if (thread === undefined) return;
+    // The message has a new version (stored here or, first, by the durable consumer or another
+    // replica's listener): streams read it after their cursor, in order, once.
+    hub.signal({ channelId: thread.channelId, visitorId: thread.visitorId }, { kind: "messages" });
   }
 
   function messageReceived(event: MessageReceived): void {

@@ -45,6 +45,11 @@ export interface WidgetSessionRow {
  */
 export type ThreadAnchor = { after: number } | { before: number } | { newest: true };
 
+export interface ThreadRef {
+  channelId: string;
+  visitorId: string;
+}
+
 export interface VisitorRef {
   tenantId: string;
   channelId: string;
@@ -121,13 +126,15 @@ export interface WidgetStore {
   ): Promise<{ channelId: string; visitorId: string } | undefined>;
   /**
    * A new status of an outbound message, with the thread's next version (taken under the thread's
-   * row lock, like a new message's seq, so versions commit in order); returns it when it changed.
+   * row lock, like a new message's seq, so versions commit in order). Returns the message's thread
+   * (undefined for a message of no thread) and whether this call changed it: when another consumer
+   * did first, the change has committed by the time this returns.
    */
   setStatus(
     em: EntityManager,
     conversationMessageId: string,
     status: number,
-  ): Promise<StoredWidgetMessage | undefined>;
+  ): Promise<(ThreadRef & { changed: boolean }) | undefined>;
 }
 
 const COLUMNS = `id, channel_id, visitor_id, seq, version, direction, sender_kind, sender_name, request_id, content, status,
@@ -361,19 +368,20 @@ export function createWidgetStore(): WidgetStore {
         [target.channel_id, target.visitor_id],
       );
       if (thread === undefined) return undefined;
+      const ref = { channelId: target.channel_id, visitorId: target.visitor_id };
       const version = Number(thread.last_seq) + 1;
-      const [row] = await em.execute<MessageRow[]>(
+      const updated = await em.execute<Array<{ id: string }>>(
         `update ingress.widget_messages set status = ?, version = ?
           where conversation_message_id = ? and status is distinct from ?
-          returning ${COLUMNS}`,
+          returning id`,
         [status, version, conversationMessageId, status],
       );
-      if (row === undefined) return undefined;
+      if (updated.length === 0) return { ...ref, changed: false };
       await em.execute(
         "update ingress.widget_visitors set last_seq = ? where channel_id = ? and visitor_id = ?",
         [version, target.channel_id, target.visitor_id],
       );
-      return messageOf(row);
+      return { ...ref, changed: true };
     },
   };
 }
