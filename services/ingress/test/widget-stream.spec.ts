@@ -6,6 +6,7 @@ import { type RunningService, start } from "../src/main.js";
 import { type Harness, startHarness } from "./support/harness.js";
 import {
   createWebChannel,
+  identityHash,
   pageHeaders,
   playConversation,
   readStream,
@@ -145,5 +146,54 @@ describe("web-chat widget: a stream reconnecting with its cursor, across two ing
     }
     const replies = second.items.filter((i) => i.event.case === "message" && i.event.value.id === reply?.id);
     assert.equal(replies.length, 2, "the reply twice: READ on resume, FAILED live");
+  });
+
+  it("two visitors stream at once; one drops mid-stream and resumes elsewhere: each gets only its own thread, once", async () => {
+    const channel = await createWebChannel(h, { identityVerification: true });
+    const userId = `user-${randomUUID()}`;
+    const proof = { userId, identityHash: identityHash(channel.identitySecret, userId) };
+    // Ana is proven on two devices (one thread); Bia is anonymous.
+    const anaPhone = await startSession(one, channel, SHOP, { visitor: proof });
+    const anaLaptop = await startSession(two, channel, SHOP, { visitor: proof });
+    assert.equal(anaLaptop.session?.visitorId, anaPhone.session?.visitorId);
+    const bia = await startSession(two, channel, SHOP);
+    const send = (client: WidgetClient, token: string, body: string) =>
+      client.sendMessage({ message: text(body) }, { headers: pageHeaders(SHOP, token) });
+
+    const anaFirst = readStream(one, anaPhone.visitorToken);
+    const biaStream = readStream(two, bia.visitorToken);
+    let anaSecond: ReturnType<typeof readStream> | undefined;
+    try {
+      await waitFor(() => anaFirst.items.length >= 1 && biaStream.items.length >= 1, {
+        message: "both streams to open",
+      });
+      await send(one, anaPhone.visitorToken, "a1");
+      await send(two, bia.visitorToken, "b1");
+      await waitFor(() => anaFirst.messages().includes("a1"), { message: "a1 on Ana's stream" });
+      // Ana's phone drops; Ana writes from the laptop and Bia goes on meanwhile.
+      await anaFirst.stop();
+      const last = anaFirst.items.filter((i) => i.event.case === "message").at(-1);
+      assert.ok(last?.event.case === "message");
+      await send(two, anaLaptop.visitorToken, "a2");
+      await send(one, bia.visitorToken, "b2");
+      await waitFor(() => biaStream.messages().includes("b2"), { message: "b2 on Bia's live stream" });
+      // The phone is back, on the other replica, with its cursor.
+      anaSecond = readStream(two, anaPhone.visitorToken, last.event.value.cursor);
+      await waitFor(() => anaSecond?.messages().includes("a2") === true, { message: "a2 after the resume" });
+      await send(one, anaLaptop.visitorToken, "a3");
+      await send(two, bia.visitorToken, "b3");
+      await waitFor(
+        () => anaSecond?.messages().includes("a3") === true && biaStream.messages().includes("b3"),
+        {
+          message: "the live sends on both streams",
+        },
+      );
+    } finally {
+      await anaSecond?.stop();
+      await biaStream.stop();
+    }
+    assert.deepEqual(anaFirst.messages(), ["a1"]);
+    assert.deepEqual(anaSecond.messages(), ["a2", "a3"]);
+    assert.deepEqual(biaStream.messages(), ["b1", "b2", "b3"]);
   });
 });
