@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { loadConfig as loadConversationConfig, start as startConversation } from "@atendo/conversation";
 import { ConversationService } from "@atendo/proto/conversation/v1";
-import { clientsFor, waitFor } from "@atendo/testing";
+import { adminQuery, clientsFor, waitFor } from "@atendo/testing";
 import { type RunningService, start } from "../src/main.js";
 import { type Harness, startHarness } from "./support/harness.js";
 import {
@@ -104,6 +104,21 @@ describe("web-chat widget: StartSession opens the visitor's conversation (real c
     const ids = new Set(sessions.map((s) => s.conversationId));
     assert.equal(ids.size, 1);
     assert.ok(!ids.has(""));
+  });
+
+  it("answers the current conversation after conversation pruned the one it gave (never written in)", async () => {
+    const channel = await createWebChannel(h);
+    const first = await startSession(client, channel, SHOP);
+    // What conversation's retention does to a conversation without messages past RETENTION_DAYS.
+    await adminQuery("delete from conversation.conversations where id = $1", [first.conversationId]);
+    const resumed = await startSession(client, channel, SHOP, { resumeToken: first.visitorToken });
+    assert.equal(resumed.session?.visitorId, first.session?.visitorId);
+    assert.notEqual(resumed.conversationId, "");
+    assert.notEqual(resumed.conversationId, first.conversationId);
+    const rows = await adminQuery("select 1 from conversation.conversations where id = $1", [
+      resumed.conversationId,
+    ]);
+    assert.equal(rows.length, 1);
   });
 
   it("still starts a session, without a conversation id, when the conversation service cannot be reached", async () => {

@@ -17,9 +17,9 @@ export interface ConversationKey {
 
 /**
  * The contact's open conversation on the channel, row-locked ("opened" while it has no message yet);
- * else its latest resolved one,
- * reopened (or left resolved when `reopen` is false: imported history); else a new one. Callers hold the contact's row lock, so two messages of one contact
- * never open two conversations.
+ * else its latest resolved one, reopened (or left resolved when `reopen` is false: imported history
+ * and OpenConversation); else a new one. Callers hold the contact's row lock, so two messages of one
+ * contact never open two conversations.
  */
 export async function findOrOpenConversation(
   em: EntityManager,
@@ -35,8 +35,8 @@ export async function findOrOpenConversation(
   );
   if (open !== null) {
     // Opened ahead of its first message (ConversationDirectoryService.OpenConversation): the first
-    // message opens it for the inbox, as if it were new. Only a conversation without any inbound
-    // message yet is counted.
+    // message opens it for the inbox, as if it were new. Counted only while no inbound message
+    // arrived, so a busy conversation pays nothing.
     const empty =
       open.lastInboundAt === null && (await em.count(MessageEntity, { conversationId: open.id })) === 0;
     return { conversation: open, lifecycle: empty ? "opened" : "existing" };

@@ -85,8 +85,9 @@ export function createStartSession(deps: WidgetDeps) {
         }));
       return { session: stored, conversationId: thread.conversationId };
     });
-    const conversation =
-      conversationId === "" ? await openThreadConversation(deps, channel, session) : conversationId;
+    // Asked every time: the conversation service knows the current one (a recorded id may be of a
+    // conversation it has since pruned, never having had a message).
+    const conversation = (await openThreadConversation(deps, channel, session)) ?? conversationId;
     const issued = await deps.tokens.issueVisitorToken({
       tenantId: channel.tenantId,
       channelId: channel.channelId,
@@ -112,15 +113,15 @@ export function createStartSession(deps: WidgetDeps) {
 
 /**
  * The thread's conversation, opened at the conversation service ahead of the first message (the
- * same contact and conversation that message will find), and recorded on the thread. Without it
- * (conversation unreachable) the session still starts: the id is learned from the first message's
- * MessageStored, as before, and answered by a later StartSession.
+ * same contact and conversation that message will find), and recorded on the thread. Undefined when
+ * conversation cannot be reached: the session still starts, with the id last recorded (empty for a
+ * new thread, which learns it from its first message's MessageStored).
  */
 async function openThreadConversation(
   deps: WidgetDeps,
   channel: ResolveChannelResponse,
   session: WidgetSessionRow,
-): Promise<string> {
+): Promise<string | undefined> {
   let opened: { contactId: string; conversationId: string };
   try {
     opened = await deps.conversations.openConversation(
@@ -140,7 +141,7 @@ async function openThreadConversation(
       { err },
       "opening a widget visitor's conversation failed; it opens with the first message",
     );
-    return "";
+    return undefined;
   }
   await deps.db.withTenant(channel.tenantId, (em) =>
     deps.store.linkConversation(em, { channelId: channel.channelId, visitorId: session.visitorId }, opened),

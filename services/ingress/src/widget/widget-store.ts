@@ -103,7 +103,7 @@ export interface WidgetStore {
     anchor: ThreadAnchor,
     limit: number,
   ): Promise<StoredWidgetMessage[]>;
-  /** Records the conversation and contact conversation opened for the thread (StartSession). */
+  /** Records the contact and current conversation the conversation service gave the thread (StartSession). */
   linkConversation(
     em: EntityManager,
     thread: { channelId: string; visitorId: string },
