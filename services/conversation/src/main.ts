@@ -76,6 +76,8 @@ export async function start(config: Config, options: { logger?: Logger } = {}): 
         { schema: SCHEMA, table: "processed_events" },
         // Changes that arrived for a message that never came.
         { schema: SCHEMA, table: "early_changes" },
+        // Conversations opened ahead of a first message that never came (migrations/20270105000000).
+        { schema: SCHEMA, table: "conversations" },
       ],
       logger,
       ...config.retention,

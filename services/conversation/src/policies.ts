@@ -1,6 +1,7 @@
 import {
   AnalyticsService,
   ContactService,
+  ConversationDirectoryService,
   ConversationService,
   TurnContextService,
 } from "@atendo/proto/conversation/v1";
@@ -37,6 +38,12 @@ export const turnContextPolicy = definePolicy(TurnContextService, {
   getTurnContext: { services: ["ai"] },
 });
 
+// Internal: ingress opens a widget visitor's conversation at StartSession; the handler checks the
+// request's workspace belongs to the tenant it names.
+export const conversationDirectoryPolicy = definePolicy(ConversationDirectoryService, {
+  openConversation: { services: ["ingress"] },
+});
+
 export const contactPolicy = definePolicy(ContactService, {
   listContacts: { role: "agent", scope: "contacts:read", workspace: byWorkspace },
   getContact: { role: "agent", scope: "contacts:read", workspace: byWorkspace },
@@ -53,6 +60,7 @@ export const analyticsPolicy = definePolicy(AnalyticsService, {
 export const POLICIES: readonly Policy[] = [
   conversationPolicy,
   turnContextPolicy,
+  conversationDirectoryPolicy,
   contactPolicy,
   analyticsPolicy,
 ];

@@ -3,12 +3,14 @@ import type { Db } from "@atendo/db";
 import {
   AnalyticsService,
   ContactService,
+  ConversationDirectoryService,
   ConversationService,
   TurnContextService,
 } from "@atendo/proto/conversation/v1";
 import { type AtendoServer, createAuthInterceptor, createServer, type TenantAuth } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import type { Redis } from "ioredis";
+import { createConversationDirectoryService } from "./handlers/conversation-directory-service.js";
 import { createConversationService } from "./handlers/conversation-service.js";
 import { createTurnContextService } from "./handlers/turn-context-service.js";
 import { POLICIES } from "./policies.js";
@@ -36,6 +38,8 @@ export function buildServer(deps: ServerDeps): AtendoServer {
       router.service(ConversationService, createConversationService({ db: deps.db }));
       // Internal: the ai service only (its rule in policies.ts); no edge routes it.
       router.service(TurnContextService, createTurnContextService({ db: deps.db }));
+      // Internal: ingress only (widget sessions open their conversation ahead of the first message).
+      router.service(ConversationDirectoryService, createConversationDirectoryService({ db: deps.db }));
       // No RPC of these is built yet. Routed all the same, so every call meets its policy first
       // (a caller without the right learns that, not that the RPC is missing); Connect answers
       // `unimplemented` to the callers that pass.

@@ -9,7 +9,7 @@ describe("conversation: retention", () => {
     await h?.stop();
   });
 
-  it("deletes inbox rows older than RETENTION_DAYS (30) every RETENTION_INTERVAL_MS, and keeps messages", async () => {
+  it("deletes inbox rows and conversations never written in older than RETENTION_DAYS (30) every RETENTION_INTERVAL_MS, and keeps messages", async () => {
     h = await startConversation({ RETENTION_INTERVAL_MS: "1000" });
     const tenant = newId();
     const [oldEvent, newEvent] = [`old-${newId()}`, `new-${newId()}`];
@@ -38,6 +38,28 @@ describe("conversation: retention", () => {
        values ($1, $2, $3, $2, 'INBOUND', 'CONTACT', '\\x', 'Olá', now() - interval '400 days', now() - interval '400 days')`,
       [newId(), tenant, conversation],
     );
+
+    // Opened ahead of a first message (OpenConversation) that never came: dropped after the same
+    // retention; a recent one stays.
+    const [emptyOld, emptyRecent] = [newId(), newId()];
+    await adminQuery(
+      `insert into conversation.conversations (id, tenant_id, workspace_id, channel_id, channel_type, contact_id,
+         status, handler, last_message_at, created_at)
+       values ($1, $3, $3, $5, 'WEB', $4, 'OPEN', 'AI', now() - interval '31 days', now() - interval '31 days'),
+              ($2, $3, $3, $6, 'WEB', $4, 'OPEN', 'AI', now() - interval '29 days', now() - interval '29 days')`,
+      // One open conversation per contact and channel: two channels.
+      [emptyOld, emptyRecent, tenant, contact, newId(), newId()],
+    );
+    await waitFor(
+      async () =>
+        (await adminQuery("select 1 from conversation.conversations where id = $1", [emptyOld])).length === 0,
+      { message: "the old conversation without messages to go" },
+    );
+    assert.equal(
+      (await adminQuery("select 1 from conversation.conversations where id = $1", [emptyRecent])).length,
+      1,
+    );
+    await adminQuery("delete from conversation.conversations where id = $1", [emptyRecent]);
 
     // Changes kept for a message that never came: dropped after the same retention.
     const channel = newId();

@@ -43,6 +43,12 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     TENANT_SERVICE_URL: url("the base URL of the tenant service", { protocols: ["http:", "https:"] }).default(
       "http://127.0.0.1:7101",
     ),
+    CONVERSATION_SERVICE_URL: url(
+      "the base URL of the conversation service (widget sessions open conversations)",
+      {
+        protocols: ["http:", "https:"],
+      },
+    ).default("http://127.0.0.1:7103"),
     CHANNEL_CACHE_KEY: secret(
       "the AES-256-GCM key (base64 of 32 bytes) sealing the channel lookups cached in Redis",
     ).optional(),
@@ -134,6 +140,12 @@ export function ingressConfigSpec(env: Readonly<Record<string, string | undefine
     WIDGET_SESSIONS_PER_IP: int("widget sessions one client address may start per window", {
       min: 1,
     }).default(10),
+    WIDGET_RETENTION_DAYS: int(
+      "widget messages and sessions older than this, and visitors idle that long without messages, are deleted",
+      {
+        min: 1,
+      },
+    ).default(90),
     INGRESS_TEST_CRASH_POINT: oneOf(
       "crash tests only: where webhooks stop for good so the test can kill the process (never in production)",
       CRASH_POINTS,
@@ -197,8 +209,12 @@ export interface Config extends CommonConfig, RedisConfig, AuthConfig, OutboxCon
   rejectedLimitPerIp: number;
   /** Webhook deliveries per tenant and per channel, by plan (UNSPECIFIED: free). */
   webhookRateLimits: RateLimitsByPlan;
+  /** The conversation service (ConversationDirectoryService, as ingress itself). */
+  conversationServiceUrl: string;
   widget: {
     heartbeatMs: number;
+    /** Widget messages, sessions and idle visitors without messages go after this long. */
+    retentionMs: number;
     limits: { windowMs: number; messagesPerVisitor: number; messagesPerSite: number; sessionsPerIp: number };
   };
   /** Crash tests only (webhooks/crash-point.ts); "none" otherwise. */
@@ -254,6 +270,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...authConfigOf(c),
     ...outboxConfigOf(c),
     tenantServiceUrl: c.TENANT_SERVICE_URL,
+    conversationServiceUrl: c.CONVERSATION_SERVICE_URL,
     channelCacheKey,
     webhookMaxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
     maxInboundAgeSeconds: c.MAX_INBOUND_AGE_SECONDS,
@@ -304,6 +321,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     widget: {
       heartbeatMs: c.WIDGET_HEARTBEAT_MS,
+      retentionMs: c.WIDGET_RETENTION_DAYS * 24 * 3_600_000,
       limits: {
         windowMs: c.WIDGET_LIMIT_WINDOW_MS,
         messagesPerVisitor: c.WIDGET_MESSAGES_PER_VISITOR,

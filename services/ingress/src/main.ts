@@ -10,6 +10,7 @@ import {
   runMigrations,
 } from "@atendo/db";
 import { createMediaStore } from "@atendo/media";
+import { ConversationDirectoryService } from "@atendo/proto/conversation/v1";
 import { ChannelDirectoryService, TokenService } from "@atendo/proto/tenant/v1";
 import {
   busOptionsOf,
@@ -222,6 +223,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         credentials: auth.serviceTokens,
       }),
       channels,
+      conversations: createServiceClient(ConversationDirectoryService, config.conversationServiceUrl, {
+        timeoutMs: 5_000,
+        credentials: auth.serviceTokens,
+      }),
       tokens: createServiceClient(TokenService, config.tenantServiceUrl, {
         timeoutMs: 5_000,
         credentials: auth.serviceTokens,
@@ -320,6 +325,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         { schema: SCHEMA, table: "processed_events" },
         { schema: SCHEMA, table: "request_ids" },
         { schema: SCHEMA, table: "outbox" },
+        // Widget threads (WIDGET_RETENTION_DAYS): messages first, so a visitor left without any goes
+        // in the same run (migrations/20270105000000-widget-versions.ts).
+        { schema: SCHEMA, table: "widget_messages", maxAgeMs: config.widget.retentionMs },
+        { schema: SCHEMA, table: "widget_sessions", maxAgeMs: config.widget.retentionMs },
+        { schema: SCHEMA, table: "widget_visitors", maxAgeMs: config.widget.retentionMs },
       ],
       logger,
       ...config.retention,

@@ -3,6 +3,7 @@ import { newId } from "@atendo/db";
 import { LockMode } from "@mikro-orm/core";
 import type { ChannelTypeName, HandlerName } from "../domain/enums.js";
 import { ConversationEntity, type ConversationRecord } from "./conversation-entity.js";
+import { MessageEntity } from "./message-entity.js";
 
 export type ConversationLifecycle = "existing" | "opened" | "reopened";
 
@@ -15,9 +16,10 @@ export interface ConversationKey {
 }
 
 /**
- * The contact's open conversation on the channel, row-locked; else its latest resolved one,
- * reopened (or left resolved when `reopen` is false: imported history); else a new one. Callers hold the contact's row lock, so two messages of one contact
- * never open two conversations.
+ * The contact's open conversation on the channel, row-locked ("opened" while it has no message yet);
+ * else its latest resolved one, reopened (or left resolved when `reopen` is false: imported history
+ * and OpenConversation); else a new one. Callers hold the contact's row lock, so two messages of one
+ * contact never open two conversations.
  */
 export async function findOrOpenConversation(
   em: EntityManager,
@@ -31,7 +33,14 @@ export async function findOrOpenConversation(
     { channelId: key.channelId, contactId: key.contactId, status: { $ne: "RESOLVED" } },
     lock,
   );
-  if (open !== null) return { conversation: open, lifecycle: "existing" };
+  if (open !== null) {
+    // Opened ahead of its first message (ConversationDirectoryService.OpenConversation): the first
+    // message opens it for the inbox, as if it were new. Counted only while no inbound message
+    // arrived, so a busy conversation pays nothing.
+    const empty =
+      open.lastInboundAt === null && (await em.count(MessageEntity, { conversationId: open.id })) === 0;
+    return { conversation: open, lifecycle: empty ? "opened" : "existing" };
+  }
 
   const resolved = await em.findOne(
     ConversationEntity,

@@ -26,7 +26,13 @@ export interface ConversationsAfter {
 const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function whereOf(f: ConversationFilter): FilterQuery<ConversationRecord> {
-  const where: FilterQuery<ConversationRecord> & Record<string, unknown> = { workspaceId: f.workspaceId };
+  const where: FilterQuery<ConversationRecord> & Record<string, unknown> = {
+    workspaceId: f.workspaceId,
+    // A conversation opened ahead of its first message (a widget session) joins the inbox with it.
+    [raw(
+      (alias) => `exists (select 1 from conversation.messages m0 where m0.conversation_id = ${alias}.id)`,
+    )]: [],
+  };
   if (f.statuses.length > 0) where.status = { $in: f.statuses };
   if (f.handler !== undefined) where.handler = f.handler;
   if (f.assigneeUserId !== undefined) where.assigneeUserId = f.assigneeUserId;

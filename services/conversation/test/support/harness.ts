@@ -5,6 +5,7 @@ import {
   AnalyticsService,
   ContactService,
   ContactUpdatedSchema,
+  ConversationDirectoryService,
   ConversationHandedOffSchema,
   ConversationOpenedSchema,
   ConversationReopenedSchema,
@@ -56,6 +57,7 @@ const CONVERSATION_SERVICES = {
   contacts: ContactService,
   analytics: AnalyticsService,
   turnContexts: TurnContextService,
+  directory: ConversationDirectoryService,
 } as const;
 
 /** Clients of the conversation service and of the tenant service, all sending one credential. */

@@ -7,7 +7,7 @@ import {
 import type { VisitorPrincipal } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { seqOfCursor } from "./widget-cursor.js";
+import { positionOfCursor } from "./widget-cursor.js";
 import type { WidgetDeps } from "./widget-deps.js";
 import type { WidgetSignal } from "./widget-hub.js";
 import { widgetMessageOf } from "./widget-view.js";
@@ -21,12 +21,13 @@ const heartbeat = (): StreamMessagesResponse =>
   });
 
 /**
- * StreamMessages: the thread's messages after the cursor (or, without one, from now on), read from
- * Postgres in sequence order each time this process hears the thread changed (the hub: a local
- * write, or a bus listener for another replica's), plus typing and status changes as they come, and
- * a heartbeat after `heartbeatMs` of silence (the first one at once: the stream is open). The
- * subscription starts before the first read, so nothing committed in between is missed; the cursor
- * only moves forward, so nothing is sent twice.
+ * StreamMessages: the thread's messages stored or changed after the cursor (or, without one, from
+ * now on), read from Postgres in change order each time this process hears the thread changed (the
+ * hub: a local write, or a bus listener for another replica's), plus typing as it comes, and a
+ * heartbeat after `heartbeatMs` of silence (the first one at once: the stream is open). A status
+ * change gives the message a new version, so it comes again with its new status, in the same order
+ * on every replica and after any reconnect. The subscription starts before the first read, so
+ * nothing committed in between is missed; the cursor only moves forward, so nothing is sent twice.
  */
 export function createMessageStream(deps: WidgetDeps) {
   return async function* streamMessages(
@@ -48,17 +49,20 @@ export function createMessageStream(deps: WidgetDeps) {
         deps.db.withTenant(visitor.tenantId, (em) =>
           deps.store.page(em, thread.channelId, thread.visitorId, anchor, limit),
         );
+      // The stream's cursor is a version: every change of the thread up to it has been sent.
       let cursor =
         req.afterCursor === ""
-          ? ((await read({ newest: true }, 1))[0]?.seq ?? 0)
-          : seqOfCursor(req.afterCursor, "after_cursor");
+          ? await deps.db.withTenant(visitor.tenantId, (em) =>
+              deps.store.lastVersion(em, thread.channelId, thread.visitorId),
+            )
+          : positionOfCursor(req.afterCursor, "after_cursor").version;
       yield heartbeat();
       let dirty = true;
       while (!signal.aborted) {
         while (dirty) {
           const batch = await read({ after: cursor }, BATCH);
           for (const m of batch) {
-            cursor = m.seq;
+            cursor = m.version;
             yield create(StreamMessagesResponseSchema, {
               event: { case: "message", value: widgetMessageOf(m) },
             });
@@ -84,12 +88,7 @@ export function createMessageStream(deps: WidgetDeps) {
           continue;
         }
         if (next.kind === "messages") dirty = true;
-        else if (next.kind === "typing") {
-          yield create(StreamMessagesResponseSchema, { event: { case: "typing", value: next.typing } });
-        } else if (seqOfCursor(next.message.cursor, "cursor") <= cursor) {
-          // A later message reaches the widget with its current status when the stream gets to it.
-          yield create(StreamMessagesResponseSchema, { event: { case: "message", value: next.message } });
-        }
+        else yield create(StreamMessagesResponseSchema, { event: { case: "typing", value: next.typing } });
       }
     } finally {
       signal.removeEventListener("abort", onAbort);

@@ -23,6 +23,7 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { checkPageOrigin } from "./page-origin.js";
 import { provenUserId } from "./visitor-identity.js";
 import type { WidgetDeps } from "./widget-deps.js";
+import type { WidgetSessionRow } from "./widget-store.js";
 
 /** Anonymous visitor ids: never a tenant's user id, which only a verified claim gives. */
 const ANONYMOUS_PREFIX = "anon-";
@@ -84,6 +85,9 @@ export function createStartSession(deps: WidgetDeps) {
         }));
       return { session: stored, conversationId: thread.conversationId };
     });
+    // Asked every time: the conversation service knows the current one (a recorded id may be of a
+    // conversation it has since pruned, never having had a message).
+    const conversation = (await openThreadConversation(deps, channel, session)) ?? conversationId;
     const issued = await deps.tokens.issueVisitorToken({
       tenantId: channel.tenantId,
       channelId: channel.channelId,
@@ -102,9 +106,47 @@ export function createStartSession(deps: WidgetDeps) {
         createdAt: timestampFromDate(session.createdAt),
       }),
       channelName: web.name,
-      conversationId,
+      conversationId: conversation,
     });
   };
+}
+
+/**
+ * The thread's conversation, opened at the conversation service ahead of the first message (the
+ * same contact and conversation that message will find), and recorded on the thread. Undefined when
+ * conversation cannot be reached: the session still starts, with the id last recorded (empty for a
+ * new thread, which learns it from its first message's MessageStored).
+ */
+async function openThreadConversation(
+  deps: WidgetDeps,
+  channel: ResolveChannelResponse,
+  session: WidgetSessionRow,
+): Promise<string | undefined> {
+  let opened: { contactId: string; conversationId: string };
+  try {
+    opened = await deps.conversations.openConversation(
+      {
+        tenantId: channel.tenantId,
+        workspaceId: channel.workspaceId,
+        channelId: channel.channelId,
+        channelType: ChannelType.WEB,
+        contactExternalId: session.visitorId,
+        displayName: session.name,
+        email: session.email,
+      },
+      { timeoutMs: 5_000 },
+    );
+  } catch (err) {
+    deps.logger.warn(
+      { err },
+      "opening a widget visitor's conversation failed; it opens with the first message",
+    );
+    return undefined;
+  }
+  await deps.db.withTenant(channel.tenantId, (em) =>
+    deps.store.linkConversation(em, { channelId: channel.channelId, visitorId: session.visitorId }, opened),
+  );
+  return opened.conversationId;
 }
 
 async function resolveSite(deps: WidgetDeps, siteKey: string): Promise<ResolveChannelResponse> {

@@ -1,5 +1,6 @@
 import type { Bus } from "@atendo/bus";
 import type { Db, Outbox } from "@atendo/db";
+import type { ConversationDirectoryService } from "@atendo/proto/conversation/v1";
 import type { ChannelDirectoryService, TokenService } from "@atendo/proto/tenant/v1";
 import type { TokenVerifier } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
@@ -22,6 +23,8 @@ export interface WidgetDeps {
   siteKeys: Pick<Client<typeof ChannelDirectoryService>, "resolveChannel">;
   /** The channel of a visitor token (is it still active?). */
   channels: Pick<ChannelDirectory, "resolve">;
+  /** OpenConversation at the conversation service (StartSession), as ingress itself. */
+  conversations: Pick<Client<typeof ConversationDirectoryService>, "openConversation">;
   /** IssueVisitorToken at the tenant service, as ingress itself. */
   tokens: Pick<Client<typeof TokenService>, "issueVisitorToken">;
   /** Checks a resume token (the same keys as every Atendo token). */

@@ -15,7 +15,6 @@ import { isWebMessage } from "./web-message-filter.js";
 import { widgetContentOf } from "./widget-content.js";
 import type { WidgetHub } from "./widget-hub.js";
 import type { WidgetStore } from "./widget-store.js";
-import { widgetMessageOf } from "./widget-view.js";
 
 export const WIDGET_REPLIES_DURABLE = "ingress-widget_replies";
 export const WIDGET_STATUSES_DURABLE = "ingress-widget_statuses";
@@ -99,12 +98,11 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
   async function statusChanged(event: StatusChanged): Promise<void> {
     const tenantId = event.meta?.tenantId ?? "";
     if (event.channelType !== ChannelType.WEB || !isUuid(tenantId) || !isUuid(event.messageId)) return;
-    const changed = await db.withTenant(tenantId, (em) => store.setStatus(em, event.messageId, event.status));
-    if (changed === undefined) return;
-    hub.signal(
-      { channelId: changed.channelId, visitorId: changed.visitorId },
-      { kind: "changed", message: widgetMessageOf(changed) },
-    );
+    const thread = await db.withTenant(tenantId, (em) => store.setStatus(em, event.messageId, event.status));
+    if (thread === undefined) return;
+    // The message has a new version (stored here or, first, by the durable consumer or another
+    // replica's listener): streams read it after their cursor, in order, once.
+    hub.signal({ channelId: thread.channelId, visitorId: thread.visitorId }, { kind: "messages" });
   }
 
   function messageReceived(event: MessageReceived): void {

@@ -1,12 +1,9 @@
-import type { WidgetMessage, WidgetTyping } from "@atendo/proto/ingress/v1";
+import type { WidgetTyping } from "@atendo/proto/ingress/v1";
 
 /** What a stream of a thread is told by this process. */
 export type WidgetSignal =
-  /** The thread has new messages: read after your cursor. */
-  | { kind: "messages" }
-  /** An earlier message changed (its status). */
-  | { kind: "changed"; message: WidgetMessage }
-  | { kind: "typing"; typing: WidgetTyping };
+  /** The thread has new or changed messages (a new status is a new version): read after your cursor. */
+  { kind: "messages" } | { kind: "typing"; typing: WidgetTyping };
 
 export interface ThreadKey {
   channelId: string;

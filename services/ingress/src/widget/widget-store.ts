@@ -5,8 +5,13 @@ export interface StoredWidgetMessage {
   id: string;
   channelId: string;
   visitorId: string;
-  /** Position in the thread: 1, 2, 3... in commit order. */
+  /** Position in the thread's history: 1, 2, 3... in commit order. */
   seq: number;
+  /**
+   * The thread's change counter when the message last changed (stored: its seq; a new status: the
+   * next number). Streams and ListMessages after a cursor read in this order.
+   */
+  version: number;
   direction: "inbound" | "outbound";
   senderKind: number;
   senderName: string;
@@ -16,7 +21,7 @@ export interface StoredWidgetMessage {
   createdAt: Date;
 }
 
-export type NewWidgetMessage = Omit<StoredWidgetMessage, "seq" | "createdAt" | "requestId"> & {
+export type NewWidgetMessage = Omit<StoredWidgetMessage, "seq" | "version" | "createdAt" | "requestId"> & {
   tenantId: string;
   /** The SendMessage request_id (a retry finds the first message). */
   requestId?: string;
@@ -34,8 +39,16 @@ export interface WidgetSessionRow {
   createdAt: Date;
 }
 
-/** Where a page of a thread starts. */
+/**
+ * Where a page of a thread starts: after a version (change order, oldest change first), before a
+ * seq (history order, newest first) or at the newest message.
+ */
 export type ThreadAnchor = { after: number } | { before: number } | { newest: true };
+
+export interface ThreadRef {
+  channelId: string;
+  visitorId: string;
+}
 
 export interface VisitorRef {
   tenantId: string;
@@ -44,11 +57,14 @@ export interface VisitorRef {
 }
 
 /**
- * The widget's rows (migrations/20270103000000-widget.ts), inside the caller's tenant transaction
+ * The widget's rows (migrations/20270103000000-widget.ts, 20270105000000-widget-versions.ts), inside the caller's tenant transaction
  * (row-level security keeps each tenant to its rows).
  */
 export interface WidgetStore {
-  /** Creates the visitor's thread when new; returns its conversation (empty until one is known). */
+  /**
+   * Creates the visitor's thread when new (else marks it seen now, for retention); returns its
+   * conversation (empty until one is known).
+   */
   ensureVisitor(
     em: EntityManager,
     v: VisitorRef & { verified: boolean },
@@ -87,6 +103,14 @@ export interface WidgetStore {
     anchor: ThreadAnchor,
     limit: number,
   ): Promise<StoredWidgetMessage[]>;
+  /** Records the contact and current conversation the conversation service gave the thread (StartSession). */
+  linkConversation(
+    em: EntityManager,
+    thread: { channelId: string; visitorId: string },
+    link: { conversationId: string; contactId: string },
+  ): Promise<void>;
+  /** The thread's latest version (0 for none): a stream without a cursor starts after it. */
+  lastVersion(em: EntityManager, channelId: string, visitorId: string): Promise<number>;
   /** Remembers the conversation and contact of the thread a stored inbound message belongs to. */
   learnConversation(
     em: EntityManager,
@@ -100,15 +124,20 @@ export interface WidgetStore {
     em: EntityManager,
     conversationId: string,
   ): Promise<{ channelId: string; visitorId: string } | undefined>;
-  /** A new status of an outbound message; returns it when it changed. */
+  /**
+   * A new status of an outbound message, with the thread's next version (taken under the thread's
+   * row lock, like a new message's seq, so versions commit in order). Returns the message's thread
+   * (undefined for a message of no thread) and whether this call changed it: when another consumer
+   * did first, the change has committed by the time this returns.
+   */
   setStatus(
     em: EntityManager,
     conversationMessageId: string,
     status: number,
-  ): Promise<StoredWidgetMessage | undefined>;
+  ): Promise<(ThreadRef & { changed: boolean }) | undefined>;
 }
 
-const COLUMNS = `id, channel_id, visitor_id, seq, direction, sender_kind, sender_name, request_id, content, status,
+const COLUMNS = `id, channel_id, visitor_id, seq, version, direction, sender_kind, sender_name, request_id, content, status,
   (extract(epoch from created_at) * 1000)::float8 as created_ms`;
 
 interface MessageRow {
@@ -116,6 +145,7 @@ interface MessageRow {
   channel_id: string;
   visitor_id: string;
   seq: string | number;
+  version: string | number;
   direction: "inbound" | "outbound";
   sender_kind: number;
   sender_name: string;
@@ -131,6 +161,7 @@ function messageOf(r: MessageRow): StoredWidgetMessage {
     channelId: r.channel_id,
     visitorId: r.visitor_id,
     seq: Number(r.seq),
+    version: Number(r.version),
     direction: r.direction,
     senderKind: r.sender_kind,
     senderName: r.sender_name,
@@ -179,7 +210,7 @@ export function createWidgetStore(): WidgetStore {
     async ensureVisitor(em, v) {
       await em.execute(
         `insert into ingress.widget_visitors (tenant_id, channel_id, visitor_id, verified)
-         values (?, ?, ?, ?) on conflict (channel_id, visitor_id) do nothing`,
+         values (?, ?, ?, ?) on conflict (channel_id, visitor_id) do update set last_seen_at = now()`,
         [v.tenantId, v.channelId, v.visitorId, v.verified],
       );
       const [row] = await em.execute<Array<{ conversation_id: string | null }>>(
@@ -230,19 +261,20 @@ export function createWidgetStore(): WidgetStore {
       if (existing[0] !== undefined) return { message: messageOf(existing[0]), created: false };
       const seq = Number(thread.last_seq) + 1;
       await em.execute(
-        "update ingress.widget_visitors set last_seq = ? where channel_id = ? and visitor_id = ?",
+        "update ingress.widget_visitors set last_seq = ?, last_seen_at = now() where channel_id = ? and visitor_id = ?",
         [seq, m.channelId, m.visitorId],
       );
       const [row] = await em.execute<MessageRow[]>(
-        `insert into ingress.widget_messages (id, tenant_id, channel_id, visitor_id, seq, direction, sender_kind,
-           sender_name, request_id, conversation_message_id, content, status)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `insert into ingress.widget_messages (id, tenant_id, channel_id, visitor_id, seq, version, direction,
+           sender_kind, sender_name, request_id, conversation_message_id, content, status)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          returning ${COLUMNS}`,
         [
           m.id,
           m.tenantId,
           m.channelId,
           m.visitorId,
+          seq,
           seq,
           m.direction,
           m.senderKind,
@@ -270,7 +302,7 @@ export function createWidgetStore(): WidgetStore {
       const params: unknown[] = [channelId, visitorId];
       let sql: string;
       if ("after" in anchor) {
-        sql = `select ${COLUMNS} from ingress.widget_messages where ${where} and seq > ? order by seq limit ?`;
+        sql = `select ${COLUMNS} from ingress.widget_messages where ${where} and version > ? order by version limit ?`;
         params.push(anchor.after, limit);
       } else if ("before" in anchor) {
         sql = `select ${COLUMNS} from ingress.widget_messages where ${where} and seq < ? order by seq desc limit ?`;
@@ -280,6 +312,22 @@ export function createWidgetStore(): WidgetStore {
         params.push(limit);
       }
       return (await em.execute<MessageRow[]>(sql, params)).map(messageOf);
+    },
+
+    async linkConversation(em, thread, link) {
+      await em.execute(
+        `update ingress.widget_visitors set conversation_id = ?, contact_id = ?
+          where channel_id = ? and visitor_id = ?`,
+        [link.conversationId, link.contactId, thread.channelId, thread.visitorId],
+      );
+    },
+
+    async lastVersion(em, channelId, visitorId) {
+      const [row] = await em.execute<Array<{ last_seq: string }>>(
+        "select last_seq from ingress.widget_visitors where channel_id = ? and visitor_id = ?",
+        [channelId, visitorId],
+      );
+      return Number(row?.last_seq ?? 0);
     },
 
     async learnConversation(em, widgetMessageId, link) {
@@ -309,13 +357,31 @@ export function createWidgetStore(): WidgetStore {
     },
 
     async setStatus(em, conversationMessageId, status) {
-      const [row] = await em.execute<MessageRow[]>(
-        `update ingress.widget_messages set status = ?
-          where conversation_message_id = ? and status is distinct from ?
-          returning ${COLUMNS}`,
-        [status, conversationMessageId, status],
+      const [target] = await em.execute<Array<{ channel_id: string; visitor_id: string }>>(
+        "select channel_id, visitor_id from ingress.widget_messages where conversation_message_id = ?",
+        [conversationMessageId],
       );
-      return row === undefined ? undefined : messageOf(row);
+      if (target === undefined) return undefined;
+      // The thread first, then the message: the lock order of append.
+      const [thread] = await em.execute<Array<{ last_seq: string }>>(
+        "select last_seq from ingress.widget_visitors where channel_id = ? and visitor_id = ? for update",
+        [target.channel_id, target.visitor_id],
+      );
+      if (thread === undefined) return undefined;
+      const ref = { channelId: target.channel_id, visitorId: target.visitor_id };
+      const version = Number(thread.last_seq) + 1;
+      const updated = await em.execute<Array<{ id: string }>>(
+        `update ingress.widget_messages set status = ?, version = ?
+          where conversation_message_id = ? and status is distinct from ?
+          returning id`,
+        [status, version, conversationMessageId, status],
+      );
+      if (updated.length === 0) return { ...ref, changed: false };
+      await em.execute(
+        "update ingress.widget_visitors set last_seq = ? where channel_id = ? and visitor_id = ?",
+        [version, target.channel_id, target.visitor_id],
+      );
+      return { ...ref, changed: true };
     },
   };
 }

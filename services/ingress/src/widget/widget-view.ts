@@ -5,11 +5,11 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { cursorOf } from "./widget-cursor.js";
 import type { StoredWidgetMessage } from "./widget-store.js";
 
-/** A stored message as the widget sees it. */
+/** A stored message as the widget sees it; its cursor says where it stands and when it last changed. */
 export function widgetMessageOf(m: StoredWidgetMessage): WidgetMessage {
   return create(WidgetMessageSchema, {
     id: m.id,
-    cursor: cursorOf(m.seq),
+    cursor: cursorOf(m),
     requestId: m.requestId,
     direction: m.direction === "inbound" ? Direction.INBOUND : Direction.OUTBOUND,
     senderKind: m.senderKind as SenderKind,

@@ -96,6 +96,9 @@ export async function startHarness(
     // Long enough that this instance never sweeps rows another test keeps queued on purpose.
     SWEEP_QUEUED_AFTER_MS: "30000",
     SWEEP_INTERVAL_MS: "10000",
+    // No conversation service unless a test starts one (widget-conversation.spec.ts): StartSession
+    // then answers without a conversation id.
+    CONVERSATION_SERVICE_URL: "http://127.0.0.1:1",
     ...extraIngress,
   });
   const ingressConfig = (overrides: Partial<Config> = {}): Config => ({ ...baseConfig, ...overrides });

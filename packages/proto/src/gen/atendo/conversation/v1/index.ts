@@ -2,6 +2,7 @@
 export * from "./analytics_service_pb.js";
 export * from "./contact_pb.js";
 export * from "./contact_service_pb.js";
+export * from "./conversation_directory_service_pb.js";
 export * from "./conversation_events_pb.js";
 export * from "./conversation_pb.js";
 export * from "./conversation_service_pb.js";
