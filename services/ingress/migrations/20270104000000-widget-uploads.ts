@@ -2,8 +2,9 @@ import { Migration, tenantRls } from "@atendo/db";
 
 /**
  * The widget's uploads: one row per reserved attachment, from CreateUpload (pending) through the
- * PUT of its bytes (uploaded: checked and in the media store under the upload id) to the message
- * that sends it (sent: `message_id`, at most one message per upload). A retried CreateUpload finds
+ * PUT of its bytes (uploaded: checked and in the media store under `media_id`, derived from the
+ * upload and the bytes' SHA-256, so concurrent PUTs of different bytes never overwrite each other's
+ * object) to the message that sends it (sent: `message_id`, at most one message per upload). A retried CreateUpload finds
  * its row by request_id; expired pending rows hold no bytes.
  */
 export class WidgetUploadsMigration extends Migration {
@@ -22,6 +23,7 @@ export class WidgetUploadsMigration extends Migration {
       state text not null default 'pending' check (state in ('pending', 'uploaded', 'sent')),
       mime_type text not null default '',
       sha256 text not null default '',
+      media_id uuid,
       message_id uuid unique,
       expires_at timestamptz not null,
       created_at timestamptz not null default now())`);

@@ -79,7 +79,8 @@ describe("web-chat widget attachments: upload, check, send (real tenant service,
         const sent = answers[0]?.message;
         assert.equal(sent?.requestId, requestId);
         assert.equal(sent?.direction, Direction.INBOUND);
-        assert.equal(sent?.attachment?.mediaId, upload.id);
+        const mediaId = sent?.attachment?.mediaId ?? "";
+        assert.match(mediaId, /^[0-9a-f-]{36}$/);
         assert.equal(sent?.attachment?.mimeType, "image/png");
         assert.equal(sent?.attachment?.sizeBytes, BigInt(PNG.length));
         assert.equal(sent?.attachment?.filename, "pic.png");
@@ -90,7 +91,7 @@ describe("web-chat widget attachments: upload, check, send (real tenant service,
 
         // The signed URL (it names the edge; the same path and query on ingress) serves the bytes.
         const url = new URL(sent?.attachment?.downloadUrl ?? "");
-        assert.equal(url.pathname, `/media/${upload.id}`);
+        assert.equal(url.pathname, `/media/${mediaId}`);
         const download = await fetch(`${h.ingressUrl}${url.pathname}${url.search}`);
         assert.equal(download.status, 200);
         assert.equal(download.headers.get("content-type"), "image/png");
@@ -118,7 +119,7 @@ describe("web-chat widget attachments: upload, check, send (real tenant service,
         if (content?.case !== "media") return;
         assert.equal(content.value.kind, MediaKind.IMAGE);
         assert.equal(content.value.caption, "my receipt");
-        assert.equal(content.value.media?.mediaId, upload.id);
+        assert.equal(content.value.media?.mediaId, mediaId);
         assert.equal(content.value.media?.state, MediaState.STORED);
         assert.equal(content.value.media?.mimeType, "image/png");
         assert.equal(content.value.media?.sha256, createHash("sha256").update(PNG).digest("hex"));
@@ -127,13 +128,13 @@ describe("web-chat widget attachments: upload, check, send (real tenant service,
         await waitFor(
           () =>
             stream.items.some(
-              (i) => i.event.case === "message" && i.event.value.attachment?.mediaId === upload.id,
+              (i) => i.event.case === "message" && i.event.value.attachment?.mediaId === mediaId,
             ),
           { message: "the attachment on the visitor's stream" },
         );
         const history = await client.listMessages({}, { headers });
         assert.equal(history.messages.length, 1);
-        assert.equal(history.messages[0]?.attachment?.mediaId, upload.id);
+        assert.equal(history.messages[0]?.attachment?.mediaId, mediaId);
         assert.match(history.messages[0]?.attachment?.downloadUrl ?? "", /\/media\/.*signature=/);
 
         // Once sent, the bytes cannot change.
@@ -208,6 +209,30 @@ describe("web-chat widget attachments: upload, check, send (real tenant service,
     );
     assert.equal(declared.code, Code.InvalidArgument);
     assert.match(declared.rawMessage, /cannot be sent in the chat/);
+  });
+
+  it("keeps the first of two concurrent PUTs of different bytes, refuses the other, and leaves no stray object", async () => {
+    const channel = await createWebChannel(h);
+    const session = await startSession(client, channel, SHOP);
+    // Two PNGs of one size that differ in a byte after the image's end.
+    const [first, second] = [0, 1].map((b) => Buffer.concat([PNG, Buffer.from([b])]));
+    const { upload } = await client.createUpload(
+      { filename: "pic.png", mimeType: "image/png", sizeBytes: BigInt(PNG.length + 1) },
+      { headers: pageHeaders(SHOP, session.visitorToken) },
+    );
+    const put = (bytes: Buffer) =>
+      putUpload(h.ingressUrl, upload?.uploadUrl ?? "", session.visitorToken, bytes, "image/png");
+    const statuses = (await Promise.all([put(first as Buffer), put(second as Buffer)])).map((r) => r.status);
+    assert.deepEqual([...statuses].sort(), [200, 409]);
+    const [row] = await adminQuery<{ sha256: string; media_id: string }>(
+      "select sha256, media_id from ingress.widget_uploads where id = $1",
+      [upload?.id],
+    );
+    const objects = await adminQuery<{ media_id: string; sha256: string }>(
+      "select media_id, sha256 from ingress.media_objects where tenant_id = $1",
+      [channel.tenantId],
+    );
+    assert.deepEqual(objects, [{ media_id: row?.media_id, sha256: row?.sha256 }], "the winner's bytes only");
   });
 
   it("keeps an upload to its visitor: another visitor can neither PUT to it nor send it", async () => {

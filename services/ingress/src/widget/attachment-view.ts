@@ -23,10 +23,10 @@ export function createAttachmentView(deps: Pick<WidgetDeps, "db" | "uploads">) {
       const upload = uploads.get(m.id);
       const content = m.message?.content;
       if (upload === undefined || content?.case !== "media") continue;
-      const signed = deps.uploads.mediaUrls.sign(visitor.tenantId, upload.id);
+      const signed = deps.uploads.mediaUrls.sign(visitor.tenantId, upload.mediaId);
       content.value.url = signed.url;
       m.attachment = create(WidgetAttachmentSchema, {
-        mediaId: upload.id,
+        mediaId: upload.mediaId,
         downloadUrl: signed.url,
         downloadUrlExpireTime: timestampFromDate(signed.expiresAt),
         mimeType: upload.mimeType,

@@ -35,8 +35,8 @@ const inputOf = (u: WidgetUploadRow, caption: string) =>
   });
 
 /**
- * What the pipeline gets: media already STORED under its media id (the upload id, also the web
- * channel's own media id), so conversation does not wait for it and the media fetcher skips it.
+ * What the pipeline gets: media already STORED under its media id (also the web channel's own id of
+ * the file), so conversation does not wait for it and the media fetcher skips it.
  */
 const contentOf = (u: WidgetUploadRow, caption: string) =>
   create(MessageSchema, {
@@ -46,8 +46,8 @@ const contentOf = (u: WidgetUploadRow, caption: string) =>
         kind: u.kind,
         caption,
         media: create(MediaRefSchema, {
-          channelMediaId: u.id,
-          mediaId: u.id,
+          channelMediaId: u.mediaId,
+          mediaId: u.mediaId,
           state: MediaState.STORED,
           mimeType: u.mimeType,
           sha256: u.sha256,
@@ -96,7 +96,7 @@ export function createSendAttachment(deps: WidgetDeps, attachments: AttachmentVi
       });
       if (appended.created) {
         await mediaRecords.insert(em, {
-          id: upload.id,
+          id: upload.mediaId,
           tenantId: visitor.tenantId,
           workspaceId: upload.workspaceId,
           channelId: visitor.channelId,

@@ -4,7 +4,7 @@ import type { MediaUrlSigner } from "../media/media-url-signer.js";
 
 /** What the widget's attachments need besides the rest of the widget (docs/widget.md). */
 export interface WidgetUploadDeps {
-  /** Where the bytes go, under the tenant and the upload id (which is the media id). */
+  /** Where the bytes go, under the tenant and a media id derived from the upload and its bytes. */
   mediaStore: MediaStore;
   /** Signed download URLs of sent attachments. */
   mediaUrls: MediaUrlSigner;

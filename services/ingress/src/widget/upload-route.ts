@@ -17,6 +17,7 @@ import {
 import type { Logger } from "@atendo/telemetry";
 import { toJson } from "@bufbuild/protobuf";
 import { sha256Hex } from "../media/media-checksum.js";
+import { mediaIdOf } from "../media/media-id.js";
 import { widgetUploadOf } from "./create-upload.js";
 import { UPLOAD_PATH_PREFIX, type WidgetUploadDeps } from "./upload-deps.js";
 import { checkUploadBytes } from "./upload-media-type.js";
@@ -49,9 +50,12 @@ const refuse = (status: number, code: string, message: string) => new UploadRefu
  * `PUT /v1/widget/uploads/{upload_id}` with `Authorization: Bearer <visitor token>`: the bytes of an
  * upload CreateUpload reserved for this visitor (another visitor's id is not found), exactly the
  * size declared, of the type declared as the bytes show it (executables and unknown types refused).
- * They go to the media store under the tenant and the upload id. A retry with the same bytes
- * answers the same; other bytes after the first, or any once the upload was sent, are refused.
- * The body is read only once the caller and the upload are known.
+ * They go to the media store under the tenant and a media id derived from the upload and the bytes,
+ * before the upload row is locked (no connection held while a large file is written, and two
+ * concurrent PUTs of different bytes write different objects: the first to lock the row wins, the
+ * other's object is removed). A retry with the same bytes answers the same; other bytes after the
+ * first, or any once the upload was sent, are refused. The body is read only once the caller and the
+ * upload are known.
  */
 export function createUploadRoute(deps: UploadRouteDeps): HttpHook {
   const { db, uploads } = deps;
@@ -117,21 +121,29 @@ export function createUploadRoute(deps: UploadRouteDeps): HttpHook {
     }
     const checked = await checkUploadBytes(found.declaredMimeType, bytes);
     if (!checked.ok) throw refuse(415, "invalid_argument", checked.reason);
-    return db.withTenant(visitor.tenantId, async (em) => {
-      // Under the row's lock: a concurrent PUT of this upload, or its send, waits its turn.
-      const row = usable(await widgetUploads.lock(em, owner, id), id);
-      if (row.state === "uploaded") {
-        sameBytes(row, sha256);
-        return row;
-      }
-      await uploads.mediaStore.put({ tenantId: visitor.tenantId, mediaId: id }, bytes, {
-        mimeType: checked.mimeType,
-        sizeBytes: bytes.length,
-        sha256,
+    const key = { tenantId: visitor.tenantId, mediaId: mediaIdOf(found.channelId, `upload:${id}:${sha256}`) };
+    await uploads.mediaStore.put(key, bytes, { mimeType: checked.mimeType, sizeBytes: bytes.length, sha256 });
+    let current = "";
+    try {
+      return await db.withTenant(visitor.tenantId, async (em) => {
+        // Under the row's lock: a concurrent PUT of this upload, or its send, waits its turn.
+        const locked = await widgetUploads.lock(em, owner, id);
+        current = locked?.mediaId ?? "";
+        const row = usable(locked, id);
+        if (row.state === "uploaded") {
+          sameBytes(row, sha256);
+          return row;
+        }
+        const file = { mimeType: checked.mimeType, sha256, mediaId: key.mediaId };
+        await widgetUploads.markUploaded(em, id, file);
+        return { ...row, ...file, state: "uploaded" as const };
       });
-      await widgetUploads.markUploaded(em, id, { mimeType: checked.mimeType, sha256 });
-      return { ...row, state: "uploaded", mimeType: checked.mimeType, sha256 };
-    });
+    } catch (err) {
+      // Refused meanwhile (other bytes won, sent, expired): unless they are the upload's own, these
+      // bytes are nobody's.
+      if (current !== key.mediaId) await uploads.mediaStore.delete(key);
+      throw err;
+    }
   }
 
   return async (req: NodeRequest, res: NodeResponse) => {

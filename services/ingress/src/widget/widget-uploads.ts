@@ -17,11 +17,16 @@ export interface WidgetUploadRow {
   /** The type found true in the bytes ("" until uploaded). */
   mimeType: string;
   sha256: string;
+  /** Where the bytes are in the media store ("" until uploaded). */
+  mediaId: string;
   messageId: string;
   expiresAt: Date;
 }
 
-export type NewWidgetUpload = Omit<WidgetUploadRow, "state" | "mimeType" | "sha256" | "messageId"> & {
+export type NewWidgetUpload = Omit<
+  WidgetUploadRow,
+  "state" | "mimeType" | "sha256" | "mediaId" | "messageId"
+> & {
   requestId?: string;
 };
 
@@ -44,6 +49,7 @@ interface Row {
   state: WidgetUploadRow["state"];
   mime_type: string;
   sha256: string;
+  media_id: string | null;
   message_id: string | null;
   expires_at: Date | string;
 }
@@ -61,6 +67,7 @@ const rowOf = (r: Row): WidgetUploadRow => ({
   state: r.state,
   mimeType: r.mime_type,
   sha256: r.sha256,
+  mediaId: r.media_id ?? "",
   messageId: r.message_id ?? "",
   expiresAt: new Date(r.expires_at),
 });
@@ -120,10 +127,14 @@ export const widgetUploads = {
     return row === undefined ? undefined : rowOf(row);
   },
 
-  async markUploaded(em: EntityManager, id: string, file: { mimeType: string; sha256: string }) {
+  async markUploaded(
+    em: EntityManager,
+    id: string,
+    file: { mimeType: string; sha256: string; mediaId: string },
+  ) {
     await em.execute(
-      "update ingress.widget_uploads set state = 'uploaded', mime_type = ?, sha256 = ? where id = ?",
-      [file.mimeType, file.sha256, id],
+      "update ingress.widget_uploads set state = 'uploaded', mime_type = ?, sha256 = ?, media_id = ? where id = ?",
+      [file.mimeType, file.sha256, file.mediaId, id],
     );
   },
 

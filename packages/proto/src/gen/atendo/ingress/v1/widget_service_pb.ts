@@ -266,7 +266,7 @@ export const WidgetAttachmentSchema: GenMessage<WidgetAttachment> = /*@__PURE__*
  */
 export type WidgetUpload = Message<"atendo.ingress.v1.WidgetUpload"> & {
   /**
-   * Upload id; also the media id of the stored file.
+   * Upload id (SendAttachment names it; the stored file gets a media id of its own).
    *
    * @generated from field: string id = 1;
    */
