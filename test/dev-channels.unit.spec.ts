@@ -146,6 +146,11 @@ describe("widget demo page", () => {
       const client = await fetch(new URL("/connect-fetch.js", demo.url));
       assert.equal(client.status, 200);
       assert.ok((await client.text()).includes("export function createConnectClient"));
+      // The attach button's PUT with progress, and pictures shown from the edge.
+      const upload = await fetch(new URL("/upload-put.js", demo.url));
+      assert.equal(upload.status, 200);
+      assert.ok((await upload.text()).includes("xhr.upload.addEventListener"));
+      assert.match(page.headers.get("content-security-policy") ?? "", /img-src http:\/\/127\.0\.0\.1:7100/);
       assert.equal((await fetch(new URL("/../package.json", demo.url))).status, 404);
       assert.equal((await fetch(demo.url, { method: "POST", body: "x" })).status, 405);
     } finally {

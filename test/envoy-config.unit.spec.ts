@@ -205,6 +205,32 @@ describe("gateway-envoy/envoy.yaml", () => {
     assert.equal(routeFor("/media/0193a5b0-0000-7000-8000-000000000001", "POST"), undefined);
   });
 
+  it("streams the widget's upload PUTs to ingress over HTTP/1.1 unbuffered, with CORS for any site allowing PUT", () => {
+    const upload = "/v1/widget/uploads/0193a5b0-0000-7000-8000-000000000001";
+    for (const method of ["PUT", "OPTIONS"]) {
+      const route = routeFor(upload, method);
+      assert.equal(route?.route?.cluster, "ingress_webhooks", method);
+      assert.equal(route?.route?.retry_policy, undefined, "a body is not replayed");
+      const perFilter = route?.typed_per_filter_config ?? {};
+      assert.deepEqual(perFilter["envoy.filters.http.buffer"], {
+        "@type": `type.googleapis.com/${BUFFER_PER_ROUTE}`,
+        disabled: true,
+      });
+      const cors = perFilter["envoy.filters.http.cors"] as {
+        allow_origin_string_match: Array<{ safe_regex: { regex: string } }>;
+        allow_methods: string;
+        allow_headers: string;
+      };
+      assert.ok(
+        new RegExp(cors.allow_origin_string_match[0]?.safe_regex.regex ?? "$^").test("https://shop.test"),
+      );
+      assert.ok(cors.allow_methods.split(/[\s,]+/).includes("PUT"));
+      assert.ok(cors.allow_headers.includes("authorization"));
+    }
+    // CreateUpload's REST path is the transcoded RPC's, not this route.
+    assert.notEqual(routeFor("/v1/widget/uploads", "POST")?.route?.cluster, "ingress_webhooks");
+  });
+
   it("serves the tenant service's JWKS on GET /.well-known/jwks.json, and nothing else of /.well-known", () => {
     const route = routeFor("/.well-known/jwks.json", "GET")?.route;
     assert.equal(route?.cluster, "tenant");
@@ -315,7 +341,7 @@ describe("gateway-envoy/envoy.yaml", () => {
         m.exact !== undefined ? m.exact === origin : new RegExp(m.safe_regex?.regex ?? "$^").test(origin),
       );
     const widgetRpcs = catalog.filter((r) => r.service === "atendo.ingress.v1.WidgetService");
-    assert.equal(widgetRpcs.length, 4);
+    assert.equal(widgetRpcs.length, 6);
     for (const path of [...widgetRpcs.map((r) => r.path), "/v1/widget/sessions", "/v1/widget/messages"]) {
       const cors = corsOf(path, path.startsWith("/v1/") ? "OPTIONS" : "POST");
       assert.ok(allows(cors, "https://shop.example.com"), `${path} answers any site`);

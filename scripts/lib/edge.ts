@@ -3,6 +3,8 @@
 //   GET /healthz                               200 ok
 //   /.well-known/jwks.json                     the tenant service (the public keys of Atendo tokens)
 //   /webhooks/*                                ingress, over HTTP/1.1, bodies byte for byte
+//   /media/*                                   ingress, over HTTP/1.1 (signed media downloads)
+//   PUT /v1/widget/uploads/*                   ingress, over HTTP/1.1 (the widget's attachment bytes)
 //   /atendo.<domain>.v1.<Service>/<Method>     the <domain> service over h2c (gRPC, gRPC-web, Connect)
 //   internal RPCs                              404, like any unknown path: every path of an internal
 //                                              service, and any RPC without a google.api.http rule
@@ -19,8 +21,13 @@ import { createServer as createHttp1Server, type IncomingMessage } from "node:ht
 import type { Http2ServerRequest, Http2Session } from "node:http2";
 import { createServer as createHttp2Server } from "node:http2";
 import { createSniffingListener, type NodeRequest, type NodeResponse } from "@atendo/service-kit";
-import { RPC_MAX_MESSAGE_BYTES, rpcBodyLimit, WEBHOOK_MAX_BODY_BYTES } from "./edge/body-limit.js";
-import { createCorsPolicy } from "./edge/cors.js";
+import {
+  RPC_MAX_MESSAGE_BYTES,
+  rpcBodyLimit,
+  UPLOAD_MAX_BODY_BYTES,
+  WEBHOOK_MAX_BODY_BYTES,
+} from "./edge/body-limit.js";
+import { CORS_ALLOWED_METHODS, createCorsPolicy } from "./edge/cors.js";
 import type { EdgeLogger } from "./edge/edge-logger.js";
 import { silentEdgeLogger } from "./edge/edge-logger.js";
 import { createForwardedFor } from "./edge/forwarded-for.js";
@@ -57,6 +64,8 @@ export interface EdgeOptions {
   internalServices?: ReadonlySet<string>;
   /** Largest webhook (and other plain HTTP) body; default ingress's own default (3 MiB). */
   webhookMaxBodyBytes?: number;
+  /** Largest widget upload body; default ingress's largest default media limit (100 MiB). */
+  uploadMaxBodyBytes?: number;
   /** Largest request message of an RPC; default the services' own (4 MiB). */
   rpcMaxMessageBytes?: number;
   /** RPC paths whose request is a stream (no body limit here); default those of the contracts. */
@@ -71,7 +80,10 @@ export interface EdgeAccessEntry {
   path: string;
   status: number;
   durationMs: number;
-  /** The domain it went to, "webhooks", "jwks", "media", or "edge" when the edge answered itself. */
+  /**
+   * The domain it went to, "webhooks", "jwks", "media", "uploads", or "edge" when the edge answered
+   * itself.
+   */
   route: string;
 }
 
@@ -84,6 +96,8 @@ export interface Edge {
 export const JWKS_PATH = "/.well-known/jwks.json";
 /** The widget's RPC paths: CORS for every origin (the service checks the channel's). */
 export const WIDGET_PATH_PREFIX = "/atendo.ingress.v1.WidgetService/";
+/** Where the widget PUTs an attachment's bytes (ingress's plain HTTP route), from any origin too. */
+export const WIDGET_UPLOAD_PATH_PREFIX = "/v1/widget/uploads/";
 
 function pathOf(url: string | undefined): string {
   const u = url ?? "/";
@@ -99,12 +113,19 @@ export function createEdge(options: EdgeOptions): Edge {
   const jwks = options.jwks ?? options.upstreams.tenant;
   const consoleCors = createCorsPolicy(options.corsOrigins ?? []);
   const widgetCors = createCorsPolicy(["*"]);
-  const corsFor = (path: string) => (path.startsWith(WIDGET_PATH_PREFIX) ? widgetCors : consoleCors);
+  const uploadCors = createCorsPolicy(["*"], [...CORS_ALLOWED_METHODS, "PUT"]);
+  const corsFor = (path: string) =>
+    path.startsWith(WIDGET_PATH_PREFIX)
+      ? widgetCors
+      : path.startsWith(WIDGET_UPLOAD_PATH_PREFIX)
+        ? uploadCors
+        : consoleCors;
   const forwardedFor = createForwardedFor(options.trustedProxies);
   const rpc = createRpcProxy(logger, forwardedFor);
   const http1Proxy = createHttp1Proxy(logger, forwardedFor);
 
   const webhookMax = options.webhookMaxBodyBytes ?? WEBHOOK_MAX_BODY_BYTES;
+  const uploadMax = options.uploadMaxBodyBytes ?? UPLOAD_MAX_BODY_BYTES;
   const rpcMax = options.rpcMaxMessageBytes ?? RPC_MAX_MESSAGE_BYTES;
   const clientStreams = options.clientStreamingPaths ?? clientStreamingRpcPaths();
 
@@ -116,6 +137,10 @@ export function createEdge(options: EdgeOptions): Edge {
     // Signed media downloads (GetMedia's URLs): plain HTTP GETs of ingress, authorized by the URL.
     if (path.startsWith("/media/") && options.upstreams.ingress !== undefined) {
       return { kind: "http1", upstream: options.upstreams.ingress, name: "media" };
+    }
+    // The widget's attachment bytes: plain HTTP PUTs of ingress, authorized by the visitor token.
+    if (path.startsWith(WIDGET_UPLOAD_PATH_PREFIX) && options.upstreams.ingress !== undefined) {
+      return { kind: "http1", upstream: options.upstreams.ingress, name: "uploads" };
     }
     const domain = domainOfRpcPath(path);
     if (domain === undefined || internal.has(path)) return undefined;
@@ -164,8 +189,9 @@ export function createEdge(options: EdgeOptions): Edge {
     }
     routeName = route.name;
     const extra = cors.responseHeaders(origin) ?? {};
-    if (route.kind === "http1") http1Proxy.forward(req, res, route.upstream, extra, webhookMax);
-    else {
+    if (route.kind === "http1") {
+      http1Proxy.forward(req, res, route.upstream, extra, route.name === "uploads" ? uploadMax : webhookMax);
+    } else {
       // Client streams are limited per message by the service, not as a whole here.
       const limit = clientStreams.has(path) ? undefined : rpcBodyLimit(req.headers["content-type"], rpcMax);
       rpc.forward(req, res, route.upstream, extra, limit);

@@ -122,6 +122,7 @@ export type {
 export { createLimiter } from "./limits/limiter.js";
 // Client messages (MessageInput -> Message)
 export { messageFromInput } from "./messages/message-from-input.js";
+export { advanceMessageStatus } from "./messages/message-status-order.js";
 // Metrics
 export { createRpcMetricsInterceptor } from "./metrics/rpc-metrics-interceptor.js";
 // Paging (AIP-158)

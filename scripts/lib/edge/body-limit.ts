@@ -11,6 +11,11 @@ import { plain } from "./plain.js";
 
 /** Meta's limit, and ingress's default WEBHOOK_MAX_BODY_BYTES. */
 export const WEBHOOK_MAX_BODY_BYTES = 3 * 1024 * 1024;
+/**
+ * The largest widget upload (PUT /v1/widget/uploads/{id}): ingress's largest default media limit
+ * (MEDIA_MAX_BYTES_DOCUMENT, 100 MiB). Ingress refuses anything over the upload's own declared size.
+ */
+export const UPLOAD_MAX_BODY_BYTES = 100 * 1024 * 1024;
 /** The largest request message of every service (service-kit's default maxBodyBytes). */
 export const RPC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** gRPC, gRPC-web and Connect streaming frame each message with 5 bytes (flags and length). */

@@ -18,8 +18,14 @@ export interface CorsPolicy {
   preflightHeaders(origin: string | undefined): Record<string, string> | undefined;
 }
 
-/** `origins`: exact origins such as `http://localhost:4200`, or `*` for any. */
-export function createCorsPolicy(origins: readonly string[]): CorsPolicy {
+/**
+ * `origins`: exact origins such as `http://localhost:4200`, or `*` for any; `methods`: what a
+ * preflight allows (default the RPCs' POST and GET; the widget's upload path adds PUT).
+ */
+export function createCorsPolicy(
+  origins: readonly string[],
+  methods: readonly string[] = CORS_ALLOWED_METHODS,
+): CorsPolicy {
   const any = origins.includes("*");
   const allowed = new Set(origins.map((o) => o.replace(/\/+$/, "").toLowerCase()));
   const isAllowed = (origin: string | undefined): origin is string =>
@@ -38,7 +44,7 @@ export function createCorsPolicy(origins: readonly string[]): CorsPolicy {
       if (!isAllowed(origin)) return undefined;
       return {
         "access-control-allow-origin": origin,
-        "access-control-allow-methods": CORS_ALLOWED_METHODS.join(", "),
+        "access-control-allow-methods": methods.join(", "),
         "access-control-allow-headers": CORS_ALLOWED_HEADERS.join(", "),
         "access-control-max-age": String(MAX_AGE_SECONDS),
         vary: "Origin",

@@ -1,5 +1,5 @@
 // Serves the web-chat widget's demo page for `npm run dev`: index.html with the edge URL and the demo
-// web channel's site key filled in, widget.js and connect-fetch.js. Its origin must be among the channel's allowed
+// web channel's site key filled in, widget.js, connect-fetch.js and upload-put.js. Its origin must be among the channel's allowed
 // origins and the edge's CORS origins (dev-ports.ts widgetDemoOrigins gives both).
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -36,13 +36,14 @@ export function renderWidgetPage(options: { edgeUrl: string; siteKey: string }):
 export async function startWidgetDemo(options: WidgetDemoOptions): Promise<WidgetDemo> {
   const page = renderWidgetPage(options);
   const scripts = new Map(
-    ["/widget.js", "/connect-fetch.js"].map((path) => [
+    ["/widget.js", "/connect-fetch.js", "/upload-put.js"].map((path) => [
       path,
       readFileSync(new URL(`.${path}`, import.meta.url), "utf8"),
     ]),
   );
-  // The page may run its own script and talk to the edge, nothing else.
-  const policy = `default-src 'self'; connect-src ${new URL(options.edgeUrl).origin}; style-src 'unsafe-inline'`;
+  // The page may run its own script, talk to the edge and show pictures the edge serves, nothing else.
+  const edge = new URL(options.edgeUrl).origin;
+  const policy = `default-src 'self'; connect-src ${edge}; img-src ${edge}; style-src 'unsafe-inline'`;
   const send = (res: ServerResponse, status: number, type: string, body: string) => {
     res.writeHead(status, {
       "content-type": `${type}; charset=utf-8`,

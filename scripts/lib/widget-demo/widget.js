@@ -2,7 +2,9 @@
 // edge with the Connect protocol over fetch (JSON, no client library), keeps the visitor token in
 // localStorage, and shows the visitor's messages and the replies. The stream is a convenience; after
 // any drop the page catches up with ListMessages (the history is the truth), then follows again.
+// Attachments: CreateUpload, a PUT of the file with a progress bar (upload-put.js), SendAttachment.
 import { createConnectClient, RpcError } from "./connect-fetch.js";
+import { putFile } from "./upload-put.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? "";
 const SERVICE = `${meta("atendo-edge")}/atendo.ingress.v1.WidgetService`;
@@ -20,6 +22,9 @@ const LABELS = {
     connecting: "Connecting…",
     reconnecting: "Connection lost, reconnecting…",
     failed: "Could not send",
+    attach: "Attach a file",
+    uploading: "Uploading",
+    file: "file",
   },
   "pt-BR": {
     intro: "Pergunte o que quiser: o assistente de demonstração responde aqui.",
@@ -31,6 +36,9 @@ const LABELS = {
     connecting: "Conectando…",
     reconnecting: "Conexão perdida, reconectando…",
     failed: "Não foi possível enviar",
+    attach: "Anexar um arquivo",
+    uploading: "Enviando",
+    file: "arquivo",
   },
 };
 const language = navigator.language.toLowerCase().startsWith("pt") ? "pt-BR" : "en";
@@ -41,6 +49,8 @@ document.documentElement.lang = language;
 $("intro").textContent = t.intro;
 $("text").placeholder = t.placeholder;
 $("send").textContent = t.send;
+$("attach").title = t.attach;
+$("attach").setAttribute("aria-label", t.attach);
 const status = (text) => {
   $("status").textContent = text;
 };
@@ -80,15 +90,34 @@ function show(message) {
   bubbles.delete(key);
   bubbles.set(message.id, bubble);
   const inbound = message.direction === "DIRECTION_INBOUND";
-  const content = message.message ?? {};
-  const text = content.text?.body ?? `[${Object.keys(content)[0] ?? "message"}]`;
   const who = document.createElement("span");
   who.className = "who";
   who.textContent = inbound ? t.you : message.senderName || t.assistant;
   bubble.className = `bubble ${inbound ? "inbound" : "outbound"}`;
-  bubble.replaceChildren(who, text);
+  bubble.replaceChildren(who, ...contentOf(message));
   if (message.cursor) lastCursor = message.cursor;
   bubble.scrollIntoView({ block: "end" });
+}
+
+// What a bubble shows: text, a picture or a link to a file (by its signed URL), its caption.
+function contentOf(message) {
+  const content = message.message ?? {};
+  if (content.text) return [content.text.body];
+  const media = content.media;
+  if (media === undefined) return [`[${Object.keys(content)[0] ?? "message"}]`];
+  const url = message.attachment?.downloadUrl || media.url || "";
+  const name = message.attachment?.filename || media.filename || t.file;
+  let file;
+  if (url !== "" && (media.mimeType ?? "").startsWith("image/")) {
+    file = document.createElement("img");
+    file.src = url;
+    file.alt = name;
+  } else {
+    file = document.createElement(url === "" ? "span" : "a");
+    if (url !== "") file.href = url;
+    file.textContent = `📎 ${name}`;
+  }
+  return media.caption ? [file, media.caption] : [file];
 }
 
 // Everything after the last message shown (or the newest page on the first load).
@@ -113,7 +142,7 @@ async function follow() {
     const abort = new AbortController();
     let watchdog = setTimeout(() => abort.abort(), 60_000);
     try {
-      for await (const item of serverStream(
+      for await (const item of rpc.stream(
         "StreamMessages",
         { afterCursor: lastCursor },
         token,
@@ -158,6 +187,39 @@ $("composer").addEventListener("submit", async (event) => {
   } catch (err) {
     bubble.title = `${t.failed}: ${err.message}`;
     status(t.failed);
+  }
+});
+
+// A file: reserved (the server checks its type and size), PUT with a progress bar, then sent.
+$("file").addEventListener("change", async () => {
+  const file = $("file").files?.[0];
+  $("file").value = "";
+  if (file === undefined) return;
+  const progress = $("progress");
+  progress.value = 0;
+  progress.hidden = false;
+  status(`${t.uploading} ${file.name}…`);
+  try {
+    const { upload } = await call(
+      "CreateUpload",
+      {
+        requestId: crypto.randomUUID(),
+        filename: file.name,
+        mimeType: file.type || "application/octet-stream",
+        sizeBytes: String(file.size),
+      },
+      token,
+    );
+    await putFile(upload.uploadUrl, file, token, (done) => {
+      progress.value = done;
+    });
+    const res = await call("SendAttachment", { requestId: crypto.randomUUID(), uploadId: upload.id }, token);
+    show(res.message);
+    status("");
+  } catch (err) {
+    status(`${t.failed}: ${err.message}`);
+  } finally {
+    progress.hidden = true;
   }
 });
 

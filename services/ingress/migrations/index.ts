@@ -8,6 +8,7 @@ import { OutboxMigration } from "./20261231000000-outbox.js";
 import { IgnoredAndThrottledMigration } from "./20270101000000-ignored-and-throttled.js";
 import { MediaMigration } from "./20270102000000-media.js";
 import { WidgetMigration } from "./20270103000000-widget.js";
+import { WidgetUploadsMigration } from "./20270104000000-widget-uploads.js";
 import { WidgetVersionsMigration } from "./20270105000000-widget-versions.js";
 
 /** In the order they run; names are recorded in ingress.mikro_orm_migrations. */
@@ -21,5 +22,6 @@ export const migrations: MigrationEntry[] = [
   { name: "Migration20270101000000_ignored_and_throttled", class: IgnoredAndThrottledMigration },
   { name: "Migration20270102000000_media", class: MediaMigration },
   { name: "Migration20270103000000_widget", class: WidgetMigration },
+  { name: "Migration20270104000000_widget_uploads", class: WidgetUploadsMigration },
   { name: "Migration20270105000000_widget_versions", class: WidgetVersionsMigration },
 ];

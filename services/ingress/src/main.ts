@@ -71,6 +71,8 @@ export interface RunningService {
 
 const SERVICE = "ingress";
 const SCHEMA = "ingress";
+/** How long a widget upload URL takes the bytes (docs/widget.md). */
+const WIDGET_UPLOAD_TTL_MS = 15 * 60_000;
 
 export interface StartOptions {
   logger?: Logger;
@@ -234,6 +236,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       verifier: auth.verifier,
       heartbeatMs: config.widget.heartbeatMs,
       logger,
+      uploads: {
+        mediaStore,
+        mediaUrls,
+        limits: config.media.limits,
+        publicBaseUrl: config.media.publicBaseUrl,
+        uploadTtlMs: WIDGET_UPLOAD_TTL_MS,
+      },
     };
 
     const server = buildServer({

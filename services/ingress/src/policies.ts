@@ -17,11 +17,15 @@ export const widgetPolicy = definePolicy(WidgetService, {
   sendMessage: { visitor: true },
   streamMessages: { visitor: true },
   listMessages: { visitor: true },
+  createUpload: { visitor: true },
+  sendAttachment: { visitor: true },
 });
 
-// Media customers sent: whoever may read the workspace's conversations may download them.
+// Media customers sent: whoever may read the workspace's conversations may download them, and the ai
+// service acting on its own (a service has no tenant: the handler finds the workspace's and looks
+// the media up inside it).
 export const mediaPolicy = definePolicy(MediaService, {
-  getMedia: { role: "agent", scope: "conversations:read", workspace: byWorkspace },
+  getMedia: { role: "agent", scope: "conversations:read", workspace: byWorkspace, services: ["ai"] },
 });
 
 /** Every policy of the services this process routes. */

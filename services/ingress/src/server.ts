@@ -14,6 +14,7 @@ import { createWidgetService, type WidgetDeps } from "./handlers/widget-service.
 import { createMediaRoutes, type MediaRoutesDeps } from "./media/media-routes.js";
 import { POLICIES } from "./policies.js";
 import { createWebhookRoutes, type WebhookRoutesDeps } from "./webhooks/webhook-routes.js";
+import { createUploadRoute } from "./widget/upload-route.js";
 
 export interface ServerDeps extends WebhookServiceDeps, WebhookRoutesDeps, MediaServiceDeps, MediaRoutesDeps {
   logger: Logger;
@@ -56,9 +57,17 @@ export function buildServer(deps: ServerDeps): AtendoServer {
   });
 }
 
-/** Meta webhooks, then signed media downloads; anything else is 404. */
+/** Meta webhooks, the widget's upload PUTs, then signed media downloads; anything else is 404. */
 function plainRoutes(deps: ServerDeps): HttpHook {
   const webhooks = createWebhookRoutes(deps);
+  const uploads = createUploadRoute({
+    db: deps.widget.db,
+    verifier: deps.auth.verifier,
+    suspendedTenants: deps.auth.suspendedTenants,
+    uploads: deps.widget.uploads,
+    logger: deps.logger,
+  });
   const media = createMediaRoutes(deps);
-  return async (req, res, ctx) => (await webhooks(req, res, ctx)) || media(req, res, ctx);
+  return async (req, res, ctx) =>
+    (await webhooks(req, res, ctx)) || (await uploads(req, res, ctx)) || media(req, res, ctx);
 }

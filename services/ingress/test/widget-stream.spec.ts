@@ -109,6 +109,9 @@ describe("web-chat widget: a stream reconnecting with its cursor, across two ing
         ),
       { message: "the READ status stored" },
     );
+    // A late report (channels report out of order) must not take the status back, nor wake streams:
+    // with it applied, the resume below would see DELIVERED, or the reply a third time.
+    await conversation.status(replyId, MessageStatus.DELIVERED);
     await two.sendMessage({ message: text("again") }, { headers });
 
     // Back on the other replica with the cursor: the reply once, as READ, then the new message.

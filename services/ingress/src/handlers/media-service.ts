@@ -1,6 +1,6 @@
 import type { Db } from "@atendo/db";
 import { type Media, MediaSchema, type MediaService } from "@atendo/proto/ingress/v1";
-import { callerTenant, notFound } from "@atendo/service-kit";
+import { notFound, requireWorkspace } from "@atendo/service-kit";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -13,14 +13,14 @@ export interface MediaServiceDeps {
 }
 
 /**
- * GetMedia: the policy checked the caller may read the request's workspace; the media is then
- * looked up inside the caller's tenant and that workspace, so another one's id is not found. Only
- * stored files have bytes to hand out.
+ * GetMedia: the policy checked the caller may read the request's workspace (a service caller, which
+ * has no tenant, gets the workspace's); the media is then looked up inside that tenant and
+ * workspace, so another one's id is not found. Only stored files have bytes to hand out.
  */
 export function createMediaService(deps: MediaServiceDeps): ServiceImpl<typeof MediaService> {
   return {
     async getMedia(req, ctx) {
-      const tenantId = callerTenant(ctx);
+      const tenantId = await requireWorkspace(ctx, req.workspaceId);
       const record = await deps.db.withTenant(tenantId, (em) =>
         mediaRecords.find(em, req.workspaceId, req.mediaId.toLowerCase()),
       );

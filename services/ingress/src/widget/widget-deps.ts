@@ -6,6 +6,7 @@ import type { TokenVerifier } from "@atendo/service-kit";
 import type { Logger } from "@atendo/telemetry";
 import type { Client } from "@connectrpc/connect";
 import type { ChannelDirectory } from "../clients/channel-directory.js";
+import type { WidgetUploadDeps } from "./upload-deps.js";
 import type { WidgetHub } from "./widget-hub.js";
 import type { WidgetLimiter } from "./widget-limiter.js";
 import type { WidgetStore } from "./widget-store.js";
@@ -32,4 +33,6 @@ export interface WidgetDeps {
   /** A stream sends a heartbeat after this long without anything else. */
   heartbeatMs: number;
   logger: Logger;
+  /** Attachments: the media store, limits and signed URLs (CreateUpload, the PUT, SendAttachment). */
+  uploads: WidgetUploadDeps;
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from "@atendo/db";
+import { advanceMessageStatus } from "@atendo/service-kit";
 
 /** One message of a visitor's thread, as stored (content: atendo.common.v1.MessageInput, binary). */
 export interface StoredWidgetMessage {
@@ -369,14 +370,21 @@ export function createWidgetStore(): WidgetStore {
       );
       if (thread === undefined) return undefined;
       const ref = { channelId: target.channel_id, visitorId: target.visitor_id };
-      const version = Number(thread.last_seq) + 1;
-      const updated = await em.execute<Array<{ id: string }>>(
-        `update ingress.widget_messages set status = ?, version = ?
-          where conversation_message_id = ? and status is distinct from ?
-          returning id`,
-        [status, version, conversationMessageId, status],
+      // Reports arrive late and out of order (several consumers at once): a status only moves
+      // forward, so a DELIVERED handled after the READ changes nothing. Under the thread's lock the
+      // current status cannot move under us.
+      const [current] = await em.execute<Array<{ status: number }>>(
+        "select status from ingress.widget_messages where conversation_message_id = ?",
+        [conversationMessageId],
       );
-      if (updated.length === 0) return { ...ref, changed: false };
+      if (current === undefined) return undefined;
+      const next = advanceMessageStatus(current.status, status);
+      if (next === current.status) return { ...ref, changed: false };
+      const version = Number(thread.last_seq) + 1;
+      await em.execute(
+        "update ingress.widget_messages set status = ?, version = ? where conversation_message_id = ?",
+        [next, version, conversationMessageId],
+      );
       await em.execute(
         "update ingress.widget_visitors set last_seq = ? where channel_id = ? and visitor_id = ?",
         [version, target.channel_id, target.visitor_id],

@@ -2,10 +2,12 @@
 // @generated from file atendo/ingress/v1/widget_service.proto (package atendo.ingress.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Direction, MessageStatus, SenderKind } from "../../common/v1/channel_pb.js";
 import { file_atendo_common_v1_channel } from "../../common/v1/channel_pb.js";
+import type { MediaKind } from "../../common/v1/message_pb.js";
+import { file_atendo_common_v1_message } from "../../common/v1/message_pb.js";
 import type { MessageInput } from "../../common/v1/message_input_pb.js";
 import { file_atendo_common_v1_message_input } from "../../common/v1/message_input_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
@@ -18,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file atendo/ingress/v1/widget_service.proto.
  */
 export const file_atendo_ingress_v1_widget_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS93aWRnZXRfc2VydmljZS5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijgIKD1Zpc2l0b3JJZGVudGl0eRIZCgd1c2VyX2lkGAEgASgJQgi6SAVyAxiAAhIyCg1pZGVudGl0eV9oYXNoGAIgASgJQhu6SBjYAQFyEzIRXlswLTlhLWZBLUZdezY0fSQSFQoEbmFtZRgDIAEoCUIHukgEcgIYZBIcCgVlbWFpbBgEIAEoCUINukgK2AEBcgUYwAJgATp3ukh0GnIKIHZpc2l0b3JfaWRlbnRpdHkuaGFzaF9uZWVkc191c2VyEh5pZGVudGl0eV9oYXNoIHJlcXVpcmVzIHVzZXJfaWQaLnRoaXMuaWRlbnRpdHlfaGFzaCA9PSAnJyB8fCB0aGlzLnVzZXJfaWQgIT0gJycihQEKDVdpZGdldFNlc3Npb24SCgoCaWQYASABKAkSEgoKY2hhbm5lbF9pZBgCIAEoCRISCgp2aXNpdG9yX2lkGAMgASgJEhAKCHZlcmlmaWVkGAQgASgIEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIskCCg1XaWRnZXRNZXNzYWdlEgoKAmlkGAEgASgJEg4KBmN1cnNvchgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEi4KCWRpcmVjdGlvbhgEIAEoDjIbLmF0ZW5kby5jb21tb24udjEuRGlyZWN0aW9uEjEKC3NlbmRlcl9raW5kGAUgASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhMKC3NlbmRlcl9uYW1lGAYgASgJEi8KB21lc3NhZ2UYByABKAsyHi5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VJbnB1dBIvCgZzdGF0dXMYCCABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMSLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAingIKE1N0YXJ0U2Vzc2lvblJlcXVlc3QSMAoIc2l0ZV9rZXkYASABKAlCHrpIG3IZMhdecGtfW0EtWmEtejAtOV17MTYsNjR9JBIzCgd2aXNpdG9yGAIgASgLMiIuYXRlbmRvLmluZ3Jlc3MudjEuVmlzaXRvcklkZW50aXR5Eh4KDHJlc3VtZV90b2tlbhgDIAEoCUIIukgFcgMYgCASIAoIcGFnZV91cmwYBCABKAlCDrpIC9gBAXIGGIAQiAEBEj0KBmxvY2FsZRgFIAEoCUItukgq2AEBciUyI15bYS16QS1aXXsyLDN9KC1bYS16QS1aMC05XXsyLDh9KSokEh8KCnJlcXVlc3RfaWQYBiABKAlCC7pICNgBAXIDsAEBIr8BChRTdGFydFNlc3Npb25SZXNwb25zZRIVCg12aXNpdG9yX3Rva2VuGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKB3Nlc3Npb24YAyABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRTZXNzaW9uEhQKDGNoYW5uZWxfbmFtZRgEIAEoCRIXCg9jb252ZXJzYXRpb25faWQYBSABKAkiqAIKElNlbmRNZXNzYWdlUmVxdWVzdBIfCgpyZXF1ZXN0X2lkGAEgASgJQgu6SAjYAQFyA7ABARI3CgdtZXNzYWdlGAIgASgLMh4uYXRlbmRvLmNvbW1vbi52MS5NZXNzYWdlSW5wdXRCBrpIA8gBATq3AbpIswEasAEKFHNlbmRfbWVzc2FnZS5jb250ZW50Ejt0aGUgd2lkZ2V0IGNhbiBzZW5kIHRleHQsIGludGVyYWN0aXZlIHJlcGxpZXMgYW5kIGxvY2F0aW9ucxpbaGFzKHRoaXMubWVzc2FnZS50ZXh0KSB8fCBoYXModGhpcy5tZXNzYWdlLmludGVyYWN0aXZlX3JlcGx5KSB8fCBoYXModGhpcy5tZXNzYWdlLmxvY2F0aW9uKSJIChNTZW5kTWVzc2FnZVJlc3BvbnNlEjEKB21lc3NhZ2UYASABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlIjcKFVN0cmVhbU1lc3NhZ2VzUmVxdWVzdBIeCgxhZnRlcl9jdXJzb3IYASABKAlCCLpIBXIDGIACIsIBChZTdHJlYW1NZXNzYWdlc1Jlc3BvbnNlEjMKB21lc3NhZ2UYASABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlSAASMQoGdHlwaW5nGAIgASgLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0VHlwaW5nSAASNwoJaGVhcnRiZWF0GAMgASgLMiIuYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0SGVhcnRiZWF0SABCBwoFZXZlbnQiZgoMV2lkZ2V0VHlwaW5nEjEKC3NlbmRlcl9raW5kGAEgASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhMKC3NlbmRlcl9uYW1lGAIgASgJEg4KBmFjdGl2ZRgDIAEoCCJCCg9XaWRnZXRIZWFydGJlYXQSLwoLc2VydmVyX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqIBChNMaXN0TWVzc2FnZXNSZXF1ZXN0EiIKDGFmdGVyX2N1cnNvchgBIAEoCUIKukgHcgUQARiAAkgAEiMKDWJlZm9yZV9jdXJzb3IYAiABKAlCCrpIB3IFEAEYgAJIABIaCglwYWdlX3NpemUYAyABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgEIAEoCUIIukgFcgMYgAhCCAoGYW5jaG9yImMKFExpc3RNZXNzYWdlc1Jlc3BvbnNlEjIKCG1lc3NhZ2VzGAEgAygLMiAuYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0TWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkyoAQKDVdpZGdldFNlcnZpY2USfwoMU3RhcnRTZXNzaW9uEiYuYXRlbmRvLmluZ3Jlc3MudjEuU3RhcnRTZXNzaW9uUmVxdWVzdBonLmF0ZW5kby5pbmdyZXNzLnYxLlN0YXJ0U2Vzc2lvblJlc3BvbnNlIh6C0+STAhg6ASoiEy92MS93aWRnZXQvc2Vzc2lvbnMSfAoLU2VuZE1lc3NhZ2USJS5hdGVuZG8uaW5ncmVzcy52MS5TZW5kTWVzc2FnZVJlcXVlc3QaJi5hdGVuZG8uaW5ncmVzcy52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIh6C0+STAhg6ASoiEy92MS93aWRnZXQvbWVzc2FnZXMSjgEKDlN0cmVhbU1lc3NhZ2VzEiguYXRlbmRvLmluZ3Jlc3MudjEuU3RyZWFtTWVzc2FnZXNSZXF1ZXN0GikuYXRlbmRvLmluZ3Jlc3MudjEuU3RyZWFtTWVzc2FnZXNSZXNwb25zZSIlkAIBgtPkkwIcEhovdjEvd2lkZ2V0L21lc3NhZ2VzOnN0cmVhbTABEn8KDExpc3RNZXNzYWdlcxImLmF0ZW5kby5pbmdyZXNzLnYxLkxpc3RNZXNzYWdlc1JlcXVlc3QaJy5hdGVuZG8uaW5ncmVzcy52MS5MaXN0TWVzc2FnZXNSZXNwb25zZSIekAIBgtPkkwIVEhMvdjEvd2lkZ2V0L21lc3NhZ2VzYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_message_input, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CiZhdGVuZG8vaW5ncmVzcy92MS93aWRnZXRfc2VydmljZS5wcm90bxIRYXRlbmRvLmluZ3Jlc3MudjEijgIKD1Zpc2l0b3JJZGVudGl0eRIZCgd1c2VyX2lkGAEgASgJQgi6SAVyAxiAAhIyCg1pZGVudGl0eV9oYXNoGAIgASgJQhu6SBjYAQFyEzIRXlswLTlhLWZBLUZdezY0fSQSFQoEbmFtZRgDIAEoCUIHukgEcgIYZBIcCgVlbWFpbBgEIAEoCUINukgK2AEBcgUYwAJgATp3ukh0GnIKIHZpc2l0b3JfaWRlbnRpdHkuaGFzaF9uZWVkc191c2VyEh5pZGVudGl0eV9oYXNoIHJlcXVpcmVzIHVzZXJfaWQaLnRoaXMuaWRlbnRpdHlfaGFzaCA9PSAnJyB8fCB0aGlzLnVzZXJfaWQgIT0gJycihQEKDVdpZGdldFNlc3Npb24SCgoCaWQYASABKAkSEgoKY2hhbm5lbF9pZBgCIAEoCRISCgp2aXNpdG9yX2lkGAMgASgJEhAKCHZlcmlmaWVkGAQgASgIEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoIDCg1XaWRnZXRNZXNzYWdlEgoKAmlkGAEgASgJEg4KBmN1cnNvchgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEi4KCWRpcmVjdGlvbhgEIAEoDjIbLmF0ZW5kby5jb21tb24udjEuRGlyZWN0aW9uEjEKC3NlbmRlcl9raW5kGAUgASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhMKC3NlbmRlcl9uYW1lGAYgASgJEi8KB21lc3NhZ2UYByABKAsyHi5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VJbnB1dBIvCgZzdGF0dXMYCCABKA4yHy5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VTdGF0dXMSLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoKYXR0YWNobWVudBgKIAEoCzIjLmF0ZW5kby5pbmdyZXNzLnYxLldpZGdldEF0dGFjaG1lbnQisQEKEFdpZGdldEF0dGFjaG1lbnQSEAoIbWVkaWFfaWQYASABKAkSFAoMZG93bmxvYWRfdXJsGAIgASgJEjwKGGRvd25sb2FkX3VybF9leHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJbWltZV90eXBlGAQgASgJEhIKCnNpemVfYnl0ZXMYBSABKAMSEAoIZmlsZW5hbWUYBiABKAki3QEKDFdpZGdldFVwbG9hZBIKCgJpZBgBIAEoCRISCgp1cGxvYWRfdXJsGAIgASgJEjoKFnVwbG9hZF91cmxfZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBGtpbmQYBCABKA4yGy5hdGVuZG8uY29tbW9uLnYxLk1lZGlhS2luZBIRCgltYXhfYnl0ZXMYBSABKAMSMwoFc3RhdGUYBiABKA4yJC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRVcGxvYWRTdGF0ZSKeAgoTU3RhcnRTZXNzaW9uUmVxdWVzdBIwCghzaXRlX2tleRgBIAEoCUIeukgbchkyF15wa19bQS1aYS16MC05XXsxNiw2NH0kEjMKB3Zpc2l0b3IYAiABKAsyIi5hdGVuZG8uaW5ncmVzcy52MS5WaXNpdG9ySWRlbnRpdHkSHgoMcmVzdW1lX3Rva2VuGAMgASgJQgi6SAVyAxiAIBIgCghwYWdlX3VybBgEIAEoCUIOukgL2AEBcgYYgBCIAQESPQoGbG9jYWxlGAUgASgJQi26SCrYAQFyJTIjXlthLXpBLVpdezIsM30oLVthLXpBLVowLTldezIsOH0pKiQSHwoKcmVxdWVzdF9pZBgGIAEoCUILukgI2AEBcgOwAQEivwEKFFN0YXJ0U2Vzc2lvblJlc3BvbnNlEhUKDXZpc2l0b3JfdG9rZW4YASABKAkSLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoHc2Vzc2lvbhgDIAEoCzIgLmF0ZW5kby5pbmdyZXNzLnYxLldpZGdldFNlc3Npb24SFAoMY2hhbm5lbF9uYW1lGAQgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgFIAEoCSKoAgoSU2VuZE1lc3NhZ2VSZXF1ZXN0Eh8KCnJlcXVlc3RfaWQYASABKAlCC7pICNgBAXIDsAEBEjcKB21lc3NhZ2UYAiABKAsyHi5hdGVuZG8uY29tbW9uLnYxLk1lc3NhZ2VJbnB1dEIGukgDyAEBOrcBukizARqwAQoUc2VuZF9tZXNzYWdlLmNvbnRlbnQSO3RoZSB3aWRnZXQgY2FuIHNlbmQgdGV4dCwgaW50ZXJhY3RpdmUgcmVwbGllcyBhbmQgbG9jYXRpb25zGltoYXModGhpcy5tZXNzYWdlLnRleHQpIHx8IGhhcyh0aGlzLm1lc3NhZ2UuaW50ZXJhY3RpdmVfcmVwbHkpIHx8IGhhcyh0aGlzLm1lc3NhZ2UubG9jYXRpb24pIkgKE1NlbmRNZXNzYWdlUmVzcG9uc2USMQoHbWVzc2FnZRgBIAEoCzIgLmF0ZW5kby5pbmdyZXNzLnYxLldpZGdldE1lc3NhZ2Ui+gEKE0NyZWF0ZVVwbG9hZFJlcXVlc3QSHwoKcmVxdWVzdF9pZBgBIAEoCUILukgI2AEBcgOwAQESNAoIZmlsZW5hbWUYAiABKAlCIrpIH3IdEAEY/wEyFl5bXi9cXFx4MDAtXHgxZlx4N2ZdKyQSaQoJbWltZV90eXBlGAMgASgJQla6SFNyURj/ATJMXltBLVphLXowLTldW0EtWmEtejAtOSEjJCZeXy4rLV0qL1tBLVphLXowLTldW0EtWmEtejAtOSEjJCZeXy4rLV0qKFxzKjsuKik/JBIhCgpzaXplX2J5dGVzGAQgASgDQg26SAoiCBiAgICAAiAAIkcKFENyZWF0ZVVwbG9hZFJlc3BvbnNlEi8KBnVwbG9hZBgBIAEoCzIfLmF0ZW5kby5pbmdyZXNzLnYxLldpZGdldFVwbG9hZCJwChVTZW5kQXR0YWNobWVudFJlcXVlc3QSHwoKcmVxdWVzdF9pZBgBIAEoCUILukgI2AEBcgOwAQESGwoJdXBsb2FkX2lkGAIgASgJQgi6SAVyA7ABARIZCgdjYXB0aW9uGAMgASgJQgi6SAVyAxiACCJLChZTZW5kQXR0YWNobWVudFJlc3BvbnNlEjEKB21lc3NhZ2UYASABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlIjcKFVN0cmVhbU1lc3NhZ2VzUmVxdWVzdBIeCgxhZnRlcl9jdXJzb3IYASABKAlCCLpIBXIDGIACIsIBChZTdHJlYW1NZXNzYWdlc1Jlc3BvbnNlEjMKB21lc3NhZ2UYASABKAsyIC5hdGVuZG8uaW5ncmVzcy52MS5XaWRnZXRNZXNzYWdlSAASMQoGdHlwaW5nGAIgASgLMh8uYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0VHlwaW5nSAASNwoJaGVhcnRiZWF0GAMgASgLMiIuYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0SGVhcnRiZWF0SABCBwoFZXZlbnQiZgoMV2lkZ2V0VHlwaW5nEjEKC3NlbmRlcl9raW5kGAEgASgOMhwuYXRlbmRvLmNvbW1vbi52MS5TZW5kZXJLaW5kEhMKC3NlbmRlcl9uYW1lGAIgASgJEg4KBmFjdGl2ZRgDIAEoCCJCCg9XaWRnZXRIZWFydGJlYXQSLwoLc2VydmVyX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqIBChNMaXN0TWVzc2FnZXNSZXF1ZXN0EiIKDGFmdGVyX2N1cnNvchgBIAEoCUIKukgHcgUQARiAAkgAEiMKDWJlZm9yZV9jdXJzb3IYAiABKAlCCrpIB3IFEAEYgAJIABIaCglwYWdlX3NpemUYAyABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgEIAEoCUIIukgFcgMYgAhCCAoGYW5jaG9yImMKFExpc3RNZXNzYWdlc1Jlc3BvbnNlEjIKCG1lc3NhZ2VzGAEgAygLMiAuYXRlbmRvLmluZ3Jlc3MudjEuV2lkZ2V0TWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqmQEKEVdpZGdldFVwbG9hZFN0YXRlEiMKH1dJREdFVF9VUExPQURfU1RBVEVfVU5TUEVDSUZJRUQQABIfChtXSURHRVRfVVBMT0FEX1NUQVRFX1BFTkRJTkcQARIgChxXSURHRVRfVVBMT0FEX1NUQVRFX1VQTE9BREVEEAISHAoYV0lER0VUX1VQTE9BRF9TVEFURV9TRU5UEAMyqwYKDVdpZGdldFNlcnZpY2USfwoMU3RhcnRTZXNzaW9uEiYuYXRlbmRvLmluZ3Jlc3MudjEuU3RhcnRTZXNzaW9uUmVxdWVzdBonLmF0ZW5kby5pbmdyZXNzLnYxLlN0YXJ0U2Vzc2lvblJlc3BvbnNlIh6C0+STAhg6ASoiEy92MS93aWRnZXQvc2Vzc2lvbnMSfAoLU2VuZE1lc3NhZ2USJS5hdGVuZG8uaW5ncmVzcy52MS5TZW5kTWVzc2FnZVJlcXVlc3QaJi5hdGVuZG8uaW5ncmVzcy52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIh6C0+STAhg6ASoiEy92MS93aWRnZXQvbWVzc2FnZXMSfgoMQ3JlYXRlVXBsb2FkEiYuYXRlbmRvLmluZ3Jlc3MudjEuQ3JlYXRlVXBsb2FkUmVxdWVzdBonLmF0ZW5kby5pbmdyZXNzLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlIh2C0+STAhc6ASoiEi92MS93aWRnZXQvdXBsb2FkcxKIAQoOU2VuZEF0dGFjaG1lbnQSKC5hdGVuZG8uaW5ncmVzcy52MS5TZW5kQXR0YWNobWVudFJlcXVlc3QaKS5hdGVuZG8uaW5ncmVzcy52MS5TZW5kQXR0YWNobWVudFJlc3BvbnNlIiGC0+STAhs6ASoiFi92MS93aWRnZXQvYXR0YWNobWVudHMSjgEKDlN0cmVhbU1lc3NhZ2VzEiguYXRlbmRvLmluZ3Jlc3MudjEuU3RyZWFtTWVzc2FnZXNSZXF1ZXN0GikuYXRlbmRvLmluZ3Jlc3MudjEuU3RyZWFtTWVzc2FnZXNSZXNwb25zZSIlkAIBgtPkkwIcEhovdjEvd2lkZ2V0L21lc3NhZ2VzOnN0cmVhbTABEn8KDExpc3RNZXNzYWdlcxImLmF0ZW5kby5pbmdyZXNzLnYxLkxpc3RNZXNzYWdlc1JlcXVlc3QaJy5hdGVuZG8uaW5ncmVzcy52MS5MaXN0TWVzc2FnZXNSZXNwb25zZSIekAIBgtPkkwIVEhMvdjEvd2lkZ2V0L21lc3NhZ2VzYgZwcm90bzM", [file_atendo_common_v1_channel, file_atendo_common_v1_message, file_atendo_common_v1_message_input, file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * VisitorIdentity is what the widget knows about the visitor.
@@ -126,8 +128,9 @@ export type WidgetMessage = Message<"atendo.ingress.v1.WidgetMessage"> & {
   id: string;
 
   /**
-   * Opaque, ordered position of the message in the session; pass it to ListMessages or
-   * StreamMessages to continue after (or before) it.
+   * Opaque, ordered position of this version of the message in the session (a status change gives
+   * the message a new one); pass it to ListMessages or StreamMessages to continue after (or before)
+   * it.
    *
    * @generated from field: string cursor = 2;
    */
@@ -183,6 +186,14 @@ export type WidgetMessage = Message<"atendo.ingress.v1.WidgetMessage"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 9;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * The file of a visitor's attachment (SendAttachment), with a fresh download URL; unset for other
+   * messages. `message.media.url` is the same URL.
+   *
+   * @generated from field: atendo.ingress.v1.WidgetAttachment attachment = 10;
+   */
+  attachment?: WidgetAttachment | undefined;
 };
 
 /**
@@ -191,6 +202,120 @@ export type WidgetMessage = Message<"atendo.ingress.v1.WidgetMessage"> & {
  */
 export const WidgetMessageSchema: GenMessage<WidgetMessage> = /*@__PURE__*/
   messageDesc(file_atendo_ingress_v1_widget_service, 2);
+
+/**
+ * WidgetAttachment is a file the visitor sent, as stored by Atendo.
+ *
+ * @generated from message atendo.ingress.v1.WidgetAttachment
+ */
+export type WidgetAttachment = Message<"atendo.ingress.v1.WidgetAttachment"> & {
+  /**
+   * Atendo's media id (MediaRef.media_id of the message's MessageReceived).
+   *
+   * @generated from field: string media_id = 1;
+   */
+  mediaId: string;
+
+  /**
+   * A signed URL that downloads the bytes without other credentials until download_url_expire_time;
+   * read the history again for a new one after.
+   *
+   * @generated from field: string download_url = 2;
+   */
+  downloadUrl: string;
+
+  /**
+   * When download_url stops working.
+   *
+   * @generated from field: google.protobuf.Timestamp download_url_expire_time = 3;
+   */
+  downloadUrlExpireTime?: Timestamp | undefined;
+
+  /**
+   * MIME type found in the bytes.
+   *
+   * @generated from field: string mime_type = 4;
+   */
+  mimeType: string;
+
+  /**
+   * Size of the file in bytes.
+   *
+   * @generated from field: int64 size_bytes = 5;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * The file's name as the visitor's browser gave it.
+   *
+   * @generated from field: string filename = 6;
+   */
+  filename: string;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.WidgetAttachment.
+ * Use `create(WidgetAttachmentSchema)` to create a new message.
+ */
+export const WidgetAttachmentSchema: GenMessage<WidgetAttachment> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_widget_service, 3);
+
+/**
+ * WidgetUpload is a file the visitor is attaching.
+ *
+ * @generated from message atendo.ingress.v1.WidgetUpload
+ */
+export type WidgetUpload = Message<"atendo.ingress.v1.WidgetUpload"> & {
+  /**
+   * Upload id (SendAttachment names it; the stored file gets a media id of its own).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Where to send the bytes: `PUT` with `Authorization: Bearer <visitor_token>` and the file as the
+   * body (a browser can follow the progress with XMLHttpRequest's upload events).
+   *
+   * @generated from field: string upload_url = 2;
+   */
+  uploadUrl: string;
+
+  /**
+   * After this the upload URL refuses the bytes (create another upload).
+   *
+   * @generated from field: google.protobuf.Timestamp upload_url_expire_time = 3;
+   */
+  uploadUrlExpireTime?: Timestamp | undefined;
+
+  /**
+   * The kind of media the MIME type makes it (image, audio, video; anything else is a document).
+   *
+   * @generated from field: atendo.common.v1.MediaKind kind = 4;
+   */
+  kind: MediaKind;
+
+  /**
+   * The largest file of that kind accepted, in bytes.
+   *
+   * @generated from field: int64 max_bytes = 5;
+   */
+  maxBytes: bigint;
+
+  /**
+   * How far it got.
+   *
+   * @generated from field: atendo.ingress.v1.WidgetUploadState state = 6;
+   */
+  state: WidgetUploadState;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.WidgetUpload.
+ * Use `create(WidgetUploadSchema)` to create a new message.
+ */
+export const WidgetUploadSchema: GenMessage<WidgetUpload> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_widget_service, 4);
 
 /**
  * StartSessionRequest is the input of WidgetService.StartSession.
@@ -247,7 +372,7 @@ export type StartSessionRequest = Message<"atendo.ingress.v1.StartSessionRequest
  * Use `create(StartSessionRequestSchema)` to create a new message.
  */
 export const StartSessionRequestSchema: GenMessage<StartSessionRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 3);
+  messageDesc(file_atendo_ingress_v1_widget_service, 5);
 
 /**
  * StartSessionResponse is the output of WidgetService.StartSession.
@@ -284,9 +409,9 @@ export type StartSessionResponse = Message<"atendo.ingress.v1.StartSessionRespon
   channelName: string;
 
   /**
-   * The conversation the visitor's messages are in, once the conversation service has stored the
-   * first of them; empty for a session that has sent nothing yet (the conversation is opened by the
-   * first message, like on every channel).
+   * The conversation the visitor's messages go to, opened for the visitor at once (it stays out of
+   * the console's lists until the first message). Empty only when the conversation service could
+   * not be reached for a new visitor; the next StartSession answers it.
    *
    * @generated from field: string conversation_id = 5;
    */
@@ -298,7 +423,7 @@ export type StartSessionResponse = Message<"atendo.ingress.v1.StartSessionRespon
  * Use `create(StartSessionResponseSchema)` to create a new message.
  */
 export const StartSessionResponseSchema: GenMessage<StartSessionResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 4);
+  messageDesc(file_atendo_ingress_v1_widget_service, 6);
 
 /**
  * SendMessageRequest is the input of WidgetService.SendMessage.
@@ -328,7 +453,7 @@ export type SendMessageRequest = Message<"atendo.ingress.v1.SendMessageRequest">
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 5);
+  messageDesc(file_atendo_ingress_v1_widget_service, 7);
 
 /**
  * SendMessageResponse is the output of WidgetService.SendMessage.
@@ -349,7 +474,129 @@ export type SendMessageResponse = Message<"atendo.ingress.v1.SendMessageResponse
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 6);
+  messageDesc(file_atendo_ingress_v1_widget_service, 8);
+
+/**
+ * CreateUploadRequest is the input of WidgetService.CreateUpload.
+ *
+ * @generated from message atendo.ingress.v1.CreateUploadRequest
+ */
+export type CreateUploadRequest = Message<"atendo.ingress.v1.CreateUploadRequest"> & {
+  /**
+   * Makes a retry safe (AIP-155): a UUID the widget picks; the same id again returns the first
+   * upload. Empty: no deduplication.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * The file's name (no folders), shown with the attachment.
+   *
+   * @generated from field: string filename = 2;
+   */
+  filename: string;
+
+  /**
+   * The MIME type the browser gives the file, e.g. "image/png"; the bytes must agree.
+   *
+   * @generated from field: string mime_type = 3;
+   */
+  mimeType: string;
+
+  /**
+   * The file's size in bytes; the PUT must send exactly this many.
+   *
+   * @generated from field: int64 size_bytes = 4;
+   */
+  sizeBytes: bigint;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.CreateUploadRequest.
+ * Use `create(CreateUploadRequestSchema)` to create a new message.
+ */
+export const CreateUploadRequestSchema: GenMessage<CreateUploadRequest> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_widget_service, 9);
+
+/**
+ * CreateUploadResponse is the output of WidgetService.CreateUpload.
+ *
+ * @generated from message atendo.ingress.v1.CreateUploadResponse
+ */
+export type CreateUploadResponse = Message<"atendo.ingress.v1.CreateUploadResponse"> & {
+  /**
+   * The reserved upload.
+   *
+   * @generated from field: atendo.ingress.v1.WidgetUpload upload = 1;
+   */
+  upload?: WidgetUpload | undefined;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.CreateUploadResponse.
+ * Use `create(CreateUploadResponseSchema)` to create a new message.
+ */
+export const CreateUploadResponseSchema: GenMessage<CreateUploadResponse> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_widget_service, 10);
+
+/**
+ * SendAttachmentRequest is the input of WidgetService.SendAttachment.
+ *
+ * @generated from message atendo.ingress.v1.SendAttachmentRequest
+ */
+export type SendAttachmentRequest = Message<"atendo.ingress.v1.SendAttachmentRequest"> & {
+  /**
+   * Makes a retry safe (AIP-155): a UUID the widget picks for its optimistic bubble; the same id
+   * again returns the first message, stored once. Empty: no deduplication (the upload still makes
+   * one message only).
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * The upload whose bytes were PUT.
+   *
+   * @generated from field: string upload_id = 2;
+   */
+  uploadId: string;
+
+  /**
+   * Caption shown under an image, video or document; not for audio.
+   *
+   * @generated from field: string caption = 3;
+   */
+  caption: string;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.SendAttachmentRequest.
+ * Use `create(SendAttachmentRequestSchema)` to create a new message.
+ */
+export const SendAttachmentRequestSchema: GenMessage<SendAttachmentRequest> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_widget_service, 11);
+
+/**
+ * SendAttachmentResponse is the output of WidgetService.SendAttachment.
+ *
+ * @generated from message atendo.ingress.v1.SendAttachmentResponse
+ */
+export type SendAttachmentResponse = Message<"atendo.ingress.v1.SendAttachmentResponse"> & {
+  /**
+   * The accepted message.
+   *
+   * @generated from field: atendo.ingress.v1.WidgetMessage message = 1;
+   */
+  message?: WidgetMessage | undefined;
+};
+
+/**
+ * Describes the message atendo.ingress.v1.SendAttachmentResponse.
+ * Use `create(SendAttachmentResponseSchema)` to create a new message.
+ */
+export const SendAttachmentResponseSchema: GenMessage<SendAttachmentResponse> = /*@__PURE__*/
+  messageDesc(file_atendo_ingress_v1_widget_service, 12);
 
 /**
  * StreamMessagesRequest is the input of WidgetService.StreamMessages.
@@ -370,7 +617,7 @@ export type StreamMessagesRequest = Message<"atendo.ingress.v1.StreamMessagesReq
  * Use `create(StreamMessagesRequestSchema)` to create a new message.
  */
 export const StreamMessagesRequestSchema: GenMessage<StreamMessagesRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 7);
+  messageDesc(file_atendo_ingress_v1_widget_service, 13);
 
 /**
  * StreamMessagesResponse is one item of WidgetService.StreamMessages.
@@ -415,7 +662,7 @@ export type StreamMessagesResponse = Message<"atendo.ingress.v1.StreamMessagesRe
  * Use `create(StreamMessagesResponseSchema)` to create a new message.
  */
 export const StreamMessagesResponseSchema: GenMessage<StreamMessagesResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 8);
+  messageDesc(file_atendo_ingress_v1_widget_service, 14);
 
 /**
  * WidgetTyping tells the widget whether someone is composing a reply.
@@ -450,7 +697,7 @@ export type WidgetTyping = Message<"atendo.ingress.v1.WidgetTyping"> & {
  * Use `create(WidgetTypingSchema)` to create a new message.
  */
 export const WidgetTypingSchema: GenMessage<WidgetTyping> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 9);
+  messageDesc(file_atendo_ingress_v1_widget_service, 15);
 
 /**
  * WidgetHeartbeat keeps the stream alive.
@@ -471,7 +718,7 @@ export type WidgetHeartbeat = Message<"atendo.ingress.v1.WidgetHeartbeat"> & {
  * Use `create(WidgetHeartbeatSchema)` to create a new message.
  */
 export const WidgetHeartbeatSchema: GenMessage<WidgetHeartbeat> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 10);
+  messageDesc(file_atendo_ingress_v1_widget_service, 16);
 
 /**
  * ListMessagesRequest is the input of WidgetService.ListMessages.
@@ -522,7 +769,7 @@ export type ListMessagesRequest = Message<"atendo.ingress.v1.ListMessagesRequest
  * Use `create(ListMessagesRequestSchema)` to create a new message.
  */
 export const ListMessagesRequestSchema: GenMessage<ListMessagesRequest> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 11);
+  messageDesc(file_atendo_ingress_v1_widget_service, 17);
 
 /**
  * ListMessagesResponse is the output of WidgetService.ListMessages.
@@ -550,7 +797,48 @@ export type ListMessagesResponse = Message<"atendo.ingress.v1.ListMessagesRespon
  * Use `create(ListMessagesResponseSchema)` to create a new message.
  */
 export const ListMessagesResponseSchema: GenMessage<ListMessagesResponse> = /*@__PURE__*/
-  messageDesc(file_atendo_ingress_v1_widget_service, 12);
+  messageDesc(file_atendo_ingress_v1_widget_service, 18);
+
+/**
+ * WidgetUploadState is how far an upload got.
+ *
+ * @generated from enum atendo.ingress.v1.WidgetUploadState
+ */
+export enum WidgetUploadState {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: WIDGET_UPLOAD_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Reserved: waiting for its bytes.
+   *
+   * @generated from enum value: WIDGET_UPLOAD_STATE_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * The bytes arrived, were checked and stored: ready for SendAttachment.
+   *
+   * @generated from enum value: WIDGET_UPLOAD_STATE_UPLOADED = 2;
+   */
+  UPLOADED = 2,
+
+  /**
+   * Sent as a message; its bytes can no longer change.
+   *
+   * @generated from enum value: WIDGET_UPLOAD_STATE_SENT = 3;
+   */
+  SENT = 3,
+}
+
+/**
+ * Describes the enum atendo.ingress.v1.WidgetUploadState.
+ */
+export const WidgetUploadStateSchema: GenEnum<WidgetUploadState> = /*@__PURE__*/
+  enumDesc(file_atendo_ingress_v1_widget_service, 0);
 
 /**
  * WidgetService serves the embeddable web-chat widget. StartSession is authenticated by the
@@ -584,8 +872,32 @@ export const WidgetService: GenService<{
     output: typeof SendMessageResponseSchema;
   },
   /**
-   * Streams the session's messages (both directions) created after a cursor, and typing
-   * indicators, until the client disconnects.
+   * Reserves an upload for an attachment: answers where to PUT the file's bytes (with the same
+   * visitor token) and until when. The size must fit the limit of the file's kind. A retry with the
+   * same request_id returns the same upload.
+   *
+   * @generated from rpc atendo.ingress.v1.WidgetService.CreateUpload
+   */
+  createUpload: {
+    methodKind: "unary";
+    input: typeof CreateUploadRequestSchema;
+    output: typeof CreateUploadResponseSchema;
+  },
+  /**
+   * Sends an uploaded file as a visitor message (with an optional caption). A retry with the same
+   * request_id, or another send of the same upload, returns the same message, stored once.
+   *
+   * @generated from rpc atendo.ingress.v1.WidgetService.SendAttachment
+   */
+  sendAttachment: {
+    methodKind: "unary";
+    input: typeof SendAttachmentRequestSchema;
+    output: typeof SendAttachmentResponseSchema;
+  },
+  /**
+   * Streams the session's messages (both directions) created or changed after a cursor (a status
+   * change sends the message again with its new status and cursor: keep one bubble per id), and
+   * typing indicators, until the client disconnects.
    *
    * @generated from rpc atendo.ingress.v1.WidgetService.StreamMessages
    */
