@@ -113,7 +113,7 @@ async function follow() {
     const abort = new AbortController();
     let watchdog = setTimeout(() => abort.abort(), 60_000);
     try {
-      for await (const item of serverStream(
+      for await (const item of rpc.stream(
         "StreamMessages",
         { afterCursor: lastCursor },
         token,
