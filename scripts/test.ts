@@ -20,6 +20,6 @@ await step(
   "contracts",
   () => spawnSync("node", ["--import", "tsx", "scripts/proto.ts", "check"], { stdio: "inherit" }).status ?? 1,
 );
-await step("test tools", ensureTestTools);
+await step("test tools", () => ensureTestTools(process.env.ATENDO_ROOT ?? process.cwd()));
 await step("tests", () => runMocha([], process.argv.slice(2)));
 console.log("\nall checks passed");

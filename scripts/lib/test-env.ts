@@ -1,6 +1,7 @@
 // Environment handed to mocha: where the test stack lives. @atendo/testing reads the same names.
 // Also the programs some tests drive besides the stack, which `npm test` installs before the tests
 // so an install (minutes, once) happens outside any test's time limit.
+import { ensureVersityGw } from "@atendo/testing";
 import type { StackConfig } from "./stack.js";
 import { ensureChromium } from "./system-packages.js";
 
@@ -16,8 +17,12 @@ export function testEnvVars(cfg: StackConfig): Record<string, string> {
   };
 }
 
-/** Chromium (the widget page's browser test), from the system's packages. */
-export function ensureTestTools(): number {
-  console.log(`chromium  ${ensureChromium()}`);
+/**
+ * Chromium (the widget page's browser test), from the system's packages, and versitygw (the real S3
+ * server of the media tests), built with Go into .tools/.
+ */
+export function ensureTestTools(root: string): number {
+  console.log(`chromium   ${ensureChromium()}`);
+  console.log(`versitygw  ${ensureVersityGw(root)}`);
   return 0;
 }
