@@ -43,7 +43,6 @@ const servers: Record<string, () => Promise<S3Server>> = {
 
 for (const [name, start] of Object.entries(servers)) {
   describe(`S3 media store against ${name}`, function () {
-    // A first run builds versitygw before starting it (npm test does that before the tests).
     this.timeout(60_000);
     let server: S3Server;
     let store: MediaStore & { close(): void };
@@ -57,7 +56,9 @@ for (const [name, start] of Object.entries(servers)) {
       keyPrefix: "media/",
     });
 
-    before(async () => {
+    before(async function () {
+      // The first run on a machine may build versitygw here (npm test builds it before the tests).
+      this.timeout(20 * 60_000);
       server = await start();
       store = createS3MediaStore(options());
     });
