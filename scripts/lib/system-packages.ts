@@ -28,6 +28,8 @@ export const tools = {
   pgCtl: { bin: "pg_ctl", debPackage: "postgresql", extraDirs: postgresDirs },
   redis: { bin: "redis-server", debPackage: "redis-server" },
   nats: { bin: "nats-server", debPackage: "nats-server" },
+  // The browser of the widget page's test (driven by playwright-core, which downloads nothing).
+  chromium: { bin: "chromium", debPackage: "chromium" },
 } satisfies Record<string, SystemTool>;
 
 function executable(p: string): boolean {
@@ -86,4 +88,9 @@ export function ensureBinaries(list: SystemTool[]): string[] {
 export function ensureProtoc(): string {
   const [protoc] = ensureBinaries([tools.protoc]);
   return protoc as string;
+}
+
+export function ensureChromium(): string {
+  const [chromium] = ensureBinaries([tools.chromium]);
+  return chromium as string;
 }

@@ -27,8 +27,13 @@ export interface S3MediaStoreOptions {
 /** Where the SHA-256 travels: user metadata (`x-amz-meta-sha256`), which every S3 server keeps. */
 const SHA256_META = "sha256";
 
+/**
+ * Only an answer naming the object missing: NoSuchKey, or the bodiless 404 of a HEAD. Any other 404
+ * (NoSuchBucket; versitygw's answer to an unknown key pair) is a fault to surface, not a miss.
+ */
 const isMissing = (err: unknown) =>
-  err instanceof S3ServiceException && (err.name === "NoSuchKey" || err.$metadata.httpStatusCode === 404);
+  err instanceof S3ServiceException &&
+  (err.name === "NoSuchKey" || (err.name === "NotFound" && err.$metadata.httpStatusCode === 404));
 
 /**
  * Media bytes in an S3-compatible bucket under `<prefix><tenant id>/<media id>`: the tenant is part

@@ -54,5 +54,8 @@ export { devMailboxOf, linkFrom, linksIn, MAIL_LINKS, tokenOf } from "./mail/mai
 export { signMeta } from "./sign-meta.js";
 export { limitStreamMessageSize, streamConfig } from "./stream-admin.js";
 export { uniqueNamespace } from "./unique-namespace.js";
+export { ensureVersityGw, VERSITYGW_VERSION, versitygwPath } from "./versitygw/ensure-versitygw.js";
+export type { VersityGw, VersityGwOptions } from "./versitygw/start-versitygw.js";
+export { startVersityGw } from "./versitygw/start-versitygw.js";
 export type { Truthy, WaitForOptions } from "./wait-for.js";
 export { waitFor } from "./wait-for.js";

@@ -1,0 +1,188 @@
+// The widget demo page of `npm run dev` in a real browser: headless Chromium (Debian's package, which
+// `npm test` installs when missing) driven by playwright-core, the page served by its own server
+// against the six services as processes and the local edge, the way `npm run dev` wires them. A
+// visitor with a pt-BR browser sees the Portuguese UI, sends a message, sees the assistant's reply
+// come back over the page's stream, reloads and finds the conversation again (the visitor token kept
+// in localStorage). Every wait is a condition with a deadline.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { adminQuery, waitFor } from "@atendo/testing";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { widgetDemoOrigins } from "../scripts/lib/dev-ports.js";
+import { createEdge, type Edge } from "../scripts/lib/edge.js";
+import { SERVICES } from "../scripts/lib/stack.js";
+import { ensureChromium } from "../scripts/lib/system-packages.js";
+import { startWidgetDemo, type WidgetDemo } from "../scripts/lib/widget-demo/widget-demo-server.js";
+import { freePorts } from "./support/free-ports.js";
+import { type Product, startProduct } from "./support/product.js";
+
+// Without the background-networking flags Chromium keeps calling Google's services, which a closed
+// network answers with nothing but timeouts.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const TEXT = "Oi! Vocês abrem no sábado?";
+
+interface Bubble {
+  side: "inbound" | "outbound";
+  who: string;
+  text: string;
+  pending: boolean;
+}
+
+/** The chat as the visitor sees it: each bubble's side, label and text. */
+const bubblesOf = (page: Page): Promise<Bubble[]> =>
+  page.$$eval("#chat .bubble", (nodes) =>
+    nodes.map((node) => {
+      const who = node.querySelector(".who")?.textContent ?? "";
+      return {
+        side: node.classList.contains("inbound") ? ("inbound" as const) : ("outbound" as const),
+        who,
+        text: (node.textContent ?? "").slice(who.length),
+        pending: node.classList.contains("pending"),
+      };
+    }),
+  );
+
+/** Who a visitor token names: its subject (the visitor) and session, from the JWT's claims. */
+function visitorOf(token: string | null): { sub?: string; sid?: string } {
+  const payload = (token ?? "").split(".")[1] ?? "";
+  const { sub, sid } = JSON.parse(Buffer.from(payload, "base64url").toString() || "{}");
+  return { sub, sid };
+}
+
+/** Waits until the chat shows exactly `expected`; on timeout, says what it showed. */
+async function waitForBubbles(page: Page, expected: Bubble[], what: string): Promise<void> {
+  let shown: Bubble[] = [];
+  await waitFor(
+    async () => {
+      shown = await bubblesOf(page);
+      return JSON.stringify(shown) === JSON.stringify(expected);
+    },
+    { timeoutMs: 20_000, intervalMs: 50, message: () => `${what}; the page shows ${JSON.stringify(shown)}` },
+  );
+}
+
+describe("the widget demo page in headless Chromium, against the services through the edge", function () {
+  this.timeout(120_000);
+  let product: Product;
+  let edge: Edge;
+  let demo: WidgetDemo;
+  let context: BrowserContext;
+  let profile: string;
+  const problems: string[] = [];
+
+  before(async () => {
+    const executablePath = ensureChromium();
+    const [pagePort = 0] = await freePorts(1);
+    // As in `npm run dev`: the page's origins are the web channel's and the edge's CORS origins.
+    const origins = widgetDemoOrigins(pagePort);
+    product = await startProduct({ spec: { webOrigins: origins } });
+    edge = createEdge({
+      upstreams: Object.fromEntries(SERVICES.map((s) => [s, product.url(s)])),
+      corsOrigins: origins,
+    });
+    const edgeUrl = `http://127.0.0.1:${await edge.listen(0)}`;
+    demo = await startWidgetDemo({ edgeUrl, siteKey: product.seed.siteKey, port: pagePort });
+    // A fresh profile in the temporary folder: works as root, with a private home, from any clone.
+    profile = mkdtempSync(join(tmpdir(), "atendo-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      locale: "pt-BR",
+      timeout: 30_000,
+    });
+    context.setDefaultTimeout(20_000);
+    // Whatever the page logs as an error (a blocked request, a script error) fails the test.
+    context.on("console", (message) => {
+      // The page has no icon: the browser's own request for one is not the page's error.
+      if (message.type() === "error" && !message.location().url.endsWith("/favicon.ico"))
+        problems.push(message.text());
+    });
+    context.on("weberror", (error) => problems.push(String(error.error())));
+  });
+
+  after(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await demo?.close();
+    await edge?.close(500);
+    const exits = await product?.stop();
+    for (const [name, code] of exits ?? []) {
+      assert.equal(code, 0, `${name} exited with ${code}:\n${product.output(name).slice(-20).join("\n")}`);
+    }
+  });
+
+  it("chats in Portuguese: the reply streams into the page, and a reload shows the conversation again", async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    // The widget's calls, by method name.
+    const calls: string[] = [];
+    page.on("request", (req) => {
+      const [, method] = /WidgetService\/(\w+)$/.exec(req.url()) ?? [];
+      if (method) calls.push(method);
+    });
+    await page.goto(demo.url);
+
+    // The pt-BR UI, and the session started through the edge (the channel's name as the title).
+    await page.locator("#send", { hasText: "Enviar" }).waitFor();
+    assert.equal(await page.getAttribute("#text", "placeholder"), "Escreva uma mensagem");
+    assert.equal(
+      await page.textContent("#intro"),
+      "Pergunte o que quiser: o assistente de demonstração responde aqui.",
+    );
+    assert.equal(await page.getAttribute("html", "lang"), "pt-BR");
+    await page.locator("#title", { hasText: product.seed.spec.webChannelName }).waitFor();
+    // The page follows the conversation over StreamMessages once the (empty) history is shown.
+    await waitFor(() => calls.includes("StreamMessages"), {
+      timeoutMs: 20_000,
+      message: () => `the page to open its stream; it called ${calls.join(", ")}`,
+    });
+    const storeKey = `atendo-widget:${product.seed.siteKey}`;
+    const token = await page.evaluate((key) => localStorage.getItem(key), storeKey);
+    assert.ok(visitorOf(token).sub, "the visitor token is kept in localStorage");
+
+    await page.fill("#text", TEXT);
+    await page.click("#send");
+
+    // The assistant's reply, as stored by the conversation service, appears under the visitor's message.
+    const [stored] = await waitFor(
+      () =>
+        adminQuery<{ text: string }>(
+          `select text from conversation.messages where tenant_id = $1 and direction = 'OUTBOUND'`,
+          [product.seed.tenantId],
+        ).then((rows) => rows.length > 0 && rows),
+      { timeoutMs: 60_000, intervalMs: 100, message: "the assistant's stored reply" },
+    );
+    const reply = stored?.text ?? "";
+    assert.ok(reply.length > 0, "the reply has text");
+    const expected: Bubble[] = [
+      { side: "inbound", who: "Você", text: TEXT, pending: false },
+      { side: "outbound", who: "Assistente", text: reply, pending: false },
+    ];
+    await waitForBubbles(page, expected, "the visitor's message and the reply");
+    // Live, not recovering: a page without its stream says "reconectando" in #status (and the typing
+    // line the stream carried is gone once the reply is in).
+    await waitFor(async () => (await page.textContent("#status")) === "", {
+      message: "an empty status line",
+    });
+
+    // A reload resumes the same visitor and shows the history again, in order.
+    await page.reload();
+    await page.locator("#send", { hasText: "Enviar" }).waitFor();
+    await waitForBubbles(page, expected, "the history after the reload");
+    // Resumed, not replaced: a renewed token for the same visitor and session.
+    const renewed = await page.evaluate((key) => localStorage.getItem(key), storeKey);
+    assert.deepEqual(visitorOf(renewed), visitorOf(token));
+    assert.deepEqual(problems, [], "no errors in the page's console");
+  });
+});
