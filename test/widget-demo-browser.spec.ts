@@ -83,15 +83,20 @@ describe("the widget demo page in headless Chromium, against the services throug
 
   before(async () => {
     const executablePath = ensureChromium();
-    const [pagePort = 0] = await freePorts(1);
+    const [pagePort = 0, edgePort = 0] = await freePorts(2);
+    const edgeUrl = `http://127.0.0.1:${edgePort}`;
     // As in `npm run dev`: the page's origins are the web channel's and the edge's CORS origins.
     const origins = widgetDemoOrigins(pagePort);
-    product = await startProduct({ spec: { webOrigins: origins } });
+    // Upload and media URLs point at the edge the page talks to, as in `npm run dev`.
+    product = await startProduct({
+      spec: { webOrigins: origins },
+      extra: { ingress: { MEDIA_PUBLIC_BASE_URL: edgeUrl } },
+    });
     edge = createEdge({
       upstreams: Object.fromEntries(SERVICES.map((s) => [s, product.url(s)])),
       corsOrigins: origins,
     });
-    const edgeUrl = `http://127.0.0.1:${await edge.listen(0)}`;
+    await edge.listen(edgePort);
     demo = await startWidgetDemo({ edgeUrl, siteKey: product.seed.siteKey, port: pagePort });
     // A fresh profile in the temporary folder: works as root, with a private home, from any clone.
     profile = mkdtempSync(join(tmpdir(), "atendo-chromium-"));
@@ -185,4 +190,66 @@ describe("the widget demo page in headless Chromium, against the services throug
     assert.deepEqual(visitorOf(renewed), visitorOf(token));
     assert.deepEqual(problems, [], "no errors in the page's console");
   });
+
+  it("sends a picture: a progress bar while it uploads, then the picture in the chat through its signed URL", async () => {
+    const page = await context.newPage();
+    // Every value the page gives its progress bar, so a test can see the bar move.
+    await page.addInitScript(() => {
+      const seen: number[] = [];
+      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+      const own = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, "value");
+      Object.defineProperty(HTMLProgressElement.prototype, "value", {
+        get() {
+          return own?.get?.call(this);
+        },
+        set(v: number) {
+          seen.push(Number(v));
+          own?.set?.call(this, v);
+        },
+      });
+    });
+    await page.goto(demo.url);
+    await page.locator("#send", { hasText: "Enviar" }).waitFor();
+    await page.setInputFiles("#file", { name: "mapa.png", mimeType: "image/png", buffer: PNG });
+
+    // The picture, in the visitor's bubble, loaded from the media URL the server signed.
+    const picture = page.locator('#chat .bubble.inbound img[alt="mapa.png"]');
+    let line = "";
+    await waitFor(
+      async () => {
+        line = `${(await page.textContent("#status")) ?? ""}; errors: ${problems.join(" | ")}`;
+        return (await picture.count()) === 1;
+      },
+      { timeoutMs: 20_000, message: () => `the picture in the chat; the page says "${line}"` },
+    );
+    await waitFor(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 1), {
+      message: "the picture loaded through its signed URL",
+    });
+    const src = (await picture.getAttribute("src")) ?? "";
+    assert.match(src, /\/media\//, "a signed media URL, not a store path");
+    const progress = await page.evaluate(
+      () => (window as unknown as { progressSeen: number[] }).progressSeen,
+    );
+    assert.equal(progress[0], 0, "the bar starts empty");
+    assert.equal(progress.at(-1), 1, "and ends full");
+    assert.ok(await page.locator("#progress").isHidden(), "the bar goes away once sent");
+
+    // It entered the same pipeline as a text: the conversation stored it as media.
+    await waitFor(
+      () =>
+        adminQuery(
+          `select 1 from conversation.messages where tenant_id = $1 and direction = 'INBOUND' and position('mapa.png'::bytea in content) > 0`,
+          [product.seed.tenantId],
+        ).then((rows) => rows.length === 1),
+      { timeoutMs: 30_000, message: "the picture stored by the conversation service" },
+    );
+    assert.deepEqual(problems, [], "no errors in the page's console");
+    await page.close();
+  });
 });
+
+// A 1x1 PNG: what a visitor's phone would send, small enough to keep the test quick.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);

@@ -26,7 +26,10 @@ export function putFile(url, file, token, onProgress) {
       if (xhr.status === 200) resolve(body);
       else reject(new RpcError(body.code ?? "unknown", body.message ?? `HTTP ${xhr.status}`));
     });
-    xhr.addEventListener("error", () => reject(new RpcError("unavailable", "the upload was interrupted")));
+    // A refused connection is an error; one the page's own policy blocks may end as an abort.
+    for (const end of ["error", "abort", "timeout"]) {
+      xhr.addEventListener(end, () => reject(new RpcError("unavailable", "the upload was interrupted")));
+    }
     xhr.send(file);
   });
 }
