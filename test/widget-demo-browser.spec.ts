@@ -194,19 +194,16 @@ describe("the widget demo page in headless Chromium, against the services throug
   it("sends a picture: a progress bar while it uploads, then the picture in the chat through its signed URL", async () => {
     const page = await context.newPage();
     // Every value the page gives its progress bar, so a test can see the bar move.
-    await page.addInitScript(() => {
-      const seen: number[] = [];
-      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
-      const own = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, "value");
-      Object.defineProperty(HTMLProgressElement.prototype, "value", {
-        get() {
-          return own?.get?.call(this);
-        },
-        set(v: number) {
-          seen.push(Number(v));
-          own?.set?.call(this, v);
-        },
-      });
+    // (Browser code as text: the tests compile without the DOM's types.)
+    await page.addInitScript({
+      content: `{
+        const seen = (window.progressSeen = []);
+        const own = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, "value");
+        Object.defineProperty(HTMLProgressElement.prototype, "value", {
+          get() { return own.get.call(this); },
+          set(v) { seen.push(Number(v)); own.set.call(this, v); },
+        });
+      }`,
     });
     await page.goto(demo.url);
     await page.locator("#send", { hasText: "Enviar" }).waitFor();
@@ -222,14 +219,19 @@ describe("the widget demo page in headless Chromium, against the services throug
       },
       { timeoutMs: 20_000, message: () => `the picture in the chat; the page says "${line}"` },
     );
-    await waitFor(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 1), {
-      message: "the picture loaded through its signed URL",
-    });
+    await waitFor(
+      () =>
+        picture.evaluate((node) => {
+          const img = node as unknown as { complete: boolean; naturalWidth: number };
+          return img.complete && img.naturalWidth === 1;
+        }),
+      {
+        message: "the picture loaded through its signed URL",
+      },
+    );
     const src = (await picture.getAttribute("src")) ?? "";
     assert.match(src, /\/media\//, "a signed media URL, not a store path");
-    const progress = await page.evaluate(
-      () => (window as unknown as { progressSeen: number[] }).progressSeen,
-    );
+    const progress = (await page.evaluate("window.progressSeen")) as number[];
     assert.equal(progress[0], 0, "the bar starts empty");
     assert.equal(progress.at(-1), 1, "and ends full");
     assert.ok(await page.locator("#progress").isHidden(), "the bar goes away once sent");
