@@ -5,6 +5,7 @@
 // come back over the page's stream, reloads and finds the conversation again (the visitor token kept
 // in localStorage). Every wait is a condition with a deadline.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -245,6 +246,39 @@ describe("the widget demo page in headless Chromium, against the services throug
         ).then((rows) => rows.length === 1),
       { timeoutMs: 30_000, message: "the picture stored by the conversation service" },
     );
+    assert.deepEqual(problems, [], "no errors in the page's console");
+    await page.close();
+  });
+
+  it("sends what the visitor typed before the session was there, once it is", async () => {
+    const page = await context.newPage();
+    // StartSession held back until the message is typed and sent, as on a slow network.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/WidgetService\/StartSession$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(demo.url);
+    await page.locator("#send", { hasText: "Enviar" }).waitFor();
+    const early = `Cedo ${randomUUID()}`;
+    await page.fill("#text", early);
+    await page.click("#send");
+    release();
+    // Stored by the conversation service (so sent with a valid visitor token), and no longer pending.
+    await waitFor(
+      () =>
+        adminQuery(`select 1 from conversation.messages where tenant_id = $1 and text = $2`, [
+          product.seed.tenantId,
+          early,
+        ]).then((rows) => rows.length === 1),
+      { timeoutMs: 30_000, message: "the early message stored" },
+    );
+    await waitFor(async () => (await page.locator("#chat .bubble.inbound.pending").count()) === 0, {
+      message: "no bubble left pending",
+    });
     assert.deepEqual(problems, [], "no errors in the page's console");
     await page.close();
   });

@@ -182,6 +182,7 @@ $("composer").addEventListener("submit", async (event) => {
   bubbles.set(requestId, bubble);
   $("chat").append(bubble);
   try {
+    await ready;
     const res = await call("SendMessage", { requestId, message: { text: { body } } }, token);
     show(res.message);
   } catch (err) {
@@ -200,6 +201,7 @@ $("file").addEventListener("change", async () => {
   progress.hidden = false;
   status(`${t.uploading} ${file.name}…`);
   try {
+    await ready;
     const { upload } = await call(
       "CreateUpload",
       {
@@ -224,7 +226,9 @@ $("file").addEventListener("change", async () => {
 });
 
 status(t.connecting);
-startSession()
+// What the visitor sends before the session is there waits for it (a fast typist, a slow network).
+const ready = startSession();
+ready
   .then(catchUp)
   .then(() => {
     status("");
