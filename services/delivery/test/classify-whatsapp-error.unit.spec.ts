@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { classifyWhatsAppError } from "../src/domain/classify-whatsapp-error.js";
 
 describe("classifyWhatsAppError", () => {
-  it("follows docs/meta-channels.md code by code", () => {
+  it("follows docs/meta-wire-format.md code by code", () => {
     const cases: Array<[number, number, string]> = [
       [400, 131047, "permanent"],
       [400, 131026, "permanent"],

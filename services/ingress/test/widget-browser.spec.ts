@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { waitFor } from "@atendo/testing";
-import { createEdge, type Edge } from "../../../scripts/lib/edge.js";
-import { type Harness, startHarness } from "./support/harness.js";
+import { type EdgeHarness, startEdgeHarness } from "./support/edge-harness.js";
+import type { Harness } from "./support/harness.js";
 import {
   createWebChannel,
   pageHeaders,
@@ -17,19 +17,16 @@ const WIDGET = "/atendo.ingress.v1.WidgetService";
 describe("web-chat widget from a browser: gRPC-web and Connect through the local edge, CORS", function () {
   this.timeout(60_000);
   let h: Harness;
-  let edge: Edge;
   let edgeUrl: string;
+  let stack: EdgeHarness | undefined;
 
   before(async () => {
-    h = await startHarness();
-    // The console's origin only: the widget's paths must still answer any site.
-    edge = createEdge({ upstreams: { ingress: h.ingressUrl }, corsOrigins: ["http://localhost:4200"] });
-    edgeUrl = `http://127.0.0.1:${await edge.listen(0)}`;
+    stack = await startEdgeHarness();
+    ({ h, edgeUrl } = stack);
   });
 
   after(async () => {
-    await edge?.close(100);
-    await h?.stop();
+    await stack?.stop();
   });
 
   it("answers a widget preflight from any site with the reflected origin and the RPC headers", async () => {

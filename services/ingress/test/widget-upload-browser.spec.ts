@@ -2,27 +2,25 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { MediaState } from "@atendo/proto/common/v1";
 import { waitFor } from "@atendo/testing";
-import { createEdge, type Edge } from "../../../scripts/lib/edge.js";
+import { type EdgeHarness, startEdgeHarness } from "./support/edge-harness.js";
 import { collectIngressEvents } from "./support/event-collector.js";
-import { type Harness, startHarness } from "./support/harness.js";
+import type { Harness } from "./support/harness.js";
 import { createWebChannel, pageHeaders, SHOP, startSession, widgetClient } from "./support/widget-kit.js";
 import { PNG, putUpload } from "./support/widget-upload-kit.js";
 
 describe("web-chat widget attachments from a browser: Connect and gRPC-web through the local edge", function () {
   this.timeout(60_000);
   let h: Harness;
-  let edge: Edge;
   let edgeUrl: string;
+  let stack: EdgeHarness | undefined;
 
   before(async () => {
-    h = await startHarness();
-    edge = createEdge({ upstreams: { ingress: h.ingressUrl }, corsOrigins: ["http://localhost:4200"] });
-    edgeUrl = `http://127.0.0.1:${await edge.listen(0)}`;
+    stack = await startEdgeHarness();
+    ({ h, edgeUrl } = stack);
   });
 
   after(async () => {
-    await edge?.close(100);
-    await h?.stop();
+    await stack?.stop();
   });
 
   it("answers the upload PUT's preflight from any site, allowing PUT with the visitor token", async () => {

@@ -45,7 +45,7 @@ export function invalidParameter(details: string): GraphErrorSpec {
   return { status: 400, code: 100, message: "(#100) Invalid parameter", details };
 }
 
-/** The errors delivery must handle (see docs/meta-channels.md), ready for `fake.failNext(...)`. */
+/** The errors delivery must handle (see docs/meta-wire-format.md), ready for `fake.failNext(...)`. */
 export const GRAPH_ERRORS = {
   /** 130429: throughput limit of the business number; back off. */
   throughput: {

@@ -1,4 +1,4 @@
-// Validation of WhatsApp Cloud API send bodies, following the limits of docs/meta-channels.md and Graph's docs.
+// Validation of WhatsApp Cloud API send bodies, following the limits of docs/meta-wire-format.md and Graph's docs.
 import type { Json } from "./checks.js";
 import {
   fail,

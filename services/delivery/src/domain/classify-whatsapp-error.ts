@@ -1,6 +1,6 @@
 import type { FailureKind } from "./send-outcome.js";
 
-// Error codes of the WhatsApp Cloud API and what delivery does about them (docs/meta-channels.md, outbound).
+// Error codes of the WhatsApp Cloud API and what delivery does about them (docs/meta-wire-format.md, outbound).
 const PERMANENT = new Set([131047, 131026, 131030, 100, 131008, 131009]);
 const TRANSIENT = new Set([131000, 1, 2, 131016]);
 const BLOCKED = new Set([368, 131031]);

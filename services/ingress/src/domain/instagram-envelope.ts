@@ -31,7 +31,7 @@ export interface InstagramDeliveryContext {
   /** The channel's Instagram account id: events for another account are not ours. */
   accountId: string;
   receivedAt: Date;
-  /** Messages sent longer ago than this are marked stale (docs/meta-channels.md, rule 9). */
+  /** Messages sent longer ago than this are marked stale (docs/meta-wire-format.md, rule 9). */
   maxInboundAgeMs: number;
   /** The largest encoded event: what is longer is cut to fit (and says so in `clipped`). */
   maxEventBytes: number;
@@ -123,7 +123,7 @@ export function readReceived(
 }
 
 /**
- * Instagram times are integers of milliseconds (docs/meta-channels.md, rule 7); the dashboard's test
+ * Instagram times are integers of milliseconds (docs/meta-wire-format.md, rule 7); the dashboard's test
  * sample sends a string of seconds, so a value too small to be ms since 1973 is read as seconds.
  * Undefined for anything else, or a time that does not fit an event id.
  */

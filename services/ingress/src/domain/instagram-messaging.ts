@@ -43,7 +43,7 @@ export function splitMessagingEvent(event: JsonObject, fact: InstagramFact, sink
       return;
     }
   }
-  // Anything new (docs/meta-channels.md, rule 8): an unsupported message named after its payload's key.
+  // Anything new (docs/meta-wire-format.md, rule 8): an unsupported message named after its payload's key.
   const kind = Object.keys(event).find((k) => !ENVELOPE_KEYS.has(k)) ?? "unknown";
   sink.out.messages.push(
     unsupportedMessage(event, kind, `${kind}:${fact.contactId}:${fact.timeMs}`, fact, sink.ctx),

@@ -1,4 +1,4 @@
-// Defensive reads over parsed JSON: Meta adds fields and types all the time (docs/meta-channels.md,
+// Defensive reads over parsed JSON: Meta adds fields and types all the time (docs/meta-wire-format.md,
 // rule 8), so nothing here trusts a shape; a missing or mistyped value reads as "absent".
 
 export type JsonObject = Readonly<Record<string, unknown>>;

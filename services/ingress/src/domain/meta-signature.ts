@@ -6,7 +6,7 @@ const HEADER_RE = /^sha256=([0-9a-fA-F]{64})$/;
 
 /**
  * Checks `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(appSecret, raw body)>` over the bytes exactly
- * as received (docs/meta-channels.md, rule 1), comparing in constant time. The SHA-1
+ * as received (docs/meta-wire-format.md, rule 1), comparing in constant time. The SHA-1
  * `X-Hub-Signature` is ignored.
  */
 export function verifyMetaSignature(

@@ -8,7 +8,7 @@ import type {
 
 /** One event of a delivery, with the JetStream msgID that deduplicates it. */
 export interface Outgoing<T> {
-  /** JetStream msgID: the channel's dedupe key (docs/meta-channels.md, rule 5). */
+  /** JetStream msgID: the channel's dedupe key (docs/meta-wire-format.md, rule 5). */
   msgId: string;
   event: T;
 }

@@ -6,7 +6,7 @@ export type HandshakeAnswer = { status: 200; challenge: string } | { status: 400
 const MAX_CHALLENGE_LENGTH = 256;
 
 /**
- * The verify handshake (docs/meta-channels.md, rule 2): `hub.mode=subscribe` and `hub.verify_token`
+ * The verify handshake (docs/meta-wire-format.md, rule 2): `hub.mode=subscribe` and `hub.verify_token`
  * equal to the channel's token answer the bare `hub.challenge`; anything else is refused.
  */
 export function answerHandshake(query: URLSearchParams, verifyToken: string): HandshakeAnswer {

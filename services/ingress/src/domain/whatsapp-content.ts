@@ -38,7 +38,7 @@ const MEDIA_KINDS: Readonly<Record<string, MediaKind>> = {
   sticker: MediaKind.STICKER,
 };
 
-/** Maps the type-specific object of one WhatsApp message (docs/meta-channels.md, inbound WhatsApp). */
+/** Maps the type-specific object of one WhatsApp message (docs/meta-wire-format.md, inbound WhatsApp). */
 export function mapWhatsAppContent(message: JsonObject): MappedContent {
   const type = str(message, "type");
   const mapped = mapKnownType(type, message);
@@ -68,7 +68,7 @@ function mapKnownType(type: string, message: JsonObject): MessageContent | undef
     case "reaction":
       return reactionContent(obj(message, "reaction"));
     default:
-      // order, system, unsupported and anything new: kept as unsupported (docs/meta-channels.md, rule 8).
+      // order, system, unsupported and anything new: kept as unsupported (docs/meta-wire-format.md, rule 8).
       return undefined;
   }
 }
@@ -204,7 +204,7 @@ function reactionContent(reaction: JsonObject | undefined): MessageContent | und
 }
 
 /**
- * Content Atendo does not model, kept whole for inspection (docs/meta-channels.md, rule 8). Fields over
+ * Content Atendo does not model, kept whole for inspection (docs/meta-wire-format.md, rule 8). Fields over
  * the contract's limits are cut (and said so) when the event is fitted to them.
  */
 function unsupportedContent(

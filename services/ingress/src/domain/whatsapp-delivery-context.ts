@@ -9,7 +9,7 @@ export interface DeliveryContext {
   /** The channel's business number: changes for another number are skipped. */
   phoneNumberId: string;
   receivedAt: Date;
-  /** Messages sent longer ago than this are marked stale (docs/meta-channels.md, rule 9). */
+  /** Messages sent longer ago than this are marked stale (docs/meta-wire-format.md, rule 9). */
   maxInboundAgeMs: number;
   /** The largest encoded event: what is longer is cut to fit (and says so in `clipped`). */
   maxEventBytes: number;

@@ -14,14 +14,14 @@ const MAX_NOTES = 20;
 /** The `changes[].field` values Atendo maps, each with what its `value` holds. */
 const FIELDS: Readonly<Record<string, (value: JsonObject | undefined, target: SplitTarget) => void>> = {
   messages: splitMessagesChange,
-  // WhatsApp coexistence (docs/meta-channels.md): what the business app does on the same number.
+  // WhatsApp coexistence (docs/meta-wire-format.md): what the business app does on the same number.
   smb_message_echoes: splitEchoesChange,
   history: splitHistoryChange,
   smb_app_state_sync: splitStateSyncChange,
 };
 
 /**
- * Splits a WhatsApp webhook body into its events (docs/meta-channels.md, rule 4): messages, echoes and
+ * Splits a WhatsApp webhook body into its events (docs/meta-wire-format.md, rule 4): messages, echoes and
  * history as MessageReceived, statuses as StatusReceived, edits and revokes as
  * MessageChangeReceived, address-book changes as ContactSyncReceived, history chunks as
  * HistorySyncProgressed. Never throws on content: what cannot be used is explained in `notes`, a

@@ -28,7 +28,7 @@ export function msOf(timestamp: Timestamp | undefined, ctx: DeliveryContext): nu
   return timestamp === undefined ? ctx.receivedAt.getTime() : Number(timestamp.seconds) * 1000;
 }
 
-/** WhatsApp timestamps are strings of Unix seconds (docs/meta-channels.md, rule 7). */
+/** WhatsApp timestamps are strings of Unix seconds (docs/meta-wire-format.md, rule 7). */
 export function secondsTimestamp(value: string): Timestamp | undefined {
   if (!/^[0-9]{1,11}$/.test(value)) return undefined; // up to year 5138, within UUIDv7 time
   return timestampFromMs(Number(value) * 1000);

@@ -8,7 +8,7 @@ import { eventMeta } from "./whatsapp-event-meta.js";
 import { digitsOf, splitMessageItem } from "./whatsapp-message-item.js";
 
 /**
- * A coexistence `history` change (docs/meta-channels.md, WhatsApp coexistence): every message of every
+ * A coexistence `history` change (docs/meta-wire-format.md, WhatsApp coexistence): every message of every
  * thread of every chunk becomes a MessageReceived with `history` set, and each chunk one
  * HistorySyncProgressed (a declined import, `history[].errors[]`, one DECLINED). The
  * `messages[]`/`message_echoes[]` such a change may carry instead (the media of earlier

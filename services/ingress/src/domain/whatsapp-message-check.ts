@@ -1,6 +1,6 @@
 import type { JsonObject } from "./json-read.js";
 
-// What a message must carry before it is published (docs/meta-channels.md, "Every delivery accounted
+// What a message must carry before it is published (docs/meta-wire-format.md, "Every delivery accounted
 // for"). json-read's `str` reads a number as a string on purpose (ids sometimes arrive as numbers
 // inside objects we only read), but a message whose sender or id is not a string is not what Meta
 // sends: publishing it would fail downstream ("contact.external_id is required"), so it becomes a

@@ -11,7 +11,7 @@ import { eitherStringProblem, firstProblem, stringProblem } from "./whatsapp-mes
 import { mapWhatsAppErrors, mapWhatsAppPricing, mapWhatsAppStatus } from "./whatsapp-status.js";
 
 /**
- * One item of `statuses[]` as a StatusReceived (msgID `<id>:<status>`, docs/meta-channels.md rule 5), or a
+ * One item of `statuses[]` as a StatusReceived (msgID `<id>:<status>`, docs/meta-wire-format.md rule 5), or a
  * note when it lacks an id or a recipient, or reports a status Atendo does not track.
  */
 export function splitStatusItem(item: unknown, index: number, target: SplitTarget): void {

@@ -10,7 +10,7 @@ const STATUSES: Readonly<Record<string, MessageStatus>> = {
   failed: MessageStatus.FAILED,
 };
 
-// docs/meta-channels.md: throughput, pair rate limit and the transient codes are worth retrying.
+// docs/meta-wire-format.md: throughput, pair rate limit and the transient codes are worth retrying.
 const RETRYABLE_CODES = new Set([130429, 131056, 131000, 1, 2, 131016]);
 
 /** The MessageStatus of a WhatsApp `statuses[].status`; undefined for values Atendo does not track. */

@@ -19,7 +19,7 @@ export interface DeliveryPublisher {
   /**
    * Publishes every event at once, asynchronously: each is sent without waiting for the previous
    * one's acknowledgement, and the bus bounds the publishes waiting for one
-   * (`maxPublishesInFlight`). msgIDs are the dedupe keys of docs/meta-channels.md, rule 5. Resolves
+   * (`maxPublishesInFlight`). msgIDs are the dedupe keys of docs/meta-wire-format.md, rule 5. Resolves
    * with undefined when all of them are in the stream, else with the first failure's message
    * (logged at debug): the caller keeps the row queued, or says the publish failed. A message with
    * media still on Meta's side also gets its MediaFetchRequested in the same batch (the media

@@ -326,7 +326,7 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       return;
     }
     if (eventCount(parts) === 0) {
-      // Stored and answered 200 even when unusable (docs/meta-channels.md, rule 3): Meta retries anything
+      // Stored and answered 200 even when unusable (docs/meta-wire-format.md, rule 3): Meta retries anything
       // else.
       if (!(await store(row({ status: "accepted", reason: notes, ...counts }), res, log))) return;
       log().debug({ channel_id: channelId, reason: clip(notes, 200) }, "webhook stored without events");

@@ -7,7 +7,7 @@ import { findMetaChannel } from "./channel-gate.js";
 
 /**
  * GET `/webhooks/{whatsapp|instagram}/{channelId}`: Meta's verify handshake with the channel's
- * token (docs/meta-channels.md, rule 2).
+ * token (docs/meta-wire-format.md, rule 2).
  */
 export interface WebhookVerifier {
   verify(req: NodeRequest, res: NodeResponse, name: MetaChannelName, channelId: string): Promise<void>;

@@ -1,5 +1,5 @@
 // Synthetic WhatsApp webhook bodies for the types the fixtures in packages/testing/fixtures do not cover, shaped as in
-// docs/meta-channels.md (envelope, metadata, contacts, messages/statuses).
+// docs/meta-wire-format.md (envelope, metadata, contacts, messages/statuses).
 
 export const PHONE_NUMBER_ID = "109876543210001";
 export const ANA = { wa_id: "5511987654321", profile: { name: "Ana Souza" } };
