@@ -13,6 +13,7 @@
 //   npm run bench                  ROUNDS=3 DURATION_S=10 CONNECTIONS=50 by default
 //   npm run bench -- --smoke       one round of a second (what npm test runs)
 //   INGRESS_NODE_OPTIONS=--cpu-prof npm run bench   profiles the service under load
+//   SCENARIOS=1 npm run bench      only the scenario of 1 message per webhook (or 20)
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -43,10 +44,14 @@ const UNLIMITED_WEBHOOKS = {
 const APP_SECRET = "bench-app-secret";
 
 const BUDGET: Budget = { minRatio: 0.2, maxP99Ms: 50 };
-const SCENARIOS = [
+const ALL_SCENARIOS = [
   { name: "1 message per webhook", messages: 1 },
   { name: "20-message burst body", messages: 20 },
 ] as const;
+// SCENARIOS=1 runs only the one-message scenario (profiling one shape at a time).
+const SCENARIOS = ALL_SCENARIOS.filter(
+  (s) => !process.env.SCENARIOS || process.env.SCENARIOS.split(",").includes(String(s.messages)),
+);
 
 let seq = 0;
 function delivery(phoneNumberId: string, messages: number): string {

@@ -4,6 +4,7 @@ import { releaseDeadConnections } from "./dead-connection-release.js";
 import { assertIdentifier } from "./identifiers.js";
 import { baseOrmOptions, type DbEntity } from "./orm-options.js";
 import { assertTenantId } from "./tenant-id.js";
+import { runTenantStatement, type TenantStatementOptions } from "./tenant-statement.js";
 import { runUnitOfWork } from "./unit-of-work.js";
 
 export interface CreateDbOptions {
@@ -35,6 +36,17 @@ export interface Db {
    * throws. Raw SQL in the same transaction: `em.execute(sql, params)` or `em.getKysely()`.
    */
   withTenant<T>(tenantId: string, fn: (em: EntityManager) => Promise<T>): Promise<T>;
+  /**
+   * One write statement for a tenant in one round trip (the setting and the statement as one
+   * implicit transaction): `?` placeholders, inlined by the ORM's escaping. For hot paths (see
+   * tenant-statement.ts); everything else uses withTenant.
+   */
+  runForTenant(
+    tenantId: string,
+    sql: string,
+    params: readonly unknown[],
+    options?: TenantStatementOptions,
+  ): Promise<void>;
   /** Same unit of work with no tenant: every tenant table reads as empty and rejects writes. */
   withoutTenant<T>(fn: (em: EntityManager) => Promise<T>): Promise<T>;
   /** Round trip to the server, for /readyz. */
@@ -87,6 +99,10 @@ export async function createDb(options: CreateDbOptions): Promise<Db> {
     async withTenant(tenantId, fn) {
       assertTenantId(tenantId);
       return runUnitOfWork(orm, tenantId, fn, logger);
+    },
+    async runForTenant(tenantId, sql, params, statementOptions) {
+      assertTenantId(tenantId);
+      return runTenantStatement(orm, tenantId, sql, params, statementOptions);
     },
     withoutTenant(fn) {
       // An explicit '' (not just "unset") so a session-level setting left on a pooled connection by

@@ -81,4 +81,5 @@ export {
   findTenantSecurityProblems,
   type TenantSecurityCheckOptions,
 } from "./tenant-security-check.js";
+export type { TenantStatementOptions } from "./tenant-statement.js";
 export { TENANT_SETTING } from "./unit-of-work.js";

@@ -135,6 +135,95 @@ describe("tenant isolation (row-level security)", () => {
     }
   });
 
+  describe("runForTenant (one statement, one round trip)", () => {
+    const insert = `insert into "${schema}".notes (id, tenant_id, body, created_at) values (?, ?, ?, ?), (?, ?, ?, ?)`;
+    const hostile = [
+      "it's",
+      "back\\slash \\x00 \\' and ''",
+      "'); delete from notes; --",
+      "$1 ? ?? \\?",
+      "acentuação ✓ 🙂",
+    ];
+
+    it("writes the tenant's rows, every character as given, seen by that tenant only", async () => {
+      for (const text of hostile) {
+        const [x, y] = [newId(), newId()];
+        await db.runForTenant(tenantA, insert, [
+          x,
+          tenantA,
+          text,
+          new Date(),
+          y,
+          tenantA,
+          `${text}2`,
+          new Date(),
+        ]);
+        const stored = await db.withTenant(tenantA, (em) => em.find(Note, { id: { $in: [x, y] } }));
+        assert.deepEqual(stored.map((n) => n.body).sort(), [text, `${text}2`]);
+        assert.equal(await db.withTenant(tenantB, (em) => em.count(Note, { id: { $in: [x, y] } })), 0);
+      }
+      await db.withTenant(tenantA, (em) => em.nativeDelete(Note, { body: { $ne: "a1" } }));
+      assert.deepEqual(await bodies(tenantA), ["a1"]);
+    });
+
+    it("refuses a row for another tenant and stores none of the statement's rows", async () => {
+      const mine = newId();
+      await assert.rejects(
+        db.runForTenant(tenantA, insert, [
+          mine,
+          tenantA,
+          "a-ok",
+          new Date(),
+          newId(),
+          tenantB,
+          "x",
+          new Date(),
+        ]),
+        (err: unknown) => isRlsViolation(err),
+      );
+      assert.equal(await db.withTenant(tenantA, (em) => em.count(Note, { id: mine })), 0);
+      assert.deepEqual(await bodies(tenantB), ["b1"]);
+    });
+
+    it("updates only the tenant's own rows", async () => {
+      await db.runForTenant(
+        tenantA,
+        `update "${schema}".notes set body = 'hijacked' where id = any(array[?]::uuid[])`,
+        [[noteA, noteB]],
+      );
+      assert.deepEqual(await bodies(tenantB), ["b1"]);
+      assert.deepEqual(await bodies(tenantA), ["hijacked"]);
+      await db.runForTenant(tenantA, `update "${schema}".notes set body = 'a1' where id = ?`, [noteA]);
+    });
+
+    it("leaves no setting on the pooled connection, also after a failure", async () => {
+      const single = await createDb({ url: APP_URL, schema, entities: ENTITIES, poolMax: 1 });
+      try {
+        await single.runForTenant(tenantA, `update "${schema}".notes set body = body where id = ?`, [noteA]);
+        await assert.rejects(
+          single.runForTenant(tenantA, `insert into "${schema}".notes (id) values (?)`, [newId()]),
+        );
+        const [row] = await single.orm.em
+          .fork()
+          .execute<Array<{ setting: string | null; n: number }>>(
+            `select current_setting('app.tenant_id', true) as setting, (select count(*)::int from "${schema}".notes) as n`,
+          );
+        assert.deepEqual(row, { setting: "", n: 0 });
+      } finally {
+        await single.close();
+      }
+    });
+
+    it("refuses a tenant id that is not a UUID, and several statements, before running anything", async () => {
+      await assert.rejects(db.runForTenant("tenant-a", "select 1", []), InvalidTenantIdError);
+      await assert.rejects(
+        db.runForTenant(tenantA, `delete from "${schema}".notes; select 1`, []),
+        /one statement/,
+      );
+      assert.deepEqual(await bodies(tenantA), ["a1"]);
+    });
+  });
+
   it("rejects a tenant id that is not a UUID before running anything", async () => {
     let called = false;
     for (const bad of ["", "tenant-a", `${tenantA}' or '1'='1`, "00000000-0000-0000-0000-00000000000g"]) {

@@ -60,10 +60,16 @@ describe("accepting stored webhooks in batches (off the request path)", function
         transactions++;
         return db.withTenant(tenantId, fn);
       },
+      runForTenant(tenantId, sql, params, options) {
+        transactions++;
+        return db.runForTenant(tenantId, sql, params, options);
+      },
     };
     const writer = createWebhookEventWriter({ db: counted });
     const rows = Array.from({ length: 300 }, queuedRow);
     await Promise.all(rows.map((row) => writer.insert(row)));
+    // The inserts go together too: at most the transactions in flight at once, then 200 rows each.
+    assert.ok(transactions >= 1 && transactions <= 6, `${transactions} transactions for 300 inserts`);
 
     transactions = 0;
     // As the receivers do: each request marks its own row once its events are published.
@@ -79,6 +85,48 @@ describe("accepting stored webhooks in batches (off the request path)", function
       [],
       "every row accepted, processed and no longer due",
     );
+  });
+
+  it("marks rows in the next insert's statement: under load a webhook costs one batched write", async () => {
+    const statements: string[] = [];
+    const counted: Db = {
+      ...db,
+      runForTenant(tenantId, sql, params, options) {
+        statements.push(sql.trimStart().split(" ")[0] ?? "");
+        return db.runForTenant(tenantId, sql, params, options);
+      },
+    };
+    // Long enough that no mark goes by itself while the inserts keep coming.
+    const writer = createWebhookEventWriter({ db: counted, acceptDelayMs: 60_000 });
+    const rows = Array.from({ length: 300 }, queuedRow);
+    // As the receivers do, one after the other in 30 waves of 10: store, then mark once published.
+    const marked: Promise<void>[] = [];
+    for (let wave = 0; wave < 30; wave++) {
+      const batch = rows.slice(wave * 10, wave * 10 + 10);
+      await Promise.all(batch.map((row) => writer.insert(row)));
+      for (const row of batch) marked.push(writer.markAccepted(row.tenant_id, row.id));
+    }
+    // The last wave's marks ride on one more insert.
+    const last = queuedRow();
+    await writer.insert(last);
+    await Promise.all(marked);
+    assert.deepEqual(new Set(statements), new Set(["insert", "with"]), "no UPDATE of its own");
+    const stored = await rowsOf(channel.channelId);
+    const ids = new Set(rows.map((r) => r.id));
+    assert.deepEqual(
+      stored.filter((r) => ids.has(r.id) && (r.status !== "accepted" || r.processed_at === null)),
+      [],
+      "every row accepted",
+    );
+    assert.equal(stored.find((r) => r.id === last.id)?.status, "queued");
+  });
+
+  it("marks a quiet tenant's row by itself once no insert came to carry it", async () => {
+    const writer = createWebhookEventWriter({ db, acceptDelayMs: 50 });
+    const row = queuedRow();
+    await writer.insert(row);
+    await writer.markAccepted(row.tenant_id, row.id);
+    assert.equal((await rowsOf(channel.channelId)).find((r) => r.id === row.id)?.status, "accepted");
   });
 
   it("never takes a row back from failed or held: only queued rows become accepted", async () => {

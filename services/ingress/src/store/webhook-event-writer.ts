@@ -1,7 +1,8 @@
 import { type Db, pgJson, pgText } from "@atendo/db";
 import { clip } from "../domain/json-read.js";
 import { createGroupCommit } from "./group-commit.js";
-import type { IngressTables, WebhookEventsTable } from "./ingress-tables.js";
+import type { WebhookEventsTable } from "./ingress-tables.js";
+import { createPendingAccepts } from "./pending-accepts.js";
 import { MAX_ROW_TEXT } from "./queued-webhook-events.js";
 
 /** A delivery to store as received. */
@@ -9,18 +10,21 @@ export type NewWebhookEvent = WebhookEventsTable;
 
 /**
  * The hot-path writes of ingress.webhook_events: one multi-row INSERT per tenant for every request
- * that arrives while the previous one commits, and one UPDATE (`id = any($1)`, one array parameter)
- * per tenant for every accept made while the previous UPDATE ran. Plain Kysely statements with
- * bound parameters: no ORM unit of work, and the body goes to Postgres as a bytea parameter,
- * untouched. The text columns are cleaned of what Postgres cannot hold (the body keeps every byte).
+ * that arrives while the previous one commits, which also marks accepted the tenant's rows published
+ * meanwhile (pending-accepts.ts): under load a webhook costs one batched write. Marks no insert
+ * takes soon go in an UPDATE of their own. Each statement is one round trip (`db.runForTenant`: the
+ * tenant setting and the statement as one implicit transaction) instead of BEGIN, setting,
+ * statement and COMMIT. The body goes to Postgres as bytea, every byte kept; the text columns are
+ * cleaned of what Postgres cannot hold.
  */
 export interface WebhookEventWriter {
   /** Rejects with GroupCommitFullError, having stored nothing, when the queue is at its bound. */
   insert(row: NewWebhookEvent): Promise<void>;
   /**
    * queued -> accepted, once every event of the row was published: bookkeeping off the request path,
-   * batched with the other accepts of the tenant. Losing it (a crash, a full queue) only leaves the
-   * row queued, which the sweeper republishes under the same msgIDs (deduplicated) and marks.
+   * carried by the tenant's next insert, or after `acceptDelayMs` by an UPDATE of the marks waiting.
+   * Losing it (a crash, a full queue) only leaves the row queued, which the sweeper republishes
+   * under the same msgIDs (deduplicated) and marks.
    */
   markAccepted(tenantId: string, id: string): Promise<void>;
   /** Rows (and their bytes) waiting to be inserted or being inserted. */
@@ -33,8 +37,10 @@ export interface WebhookEventWriterOptions {
   maxBatch?: number;
   /** Insert transactions of one tenant at the same time. Default 4. */
   maxInFlightPerTenant?: number;
-  /** Ids in one accepting UPDATE. Default 1000. */
+  /** Accept marks in one statement. Default 1000. */
   maxAcceptBatch?: number;
+  /** How long an accept mark waits for an insert to carry it before it goes alone. Default 100 ms. */
+  acceptDelayMs?: number;
   /**
    * Crash tests only: every accepting UPDATE waits for this, which never settles (the rows stay
    * queued, their events already in the stream; see webhooks/crash-point.ts).
@@ -54,25 +60,48 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
   const maxBatch = options.maxBatch ?? 200;
   const maxInFlightPerKey = options.maxInFlightPerTenant ?? 4;
 
+  const maxAcceptBatch = options.maxAcceptBatch ?? 1000;
+  // Crash tests stall every accept: none may ride on an insert then.
+  const ride = options.stallBeforeAccept === undefined;
+
   const inserts = createGroupCommit<NewWebhookEvent>({
     maxBatch,
     maxInFlightPerKey,
     ...(options.maxQueuedRows === undefined ? {} : { maxItems: options.maxQueuedRows }),
     ...(options.maxQueuedBytes === undefined ? {} : { maxBytes: options.maxQueuedBytes }),
     sizeOf: (row) => row.body.length + ROW_OVERHEAD_BYTES,
-    commit: (tenantId, rows) =>
-      db.withTenant(tenantId, async (em) => {
-        await em
-          .getKysely<IngressTables>()
-          .withSchema("ingress")
-          .insertInto("webhook_events")
-          .values(rows.map(storable))
-          .execute();
-      }),
+    commit: async (tenantId, rows) => {
+      const marks = ride ? pending.take(tenantId, maxAcceptBatch) : [];
+      const values = rows.flatMap(valuesOf);
+      const insert = `insert into ingress.webhook_events (${COLUMNS.join(", ")}) values ${rows.map(() => ROW).join(", ")}`;
+      try {
+        if (marks.length === 0) await db.runForTenant(tenantId, insert, values);
+        else {
+          // The marks' rows were committed before this statement began: its snapshot sees them.
+          await db.runForTenant(tenantId, `with accepted as (${ACCEPT}) ${insert}`, [
+            marks.map((m) => m.id),
+            ...values,
+          ]);
+        }
+      } catch (err) {
+        // The rows' failure is theirs (the group commit retries them one by one); the marks wait.
+        pending.putBack(tenantId, marks);
+        throw err;
+      }
+      for (const mark of marks) mark.resolve();
+    },
+  });
+
+  const pending = createPendingAccepts({
+    delayMs: ride ? (options.acceptDelayMs ?? 100) : 0,
+    ...(options.maxQueuedRows === undefined ? {} : { maxItems: options.maxQueuedRows }),
+    flush: (tenantId, marks) => {
+      for (const mark of marks) accepts.submit(tenantId, mark.id).then(mark.resolve, mark.reject);
+    },
   });
 
   const accepts = createGroupCommit<string>({
-    maxBatch: options.maxAcceptBatch ?? 1000,
+    maxBatch: maxAcceptBatch,
     // One UPDATE of a tenant at a time: the accepts made meanwhile wait and go in the next one, so
     // under load a statement carries hundreds of ids, and an idle service marks a row at once.
     maxInFlightPerKey: 1,
@@ -80,37 +109,76 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
     ...(options.maxQueuedRows === undefined ? {} : { maxItems: options.maxQueuedRows }),
     commit: async (tenantId, ids) => {
       if (options.stallBeforeAccept !== undefined) await options.stallBeforeAccept();
-      await db.withTenant(tenantId, async (em) => {
+      await db.runForTenant(
+        tenantId,
+        ACCEPT,
+        [ids],
         // Losing this update in a crash only means the sweeper republishes the row (deduplicated):
         // no need to wait for the WAL flush.
-        await em.execute("set local synchronous_commit = off", [], "run");
-        await em
-          .getKysely<IngressTables>()
-          .withSchema("ingress")
-          .updateTable("webhook_events")
-          .set({ status: "accepted", processed_at: new Date(), next_attempt_at: null })
-          // One array parameter, whatever the batch size: one statement text, parsed once.
-          .where((eb) => eb("id", "=", eb.fn.any(eb.val(ids))))
-          .where("status", "=", "queued")
-          .execute();
-      });
+        { asynchronousCommit: true },
+      );
     },
   });
 
   return {
     insert: (row) => inserts.submit(row.tenant_id, row),
-    markAccepted: (tenantId, id) => accepts.submit(tenantId, id),
+    markAccepted: (tenantId, id) => pending.add(tenantId, id),
     usage: () => inserts.usage(),
   };
 }
 
-/** The row with its text as Postgres can hold it (derived from the body, which stays as it came). */
-function storable(row: NewWebhookEvent): NewWebhookEvent {
-  return {
-    ...row,
-    reason: pgText(clip(row.reason, MAX_ROW_TEXT)),
-    last_error: pgText(clip(row.last_error, MAX_ROW_TEXT)),
-    source_ip: pgText(row.source_ip),
-    request_headers: pgJson(row.request_headers),
-  };
+// queued -> accepted for the ids of one array parameter (never a row that failed or is held).
+const ACCEPT = `update ingress.webhook_events set status = 'accepted', processed_at = now(),
+  next_attempt_at = null where id = any(array[?]::uuid[]) and status = 'queued'`;
+
+// Every column, in the order valuesOf gives them.
+const COLUMNS = [
+  "id",
+  "tenant_id",
+  "workspace_id",
+  "channel_id",
+  "channel_type",
+  "status",
+  "reason",
+  "body",
+  "body_size",
+  "message_count",
+  "status_count",
+  "received_at",
+  "processed_at",
+  "attempts",
+  "next_attempt_at",
+  "last_error",
+  "body_sha256",
+  "source_ip",
+  "request_headers",
+] as const satisfies readonly (keyof WebhookEventsTable)[];
+const ROW = `(${COLUMNS.map(() => "?").join(", ")})`;
+
+/**
+ * The row's values in COLUMNS order, its text as Postgres can hold it (derived from the body, which
+ * stays as it came). The headers go as a JSON object (the ORM's escaping serializes it).
+ */
+function valuesOf(row: NewWebhookEvent): unknown[] {
+  return [
+    row.id,
+    row.tenant_id,
+    row.workspace_id,
+    row.channel_id,
+    row.channel_type,
+    row.status,
+    pgText(clip(row.reason, MAX_ROW_TEXT)),
+    row.body,
+    row.body_size,
+    row.message_count,
+    row.status_count,
+    row.received_at,
+    row.processed_at,
+    row.attempts,
+    row.next_attempt_at,
+    pgText(clip(row.last_error, MAX_ROW_TEXT)),
+    row.body_sha256,
+    pgText(row.source_ip),
+    pgJson(row.request_headers),
+  ];
 }
