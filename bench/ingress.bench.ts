@@ -14,6 +14,7 @@
 //   npm run bench -- --smoke       one round of a second (what npm test runs)
 //   INGRESS_NODE_OPTIONS=--cpu-prof npm run bench   profiles the service under load
 //   SCENARIOS=1 npm run bench      only the scenario of 1 message per webhook (or 20)
+//   WARMUP_S=5                     seconds of unmeasured load per target and scenario first (0: none)
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -202,7 +203,14 @@ await runBench({ rounds: 3, durationS: 10, connections: 50 }, async ({ options, 
   // built for ingress.
   let acceptedMessages = 0;
   let messagesBuilt = 0;
-  for (let r = 0; r < options.rounds; r++) {
+  // Unmeasured first (not in smoke mode): both targets' code is compiled hot before any round counts,
+  // so round 1 measures the same server as round 3.
+  const warmUpS = options.smoke ? 0 : Number(process.env.WARMUP_S ?? 5);
+  const passes = [
+    ...(warmUpS > 0 ? [{ round: -1, durationS: warmUpS }] : []),
+    ...Array.from({ length: options.rounds }, (_, r) => ({ round: r, durationS: options.durationS })),
+  ];
+  for (const pass of passes) {
     for (const scenario of SCENARIOS) {
       for (const target of targets) {
         const round = await loadRound(
@@ -215,11 +223,14 @@ await runBench({ rounds: 3, durationS: 10, connections: 50 }, async ({ options, 
             },
             ...(target.pid === undefined ? {} : { pid: target.pid }),
           },
-          options,
+          { ...options, durationS: pass.durationS },
         );
-        console.log(roundLine(r, `${target.name} x${scenario.messages}`, round));
+        const label = `${target.name} x${scenario.messages}`;
+        if (pass.round < 0) console.log(`warm-up ${label}: ${Math.round(round.rps)} req/s (not counted)`);
+        else console.log(roundLine(pass.round, label, round));
         assertHealthy(target.name, round);
         if (target.name === "ingress") acceptedMessages += round.ok * scenario.messages;
+        if (pass.round < 0) continue;
         const byTarget = results.get(scenario.name);
         byTarget?.set(target.name, [...(byTarget.get(target.name) ?? []), round]);
       }

@@ -19,6 +19,7 @@ import {
   type PublishEventOptions,
   type PublishOptions,
 } from "./publisher.js";
+import { createStreamPublisher } from "./stream-publish.js";
 import { createStreamProvisioner, type EnsureStreamOptions, type EnsureStreamResult } from "./streams.js";
 
 export type ConnectBusOptions = {
@@ -143,8 +144,10 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     },
     logger,
   });
+  const streamPublisher = createStreamPublisher(nc);
   const publisher = createPublisher({
-    js,
+    streams: streamPublisher,
+    timeoutMs: apiTimeoutMs,
     naming,
     tracer,
     propagator,
@@ -258,6 +261,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
         await Promise.all([...consumers, ...listeners].map((c) => c.stop()));
         metrics.close();
         if (!nc.isClosed()) await nc.drain();
+        streamPublisher.close();
       })();
       return closing;
     },

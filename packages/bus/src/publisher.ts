@@ -1,7 +1,6 @@
 import { type EventMeta, EventMetaSchema } from "@atendo/proto/common/v1";
 import { type DescMessage, fromBinary, type Message, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import {
   context,
@@ -16,6 +15,7 @@ import { assertEventSchema, metaOf } from "./event-meta.js";
 import { CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, headerSetter, TENANT_ID_HEADER } from "./headers.js";
 import type { InFlightLimit } from "./in-flight-limit.js";
 import type { Naming } from "./naming.js";
+import type { StreamPublisher } from "./stream-publish.js";
 
 export type PublishOptions = {
   /** JetStream dedupe id; defaults to `event.meta.eventId`. */
@@ -68,7 +68,10 @@ export type Publisher = {
 };
 
 export function createPublisher(deps: {
-  js: JetStreamClient;
+  /** Publishes to the streams (stream-publish.ts). */
+  streams: StreamPublisher;
+  /** How long a publish waits for its acknowledgement unless told otherwise. */
+  timeoutMs: number;
   naming: Naming;
   tracer: Tracer;
   propagator: TextMapPropagator;
@@ -76,7 +79,7 @@ export function createPublisher(deps: {
   /** Publishes waiting for their acknowledgement at once; the next ones wait for a slot. */
   inFlight: InFlightLimit;
 }): Publisher {
-  const { js, naming, tracer, propagator, metrics, inFlight } = deps;
+  const { streams, naming, tracer, propagator, metrics, inFlight } = deps;
   const checked = new WeakSet<DescMessage>();
 
   function encode<S extends DescMessage>(
@@ -127,11 +130,7 @@ export function createPublisher(deps: {
       if (meta !== undefined && meta.tenantId !== "") h.set(TENANT_ID_HEADER, meta.tenantId);
       if (meta !== undefined && meta.correlationId !== "") h.set(CORRELATION_ID_HEADER, meta.correlationId);
       const ack = await inFlight.run(() =>
-        js.publish(subject, data, {
-          msgID,
-          headers: h,
-          ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-        }),
+        streams.publish(subject, data, { msgID, headers: h, timeoutMs: options.timeoutMs ?? deps.timeoutMs }),
       );
       span.setAttribute("messaging.nats.stream_sequence", ack.seq);
       metrics.published(labels, ack.duplicate ? "duplicate" : "ok");

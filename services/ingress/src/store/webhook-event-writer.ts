@@ -35,7 +35,7 @@ export interface WebhookEventWriterOptions {
   db: Db;
   /** Rows in one statement. Default 200. */
   maxBatch?: number;
-  /** Insert transactions of one tenant at the same time. Default 4. */
+  /** Insert statements of one tenant at the same time. Default 2: fewer, fuller statements. */
   maxInFlightPerTenant?: number;
   /** Accept marks in one statement. Default 1000. */
   maxAcceptBatch?: number;
@@ -58,7 +58,7 @@ const ROW_OVERHEAD_BYTES = 1024;
 export function createWebhookEventWriter(options: WebhookEventWriterOptions): WebhookEventWriter {
   const { db } = options;
   const maxBatch = options.maxBatch ?? 200;
-  const maxInFlightPerKey = options.maxInFlightPerTenant ?? 4;
+  const maxInFlightPerKey = options.maxInFlightPerTenant ?? 2;
 
   const maxAcceptBatch = options.maxAcceptBatch ?? 1000;
   // Crash tests stall every accept: none may ride on an insert then.
