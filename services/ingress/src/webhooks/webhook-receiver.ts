@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { newId } from "@atendo/db";
 import type { Plan } from "@atendo/proto/tenant/v1";
 import {
@@ -224,7 +224,7 @@ export function createWebhookReceiver(deps: WebhookReceiverDeps): WebhookReceive
       channel_type: name,
       body,
       body_size: body.length,
-      body_sha256: createHash("sha256").update(body).digest(),
+      body_sha256: hash("sha256", body, "buffer"),
       source_ip: clientIp(req.headers, req.socket?.remoteAddress),
       request_headers: keptHeaders(req),
       received_at: receivedAt,

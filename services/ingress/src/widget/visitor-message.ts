@@ -7,7 +7,11 @@ import {
   MessageInputSchema,
   SenderKind,
 } from "@atendo/proto/common/v1";
-import { ExternalContactSchema, MessageReceivedSchema } from "@atendo/proto/ingress/v1";
+import {
+  ExternalContactSchema,
+  MessageReceivedSchema,
+  WidgetMessageAddedSchema,
+} from "@atendo/proto/ingress/v1";
 import { actorOf, type VisitorPrincipal } from "@atendo/service-kit";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
@@ -25,8 +29,8 @@ export interface VisitorMessage {
 }
 
 /**
- * Appends a visitor's message to their thread and, when it is new, puts its MessageReceived in the
- * outbox in the same transaction: the same pipeline as a WhatsApp message (contact = the visitor,
+ * Appends a visitor's message to their thread and, when it is new, puts its MessageReceived (and
+ * the WidgetMessageAdded that wakes other replicas' streams) in the outbox in the same transaction: the same pipeline as a WhatsApp message (contact = the visitor,
  * external message id and msgID = the widget message id). A message whose request_id is already in
  * the thread is returned instead (created: false), announced once.
  */
@@ -69,8 +73,23 @@ export async function appendVisitorMessage(
       message: m.content,
       sentAt: timestampNow(),
     });
-    // The msgID is the message id, as for every channel's messages.
-    await deps.outbox.add(em, [deps.bus.encode(MessageReceivedSchema, event, { msgId: m.id })]);
+    // Every replica wakes the visitor's streams it holds on this one, not on every MessageReceived.
+    const added = create(WidgetMessageAddedSchema, {
+      meta: newEventMeta({
+        tenantId: visitor.tenantId,
+        workspaceId: visitor.workspaceId,
+        correlationId: m.id,
+        actor: actorOf(visitor),
+      }),
+      channelId: visitor.channelId,
+      visitorId: visitor.visitorId,
+      messageId: m.id,
+    });
+    await deps.outbox.add(em, [
+      // The msgID is the message id, as for every channel's messages.
+      deps.bus.encode(MessageReceivedSchema, event, { msgId: m.id }),
+      deps.bus.encode(WidgetMessageAddedSchema, added, { msgId: `widget-added:${m.id}` }),
+    ]);
   }
   return appended;
 }

@@ -9,9 +9,12 @@ import {
   TurnReadySchema,
 } from "@atendo/proto/conversation/v1";
 import { type StatusChanged, StatusChangedSchema } from "@atendo/proto/delivery/v1";
-import { type MessageReceived, MessageReceivedSchema, WidgetTypingSchema } from "@atendo/proto/ingress/v1";
+import {
+  type WidgetMessageAdded,
+  WidgetMessageAddedSchema,
+  WidgetTypingSchema,
+} from "@atendo/proto/ingress/v1";
 import { create, isMessage, toBinary } from "@bufbuild/protobuf";
-import { isWebMessage } from "./web-message-filter.js";
 import { widgetContentOf } from "./widget-content.js";
 import type { WidgetHub } from "./widget-hub.js";
 import type { WidgetStore } from "./widget-store.js";
@@ -29,7 +32,7 @@ export interface WidgetEventsDeps {
 /**
  * What the other services say about web-chat threads: conversation's MessageStored (the reply to
  * store in the thread; for the visitor's own message, the conversation it opened), TurnReady (the
- * assistant starts answering: typing), delivery's StatusChanged, and ingress's own MessageReceived
+ * assistant starts answering: typing), delivery's StatusChanged, and ingress's own WidgetMessageAdded
  * (another replica stored a visitor message). Storing is idempotent (a reply is keyed by its
  * conversation message id), so the durable consumers (work done once, even when no replica was
  * listening) and every replica's listeners (which wake the streams they hold, after the row is
@@ -105,9 +108,8 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
     hub.signal({ channelId: thread.channelId, visitorId: thread.visitorId }, { kind: "messages" });
   }
 
-  function messageReceived(event: MessageReceived): void {
-    if (event.channelType !== ChannelType.WEB || event.contact === undefined) return;
-    hub.signal({ channelId: event.channelId, visitorId: event.contact.externalId }, { kind: "messages" });
+  function messageAdded(event: WidgetMessageAdded): void {
+    hub.signal({ channelId: event.channelId, visitorId: event.visitorId }, { kind: "messages" });
   }
 
   return {
@@ -141,13 +143,8 @@ export function createWidgetEvents(deps: WidgetEventsDeps) {
               isMessage(event, MessageStoredSchema) ? messageStored(event) : turnReady(event as TurnReady),
           }),
           await bus.listen({ schema: StatusChangedSchema, handler: (event) => statusChanged(event) }),
-          // Every channel's messages pass here: only web-chat ones are decoded (the others are
-          // skipped on their channel_type).
-          await bus.listen({
-            schema: MessageReceivedSchema,
-            prefilter: isWebMessage,
-            handler: (event) => messageReceived(event),
-          }),
+          // Web-chat visitor messages only: no replica reads every channel's MessageReceived.
+          await bus.listen({ schema: WidgetMessageAddedSchema, handler: (event) => messageAdded(event) }),
         );
       } catch (err) {
         await stop();

@@ -5,4 +5,5 @@ export * from "./ingress_events_pb.js";
 export * from "./media_events_pb.js";
 export * from "./media_service_pb.js";
 export * from "./webhook_service_pb.js";
+export * from "./widget_events_pb.js";
 export * from "./widget_service_pb.js";
