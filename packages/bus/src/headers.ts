@@ -6,9 +6,10 @@ export const EVENT_TYPE_HEADER = "atendo-event-type";
 export const TENANT_ID_HEADER = "atendo-tenant-id";
 export const CORRELATION_ID_HEADER = "atendo-correlation-id";
 
-export const headerSetter: TextMapSetter<MsgHdrs> = {
+/** Writes the trace context into the plain object a publish gathers its headers in. */
+export const fieldSetter: TextMapSetter<Record<string, string>> = {
   set(carrier, key, value) {
-    carrier.set(key, value);
+    carrier[key] = value;
   },
 };
 

@@ -33,6 +33,24 @@ describe("publish (real NATS)", () => {
     assert.equal(stored.header.get(CORRELATION_ID_HEADER), "corr-hello");
   });
 
+  it("sends a caller's extra headers, but the bus's own (and the msgID) win on a clash", async () => {
+    const event = pinged("extra", "tenant-9");
+    const ack = await t.bus.publish(PingedSchema, event, {
+      headers: {
+        "x-extra": "kept",
+        [EVENT_TYPE_HEADER]: "forged.Type",
+        [TENANT_ID_HEADER]: "tenant-forged",
+        "Nats-Msg-Id": "forged-id",
+      },
+    });
+    const stored = await t.jsm.streams.getMessage(ack.stream, { seq: ack.seq });
+    assert.ok(stored);
+    assert.equal(stored.header.get("x-extra"), "kept");
+    assert.deepEqual(stored.header.values(EVENT_TYPE_HEADER), ["atendo.bustest.v1.Pinged"]);
+    assert.deepEqual(stored.header.values(TENANT_ID_HEADER), ["tenant-9"]);
+    assert.deepEqual(stored.header.values("Nats-Msg-Id"), [event.meta?.eventId]);
+  });
+
   it("sends the bytes a caller encoded already (data) as they are, with the event's own headers", async () => {
     const event = pinged("measured", "tenant-7");
     // Bytes that differ from the event's own encoding show which of the two went out.
