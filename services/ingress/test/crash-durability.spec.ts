@@ -152,7 +152,10 @@ async function msgIdCounts(ctx: Context): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
       const msg = await jsm.streams.getMessage(stream, { seq });
-      const msgId = msg?.header.get("Nats-Msg-Id") ?? "";
+      // A sequence the stream does not hold (a gap a NATS restart can leave) is no message: it was
+      // counted as one without a msgID, which failed this test with nothing doubled.
+      if (msg === null) continue;
+      const msgId = msg.header.get("Nats-Msg-Id");
       counts.set(msgId, (counts.get(msgId) ?? 0) + 1);
     }
     return counts;
@@ -198,11 +201,8 @@ async function assertPublishedOnce(ctx: Context, sent: Delivery[]): Promise<void
     [],
     "no message twice",
   );
-  assert.equal(
-    [...counts.values()].reduce((a, b) => a + b, 0),
-    wamids.size,
-    "nothing else in the stream",
-  );
+  const others = [...counts].filter(([msgId]) => ![...wamids].some((w) => msgId.includes(w)));
+  assert.deepEqual(others, [], "nothing else in the stream (msgIDs and counts)");
 }
 
 // The first process sweeps only after 10 minutes (never, in the test); rows it stores are due for
