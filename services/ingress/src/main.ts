@@ -194,6 +194,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       maxQueuedBytes: config.webhookQueueMaxBytes,
       ...(config.testCrashPoint === "before-accept" ? { stallBeforeAccept: crashStall } : {}),
     });
+    // Closed after the server (no request left to mark anything) and before the database.
+    resources.onClose("accept marks", () => writer.flushAccepts());
     resources.onClose(
       "queue gauge",
       metrics.observeDepth("ingress.webhook_inserts", () => writer.usage().items),

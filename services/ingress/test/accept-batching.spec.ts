@@ -129,6 +129,16 @@ describe("accepting stored webhooks in batches (off the request path)", function
     assert.equal((await rowsOf(channel.channelId)).find((r) => r.id === row.id)?.status, "accepted");
   });
 
+  it("writes the marks still waiting at shutdown at once, without an insert to carry them", async () => {
+    const writer = createWebhookEventWriter({ db, acceptDelayMs: 60_000 });
+    const row = queuedRow();
+    await writer.insert(row);
+    const marked = writer.markAccepted(row.tenant_id, row.id);
+    await writer.flushAccepts();
+    await marked;
+    assert.equal((await rowsOf(channel.channelId)).find((r) => r.id === row.id)?.status, "accepted");
+  });
+
   it("never takes a row back from failed or held: only queued rows become accepted", async () => {
     const writer = createWebhookEventWriter({ db });
     const held = { ...queuedRow(), status: "held" as const, processed_at: new Date(), next_attempt_at: null };

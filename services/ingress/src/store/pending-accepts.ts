@@ -13,6 +13,8 @@ export interface PendingAccepts {
   take(tenantId: string, max: number): PendingAccept[];
   /** Marks taken whose statement failed: they wait again (and go by themselves if nothing takes them). */
   putBack(tenantId: string, marks: PendingAccept[]): void;
+  /** Sends every waiting mark now (at shutdown), without waiting for an insert or the delay. */
+  flushAll(): void;
 }
 
 export interface PendingAccept {
@@ -73,5 +75,11 @@ export function createPendingAccepts(options: PendingAcceptsOptions): PendingAcc
     },
     take: remove,
     putBack: wait,
+    flushAll() {
+      for (const tenantId of [...waiting.keys()]) {
+        const marks = remove(tenantId, Number.POSITIVE_INFINITY);
+        if (marks.length > 0) options.flush(tenantId, marks);
+      }
+    },
   };
 }

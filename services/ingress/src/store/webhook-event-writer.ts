@@ -29,6 +29,11 @@ export interface WebhookEventWriter {
   markAccepted(tenantId: string, id: string): Promise<void>;
   /** Rows (and their bytes) waiting to be inserted or being inserted. */
   usage(): { items: number; bytes: number };
+  /**
+   * Writes the accept marks still waiting for an insert (at shutdown, once no request is left):
+   * otherwise the sweeper would republish those rows after every restart (deduplicated, but work).
+   */
+  flushAccepts(): Promise<void>;
 }
 
 export interface WebhookEventWriterOptions {
@@ -92,11 +97,18 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
     },
   });
 
+  // Marks sent by themselves and not yet settled (flushAccepts waits for them).
+  const sending = new Set<Promise<void>>();
   const pending = createPendingAccepts({
     delayMs: ride ? (options.acceptDelayMs ?? 100) : 0,
     ...(options.maxQueuedRows === undefined ? {} : { maxItems: options.maxQueuedRows }),
     flush: (tenantId, marks) => {
-      for (const mark of marks) accepts.submit(tenantId, mark.id).then(mark.resolve, mark.reject);
+      for (const mark of marks) {
+        // Settles either way (the mark's own promise carries the outcome).
+        const sent = accepts.submit(tenantId, mark.id).then(mark.resolve, mark.reject);
+        sending.add(sent);
+        void sent.finally(() => sending.delete(sent));
+      }
     },
   });
 
@@ -124,6 +136,10 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
     insert: (row) => inserts.submit(row.tenant_id, row),
     markAccepted: (tenantId, id) => pending.add(tenantId, id),
     usage: () => inserts.usage(),
+    async flushAccepts() {
+      pending.flushAll();
+      await Promise.all(sending);
+    },
   };
 }
 
