@@ -20,16 +20,36 @@ function trackedFiles(): string[] {
     .filter((f) => /\.(ts|md|proto|ya?ml|json|sh|tpl|txt)$|Dockerfile$|Tiltfile$/.test(f));
 }
 
-// Design notes that were never part of the repository: `ARCHITECTURE.md` (the in-repo page is
-// docs/architecture.md), any `…channels.md` (the wire formats are docs/meta-wire-format.md: no
-// page of ours ends with that name, so none can be taken for it), `../shared`.
+// Every Markdown page the prose names is one of ours (a page a reader cannot open from a clone is no
+// explanation), and every `../` path it names stays inside the repository and exists. Prose: the
+// Markdown outside code fences, and comment lines elsewhere (code may hold paths on purpose: a
+// traversal attempt in a test, a path relative to a command's own folder).
+const pages = new Set(
+  trackedFiles()
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => f.split("/").at(-1)),
+);
 function outsideReferences(file: string, text: string): string[] {
   const found: string[] = [];
+  const markdown = file.endsWith(".md");
+  let fenced = false;
   text.split("\n").forEach((line, i) => {
+    if (markdown && line.trimStart().startsWith("```")) fenced = !fenced;
+    const prose = markdown ? !fenced : /^\s*(\/\/|\/?\*|#)/.test(line);
+    if (!prose) return;
     const at = `${file}:${i + 1}`;
-    if (/ARCHITECTURE\.md/.test(line)) found.push(`${at} names ARCHITECTURE.md`);
-    if (/\.\.\/shared\b/.test(line)) found.push(`${at} points at ../shared`);
-    if (/channels\.md/.test(line)) found.push(`${at} names a channels.md`);
+    for (const m of line.matchAll(/[\w.-]*[\w-]\.md\b/g)) {
+      if (!pages.has(m[0].split("/").at(-1))) found.push(`${at} names ${m[0]}, not a page of the repository`);
+    }
+    for (const m of line.matchAll(/(?:^|[\s`'"(])((?:\.\.\/)+[\w./-]*)/g)) {
+      const target = m[1] ?? "";
+      const path = resolve(root, dirname(file), target);
+      // An import names the compiled `.js` of a `.ts` source.
+      const exists = existsSync(path) || existsSync(path.replace(/\.js$/, ".ts"));
+      if (relative(root, path).startsWith("..") || !exists) {
+        found.push(`${at} points at ${target}, outside the repository or missing`);
+      }
+    }
   });
   return found;
 }
@@ -68,14 +88,16 @@ describe("the repository explains itself", () => {
   });
 
   it("would catch each kind of reference", () => {
-    assert.equal(outsideReferences("docs/a.md", "see ARCHITECTURE.md §1").length, 1);
-    assert.equal(outsideReferences("src/a.ts", "// channels.md rule 8").length, 1);
-    assert.equal(outsideReferences("src/a.ts", "// docs/channels.md, rule 8").length, 1);
-    assert.equal(outsideReferences("docs/a.md", "[channels.md](channels.md)").length, 1);
-    assert.equal(outsideReferences("src/a.ts", "// docs/meta-channels.md, rule 8").length, 1);
+    assert.equal(outsideReferences("docs/a.md", "see DESIGN-NOTES.md §1").length, 1);
+    assert.equal(outsideReferences("src/a.ts", "// docs/wire-brief.md, rule 8").length, 1);
+    assert.equal(outsideReferences("docs/a.md", "[the brief](brief.md)").length, 1);
     assert.equal(outsideReferences("src/a.ts", "// docs/meta-wire-format.md, rule 8").length, 0);
     assert.equal(outsideReferences("docs/a.md", "[meta-wire-format.md](meta-wire-format.md)").length, 0);
-    assert.equal(outsideReferences("a.md", "`../shared/fixtures/`").length, 1);
+    assert.equal(outsideReferences("a.md", "`../outside/fixtures/`").length, 1);
+    assert.equal(outsideReferences("docs/a.md", "`../no-such-folder/`").length, 1);
+    assert.equal(outsideReferences("test/a.ts", "// see ../scripts/lib/stack.ts").length, 0);
+    assert.equal(outsideReferences("test/a.ts", "// fixtures in ../outside/fixtures").length, 1);
+    assert.equal(outsideReferences("test/a.ts", 'resolve("../../etc")').length, 0);
     assert.equal(brokenLinks("docs/a.md", "[x](../../outside.md)").length, 1);
     assert.equal(brokenLinks("docs/a.md", "[x](no-such-page.md)").length, 1);
     assert.equal(brokenLinks("docs/a.md", "[x](auth.md#credentials) [y](https://example.com)").length, 0);

@@ -154,7 +154,12 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     metrics,
     inFlight: createInFlightLimit(options.maxPublishesInFlight ?? DEFAULT_MAX_PUBLISHES_IN_FLIGHT),
   });
-  const deadLetters = createDeadLetterPublisher({ js, naming, metrics });
+  const deadLetters = createDeadLetterPublisher({
+    streams: streamPublisher,
+    timeoutMs: apiTimeoutMs,
+    naming,
+    metrics,
+  });
   const consumers = new Set<Consumer>();
   const listeners = new Set<Listener>();
   let deadLetterStream: Promise<unknown> | undefined;

@@ -1,11 +1,11 @@
 import { DeadLetterSchema, type EventMeta } from "@atendo/proto/common/v1";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import type { JetStreamClient } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
 import type { BusMetrics } from "./bus-metrics.js";
 import { EVENT_TYPE_HEADER, flattenHeaders, TENANT_ID_HEADER } from "./headers.js";
 import type { Naming } from "./naming.js";
+import type { StreamPublisher } from "./stream-publish.js";
 
 export type DeadLetterInput = {
   stream: string;
@@ -25,11 +25,13 @@ export type DeadLetterPublisher = {
 };
 
 export function createDeadLetterPublisher(deps: {
-  js: JetStreamClient;
+  /** The bus's one way of publishing to a stream (stream-publish.ts). */
+  streams: StreamPublisher;
+  timeoutMs: number;
   naming: Naming;
   metrics: BusMetrics;
 }): DeadLetterPublisher {
-  const { js, naming, metrics } = deps;
+  const { streams, naming, metrics } = deps;
   return {
     async publish({ stream, durable, subject, payload, headers, seq, deliveryCount, reason, meta }) {
       const record = create(DeadLetterSchema, {
@@ -49,10 +51,14 @@ export function createDeadLetterPublisher(deps: {
       if (meta?.tenantId) h.set(TENANT_ID_HEADER, meta.tenantId);
       // One record per stored event and consumer, even when we give up twice (a lost term, the advisory).
       const msgID = `${stream}.${durable}.${seq}`;
-      const ack = await js.publish(
+      const ack = await streams.publish(
         naming.deadLetterSubject(stream, durable),
         toBinary(DeadLetterSchema, record),
-        { msgID, headers: h },
+        {
+          msgID,
+          headers: h,
+          timeoutMs: deps.timeoutMs,
+        },
       );
       // A duplicate is the same event given up twice (a lost term, the advisory): counted once.
       if (!ack.duplicate) metrics.deadLettered({ stream, durable });

@@ -26,6 +26,15 @@ describe("tenant isolation (row-level security)", () => {
     body,
     createdAt: new Date(),
   });
+  // What the (only) connection of a one-connection pool shows outside any unit of work.
+  const leftOn = async (single: Db) =>
+    (
+      await single.orm.em
+        .fork()
+        .execute<Array<{ setting: string | null; n: number }>>(
+          `select current_setting('app.tenant_id', true) as setting, (select count(*)::int from "${schema}".notes) as n`,
+        )
+    )[0];
   const bodies = (tenant: string) =>
     db.withTenant(tenant, async (em) =>
       (await em.find(Note, {}, { orderBy: { body: "asc" } })).map((n) => n.body),
@@ -124,12 +133,7 @@ describe("tenant isolation (row-level security)", () => {
     try {
       assert.equal(await single.withTenant(tenantA, (em) => em.count(Note, {})), 1);
       // Same (only) connection, outside any unit of work.
-      const [row] = await single.orm.em
-        .fork()
-        .execute<Array<{ setting: string | null; n: number }>>(
-          `select current_setting('app.tenant_id', true) as setting, (select count(*)::int from "${schema}".notes) as n`,
-        );
-      assert.deepEqual(row, { setting: "", n: 0 });
+      assert.deepEqual(await leftOn(single), { setting: "", n: 0 });
     } finally {
       await single.close();
     }
@@ -203,12 +207,7 @@ describe("tenant isolation (row-level security)", () => {
         await assert.rejects(
           single.runForTenant(tenantA, `insert into "${schema}".notes (id) values (?)`, [newId()]),
         );
-        const [row] = await single.orm.em
-          .fork()
-          .execute<Array<{ setting: string | null; n: number }>>(
-            `select current_setting('app.tenant_id', true) as setting, (select count(*)::int from "${schema}".notes) as n`,
-          );
-        assert.deepEqual(row, { setting: "", n: 0 });
+        assert.deepEqual(await leftOn(single), { setting: "", n: 0 });
       } finally {
         await single.close();
       }

@@ -78,7 +78,7 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
     commit: async (tenantId, rows) => {
       const marks = ride ? pending.take(tenantId, maxAcceptBatch) : [];
       const values = rows.flatMap(valuesOf);
-      const insert = `insert into ingress.webhook_events (${COLUMNS.join(", ")}) values ${rows.map(() => ROW).join(", ")}`;
+      const insert = `${INSERT_INTO} ${rows.map(() => ROW).join(", ")}`;
       try {
         if (marks.length === 0) await db.runForTenant(tenantId, insert, values);
         else {
@@ -170,6 +170,7 @@ const COLUMNS = [
   "request_headers",
 ] as const satisfies readonly (keyof WebhookEventsTable)[];
 const ROW = `(${COLUMNS.map(() => "?").join(", ")})`;
+const INSERT_INTO = `insert into ingress.webhook_events (${COLUMNS.join(", ")}) values`;
 
 /**
  * The row's values in COLUMNS order, its text as Postgres can hold it (derived from the body, which

@@ -109,7 +109,8 @@ export enum ErrorReason {
   CANCELLED = 11,
 
   /**
-   * The RPC exists in the contract but is not implemented yet.
+   * The operation is not supported here: a method the route does not take (a widget upload is
+   * sent with PUT), or an RPC of the contract this service does not serve.
    *
    * @generated from enum value: ERROR_REASON_UNIMPLEMENTED = 12;
    */
