@@ -27,6 +27,17 @@ describe("createLimiter: several keys, one atomic script (real Redis)", function
     windowMs,
   });
 
+  /** The names of the commands the limiter's client sends from now on, until restore(). */
+  const recordCommands = () => {
+    const sent: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command, ...rest) => {
+      sent.push(command.name);
+      return send(command, ...rest);
+    };
+    return { sent, restore: () => (redis.sendCommand = send) };
+  };
+
   before(() => {
     redis = new Redis(testEnv().redisUrl, { keyPrefix: prefix });
     admin = new Redis(testEnv().redisUrl);
@@ -175,12 +186,7 @@ describe("createLimiter: several keys, one atomic script (real Redis)", function
   });
 
   it("costs one Redis command per call, on the client's key prefix", async () => {
-    const sent: string[] = [];
-    const send = redis.sendCommand.bind(redis);
-    redis.sendCommand = (command, ...rest) => {
-      sent.push(command.name);
-      return send(command, ...rest);
-    };
+    const { sent, restore } = recordCommands();
     try {
       const limits = [rate("trip", 5), window("trip", 5), rate("trip", 5)];
       await limiter.take(limits);
@@ -190,7 +196,79 @@ describe("createLimiter: several keys, one atomic script (real Redis)", function
       assert.deepEqual(sent, ["evalsha", "evalsha"]);
       assert.equal(await admin.exists(...limits.map((l) => `${prefix}${l.key}`)), 3);
     } finally {
-      redis.sendCommand = send;
+      restore();
     }
+  });
+
+  it("takes of the same limits made in one turn share one command, judged in the order made", async () => {
+    const { sent, restore } = recordCommands();
+    try {
+      const flow = rate("turn", 3);
+      const counter = window("turn", 5);
+      const other = rate("turn-other", 1);
+      // Eight takes of [flow, counter] and two of [other], all before Redis answers anything.
+      const made = Array.from({ length: 8 }, () => limiter.take([flow, counter]));
+      const others = [limiter.take([other]), limiter.take([other])];
+      const verdicts = await Promise.all(made);
+      assert.deepEqual(sent, ["evalsha", "evalsha"], "one command per set of limits");
+      // The first three fit the rate's burst; the rest are refused, each told when the next unit fits.
+      assert.deepEqual(
+        verdicts.map((v) => v.allowed),
+        [true, true, true, false, false, false, false, false],
+      );
+      for (const refused of verdicts.slice(3)) {
+        assert.deepEqual(
+          refused.keys.map((k) => k.allowed),
+          [false, true],
+          "the rate refuses, the window would admit",
+        );
+        assert.ok(
+          refused.retryAfterMs > 90_000 && refused.retryAfterMs <= 100_000,
+          `${refused.retryAfterMs}`,
+        );
+      }
+      assert.equal(await redis.get(counter.key), "3", "only the admitted units spent");
+      assert.deepEqual(
+        (await Promise.all(others)).map((v) => v.allowed),
+        [true, false],
+      );
+    } finally {
+      restore();
+    }
+  });
+
+  it("a window shared by takes of one turn admits up to its limit, then counts refusals with countRefused", async () => {
+    const counter = window("turn-window", 4);
+    const verdicts = await Promise.all(Array.from({ length: 6 }, () => limiter.take([counter])));
+    assert.deepEqual(
+      verdicts.map((v) => v.allowed),
+      [true, true, true, true, false, false],
+    );
+    const ttl = await redis.pttl(counter.key);
+    assert.ok(verdicts[5] !== undefined && verdicts[5].retryAfterMs >= ttl, "refused until the window ends");
+    assert.equal(await redis.get(counter.key), "4");
+    // Abuse counters are not grouped: each counts its own unit, refused or not.
+    const abuse = window("turn-abuse", 1);
+    const counted = await Promise.all(
+      Array.from({ length: 3 }, () => limiter.take([abuse], { countRefused: true })),
+    );
+    assert.equal(counted.filter((v) => v.allowed).length, 1);
+    assert.equal(await redis.get(abuse.key), "3");
+  });
+
+  it("a failed call rejects every take that shared it", async () => {
+    const broken = new Redis(testEnv().redisUrl, {
+      keyPrefix: prefix,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
+    const brokenLimiter = createLimiter(broken);
+    broken.disconnect();
+    const takes = [brokenLimiter.take([rate("broken", 5)]), brokenLimiter.take([rate("broken", 5)])];
+    const settled = await Promise.allSettled(takes);
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      ["rejected", "rejected"],
+    );
   });
 });

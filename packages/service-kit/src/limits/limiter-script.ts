@@ -1,59 +1,73 @@
 /**
  * The one Redis script behind every limit (see limiter.ts). Every key of a call is judged first and
- * written after, inside one script, so a call is atomic whatever runs concurrently: with 'take'
- * either every key admits the unit and all of them spend it, or nothing is written.
+ * written after, inside one script, so a call is atomic whatever runs concurrently: with 'take' the
+ * units every key admits are spent on all of them, and a refused unit is written nowhere.
  *
- * KEYS: the limits' keys. ARGV[1]: 'take' (all or none), 'count' (every key counts the unit, refused
- * or not) or 'give' (one unit back). Then three values per key:
+ * KEYS: the limits' keys. ARGV[1]: 'take' (the first units every key admits, the rest refused),
+ * 'count' (every key counts every unit, admitted or not) or 'give' (units back). ARGV[2]: units (a
+ * 'take' of several units is several callers' takes judged in order, limiter.ts). Then three values
+ * per key:
  *   'r', interval ms, burst  -- GCRA: the key holds its theoretical arrival time (TAT, ms); a unit
  *                               moves it one interval on, admitted while it stays within
  *                               interval * burst of now. The key expires when fully refilled.
  *   'w', max, window ms      -- fixed window: the key holds the count, expiring when the window
  *                               opened by its first unit ends.
- * Returns, per key, 0 when it admits the unit, else the ms until it would (at least 1).
+ * Returns the units admitted, then per key the ms until it would admit the first unit refused (0 when
+ * it would admit it now, or when every unit was admitted; else at least 1).
  * Redis's clock (TIME) is the only clock, so replicas agree.
  */
 export const LIMITER_SCRIPT = `
-local op = ARGV[1]
+local op, units = ARGV[1], tonumber(ARGV[2])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
-local waits, next_tats = {}, {}
-local refused = false
+local kinds, as, bs, helds, bases = {}, {}, {}, {}, {}
+local fit = units
 for i, key in ipairs(KEYS) do
-  local kind, a, b = ARGV[3 * i - 1], tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+  local kind, a, b = ARGV[3 * i], tonumber(ARGV[3 * i + 1]), tonumber(ARGV[3 * i + 2])
   local held = tonumber(redis.call('GET', key)) or 0
-  local wait = 0
+  kinds[i], as[i], bs[i], helds[i] = kind, a, b, held
   if op == 'give' then
     if kind == 'r' then
-      local tat = held - a
+      local tat = held - a * units
       if tat <= now then redis.call('DEL', key)
       else redis.call('SET', key, string.format('%.3f', tat), 'PX', math.ceil(tat - now)) end
     elseif held > 0 then
-      redis.call('DECR', key)
+      redis.call('DECRBY', key, math.min(units, held))
     end
   elseif kind == 'r' then
-    local tat = math.max(held, now) + a
-    next_tats[i] = tat
-    wait = tat - a * b - now
-  elseif held >= a then
-    wait = redis.call('PTTL', key)
-    if wait <= 0 then wait = b end
-  end
-  if wait > 0 then
-    refused = true
-    waits[i] = math.max(math.ceil(wait), 1)
+    local base = math.max(held, now)
+    bases[i] = base
+    local k = 0
+    while k < fit and base + (k + 1) * a - a * b - now <= 0 do k = k + 1 end
+    fit = k
   else
-    waits[i] = 0
+    fit = math.max(0, math.min(fit, a - held))
   end
 end
-if op == 'give' or (op == 'take' and refused) then return waits end
+if op == 'give' then return {0} end
+local answer = {fit}
 for i, key in ipairs(KEYS) do
-  if ARGV[3 * i - 1] == 'r' then
+  local wait = 0
+  if fit < units then
+    if kinds[i] == 'r' then
+      wait = bases[i] + (fit + 1) * as[i] - as[i] * bs[i] - now
+    elseif helds[i] + fit >= as[i] then
+      wait = redis.call('PTTL', key)
+      if wait <= 0 then wait = bs[i] end
+    end
+  end
+  if wait > 0 then answer[i + 1] = math.max(math.ceil(wait), 1) else answer[i + 1] = 0 end
+end
+local spend = fit
+if op == 'count' then spend = units end
+if spend == 0 then return answer end
+for i, key in ipairs(KEYS) do
+  if kinds[i] == 'r' then
     -- At least 1 ms: an interval below the clock's precision (a huge rate) must not ask PX 0.
-    local tat = next_tats[i]
+    local tat = bases[i] + spend * as[i]
     redis.call('SET', key, string.format('%.3f', tat), 'PX', math.max(math.ceil(tat - now), 1))
-  elseif redis.call('INCR', key) == 1 or redis.call('PTTL', key) < 0 then
-    redis.call('PEXPIRE', key, ARGV[3 * i + 1])
+  elseif redis.call('INCRBY', key, spend) == spend or redis.call('PTTL', key) < 0 then
+    redis.call('PEXPIRE', key, bs[i])
   end
 end
-return waits`;
+return answer`;

@@ -55,7 +55,11 @@ export interface TakeOptions {
  * sent by its SHA). In a Redis cluster, give the keys of one call a common hash tag (`{tenant}`).
  */
 export interface Limiter {
-  /** One unit on every key: all admit it and all spend it, or (by default) none spends it. */
+  /**
+   * One unit on every key: all admit it and all spend it, or (by default) none spends it. Takes of
+   * the same limits made while Redis is asked (one event-loop turn) go in one call, judged in the
+   * order they were made.
+   */
   take(limits: readonly KeyLimit[], options?: TakeOptions): Promise<LimitVerdict>;
   /** One unit back on each key (a window never below zero, a rate never beyond its full burst). */
   giveBack(limits: ReadonlyArray<RateKeyLimit | Pick<WindowKeyLimit, "kind" | "key">>): Promise<void>;
@@ -68,6 +72,7 @@ type Scripted = Record<
   typeof COMMAND,
   (keyCount: number, ...args: Array<string | number>) => Promise<number[]>
 >;
+type LimitArgs = Parameters<typeof argsOf>[0];
 
 const COMMAND = "atendoLimit";
 
@@ -78,29 +83,96 @@ function argsOf(
   return "max" in limit ? ["w", limit.max, limit.windowMs] : ["w", 0, 0];
 }
 
+/** The takes of one set of limits waiting for the next call. */
+interface Group {
+  limits: readonly KeyLimit[];
+  waiting: Array<{ resolve: (v: LimitVerdict) => void; reject: (err: unknown) => void }>;
+}
+
+const ALLOWED_NONE: LimitVerdict = { allowed: true, retryAfterMs: 0, keys: [] };
+
 export function createLimiter(redis: Redis): Limiter {
   // Defined once per client: ioredis sends EVALSHA, and the script itself only the first time on a
   // connection (or after Redis lost it).
   if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: LIMITER_SCRIPT });
   const scripted = redis as unknown as Scripted;
 
-  function run(op: Op, limits: ReadonlyArray<Parameters<typeof argsOf>[0]>): Promise<number[]> {
-    return scripted[COMMAND](limits.length, ...limits.map((l) => l.key), op, ...limits.flatMap(argsOf));
+  function run(op: Op, limits: ReadonlyArray<LimitArgs>, units: number): Promise<number[]> {
+    return scripted[COMMAND](
+      limits.length,
+      ...limits.map((l) => l.key),
+      op,
+      units,
+      ...limits.flatMap(argsOf),
+    );
+  }
+
+  // Under load many requests take the same limits (a tenant's webhooks) within one turn: one script
+  // call carries them all, so Redis costs a round trip per turn and set of keys, not per request.
+  const groups = new Map<string, Group>();
+  let scheduled = false;
+
+  function send(group: Group): void {
+    const { limits, waiting } = group;
+    run("take", limits, waiting.length).then(
+      ([admitted = 0, ...waits]) => {
+        for (const [i, w] of waiting.entries()) {
+          w.resolve(i < admitted ? allowedFor(limits.length) : verdictOf(waits));
+        }
+      },
+      (err: unknown) => {
+        for (const w of waiting) w.reject(err);
+      },
+    );
+  }
+
+  function flush(): void {
+    scheduled = false;
+    const due = [...groups.values()];
+    groups.clear();
+    for (const group of due) send(group);
   }
 
   return {
-    async take(limits, options = {}) {
-      if (limits.length === 0) return { allowed: true, retryAfterMs: 0, keys: [] };
-      const waits = await run(options.countRefused === true ? "count" : "take", limits);
-      const keys = waits.map((w) => ({ allowed: w === 0, retryAfterMs: w }));
-      const retryAfterMs = Math.max(0, ...waits);
-      return { allowed: retryAfterMs === 0, retryAfterMs, keys };
+    take(limits, options = {}) {
+      if (limits.length === 0) return Promise.resolve(ALLOWED_NONE);
+      if (options.countRefused === true) {
+        return run("count", limits, 1).then(([, ...waits]) => verdictOf(waits));
+      }
+      const signature = limits.map((l) => [l.key, ...argsOf(l)].join("\u0000")).join("\u0001");
+      let group = groups.get(signature);
+      if (group === undefined) {
+        group = { limits, waiting: [] };
+        groups.set(signature, group);
+      }
+      const joined = group;
+      if (!scheduled) {
+        scheduled = true;
+        // After the I/O callbacks of this turn: the takes they make join the same call.
+        setImmediate(flush);
+      }
+      return new Promise<LimitVerdict>((resolve, reject) => joined.waiting.push({ resolve, reject }));
     },
     async giveBack(limits) {
-      if (limits.length > 0) await run("give", limits);
+      if (limits.length > 0) await run("give", limits, 1);
     },
     async reset(keys) {
       if (keys.length > 0) await redis.del(...keys);
     },
   };
+}
+
+function allowedFor(keyCount: number): LimitVerdict {
+  return {
+    allowed: true,
+    retryAfterMs: 0,
+    keys: Array.from({ length: keyCount }, () => ({ allowed: true, retryAfterMs: 0 })),
+  };
+}
+
+/** The per-key waits of the script's answer as a verdict. */
+function verdictOf(waits: readonly number[]): LimitVerdict {
+  const keys = waits.map((w) => ({ allowed: w === 0, retryAfterMs: w }));
+  const retryAfterMs = Math.max(0, ...waits);
+  return { allowed: retryAfterMs === 0, retryAfterMs, keys };
 }
