@@ -140,7 +140,7 @@ describe("tenant isolation (row-level security)", () => {
   });
 
   describe("runForTenant (one statement, one round trip)", () => {
-    const insert = `insert into "${schema}".notes (id, tenant_id, body, created_at) values (?, ?, ?, ?), (?, ?, ?, ?)`;
+    const insert = `insert into "${schema}".notes (id, tenant_id, body, created_at) values ($1, $2, $3, $4), ($5, $6, $7, $8)`;
     const hostile = [
       "it's",
       "back\\slash \\x00 \\' and ''",
@@ -192,20 +192,20 @@ describe("tenant isolation (row-level security)", () => {
     it("updates only the tenant's own rows", async () => {
       await db.runForTenant(
         tenantA,
-        `update "${schema}".notes set body = 'hijacked' where id = any(array[?]::uuid[])`,
+        `update "${schema}".notes set body = 'hijacked' where id = any($1::uuid[])`,
         [[noteA, noteB]],
       );
       assert.deepEqual(await bodies(tenantB), ["b1"]);
       assert.deepEqual(await bodies(tenantA), ["hijacked"]);
-      await db.runForTenant(tenantA, `update "${schema}".notes set body = 'a1' where id = ?`, [noteA]);
+      await db.runForTenant(tenantA, `update "${schema}".notes set body = 'a1' where id = $1`, [noteA]);
     });
 
     it("leaves no setting on the pooled connection, also after a failure", async () => {
       const single = await createDb({ url: APP_URL, schema, entities: ENTITIES, poolMax: 1 });
       try {
-        await single.runForTenant(tenantA, `update "${schema}".notes set body = body where id = ?`, [noteA]);
+        await single.runForTenant(tenantA, `update "${schema}".notes set body = body where id = $1`, [noteA]);
         await assert.rejects(
-          single.runForTenant(tenantA, `insert into "${schema}".notes (id) values (?)`, [newId()]),
+          single.runForTenant(tenantA, `insert into "${schema}".notes (id) values ($1)`, [newId()]),
         );
         assert.deepEqual(await leftOn(single), { setting: "", n: 0 });
       } finally {

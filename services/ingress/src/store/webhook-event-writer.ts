@@ -78,12 +78,11 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
     commit: async (tenantId, rows) => {
       const marks = ride ? pending.take(tenantId, maxAcceptBatch) : [];
       const values = rows.flatMap(valuesOf);
-      const insert = `${INSERT_INTO} ${rows.map(() => ROW).join(", ")}`;
       try {
-        if (marks.length === 0) await db.runForTenant(tenantId, insert, values);
+        if (marks.length === 0) await db.runForTenant(tenantId, insertOf(rows.length, 0), values);
         else {
           // The marks' rows were committed before this statement began: its snapshot sees them.
-          await db.runForTenant(tenantId, `with accepted as (${ACCEPT}) ${insert}`, [
+          await db.runForTenant(tenantId, `with accepted as (${ACCEPT}) ${insertOf(rows.length, 1)}`, [
             marks.map((m) => m.id),
             ...values,
           ]);
@@ -143,9 +142,9 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
   };
 }
 
-// queued -> accepted for the ids of one array parameter (never a row that failed or is held).
+// queued -> accepted for the ids of the array parameter $1 (never a row that failed or is held).
 const ACCEPT = `update ingress.webhook_events set status = 'accepted', processed_at = now(),
-  next_attempt_at = null where id = any(array[?]::uuid[]) and status = 'queued'`;
+  next_attempt_at = null where id = any($1::uuid[]) and status = 'queued'`;
 
 // Every column, in the order valuesOf gives them.
 const COLUMNS = [
@@ -169,12 +168,21 @@ const COLUMNS = [
   "source_ip",
   "request_headers",
 ] as const satisfies readonly (keyof WebhookEventsTable)[];
-const ROW = `(${COLUMNS.map(() => "?").join(", ")})`;
 const INSERT_INTO = `insert into ingress.webhook_events (${COLUMNS.join(", ")}) values`;
+
+/** The INSERT of `count` rows, their placeholders numbered after the first `before` ones. */
+function insertOf(count: number, before: number): string {
+  const rows: string[] = [];
+  for (let r = 0; r < count; r++) {
+    const first = before + r * COLUMNS.length + 1;
+    rows.push(`(${COLUMNS.map((_, c) => `$${first + c}`).join(", ")})`);
+  }
+  return `${INSERT_INTO} ${rows.join(", ")}`;
+}
 
 /**
  * The row's values in COLUMNS order, its text as Postgres can hold it (derived from the body, which
- * stays as it came). The headers go as a JSON object (the ORM's escaping serializes it).
+ * stays as it came: bound as binary). The headers go as JSON text.
  */
 function valuesOf(row: NewWebhookEvent): unknown[] {
   return [
