@@ -133,6 +133,28 @@ describe("channel lookups (ResolveChannel as ingress, cached in Redis and briefl
     assert.equal(calls, 1, "both replicas were answered from Redis");
   });
 
+  it("answers a channel it holds in memory as found at the instant that entry expires", async () => {
+    // Every look at the clock is a millisecond after the one before once `tick` is set: a "has it?"
+    // then "get it" straddled the expiry and answered a known channel as unknown (a 404 to Meta,
+    // once in tens of thousands of deliveries under load).
+    let tick = false;
+    const ticking = createChannelDirectory({
+      channels: resolver,
+      shared: shared(),
+      localTtlMs: 2_000,
+      negativeTtlMs: 5_000,
+      logger: h.logger,
+      now: () => (tick ? clock++ : clock),
+    });
+    const found = await ticking.resolve(channel.channelId);
+    assert.ok(found !== undefined);
+    clock += 2_000; // the memory entry's last live millisecond
+    tick = true;
+    const again = await ticking.resolve(channel.channelId);
+    tick = false;
+    assert.deepEqual(again, found);
+  });
+
   it("stores the answer sealed: no secret in plaintext, and it opens only under its own channel id", async () => {
     await directory().resolve(channel.channelId);
     const stored = await redis.getBuffer(`channel:${channel.channelId}`);

@@ -36,7 +36,8 @@ export function createWorkspaceDirectory(options: WorkspaceDirectoryOptions): Wo
   return {
     async tenantOf(workspaceId) {
       if (workspaceId === "" || workspaceId.length > MAX_ID_CHARS) return undefined;
-      if (cache.has(workspaceId)) return cache.get(workspaceId);
+      const hit = cache.hit(workspaceId);
+      if (hit !== undefined) return hit.value;
       return once(workspaceId, () => lookup(workspaceId));
     },
   };

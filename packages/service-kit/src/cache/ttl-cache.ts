@@ -23,8 +23,12 @@ export interface SetOptions {
 /** A bounded in-process cache whose entries expire, for answers of other services. */
 export interface TtlCache<V> {
   get(key: string): V | undefined;
-  /** True when the key holds a live entry (whose value may itself be `undefined`). */
-  has(key: string): boolean;
+  /**
+   * The live entry of the key, boxed (its value may itself be `undefined`: a lookup that found
+   * nothing), or undefined when there is none. One look at the clock: a "has it?" then "get it"
+   * could straddle the expiry and read an entry that is there as one that holds nothing.
+   */
+  hit(key: string): { readonly value: V } | undefined;
   /** Keeps the value; false when it was not kept (ttl 0, or changed since `ifUnchangedSince`). */
   set(key: string, value: V, options?: SetOptions): boolean;
   delete(key: string): void;
@@ -58,7 +62,7 @@ export function createTtlCache<V>(options: TtlCacheOptions = {}): TtlCache<V> {
 
   return {
     get: (key) => entries.get(key)?.value,
-    has: (key) => entries.has(key),
+    hit: (key) => entries.get(key),
     set(key, value, setOptions = {}) {
       const ttlMs = setOptions.ttlMs ?? options.ttlMs;
       const since = setOptions.ifUnchangedSince;

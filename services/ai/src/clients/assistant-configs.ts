@@ -39,7 +39,8 @@ export function createAssistantConfigs(deps: {
   return {
     async forChannel(tenantId, channelId, options) {
       const key = `${tenantId}:${channelId}`;
-      if (cache.has(key)) return cache.get(key);
+      const hit = cache.hit(key);
+      if (hit !== undefined) return hit.value;
       // A forget while this is asked may concern it: then the answer is not kept.
       const asked = cache.mark();
       let assistant: Assistant | undefined;

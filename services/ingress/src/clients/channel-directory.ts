@@ -137,7 +137,8 @@ export function createChannelDirectory(options: ChannelDirectoryOptions): Channe
     async resolve(channelId, resolveOptions = {}) {
       // Not a UUID: no channel can have it, and the tenant service need not be asked.
       if (!isUuid(channelId)) return undefined;
-      if (resolveOptions.fresh !== true && local.has(channelId)) return local.get(channelId);
+      const hit = resolveOptions.fresh === true ? undefined : local.hit(channelId);
+      if (hit !== undefined) return hit.value;
       return lookup(channelId);
     },
     async forget(channelId) {
