@@ -32,7 +32,6 @@ export async function runTenantStatement(
   ];
   const pool = (await orm.em.getConnection().getNativeClient()) as NativePool;
   const client = await pool.connect();
-  let broken: Error | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       client.query(
@@ -42,12 +41,10 @@ export async function runTenantStatement(
         }),
       );
     });
-  } catch (err) {
-    // A connection that failed on its socket is not given back for reuse.
-    if (err instanceof Error && !("code" in err)) broken = err;
-    throw err;
   } finally {
-    client.release(broken);
+    // After an error from Postgres the connection is fine and is reused; one whose socket failed is
+    // no longer queryable, and the pool drops it itself.
+    client.release();
   }
 }
 
@@ -70,7 +67,7 @@ interface NativePool {
 }
 interface PooledClient {
   query(submittable: Submittable): unknown;
-  release(err?: Error): void;
+  release(): void;
 }
 interface WireConnection {
   parse(message: { text: string }): void;

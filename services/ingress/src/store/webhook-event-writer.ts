@@ -69,6 +69,18 @@ export function createWebhookEventWriter(options: WebhookEventWriterOptions): We
   // Crash tests stall every accept: none may ride on an insert then.
   const ride = options.stallBeforeAccept === undefined;
 
+  // Each statement text built once per shape: at most maxBatch rows, after 0 or 1 other parameters.
+  const insertTexts = new Map<string, string>();
+  const insertOf = (count: number, before: number): string => {
+    const shape = `${count}:${before}`;
+    let sql = insertTexts.get(shape);
+    if (sql === undefined) {
+      sql = buildInsert(count, before);
+      insertTexts.set(shape, sql);
+    }
+    return sql;
+  };
+
   const inserts = createGroupCommit<NewWebhookEvent>({
     maxBatch,
     maxInFlightPerKey,
@@ -171,7 +183,7 @@ const COLUMNS = [
 const INSERT_INTO = `insert into ingress.webhook_events (${COLUMNS.join(", ")}) values`;
 
 /** The INSERT of `count` rows, their placeholders numbered after the first `before` ones. */
-function insertOf(count: number, before: number): string {
+function buildInsert(count: number, before: number): string {
   const rows: string[] = [];
   for (let r = 0; r < count; r++) {
     const first = before + r * COLUMNS.length + 1;
@@ -182,7 +194,7 @@ function insertOf(count: number, before: number): string {
 
 /**
  * The row's values in COLUMNS order, its text as Postgres can hold it (derived from the body, which
- * stays as it came: bound as binary). The headers go as JSON text.
+ * stays as it came: bound as binary). The headers go as an object, which pg binds as JSON.
  */
 function valuesOf(row: NewWebhookEvent): unknown[] {
   return [
